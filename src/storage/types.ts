@@ -1,0 +1,90 @@
+// The storage engine's contract: what handlers and coordinators may ask of a partition log.
+// Both engines (file, memory) implement it; nothing outside src/storage/ knows how bytes are kept.
+import type { LogConfig } from '../config.js';
+
+export type TimestampType = 'CreateTime' | 'LogAppendTime';
+
+/** An error that maps to one Kafka error code in a response (never a crash). */
+export class KafkaError extends Error {
+  constructor(readonly errorCode: number, message: string) {
+    super(message);
+  }
+}
+
+export interface AppendOptions {
+  /** Wall clock to stamp batches with when the topic uses LogAppendTime. */
+  now: number;
+}
+
+export interface AppendResult {
+  /** Offset of the first record appended (for a duplicate idempotent batch: the original's). */
+  baseOffset: number;
+  lastOffset: number;
+  /** The broker's timestamp when LogAppendTime applies, else -1. */
+  logAppendTime: number;
+  logStartOffset: number;
+}
+
+export interface ReadResult {
+  /** Whole record batches, in offset order, possibly empty. Buffers may be shared: never mutate. */
+  records: Buffer[];
+  bytes: number;
+  highWatermark: number;
+  logStartOffset: number;
+  lastStableOffset: number;
+}
+
+export interface OffsetAndTimestamp {
+  offset: number;
+  timestamp: number;
+  leaderEpoch: number;
+}
+
+export interface PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  readonly logStartOffset: number;
+  /** Next offset to be assigned. */
+  readonly logEndOffset: number;
+  /** Offsets below this are durable in the log and visible to consumers. */
+  readonly highWatermark: number;
+  readonly leaderEpoch: number;
+  config: LogConfig;
+
+  /**
+   * Appends one or more already-validated magic-v2 record batches (concatenated in `records`).
+   * Assigns offsets in place, applies LogAppendTime, checks idempotent-producer sequences and
+   * resolves once the bytes are written to the log. Throws KafkaError for sequence/epoch errors.
+   */
+  append(records: Buffer, opts: AppendOptions): Promise<AppendResult>;
+
+  /**
+   * Reads whole batches starting with the one that contains `fetchOffset`, up to `maxBytes`
+   * (but at least one whole batch when `minOneBatch`), never past the high watermark.
+   * Throws KafkaError(OFFSET_OUT_OF_RANGE) when fetchOffset is outside [logStartOffset, logEndOffset].
+   */
+  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult>;
+
+  /** First offset whose batch max timestamp is >= ts (Kafka's ListOffsets by timestamp), or null. */
+  offsetForTimestamp(ts: number): Promise<OffsetAndTimestamp | null>;
+  /** Offset and timestamp of the record with the largest timestamp (ListOffsets -3), or null if empty. */
+  maxTimestamp(): Promise<OffsetAndTimestamp | null>;
+  /** For OffsetForLeaderEpoch: the end offset of `epoch` (largest epoch <= requested), or null. */
+  endOffsetForEpoch(epoch: number): { leaderEpoch: number; endOffset: number } | null;
+
+  /** Calls `listener` after each append becomes visible; returns an unsubscribe function. */
+  onAppend(listener: () => void): () => void;
+
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StorageEngine {
+  /** Loads and recovers every existing partition log. */
+  open(): Promise<void>;
+  get(topic: string, partition: number): PartitionLog | undefined;
+  create(topic: string, partition: number, config: LogConfig): Promise<PartitionLog>;
+  delete(topic: string, partition: number): Promise<void>;
+  all(): Iterable<PartitionLog>;
+  close(): Promise<void>;
+}
