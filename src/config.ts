@@ -41,6 +41,7 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   { name: 'log.cleaner.min.cleanable.ratio', type: 'double', default: '0.5' },
   { name: 'compression.type', type: 'string', default: 'producer' },
   { name: 'min.insync.replicas', type: 'int', default: '1' },
+  { name: 'socket.request.max.bytes', type: 'int', default: '104857600' },
   { name: 'fetch.max.bytes', type: 'int', default: '57671680' },
   { name: 'offsets.topic.num.partitions', type: 'int', default: '50' },
   { name: 'offsets.retention.minutes', type: 'int', default: '10080' },
@@ -135,6 +136,8 @@ export class BrokerConfig {
       indexIntervalBytes: Number(v('index.interval.bytes')),
       maxMessageBytes: Number(v('max.message.bytes')),
       timestampType: v('message.timestamp.type') === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
+      timestampBeforeMaxMs: Number(v('message.timestamp.before.max.ms')),
+      timestampAfterMaxMs: Number(v('message.timestamp.after.max.ms')),
       flushMessages: Number(v('flush.messages')),
       flushMs: Number(v('flush.ms')),
       retentionMs: Number(v('retention.ms')),
@@ -153,6 +156,9 @@ export interface LogConfig {
   indexIntervalBytes: number;
   maxMessageBytes: number;
   timestampType: 'CreateTime' | 'LogAppendTime';
+  /** How far a CreateTime timestamp may lie in the past / future (Kafka 3.6+ configs). */
+  timestampBeforeMaxMs: number;
+  timestampAfterMaxMs: number;
   flushMessages: number;
   flushMs: number;
   retentionMs: number;

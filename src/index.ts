@@ -1,1 +1,25 @@
-export {};
+// The embedding API: start a broker inside a Node process (a test suite, a dev server).
+import { Broker, type BrokerOptions } from './broker.js';
+
+export { Broker, type BrokerOptions } from './broker.js';
+
+export interface RunningBroker {
+  host: string;
+  port: number;
+  /** "host:port", ready for a client's bootstrap servers. */
+  bootstrap: string;
+  broker: Broker;
+  close(): Promise<void>;
+}
+
+/** Starts a broker; `port: 0` picks a free port. Resolves once it accepts connections. */
+export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
+  const broker = new Broker(options);
+  try {
+    const { host, port } = await broker.start();
+    return { host, port, bootstrap: `${host}:${port}`, broker, close: () => broker.close() };
+  } catch (e) {
+    await broker.close().catch(() => {});
+    throw e;
+  }
+}

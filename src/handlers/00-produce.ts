@@ -1,0 +1,112 @@
+// Produce (key 0), v3-11 (magic v2 record batches only, as Kafka 4). Validates each partition's
+// batches from their headers alone, then appends; every append starts in the same tick so
+// offsets follow request order on a connection. acks=0 gets no response.
+import { ProduceRequest } from '../protocol/generated/produce-request.js';
+import { ProduceResponse } from '../protocol/generated/produce-response.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { validateBatches, RecordValidationError } from '../protocol/records/validate.js';
+import { KafkaError, type AppendResult } from '../storage/types.js';
+import { log } from '../log.js';
+import { defineHandler } from './handler.js';
+
+const EMPTY = Buffer.alloc(0);
+
+type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
+
+export default defineHandler<ProduceRequest, ProduceResponse>({
+  apiKey: 0,
+  minVersion: 3,
+  maxVersion: 11,
+  request: ProduceRequest,
+  response: ProduceResponse,
+  async handle(ctx, req) {
+    const broker = ctx.broker;
+    const now = Date.now();
+    const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
+    const pending: Promise<PartitionResponse>[][] = [];
+    for (const topic of req.topicData) {
+      const results: Promise<PartitionResponse>[] = [];
+      for (const pd of topic.partitionData) {
+        if (!acksValid) {
+          results.push(Promise.resolve(failure(pd.index, ErrorCode.INVALID_REQUIRED_ACKS, null)));
+          continue;
+        }
+        const partitionLog = broker.partitionLog(topic.name, pd.index);
+        if (!partitionLog) {
+          results.push(Promise.resolve(failure(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null)));
+          continue;
+        }
+        const cfg = partitionLog.config;
+        if (req.acks === -1 && cfg.minInsyncReplicas > 1) {
+          // A single broker is an ISR of one: acks=all can never meet min.insync.replicas > 1.
+          const msg = `The size of the current ISR 1 is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas}`;
+          results.push(Promise.resolve(failure(pd.index, ErrorCode.NOT_ENOUGH_REPLICAS, msg)));
+          continue;
+        }
+        let records: Buffer;
+        try {
+          const valid = validateBatches(
+            pd.records ?? EMPTY,
+            cfg.maxMessageBytes,
+            now,
+            cfg.timestampBeforeMaxMs,
+            cfg.timestampAfterMaxMs,
+            { timestampType: cfg.timestampType, produceVersion: ctx.apiVersion },
+          );
+          // Kafka ignores a trailing partial batch; only whole batches are appended.
+          records = valid.validBytes === pd.records!.length ? pd.records! : pd.records!.subarray(0, valid.validBytes);
+        } catch (e) {
+          if (!(e instanceof RecordValidationError)) throw e;
+          results.push(Promise.resolve(failure(pd.index, e.errorCode, e.message)));
+          continue;
+        }
+        results.push(
+          partitionLog.append(records, { now }).then(
+            (r) => success(pd.index, r),
+            (e) => appendFailure(pd.index, e, `${topic.name}-${pd.index}`),
+          ),
+        );
+      }
+      pending.push(results);
+    }
+    const responses = await Promise.all(
+      req.topicData.map(async (topic, i) => ({
+        name: topic.name,
+        partitionResponses: await Promise.all(pending[i]),
+      })),
+    );
+    if (req.acks === 0) return undefined;
+    return { responses, throttleTimeMs: 0 };
+  },
+});
+
+function success(index: number, r: AppendResult): PartitionResponse {
+  return {
+    index,
+    errorCode: ErrorCode.NONE,
+    baseOffset: r.baseOffset,
+    logAppendTimeMs: r.logAppendTime,
+    logStartOffset: r.logStartOffset,
+    recordErrors: [],
+    errorMessage: null,
+  };
+}
+
+function failure(index: number, errorCode: number, message: string | null): PartitionResponse {
+  return {
+    index,
+    errorCode,
+    baseOffset: -1,
+    logAppendTimeMs: -1,
+    logStartOffset: -1,
+    recordErrors: [],
+    errorMessage: message,
+  };
+}
+
+function appendFailure(index: number, e: unknown, partition: string): PartitionResponse {
+  if (e instanceof KafkaError) return failure(index, e.errorCode, e.message);
+  // A storage failure (disk full, I/O error) fails this partition, not the broker.
+  log.error(`append to ${partition} failed: ${(e as Error)?.message ?? e}`);
+  return failure(index, ErrorCode.KAFKA_STORAGE_ERROR, (e as Error)?.message ?? String(e));
+}

@@ -1,0 +1,91 @@
+// Metadata (key 3), v0-12. Describes this single broker and the requested topics (all when
+// the topic list is null), creating unknown topics when both the request (v4+) and
+// auto.create.topics.enable allow it. v10+ may name topics by id.
+import type { Broker } from '../broker.js';
+import { MetadataRequest } from '../protocol/generated/metadata-request.js';
+import { MetadataResponse } from '../protocol/generated/metadata-response.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { invalidTopicNameReason, isInternalTopic } from '../metadata/topic-name.js';
+import type { TopicInfo } from '../metadata/topic-store.js';
+import { ZERO_UUID } from '../metadata/uuid.js';
+import { defineHandler } from './handler.js';
+
+type TopicResult = MetadataResponse['topics'][number];
+const NO_OPERATIONS = -2147483648;
+
+export default defineHandler<MetadataRequest, MetadataResponse>({
+  apiKey: 3,
+  minVersion: 0,
+  maxVersion: 12,
+  request: MetadataRequest,
+  response: MetadataResponse,
+  async handle(ctx, req) {
+    const broker = ctx.broker;
+    const topics: TopicResult[] = [];
+    if (req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0)) {
+      for (const t of broker.topics.all()) topics.push(describe(broker, t));
+    } else {
+      const autoCreate = (req.allowAutoTopicCreation ?? true) && broker.config.bool('auto.create.topics.enable');
+      for (const wanted of req.topics) {
+        topics.push(await lookup(broker, wanted.name, wanted.topicId ?? ZERO_UUID, autoCreate));
+      }
+    }
+    return {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
+      clusterId: broker.clusterId,
+      controllerId: broker.nodeId,
+      topics,
+      clusterAuthorizedOperations: NO_OPERATIONS,
+    };
+  },
+});
+
+async function lookup(broker: Broker, name: string | null, topicId: string, autoCreate: boolean): Promise<TopicResult> {
+  if (name === null || name === '') {
+    const byId = topicId !== ZERO_UUID ? broker.topics.getById(topicId) : undefined;
+    if (byId) return describe(broker, byId);
+    return failed(name, topicId, ErrorCode.UNKNOWN_TOPIC_ID);
+  }
+  const existing = broker.topics.get(name);
+  if (existing) return describe(broker, existing);
+  if (invalidTopicNameReason(name)) return failed(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  if (!autoCreate || isInternalTopic(name)) return failed(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const created = await broker.createTopic(name, broker.config.number('num.partitions'), {});
+  return describe(broker, created);
+}
+
+function failed(name: string | null, topicId: string, errorCode: number): TopicResult {
+  return {
+    errorCode,
+    name,
+    topicId,
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: NO_OPERATIONS,
+  };
+}
+
+function describe(broker: Broker, t: TopicInfo): TopicResult {
+  const partitions: TopicResult['partitions'] = [];
+  for (let p = 0; p < t.partitions; p++) {
+    const log = broker.partitionLog(t.name, p);
+    partitions.push({
+      errorCode: log ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+      partitionIndex: p,
+      leaderId: log ? broker.nodeId : -1,
+      leaderEpoch: log?.leaderEpoch ?? -1,
+      replicaNodes: [broker.nodeId],
+      isrNodes: [broker.nodeId],
+      offlineReplicas: [],
+    });
+  }
+  return {
+    errorCode: ErrorCode.NONE,
+    name: t.name,
+    topicId: t.topicId,
+    isInternal: isInternalTopic(t.name),
+    partitions,
+    topicAuthorizedOperations: NO_OPERATIONS,
+  };
+}

@@ -1,0 +1,43 @@
+// What every API module declares: its key, the versions it serves and how it answers.
+// The registry built from these drives both dispatch and the ApiVersions response.
+import type { Broker } from '../broker.js';
+import type { Reader } from '../protocol/reader.js';
+import type { Writer } from '../protocol/writer.js';
+
+export interface MessageCodec<T> {
+  name: string;
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+  firstFlexibleVersion: number;
+  encode(w: Writer, version: number, m: T): void;
+  decode(r: Reader, version: number): T;
+}
+
+export interface RequestContext {
+  broker: Broker;
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+  clientId: string | null;
+  /** Address of the client, for logs. */
+  peer: string;
+}
+
+export interface Handler<Req = any, Res = any> {
+  apiKey: number;
+  /** Lowest and highest version this broker implements (never more than the schema knows). */
+  minVersion: number;
+  maxVersion: number;
+  request: MessageCodec<Req>;
+  response: MessageCodec<Res>;
+  /** Returns the response, or undefined when the request gets none (acks=0 produce). */
+  handle(ctx: RequestContext, req: Req): Res | undefined | Promise<Res | undefined>;
+}
+
+export function defineHandler<Req, Res>(h: Handler<Req, Res>): Handler<Req, Res> {
+  if (h.minVersion < h.request.minVersion || h.maxVersion > h.request.maxVersion) {
+    throw new Error(`${h.request.name}: versions ${h.minVersion}-${h.maxVersion} exceed the schema's`);
+  }
+  return h;
+}

@@ -1,0 +1,181 @@
+// One client connection: frames in, handlers run (concurrently), responses out in request order.
+import type { Socket } from 'node:net';
+import type { Broker } from '../broker.js';
+import { log } from '../log.js';
+import { Reader, ProtocolDecodeError } from '../protocol/reader.js';
+import { Writer } from '../protocol/writer.js';
+import {
+  decodeRequestHeader,
+  encodeResponseHeader,
+  requestHeaderVersion,
+  responseHeaderVersion,
+} from '../protocol/headers.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { FrameDecoder, FrameTooLargeError } from './frame-decoder.js';
+import { HANDLERS, apiVersionsRanges } from '../handlers/registry.js';
+import type { RequestContext } from '../handlers/handler.js';
+
+const API_VERSIONS_KEY = 18;
+/** Stop reading from a client that has this many requests in flight (Kafka: queued.max.requests). */
+const MAX_IN_FLIGHT = 500;
+
+interface Slot {
+  done: boolean;
+  chunks: Buffer[] | null;
+}
+
+export class Connection {
+  private readonly decoder: FrameDecoder;
+  private readonly queue: Slot[] = [];
+  private closed = false;
+  private paused = false;
+  readonly peer: string;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly broker: Broker,
+    maxFrameBytes: number,
+    private readonly onClose: (c: Connection) => void,
+  ) {
+    this.decoder = new FrameDecoder(maxFrameBytes);
+    this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => log.debug(`connection ${this.peer}: ${err.message}`));
+    socket.on('close', () => {
+      this.closed = true;
+      this.onClose(this);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (e) {
+      if (e instanceof FrameTooLargeError) return this.fail(e.message);
+      throw e;
+    }
+    for (const frame of frames) {
+      if (this.closed) return;
+      this.onFrame(frame);
+    }
+  }
+
+  private fail(reason: string): void {
+    log.warn(`closing connection ${this.peer}: ${reason}`);
+    this.close();
+  }
+
+  private onFrame(frame: Buffer): void {
+    if (frame.length < 8) return this.fail(`request of ${frame.length} bytes is shorter than a request header`);
+    const apiKey = frame.readInt16BE(0);
+    const apiVersion = frame.readInt16BE(2);
+    const correlationId = frame.readInt32BE(4);
+    const handler = HANDLERS.get(apiKey);
+    if (!handler) return this.fail(`unknown or unsupported api key ${apiKey}`);
+    if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+      // Kafka answers an ApiVersions it can't parse with v0 and its ranges so the client can pick.
+      if (apiKey === API_VERSIONS_KEY) return this.respondUnsupportedApiVersions(correlationId);
+      return this.fail(`unsupported version ${apiVersion} of api key ${apiKey} (serves ${handler.minVersion}-${handler.maxVersion})`);
+    }
+    let ctx: RequestContext;
+    let request: unknown;
+    try {
+      const r = new Reader(frame);
+      const header = decodeRequestHeader(r, requestHeaderVersion(apiKey, apiVersion));
+      request = handler.request.decode(r, apiVersion);
+      ctx = {
+        broker: this.broker,
+        apiKey,
+        apiVersion,
+        correlationId,
+        clientId: header.clientId ?? null,
+        peer: this.peer,
+      };
+    } catch (e) {
+      if (e instanceof ProtocolDecodeError || e instanceof RangeError) {
+        return this.fail(`malformed ${handler.request.name} v${apiVersion}: ${(e as Error).message}`);
+      }
+      throw e;
+    }
+    const slot: Slot = { done: false, chunks: null };
+    this.queue.push(slot);
+    if (this.queue.length >= MAX_IN_FLIGHT && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+    let result;
+    try {
+      result = handler.handle(ctx, request);
+    } catch (e) {
+      return this.handlerFailed(handler.request.name, e);
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (res) => this.complete(slot, handler.response, apiKey, apiVersion, correlationId, res),
+        (e) => this.handlerFailed(handler.request.name, e),
+      );
+    } else {
+      this.complete(slot, handler.response, apiKey, apiVersion, correlationId, result);
+    }
+  }
+
+  private handlerFailed(name: string, e: unknown): void {
+    log.error(`${name} from ${this.peer} failed: ${(e as Error)?.stack ?? e}`);
+    this.close();
+  }
+
+  private complete(
+    slot: Slot,
+    codec: { encode(w: Writer, v: number, m: unknown): void },
+    apiKey: number,
+    apiVersion: number,
+    correlationId: number,
+    response: unknown,
+  ): void {
+    if (response !== undefined) {
+      const w = new Writer();
+      const at = w.reserveInt32();
+      encodeResponseHeader(w, responseHeaderVersion(apiKey, apiVersion), correlationId);
+      codec.encode(w, apiVersion, response);
+      w.patchInt32(at, w.length - 4);
+      slot.chunks = w.toChunks();
+    }
+    slot.done = true;
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.closed) return;
+    if (!this.queue[0]?.done) return;
+    this.socket.cork();
+    while (this.queue.length > 0 && this.queue[0].done) {
+      const slot = this.queue.shift()!;
+      if (slot.chunks) for (const c of slot.chunks) this.socket.write(c);
+    }
+    this.socket.uncork();
+    if (this.paused && this.queue.length < MAX_IN_FLIGHT / 2) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  private respondUnsupportedApiVersions(correlationId: number): void {
+    const handler = HANDLERS.get(API_VERSIONS_KEY)!;
+    const slot: Slot = { done: false, chunks: null };
+    this.queue.push(slot);
+    const response = {
+      errorCode: ErrorCode.UNSUPPORTED_VERSION,
+      apiKeys: apiVersionsRanges(),
+      throttleTimeMs: 0,
+    };
+    this.complete(slot, handler.response, API_VERSIONS_KEY, 0, correlationId, response);
+  }
+}

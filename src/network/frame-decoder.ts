@@ -1,0 +1,69 @@
+// Splits a byte stream into Kafka frames: [int32 size][size bytes]. Zero-copy when a frame
+// lies inside one chunk, which is the common case for requests below the socket buffer size.
+
+export class FrameTooLargeError extends Error {}
+
+export class FrameDecoder {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+
+  constructor(private readonly maxFrameBytes: number) {}
+
+  /** Adds `chunk` and returns every complete frame body now available. */
+  push(chunk: Buffer): Buffer[] {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    const frames: Buffer[] = [];
+    for (;;) {
+      if (this.buffered < 4) break;
+      const size = this.peekSize();
+      if (size < 0 || size > this.maxFrameBytes) {
+        throw new FrameTooLargeError(`invalid frame size ${size} (socket.request.max.bytes is ${this.maxFrameBytes})`);
+      }
+      if (this.buffered < 4 + size) break;
+      frames.push(this.take(4 + size).subarray(4));
+    }
+    return frames;
+  }
+
+  private peekSize(): number {
+    const first = this.chunks[0];
+    if (first.length >= 4) return first.readInt32BE(0);
+    return this.take(4, true).readInt32BE(0);
+  }
+
+  /** Removes `n` bytes from the front (or only looks, with `peek`). */
+  private take(n: number, peek = false): Buffer {
+    const first = this.chunks[0];
+    if (first.length >= n) {
+      if (peek) return first;
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.buffered -= n;
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let copied = 0;
+    let i = 0;
+    while (copied < n) {
+      const c = this.chunks[i];
+      const want = Math.min(c.length, n - copied);
+      c.copy(out, copied, 0, want);
+      copied += want;
+      if (!peek) {
+        if (want === c.length) {
+          i++;
+        } else {
+          this.chunks[i] = c.subarray(want);
+        }
+      } else {
+        i++;
+      }
+    }
+    if (!peek) {
+      this.chunks.splice(0, i);
+      this.buffered -= n;
+    }
+    return out;
+  }
+}
