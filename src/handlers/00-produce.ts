@@ -57,7 +57,10 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           records = valid.validBytes === pd.records!.length ? pd.records! : pd.records!.subarray(0, valid.validBytes);
         } catch (e) {
           if (!(e instanceof RecordValidationError)) throw e;
-          results.push(Promise.resolve(failure(pd.index, e.errorCode, e.message)));
+          const f = failure(pd.index, e.errorCode, e.responseMessage);
+          f.recordErrors = e.recordErrors.map((r) => ({ batchIndex: r.batchIndex, batchIndexErrorMessage: r.message }));
+          log.debug(`produce to ${topic.name}-${pd.index} from ${ctx.peer} rejected: ${e.message}`);
+          results.push(Promise.resolve(f));
           continue;
         }
         results.push(
