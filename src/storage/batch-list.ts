@@ -1,0 +1,122 @@
+// An in-memory run of committed record batches in offset order: the memory engine's whole log,
+// and the file engine's tail cache (bounded: the oldest chunks are dropped past `maxBytes`).
+import { LAST_OFFSET_DELTA, batchSize, readInt64 } from '../protocol/records/batch.js';
+
+export interface Chunk {
+  baseOffset: number;
+  lastOffset: number;
+  /** One or more whole batches. */
+  buf: Buffer;
+  /** Largest batch max timestamp up to and including this chunk (monotonic, for searches). */
+  maxTimestampSoFar: number;
+}
+
+export interface BatchRun {
+  records: Buffer[];
+  bytes: number;
+}
+
+function lastOffsetAt(buf: Buffer, pos: number): number {
+  return readInt64(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA);
+}
+
+export class BatchList {
+  private chunks: Chunk[] = [];
+  private head = 0;
+  private size = 0;
+
+  constructor(private readonly maxBytes = Infinity) {}
+
+  get bytes(): number {
+    return this.size;
+  }
+
+  get length(): number {
+    return this.chunks.length - this.head;
+  }
+
+  /** Offset of the first batch held, or Infinity when empty. */
+  get startOffset(): number {
+    return this.head < this.chunks.length ? this.chunks[this.head].baseOffset : Infinity;
+  }
+
+  at(i: number): Chunk {
+    return this.chunks[this.head + i];
+  }
+
+  push(baseOffset: number, lastOffset: number, buf: Buffer, maxTimestamp: number): void {
+    const prev = this.length > 0 ? this.chunks[this.chunks.length - 1].maxTimestampSoFar : -1;
+    this.chunks.push({ baseOffset, lastOffset, buf, maxTimestampSoFar: Math.max(prev, maxTimestamp) });
+    this.size += buf.length;
+    while (this.size > this.maxBytes && this.head < this.chunks.length) {
+      this.size -= this.chunks[this.head].buf.length;
+      this.head++;
+    }
+    // Compact the dropped prefix now and then instead of shifting on every eviction.
+    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  clear(): void {
+    this.chunks = [];
+    this.head = 0;
+    this.size = 0;
+  }
+
+  /** Index (from the first held chunk) of the first chunk whose last offset is >= offset, or length. */
+  indexOf(offset: number): number {
+    let lo = this.head;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.chunks[mid].lastOffset < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - this.head;
+  }
+
+  /** Index of the first chunk whose running max timestamp is >= ts, or length. */
+  indexOfTimestamp(ts: number): number {
+    let lo = this.head;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.chunks[mid].maxTimestampSoFar < ts) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - this.head;
+  }
+
+  /**
+   * Whole batches from the one containing `fetchOffset`, at most `maxBytes` of them (or the
+   * first alone when `minOneBatch`). Null when `fetchOffset` is below what is held.
+   */
+  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): BatchRun | null {
+    if (fetchOffset < this.startOffset) return null;
+    const records: Buffer[] = [];
+    let bytes = 0;
+    const first = this.indexOf(fetchOffset);
+    for (let i = first; i < this.length; i++) {
+      const buf = this.at(i).buf;
+      let start = 0;
+      if (i === first) while (start < buf.length && lastOffsetAt(buf, start) < fetchOffset) start += batchSize(buf, start);
+      let end = start;
+      while (end < buf.length) {
+        const size = batchSize(buf, end);
+        if (bytes + (end - start) + size > maxBytes) {
+          if (bytes === 0 && end === start && minOneBatch) end += size;
+          break;
+        }
+        end += size;
+      }
+      if (end > start) {
+        records.push(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
+        bytes += end - start;
+      }
+      if (end < buf.length) break;
+    }
+    return { records, bytes };
+  }
+}

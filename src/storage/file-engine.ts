@@ -1,0 +1,133 @@
+// The file storage engine: one directory per partition under the data dir, laid out as Kafka
+// lays out a log dir, and a clean-shutdown marker that lets the next start skip recovery.
+import { randomUUID } from 'node:crypto';
+import { BrokerConfig, type LogConfig } from '../config.js';
+import type { FileLog } from './file-log.js';
+import { nodeFileSystem, writeFileAtomic, type FileSystem } from './fs.js';
+import { loadFileLog } from './log-loader.js';
+import { parsePartitionDir, partitionDirName } from './partition-dir.js';
+import type { PartitionLog, StorageEngine } from './types.js';
+
+/** Kafka's marker, written last by a clean shutdown and removed at start. */
+export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+/** Per partition: the most recent appends kept in memory for consumers at the tail. */
+export const DEFAULT_TAIL_CACHE_BYTES = 4 * 1024 * 1024;
+/** Partitions loaded at once at start. */
+const LOAD_CONCURRENCY = 8;
+
+export interface FileStorageOptions {
+  fs?: FileSystem;
+  tailCacheBytes?: number;
+}
+
+export class FileStorageEngine implements StorageEngine {
+  private readonly fs: FileSystem;
+  private readonly tailCacheBytes: number;
+  private readonly logs = new Map<string, FileLog>();
+  private readonly creating = new Map<string, Promise<FileLog>>();
+  private opened = false;
+
+  constructor(
+    readonly dataDir: string,
+    /** Settings for logs found at open, until the broker sets each topic's own. */
+    private readonly defaults: LogConfig = new BrokerConfig().logConfig(),
+    options: FileStorageOptions = {},
+  ) {
+    this.fs = options.fs ?? nodeFileSystem;
+    this.tailCacheBytes = options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES;
+  }
+
+  async open(): Promise<void> {
+    const { fs, dataDir } = this;
+    await fs.mkdir(dataDir);
+    const marker = `${dataDir}/${CLEAN_SHUTDOWN_FILE}`;
+    const clean = await fs.exists(marker);
+    const found: { topic: string; partition: number; dir: string }[] = [];
+    for (const name of await fs.readdir(dataDir)) {
+      const dir = `${dataDir}/${name}`;
+      if (!(await fs.isDirectory(dir))) continue;
+      // Left by a delete that did not finish: finish it.
+      if (name.endsWith('-delete')) {
+        await fs.rmdir(dir);
+        continue;
+      }
+      const parsed = parsePartitionDir(name);
+      if (parsed) found.push({ ...parsed, dir });
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < found.length) {
+        const { topic, partition, dir } = found[next++];
+        const log = await loadFileLog({ fs, dir, topic, partition, config: this.defaults, clean, tailCacheBytes: this.tailCacheBytes });
+        this.logs.set(partitionDirName(topic, partition), log);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOAD_CONCURRENCY, found.length) }, worker));
+    if (clean) {
+      await fs.unlink(marker);
+      await fs.syncDir(dataDir);
+    }
+    this.opened = true;
+  }
+
+  get(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(partitionDirName(topic, partition));
+  }
+
+  /** Creates the partition's log, or returns the existing one with `config` applied. */
+  create(topic: string, partition: number, config: LogConfig): Promise<PartitionLog> {
+    const key = partitionDirName(topic, partition);
+    const existing = this.logs.get(key);
+    if (existing) {
+      existing.config = config;
+      return Promise.resolve(existing);
+    }
+    let pending = this.creating.get(key);
+    if (!pending) {
+      pending = loadFileLog({
+        fs: this.fs,
+        dir: `${this.dataDir}/${key}`,
+        topic,
+        partition,
+        config,
+        clean: true,
+        tailCacheBytes: this.tailCacheBytes,
+      })
+        .then((log) => {
+          this.logs.set(key, log);
+          return log;
+        })
+        .finally(() => this.creating.delete(key));
+      this.creating.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Closes the log and removes its directory (renamed first, as Kafka does, so a crash cannot leave half a log). */
+  async delete(topic: string, partition: number): Promise<void> {
+    const key = partitionDirName(topic, partition);
+    const log = this.logs.get(key);
+    if (!log) return;
+    this.logs.delete(key);
+    await log.close();
+    const doomed = `${this.dataDir}/${key}.${randomUUID().replace(/-/g, '')}-delete`;
+    await this.fs.rename(log.dir, doomed);
+    await this.fs.syncDir(this.dataDir);
+    await this.fs.rmdir(doomed);
+  }
+
+  all(): Iterable<PartitionLog> {
+    return this.logs.values();
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.creating.values());
+    const logs = [...this.logs.values()];
+    this.logs.clear();
+    const results = await Promise.allSettled(logs.map((l) => l.close()));
+    // Only a shutdown where every log closed cleanly may skip recovery next time.
+    if (this.opened && results.every((r) => r.status === 'fulfilled') && logs.every((l) => !l.failed)) {
+      await writeFileAtomic(this.fs, this.dataDir, CLEAN_SHUTDOWN_FILE, Buffer.from('{"version":0,"brokerEpoch":-1}'));
+    }
+  }
+}

@@ -1,0 +1,390 @@
+// A partition log on disk. Appends get their offsets synchronously, in call order; one write loop
+// per partition then writes every queued append with a single positional write(v), indexes them,
+// and moves the log end offset and high watermark. Reads serve the tail from memory, the rest
+// with one positional read per fetch.
+import type { LogConfig } from '../config.js';
+import { planAppend, type AppendPlan } from './append-plan.js';
+import { BatchList } from './batch-list.js';
+import { KAFKA_STORAGE_ERROR, OFFSET_OUT_OF_RANGE } from './error-codes.js';
+import { writeFileAtomic, type FileSystem } from './fs.js';
+import type { LeaderEpochCache } from './leader-epoch-cache.js';
+import type { BatchMetadata, ProducerStateManager } from './producer-state.js';
+import { writeSnapshot } from './producer-snapshots.js';
+import { LogSegment } from './segment.js';
+import { firstRecordAtOrAfter, maxTimestampOf, recordWithMaxTimestamp } from './timestamp-search.js';
+import {
+  KafkaError,
+  type AppendOptions,
+  type AppendResult,
+  type OffsetAndTimestamp,
+  type PartitionLog,
+  type ReadResult,
+} from './types.js';
+
+export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
+const INT32_MAX = 2147483647;
+/** setInterval cannot wait longer; a longer flush.ms means "never" in practice. */
+const MAX_TIMER_MS = 2147483647;
+
+interface PendingWrite {
+  kind: 'write';
+  segment: LogSegment;
+  position: number;
+  plan: AppendPlan;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Queued behind the old segment's writes: the point where it is complete and can be flushed. */
+interface PendingRoll {
+  kind: 'roll';
+  old: LogSegment;
+  next: LogSegment;
+  /** Producer state as of next.baseOffset, taken at roll time. */
+  snapshot: Buffer;
+}
+
+export interface FileLogParts {
+  fs: FileSystem;
+  dir: string;
+  topic: string;
+  partition: number;
+  config: LogConfig;
+  segments: LogSegment[];
+  producers: ProducerStateManager;
+  epochs: LeaderEpochCache;
+  tailCacheBytes: number;
+}
+
+export class FileLog implements PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: string;
+  logEndOffset: number;
+  highWatermark: number;
+  private readonly fs: FileSystem;
+  private readonly segments: LogSegment[];
+  private readonly producers: ProducerStateManager;
+  private readonly epochs: LeaderEpochCache;
+  private readonly tail: BatchList;
+  private _config: LogConfig;
+  /** Next offset to hand out; ahead of logEndOffset while writes are in flight. */
+  private nextOffset: number;
+  private queue: (PendingWrite | PendingRoll)[] = [];
+  private draining: Promise<void> | null = null;
+  private readonly background = new Set<Promise<void>>();
+  private readonly listeners = new Set<() => void>();
+  private unflushedMessages = 0;
+  private lastFlush = Date.now();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private failure: KafkaError | null = null;
+  private closed = false;
+
+  constructor(parts: FileLogParts) {
+    this.fs = parts.fs;
+    this.dir = parts.dir;
+    this.topic = parts.topic;
+    this.partition = parts.partition;
+    this.segments = parts.segments;
+    this.producers = parts.producers;
+    this.epochs = parts.epochs;
+    this.tail = new BatchList(parts.tailCacheBytes);
+    this.nextOffset = this.logEndOffset = this.highWatermark = this.active.nextOffset;
+    this._config = parts.config;
+    this.armFlushTimer();
+  }
+
+  get config(): LogConfig {
+    return this._config;
+  }
+
+  set config(config: LogConfig) {
+    const rearm = config.flushMs !== this._config.flushMs;
+    this._config = config;
+    if (rearm) this.armFlushTimer();
+  }
+
+  get logStartOffset(): number {
+    return this.segments[0].baseOffset;
+  }
+
+  get leaderEpoch(): number {
+    return Math.max(this.epochs.latestEpoch, 0);
+  }
+
+  /** An I/O error took the log offline. */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  append(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new KafkaError(KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`));
+    let plan: AppendPlan | BatchMetadata | null;
+    try {
+      plan = planAppend(records, this.nextOffset, this.leaderEpoch, this._config, opts.now, this.producers);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (plan === null) return Promise.resolve({ baseOffset: -1, lastOffset: -1, logAppendTime: -1, logStartOffset: this.logStartOffset });
+    if (!('batches' in plan)) return this.duplicate(plan);
+
+    this.maybeRoll(plan, opts.now);
+    const segment = this.active;
+    const position = segment.size;
+    if (position === 0) segment.rollingBasedTimestamp = plan.batches[0].maxTimestamp;
+    segment.size += records.length;
+    this.nextOffset = plan.lastOffset + 1;
+    this.producers.commit(plan.producers);
+    const result = new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ kind: 'write', segment, position, plan: plan as AppendPlan, resolve, reject });
+    });
+    if (!this.draining) this.draining = this.drain();
+    return result;
+  }
+
+  /** A retried batch: answer with the original's offsets once those are durable like any append. */
+  private async duplicate(m: BatchMetadata): Promise<AppendResult> {
+    if (m.lastOffset >= this.highWatermark) await this.idle();
+    if (this.failure) throw this.failure;
+    const logAppendTime = this._config.timestampType === 'LogAppendTime' ? m.timestamp : -1;
+    return { baseOffset: m.firstOffset, lastOffset: m.lastOffset, logAppendTime, logStartOffset: this.logStartOffset };
+  }
+
+  // Kafka's shouldRoll: the append would overflow segment.bytes, the segment is older than
+  // segment.ms (counted from its first batch's timestamp), or offsets would not fit the index.
+  private maybeRoll(plan: AppendPlan, now: number): void {
+    const seg = this.active;
+    if (seg.size === 0) return;
+    let maxTimestamp = -1;
+    for (const b of plan.batches) if (b.maxTimestamp > maxTimestamp) maxTimestamp = b.maxTimestamp;
+    const age = seg.rollingBasedTimestamp >= 0 ? maxTimestamp - seg.rollingBasedTimestamp : now - seg.created;
+    const full = seg.size > this._config.segmentBytes - plan.records.length;
+    if (!full && age <= this._config.segmentMs && plan.lastOffset - seg.baseOffset <= INT32_MAX) return;
+    const next = LogSegment.empty(this.fs, this.dir, this.nextOffset, now);
+    this.segments.push(next);
+    this.queue.push({ kind: 'roll', old: seg, next, snapshot: this.producers.encode() });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.failure) {
+      const first = this.queue[0];
+      if (first.kind === 'roll') {
+        this.queue.shift();
+        try {
+          await first.next.create();
+        } catch (e) {
+          this.fail(e, []);
+          break;
+        }
+        this.track(this.finishSegment(first.old, first.next.baseOffset, first.snapshot));
+        continue;
+      }
+      let n = 1;
+      while (n < this.queue.length && (this.queue[n] as PendingWrite).segment === first.segment) n++;
+      const group = this.queue.splice(0, n) as PendingWrite[];
+      const seg = first.segment;
+      let messages = 0;
+      for (const w of group) messages += w.plan.messages;
+      try {
+        await seg.file.write(
+          group.map((w) => w.plan.records),
+          first.position,
+        );
+        this.unflushedMessages += messages;
+        if (this.unflushedMessages >= this._config.flushMessages) {
+          await seg.file.sync();
+          this.unflushedMessages = 0;
+          this.lastFlush = Date.now();
+        }
+      } catch (e) {
+        this.fail(e, group);
+        break;
+      }
+      for (const w of group) {
+        seg.onWritten(w.plan.batches, w.position, this._config.indexIntervalBytes);
+        this.tail.push(w.plan.baseOffset, w.plan.lastOffset, w.plan.records, -1);
+      }
+      this.logEndOffset = this.highWatermark = group[group.length - 1].plan.lastOffset + 1;
+      for (const w of group) {
+        const { baseOffset, lastOffset, logAppendTime } = w.plan;
+        w.resolve({ baseOffset, lastOffset, logAppendTime, logStartOffset: this.logStartOffset });
+      }
+      this.notify();
+    }
+    this.draining = null;
+  }
+
+  /** A rolled segment: write its final indexes, fsync it, then record the recovery point. */
+  private async finishSegment(old: LogSegment, nextBase: number, snapshot: Buffer): Promise<void> {
+    await old.persistIndexes(true);
+    await old.file.sync();
+    await writeSnapshot(this.fs, this.dir, nextBase, snapshot);
+  }
+
+  private track(task: Promise<void>): void {
+    const t = task.catch((e) => this.fail(e, [])).finally(() => this.background.delete(t));
+    this.background.add(t);
+  }
+
+  /** An I/O error takes the log offline, as Kafka takes a failed log dir offline. */
+  private fail(e: unknown, group: PendingWrite[]): void {
+    const message = (e as Error)?.message ?? String(e);
+    this.failure ??= new KafkaError(KAFKA_STORAGE_ERROR, `log ${this.dir} is offline after an I/O error: ${message}`);
+    for (const w of group) w.reject(e);
+    for (const q of this.queue.splice(0)) if (q.kind === 'write') q.reject(this.failure);
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) {
+      try {
+        l();
+      } catch {
+        // A listener's failure is its own; the append already succeeded.
+      }
+    }
+  }
+
+  /** Resolves once every append queued so far is written (or failed). */
+  private idle(): Promise<void> {
+    return this.draining ?? Promise.resolve();
+  }
+
+  async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult> {
+    if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
+      throw new KafkaError(
+        OFFSET_OUT_OF_RANGE,
+        `Offset ${fetchOffset} is out of range for ${this.topic}-${this.partition}: [${this.logStartOffset}, ${this.logEndOffset}]`,
+      );
+    }
+    if (fetchOffset < this.highWatermark) {
+      const cached = this.tail.read(fetchOffset, maxBytes, minOneBatch);
+      if (cached) return this.result(cached.records, cached.bytes);
+      if (this.closed) throw new KafkaError(KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`);
+      for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
+        const buf = await this.segments[i].read(fetchOffset, maxBytes, minOneBatch, this._config.indexIntervalBytes);
+        if (buf) return this.result(buf.length > 0 ? [buf] : [], buf.length);
+      }
+    }
+    return this.result([], 0);
+  }
+
+  private result(records: Buffer[], bytes: number): ReadResult {
+    const hw = this.highWatermark;
+    return { records, bytes, highWatermark: hw, logStartOffset: this.logStartOffset, lastStableOffset: hw };
+  }
+
+  /** Index of the segment holding `offset`: the last one whose base offset is <= offset. */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid].baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  // Kafka's fetchOffsetByTimestamp: the first segment whose max timestamp reaches ts, then its
+  // time and offset indexes, then the first batch (and record) at or after ts.
+  async offsetForTimestamp(ts: number): Promise<OffsetAndTimestamp | null> {
+    const interval = this._config.indexIntervalBytes;
+    for (const seg of this.segments) {
+      await seg.loadIndexes(interval);
+      if (seg.maxTimestampSoFar < ts) continue;
+      const from = await seg.positionForTimestamp(ts, this.logStartOffset, interval);
+      for await (const b of seg.scan(from, seg.committedSize, true)) {
+        const found = firstRecordAtOrAfter(b.buf, b.pos, ts, this.logStartOffset);
+        if (found) return found;
+      }
+      return null;
+    }
+    return null;
+  }
+
+  async maxTimestamp(): Promise<OffsetAndTimestamp | null> {
+    const interval = this._config.indexIntervalBytes;
+    let best: LogSegment | null = null;
+    for (const seg of this.segments) {
+      await seg.loadIndexes(interval);
+      if (seg.committedSize > 0 && (!best || seg.maxTimestampSoFar > best.maxTimestampSoFar)) best = seg;
+    }
+    if (!best) return null;
+    const from = await best.positionFor(best.offsetOfMaxTimestampSoFar, interval);
+    for await (const b of best.scan(from, best.committedSize, true)) {
+      if (maxTimestampOf(b.buf, b.pos) === best.maxTimestampSoFar) return recordWithMaxTimestamp(b.buf, b.pos);
+    }
+    return null;
+  }
+
+  endOffsetForEpoch(epoch: number): { leaderEpoch: number; endOffset: number } | null {
+    return this.epochs.endOffsetFor(epoch, this.logEndOffset);
+  }
+
+  onAppend(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private armFlushTimer(): void {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.flushTimer = null;
+    const ms = this._config.flushMs;
+    if (this.closed || !(ms > 0 && ms < MAX_TIMER_MS)) return;
+    // Kafka's flusher: flush once the oldest unflushed write is flush.ms old.
+    this.flushTimer = setInterval(() => {
+      if (this.unflushedMessages > 0 && Date.now() - this.lastFlush >= ms) this.track(this.flushActive());
+    }, ms);
+    this.flushTimer.unref();
+  }
+
+  async flush(): Promise<void> {
+    const rolled = [...this.background];
+    await Promise.all(rolled);
+    await this.flushActive();
+  }
+
+  /** fsyncs the active segment and writes its index entries. */
+  private async flushActive(): Promise<void> {
+    await this.idle();
+    if (this.failure) throw this.failure;
+    const seg = this.active;
+    this.unflushedMessages = 0;
+    this.lastFlush = Date.now();
+    await seg.file.sync();
+    await seg.persistIndexes(false);
+  }
+
+  /** Writes the leader epoch checkpoint (Kafka's format). */
+  async persistEpochs(): Promise<void> {
+    await writeFileAtomic(this.fs, this.dir, LEADER_EPOCH_CHECKPOINT, this.epochs.encode());
+  }
+
+  /**
+   * Kafka's clean close: waits for appends, writes the final indexes, fsyncs, and snapshots the
+   * producer state at the log end so the next load replays nothing.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.armFlushTimer();
+    await this.idle();
+    await Promise.all(this.background);
+    try {
+      if (!this.failure) {
+        // Rolled segments only have index changes here when a load rebuilt them.
+        for (const seg of this.segments) await seg.persistIndexes(true);
+        await this.active.file.sync();
+        await writeSnapshot(this.fs, this.dir, this.logEndOffset, this.producers.encode());
+      }
+    } finally {
+      this.tail.clear();
+      for (const seg of this.segments) await seg.close().catch(() => undefined);
+    }
+  }
+}

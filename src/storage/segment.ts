@@ -1,0 +1,410 @@
+// One log segment: `<base offset>.log` with its `.index` and `.timeindex`. The log file is
+// appended by its partition's write loop; indexes live in memory and are written out on roll,
+// flush and close (after a crash they are rebuilt from the log by recovery).
+import {
+  BATCH_HEADER_SIZE,
+  LAST_OFFSET_DELTA,
+  MAGIC,
+  MAX_TIMESTAMP,
+  CURRENT_MAGIC,
+  batchSize,
+  isCrcValid,
+  readInt64,
+} from '../protocol/records/batch.js';
+import type { PlannedBatch } from './append-plan.js';
+import { CORRUPT_MESSAGE } from './error-codes.js';
+import { readFully, readWholeFile, type FileHandle, type FileSystem } from './fs.js';
+import { OFFSET_ENTRY_SIZE, OffsetIndex } from './offset-index.js';
+import { TIME_ENTRY_SIZE, TimeIndex } from './time-index.js';
+import { KafkaError } from './types.js';
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+const SCAN_CHUNK = 1 << 20;
+const INT32_MAX = 2147483647;
+const EMPTY = Buffer.alloc(0);
+
+/** Kafka's file name for a segment file: the base offset as 20 zero-padded digits. */
+export function segmentFileName(baseOffset: number, suffix: string): string {
+  return String(baseOffset).padStart(20, '0') + suffix;
+}
+
+/** A batch met while scanning a segment file: `buf` holds at least its header at `pos`. */
+export interface ScannedBatch {
+  buf: Buffer;
+  pos: number;
+  filePosition: number;
+  size: number;
+}
+
+export function lastOffsetAt(buf: Buffer, pos: number): number {
+  return readInt64(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA);
+}
+
+export class LogSegment {
+  /** Undefined only while a rolled-to segment is being created. */
+  file!: FileHandle;
+  /** Bytes given out to appends, in-flight writes included. */
+  size = 0;
+  /** Bytes written and visible to readers (below the high watermark). */
+  committedSize = 0;
+  /** Offset after the last committed batch. */
+  nextOffset: number;
+  /** Max timestamp of the first batch: what segment.ms counts from (Kafka's rollingBasedTimestamp). */
+  rollingBasedTimestamp = -1;
+  /** Null until the index files are loaded (lazily, except for the active segment). */
+  private ix: IndexState | null = null;
+  private indexLoad: Promise<void> | null = null;
+
+  constructor(
+    private readonly fs: FileSystem,
+    readonly dir: string,
+    readonly baseOffset: number,
+    /** Wall clock at creation or load, for segment.ms while the segment is empty. */
+    readonly created: number,
+  ) {
+    this.nextOffset = baseOffset;
+  }
+
+  /** Largest batch max timestamp in the segment (-1 when empty); needs loaded indexes. */
+  get maxTimestampSoFar(): number {
+    return this.ix ? this.ix.maxTimestamp : -1;
+  }
+
+  /** Last offset of the first batch that reached maxTimestampSoFar. */
+  get offsetOfMaxTimestampSoFar(): number {
+    return this.ix ? this.ix.offsetOfMaxTimestamp : this.baseOffset;
+  }
+
+  path(suffix: string): string {
+    return `${this.dir}/${segmentFileName(this.baseOffset, suffix)}`;
+  }
+
+  /** A new, empty segment (any leftover files with its name are stale and cleared). */
+  static async create(fs: FileSystem, dir: string, baseOffset: number, now: number): Promise<LogSegment> {
+    const seg = LogSegment.empty(fs, dir, baseOffset, now);
+    await seg.create();
+    return seg;
+  }
+
+  /** A segment about to be created: usable (empty) at once, writable once create() resolves. */
+  static empty(fs: FileSystem, dir: string, baseOffset: number, now: number): LogSegment {
+    const seg = new LogSegment(fs, dir, baseOffset, now);
+    seg.ix = newIndexState(baseOffset);
+    seg.indexLoad = Promise.resolve();
+    return seg;
+  }
+
+  async create(): Promise<void> {
+    const file = await this.fs.open(this.path(LOG_SUFFIX), 'rw');
+    await file.truncate(0);
+    // Empty index files, as Kafka creates them with the segment (a missing one means "rebuild").
+    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+      const fh = await this.fs.open(this.path(suffix), 'rw');
+      await fh.truncate(0);
+      await fh.close();
+    }
+    this.file = file;
+  }
+
+  /** An existing segment; its indexes load on first use. */
+  static async open(fs: FileSystem, dir: string, baseOffset: number, now: number): Promise<LogSegment> {
+    const seg = new LogSegment(fs, dir, baseOffset, now);
+    seg.file = await fs.open(seg.path(LOG_SUFFIX), 'rw');
+    seg.size = seg.committedSize = await seg.file.size();
+    return seg;
+  }
+
+  /** Indexes batches just written at `position` and makes them visible. */
+  onWritten(batches: PlannedBatch[], position: number, indexIntervalBytes: number): void {
+    const ix = this.ix!;
+    for (const b of batches) addBatch(ix, b.lastOffset, b.maxTimestamp, position + b.position, b.size, indexIntervalBytes);
+    const last = batches[batches.length - 1];
+    this.committedSize = position + last.position + last.size;
+    this.nextOffset = last.lastOffset + 1;
+  }
+
+  /** Loads the index files, rebuilding them from the log when missing or inconsistent. */
+  loadIndexes(indexIntervalBytes: number): Promise<void> {
+    if (!this.indexLoad) {
+      this.indexLoad = this.readIndexes(indexIntervalBytes).catch((e) => {
+        this.indexLoad = null;
+        throw e;
+      });
+    }
+    return this.indexLoad;
+  }
+
+  private async readIndexes(indexIntervalBytes: number): Promise<void> {
+    const [offsets, times] = await Promise.all([
+      readWholeFile(this.fs, this.path(INDEX_SUFFIX)),
+      readWholeFile(this.fs, this.path(TIME_INDEX_SUFFIX)),
+    ]);
+    const offsetIndex = offsets && OffsetIndex.decode(this.baseOffset, offsets, this.committedSize);
+    const timeIndex = times && TimeIndex.decode(this.baseOffset, times, this.baseOffset + INT32_MAX);
+    // A segment with data has a time index entry at least for its final max timestamp.
+    if (offsetIndex && timeIndex && (timeIndex.entries > 0 || this.committedSize === 0)) {
+      this.ix = {
+        offsetIndex,
+        timeIndex,
+        // The last time index entry is the segment's final max (written when it was closed or rolled).
+        maxTimestamp: timeIndex.lastTimestamp,
+        offsetOfMaxTimestamp: timeIndex.lastOffset,
+        bytesSinceLastIndexEntry: this.committedSize - offsetIndex.lastPosition,
+      };
+      return;
+    }
+    await this.rebuildIndexes(indexIntervalBytes);
+  }
+
+  /**
+   * Rebuilds both indexes from the log. Appends may go on meanwhile: the new indexes replace
+   * the old ones only once they cover every committed batch.
+   */
+  async rebuildIndexes(indexIntervalBytes: number): Promise<void> {
+    const ix = newIndexState(this.baseOffset, true);
+    let position = 0;
+    while (position < this.committedSize) {
+      const end = this.committedSize;
+      for await (const b of this.scan(position, end, false)) {
+        const lastOffset = lastOffsetAt(b.buf, b.pos);
+        addBatch(ix, lastOffset, readInt64(b.buf, b.pos + MAX_TIMESTAMP), b.filePosition, b.size, indexIntervalBytes);
+        position = b.filePosition + b.size;
+      }
+      if (position < end) throw new KafkaError(CORRUPT_MESSAGE, `${this.path(LOG_SUFFIX)}: unreadable batch at ${position}`);
+    }
+    this.ix = ix;
+    this.indexLoad = Promise.resolve();
+  }
+
+  /**
+   * Kafka's segment recovery: validates every batch from the start (length, magic, offsets, CRC),
+   * truncates the file at the first torn or corrupt one and rebuilds the indexes from the valid
+   * ones, which `onBatch` also sees. Only while no append runs. Returns the bytes truncated.
+   */
+  async recover(indexIntervalBytes: number, onBatch?: (b: ScannedBatch) => void): Promise<number> {
+    const fileSize = await this.file.size();
+    const ix = newIndexState(this.baseOffset, true);
+    let validEnd = 0;
+    let next = this.baseOffset;
+    for await (const b of this.scan(0, fileSize, true)) {
+      const baseOffset = readInt64(b.buf, b.pos);
+      const lastOffset = lastOffsetAt(b.buf, b.pos);
+      const valid =
+        b.buf.readInt8(b.pos + MAGIC) === CURRENT_MAGIC &&
+        baseOffset >= next &&
+        lastOffset >= baseOffset &&
+        lastOffset - this.baseOffset <= INT32_MAX &&
+        isCrcValid(b.buf, b.pos);
+      if (!valid) break;
+      onBatch?.(b);
+      addBatch(ix, lastOffset, readInt64(b.buf, b.pos + MAX_TIMESTAMP), b.filePosition, b.size, indexIntervalBytes);
+      validEnd = b.filePosition + b.size;
+      next = lastOffset + 1;
+    }
+    if (validEnd < fileSize) await this.file.truncate(validEnd);
+    this.size = this.committedSize = validEnd;
+    this.nextOffset = next;
+    this.ix = ix;
+    this.indexLoad = Promise.resolve();
+    await this.readRollingBasedTimestamp();
+    return fileSize - validEnd;
+  }
+
+  /**
+   * For the active segment after a clean shutdown: loads the indexes and finds the log end by
+   * scanning from the last index entry. False when what it finds is not a clean end of log.
+   */
+  async loadTail(indexIntervalBytes: number): Promise<boolean> {
+    try {
+      await this.loadIndexes(indexIntervalBytes);
+    } catch {
+      return false;
+    }
+    const from = this.ix!.offsetIndex.lookup(Infinity);
+    let end = from.position;
+    let next = from.offset + 1;
+    for await (const b of this.scan(from.position, this.committedSize, false)) {
+      const baseOffset = readInt64(b.buf, b.pos);
+      const lastOffset = lastOffsetAt(b.buf, b.pos);
+      if (b.buf.readInt8(b.pos + MAGIC) !== CURRENT_MAGIC || lastOffset < baseOffset) return false;
+      // The indexed batch must be the one its entry names; every later one must follow on.
+      const indexed = b.filePosition === from.position && from.offset >= this.baseOffset;
+      if (indexed ? lastOffset !== from.offset : baseOffset < next) return false;
+      end = b.filePosition + b.size;
+      next = lastOffset + 1;
+    }
+    if (end !== this.committedSize) return false;
+    this.nextOffset = next;
+    await this.readRollingBasedTimestamp();
+    return true;
+  }
+
+  private async readRollingBasedTimestamp(): Promise<void> {
+    if (this.committedSize < BATCH_HEADER_SIZE) return;
+    const header = await readFully(this.file, 0, BATCH_HEADER_SIZE);
+    this.rollingBasedTimestamp = readInt64(header, MAX_TIMESTAMP);
+  }
+
+  /**
+   * Batches between two file positions, read in large chunks. Stops at a header that cannot
+   * be a batch or runs past `end`. With `withBody`, each yielded `buf` holds the whole batch.
+   */
+  async *scan(from: number, end: number, withBody: boolean): AsyncGenerator<ScannedBatch> {
+    let chunk: Buffer = EMPTY;
+    let chunkStart = from;
+    let position = from;
+    while (position + BATCH_HEADER_SIZE <= end) {
+      let pos = position - chunkStart;
+      if (pos + BATCH_HEADER_SIZE > chunk.length) {
+        chunk = await readFully(this.file, position, Math.min(SCAN_CHUNK, end - position));
+        chunkStart = position;
+        pos = 0;
+        if (chunk.length < BATCH_HEADER_SIZE) return;
+      }
+      const size = batchSize(chunk, pos);
+      if (size < BATCH_HEADER_SIZE || position + size > end) return;
+      if (withBody && pos + size > chunk.length) {
+        chunk = await readFully(this.file, position, Math.max(size, Math.min(SCAN_CHUNK, end - position)));
+        chunkStart = position;
+        pos = 0;
+        if (chunk.length < size) return;
+      }
+      yield { buf: chunk, pos, filePosition: position, size };
+      position += size;
+    }
+  }
+
+  /** Position to start scanning for `offset`: an indexed batch at or before it. */
+  async positionFor(offset: number, indexIntervalBytes: number): Promise<number> {
+    await this.loadIndexes(indexIntervalBytes);
+    return this.ix!.offsetIndex.lookup(offset).position;
+  }
+
+  /**
+   * Whole batches from the one holding `fetchOffset`, within `maxBytes` (or the first alone when
+   * `minOneBatch`), in one buffer. Null when this segment holds nothing at or after fetchOffset.
+   */
+  async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, indexIntervalBytes: number): Promise<Buffer | null> {
+    await this.loadIndexes(indexIntervalBytes);
+    const end = this.committedSize;
+    const entry = this.ix!.offsetIndex.lookup(fetchOffset);
+    let position = entry.position;
+    let checkEntry = entry.offset >= this.baseOffset;
+    // The target batch lies within about one index interval (plus one batch) of the entry.
+    const slack = Math.max(64 * 1024, 2 * indexIntervalBytes);
+    for (;;) {
+      if (position + BATCH_HEADER_SIZE > end) return null;
+      const chunk = await readFully(this.file, position, Math.min(end - position, maxBytes + slack));
+      if (checkEntry && lastOffsetAt(chunk, 0) !== entry.offset) {
+        // The index does not describe this log: rebuild it and start over.
+        await this.rebuildIndexes(indexIntervalBytes);
+        return this.read(fetchOffset, maxBytes, minOneBatch, indexIntervalBytes);
+      }
+      checkEntry = false;
+      let start = 0;
+      while (start + BATCH_HEADER_SIZE <= chunk.length && lastOffsetAt(chunk, start) < fetchOffset) {
+        start += checkedSize(chunk, start);
+      }
+      if (start + BATCH_HEADER_SIZE > chunk.length) {
+        position += start;
+        continue;
+      }
+      let stop = start;
+      while (stop + BATCH_HEADER_SIZE <= chunk.length) {
+        const size = checkedSize(chunk, stop);
+        if (stop + size > chunk.length || stop - start + size > maxBytes) break;
+        stop += size;
+      }
+      if (stop > start) return chunk.subarray(start, stop);
+      const size = checkedSize(chunk, start);
+      if (size > maxBytes && !minOneBatch) return EMPTY;
+      if (start + size <= chunk.length) return chunk.subarray(start, start + size);
+      return readFully(this.file, position + start, size);
+    }
+  }
+
+  /** Time index lookup then offset index lookup: where to scan from for timestamp `ts`. */
+  async positionForTimestamp(ts: number, startingOffset: number, indexIntervalBytes: number): Promise<number> {
+    await this.loadIndexes(indexIntervalBytes);
+    const offset = Math.max(this.ix!.timeIndex.lookup(ts), startingOffset);
+    return this.ix!.offsetIndex.lookup(offset).position;
+  }
+
+  /**
+   * Writes (and fsyncs) the index entries not yet on disk. `final` (roll, close) first records
+   * the segment's max timestamp as the last time index entry, as Kafka does, so a reload knows it.
+   */
+  async persistIndexes(final: boolean): Promise<void> {
+    const ix = this.ix;
+    if (!ix) return;
+    if (final) ix.timeIndex.maybeAppend(ix.maxTimestamp, ix.offsetOfMaxTimestamp);
+    const targets: [OffsetIndex | TimeIndex, string, number][] = [
+      [ix.offsetIndex, INDEX_SUFFIX, OFFSET_ENTRY_SIZE],
+      [ix.timeIndex, TIME_INDEX_SUFFIX, TIME_ENTRY_SIZE],
+    ];
+    for (const [index, suffix, entrySize] of targets) {
+      const count = index.entries;
+      if (index.persisted === count) continue;
+      const from = Math.max(index.persisted, 0);
+      const fh = await this.fs.open(this.path(suffix), 'rw');
+      try {
+        if (count > from) await fh.write([index.encode(from)], from * entrySize);
+        await fh.truncate(count * entrySize);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      index.persisted = count;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.file?.close();
+  }
+}
+
+/** A segment's indexes with the running state that decides where the next entries go. */
+interface IndexState {
+  offsetIndex: OffsetIndex;
+  timeIndex: TimeIndex;
+  maxTimestamp: number;
+  offsetOfMaxTimestamp: number;
+  bytesSinceLastIndexEntry: number;
+}
+
+/** `rebuilt`: whatever index files exist are stale and get rewritten whole. */
+function newIndexState(baseOffset: number, rebuilt = false): IndexState {
+  const offsetIndex = new OffsetIndex(baseOffset);
+  const timeIndex = new TimeIndex(baseOffset);
+  if (rebuilt) offsetIndex.persisted = timeIndex.persisted = -1;
+  return {
+    offsetIndex,
+    timeIndex,
+    maxTimestamp: -1,
+    offsetOfMaxTimestamp: baseOffset,
+    bytesSinceLastIndexEntry: 0,
+  };
+}
+
+// Kafka's LogSegment.append: an index entry for the batch that starts after more than
+// index.interval.bytes since the previous entry.
+function addBatch(ix: IndexState, lastOffset: number, maxTimestamp: number, position: number, size: number, interval: number): void {
+  if (maxTimestamp > ix.maxTimestamp) {
+    ix.maxTimestamp = maxTimestamp;
+    ix.offsetOfMaxTimestamp = lastOffset;
+  }
+  if (ix.bytesSinceLastIndexEntry > interval) {
+    ix.offsetIndex.append(lastOffset, position);
+    ix.timeIndex.maybeAppend(ix.maxTimestamp, ix.offsetOfMaxTimestamp);
+    ix.bytesSinceLastIndexEntry = 0;
+  }
+  ix.bytesSinceLastIndexEntry += size;
+}
+
+function checkedSize(buf: Buffer, pos: number): number {
+  const size = batchSize(buf, pos);
+  if (size < BATCH_HEADER_SIZE) throw new KafkaError(CORRUPT_MESSAGE, `record batch at ${pos} has impossible size ${size}`);
+  return size;
+}
