@@ -7,6 +7,7 @@ import { Server } from './network/server.js';
 import type { PartitionLog, StorageEngine } from './storage/types.js';
 import { FileStorageEngine } from './storage/file-engine.js';
 import { MemoryStorageEngine } from './storage/memory-engine.js';
+import { GroupCoordinator } from './coordinator/group/coordinator.js';
 
 export interface BrokerOptions {
   host?: string;
@@ -25,6 +26,7 @@ export class Broker {
   readonly nodeId: number;
   readonly topics: TopicStore;
   readonly storage: StorageEngine;
+  readonly groups: GroupCoordinator;
   private server: Server | null = null;
   private advertised = { host: '127.0.0.1', port: 0 };
 
@@ -34,6 +36,7 @@ export class Broker {
     const dataDir = options.memory ? null : (options.dataDir ?? './samsa-data');
     this.topics = new TopicStore(dataDir ? TopicStore.fileIn(dataDir) : null);
     this.storage = dataDir ? new FileStorageEngine(dataDir) : new MemoryStorageEngine();
+    this.groups = new GroupCoordinator(this);
   }
 
   get clusterId(): string {
@@ -60,6 +63,8 @@ export class Broker {
         else this.storage.get(t.name, p)!.config = this.logConfig(t);
       }
     }
+    // Creates __consumer_offsets if needed; its groups load in the background.
+    await this.groups.start();
     const host = this.options.host ?? '127.0.0.1';
     this.server = new Server(this);
     const port = await this.server.listen(host, this.options.port ?? 9092);
@@ -73,6 +78,7 @@ export class Broker {
   async close(): Promise<void> {
     await this.server?.close();
     this.server = null;
+    await this.groups.close();
     await this.storage.close();
   }
 

@@ -55,7 +55,7 @@ export async function main(): Promise<void> {
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`samsa: ${(e as Error).message}\n${USAGE}\n`);
+    process.stderr.write(`samsa: ${(e as Error).message} (see samsa --help)\n`);
     process.exit(2);
   }
   let running;

@@ -48,6 +48,11 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   { name: 'group.initial.rebalance.delay.ms', type: 'int', default: '3000' },
   { name: 'group.min.session.timeout.ms', type: 'int', default: '6000' },
   { name: 'group.max.session.timeout.ms', type: 'int', default: '1800000' },
+  { name: 'group.max.size', type: 'int', default: '2147483647' },
+  { name: 'offsets.retention.check.interval.ms', type: 'long', default: '600000' },
+  { name: 'offsets.topic.segment.bytes', type: 'int', default: '104857600' },
+  { name: 'offsets.load.buffer.size', type: 'int', default: '5242880' },
+  { name: 'offset.metadata.max.bytes', type: 'int', default: '4096' },
   { name: 'transactional.id.expiration.ms', type: 'int', default: '604800000' },
   { name: 'producer.id.expiration.ms', type: 'int', default: '86400000' },
 ];

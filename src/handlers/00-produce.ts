@@ -1,4 +1,6 @@
-// Produce (key 0), v3-11 (magic v2 record batches only, as Kafka 4). Validates each partition's
+// Produce (key 0), v3-11 (magic v2 record batches only, as Kafka 4). Like Kafka 4 (KAFKA-18659),
+// ApiVersions advertises v0-11: librdkafka up to 2.8 only compresses when it sees Produce v0.
+// A v0-2 request still closes the connection. Validates each partition's
 // batches from their headers alone, then appends; every append starts in the same tick so
 // offsets follow request order on a connection. acks=0 gets no response.
 import { ProduceRequest } from '../protocol/generated/produce-request.js';
@@ -17,6 +19,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: 0,
   minVersion: 3,
   maxVersion: 11,
+  advertisedMinVersion: 0,
   request: ProduceRequest,
   response: ProduceResponse,
   async handle(ctx, req) {

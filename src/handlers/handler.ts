@@ -29,6 +29,8 @@ export interface Handler<Req = any, Res = any> {
   /** Lowest and highest version this broker implements (never more than the schema knows). */
   minVersion: number;
   maxVersion: number;
+  /** Lowest version ApiVersions advertises, when Kafka advertises below what it serves. */
+  advertisedMinVersion?: number;
   request: MessageCodec<Req>;
   response: MessageCodec<Res>;
   /** Returns the response, or undefined when the request gets none (acks=0 produce). */

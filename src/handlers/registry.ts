@@ -9,9 +9,23 @@ import apiVersions from './18-api-versions.js';
 import createTopics from './19-create-topics.js';
 import initProducerId from './22-init-producer-id.js';
 import offsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
+import offsetCommit from './08-offset-commit.js';
+import offsetFetch from './09-offset-fetch.js';
+import findCoordinator from './10-find-coordinator.js';
+import joinGroup from './11-join-group.js';
+import heartbeat from './12-heartbeat.js';
+import leaveGroup from './13-leave-group.js';
+import syncGroup from './14-sync-group.js';
+import describeGroups from './15-describe-groups.js';
+import listGroups from './16-list-groups.js';
+import deleteGroups from './42-delete-groups.js';
+import offsetDelete from './47-offset-delete.js';
 
 export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
-  [produce, fetch, listOffsets, metadata, apiVersions, createTopics, initProducerId, offsetForLeaderEpoch].map(
+  [
+    produce, fetch, listOffsets, metadata, apiVersions, createTopics, initProducerId, offsetForLeaderEpoch,
+    offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups, deleteGroups, offsetDelete,
+  ].map(
     (h) => [h.apiKey, h as Handler],
   ),
 );
@@ -19,5 +33,5 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
 export function apiVersionsRanges(): { apiKey: number; minVersion: number; maxVersion: number }[] {
   return [...HANDLERS.values()]
     .sort((a, b) => a.apiKey - b.apiKey)
-    .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }));
+    .map((h) => ({ apiKey: h.apiKey, minVersion: h.advertisedMinVersion ?? h.minVersion, maxVersion: h.maxVersion }));
 }

@@ -11,7 +11,7 @@ import {
   responseHeaderVersion,
 } from '../protocol/headers.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { FrameDecoder, FrameTooLargeError } from './frame-decoder.js';
+import { FrameDecoder } from './frame-decoder.js';
 import { HANDLERS, apiVersionsRanges } from '../handlers/registry.js';
 import type { RequestContext } from '../handlers/handler.js';
 
@@ -28,6 +28,8 @@ export class Connection {
   private readonly decoder: FrameDecoder;
   private readonly queue: Slot[] = [];
   private closed = false;
+  /** A bad request was seen: read nothing more, answer what came before it, then close. */
+  private closing = false;
   private paused = false;
   readonly peer: string;
 
@@ -55,22 +57,21 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    let frames: Buffer[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (e) {
-      if (e instanceof FrameTooLargeError) return this.fail(e.message);
-      throw e;
-    }
-    for (const frame of frames) {
-      if (this.closed) return;
+    if (this.closing) return;
+    for (const frame of this.decoder.push(chunk)) {
+      if (this.closed || this.closing) return;
       this.onFrame(frame);
     }
+    if (this.decoder.error) this.fail(this.decoder.error);
   }
 
+  /** Kafka answers requests in order, so the ones before a bad request still get their responses. */
   private fail(reason: string): void {
+    if (this.closing || this.closed) return;
     log.warn(`closing connection ${this.peer}: ${reason}`);
-    this.close();
+    this.closing = true;
+    this.socket.pause();
+    if (this.queue.length === 0) this.close();
   }
 
   private onFrame(frame: Buffer): void {
@@ -161,6 +162,10 @@ export class Connection {
       if (slot.chunks) for (const c of slot.chunks) this.socket.write(c);
     }
     this.socket.uncork();
+    if (this.closing) {
+      if (this.queue.length === 0) this.socket.end();
+      return;
+    }
     if (this.paused && this.queue.length < MAX_IN_FLIGHT / 2) {
       this.paused = false;
       this.socket.resume();

@@ -1,16 +1,17 @@
 // Splits a byte stream into Kafka frames: [int32 size][size bytes]. Zero-copy when a frame
 // lies inside one chunk, which is the common case for requests below the socket buffer size.
 
-export class FrameTooLargeError extends Error {}
-
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** Set once a size prefix is out of range; the stream can't be read past it. */
+  error: string | null = null;
 
   constructor(private readonly maxFrameBytes: number) {}
 
-  /** Adds `chunk` and returns every complete frame body now available. */
+  /** Adds `chunk` and returns every complete frame body before the first bad size prefix. */
   push(chunk: Buffer): Buffer[] {
+    if (this.error) return [];
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     const frames: Buffer[] = [];
@@ -18,7 +19,9 @@ export class FrameDecoder {
       if (this.buffered < 4) break;
       const size = this.peekSize();
       if (size < 0 || size > this.maxFrameBytes) {
-        throw new FrameTooLargeError(`invalid frame size ${size} (socket.request.max.bytes is ${this.maxFrameBytes})`);
+        this.error = `invalid frame size ${size} (socket.request.max.bytes is ${this.maxFrameBytes})`;
+        this.chunks = [];
+        break;
       }
       if (this.buffered < 4 + size) break;
       frames.push(this.take(4 + size).subarray(4));

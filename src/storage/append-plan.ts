@@ -16,7 +16,7 @@ import {
   setPartitionLeaderEpoch,
 } from '../protocol/records/batch.js';
 import type { LogConfig } from '../config.js';
-import { CORRUPT_MESSAGE } from './error-codes.js';
+import { ErrorCode } from '../protocol/errors.js';
 import type { BatchMetadata, ProducerAppend, ProducerBatch, ProducerStateManager } from './producer-state.js';
 import { KafkaError } from './types.js';
 
@@ -100,5 +100,5 @@ export function planAppend(
 }
 
 function corrupt(message: string): KafkaError {
-  return new KafkaError(CORRUPT_MESSAGE, message);
+  return new KafkaError(ErrorCode.CORRUPT_MESSAGE, message);
 }

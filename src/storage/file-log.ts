@@ -5,7 +5,7 @@
 import type { LogConfig } from '../config.js';
 import { planAppend, type AppendPlan } from './append-plan.js';
 import { BatchList } from './batch-list.js';
-import { KAFKA_STORAGE_ERROR, OFFSET_OUT_OF_RANGE } from './error-codes.js';
+import { ErrorCode } from '../protocol/errors.js';
 import { writeFileAtomic, type FileSystem } from './fs.js';
 import type { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { BatchMetadata, ProducerStateManager } from './producer-state.js';
@@ -74,6 +74,7 @@ export class FileLog implements PartitionLog {
   private draining: Promise<void> | null = null;
   private readonly background = new Set<Promise<void>>();
   private readonly listeners = new Set<() => void>();
+  private hwWaiters: { offset: number; resolve: () => void }[] = [];
   private unflushedMessages = 0;
   private lastFlush = Date.now();
   private flushTimer: NodeJS.Timeout | null = null;
@@ -123,7 +124,7 @@ export class FileLog implements PartitionLog {
 
   append(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.closed) return Promise.reject(new KafkaError(KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`));
+    if (this.closed) return Promise.reject(new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`));
     let plan: AppendPlan | BatchMetadata | null;
     try {
       plan = planAppend(records, this.nextOffset, this.leaderEpoch, this._config, opts.now, this.producers);
@@ -149,7 +150,7 @@ export class FileLog implements PartitionLog {
 
   /** A retried batch: answer with the original's offsets once those are durable like any append. */
   private async duplicate(m: BatchMetadata): Promise<AppendResult> {
-    if (m.lastOffset >= this.highWatermark) await this.idle();
+    await this.writtenUpTo(m.lastOffset + 1);
     if (this.failure) throw this.failure;
     const logAppendTime = this._config.timestampType === 'LogAppendTime' ? m.timestamp : -1;
     return { baseOffset: m.firstOffset, lastOffset: m.lastOffset, logAppendTime, logStartOffset: this.logStartOffset };
@@ -210,6 +211,7 @@ export class FileLog implements PartitionLog {
         this.tail.push(w.plan.baseOffset, w.plan.lastOffset, w.plan.records, -1);
       }
       this.logEndOffset = this.highWatermark = group[group.length - 1].plan.lastOffset + 1;
+      if (this.hwWaiters.length > 0) this.wakeWaiters();
       for (const w of group) {
         const { baseOffset, lastOffset, logAppendTime } = w.plan;
         w.resolve({ baseOffset, lastOffset, logAppendTime, logStartOffset: this.logStartOffset });
@@ -234,9 +236,26 @@ export class FileLog implements PartitionLog {
   /** An I/O error takes the log offline, as Kafka takes a failed log dir offline. */
   private fail(e: unknown, group: PendingWrite[]): void {
     const message = (e as Error)?.message ?? String(e);
-    this.failure ??= new KafkaError(KAFKA_STORAGE_ERROR, `log ${this.dir} is offline after an I/O error: ${message}`);
+    this.failure ??= new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is offline after an I/O error: ${message}`);
     for (const w of group) w.reject(e);
     for (const q of this.queue.splice(0)) if (q.kind === 'write') q.reject(this.failure);
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
+    const hw = this.highWatermark;
+    const waiting = this.hwWaiters;
+    this.hwWaiters = [];
+    for (const w of waiting) {
+      if (w.offset <= hw || this.failure) w.resolve();
+      else this.hwWaiters.push(w);
+    }
+  }
+
+  /** Resolves once every offset below `offset` is written (or the log failed). */
+  private writtenUpTo(offset: number): Promise<void> {
+    if (offset <= this.highWatermark || this.failure) return Promise.resolve();
+    return new Promise((resolve) => this.hwWaiters.push({ offset, resolve }));
   }
 
   private notify(): void {
@@ -249,7 +268,7 @@ export class FileLog implements PartitionLog {
     }
   }
 
-  /** Resolves once every append queued so far is written (or failed). */
+  /** Resolves once the write loop has nothing left (appends are refused by then: closing). */
   private idle(): Promise<void> {
     return this.draining ?? Promise.resolve();
   }
@@ -257,14 +276,14 @@ export class FileLog implements PartitionLog {
   async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult> {
     if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
       throw new KafkaError(
-        OFFSET_OUT_OF_RANGE,
+        ErrorCode.OFFSET_OUT_OF_RANGE,
         `Offset ${fetchOffset} is out of range for ${this.topic}-${this.partition}: [${this.logStartOffset}, ${this.logEndOffset}]`,
       );
     }
     if (fetchOffset < this.highWatermark) {
       const cached = this.tail.read(fetchOffset, maxBytes, minOneBatch);
       if (cached) return this.result(cached.records, cached.bytes);
-      if (this.closed) throw new KafkaError(KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`);
+      if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`);
       for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
         const buf = await this.segments[i].read(fetchOffset, maxBytes, minOneBatch, this._config.indexIntervalBytes);
         if (buf) return this.result(buf.length > 0 ? [buf] : [], buf.length);
@@ -344,16 +363,20 @@ export class FileLog implements PartitionLog {
   }
 
   async flush(): Promise<void> {
-    const rolled = [...this.background];
-    await Promise.all(rolled);
+    await this.writtenUpTo(this.nextOffset);
+    // Rolled segments get fsynced in the background; none of those tasks waits on another.
+    await Promise.all([...this.background]);
     await this.flushActive();
   }
 
   /** fsyncs the active segment and writes its index entries. */
   private async flushActive(): Promise<void> {
-    await this.idle();
+    await this.writtenUpTo(this.nextOffset);
     if (this.failure) throw this.failure;
     const seg = this.active;
+    // Just rolled (still being created): the data waited for is in a rolled segment, which its
+    // own background task fsyncs.
+    if (!seg.file) return;
     this.unflushedMessages = 0;
     this.lastFlush = Date.now();
     await seg.file.sync();

@@ -3,7 +3,7 @@
 import type { LogConfig } from '../config.js';
 import { planAppend } from './append-plan.js';
 import { BatchList } from './batch-list.js';
-import { KAFKA_STORAGE_ERROR, OFFSET_OUT_OF_RANGE } from './error-codes.js';
+import { ErrorCode } from '../protocol/errors.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { ProducerStateManager } from './producer-state.js';
 import { firstRecordAtOrAfter, recordWithMaxTimestamp } from './timestamp-search.js';
@@ -40,7 +40,7 @@ export class MemoryLog implements PartitionLog {
   }
 
   async append(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
-    if (this.closed) throw new KafkaError(KAFKA_STORAGE_ERROR, `log ${this.topic}-${this.partition} is closed`);
+    if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.topic}-${this.partition} is closed`);
     const plan = planAppend(records, this.logEndOffset, this.leaderEpoch, this.config, opts.now, this.producers);
     if (plan === null) return { baseOffset: -1, lastOffset: -1, logAppendTime: -1, logStartOffset: this.logStartOffset };
     if (!('batches' in plan)) {
@@ -65,7 +65,7 @@ export class MemoryLog implements PartitionLog {
   async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult> {
     if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
       throw new KafkaError(
-        OFFSET_OUT_OF_RANGE,
+        ErrorCode.OFFSET_OUT_OF_RANGE,
         `Offset ${fetchOffset} is out of range for ${this.topic}-${this.partition}: [${this.logStartOffset}, ${this.logEndOffset}]`,
       );
     }

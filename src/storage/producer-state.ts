@@ -3,7 +3,7 @@
 // and to answer a retried batch with its original offsets instead of appending it twice.
 import { crc32c } from '@node-rs/crc32';
 import { NO_PRODUCER_EPOCH, NO_SEQUENCE, readInt64, writeInt64 } from '../protocol/records/batch.js';
-import { INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER } from './error-codes.js';
+import { ErrorCode } from '../protocol/errors.js';
 import { KafkaError } from './types.js';
 
 /** Kafka keeps this many batches per producer for duplicate detection (the max in-flight requests). */
@@ -91,7 +91,7 @@ export class ProducerStateManager {
       }
       if (b.producerEpoch < p.epoch) {
         throw new KafkaError(
-          INVALID_PRODUCER_EPOCH,
+          ErrorCode.INVALID_PRODUCER_EPOCH,
           `Epoch of producer ${b.producerId} is ${b.producerEpoch}, which is smaller than the last seen epoch ${p.epoch}`,
         );
       }
@@ -99,7 +99,7 @@ export class ProducerStateManager {
         // A new epoch starts its sequences at 0; an unknown producer may start anywhere (KIP-360).
         if (!b.control && b.baseSequence !== 0 && p.epoch !== NO_PRODUCER_EPOCH) {
           throw new KafkaError(
-            OUT_OF_ORDER_SEQUENCE_NUMBER,
+            ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
             `Invalid sequence number for new epoch of producer ${b.producerId}: ${b.producerEpoch} (request epoch), ${b.baseSequence} (seq. number), ${p.epoch} (current producer epoch)`,
           );
         }
@@ -109,7 +109,7 @@ export class ProducerStateManager {
         p.batches = [];
       } else if (!b.control && current !== undefined && !inSequence(p.lastSeq, b.baseSequence)) {
         throw new KafkaError(
-          OUT_OF_ORDER_SEQUENCE_NUMBER,
+          ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
           `Out of order sequence number for producer ${b.producerId}: ${b.baseSequence} (incoming seq. number), ${p.lastSeq} (current end sequence number)`,
         );
       }

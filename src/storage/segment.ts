@@ -12,15 +12,13 @@ import {
   readInt64,
 } from '../protocol/records/batch.js';
 import type { PlannedBatch } from './append-plan.js';
-import { CORRUPT_MESSAGE } from './error-codes.js';
-import { readFully, readWholeFile, type FileHandle, type FileSystem } from './fs.js';
-import { OFFSET_ENTRY_SIZE, OffsetIndex } from './offset-index.js';
-import { TIME_ENTRY_SIZE, TimeIndex } from './time-index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { readFully, type FileHandle, type FileSystem } from './fs.js';
+import { INDEX_SUFFIX, TIME_INDEX_SUFFIX, addBatch, newIndexState, readIndexFiles, writeIndexFiles, type IndexState } from './segment-indexes.js';
 import { KafkaError } from './types.js';
 
 export const LOG_SUFFIX = '.log';
-export const INDEX_SUFFIX = '.index';
-export const TIME_INDEX_SUFFIX = '.timeindex';
+export { INDEX_SUFFIX, TIME_INDEX_SUFFIX };
 const SCAN_CHUNK = 1 << 20;
 const INT32_MAX = 2147483647;
 const EMPTY = Buffer.alloc(0);
@@ -137,25 +135,9 @@ export class LogSegment {
   }
 
   private async readIndexes(indexIntervalBytes: number): Promise<void> {
-    const [offsets, times] = await Promise.all([
-      readWholeFile(this.fs, this.path(INDEX_SUFFIX)),
-      readWholeFile(this.fs, this.path(TIME_INDEX_SUFFIX)),
-    ]);
-    const offsetIndex = offsets && OffsetIndex.decode(this.baseOffset, offsets, this.committedSize);
-    const timeIndex = times && TimeIndex.decode(this.baseOffset, times, this.baseOffset + INT32_MAX);
-    // A segment with data has a time index entry at least for its final max timestamp.
-    if (offsetIndex && timeIndex && (timeIndex.entries > 0 || this.committedSize === 0)) {
-      this.ix = {
-        offsetIndex,
-        timeIndex,
-        // The last time index entry is the segment's final max (written when it was closed or rolled).
-        maxTimestamp: timeIndex.lastTimestamp,
-        offsetOfMaxTimestamp: timeIndex.lastOffset,
-        bytesSinceLastIndexEntry: this.committedSize - offsetIndex.lastPosition,
-      };
-      return;
-    }
-    await this.rebuildIndexes(indexIntervalBytes);
+    const ix = await readIndexFiles(this.fs, (suffix) => this.path(suffix), this.baseOffset, this.committedSize);
+    if (ix) this.ix = ix;
+    else await this.rebuildIndexes(indexIntervalBytes);
   }
 
   /**
@@ -172,7 +154,7 @@ export class LogSegment {
         addBatch(ix, lastOffset, readInt64(b.buf, b.pos + MAX_TIMESTAMP), b.filePosition, b.size, indexIntervalBytes);
         position = b.filePosition + b.size;
       }
-      if (position < end) throw new KafkaError(CORRUPT_MESSAGE, `${this.path(LOG_SUFFIX)}: unreadable batch at ${position}`);
+      if (position < end) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `${this.path(LOG_SUFFIX)}: unreadable batch at ${position}`);
     }
     this.ix = ix;
     this.indexLoad = Promise.resolve();
@@ -333,31 +315,11 @@ export class LogSegment {
   }
 
   /**
-   * Writes (and fsyncs) the index entries not yet on disk. `final` (roll, close) first records
-   * the segment's max timestamp as the last time index entry, as Kafka does, so a reload knows it.
+   * Writes (and fsyncs) the index entries not yet on disk; `final` when the segment is rolled
+   * or closed.
    */
   async persistIndexes(final: boolean): Promise<void> {
-    const ix = this.ix;
-    if (!ix) return;
-    if (final) ix.timeIndex.maybeAppend(ix.maxTimestamp, ix.offsetOfMaxTimestamp);
-    const targets: [OffsetIndex | TimeIndex, string, number][] = [
-      [ix.offsetIndex, INDEX_SUFFIX, OFFSET_ENTRY_SIZE],
-      [ix.timeIndex, TIME_INDEX_SUFFIX, TIME_ENTRY_SIZE],
-    ];
-    for (const [index, suffix, entrySize] of targets) {
-      const count = index.entries;
-      if (index.persisted === count) continue;
-      const from = Math.max(index.persisted, 0);
-      const fh = await this.fs.open(this.path(suffix), 'rw');
-      try {
-        if (count > from) await fh.write([index.encode(from)], from * entrySize);
-        await fh.truncate(count * entrySize);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      index.persisted = count;
-    }
+    if (this.ix) await writeIndexFiles(this.fs, (suffix) => this.path(suffix), this.ix, final);
   }
 
   async close(): Promise<void> {
@@ -365,46 +327,8 @@ export class LogSegment {
   }
 }
 
-/** A segment's indexes with the running state that decides where the next entries go. */
-interface IndexState {
-  offsetIndex: OffsetIndex;
-  timeIndex: TimeIndex;
-  maxTimestamp: number;
-  offsetOfMaxTimestamp: number;
-  bytesSinceLastIndexEntry: number;
-}
-
-/** `rebuilt`: whatever index files exist are stale and get rewritten whole. */
-function newIndexState(baseOffset: number, rebuilt = false): IndexState {
-  const offsetIndex = new OffsetIndex(baseOffset);
-  const timeIndex = new TimeIndex(baseOffset);
-  if (rebuilt) offsetIndex.persisted = timeIndex.persisted = -1;
-  return {
-    offsetIndex,
-    timeIndex,
-    maxTimestamp: -1,
-    offsetOfMaxTimestamp: baseOffset,
-    bytesSinceLastIndexEntry: 0,
-  };
-}
-
-// Kafka's LogSegment.append: an index entry for the batch that starts after more than
-// index.interval.bytes since the previous entry.
-function addBatch(ix: IndexState, lastOffset: number, maxTimestamp: number, position: number, size: number, interval: number): void {
-  if (maxTimestamp > ix.maxTimestamp) {
-    ix.maxTimestamp = maxTimestamp;
-    ix.offsetOfMaxTimestamp = lastOffset;
-  }
-  if (ix.bytesSinceLastIndexEntry > interval) {
-    ix.offsetIndex.append(lastOffset, position);
-    ix.timeIndex.maybeAppend(ix.maxTimestamp, ix.offsetOfMaxTimestamp);
-    ix.bytesSinceLastIndexEntry = 0;
-  }
-  ix.bytesSinceLastIndexEntry += size;
-}
-
 function checkedSize(buf: Buffer, pos: number): number {
   const size = batchSize(buf, pos);
-  if (size < BATCH_HEADER_SIZE) throw new KafkaError(CORRUPT_MESSAGE, `record batch at ${pos} has impossible size ${size}`);
+  if (size < BATCH_HEADER_SIZE) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `record batch at ${pos} has impossible size ${size}`);
   return size;
 }

@@ -65,7 +65,7 @@ export interface PartitionLog {
    */
   read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult>;
 
-  /** First offset whose batch max timestamp is >= ts (Kafka's ListOffsets by timestamp), or null. */
+  /** The first record with timestamp >= ts (Kafka's ListOffsets by timestamp), or null. */
   offsetForTimestamp(ts: number): Promise<OffsetAndTimestamp | null>;
   /** Offset and timestamp of the record with the largest timestamp (ListOffsets -3), or null if empty. */
   maxTimestamp(): Promise<OffsetAndTimestamp | null>;

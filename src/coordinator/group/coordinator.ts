@@ -1,0 +1,347 @@
+// The group coordinator of this broker: every group whose __consumer_offsets partition it leads
+// (all of them, on a single broker). It loads those partitions at start (answering
+// COORDINATOR_LOAD_IN_PROGRESS for their groups meanwhile), routes each API to the manager of the
+// group's protocol (classic today), and owns what all group types share: offsets, the group
+// registry, DescribeGroups/ListGroups/DeleteGroups and the periodic offset expiration.
+import { log } from '../../log.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { JoinGroupRequest } from '../../protocol/generated/join-group-request.js';
+import type { JoinGroupResponse } from '../../protocol/generated/join-group-response.js';
+import type { SyncGroupRequest } from '../../protocol/generated/sync-group-request.js';
+import type { SyncGroupResponse } from '../../protocol/generated/sync-group-response.js';
+import type { HeartbeatRequest } from '../../protocol/generated/heartbeat-request.js';
+import type { DescribeGroupsResponseDescribedGroup } from '../../protocol/generated/describe-groups-response.js';
+import type { ListGroupsResponseListedGroup } from '../../protocol/generated/list-groups-response.js';
+import { appendErrorCode, groupSettings, type CoordinatorContext, type GroupSettings } from './context.js';
+import type { Group } from './group.js';
+import { ClassicGroup } from './classic/group.js';
+import { groupFromRecord, groupTombstone } from './classic/group-record.js';
+import { ClassicGroupManager, joinError, type JoinContext, type LeaveResult, type LeavingMember } from './classic/manager.js';
+import { OffsetManager, type CommitRequest, type DeleteOffsetsResult, type FetchedTopic, type PartitionResult } from './offset-manager.js';
+import { OffsetStore } from './offset-store.js';
+import { OffsetsTopic, type CoordinatorHost, type StoredRecord } from './offsets-topic.js';
+import { decodeKey, decodeOffsetCommitValue, partitionFor } from './records.js';
+import { Timers } from './timers.js';
+
+/** Kafka's AclEntry.supportedOperations(GROUP) = READ, DELETE, DESCRIBE as a bit field (no authorizer). */
+const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
+const NO_AUTHORIZED_OPERATIONS = -2147483648;
+const CLEANUP_KEY = 'cleanup';
+
+export interface FetchedGroup {
+  groupId: string;
+  errorCode: number;
+  topics: FetchedTopic[];
+}
+
+export class GroupCoordinator implements CoordinatorContext {
+  readonly timers = new Timers();
+  readonly offsets = new OffsetStore();
+  readonly settings: GroupSettings;
+  readonly classic: ClassicGroupManager;
+  readonly offsetManager: OffsetManager;
+  private readonly groups = new Map<string, Group>();
+  private readonly offsetsTopic: OffsetsTopic;
+  private readonly loadedPartitions = new Set<number>();
+  private loading: Promise<void> | null = null;
+  private closed = false;
+  readonly now: () => number;
+
+  constructor(
+    host: CoordinatorHost,
+    opts: { now?: () => number } = {},
+  ) {
+    this.settings = groupSettings(host.config);
+    this.offsetsTopic = new OffsetsTopic(host);
+    this.now = opts.now ?? Date.now;
+    this.classic = new ClassicGroupManager(this);
+    this.offsetManager = new OffsetManager(this, this.classic);
+  }
+
+  /**
+   * Creates __consumer_offsets when missing, then loads it in the background: until a partition
+   * is loaded its groups get COORDINATOR_LOAD_IN_PROGRESS, as from Kafka.
+   */
+  async start(): Promise<void> {
+    await this.offsetsTopic.ensureCreated();
+    this.loading = this.loadAll();
+    this.loading.catch((e) => log.error(`group coordinator failed to load __consumer_offsets: ${(e as Error)?.stack ?? e}`));
+  }
+
+  /** Resolves once every partition is loaded. */
+  whenLoaded(): Promise<void> {
+    return this.loading ?? Promise.reject(new Error('the group coordinator was not started'));
+  }
+
+  private async loadAll(): Promise<void> {
+    const started = Date.now();
+    for (let p = 0; p < this.offsetsTopic.numPartitions && !this.closed; p++) await this.loadPartition(p);
+    if (this.closed) return;
+    log.info(`group coordinator loaded ${this.groups.size} group(s) from ${this.offsetsTopic.numPartitions} partition(s) in ${Date.now() - started} ms`);
+    this.scheduleCleanup();
+  }
+
+  private async loadPartition(partition: number): Promise<void> {
+    await this.offsetsTopic.read(partition, this.settings.loadBufferBytes, (r) => this.replay(r));
+    if (this.closed) return;
+    this.loadedPartitions.add(partition);
+    for (const g of this.groups.values()) {
+      if (g instanceof ClassicGroup && this.partitionFor(g.groupId) === partition) this.classic.onLoaded(g);
+    }
+  }
+
+  /** Applies one __consumer_offsets record to the in-memory state (Kafka's replay). */
+  private replay(r: StoredRecord): void {
+    const key = decodeKey(r.key);
+    if (key === null) return;
+    if (key.type === 'offset') {
+      if (r.value === null) {
+        this.offsets.delete(key.group, key.topic, key.partition);
+        return;
+      }
+      // Offsets without a group record belong to a simple group.
+      if (!this.groups.has(key.group)) this.groups.set(key.group, new ClassicGroup(key.group, 'Empty', this.now()));
+      this.offsets.put(key.group, key.topic, key.partition, decodeOffsetCommitValue(r.value));
+    } else if (r.value === null) {
+      this.groups.delete(key.group);
+    } else {
+      this.groups.set(key.group, groupFromRecord(key.group, r.value));
+    }
+  }
+
+  /** Stops timers, answers parked JoinGroup/SyncGroup requests with NOT_COORDINATOR, ends loading. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.timers.close();
+    for (const g of this.groups.values()) if (g instanceof ClassicGroup) this.classic.unload(g);
+    await this.loading?.catch(() => {});
+  }
+
+  partitionFor(groupId: string): number {
+    return partitionFor(groupId, this.offsetsTopic.numPartitions);
+  }
+
+  /** NONE when this coordinator can serve the group now, else the error Kafka's runtime gives. */
+  status(groupId: string): number {
+    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    if (!this.loadedPartitions.has(this.partitionFor(groupId))) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    return ErrorCode.NONE;
+  }
+
+  isLoaded(): boolean {
+    return this.loadedPartitions.size === this.offsetsTopic.numPartitions;
+  }
+
+  // CoordinatorContext
+
+  group(groupId: string): Group | undefined {
+    return this.groups.get(groupId);
+  }
+
+  addGroup(group: Group): void {
+    this.groups.set(group.groupId, group);
+  }
+
+  removeGroup(groupId: string): void {
+    const g = this.groups.get(groupId);
+    if (!g) return;
+    this.groups.delete(groupId);
+    if (g instanceof ClassicGroup) {
+      this.classic.cancelTimers(g);
+      g.transitionTo('Dead', this.now());
+    }
+  }
+
+  append(groupId: string, records: StoredRecord[]): Promise<void> {
+    return this.offsetsTopic.append(this.partitionFor(groupId), records, this.now());
+  }
+
+  // Classic group APIs
+
+  async joinGroup(req: JoinGroupRequest, ctx: JoinContext): Promise<JoinGroupResponse> {
+    if (req.groupId === '') return joinError(req.memberId, ErrorCode.INVALID_GROUP_ID);
+    const s = this.settings;
+    if (req.sessionTimeoutMs < s.minSessionTimeoutMs || req.sessionTimeoutMs > s.maxSessionTimeoutMs) {
+      return joinError(req.memberId, ErrorCode.INVALID_SESSION_TIMEOUT);
+    }
+    const status = this.status(req.groupId);
+    if (status !== ErrorCode.NONE) return joinError(req.memberId, status);
+    return this.guard('JoinGroup', () => this.classic.join(req, ctx), joinError(req.memberId, ErrorCode.UNKNOWN_SERVER_ERROR));
+  }
+
+  async syncGroup(req: SyncGroupRequest): Promise<SyncGroupResponse> {
+    const error = (errorCode: number): SyncGroupResponse => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+    if (req.groupId === '') return error(ErrorCode.INVALID_GROUP_ID);
+    const status = this.status(req.groupId);
+    if (status !== ErrorCode.NONE) return error(status);
+    return this.guard('SyncGroup', () => this.classic.sync(req), error(ErrorCode.UNKNOWN_SERVER_ERROR));
+  }
+
+  heartbeat(req: HeartbeatRequest): number {
+    if (req.groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const status = this.status(req.groupId);
+    // Kafka answers heartbeats blindly while the group loads.
+    if (status === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return ErrorCode.NONE;
+    if (status !== ErrorCode.NONE) return status;
+    try {
+      return this.classic.heartbeat(req);
+    } catch (e) {
+      log.error(`Heartbeat for group ${req.groupId} failed: ${(e as Error)?.stack ?? e}`);
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+    }
+  }
+
+  leaveGroup(groupId: string, members: LeavingMember[]): LeaveResult {
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
+    const status = this.status(groupId);
+    if (status !== ErrorCode.NONE) return { errorCode: status, members: [] };
+    try {
+      const result = this.classic.leave(groupId, members);
+      // A group that does not exist: every member is unknown.
+      if (result.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
+        return {
+          errorCode: ErrorCode.NONE,
+          members: members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })),
+        };
+      }
+      return result;
+    } catch (e) {
+      log.error(`LeaveGroup for group ${groupId} failed: ${(e as Error)?.stack ?? e}`);
+      return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, members: [] };
+    }
+  }
+
+  // Offsets
+
+  async commitOffsets(req: CommitRequest, apiVersion: number): Promise<PartitionResult[]> {
+    const status = this.status(req.groupId);
+    const all = (errorCode: number) => req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode })));
+    if (status !== ErrorCode.NONE) return all(status);
+    return this.guard('OffsetCommit', () => this.offsetManager.commit(req, apiVersion), all(ErrorCode.UNKNOWN_SERVER_ERROR));
+  }
+
+  fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null): FetchedGroup {
+    const status = this.status(groupId);
+    if (status !== ErrorCode.NONE) return { groupId, errorCode: status, topics: [] };
+    return { groupId, errorCode: ErrorCode.NONE, topics: this.offsetManager.fetch(groupId, topics) };
+  }
+
+  async deleteOffsets(groupId: string, topics: { name: string; partitions: number[] }[]): Promise<DeleteOffsetsResult> {
+    const status = this.status(groupId);
+    if (status !== ErrorCode.NONE) return { errorCode: status, topics: [] };
+    return this.guard('OffsetDelete', () => this.offsetManager.deleteOffsets(groupId, topics), { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, topics: [] });
+  }
+
+  // Shared group APIs
+
+  describeGroups(groupIds: string[], includeAuthorizedOperations: boolean): DescribeGroupsResponseDescribedGroup[] {
+    const ops = includeAuthorizedOperations ? GROUP_AUTHORIZED_OPERATIONS : NO_AUTHORIZED_OPERATIONS;
+    return groupIds.map((groupId) => {
+      const status = this.status(groupId);
+      const described: DescribeGroupsResponseDescribedGroup = {
+        errorCode: status,
+        groupId,
+        groupState: status === ErrorCode.NONE ? 'Dead' : '',
+        protocolType: '',
+        protocolData: '',
+        members: [],
+        authorizedOperations: ops,
+      };
+      const group = status === ErrorCode.NONE ? this.groups.get(groupId) : undefined;
+      if (!(group instanceof ClassicGroup)) return described;
+      // Metadata and assignments are shown only once a generation is Stable.
+      const stable = group.is('Stable');
+      described.groupState = group.state;
+      described.protocolType = group.protocolType ?? '';
+      described.protocolData = stable ? (group.protocolName ?? '') : '';
+      described.members = [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberMetadata: stable ? m.metadata(group.protocolName!) : Buffer.alloc(0),
+        memberAssignment: stable ? m.assignment : Buffer.alloc(0),
+      }));
+      return described;
+    });
+  }
+
+  /** Groups matching the (case-insensitive) state and type filters; empty filters match all. */
+  listGroups(statesFilter: string[], typesFilter: string[]): { errorCode: number; groups: ListGroupsResponseListedGroup[] } {
+    if (this.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
+    if (!this.isLoaded()) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, groups: [] };
+    const states = new Set(statesFilter.map((s) => s.trim().toLowerCase()));
+    const types = new Set(typesFilter.map((t) => t.trim().toLowerCase()));
+    const groups: ListGroupsResponseListedGroup[] = [];
+    for (const g of this.groups.values()) {
+      if (states.size > 0 && !states.has(g.stateName().toLowerCase())) continue;
+      if (types.size > 0 && !types.has(g.type)) continue;
+      groups.push({ groupId: g.groupId, protocolType: g.protocolTypeOrEmpty(), groupState: g.stateName(), groupType: g.type });
+    }
+    return { errorCode: ErrorCode.NONE, groups };
+  }
+
+  /** Deletes Empty groups with their offsets (one batch per group, written before answering). */
+  async deleteGroups(groupIds: string[]): Promise<{ groupId: string; errorCode: number }[]> {
+    const results: { groupId: string; errorCode: number }[] = [];
+    for (const groupId of groupIds) {
+      const status = this.status(groupId);
+      if (status !== ErrorCode.NONE) {
+        results.push({ groupId, errorCode: status });
+        continue;
+      }
+      const group = this.groups.get(groupId);
+      const error = group === undefined ? ErrorCode.GROUP_ID_NOT_FOUND : group.validateDeleteGroup();
+      if (error !== ErrorCode.NONE) {
+        results.push({ groupId, errorCode: error });
+        continue;
+      }
+      const records = [...this.offsetManager.deleteAll(groupId), groupTombstone(groupId)];
+      this.removeGroup(groupId);
+      try {
+        await this.append(groupId, records);
+        results.push({ groupId, errorCode: ErrorCode.NONE });
+      } catch (e) {
+        results.push({ groupId, errorCode: appendErrorCode(e) });
+      }
+    }
+    return results;
+  }
+
+  // Offset expiration (Kafka's periodic cleanupGroupMetadata)
+
+  private scheduleCleanup(): void {
+    this.timers.schedule(CLEANUP_KEY, this.settings.retentionCheckIntervalMs, () => {
+      this.cleanup();
+      this.scheduleCleanup();
+    });
+  }
+
+  /** Expires offsets past retention and deletes Empty groups left without offsets. */
+  cleanup(): void {
+    const now = this.now();
+    const byGroup: [string, StoredRecord[]][] = [];
+    for (const groupId of [...this.groups.keys()]) {
+      if (this.status(groupId) !== ErrorCode.NONE) continue;
+      const { records, allExpired } = this.offsetManager.expire(groupId, now);
+      const group = this.groups.get(groupId);
+      if (allExpired && group?.isEmpty()) {
+        records.push(groupTombstone(groupId));
+        this.removeGroup(groupId);
+      }
+      if (records.length > 0) byGroup.push([groupId, records]);
+    }
+    for (const [groupId, records] of byGroup) {
+      this.append(groupId, records).catch((e) => log.warn(`group ${groupId}: writing expired offsets failed: ${(e as Error).message}`));
+    }
+  }
+
+  private async guard<T>(api: string, fn: () => T | Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      log.error(`${api} failed in the group coordinator: ${(e as Error)?.stack ?? e}`);
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+// What the coordinator needs of any group, whatever protocol its members speak. Classic groups
+// (JoinGroup/SyncGroup) implement it today; KIP-848 consumer groups (ConsumerGroupHeartbeat) will
+// implement it beside them, sharing offsets, persistence, DescribeGroups/ListGroups and deletion.
+import type { OffsetAndMetadata } from './records.js';
+
+export type GroupType = 'classic' | 'consumer';
+
+export interface Group {
+  readonly type: GroupType;
+  readonly groupId: string;
+  /** The state as Kafka prints it (e.g. "Stable"). */
+  stateName(): string;
+  /** True when the group has no members (Empty), so it may be deleted or expire. */
+  isEmpty(): boolean;
+  /** The protocol type, or "" when none is known. */
+  protocolTypeOrEmpty(): string;
+  /** The error Kafka gives an OffsetCommit from this member at this generation, or NONE. */
+  validateOffsetCommit(memberId: string, groupInstanceId: string | null, generationIdOrMemberEpoch: number): number;
+  /** The error Kafka gives DeleteGroups for this group, or NONE. */
+  validateDeleteGroup(): number;
+  /** The group-level error Kafka gives OffsetDelete, or NONE. */
+  validateOffsetDelete(): number;
+  /** True when a member subscribes to the topic (its offsets are then kept and not deletable). */
+  isSubscribedToTopic(topic: string): boolean;
+  /**
+   * Kafka's offset expiration condition: the timestamp an offset's retention counts from, or null
+   * when this group's offsets do not expire in its current state.
+   */
+  offsetExpirationBase(): ((o: OffsetAndMetadata) => number) | null;
+}

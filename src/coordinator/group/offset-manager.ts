@@ -1,0 +1,211 @@
+// Committed offsets as Kafka's OffsetMetadataManager keeps them: commits validated against the
+// group's generation, written to __consumer_offsets before they are acknowledged, fetched per
+// partition or all at once, deleted, and expired once the retention period has passed.
+import { log } from '../../log.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { appendErrorCode, type CoordinatorContext } from './context.js';
+import { ClassicGroup } from './classic/group.js';
+import type { ClassicGroupManager } from './classic/manager.js';
+import type { StoredRecord } from './offsets-topic.js';
+import { encodeKey, encodeOffsetCommitValue, type OffsetAndMetadata } from './records.js';
+
+export interface CommitRequest {
+  groupId: string;
+  generationIdOrMemberEpoch: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  /** OffsetCommit v2-4; -1 means the broker's retention. */
+  retentionTimeMs: number;
+  topics: {
+    name: string;
+    partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; commitTimestamp: number; committedMetadata: string | null }[];
+  }[];
+}
+
+export interface PartitionResult {
+  topic: string;
+  partition: number;
+  errorCode: number;
+}
+
+export interface FetchedPartition {
+  partitionIndex: number;
+  committedOffset: number;
+  committedLeaderEpoch: number;
+  metadata: string;
+  errorCode: number;
+}
+
+export interface FetchedTopic {
+  name: string;
+  partitions: FetchedPartition[];
+}
+
+export interface DeleteOffsetsResult {
+  errorCode: number;
+  topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
+}
+
+export function offsetRecord(groupId: string, topic: string, partition: number, o: OffsetAndMetadata): StoredRecord {
+  return { key: encodeKey({ type: 'offset', group: groupId, topic, partition }), value: encodeOffsetCommitValue(o) };
+}
+
+export function offsetTombstone(groupId: string, topic: string, partition: number): StoredRecord {
+  return { key: encodeKey({ type: 'offset', group: groupId, topic, partition }), value: null };
+}
+
+export class OffsetManager {
+  constructor(
+    private readonly c: CoordinatorContext,
+    private readonly classic: ClassicGroupManager,
+  ) {}
+
+  async commit(req: CommitRequest, apiVersion: number): Promise<PartitionResult[]> {
+    const all = (errorCode: number) => req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode })));
+    let group = this.c.group(req.groupId);
+    if (group === undefined) {
+      if (req.generationIdOrMemberEpoch >= 0) {
+        // v9+ says so plainly; older clients expect ILLEGAL_GENERATION.
+        return all(apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION);
+      }
+      // Offsets without group membership: a "simple" group, Empty and without a protocol type.
+      group = new ClassicGroup(req.groupId, 'Empty', this.c.now());
+      this.c.addGroup(group);
+    }
+    const error = group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationIdOrMemberEpoch);
+    if (error !== ErrorCode.NONE) return all(error);
+    if (group instanceof ClassicGroup) this.classic.touch(group, req.memberId);
+
+    const now = this.c.now();
+    const expireTimestamp = req.retentionTimeMs === -1 ? null : now + req.retentionTimeMs;
+    const results: PartitionResult[] = [];
+    const written: { topic: string; partition: number; offset: OffsetAndMetadata; previous: OffsetAndMetadata | undefined }[] = [];
+    for (const t of req.topics) {
+      for (const p of t.partitions) {
+        if (p.committedMetadata !== null && p.committedMetadata.length > this.c.settings.offsetMetadataMaxBytes) {
+          results.push({ topic: t.name, partition: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE });
+          continue;
+        }
+        const offset: OffsetAndMetadata = {
+          committedOffset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch < 0 ? -1 : p.committedLeaderEpoch,
+          metadata: p.committedMetadata ?? '',
+          commitTimestamp: p.commitTimestamp === -1 ? now : p.commitTimestamp,
+          expireTimestamp,
+        };
+        written.push({ topic: t.name, partition: p.partitionIndex, offset, previous: undefined });
+        results.push({ topic: t.name, partition: p.partitionIndex, errorCode: ErrorCode.NONE });
+      }
+    }
+    if (written.length === 0) return results;
+    const groupId = req.groupId;
+    for (const w of written) w.previous = this.c.offsets.put(groupId, w.topic, w.partition, w.offset);
+    try {
+      await this.c.append(groupId, written.map((w) => offsetRecord(groupId, w.topic, w.partition, w.offset)));
+    } catch (e) {
+      // Undo what no later commit has replaced, and report the failure on every written partition.
+      for (const w of written) {
+        if (this.c.offsets.get(groupId, w.topic, w.partition) !== w.offset) continue;
+        if (w.previous) this.c.offsets.put(groupId, w.topic, w.partition, w.previous);
+        else this.c.offsets.delete(groupId, w.topic, w.partition);
+      }
+      const code = appendErrorCode(e);
+      for (const r of results) if (r.errorCode === ErrorCode.NONE) r.errorCode = code;
+    }
+    return results;
+  }
+
+  /** The requested partitions' offsets (-1 without one), or all the group's when topics is null. */
+  fetch(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null): FetchedTopic[] {
+    const group = this.c.group(groupId);
+    const known = group !== undefined && group.stateName() !== 'Dead';
+    if (topics === null) {
+      if (!known) return [];
+      const byTopic = new Map<string, FetchedPartition[]>();
+      for (const { topic, partition, offset } of this.c.offsets.all(groupId)) {
+        let list = byTopic.get(topic);
+        if (!list) byTopic.set(topic, (list = []));
+        list.push(fetched(partition, offset));
+      }
+      return [...byTopic].map(([name, partitions]) => ({ name, partitions }));
+    }
+    return topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((p) => fetched(p, known ? this.c.offsets.get(groupId, t.name, p) : undefined)),
+    }));
+  }
+
+  async deleteOffsets(groupId: string, topics: { name: string; partitions: number[] }[]): Promise<DeleteOffsetsResult> {
+    const group = this.c.group(groupId);
+    if (group === undefined) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
+    const error = group.validateOffsetDelete();
+    if (error !== ErrorCode.NONE) return { errorCode: error, topics: [] };
+    const result: DeleteOffsetsResult = { errorCode: ErrorCode.NONE, topics: [] };
+    const removed: { topic: string; partition: number; offset: OffsetAndMetadata }[] = [];
+    for (const t of topics) {
+      const subscribed = group.isSubscribedToTopic(t.name);
+      result.topics.push({
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          if (subscribed) return { partitionIndex: p, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
+          const offset = this.c.offsets.delete(groupId, t.name, p);
+          if (offset) removed.push({ topic: t.name, partition: p, offset });
+          return { partitionIndex: p, errorCode: ErrorCode.NONE };
+        }),
+      });
+    }
+    if (removed.length === 0) return result;
+    try {
+      await this.c.append(groupId, removed.map((r) => offsetTombstone(groupId, r.topic, r.partition)));
+    } catch (e) {
+      for (const r of removed) if (!this.c.offsets.get(groupId, r.topic, r.partition)) this.c.offsets.put(groupId, r.topic, r.partition, r.offset);
+      return { errorCode: appendErrorCode(e), topics: [] };
+    }
+    return result;
+  }
+
+  /** Tombstones for every offset of the group (DeleteGroups); removes them from memory. */
+  deleteAll(groupId: string): StoredRecord[] {
+    const records: StoredRecord[] = [];
+    for (const { topic, partition } of this.c.offsets.all(groupId)) {
+      this.c.offsets.delete(groupId, topic, partition);
+      records.push(offsetTombstone(groupId, topic, partition));
+    }
+    return records;
+  }
+
+  /**
+   * Expires the group's offsets whose retention has passed (Kafka's cleanupExpiredOffsets) and
+   * returns the tombstones to write, plus whether the group now has no offsets left.
+   */
+  expire(groupId: string, now: number): { records: StoredRecord[]; allExpired: boolean } {
+    const group = this.c.group(groupId);
+    const records: StoredRecord[] = [];
+    if (!this.c.offsets.hasOffsets(groupId)) return { records, allExpired: true };
+    if (group === undefined) return { records, allExpired: false };
+    const base = group.offsetExpirationBase();
+    if (base === null) return { records, allExpired: false };
+    let allExpired = true;
+    for (const { topic, partition, offset } of this.c.offsets.all(groupId)) {
+      if (group.isSubscribedToTopic(topic)) {
+        allExpired = false;
+        continue;
+      }
+      const expired =
+        offset.expireTimestamp !== null ? now >= offset.expireTimestamp : now - base(offset) >= this.c.settings.offsetsRetentionMs;
+      if (expired) {
+        this.c.offsets.delete(groupId, topic, partition);
+        records.push(offsetTombstone(groupId, topic, partition));
+        log.debug(`group ${groupId}: offset of ${topic}-${partition} expired`);
+      } else {
+        allExpired = false;
+      }
+    }
+    return { records, allExpired };
+  }
+}
+
+function fetched(partitionIndex: number, o: OffsetAndMetadata | undefined): FetchedPartition {
+  if (!o) return { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
+  return { partitionIndex, committedOffset: o.committedOffset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: ErrorCode.NONE };
+}

@@ -1,0 +1,67 @@
+// OffsetCommit (key 8), v0-9. Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION here;
+// the rest go to the group coordinator, which validates member and generation and acknowledges
+// once the commit is in __consumer_offsets. v1 may carry a commit timestamp, v2-4 a retention
+// time, v6+ the leader epoch, v7+ group.instance.id; v9+ says GROUP_ID_NOT_FOUND for a missing group.
+import { OffsetCommitRequest } from '../protocol/generated/offset-commit-request.js';
+import { OffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
+import { ErrorCode } from '../protocol/errors.js';
+import type { CommitRequest } from '../coordinator/group/offset-manager.js';
+import { defineHandler } from './handler.js';
+
+type ResponseTopic = OffsetCommitResponse['topics'][number];
+
+export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
+  apiKey: 8,
+  minVersion: 0,
+  maxVersion: 9,
+  request: OffsetCommitRequest,
+  response: OffsetCommitResponse,
+  async handle(ctx, req) {
+    // Kafka's response builder: a topic appears where its first result lands, errors before commits.
+    const topics: ResponseTopic[] = [];
+    const byName = new Map<string, ResponseTopic>();
+    const add = (name: string, partitionIndex: number, errorCode: number) => {
+      let t = byName.get(name);
+      if (!t) {
+        t = { name, partitions: [] };
+        byName.set(name, t);
+        topics.push(t);
+      }
+      t.partitions.push({ partitionIndex, errorCode });
+    };
+    const valid: CommitRequest['topics'] = [];
+    for (const t of req.topics) {
+      const info = ctx.broker.topics.get(t.name);
+      const partitions: CommitRequest['topics'][number]['partitions'] = [];
+      for (const p of t.partitions) {
+        if (!info || p.partitionIndex < 0 || p.partitionIndex >= info.partitions) {
+          add(t.name, p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          continue;
+        }
+        partitions.push({
+          partitionIndex: p.partitionIndex,
+          committedOffset: p.committedOffset,
+          committedLeaderEpoch: p.committedLeaderEpoch ?? -1,
+          commitTimestamp: p.commitTimestamp ?? -1,
+          committedMetadata: p.committedMetadata,
+        });
+      }
+      if (partitions.length > 0) valid.push({ name: t.name, partitions });
+    }
+    if (valid.length > 0) {
+      const results = await ctx.broker.groups.commitOffsets(
+        {
+          groupId: req.groupId,
+          generationIdOrMemberEpoch: req.generationIdOrMemberEpoch ?? -1,
+          memberId: req.memberId ?? '',
+          groupInstanceId: req.groupInstanceId ?? null,
+          retentionTimeMs: req.retentionTimeMs ?? -1,
+          topics: valid,
+        },
+        ctx.apiVersion,
+      );
+      for (const r of results) add(r.topic, r.partition, r.errorCode);
+    }
+    return { throttleTimeMs: 0, topics };
+  },
+});

@@ -1,0 +1,53 @@
+// FindCoordinator (key 10), v0-6. This broker coordinates every group (and, once
+// __transaction_state exists, every transactional id); v4+ answers a batch of keys. Until the
+// internal topic exists the answer is COORDINATOR_NOT_AVAILABLE, as Kafka gives while creating it.
+// Kafka fills errorMessage with the error's message, "NONE" on success.
+import type { Broker } from '../broker.js';
+import { FindCoordinatorRequest } from '../protocol/generated/find-coordinator-request.js';
+import { FindCoordinatorResponse } from '../protocol/generated/find-coordinator-response.js';
+import { ErrorCode, errorName } from '../protocol/errors.js';
+import { defineHandler } from './handler.js';
+
+const KEY_TYPE_GROUP = 0;
+const KEY_TYPE_TRANSACTION = 1;
+const KEY_TYPE_SHARE = 2;
+
+interface Coordinator {
+  errorCode: number;
+  errorMessage: string | null;
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
+  apiKey: 10,
+  minVersion: 0,
+  maxVersion: 6,
+  request: FindCoordinatorRequest,
+  response: FindCoordinatorResponse,
+  handle(ctx, req) {
+    const keyType = req.keyType ?? KEY_TYPE_GROUP;
+    if (ctx.apiVersion >= 4) {
+      return {
+        throttleTimeMs: 0,
+        coordinators: (req.coordinatorKeys ?? []).map((key) => ({ key, ...coordinatorFor(ctx.broker, keyType) })),
+      };
+    }
+    return { throttleTimeMs: 0, ...coordinatorFor(ctx.broker, keyType) };
+  },
+});
+
+function coordinatorFor(broker: Broker, keyType: number): Coordinator {
+  if (keyType === KEY_TYPE_SHARE) return failed(ErrorCode.INVALID_REQUEST, 'Share groups are not enabled on this broker.');
+  if (keyType !== KEY_TYPE_GROUP && keyType !== KEY_TYPE_TRANSACTION) {
+    return failed(ErrorCode.INVALID_REQUEST, `Unknown coordinator type: ${keyType}`);
+  }
+  const internalTopic = keyType === KEY_TYPE_GROUP ? '__consumer_offsets' : '__transaction_state';
+  if (!broker.topics.get(internalTopic)) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+  return { errorCode: ErrorCode.NONE, errorMessage: errorName(ErrorCode.NONE), nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort };
+}
+
+function failed(errorCode: number, errorMessage: string): Coordinator {
+  return { errorCode, errorMessage, nodeId: -1, host: '', port: -1 };
+}
