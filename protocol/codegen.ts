@@ -1,6 +1,7 @@
 // Emits one TypeScript codec module per message schema: straight-line code with per-version branches.
 import {
   camelCase,
+  firstFlexibleVersion,
   intersect,
   parseVersions,
   sameRange,
@@ -539,8 +540,7 @@ export class MessageGenerator {
     const interfaces: string[] = [];
     for (const s of this.order) interfaces.push('', ...this.emitInterface(s));
 
-    const flexValid = intersect(this.flexible, valid);
-    const firstFlexible = flexValid ? flexValid.lo : -1;
+    const firstFlexible = firstFlexibleVersion(msg);
     const range = `version < ${valid.lo} || version > ${valid.hi}`;
     const codec = [
       '',

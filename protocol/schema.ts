@@ -91,3 +91,9 @@ export function kebabCase(name: string): string {
 export function camelCase(name: string): string {
   return name[0].toLowerCase() + name.slice(1);
 }
+
+/** The lowest valid version that is flexible, or -1 when none is. */
+export function firstFlexibleVersion(msg: MessageSchema): number {
+  const flex = intersect(parseVersions(msg.flexibleVersions), parseVersions(msg.validVersions));
+  return flex ? flex.lo : -1;
+}

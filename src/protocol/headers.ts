@@ -1,5 +1,5 @@
 // Request and response headers: which header version an API version uses, and their codecs.
-import { API_KEYS } from './generated/index.js';
+import { FIRST_FLEXIBLE_VERSION } from './generated/flexible-versions.js';
 import { RequestHeader } from './generated/request-header.js';
 import { ResponseHeader } from './generated/response-header.js';
 import { ProtocolDecodeError, type Reader } from './reader.js';
@@ -9,9 +9,8 @@ const API_VERSIONS_KEY = 18;
 const CONTROLLED_SHUTDOWN_KEY = 7;
 
 function isFlexible(apiKey: number, apiVersion: number): boolean {
-  const api = API_KEYS[apiKey];
-  if (api === undefined) throw new ProtocolDecodeError(`unknown API key ${apiKey}`);
-  const first = api.request.firstFlexibleVersion;
+  const first = FIRST_FLEXIBLE_VERSION[apiKey];
+  if (first === undefined) throw new ProtocolDecodeError(`unknown API key ${apiKey}`);
   // Versions above the schema's range are judged by the same rule (they are all flexible).
   return first >= 0 && apiVersion >= first;
 }
