@@ -81,7 +81,12 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
         partitionResponses: await Promise.all(pending[i]),
       })),
     );
-    if (req.acks === 0) return undefined;
+    if (req.acks === 0) {
+      // With no response to carry an error, Kafka closes the connection so the producer refreshes metadata.
+      const failed = responses.flatMap((t) => t.partitionResponses.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name}-${p.index}: error ${p.errorCode}`));
+      if (failed.length > 0) ctx.closeConnection(`acks=0 produce failed (${failed.join(', ')})`);
+      return undefined;
+    }
     return { responses, throttleTimeMs: 0 };
   },
 });

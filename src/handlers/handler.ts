@@ -22,6 +22,8 @@ export interface RequestContext {
   clientId: string | null;
   /** Address of the client, for logs. */
   peer: string;
+  /** Answers what is queued, then closes this connection (Kafka's signal for a failed acks=0 produce). */
+  closeConnection(reason: string): void;
 }
 
 export interface Handler<Req = any, Res = any> {

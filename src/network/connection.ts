@@ -99,6 +99,7 @@ export class Connection {
         correlationId,
         clientId: header.clientId ?? null,
         peer: this.peer,
+        closeConnection: (reason) => this.fail(reason),
       };
     } catch (e) {
       if (e instanceof ProtocolDecodeError || e instanceof RangeError) {
