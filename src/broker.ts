@@ -1,12 +1,14 @@
 // The broker: config, storage, topic metadata and the network server, wired together.
 import { promises as fsp } from 'node:fs';
 import { BrokerConfig, type LogConfig } from './config.js';
-import { log } from './log.js';
-import { TopicStore, type TopicInfo } from './metadata/topic-store.js';
+import type { TopicInfo } from './metadata/topic-store.js';
+import type { TopicsImage } from './metadata/image.js';
+import { MetadataManager } from './metadata/manager.js';
 import { Server } from './network/server.js';
 import type { PartitionLog, StorageEngine } from './storage/types.js';
 import { FileStorageEngine } from './storage/file-engine.js';
 import { MemoryStorageEngine } from './storage/memory-engine.js';
+import { LogCleaner } from './storage/cleaner.js';
 import { GroupCoordinator } from './coordinator/group/coordinator.js';
 
 export interface BrokerOptions {
@@ -24,9 +26,12 @@ export interface BrokerOptions {
 export class Broker {
   readonly config: BrokerConfig;
   readonly nodeId: number;
-  readonly topics: TopicStore;
   readonly storage: StorageEngine;
+  /** The metadata log, its image and the controller. */
+  readonly metadata: MetadataManager;
   readonly groups: GroupCoordinator;
+  /** Retention and compaction in the background. */
+  readonly cleaner: LogCleaner;
   private server: Server | null = null;
   private advertised = { host: '127.0.0.1', port: 0 };
 
@@ -34,13 +39,34 @@ export class Broker {
     this.config = new BrokerConfig(options.config ?? {});
     this.nodeId = this.config.number(this.config.explicit('node.id') !== undefined ? 'node.id' : 'broker.id');
     const dataDir = options.memory ? null : (options.dataDir ?? './samsa-data');
-    this.topics = new TopicStore(dataDir ? TopicStore.fileIn(dataDir) : null);
     this.storage = dataDir ? new FileStorageEngine(dataDir) : new MemoryStorageEngine();
+    this.metadata = new MetadataManager({
+      storage: this.storage,
+      dataDir,
+      config: this.config,
+      staticOverrides: options.config ?? {},
+      nodeId: this.nodeId,
+    });
     this.groups = new GroupCoordinator(this);
+    this.cleaner = new LogCleaner(this.storage, {
+      compaction: this.config.bool('log.cleaner.enable'),
+      retentionCheckIntervalMs: this.config.number('log.retention.check.interval.ms'),
+      backoffMs: this.config.number('log.cleaner.backoff.ms'),
+      dedupeBufferSize: this.config.number('log.cleaner.dedupe.buffer.size'),
+    });
   }
 
   get clusterId(): string {
-    return this.topics.clusterId;
+    return this.metadata.image.clusterId;
+  }
+
+  /** Topics by name and id, from the current metadata image. */
+  get topics(): TopicsImage {
+    return this.metadata.image.topics;
+  }
+
+  get controller() {
+    return this.metadata.controller;
   }
 
   get advertisedHost(): string {
@@ -54,17 +80,12 @@ export class Broker {
   async start(): Promise<{ host: string; port: number }> {
     const { dataDir, memory } = this.options;
     if (!memory) await fsp.mkdir(dataDir ?? './samsa-data', { recursive: true });
-    await this.topics.load();
     await this.storage.open();
-    // Logs left without a topic (a crash between the two writes) are not served.
-    for (const t of this.topics.all()) {
-      for (let p = 0; p < t.partitions; p++) {
-        if (!this.storage.get(t.name, p)) await this.storage.create(t.name, p, this.logConfig(t));
-        else this.storage.get(t.name, p)!.config = this.logConfig(t);
-      }
-    }
-    // Creates __consumer_offsets if needed; its groups load in the background.
+    // Replays the metadata log; creates missing partition logs and removes ones no topic owns.
+    await this.metadata.start();
+    // Loads __consumer_offsets in the background if it exists; the first group request creates it.
     await this.groups.start();
+    this.cleaner.start();
     const host = this.options.host ?? '127.0.0.1';
     this.server = new Server(this);
     const port = await this.server.listen(host, this.options.port ?? 9092);
@@ -72,6 +93,7 @@ export class Broker {
       host: this.options.advertisedHost ?? host,
       port: this.options.advertisedPort ?? port,
     };
+    await this.metadata.controller.registerBroker(this.advertised.host, this.advertised.port, null, [this.metadata.directoryId]);
     return { host, port };
   }
 
@@ -79,36 +101,22 @@ export class Broker {
     await this.server?.close();
     this.server = null;
     await this.groups.close();
+    await this.cleaner.stop();
+    await this.metadata.close();
     await this.storage.close();
   }
 
-  logConfig(topic: TopicInfo): LogConfig {
-    return this.config.logConfig(topic.configs);
+  /** The topic's effective settings: its overrides over the (dynamic, then static) broker defaults. */
+  logConfig(topic: { name: string }): LogConfig {
+    return this.metadata.dynamicConfig.logConfig(this.metadata.image, topic.name);
   }
 
   partitionLog(topic: string, partition: number): PartitionLog | undefined {
     return this.storage.get(topic, partition);
   }
 
-  private readonly creating = new Map<string, Promise<TopicInfo>>();
-
-  /** Creates a topic and its logs; concurrent calls for one name share the first one's result. */
+  /** Creates a topic and its logs, or returns the existing one (the controller runs one change at a time). */
   createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<TopicInfo> {
-    const existing = this.topics.get(name);
-    if (existing) return Promise.resolve(existing);
-    let pending = this.creating.get(name);
-    if (!pending) {
-      pending = this.doCreateTopic(name, partitions, configs).finally(() => this.creating.delete(name));
-      this.creating.set(name, pending);
-    }
-    return pending;
-  }
-
-  private async doCreateTopic(name: string, partitions: number, configs: Record<string, string>): Promise<TopicInfo> {
-    const info = await this.topics.create(name, partitions, configs);
-    const cfg = this.logConfig(info);
-    for (let p = 0; p < partitions; p++) await this.storage.create(name, p, cfg);
-    log.info(`created topic ${name} with ${partitions} partition(s), id ${info.topicId}`);
-    return info;
+    return this.metadata.controller.createTopic(name, partitions, configs);
   }
 }

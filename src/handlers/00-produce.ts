@@ -8,6 +8,7 @@ import { ProduceResponse } from '../protocol/generated/produce-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { validateBatches, RecordValidationError } from '../protocol/records/validate.js';
 import { KafkaError, type AppendResult } from '../storage/types.js';
+import { rejectKeylessRecords } from '../storage/compacted-topic.js';
 import { log } from '../log.js';
 import { defineHandler } from './handler.js';
 
@@ -58,6 +59,8 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           );
           // Kafka ignores a trailing partial batch; only whole batches are appended.
           records = valid.validBytes === pd.records!.length ? pd.records! : pd.records!.subarray(0, valid.validBytes);
+          // Only a compacted topic decodes records: each needs a key (Kafka's LogValidator).
+          if (cfg.cleanupPolicy.includes('compact')) rejectKeylessRecords(records, `${topic.name}-${pd.index}`);
         } catch (e) {
           if (!(e instanceof RecordValidationError)) throw e;
           const f = failure(pd.index, e.errorCode, e.responseMessage);

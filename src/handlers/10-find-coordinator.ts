@@ -1,6 +1,7 @@
 // FindCoordinator (key 10), v0-6. This broker coordinates every group (and, once
-// __transaction_state exists, every transactional id); v4+ answers a batch of keys. Until the
-// internal topic exists the answer is COORDINATOR_NOT_AVAILABLE, as Kafka gives while creating it.
+// __transaction_state exists, every transactional id); v4+ answers a batch of keys. The first
+// group lookup creates __consumer_offsets, as in Kafka; samsa waits for that (milliseconds) instead
+// of answering COORDINATOR_NOT_AVAILABLE meanwhile, which clients would only retry.
 // Kafka fills errorMessage with the error's message, "NONE" on success.
 import type { Broker } from '../broker.js';
 import { FindCoordinatorRequest } from '../protocol/generated/find-coordinator-request.js';
@@ -26,8 +27,9 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   maxVersion: 6,
   request: FindCoordinatorRequest,
   response: FindCoordinatorResponse,
-  handle(ctx, req) {
+  async handle(ctx, req) {
     const keyType = req.keyType ?? KEY_TYPE_GROUP;
+    if (keyType === KEY_TYPE_GROUP) await ctx.broker.groups.activate().catch(() => {});
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0,

@@ -7,6 +7,7 @@ import listOffsets from './02-list-offsets.js';
 import metadata from './03-metadata.js';
 import apiVersions from './18-api-versions.js';
 import createTopics from './19-create-topics.js';
+import deleteRecords from './21-delete-records.js';
 import initProducerId from './22-init-producer-id.js';
 import offsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
 import offsetCommit from './08-offset-commit.js';
@@ -20,11 +21,17 @@ import describeGroups from './15-describe-groups.js';
 import listGroups from './16-list-groups.js';
 import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
+import deleteTopics from './20-delete-topics.js';
+import createPartitions from './37-create-partitions.js';
+import describeConfigs from './32-describe-configs.js';
+import alterConfigs from './33-alter-configs.js';
+import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 
 export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
   [
-    produce, fetch, listOffsets, metadata, apiVersions, createTopics, initProducerId, offsetForLeaderEpoch,
+    produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteRecords, initProducerId, offsetForLeaderEpoch,
     offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups, deleteGroups, offsetDelete,
+    deleteTopics, createPartitions, describeConfigs, alterConfigs, incrementalAlterConfigs,
   ].map(
     (h) => [h.apiKey, h as Handler],
   ),

@@ -59,6 +59,14 @@ export class BatchList {
     }
   }
 
+  /** Drops the oldest chunks that end below `offset` (their batches left the log or were rewritten). */
+  dropBefore(offset: number): void {
+    while (this.head < this.chunks.length && this.chunks[this.head].lastOffset < offset) {
+      this.size -= this.chunks[this.head].buf.length;
+      this.head++;
+    }
+  }
+
   clear(): void {
     this.chunks = [];
     this.head = 0;

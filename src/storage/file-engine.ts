@@ -2,6 +2,7 @@
 // lays out a log dir, and a clean-shutdown marker that lets the next start skip recovery.
 import { randomUUID } from 'node:crypto';
 import { BrokerConfig, type LogConfig } from '../config.js';
+import { CLEANER_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, OffsetCheckpointFile, type CheckpointEntry, type LogCheckpoints } from './checkpoints.js';
 import type { FileLog } from './file-log.js';
 import { nodeFileSystem, writeFileAtomic, type FileSystem } from './fs.js';
 import { loadFileLog } from './log-loader.js';
@@ -26,6 +27,10 @@ export class FileStorageEngine implements StorageEngine {
   private readonly logs = new Map<string, FileLog>();
   private readonly creating = new Map<string, Promise<FileLog>>();
   private opened = false;
+  private readonly startOffsets: OffsetCheckpointFile;
+  private readonly cleanerOffsets: OffsetCheckpointFile;
+  /** What every log tells the engine when an offset it checkpoints moved. */
+  private readonly checkpoints: LogCheckpoints;
 
   constructor(
     readonly dataDir: string,
@@ -35,6 +40,12 @@ export class FileStorageEngine implements StorageEngine {
   ) {
     this.fs = options.fs ?? nodeFileSystem;
     this.tailCacheBytes = options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES;
+    this.startOffsets = new OffsetCheckpointFile(this.fs, dataDir, LOG_START_OFFSET_CHECKPOINT, () => startOffsetEntries(this.logs.values()));
+    this.cleanerOffsets = new OffsetCheckpointFile(this.fs, dataDir, CLEANER_OFFSET_CHECKPOINT, () => cleanerOffsetEntries(this.logs.values()));
+    this.checkpoints = {
+      logStartOffsetChanged: () => this.startOffsets.write(),
+      cleanerOffsetChanged: () => this.cleanerOffsets.write(),
+    };
   }
 
   async open(): Promise<void> {
@@ -54,11 +65,25 @@ export class FileStorageEngine implements StorageEngine {
       const parsed = parsePartitionDir(name);
       if (parsed) found.push({ ...parsed, dir });
     }
+    const startOffsets = await this.startOffsets.read();
+    const cleanerOffsets = await this.cleanerOffsets.read();
     let next = 0;
     const worker = async () => {
       while (next < found.length) {
         const { topic, partition, dir } = found[next++];
-        const log = await loadFileLog({ fs, dir, topic, partition, config: this.defaults, clean, tailCacheBytes: this.tailCacheBytes });
+        const key = partitionDirName(topic, partition);
+        const log = await loadFileLog({
+          fs,
+          dir,
+          topic,
+          partition,
+          config: this.defaults,
+          clean,
+          tailCacheBytes: this.tailCacheBytes,
+          logStartOffset: startOffsets.get(key),
+          firstDirtyOffset: cleanerOffsets.get(key),
+          checkpoints: this.checkpoints,
+        });
         this.logs.set(partitionDirName(topic, partition), log);
       }
     };
@@ -92,6 +117,7 @@ export class FileStorageEngine implements StorageEngine {
         config,
         clean: true,
         tailCacheBytes: this.tailCacheBytes,
+        checkpoints: this.checkpoints,
       })
         .then((log) => {
           this.logs.set(key, log);
@@ -114,6 +140,8 @@ export class FileStorageEngine implements StorageEngine {
     await this.fs.rename(log.dir, doomed);
     await this.fs.syncDir(this.dataDir);
     await this.fs.rmdir(doomed);
+    // A topic created again under the same name must not inherit these offsets.
+    await Promise.all([this.startOffsets.write(), this.cleanerOffsets.write()]);
   }
 
   all(): Iterable<PartitionLog> {
@@ -125,9 +153,25 @@ export class FileStorageEngine implements StorageEngine {
     const logs = [...this.logs.values()];
     this.logs.clear();
     const results = await Promise.allSettled(logs.map((l) => l.close()));
+    if (this.opened) {
+      results.push(
+        ...(await Promise.allSettled([
+          this.startOffsets.writeNow(startOffsetEntries(logs)),
+          this.cleanerOffsets.writeNow(cleanerOffsetEntries(logs)),
+        ])),
+      );
+    }
     // Only a shutdown where every log closed cleanly may skip recovery next time.
     if (this.opened && results.every((r) => r.status === 'fulfilled') && logs.every((l) => !l.failed)) {
       await writeFileAtomic(this.fs, this.dataDir, CLEAN_SHUTDOWN_FILE, Buffer.from('{"version":0,"brokerEpoch":-1}'));
     }
   }
+}
+
+function startOffsetEntries(logs: Iterable<FileLog>): CheckpointEntry[] {
+  return [...logs].map((l) => ({ topic: l.topic, partition: l.partition, offset: l.logStartOffset }));
+}
+
+function cleanerOffsetEntries(logs: Iterable<FileLog>): CheckpointEntry[] {
+  return [...logs].filter((l) => l.firstDirtyOffset >= 0).map((l) => ({ topic: l.topic, partition: l.partition, offset: l.firstDirtyOffset }));
 }

@@ -1,24 +1,34 @@
 // A partition log on disk. Appends get their offsets synchronously, in call order; one write loop
 // per partition then writes every queued append with a single positional write(v), indexes them,
 // and moves the log end offset and high watermark. Reads serve the tail from memory, the rest
-// with one positional read per fetch.
+// with one positional read per fetch. Retention and compaction replace closed segments with a
+// new list (readers keep the one they started with) and retire the old ones once unread.
 import type { LogConfig } from '../config.js';
 import { planAppend, type AppendPlan } from './append-plan.js';
 import { BatchList } from './batch-list.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { NO_CHECKPOINTS, type LogCheckpoints } from './checkpoints.js';
+import { buildOffsetMap, cleanGroup, cleanableRange, groupSegmentsBySize, swapIn } from './compactor.js';
 import { writeFileAtomic, type FileSystem } from './fs.js';
 import type { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { BatchMetadata, ProducerStateManager } from './producer-state.js';
 import { writeSnapshot } from './producer-snapshots.js';
-import { LogSegment } from './segment.js';
+import { planRetention } from './retention.js';
+import { SegmentReaper, markDeleted } from './segment-files.js';
+import { LogSegment, SegmentGoneError } from './segment.js';
 import { firstRecordAtOrAfter, maxTimestampOf, recordWithMaxTimestamp } from './timestamp-search.js';
 import {
   KafkaError,
   type AppendOptions,
   type AppendResult,
+  type CleanerStats,
+  type CompactionCandidate,
+  type CompactionResult,
   type OffsetAndTimestamp,
+  type OffsetMap,
   type PartitionLog,
   type ReadResult,
+  type SegmentDeletion,
 } from './types.js';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
@@ -54,6 +64,11 @@ export interface FileLogParts {
   producers: ProducerStateManager;
   epochs: LeaderEpochCache;
   tailCacheBytes: number;
+  /** From the log dir's log-start-offset-checkpoint (DeleteRecords may have moved it inside a segment). */
+  logStartOffset?: number;
+  /** From the log dir's cleaner-offset-checkpoint. */
+  firstDirtyOffset?: number;
+  checkpoints?: LogCheckpoints;
 }
 
 export class FileLog implements PartitionLog {
@@ -63,7 +78,18 @@ export class FileLog implements PartitionLog {
   logEndOffset: number;
   highWatermark: number;
   private readonly fs: FileSystem;
-  private readonly segments: LogSegment[];
+  /** Replaced whole (never spliced) by retention and compaction, so a read can hold on to one. */
+  private segments: LogSegment[];
+  private _logStartOffset: number;
+  /** Where the next compaction's key map starts (Kafka's cleaner checkpoint); -1: never cleaned. */
+  firstDirtyOffset: number;
+  /** Earliest delete horizon of a tombstone kept by the last compaction, or -1. */
+  private pendingDeleteHorizon = -1;
+  private readonly stats: CleanerStats = { bytesReclaimed: 0, segmentsDeleted: 0, cleanings: 0, recordsRemoved: 0 };
+  /** Retention, compaction and DeleteRecords take turns on the segment list. */
+  private maintenance: Promise<unknown> = Promise.resolve();
+  private readonly reaper: SegmentReaper;
+  private readonly checkpoints: LogCheckpoints;
   private readonly producers: ProducerStateManager;
   private readonly epochs: LeaderEpochCache;
   private readonly tail: BatchList;
@@ -91,6 +117,11 @@ export class FileLog implements PartitionLog {
     this.epochs = parts.epochs;
     this.tail = new BatchList(parts.tailCacheBytes);
     this.nextOffset = this.logEndOffset = this.highWatermark = this.active.nextOffset;
+    for (const seg of this.segments) if (seg !== this.active) seg.sealed = true;
+    this._logStartOffset = Math.min(Math.max(parts.logStartOffset ?? 0, this.segments[0].baseOffset), this.logEndOffset);
+    this.firstDirtyOffset = parts.firstDirtyOffset ?? -1;
+    this.reaper = new SegmentReaper(this.fs);
+    this.checkpoints = parts.checkpoints ?? NO_CHECKPOINTS;
     this._config = parts.config;
     this.armFlushTimer();
   }
@@ -106,7 +137,11 @@ export class FileLog implements PartitionLog {
   }
 
   get logStartOffset(): number {
-    return this.segments[0].baseOffset;
+    return this._logStartOffset;
+  }
+
+  get cleanerStats(): Readonly<CleanerStats> {
+    return this.stats;
   }
 
   get leaderEpoch(): number {
@@ -166,9 +201,16 @@ export class FileLog implements PartitionLog {
     const age = seg.rollingBasedTimestamp >= 0 ? maxTimestamp - seg.rollingBasedTimestamp : now - seg.created;
     const full = seg.size > this._config.segmentBytes - plan.records.length;
     if (!full && age <= this._config.segmentMs && plan.lastOffset - seg.baseOffset <= INT32_MAX) return;
+    this.roll(now);
+  }
+
+  /** Starts a new active segment at the next offset; the write loop finishes the old one. */
+  private roll(now: number): void {
     const next = LogSegment.empty(this.fs, this.dir, this.nextOffset, now);
+    const old = this.active;
     this.segments.push(next);
-    this.queue.push({ kind: 'roll', old: seg, next, snapshot: this.producers.encode() });
+    this.queue.push({ kind: 'roll', old, next, snapshot: this.producers.encode() });
+    if (!this.draining) this.draining = this.drain();
   }
 
   private async drain(): Promise<void> {
@@ -226,6 +268,7 @@ export class FileLog implements PartitionLog {
     await old.persistIndexes(true);
     await old.file.sync();
     await writeSnapshot(this.fs, this.dir, nextBase, snapshot);
+    old.sealed = true;
   }
 
   private track(task: Promise<void>): void {
@@ -274,6 +317,17 @@ export class FileLog implements PartitionLog {
   }
 
   async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult> {
+    for (;;) {
+      try {
+        return await this.readOnce(fetchOffset, maxBytes, minOneBatch);
+      } catch (e) {
+        // The segment list changed under the read: read again from the current one.
+        if (!(e instanceof SegmentGoneError)) throw e;
+      }
+    }
+  }
+
+  private async readOnce(fetchOffset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult> {
     if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
       throw new KafkaError(
         ErrorCode.OFFSET_OUT_OF_RANGE,
@@ -284,8 +338,10 @@ export class FileLog implements PartitionLog {
       const cached = this.tail.read(fetchOffset, maxBytes, minOneBatch);
       if (cached) return this.result(cached.records, cached.bytes);
       if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`);
-      for (let i = this.segmentIndexFor(fetchOffset); i < this.segments.length; i++) {
-        const buf = await this.segments[i].read(fetchOffset, maxBytes, minOneBatch, this._config.indexIntervalBytes);
+      const segments = this.segments;
+      for (let i = this.segmentIndexFor(fetchOffset, segments); i < segments.length; i++) {
+        const seg = segments[i];
+        const buf = await seg.pinned(() => seg.read(fetchOffset, maxBytes, minOneBatch, this._config.indexIntervalBytes));
         if (buf) return this.result(buf.length > 0 ? [buf] : [], buf.length);
       }
     }
@@ -298,12 +354,12 @@ export class FileLog implements PartitionLog {
   }
 
   /** Index of the segment holding `offset`: the last one whose base offset is <= offset. */
-  private segmentIndexFor(offset: number): number {
+  private segmentIndexFor(offset: number, segments: readonly LogSegment[]): number {
     let lo = 0;
-    let hi = this.segments.length - 1;
+    let hi = segments.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.segments[mid].baseOffset <= offset) lo = mid;
+      if (segments[mid].baseOffset <= offset) lo = mid;
       else hi = mid - 1;
     }
     return lo;
@@ -312,37 +368,224 @@ export class FileLog implements PartitionLog {
   // Kafka's fetchOffsetByTimestamp: the first segment whose max timestamp reaches ts, then its
   // time and offset indexes, then the first batch (and record) at or after ts.
   async offsetForTimestamp(ts: number): Promise<OffsetAndTimestamp | null> {
+    return this.retryOnSegmentGone(() => this.offsetForTimestampOnce(ts));
+  }
+
+  private async offsetForTimestampOnce(ts: number): Promise<OffsetAndTimestamp | null> {
     const interval = this._config.indexIntervalBytes;
     for (const seg of this.segments) {
-      await seg.loadIndexes(interval);
-      if (seg.maxTimestampSoFar < ts) continue;
-      const from = await seg.positionForTimestamp(ts, this.logStartOffset, interval);
-      for await (const b of seg.scan(from, seg.committedSize, true)) {
-        const found = firstRecordAtOrAfter(b.buf, b.pos, ts, this.logStartOffset);
-        if (found) return found;
-      }
-      return null;
+      const found = await seg.pinned(async () => {
+        await seg.loadIndexes(interval);
+        if (seg.maxTimestampSoFar < ts) return undefined;
+        const from = await seg.positionForTimestamp(ts, this.logStartOffset, interval);
+        for await (const b of seg.scan(from, seg.committedSize, true)) {
+          const hit = firstRecordAtOrAfter(b.buf, b.pos, ts, this.logStartOffset);
+          if (hit) return hit;
+        }
+        return null;
+      });
+      if (found !== undefined) return found;
     }
     return null;
   }
 
   async maxTimestamp(): Promise<OffsetAndTimestamp | null> {
+    return this.retryOnSegmentGone(() => this.maxTimestampOnce());
+  }
+
+  private async maxTimestampOnce(): Promise<OffsetAndTimestamp | null> {
     const interval = this._config.indexIntervalBytes;
     let best: LogSegment | null = null;
     for (const seg of this.segments) {
-      await seg.loadIndexes(interval);
+      await seg.pinned(() => seg.loadIndexes(interval));
       if (seg.committedSize > 0 && (!best || seg.maxTimestampSoFar > best.maxTimestampSoFar)) best = seg;
     }
     if (!best) return null;
-    const from = await best.positionFor(best.offsetOfMaxTimestampSoFar, interval);
-    for await (const b of best.scan(from, best.committedSize, true)) {
-      if (maxTimestampOf(b.buf, b.pos) === best.maxTimestampSoFar) return recordWithMaxTimestamp(b.buf, b.pos);
+    const seg = best;
+    return seg.pinned(async () => {
+      const from = await seg.positionFor(seg.offsetOfMaxTimestampSoFar, interval);
+      for await (const b of seg.scan(from, seg.committedSize, true)) {
+        if (maxTimestampOf(b.buf, b.pos) === seg.maxTimestampSoFar) return recordWithMaxTimestamp(b.buf, b.pos);
+      }
+      return null;
+    });
+  }
+
+  private async retryOnSegmentGone<T>(fn: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!(e instanceof SegmentGoneError)) throw e;
+      }
     }
-    return null;
   }
 
   endOffsetForEpoch(epoch: number): { leaderEpoch: number; endOffset: number } | null {
     return this.epochs.endOffsetFor(epoch, this.logEndOffset);
+  }
+
+  // ---- Retention, DeleteRecords and compaction (driven by the LogCleaner) ----
+
+  /** Runs `fn` once the log's other maintenance work is done. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.maintenance.then(fn);
+    this.maintenance = run.catch(() => undefined);
+    return run;
+  }
+
+  private get compacted(): boolean {
+    return this._config.cleanupPolicy.includes('compact');
+  }
+
+  deleteRecordsBefore(offset: number): Promise<number> {
+    return this.exclusive(async () => {
+      if (this.failure) throw this.failure;
+      if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`);
+      if (offset > this.highWatermark) {
+        throw new KafkaError(
+          ErrorCode.OFFSET_OUT_OF_RANGE,
+          `Cannot increment the log start offset to ${offset} of partition ${this.topic}-${this.partition} since it is larger than the high watermark ${this.highWatermark}`,
+        );
+      }
+      if (offset > this._logStartOffset) {
+        await this.advanceLogStartOffset(offset);
+        await this.checkpoints.logStartOffsetChanged();
+      }
+      return this._logStartOffset;
+    });
+  }
+
+  private async advanceLogStartOffset(offset: number): Promise<void> {
+    this._logStartOffset = offset;
+    this.tail.dropBefore(offset);
+    if (this.epochs.truncateFromStart(offset)) await this.persistEpochs();
+  }
+
+  deleteOldSegments(now: number): Promise<SegmentDeletion | null> {
+    return this.exclusive(async () => {
+      if (this.closed || this.failure) return null;
+      const segments = this.segments;
+      const n = segments.length;
+      const logEndOffset = this.nextOffset;
+      const interval = this._config.indexIntervalBytes;
+      const plan = await planRetention(
+        segments.map((seg) => ({
+          baseOffset: seg.baseOffset,
+          size: seg.size,
+          largestTimestamp: async () => {
+            await seg.pinned(() => seg.loadIndexes(interval));
+            return seg.maxTimestampSoFar >= 0 ? seg.maxTimestampSoFar : seg.created;
+          },
+        })),
+        { config: this._config, now, logStartOffset: this._logStartOffset, highWatermark: this.highWatermark, logEndOffset },
+      );
+      let count = plan.count;
+      // The active segment breaches too: roll it first, as Kafka does (unless an append got in meanwhile).
+      if (count === n && !(this.closed || this.segments !== segments || segments.length !== n || this.nextOffset !== logEndOffset)) this.roll(now);
+      if (count === segments.length) count--;
+      // Only finished (sealed) segments go; a roll completes in the background within moments.
+      await this.waitSealed(segments.slice(0, count));
+      let sealed = 0;
+      while (sealed < count && segments[sealed].sealed) sealed++;
+      if (sealed === 0 || this.closed) return null;
+      const doomed = this.segments.slice(0, sealed);
+      this.segments = this.segments.slice(sealed);
+      let bytes = 0;
+      for (const seg of doomed) bytes += seg.committedSize;
+      const start = this.segments[0].baseOffset;
+      if (start > this._logStartOffset) await this.advanceLogStartOffset(start);
+      for (const seg of doomed) this.reaper.retire(seg, await markDeleted(this.fs, seg), this._config.fileDeleteDelayMs);
+      this.stats.bytesReclaimed += bytes;
+      this.stats.segmentsDeleted += doomed.length;
+      return { segments: doomed.length, bytes, reasons: plan.reasons, logStartOffset: this._logStartOffset };
+    });
+  }
+
+  private async waitSealed(segments: LogSegment[]): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (segments.some((seg) => !seg.sealed) && !this.failure && !this.closed && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  /** The sealed segments from the oldest, and where the first unsealed one starts. */
+  private closedSegments(): { closed: LogSegment[]; closedEnd: number } {
+    const segments = this.segments;
+    let n = 0;
+    while (n < segments.length - 1 && segments[n].sealed) n++;
+    return { closed: segments.slice(0, n), closedEnd: segments[n].baseOffset };
+  }
+
+  compactionCandidate(now: number): Promise<CompactionCandidate | null> {
+    if (!this.compacted) return Promise.resolve(null);
+    return this.exclusive(async () => {
+      if (this.closed || this.failure) return null;
+      const { closed, closedEnd } = this.closedSegments();
+      const r = await cleanableRange(closed, closedEnd, this.firstDirtyOffset, this._logStartOffset, this.logEndOffset, this._config, now, this._config.indexIntervalBytes);
+      const total = r.cleanBytes + r.cleanableBytes;
+      return {
+        cleanableRatio: total > 0 ? r.cleanableBytes / total : 0,
+        cleanableBytes: r.cleanableBytes,
+        mustCleanNow: r.mustCleanNow,
+        tombstonesExpired: closed.length > 0 && this.pendingDeleteHorizon >= 0 && this.pendingDeleteHorizon <= now,
+      };
+    });
+  }
+
+  compact(now: number, map: OffsetMap): Promise<CompactionResult | null> {
+    if (!this.compacted) return Promise.resolve(null);
+    return this.exclusive(async () => {
+      if (this.closed || this.failure) return null;
+      const interval = this._config.indexIntervalBytes;
+      const { closed, closedEnd } = this.closedSegments();
+      if (closed.length === 0) return null;
+      const range = await cleanableRange(closed, closedEnd, this.firstDirtyOffset, this._logStartOffset, this.logEndOffset, this._config, now, interval);
+      const aborted = () => this.closed;
+      // Everything below the first dirty offset was cleaned before: its keys are unique already.
+      map.clear();
+      map.updateLatestOffset(range.firstDirtyOffset - 1);
+      await buildOffsetMap(closed, range.firstDirtyOffset, range.firstUncleanableOffset, map, aborted);
+      const endOffset = map.latestOffset + 1;
+      const ends = closed.map((_, i) => (i + 1 < closed.length ? closed[i + 1].baseOffset : closedEnd));
+      let n = 0;
+      while (n < closed.length && closed[n].baseOffset < endOffset) n++;
+      const ctx = { map, now, deleteRetentionMs: this._config.deleteRetentionMs, lastBatchOfProducer: this.producers.lastBatchOffsets() };
+      const result: CompactionResult = { bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsRemoved: 0, segmentsRewritten: 0, firstDirtyOffset: endOffset };
+      let horizon = -1;
+      let at = 0;
+      for (const group of groupSegmentsBySize(closed.slice(0, n), this._config.segmentBytes, ends.slice(0, n))) {
+        at += group.length;
+        const cleaned = await cleanGroup(this.fs, this.dir, group, ctx, interval, now, aborted);
+        if (cleaned.deleteHorizon >= 0 && (horizon < 0 || cleaned.deleteHorizon < horizon)) horizon = cleaned.deleteHorizon;
+        if (!cleaned.segment) continue;
+        let deleted: string[][];
+        try {
+          deleted = await swapIn(this.fs, this.dir, group, interval);
+        } catch (e) {
+          // Half swapped on disk: only a reload (which finishes the swap) may touch this log again.
+          this.fail(e, []);
+          await cleaned.segment.close().catch(() => undefined);
+          throw e;
+        }
+        const i = this.segments.indexOf(group[0]);
+        this.segments = [...this.segments.slice(0, i), cleaned.segment, ...this.segments.slice(i + group.length)];
+        this.tail.dropBefore(ends[at - 1]);
+        group.forEach((seg, j) => this.reaper.retire(seg, deleted[j], this._config.fileDeleteDelayMs));
+        result.bytesRead += cleaned.bytesRead;
+        result.bytesWritten += cleaned.bytesWritten;
+        result.recordsRead += cleaned.recordsRead;
+        result.recordsRemoved += cleaned.recordsRead - cleaned.recordsKept;
+        result.segmentsRewritten += group.length;
+      }
+      this.pendingDeleteHorizon = horizon;
+      this.firstDirtyOffset = endOffset;
+      await this.checkpoints.cleanerOffsetChanged();
+      this.stats.cleanings++;
+      this.stats.bytesReclaimed += result.bytesRead - result.bytesWritten;
+      this.stats.recordsRemoved += result.recordsRemoved;
+      return result;
+    });
   }
 
   onAppend(listener: () => void): () => void {
@@ -398,6 +641,8 @@ export class FileLog implements PartitionLog {
     this.armFlushTimer();
     await this.idle();
     await Promise.all(this.background);
+    await this.maintenance.catch(() => undefined);
+    await this.reaper.reapAll();
     try {
       if (!this.failure) {
         // Rolled segments only have index changes here when a load rebuilt them.

@@ -36,6 +36,18 @@ export class LeaderEpochCache {
   }
 
   /**
+   * The log start offset moved to `startOffset`: epochs that began before it are dropped, except
+   * the one in force there, which now starts at it (Kafka's truncateFromStart).
+   */
+  truncateFromStart(startOffset: number): boolean {
+    let floor = -1;
+    for (let i = 0; i < this.entries.length && this.entries[i].startOffset <= startOffset; i++) floor = i;
+    if (floor < 0 || (floor === 0 && this.entries[0].startOffset === startOffset)) return false;
+    this.entries = [{ epoch: this.entries[floor].epoch, startOffset }, ...this.entries.slice(floor + 1)];
+    return true;
+  }
+
+  /**
    * Kafka's endOffsetFor: the latest epoch ends at the log end offset; an older one ends where
    * the next one starts, reported with the largest known epoch <= requested. Null where Kafka
    * answers UNDEFINED_EPOCH_OFFSET (unknown or too-new epoch).

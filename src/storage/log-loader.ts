@@ -13,11 +13,13 @@ import {
   isControl,
   readInt64,
 } from '../protocol/records/batch.js';
+import type { LogCheckpoints } from './checkpoints.js';
 import { FileLog, LEADER_EPOCH_CHECKPOINT } from './file-log.js';
 import { readWholeFile, type FileSystem } from './fs.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { ProducerStateManager, lastSequence } from './producer-state.js';
 import { deleteSnapshot, readSnapshot, snapshotOffsets } from './producer-snapshots.js';
+import { recoverInterruptedCleaning } from './segment-files.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, type ScannedBatch } from './segment.js';
 
 export interface LoadOptions {
@@ -29,12 +31,18 @@ export interface LoadOptions {
   /** The broker shut down cleanly: trust the files, recover nothing. */
   clean: boolean;
   tailCacheBytes: number;
+  /** Checkpointed log start offset and cleaner offset (the engine's per-dir files), if any. */
+  logStartOffset?: number;
+  firstDirtyOffset?: number;
+  checkpoints?: LogCheckpoints;
 }
 
 export async function loadFileLog(o: LoadOptions): Promise<FileLog> {
   const { fs, dir } = o;
   await fs.mkdir(dir);
-  const names = await fs.readdir(dir);
+  let names = await fs.readdir(dir);
+  // A compaction cut short is finished or undone before any segment is looked at.
+  if (await recoverInterruptedCleaning(fs, dir, names)) names = await fs.readdir(dir);
   for (const n of names) if (n.endsWith('.tmp')) await fs.unlink(`${dir}/${n}`).catch(() => undefined);
   const bases = names
     .filter((n) => /^\d{20}\.log$/.test(n))

@@ -1,27 +1,40 @@
 // A partition log kept in memory: the same offsets, idempotence, reads and timestamp answers as
-// the file log (the same shared code), with every batch held as a Buffer.
+// the file log (the same shared code), with every batch held as a Buffer. Retention and
+// compaction work as on disk with each batch standing for a segment.
 import type { LogConfig } from '../config.js';
 import { planAppend } from './append-plan.js';
 import { BatchList } from './batch-list.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { ATTRIBUTES, CONTROL_FLAG_MASK } from '../protocol/records/batch.js';
+import { decodeRecords } from '../protocol/records/records.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { ProducerStateManager } from './producer-state.js';
-import { firstRecordAtOrAfter, recordWithMaxTimestamp } from './timestamp-search.js';
+import { filterBatch } from './record-filter.js';
+import { planRetention } from './retention.js';
+import { firstRecordAtOrAfter, maxTimestampOf, recordWithMaxTimestamp } from './timestamp-search.js';
 import {
   KafkaError,
   type AppendOptions,
   type AppendResult,
+  type CleanerStats,
+  type CompactionCandidate,
+  type CompactionResult,
   type OffsetAndTimestamp,
+  type OffsetMap,
   type PartitionLog,
   type ReadResult,
+  type SegmentDeletion,
 } from './types.js';
 
 export class MemoryLog implements PartitionLog {
   logEndOffset = 0;
   highWatermark = 0;
-  readonly logStartOffset = 0;
-  /** One chunk per batch. */
-  private readonly batches = new BatchList();
+  private _logStartOffset = 0;
+  /** One chunk per batch; replaced whole by compaction. */
+  private batches = new BatchList();
+  private firstDirtyOffset = -1;
+  private pendingDeleteHorizon = -1;
+  private readonly stats: CleanerStats = { bytesReclaimed: 0, segmentsDeleted: 0, cleanings: 0, recordsRemoved: 0 };
   private readonly producers = new ProducerStateManager();
   private readonly epochs = new LeaderEpochCache();
   private readonly listeners = new Set<() => void>();
@@ -37,6 +50,14 @@ export class MemoryLog implements PartitionLog {
 
   get leaderEpoch(): number {
     return Math.max(this.epochs.latestEpoch, 0);
+  }
+
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+
+  get cleanerStats(): Readonly<CleanerStats> {
+    return this.stats;
   }
 
   async append(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
@@ -69,7 +90,9 @@ export class MemoryLog implements PartitionLog {
         `Offset ${fetchOffset} is out of range for ${this.topic}-${this.partition}: [${this.logStartOffset}, ${this.logEndOffset}]`,
       );
     }
-    const run = fetchOffset < this.highWatermark ? this.batches.read(fetchOffset, maxBytes, minOneBatch) : null;
+    // Compaction may have emptied the first batches: a read there starts at the next one kept.
+    const from = Math.max(fetchOffset, this.batches.startOffset);
+    const run = fetchOffset < this.highWatermark ? this.batches.read(from, maxBytes, minOneBatch) : null;
     const hw = this.highWatermark;
     return {
       records: run?.records ?? [],
@@ -102,6 +125,135 @@ export class MemoryLog implements PartitionLog {
   onAppend(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  async deleteRecordsBefore(offset: number): Promise<number> {
+    if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.topic}-${this.partition} is closed`);
+    if (offset > this.highWatermark) {
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `Cannot increment the log start offset to ${offset} of partition ${this.topic}-${this.partition} since it is larger than the high watermark ${this.highWatermark}`,
+      );
+    }
+    if (offset > this._logStartOffset) this.advanceLogStartOffset(offset);
+    return this._logStartOffset;
+  }
+
+  private advanceLogStartOffset(offset: number): void {
+    this._logStartOffset = offset;
+    this.epochs.truncateFromStart(offset);
+  }
+
+  async deleteOldSegments(now: number): Promise<SegmentDeletion | null> {
+    if (this.closed) return null;
+    const chunks = Array.from({ length: this.batches.length }, (_, i) => this.batches.at(i));
+    const plan = await planRetention(
+      chunks.map((c) => ({ baseOffset: c.baseOffset, size: c.buf.length, largestTimestamp: async () => maxTimestampOf(c.buf, 0) })),
+      { config: this.config, now, logStartOffset: this._logStartOffset, highWatermark: this.highWatermark, logEndOffset: this.logEndOffset },
+    );
+    if (plan.count === 0) return null;
+    let bytes = 0;
+    for (const c of chunks.slice(0, plan.count)) bytes += c.buf.length;
+    this.batches.dropBefore(chunks[plan.count - 1].lastOffset + 1);
+    const start = plan.count < chunks.length ? chunks[plan.count].baseOffset : this.logEndOffset;
+    if (start > this._logStartOffset) this.advanceLogStartOffset(start);
+    this.stats.bytesReclaimed += bytes;
+    this.stats.segmentsDeleted += plan.count;
+    return { segments: plan.count, bytes, reasons: plan.reasons, logStartOffset: this._logStartOffset };
+  }
+
+  private get compacted(): boolean {
+    return this.config.cleanupPolicy.includes('compact');
+  }
+
+  /** First offset past what compaction may touch: the high watermark, or min.compaction.lag.ms. */
+  private firstUncleanable(firstDirty: number, now: number): number {
+    const minLag = Math.max(this.config.minCompactionLagMs, 0);
+    if (minLag > 0) {
+      for (let i = 0; i < this.batches.length; i++) {
+        const c = this.batches.at(i);
+        if (c.lastOffset >= firstDirty && maxTimestampOf(c.buf, 0) > now - minLag) return Math.max(firstDirty, c.baseOffset);
+      }
+    }
+    return this.highWatermark;
+  }
+
+  private dirtyFrom(): number {
+    const d = this.firstDirtyOffset;
+    return d < this._logStartOffset || d > this.logEndOffset ? this._logStartOffset : d;
+  }
+
+  async compactionCandidate(now: number): Promise<CompactionCandidate | null> {
+    if (!this.compacted || this.closed) return null;
+    const firstDirty = this.dirtyFrom();
+    const end = this.firstUncleanable(firstDirty, now);
+    let clean = 0;
+    let dirty = 0;
+    let mustCleanNow = false;
+    const maxLag = Math.max(this.config.maxCompactionLagMs, 0);
+    for (let i = 0; i < this.batches.length; i++) {
+      const c = this.batches.at(i);
+      if (c.lastOffset < firstDirty) clean += c.buf.length;
+      else if (c.baseOffset < end) {
+        dirty += c.buf.length;
+        const ts = maxTimestampOf(c.buf, 0);
+        if (ts > 0 && ts < now - maxLag) mustCleanNow = true;
+      }
+    }
+    return {
+      cleanableRatio: clean + dirty > 0 ? dirty / (clean + dirty) : 0,
+      cleanableBytes: dirty,
+      mustCleanNow: mustCleanNow && dirty > 0,
+      tombstonesExpired: this.pendingDeleteHorizon >= 0 && this.pendingDeleteHorizon <= now,
+    };
+  }
+
+  async compact(now: number, map: OffsetMap): Promise<CompactionResult | null> {
+    if (!this.compacted || this.closed || this.batches.length === 0) return null;
+    const firstDirty = this.dirtyFrom();
+    const end = this.firstUncleanable(firstDirty, now);
+    map.clear();
+    map.updateLatestOffset(firstDirty - 1);
+    mapping: for (let i = 0; i < this.batches.length; i++) {
+      const c = this.batches.at(i);
+      if (c.lastOffset < firstDirty) continue;
+      if (c.baseOffset >= end) break;
+      if ((c.buf.readInt16BE(ATTRIBUTES) & CONTROL_FLAG_MASK) === 0) {
+        for (const r of decodeRecords(c.buf, 0)) {
+          if (r.key === null || r.offset < firstDirty) continue;
+          if (map.full) break mapping;
+          map.put(r.key, r.offset);
+        }
+      }
+      map.updateLatestOffset(c.lastOffset);
+    }
+    const ctx = { map, now, deleteRetentionMs: this.config.deleteRetentionMs, lastBatchOfProducer: this.producers.lastBatchOffsets() };
+    const result: CompactionResult = { bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsRemoved: 0, segmentsRewritten: 0, firstDirtyOffset: map.latestOffset + 1 };
+    const kept = new BatchList();
+    let horizon = -1;
+    for (let i = 0; i < this.batches.length; i++) {
+      const c = this.batches.at(i);
+      if (c.baseOffset > map.latestOffset) {
+        kept.push(c.baseOffset, c.lastOffset, c.buf, maxTimestampOf(c.buf, 0));
+        continue;
+      }
+      const f = filterBatch(c.buf, 0, c.buf.length, ctx);
+      result.bytesRead += c.buf.length;
+      result.recordsRead += f.recordsRead;
+      result.recordsRemoved += f.recordsRead - f.recordsKept;
+      if (f.changed) result.segmentsRewritten++;
+      if (f.deleteHorizon >= 0 && (horizon < 0 || f.deleteHorizon < horizon)) horizon = f.deleteHorizon;
+      if (!f.batch) continue;
+      result.bytesWritten += f.batch.length;
+      kept.push(c.baseOffset, c.lastOffset, f.batch, maxTimestampOf(f.batch, 0));
+    }
+    this.batches = kept;
+    this.pendingDeleteHorizon = horizon;
+    this.firstDirtyOffset = result.firstDirtyOffset;
+    this.stats.cleanings++;
+    this.stats.bytesReclaimed += result.bytesRead - result.bytesWritten;
+    this.stats.recordsRemoved += result.recordsRemoved;
+    return result;
   }
 
   async flush(): Promise<void> {}

@@ -161,6 +161,16 @@ export class ProducerStateManager {
     entry.batches.push(m);
   }
 
+  /** Producer id -> last offset of its newest batch (the batch compaction must keep, even emptied). */
+  lastBatchOffsets(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [id, e] of this.producers) {
+      const last = e.batches[e.batches.length - 1];
+      if (last && last.lastOffset >= 0) out.set(id, last.lastOffset);
+    }
+    return out;
+  }
+
   /** The state of one producer (tests and DescribeProducers). */
   entry(producerId: number): { epoch: number; batches: readonly BatchMetadata[] } | undefined {
     return this.producers.get(producerId);

@@ -51,6 +51,13 @@ export class LogSegment {
   nextOffset: number;
   /** Max timestamp of the first batch: what segment.ms counts from (Kafka's rollingBasedTimestamp). */
   rollingBasedTimestamp = -1;
+  /** Rolled, written, indexed and fsynced: nothing will append to it again; the cleaner may take it. */
+  sealed = false;
+  /** Reads in progress; a replaced segment's file is closed only once none is left. */
+  private readers = 0;
+  private onIdle: (() => void) | null = null;
+  /** Out of the log and about to close: new reads must look at the log's current segments. */
+  private retiring = false;
   /** Null until the index files are loaded (lazily, except for the active segment). */
   private ix: IndexState | null = null;
   private indexLoad: Promise<void> | null = null;
@@ -104,6 +111,49 @@ export class LogSegment {
       await fh.close();
     }
     this.file = file;
+  }
+
+  /** A segment the cleaner wrote: file, size, indexes and end already known. */
+  static fromCleaned(fs: FileSystem, dir: string, baseOffset: number, now: number, file: FileHandle, ix: IndexState, nextOffset: number, size: number): LogSegment {
+    const seg = new LogSegment(fs, dir, baseOffset, now);
+    seg.file = file;
+    seg.size = seg.committedSize = size;
+    seg.nextOffset = nextOffset;
+    seg.ix = ix;
+    seg.indexLoad = Promise.resolve();
+    seg.sealed = true;
+    return seg;
+  }
+
+  /** Runs a read against this segment, keeping its file open until it is done. */
+  async pinned<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.retiring) throw new SegmentGoneError(this.baseOffset);
+    this.readers++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.readers === 0 && this.onIdle) this.onIdle();
+    }
+  }
+
+  /** For a segment already out of the log's list: refuses new reads, waits for running ones, closes. */
+  async retire(): Promise<void> {
+    this.retiring = true;
+    if (this.readers > 0) {
+      await new Promise<void>((resolve) => {
+        this.onIdle = () => {
+          this.onIdle = null;
+          resolve();
+        };
+      });
+    }
+    await this.close();
+  }
+
+  /** Max timestamp of the first batch (Kafka's getFirstBatchTimestamp), or -1 when empty. */
+  async firstBatchTimestamp(): Promise<number> {
+    if (this.rollingBasedTimestamp < 0) await this.readRollingBasedTimestamp();
+    return this.rollingBasedTimestamp;
   }
 
   /** An existing segment; its indexes load on first use. */
@@ -324,6 +374,13 @@ export class LogSegment {
 
   async close(): Promise<void> {
     await this.file?.close();
+  }
+}
+
+/** A read reached a segment that was replaced or deleted meanwhile; it starts over. */
+export class SegmentGoneError extends Error {
+  constructor(baseOffset: number) {
+    super(`segment ${baseOffset} is no longer part of the log`);
   }
 }
 

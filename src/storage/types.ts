@@ -40,6 +40,60 @@ export interface OffsetAndTimestamp {
   leaderEpoch: number;
 }
 
+/** Counters of the work the cleaner did on one log. */
+export interface CleanerStats {
+  /** Bytes of log data removed: segments deleted by retention or DeleteRecords, and compaction savings. */
+  bytesReclaimed: number;
+  segmentsDeleted: number;
+  /** Compaction passes completed. */
+  cleanings: number;
+  /** Records dropped by compaction. */
+  recordsRemoved: number;
+}
+
+export interface SegmentDeletion {
+  segments: number;
+  bytes: number;
+  /** Why, as Kafka words it in its log line (retention time, retention size, log start offset). */
+  reasons: string[];
+  logStartOffset: number;
+}
+
+export interface CompactionCandidate {
+  /** Dirty bytes / (clean + dirty bytes) of the cleanable part of the log. */
+  cleanableRatio: number;
+  cleanableBytes: number;
+  /** max.compaction.lag.ms has passed for the oldest dirty data. */
+  mustCleanNow: boolean;
+  /** A tombstone's delete horizon has passed: a pass would remove it. */
+  tombstonesExpired: boolean;
+}
+
+export interface CompactionResult {
+  /** Bytes before and after, over the segments rewritten. */
+  bytesRead: number;
+  bytesWritten: number;
+  recordsRead: number;
+  recordsRemoved: number;
+  segmentsRewritten: number;
+  /** The first offset not yet cleaned (the next pass starts its key map there). */
+  firstDirtyOffset: number;
+}
+
+/** Key -> latest offset, filled from the dirty part of a log (Kafka's OffsetMap). */
+export interface OffsetMap {
+  /** Whether another key still fits. */
+  readonly full: boolean;
+  readonly size: number;
+  /** Largest offset put, or -1. */
+  readonly latestOffset: number;
+  put(key: Buffer, offset: number): void;
+  /** The offset stored for the key, or -1. */
+  get(key: Buffer): number;
+  updateLatestOffset(offset: number): void;
+  clear(): void;
+}
+
 export interface PartitionLog {
   readonly topic: string;
   readonly partition: number;
@@ -74,6 +128,33 @@ export interface PartitionLog {
 
   /** Calls `listener` after each append becomes visible; returns an unsubscribe function. */
   onAppend(listener: () => void): () => void;
+
+  /**
+   * DeleteRecords: moves the log start offset up to `offset` (never down); the segments wholly
+   * below it go at the next retention pass. Resolves to the new log start offset (the low
+   * watermark). Throws KafkaError(OFFSET_OUT_OF_RANGE) when `offset` is past the high watermark.
+   */
+  deleteRecordsBefore(offset: number): Promise<number>;
+
+  /** What the cleaner has done to this log since it was opened. */
+  readonly cleanerStats: Readonly<CleanerStats>;
+
+  /**
+   * Kafka's deleteOldSegments: drops whole segments (batches, for the memory engine) past
+   * retention.ms or retention.bytes (delete policy) or below the log start offset. Never
+   * touches offsets at or past the high watermark. Null when nothing was deleted.
+   */
+  deleteOldSegments(now: number): Promise<SegmentDeletion | null>;
+
+  /** How dirty a compacted log is, for the cleaner's choice; null when the policy is not compact. */
+  compactionCandidate(now: number): Promise<CompactionCandidate | null>;
+
+  /**
+   * One cleaning pass (compact policy): keeps the newest record per key in the cleanable part of
+   * the log, drops tombstones past their delete horizon, keeps offsets. Null when there was
+   * nothing to clean.
+   */
+  compact(now: number, map: OffsetMap): Promise<CompactionResult | null>;
 
   flush(): Promise<void>;
   close(): Promise<void>;

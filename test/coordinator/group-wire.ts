@@ -66,7 +66,7 @@ export class GroupWire {
     const frame = await this.conn.request(req.apiKey, version, w.toBuffer(), { headerVersion: flexible ? 2 : 1, timeoutMs });
     const r = new Reader(frame);
     r.int32();
-    if (flexible && req.apiKey !== 18) r.taggedFields();
+    if (flexible) r.taggedFields();
     const decoded = res.decode(r, version);
     if (r.remaining() !== 0) throw new Error(`${res.name} v${version}: ${r.remaining()} bytes left after decoding`);
     return decoded;

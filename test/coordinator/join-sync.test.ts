@@ -268,3 +268,15 @@ t.test('the last member leaving empties the group and bumps the generation', asy
   const again = await c.joinFully({ groupId: 'last' });
   t.equal(again.generationId, 3, 'the next generation after the empty one');
 });
+
+t.test('group.max.size turns away members beyond it (GROUP_MAX_SIZE_REACHED)', async (t) => {
+  const b = await groupBroker(t, { 'group.max.size': '1' });
+  const c = await GroupWire.connect(t, b);
+  const j = await c.joinFully({ groupId: 'small' });
+  await c.sync(3, { groupId: 'small', generationId: 1, memberId: j.memberId });
+  const d = await GroupWire.connect(t, b);
+  const refused = await d.join(5, { groupId: 'small' });
+  t.equal(refused.errorCode, 81, 'GROUP_MAX_SIZE_REACHED');
+  t.equal(refused.memberId, '');
+  t.equal(await c.heartbeat(3, { groupId: 'small', generationId: 1, memberId: j.memberId }), E.NONE, 'the member inside is undisturbed');
+});

@@ -44,6 +44,7 @@ export class GroupCoordinator implements CoordinatorContext {
   private readonly offsetsTopic: OffsetsTopic;
   private readonly loadedPartitions = new Set<number>();
   private loading: Promise<void> | null = null;
+  private activating: Promise<void> | null = null;
   private closed = false;
   readonly now: () => number;
 
@@ -59,18 +60,35 @@ export class GroupCoordinator implements CoordinatorContext {
   }
 
   /**
-   * Creates __consumer_offsets when missing, then loads it in the background: until a partition
-   * is loaded its groups get COORDINATOR_LOAD_IN_PROGRESS, as from Kafka.
+   * Loads __consumer_offsets in the background when it exists. Like Kafka, the topic is only
+   * created when a group first needs it (FindCoordinator or any group request), so an idle broker
+   * starts without it. Until a partition is loaded its groups get COORDINATOR_LOAD_IN_PROGRESS.
    */
   async start(): Promise<void> {
-    await this.offsetsTopic.ensureCreated();
-    this.loading = this.loadAll();
-    this.loading.catch((e) => log.error(`group coordinator failed to load __consumer_offsets: ${(e as Error)?.stack ?? e}`));
+    if (this.offsetsTopic.exists()) this.activate();
   }
 
-  /** Resolves once every partition is loaded. */
-  whenLoaded(): Promise<void> {
-    return this.loading ?? Promise.reject(new Error('the group coordinator was not started'));
+  /** Creates __consumer_offsets if needed and starts loading it; resolves once it is created. */
+  activate(): Promise<void> {
+    if (this.activating) return this.activating;
+    const creating = !this.offsetsTopic.exists();
+    this.activating = this.offsetsTopic.ensureCreated().then(async () => {
+      this.loading = this.loadAll();
+      this.loading.catch((e) => log.error(`group coordinator failed to load __consumer_offsets: ${(e as Error)?.stack ?? e}`));
+      // A topic just created is empty: wait for its (instant) load so the first group request is served.
+      if (creating) await this.loading.catch(() => {});
+    });
+    this.activating.catch((e) => {
+      this.activating = null;
+      log.error(`group coordinator could not create __consumer_offsets: ${(e as Error)?.message ?? e}`);
+    });
+    return this.activating;
+  }
+
+  /** Resolves once every partition is loaded (creating the topic first if needed). */
+  async whenLoaded(): Promise<void> {
+    await this.activate();
+    await this.loading;
   }
 
   private async loadAll(): Promise<void> {
@@ -92,6 +110,15 @@ export class GroupCoordinator implements CoordinatorContext {
 
   /** Applies one __consumer_offsets record to the in-memory state (Kafka's replay). */
   private replay(r: StoredRecord): void {
+    try {
+      this.replayRecord(r);
+    } catch (e) {
+      // One undecodable record must not keep every group of the partition from loading.
+      log.error(`group coordinator skipped an unreadable __consumer_offsets record: ${(e as Error).message}`);
+    }
+  }
+
+  private replayRecord(r: StoredRecord): void {
     const key = decodeKey(r.key);
     if (key === null) return;
     if (key.type === 'offset') {
@@ -114,6 +141,7 @@ export class GroupCoordinator implements CoordinatorContext {
     this.closed = true;
     this.timers.close();
     for (const g of this.groups.values()) if (g instanceof ClassicGroup) this.classic.unload(g);
+    await this.activating?.catch(() => {});
     await this.loading?.catch(() => {});
   }
 
@@ -124,11 +152,14 @@ export class GroupCoordinator implements CoordinatorContext {
   /** NONE when this coordinator can serve the group now, else the error Kafka's runtime gives. */
   status(groupId: string): number {
     if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    if (!this.activating) this.activate();
     if (!this.loadedPartitions.has(this.partitionFor(groupId))) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
     return ErrorCode.NONE;
   }
 
   isLoaded(): boolean {
+    // Before __consumer_offsets exists there is nothing to load and no group to report.
+    if (!this.activating) return true;
     return this.loadedPartitions.size === this.offsetsTopic.numPartitions;
   }
 

@@ -32,6 +32,12 @@ export class OffsetsTopic {
     this.numPartitions = host.config.number('offsets.topic.num.partitions');
   }
 
+  exists(): boolean {
+    const info = this.host.topics.get(OFFSETS_TOPIC);
+    if (info) this.numPartitions = info.partitions;
+    return info !== undefined;
+  }
+
   /** Creates __consumer_offsets when missing; an existing topic keeps its partition count. */
   async ensureCreated(): Promise<void> {
     const existing = this.host.topics.get(OFFSETS_TOPIC);

@@ -29,6 +29,21 @@ export function groupMetadataRecord(group: ClassicGroup, assignment: Map<string,
   };
 }
 
+/** A group as Kafka records it on creation: generation 0, no protocol, no members. */
+export function newGroupRecord(group: ClassicGroup): StoredRecord {
+  return {
+    key: encodeKey({ type: 'group', group: group.groupId }),
+    value: encodeGroupMetadataValue({
+      protocolType: '',
+      generation: 0,
+      protocol: null,
+      leader: null,
+      currentStateTimestamp: group.currentStateTimestamp ?? -1,
+      members: [],
+    }),
+  };
+}
+
 export function groupTombstone(groupId: string): StoredRecord {
   return { key: encodeKey({ type: 'group', group: groupId }), value: null };
 }

@@ -1,8 +1,8 @@
-// The classic group protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) as Kafka's group
-// coordinator runs it: MEMBER_ID_REQUIRED for new dynamic members (JoinGroup v4+), static members
-// (KIP-345) replacing their previous incarnation and fencing it, the initial rebalance delay,
-// rebalance and pending-sync timeouts, session timeouts, and generation fencing. Protocol metadata
-// and assignments are opaque bytes handed from members to the leader and back.
+// The classic group protocol's requests (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) as Kafka's
+// group coordinator answers them: MEMBER_ID_REQUIRED for new dynamic members (JoinGroup v4+),
+// static members (KIP-345) replacing their previous incarnation and fencing it, generation
+// fencing. Protocol metadata and assignments are opaque bytes from members to the leader and back;
+// the generation machinery and its timers are in rebalance.ts.
 import { log } from '../../../log.js';
 import { ErrorCode } from '../../../protocol/errors.js';
 import type { JoinGroupRequest } from '../../../protocol/generated/join-group-request.js';
@@ -12,8 +12,11 @@ import type { SyncGroupResponse } from '../../../protocol/generated/sync-group-r
 import type { HeartbeatRequest } from '../../../protocol/generated/heartbeat-request.js';
 import { appendErrorCode, type CoordinatorContext } from '../context.js';
 import { ClassicGroup } from './group.js';
-import { groupMetadataRecord } from './group-record.js';
+import { groupMetadataRecord, newGroupRecord } from './group-record.js';
 import { ClassicMember, EMPTY_ASSIGNMENT, type Protocol } from './member.js';
+import { Rebalancer, heartbeatKey, joinError, syncError } from './rebalance.js';
+
+export { joinError } from './rebalance.js';
 
 /** Who sent a JoinGroup, and with which version (v4+ requires a known member id, v9+ may skip assignment). */
 export interface JoinContext {
@@ -35,20 +38,12 @@ export interface LeaveResult {
 
 type Respond = (res: JoinGroupResponse) => void;
 
-export function joinError(memberId: string, errorCode: number): JoinGroupResponse {
-  return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId, members: [] };
-}
-
-function syncError(errorCode: number): SyncGroupResponse {
-  return { errorCode, protocolType: null, protocolName: null, assignment: EMPTY_ASSIGNMENT };
-}
-
-const JOIN_KEY = 'join\0';
-const SYNC_KEY = 'sync\0';
-const HEARTBEAT_KEY = 'heartbeat\0';
-
 export class ClassicGroupManager {
-  constructor(private readonly c: CoordinatorContext) {}
+  private readonly r: Rebalancer;
+
+  constructor(private readonly c: CoordinatorContext) {
+    this.r = new Rebalancer(c);
+  }
 
   private classic(groupId: string): ClassicGroup | undefined {
     const g = this.c.group(groupId);
@@ -86,7 +81,7 @@ export class ClassicGroupManager {
       this.joinExistingMember(group, req, ctx, respond);
     }
     // Kafka records a new group at once so it survives a restart even before its first generation.
-    if (isNewGroup) this.store(group, new Map(), 'new group');
+    if (isNewGroup) this.r.record(group.groupId, newGroupRecord(group), 'new group');
   }
 
   private acceptJoiningMember(group: ClassicGroup, memberId: string): boolean {
@@ -117,7 +112,7 @@ export class ClassicGroupManager {
       // KIP-394: the member must come back with the id it is given, so a client that never
       // receives its response does not leave a phantom member behind.
       group.pendingJoinMembers.add(newMemberId);
-      this.rescheduleHeartbeat(group, newMemberId, req.sessionTimeoutMs);
+      this.r.rescheduleHeartbeat(group, newMemberId, req.sessionTimeoutMs);
       return respond({ ...joinError(newMemberId, ErrorCode.MEMBER_ID_REQUIRED) });
     }
     this.addMember(group, req, ctx, newMemberId, respond);
@@ -141,31 +136,19 @@ export class ClassicGroupManager {
         return this.updateMember(group, member, req, respond, `member ${memberId} joining during PreparingRebalance`);
       case 'CompletingRebalance':
         // The same metadata again: the member missed its JoinGroup response; repeat it.
-        if (member.matches(protocols)) return respond(this.joinResponse(group, member.memberId, group.isLeader(memberId)));
+        if (member.matches(protocols)) return respond(this.r.joinResponse(group, member.memberId, group.isLeader(memberId)));
         return this.updateMember(group, member, req, respond, `member ${memberId} changed its metadata`);
       case 'Stable':
         // A leader's JoinGroup forces a rebalance (e.g. for topic metadata changes).
         if (group.isLeader(memberId) || !member.matches(protocols)) {
           return this.updateMember(group, member, req, respond, `member ${memberId} rejoining a Stable group`);
         }
-        return respond(this.joinResponse(group, memberId, false));
+        return respond(this.r.joinResponse(group, memberId, false));
       default:
         return respond(joinError(memberId, ErrorCode.UNKNOWN_MEMBER_ID));
     }
   }
 
-  private joinResponse(group: ClassicGroup, memberId: string, withMembers: boolean, skipAssignment = false, leader = group.leaderId): JoinGroupResponse {
-    return {
-      errorCode: ErrorCode.NONE,
-      generationId: group.generationId,
-      protocolType: group.protocolType,
-      protocolName: group.protocolName,
-      leader: leader ?? '',
-      skipAssignment,
-      memberId,
-      members: withMembers ? group.currentMembers() : [],
-    };
-  }
 
   private addMember(group: ClassicGroup, req: JoinGroupRequest, ctx: JoinContext, memberId: string, respond: Respond): void {
     const member = new ClassicMember(
@@ -183,8 +166,8 @@ export class ClassicGroupManager {
     if (group.is('PreparingRebalance') && group.previousState === 'Empty') group.newMemberAdded = true;
     group.add(member, respond);
     // New members cannot heartbeat; a parked JoinGroup whose client went away expires after this.
-    this.rescheduleHeartbeat(group, memberId, this.c.settings.newMemberJoinTimeoutMs);
-    this.maybePrepareRebalanceOrCompleteJoin(group, `adding member ${memberId}`);
+    this.r.rescheduleHeartbeat(group, memberId, this.c.settings.newMemberJoinTimeoutMs);
+    this.r.maybePrepareRebalanceOrCompleteJoin(group, `adding member ${memberId}`);
   }
 
   private updateMember(group: ClassicGroup, member: ClassicMember, req: JoinGroupRequest, respond: Respond, reason: string): void {
@@ -192,7 +175,7 @@ export class ClassicGroupManager {
     // connection's responses keep flowing.
     group.completeJoin(member, joinError(member.memberId, ErrorCode.REBALANCE_IN_PROGRESS));
     group.updateMember(member, protocolsOf(req), rebalanceTimeoutOf(req), req.sessionTimeoutMs, respond);
-    this.maybePrepareRebalanceOrCompleteJoin(group, reason);
+    this.r.maybePrepareRebalanceOrCompleteJoin(group, reason);
   }
 
   /** KIP-345: a static member rejoining under a new member id takes over its old identity. */
@@ -208,13 +191,13 @@ export class ClassicGroupManager {
     const currentLeader = group.leaderId;
     const member = group.replaceStaticMember(instanceId, oldMemberId, newMemberId);
     this.c.timers.cancel(heartbeatKey(group.groupId, oldMemberId));
-    this.rescheduleHeartbeat(group, newMemberId, member.sessionTimeoutMs);
+    this.r.rescheduleHeartbeat(group, newMemberId, member.sessionTimeoutMs);
     const old = { rebalanceTimeoutMs: member.rebalanceTimeoutMs, sessionTimeoutMs: member.sessionTimeoutMs, protocols: member.protocols };
     group.updateMember(member, protocolsOf(req), rebalanceTimeoutOf(req), req.sessionTimeoutMs, respond);
 
     if (group.is('Stable')) {
       if ((group.protocolName ?? '') !== group.selectProtocol()) {
-        return this.maybePrepareRebalanceOrCompleteJoin(group, `static member ${instanceId} changed the selected protocol`);
+        return this.r.maybePrepareRebalanceOrCompleteJoin(group, `static member ${instanceId} changed the selected protocol`);
       }
       // Same protocol: no rebalance; record the new member id, then hand back the current generation.
       const generationId = group.generationId;
@@ -223,10 +206,10 @@ export class ClassicGroupManager {
           if (ctx.apiVersion >= 9) {
             // KIP-814: a static leader learns it leads but must not run the assignor again.
             const isLeader = group.isLeader(newMemberId);
-            group.completeJoin(member, this.joinResponse(group, newMemberId, isLeader, isLeader));
+            group.completeJoin(member, this.r.joinResponse(group, newMemberId, isLeader, isLeader));
           } else {
             // Older clients get the previous leader id so a returning leader does not reassign.
-            group.completeJoin(member, this.joinResponse(group, newMemberId, false, false, currentLeader));
+            group.completeJoin(member, this.r.joinResponse(group, newMemberId, false, false, currentLeader));
           }
         },
         (e) => {
@@ -234,9 +217,9 @@ export class ClassicGroupManager {
           group.updateMember(member, old.protocols, old.rebalanceTimeoutMs, old.sessionTimeoutMs, null);
           const reverted = group.replaceStaticMember(instanceId, newMemberId, oldMemberId);
           this.c.timers.cancel(heartbeatKey(group.groupId, newMemberId));
-          this.rescheduleHeartbeat(group, oldMemberId, reverted.sessionTimeoutMs);
+          this.r.rescheduleHeartbeat(group, oldMemberId, reverted.sessionTimeoutMs);
           respond({
-            ...this.joinResponse(group, '', false, false, currentLeader),
+            ...this.r.joinResponse(group, '', false, false, currentLeader),
             generationId,
             errorCode: appendErrorCode(e),
           });
@@ -246,152 +229,25 @@ export class ClassicGroupManager {
     }
     if (group.is('CompletingRebalance')) {
       // The leader may already be assigning to the old member id: start over.
-      return this.prepareRebalance(group, `static member ${instanceId} rejoined during CompletingRebalance`);
+      return this.r.prepareRebalance(group, `static member ${instanceId} rejoined during CompletingRebalance`);
     }
-    this.maybeCompleteJoinPhase(group);
+    this.r.maybeCompleteJoinPhase(group);
   }
 
-  private maybePrepareRebalanceOrCompleteJoin(group: ClassicGroup, reason: string): void {
-    if (group.canRebalance()) this.prepareRebalance(group, reason);
-    else this.maybeCompleteJoinPhase(group);
-  }
 
-  private maybeCompleteJoinPhase(group: ClassicGroup): void {
-    if (!group.is('PreparingRebalance')) return;
-    // The initial rebalance waits out its delay even when everyone has joined.
-    if (group.previousState === 'Empty') return;
-    if (group.hasAllMembersJoined()) this.completeJoin(group);
-  }
 
-  prepareRebalance(group: ClassicGroup, reason: string): void {
-    // Members waiting for an assignment must rejoin instead.
-    if (group.is('CompletingRebalance')) this.resetAndPropagateAssignment(group, ErrorCode.REBALANCE_IN_PROGRESS);
-    this.removeSyncExpiration(group);
-    const initial = group.is('Empty');
-    if (initial) {
-      const delay = this.c.settings.initialRebalanceDelayMs;
-      const remaining = Math.max(group.rebalanceTimeoutMs() - delay, 0);
-      const groupId = group.groupId;
-      this.c.timers.schedule(JOIN_KEY + groupId, delay, () => this.tryCompleteInitialRebalance(groupId, delay, remaining));
-    }
-    group.transitionTo('PreparingRebalance', this.c.now());
-    log.debug(`preparing to rebalance group ${group.groupId} (generation ${group.generationId}): ${reason}`);
-    if (!initial) this.maybeCompleteJoinElseSchedule(group);
-  }
 
-  private maybeCompleteJoinElseSchedule(group: ClassicGroup): void {
-    if (group.hasAllMembersJoined()) return this.completeJoin(group);
-    const groupId = group.groupId;
-    this.c.timers.schedule(JOIN_KEY + groupId, group.rebalanceTimeoutMs(), () => this.completeJoinById(groupId));
-  }
 
-  private tryCompleteInitialRebalance(groupId: string, delayMs: number, remainingMs: number): void {
-    const group = this.classic(groupId);
-    if (!group) return;
-    if (group.newMemberAdded && remainingMs !== 0) {
-      group.newMemberAdded = false;
-      const nextDelay = Math.min(this.c.settings.initialRebalanceDelayMs, remainingMs);
-      const nextRemaining = Math.max(remainingMs - delayMs, 0);
-      this.c.timers.schedule(JOIN_KEY + groupId, nextDelay, () => this.tryCompleteInitialRebalance(groupId, nextDelay, nextRemaining));
-    } else {
-      this.completeJoin(group);
-    }
-  }
 
-  private completeJoinById(groupId: string): void {
-    const group = this.classic(groupId);
-    if (group) this.completeJoin(group);
-  }
 
-  /**
-   * Ends the join phase: dynamic members that did not rejoin are dropped, the next generation
-   * starts, and every member gets its JoinGroup response (the leader with all members' metadata).
-   */
-  private completeJoin(group: ClassicGroup): void {
-    const groupId = group.groupId;
-    this.c.timers.cancel(JOIN_KEY + groupId);
-    for (const m of group.notYetRejoinedMembers()) {
-      if (m.isStatic) continue;
-      group.remove(m.memberId);
-      this.c.timers.cancel(heartbeatKey(groupId, m.memberId));
-    }
-    if (group.is('Dead')) return;
-    if (!group.maybeElectNewJoinedLeader() && group.members.size > 0) {
-      // Nobody rejoined: wait another rebalance timeout for sessions to expire the silent ones.
-      this.c.timers.schedule(JOIN_KEY + groupId, group.rebalanceTimeoutMs(), () => this.completeJoinById(groupId));
-      return;
-    }
-    group.initNextGeneration(this.c.now());
-    if (group.is('Empty')) {
-      this.store(group, new Map(), 'empty group');
-      return;
-    }
-    log.debug(`group ${groupId} generation ${group.generationId} formed with ${group.members.size} member(s), protocol ${group.protocolName}`);
-    for (const m of group.members.values()) {
-      group.completeJoin(m, this.joinResponse(group, m.memberId, group.isLeader(m.memberId)));
-      this.rescheduleHeartbeat(group, m.memberId, m.sessionTimeoutMs);
-      m.isNew = false;
-      group.pendingSyncMembers.add(m.memberId);
-    }
-    const generationId = group.generationId;
-    this.c.timers.schedule(SYNC_KEY + groupId, group.rebalanceTimeoutMs(), () => this.expirePendingSync(groupId, generationId));
-  }
 
-  /** Members that never sent SyncGroup within the rebalance timeout are removed. */
-  private expirePendingSync(groupId: string, generationId: number): void {
-    const group = this.classic(groupId);
-    if (!group || group.generationId !== generationId) return;
-    if (!group.is('CompletingRebalance') && !group.is('Stable')) return;
-    if (group.pendingSyncMembers.size === 0) return;
-    const pending = [...group.pendingSyncMembers];
-    for (const id of pending) {
-      group.remove(id);
-      this.c.timers.cancel(heartbeatKey(groupId, id));
-    }
-    this.prepareRebalance(group, `members ${pending.join(', ')} sent no SyncGroup`);
-  }
 
-  private removeSyncExpiration(group: ClassicGroup): void {
-    group.pendingSyncMembers.clear();
-    this.c.timers.cancel(SYNC_KEY + group.groupId);
-  }
 
-  private removePendingSyncMember(group: ClassicGroup, memberId: string): void {
-    group.pendingSyncMembers.delete(memberId);
-    const inSync = group.is('CompletingRebalance') || group.is('Stable');
-    if (!inSync || group.pendingSyncMembers.size === 0) this.c.timers.cancel(SYNC_KEY + group.groupId);
-  }
 
   // Heartbeats and session timeouts
 
-  private rescheduleHeartbeat(group: ClassicGroup, memberId: string, timeoutMs: number): void {
-    const groupId = group.groupId;
-    this.c.timers.schedule(heartbeatKey(groupId, memberId), timeoutMs, () => this.expireHeartbeat(groupId, memberId));
-  }
 
-  private expireHeartbeat(groupId: string, memberId: string): void {
-    const group = this.classic(groupId);
-    if (!group || group.is('Dead')) return;
-    if (group.isPendingMember(memberId)) {
-      group.remove(memberId);
-      if (group.is('PreparingRebalance') && group.hasAllMembersJoined()) this.completeJoin(group);
-      return;
-    }
-    const member = group.get(memberId);
-    if (member && !member.hasSatisfiedHeartbeat()) {
-      log.info(`member ${memberId} of group ${groupId} failed its session timeout; removing it`);
-      this.removeMemberAndUpdateGroup(group, member, 'session timeout');
-    }
-  }
 
-  private removeMemberAndUpdateGroup(group: ClassicGroup, member: ClassicMember, reason: string): void {
-    // A new member may time out while its JoinGroup is parked: tell it to start over.
-    group.completeJoin(member, joinError('', ErrorCode.UNKNOWN_MEMBER_ID));
-    group.completeSync(member, syncError(ErrorCode.UNKNOWN_MEMBER_ID));
-    group.remove(member.memberId);
-    if (group.is('Stable') || group.is('CompletingRebalance')) this.maybePrepareRebalanceOrCompleteJoin(group, reason);
-    else if (group.is('PreparingRebalance') && group.hasAllMembersJoined()) this.completeJoin(group);
-  }
 
   heartbeat(req: HeartbeatRequest): number {
     const group = this.classic(req.groupId);
@@ -405,11 +261,11 @@ export class ClassicGroupManager {
       case 'Empty':
         return ErrorCode.UNKNOWN_MEMBER_ID;
       case 'PreparingRebalance':
-        this.rescheduleHeartbeat(group, member.memberId, member.sessionTimeoutMs);
+        this.r.rescheduleHeartbeat(group, member.memberId, member.sessionTimeoutMs);
         return ErrorCode.REBALANCE_IN_PROGRESS;
       default:
         // Heartbeats may start right after the JoinGroup response, in CompletingRebalance.
-        this.rescheduleHeartbeat(group, member.memberId, member.sessionTimeoutMs);
+        this.r.rescheduleHeartbeat(group, member.memberId, member.sessionTimeoutMs);
         return ErrorCode.NONE;
     }
   }
@@ -417,7 +273,7 @@ export class ClassicGroupManager {
   /** An OffsetCommit from a member keeps its session alive as a heartbeat does. */
   touch(group: ClassicGroup, memberId: string): void {
     const member = group.get(memberId);
-    if (member && (group.is('Stable') || group.is('PreparingRebalance'))) this.rescheduleHeartbeat(group, memberId, member.sessionTimeoutMs);
+    if (member && (group.is('Stable') || group.is('PreparingRebalance'))) this.r.rescheduleHeartbeat(group, memberId, member.sessionTimeoutMs);
   }
 
   // SyncGroup
@@ -431,14 +287,14 @@ export class ClassicGroupManager {
     const member = group.get(memberId)!;
     if (group.is('PreparingRebalance')) return Promise.resolve(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
     if (group.is('Stable')) {
-      this.removePendingSyncMember(group, memberId);
+      this.r.removePendingSyncMember(group, memberId);
       return Promise.resolve({ errorCode: ErrorCode.NONE, protocolType: group.protocolType, protocolName: group.protocolName, assignment: member.assignment });
     }
     // CompletingRebalance: park until the leader's assignment is recorded.
     return new Promise((respond) => {
       group.completeSync(member, syncError(ErrorCode.REBALANCE_IN_PROGRESS));
       member.awaitingSync = respond;
-      this.removePendingSyncMember(group, memberId);
+      this.r.removePendingSyncMember(group, memberId);
       if (group.isLeader(memberId)) this.storeAssignment(group, req);
     });
   }
@@ -454,35 +310,18 @@ export class ClassicGroupManager {
       () => {
         if (!stillCurrent()) return;
         for (const m of group.members.values()) m.assignment = assignment.get(m.memberId) ?? EMPTY_ASSIGNMENT;
-        this.propagateAssignment(group, ErrorCode.NONE);
+        this.r.propagateAssignment(group, ErrorCode.NONE);
         group.transitionTo('Stable', this.c.now());
       },
       (e) => {
         if (!stillCurrent()) return;
-        this.resetAndPropagateAssignment(group, appendErrorCode(e));
-        this.maybePrepareRebalanceOrCompleteJoin(group, `recording the assignment failed: ${(e as Error).message}`);
+        this.r.resetAndPropagateAssignment(group, appendErrorCode(e));
+        this.r.maybePrepareRebalanceOrCompleteJoin(group, `recording the assignment failed: ${(e as Error).message}`);
       },
     );
   }
 
-  private resetAndPropagateAssignment(group: ClassicGroup, errorCode: number): void {
-    for (const m of group.members.values()) m.assignment = EMPTY_ASSIGNMENT;
-    this.propagateAssignment(group, errorCode);
-  }
 
-  private propagateAssignment(group: ClassicGroup, errorCode: number): void {
-    const ok = errorCode === ErrorCode.NONE;
-    for (const m of group.members.values()) {
-      const res: SyncGroupResponse = {
-        errorCode,
-        protocolType: ok ? group.protocolType : null,
-        protocolName: ok ? group.protocolName : null,
-        assignment: m.assignment,
-      };
-      // The session restarts once the member has its assignment.
-      if (group.completeSync(m, res)) this.rescheduleHeartbeat(group, m.memberId, m.sessionTimeoutMs);
-    }
-  }
 
   // LeaveGroup
 
@@ -509,8 +348,8 @@ export class ClassicGroupManager {
       members.push({ memberId: l.memberId, groupInstanceId: instanceId, errorCode });
     }
     if (members.some((m) => m.errorCode === ErrorCode.NONE)) {
-      if (group.is('Stable') || group.is('CompletingRebalance')) this.maybePrepareRebalanceOrCompleteJoin(group, 'members left');
-      else if (group.is('PreparingRebalance')) this.maybeCompleteJoinPhase(group);
+      if (group.is('Stable') || group.is('CompletingRebalance')) this.r.maybePrepareRebalanceOrCompleteJoin(group, 'members left');
+      else if (group.is('PreparingRebalance')) this.r.maybeCompleteJoinPhase(group);
     }
     return { errorCode: ErrorCode.NONE, members };
   }
@@ -528,31 +367,22 @@ export class ClassicGroupManager {
 
   /** After loading: every member's session starts now (Kafka's onLoaded). */
   onLoaded(group: ClassicGroup): void {
-    for (const m of group.members.values()) this.rescheduleHeartbeat(group, m.memberId, m.sessionTimeoutMs);
-    if (group.members.size > this.c.settings.maxGroupSize) this.prepareRebalance(group, 'loaded over capacity');
+    this.r.onLoaded(group);
   }
 
   /** Cancels the timers of a group being deleted. */
   cancelTimers(group: ClassicGroup): void {
-    this.c.timers.cancel(JOIN_KEY + group.groupId);
-    this.c.timers.cancel(SYNC_KEY + group.groupId);
-    for (const id of group.members.keys()) this.c.timers.cancel(heartbeatKey(group.groupId, id));
-    for (const id of group.pendingJoinMembers) this.c.timers.cancel(heartbeatKey(group.groupId, id));
+    this.r.cancelTimers(group);
   }
 
-  /** Answers every parked request as Kafka does when it stops coordinating a group. */
+  /** Answers every parked request with NOT_COORDINATOR, as Kafka does when it unloads a group. */
   unload(group: ClassicGroup): void {
-    for (const m of group.members.values()) {
-      group.completeJoin(m, joinError(m.memberId, ErrorCode.NOT_COORDINATOR));
-      group.completeSync(m, syncError(ErrorCode.NOT_COORDINATOR));
-    }
+    this.r.unload(group);
   }
 
-  private store(group: ClassicGroup, assignment: Map<string, Buffer>, what: string): void {
-    this.c.append(group.groupId, [groupMetadataRecord(group, assignment)]).catch((e) => {
-      log.warn(`group ${group.groupId}: recording the ${what} failed: ${(e as Error).message}`);
-    });
-  }
+
+
+
 }
 
 function validateSync(group: ClassicGroup, req: SyncGroupRequest): number {
@@ -580,6 +410,3 @@ function rebalanceTimeoutOf(req: JoinGroupRequest): number {
   return req.rebalanceTimeoutMs === undefined || req.rebalanceTimeoutMs < 0 ? req.sessionTimeoutMs : req.rebalanceTimeoutMs;
 }
 
-export function heartbeatKey(groupId: string, memberId: string): string {
-  return `${HEARTBEAT_KEY}${groupId}\0${memberId}`;
-}

@@ -1,0 +1,26 @@
+// CreatePartitions (key 37), v0-3. Adds partitions to existing topics, optionally with explicit
+// replica assignments (validated against the registered brokers); validate_only stops before the
+// controller writes the PartitionRecords. A topic named twice is INVALID_REQUEST.
+import { CreatePartitionsRequest } from '../protocol/generated/create-partitions-request.js';
+import { CreatePartitionsResponse } from '../protocol/generated/create-partitions-response.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { defineHandler } from './handler.js';
+
+type Result = CreatePartitionsResponse['results'][number];
+
+export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
+  apiKey: 37,
+  minVersion: 0,
+  maxVersion: 3,
+  request: CreatePartitionsRequest,
+  response: CreatePartitionsResponse,
+  async handle(ctx, req) {
+    const counts = new Map<string, number>();
+    for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+    const results: Result[] = [];
+    for (const [name, n] of counts) if (n > 1) results.push({ name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
+    const unique = req.topics.filter((t) => counts.get(t.name) === 1);
+    results.push(...(await ctx.broker.controller.createPartitions(unique, req.validateOnly)));
+    return { throttleTimeMs: 0, results };
+  },
+});

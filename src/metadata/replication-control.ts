@@ -1,0 +1,254 @@
+// Topic and partition changes as the KRaft controller makes them (Kafka's ReplicationControlManager):
+// validate a request against the current image and return the records that carry it out, plus
+// a per-topic result. Pure: nothing is written here.
+import { ErrorCode } from '../protocol/errors.js';
+import { ZERO_UUID, randomUuid } from './uuid.js';
+import type { MetadataImage, PartitionRegistration } from './image.js';
+import { partitionRecord } from './image-records.js';
+import { RecordType, ResourceType, type MetadataRecord } from './records.js';
+import { CLUSTER_METADATA_TOPIC, invalidTopicNameReason } from './topic-name.js';
+import { validateTopicConfig } from './config-validation.js';
+
+/** Kafka's QuorumController.MAX_RECORDS_PER_USER_OP: one request may not create more partitions. */
+const MAX_PARTITIONS_PER_OP = 10000;
+
+export interface ApiError {
+  errorCode: number;
+  errorMessage: string | null;
+}
+const NONE: ApiError = { errorCode: ErrorCode.NONE, errorMessage: null };
+
+export interface CreatableTopic {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  assignments: { partitionIndex: number; brokerIds: number[] }[];
+  configs: { name: string; value: string | null }[];
+}
+
+export interface CreatedTopic extends ApiError {
+  name: string;
+  topicId: string;
+  numPartitions: number;
+  replicationFactor: number;
+  /** The topic's config overrides, for the response's config listing. */
+  configs: Record<string, string>;
+}
+
+export interface ControllerResult<T> {
+  records: MetadataRecord[];
+  response: T;
+}
+
+/** What the replica placement needs to know about the broker set and defaults. */
+export interface PlacementContext {
+  nodeId: number;
+  directoryId: string;
+  defaultPartitions: number;
+  defaultReplicationFactor: number;
+}
+
+function registration(ctx: PlacementContext, replicas: number[]): PartitionRegistration {
+  return {
+    replicas,
+    isr: replicas,
+    removingReplicas: [],
+    addingReplicas: [],
+    leader: replicas[0],
+    leaderRecoveryState: 0,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+    directories: replicas.map(() => ctx.directoryId),
+  };
+}
+
+function registeredBrokers(image: MetadataImage, ctx: PlacementContext): Set<number> {
+  const ids = new Set(image.cluster.brokers.keys());
+  ids.add(ctx.nodeId);
+  return ids;
+}
+
+/** Checks one manual replica list; returns the error or null. */
+function checkReplicas(brokerIds: number[], brokers: Set<number>): ApiError | null {
+  if (brokerIds.length === 0) return invalidAssignment('The manual partition assignment includes an empty replica list.');
+  const seen = new Set<number>();
+  for (const id of brokerIds) {
+    if (!brokers.has(id)) return invalidAssignment(`The manual partition assignment includes broker ${id}, but no such broker is registered.`);
+    if (seen.has(id)) return invalidAssignment(`The manual partition assignment includes the broker ${id} more than once.`);
+    seen.add(id);
+  }
+  return null;
+}
+
+function invalidAssignment(message: string): ApiError {
+  return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: message };
+}
+
+/** Kafka treats '.' and '_' alike in metric names, so two names differing only there collide. */
+function collisionKey(name: string): string {
+  return name.replace(/\./g, '_');
+}
+
+export function createTopics(image: MetadataImage, ctx: PlacementContext, topics: CreatableTopic[]): ControllerResult<CreatedTopic[]> {
+  const records: MetadataRecord[] = [];
+  const response: CreatedTopic[] = [];
+  const collisions = new Map<string, string>();
+  for (const t of image.topics.all()) collisions.set(collisionKey(t.name), t.name);
+  const brokers = registeredBrokers(image, ctx);
+  for (const t of topics) {
+    const fail = (e: ApiError): CreatedTopic => ({ ...e, name: t.name, topicId: ZERO_UUID, numPartitions: -1, replicationFactor: -1, configs: {} });
+    const problem = validateCreatable(image, ctx, t, brokers);
+    if (problem) {
+      response.push(fail(problem));
+      continue;
+    }
+    const other = collisions.get(collisionKey(t.name));
+    if (other !== undefined && other !== t.name) {
+      response.push(fail({ errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic '${t.name}' collides with existing topic: ${other}` }));
+      continue;
+    }
+    const assignments: number[][] =
+      t.assignments.length > 0
+        ? [...t.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => a.brokerIds)
+        : Array.from({ length: t.numPartitions === -1 ? ctx.defaultPartitions : t.numPartitions }, () => [ctx.nodeId]);
+    if (assignments.length > MAX_PARTITIONS_PER_OP) {
+      response.push(fail({ errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Excessively large number of partitions per request.' }));
+      continue;
+    }
+    const topicId = randomUuid();
+    const configs: Record<string, string> = {};
+    records.push({ type: RecordType.TOPIC, version: 0, data: { name: t.name, topicId } });
+    for (const c of t.configs) {
+      configs[c.name] = c.value!;
+      records.push({ type: RecordType.CONFIG, version: 0, data: { resourceType: ResourceType.TOPIC, resourceName: t.name, name: c.name, value: c.value } });
+    }
+    assignments.forEach((replicas, p) => records.push(partitionRecord(topicId, p, registration(ctx, replicas))));
+    collisions.set(collisionKey(t.name), t.name);
+    response.push({ ...NONE, name: t.name, topicId, numPartitions: assignments.length, replicationFactor: assignments[0].length, configs });
+  }
+  return { records, response };
+}
+
+function validateCreatable(image: MetadataImage, ctx: PlacementContext, t: CreatableTopic, brokers: Set<number>): ApiError | null {
+  const nameProblem = invalidTopicNameReason(t.name);
+  if (nameProblem) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: nameProblem };
+  if (t.name === CLUSTER_METADATA_TOPIC) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Creation of internal topic ${t.name} is prohibited.` };
+  if (image.topics.get(t.name)) return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `Topic '${t.name}' already exists.` };
+  if (t.assignments.length > 0) {
+    if (t.numPartitions !== -1) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'A manual partition assignment was specified, but numPartitions was not set to -1.' };
+    if (t.replicationFactor !== -1) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'A manual partition assignment was specified, but replication factor was not set to -1.' };
+    const indexes = new Set(t.assignments.map((a) => a.partitionIndex));
+    for (let p = 0; p < t.assignments.length; p++) {
+      if (!indexes.has(p)) return invalidAssignment('partitions should be a consecutive 0-based integer sequence');
+    }
+    for (const a of t.assignments) {
+      const bad = checkReplicas(a.brokerIds, brokers);
+      if (bad) return bad;
+    }
+  } else {
+    if (t.numPartitions === 0 || t.numPartitions < -1) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: 'Number of partitions was set to an invalid non-positive value.' };
+    if (t.replicationFactor === 0 || t.replicationFactor < -1) return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: 'Replication factor must be larger than 0, or -1 to use the default value.' };
+    const rf = t.replicationFactor === -1 ? ctx.defaultReplicationFactor : t.replicationFactor;
+    if (rf > brokers.size) {
+      return {
+        errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
+        errorMessage: `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${brokers.size} broker(s) are registered.`,
+      };
+    }
+  }
+  for (const c of t.configs) {
+    if (c.value === null) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Null value not supported for topic configs: ${c.name}` };
+    const bad = validateTopicConfig(c.name, c.value);
+    if (bad) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: bad };
+  }
+  return null;
+}
+
+export interface TopicRef {
+  name: string | null;
+  topicId: string;
+}
+export interface DeletedTopic extends ApiError {
+  name: string | null;
+  topicId: string;
+}
+
+/** RemoveTopicRecords for the named topics (each by name or by id). */
+export function deleteTopics(image: MetadataImage, refs: TopicRef[]): ControllerResult<DeletedTopic[]> {
+  const records: MetadataRecord[] = [];
+  const response: DeletedTopic[] = [];
+  const removed = new Set<string>();
+  for (const ref of refs) {
+    const t = ref.name !== null ? image.topics.get(ref.name) : image.topics.getById(ref.topicId);
+    if (!t) {
+      response.push(
+        ref.name !== null
+          ? { name: ref.name, topicId: ZERO_UUID, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' }
+          : { name: null, topicId: ref.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: 'This server does not host this topic ID.' },
+      );
+      continue;
+    }
+    if (!removed.has(t.topicId)) records.push({ type: RecordType.REMOVE_TOPIC, version: 0, data: { topicId: t.topicId } });
+    removed.add(t.topicId);
+    response.push({ name: t.name, topicId: t.topicId, ...NONE });
+  }
+  return { records, response };
+}
+
+export interface PartitionsRequest {
+  name: string;
+  count: number;
+  assignments: { brokerIds: number[] }[] | null;
+}
+export interface PartitionsResult extends ApiError {
+  name: string;
+}
+
+/** PartitionRecords for the partitions each topic gains. */
+export function createPartitions(image: MetadataImage, ctx: PlacementContext, topics: PartitionsRequest[]): ControllerResult<PartitionsResult[]> {
+  const records: MetadataRecord[] = [];
+  const response: PartitionsResult[] = [];
+  const brokers = registeredBrokers(image, ctx);
+  for (const req of topics) {
+    const fail = (errorCode: number, errorMessage: string | null) => response.push({ name: req.name, errorCode, errorMessage });
+    const t = image.topics.get(req.name);
+    if (!t) {
+      fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+      continue;
+    }
+    const current = t.partitions;
+    if (req.count === current) {
+      fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
+      continue;
+    }
+    if (req.count < current) {
+      fail(ErrorCode.INVALID_PARTITIONS, `The topic ${req.name} currently has ${current} partition(s); ${req.count} would not be an increase.`);
+      continue;
+    }
+    const adding = req.count - current;
+    if (adding > MAX_PARTITIONS_PER_OP) {
+      fail(ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.');
+      continue;
+    }
+    let replicaLists: number[][];
+    if (req.assignments !== null) {
+      if (req.assignments.length !== adding) {
+        fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Attempted to add ${adding} additional partition(s), but only ${req.assignments.length} assignment(s) were specified.`);
+        continue;
+      }
+      const bad = req.assignments.map((a) => checkReplicas(a.brokerIds, brokers)).find((e) => e !== null);
+      if (bad) {
+        fail(bad.errorCode, bad.errorMessage);
+        continue;
+      }
+      replicaLists = req.assignments.map((a) => a.brokerIds);
+    } else {
+      // New partitions get the replication factor of partition 0, as Kafka places them.
+      const rf = t.registrations.get(0)?.replicas.length ?? 1;
+      replicaLists = Array.from({ length: adding }, () => Array.from({ length: Math.min(rf, brokers.size) }, () => ctx.nodeId));
+    }
+    replicaLists.forEach((replicas, i) => records.push(partitionRecord(t.topicId, current + i, registration(ctx, replicas))));
+    response.push({ name: req.name, ...NONE });
+  }
+  return { records, response };
+}

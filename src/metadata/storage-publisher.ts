@@ -1,0 +1,66 @@
+// Keeps the storage engine in step with the image: creates logs for new partitions, removes the
+// logs of deleted topics, and pushes a new LogConfig to a topic's logs whenever its configs or
+// the broker defaults change. On the first image it also removes logs no topic owns (left by a
+// crash between a RemoveTopicRecord and the data's removal): the log is the only truth.
+import { log } from '../log.js';
+import type { StorageEngine } from '../storage/types.js';
+import type { MetadataDelta } from './delta.js';
+import type { DynamicBrokerConfig } from './dynamic-config.js';
+import type { MetadataImage } from './image.js';
+import type { MetadataPublisher } from './loader.js';
+import { METADATA_TOPIC } from './metadata-log.js';
+import { ResourceType } from './records.js';
+
+export class StoragePublisher implements MetadataPublisher {
+  readonly name = 'StoragePublisher';
+  private first = true;
+
+  constructor(
+    private readonly storage: StorageEngine,
+    private readonly configs: DynamicBrokerConfig,
+  ) {}
+
+  async onMetadataUpdate(delta: MetadataDelta, image: MetadataImage): Promise<void> {
+    const td = delta.topicsDelta;
+    if (td) {
+      for (const id of td.deletedTopicIds) {
+        const gone = delta.image.topics.getById(id)!;
+        for (const p of gone.registrations.keys()) await this.storage.delete(gone.name, p);
+        log.info(`deleted topic ${gone.name} (id ${id}) and its ${gone.partitions} partition log(s)`);
+      }
+      for (const d of td.changedTopics.values()) {
+        const cfg = this.configs.logConfig(image, d.name);
+        for (const p of d.newPartitions()) await this.storage.create(d.name, p, cfg);
+      }
+    }
+    const cd = delta.configsDelta;
+    if (cd && !this.first) {
+      const brokerChanged = [...cd.changes.keys()].some((k) => k.startsWith(`${ResourceType.BROKER}:`));
+      for (const t of image.topics.all()) {
+        if (brokerChanged || cd.touches(ResourceType.TOPIC, t.name)) this.pushConfig(image, t.name, t.partitions);
+      }
+    }
+    if (this.first) {
+      this.first = false;
+      await this.removeStrayLogs(image);
+    }
+  }
+
+  private pushConfig(image: MetadataImage, topic: string, partitions: number): void {
+    const cfg = this.configs.logConfig(image, topic);
+    for (let p = 0; p < partitions; p++) {
+      const l = this.storage.get(topic, p);
+      if (l) l.config = cfg;
+    }
+  }
+
+  private async removeStrayLogs(image: MetadataImage): Promise<void> {
+    for (const l of [...this.storage.all()]) {
+      if (l.topic === METADATA_TOPIC) continue;
+      const t = image.topics.get(l.topic);
+      if (t && t.registrations.has(l.partition)) continue;
+      log.warn(`removing log ${l.topic}-${l.partition}: no such partition in the metadata log`);
+      await this.storage.delete(l.topic, l.partition);
+    }
+  }
+}
