@@ -10,6 +10,7 @@ import { validateBatches, RecordValidationError } from '../protocol/records/vali
 import { KafkaError, type AppendResult } from '../storage/types.js';
 import { rejectKeylessRecords } from '../storage/compacted-topic.js';
 import { log } from '../log.js';
+import { recompress, targetCodec } from './recompress.js';
 import { defineHandler } from './handler.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -59,6 +60,9 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           );
           // Kafka ignores a trailing partial batch; only whole batches are appended.
           records = valid.validBytes === pd.records!.length ? pd.records! : pd.records!.subarray(0, valid.validBytes);
+          // A topic compression.type other than "producer" rewrites batches in another codec.
+          const codec = targetCodec(cfg.compressionType);
+          if (codec) records = recompress(records, codec);
           // Only a compacted topic decodes records: each needs a key (Kafka's LogValidator).
           if (cfg.cleanupPolicy.includes('compact')) rejectKeylessRecords(records, `${topic.name}-${pd.index}`);
         } catch (e) {

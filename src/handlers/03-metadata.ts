@@ -8,10 +8,13 @@ import { ErrorCode } from '../protocol/errors.js';
 import { invalidTopicNameReason, isInternalTopic } from '../metadata/topic-name.js';
 import type { TopicInfo } from '../metadata/topic-store.js';
 import { ZERO_UUID } from '../metadata/uuid.js';
+import { KafkaError } from '../storage/types.js';
 import { defineHandler } from './handler.js';
 
 type TopicResult = MetadataResponse['topics'][number];
 const NO_OPERATIONS = -2147483648;
+const ALL_TOPIC_OPERATIONS = 3576;
+const ALL_CLUSTER_OPERATIONS = 8096;
 
 export default defineHandler<MetadataRequest, MetadataResponse>({
   apiKey: 3,
@@ -30,13 +33,15 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
         topics.push(await lookup(broker, wanted.name, wanted.topicId ?? ZERO_UUID, autoCreate));
       }
     }
+    // Without an authorizer Kafka reports every operation as allowed when asked (v8+).
+    if (req.includeTopicAuthorizedOperations) for (const t of topics) t.topicAuthorizedOperations = ALL_TOPIC_OPERATIONS;
     return {
       throttleTimeMs: 0,
       brokers: [{ nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
       topics,
-      clusterAuthorizedOperations: NO_OPERATIONS,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPERATIONS : NO_OPERATIONS,
     };
   },
 });
@@ -51,8 +56,13 @@ async function lookup(broker: Broker, name: string | null, topicId: string, auto
   if (existing) return describe(broker, existing);
   if (invalidTopicNameReason(name)) return failed(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION);
   if (!autoCreate || isInternalTopic(name)) return failed(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const created = await broker.createTopic(name, broker.config.number('num.partitions'), {});
-  return describe(broker, created);
+  try {
+    return describe(broker, await broker.createTopic(name, broker.config.number('num.partitions'), {}));
+  } catch (e) {
+    // The controller refused it (e.g. default.replication.factor above the broker count).
+    if (e instanceof KafkaError) return failed(name, ZERO_UUID, e.errorCode);
+    throw e;
+  }
 }
 
 function failed(name: string | null, topicId: string, errorCode: number): TopicResult {

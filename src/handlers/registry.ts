@@ -26,12 +26,21 @@ import createPartitions from './37-create-partitions.js';
 import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
+import describeLogDirs from './35-describe-log-dirs.js';
+import electLeaders from './43-elect-leaders.js';
+import listPartitionReassignments from './46-list-partition-reassignments.js';
+import updateFeatures from './57-update-features.js';
+import describeCluster from './60-describe-cluster.js';
+import describeProducers from './61-describe-producers.js';
+import describeTopicPartitions from './75-describe-topic-partitions.js';
 
 export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
   [
     produce, fetch, listOffsets, metadata, apiVersions, createTopics, deleteRecords, initProducerId, offsetForLeaderEpoch,
     offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups, deleteGroups, offsetDelete,
     deleteTopics, createPartitions, describeConfigs, alterConfigs, incrementalAlterConfigs,
+    describeLogDirs, electLeaders, listPartitionReassignments, updateFeatures, describeCluster, describeProducers,
+    describeTopicPartitions,
   ].map(
     (h) => [h.apiKey, h as Handler],
   ),

@@ -25,6 +25,8 @@ import {
   type TopicRef,
 } from './replication-control.js';
 import { randomUuid } from './uuid.js';
+import { updateFeatures, type FeatureUpdate } from './feature-control.js';
+import type { ApiError } from './replication-control.js';
 import {
   incrementalAlterConfigs,
   legacyAlterConfigs,
@@ -196,6 +198,10 @@ export class Controller {
     validateOnly: boolean,
   ): Promise<ConfigResourceResult[]> {
     return this.execute((image) => legacyAlterConfigs(image, this.o.nodeId, resources), validateOnly);
+  }
+
+  updateFeatures(updates: FeatureUpdate[], validateOnly: boolean): Promise<ApiError> {
+    return this.execute((image) => updateFeatures(image, this.o.nodeId, updates), validateOnly);
   }
 
   /** A producer id never handed out before, also across restarts: ids come from durably reserved blocks. */

@@ -28,3 +28,13 @@ export function supportedFeature(name: string): SupportedFeature | undefined {
 
 /** Finalized levels written when a new metadata log is bootstrapped. */
 export const BOOTSTRAP_FEATURES: ReadonlyMap<string, number> = new Map([[METADATA_VERSION, LATEST_METADATA_VERSION]]);
+
+/** The feature fields of an ApiVersions v3+ response, for this image (KIP-584). */
+export function apiVersionsFeatures(image: { offset: number; features: { finalized: ReadonlyMap<string, number> } }) {
+  return {
+    supportedFeatures: SUPPORTED_FEATURES.map((f) => ({ name: f.name, minVersion: f.minVersion, maxVersion: f.maxVersion })),
+    // Kafka reports the offset of the image the levels come from as the epoch.
+    finalizedFeaturesEpoch: image.offset,
+    finalizedFeatures: [...image.features.finalized].map(([name, level]) => ({ name, maxVersionLevel: level, minVersionLevel: level })),
+  };
+}

@@ -66,6 +66,11 @@ export class MetadataManager {
     return this._controller;
   }
 
+  /** The end offset of the snapshot start-up loaded (-1: none, the log was replayed from 0). */
+  get loadedSnapshotOffset(): number {
+    return this.loader?.loadedSnapshotOffset ?? -1;
+  }
+
   get metadataLog(): MetadataLog {
     if (!this._log) throw new Error('metadata is not loaded yet');
     return this._log;
@@ -101,7 +106,7 @@ export class MetadataManager {
         loader.loadedSnapshotOffset,
       );
       // Counts the tail just replayed, so a long tail gets snapshotted soon.
-      this.snapshots.onMetadataUpdate(null as never, loader.image, manifest);
+      this.snapshots.countReplayed(loader.image, manifest.numBytes);
       loader.installPublisher(this.snapshots);
     }
     this.loader = loader;

@@ -38,8 +38,13 @@ export class SnapshotGenerator implements MetadataPublisher {
   }
 
   onMetadataUpdate(_delta: MetadataDelta, image: MetadataImage, manifest: LoaderManifest): void {
+    this.countReplayed(image, manifest.numBytes);
+  }
+
+  /** Counts records replayed into `image` (also the log tail replayed at start). */
+  countReplayed(image: MetadataImage, numBytes: number): void {
     this.latest = image;
-    this.bytesSinceLast += manifest.numBytes;
+    this.bytesSinceLast += numBytes;
     if (this.bytesSinceLast >= this.policy.maxBytesBetweenSnapshots) void this.snapshotNow().catch(() => undefined);
   }
 

@@ -41,12 +41,20 @@ export class LogCleaner {
     if (this.options.compaction) this.scheduleCleaning(this.options.backoffMs);
   }
 
-  /** Stops the timers and waits for the pass in progress (a closing log aborts its own). */
+  /**
+   * Stops the timers; no pass starts after this. A pass in progress is not waited for: closing
+   * the storage aborts it (each log waits for its own maintenance work, and cleaning checks for
+   * the close between batches).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retentionTimer) clearTimeout(this.retentionTimer);
     if (this.cleanerTimer) clearTimeout(this.cleanerTimer);
     this.retentionTimer = this.cleanerTimer = null;
+  }
+
+  /** Resolves once the pass in progress, if any, is over. */
+  async idle(): Promise<void> {
     await this.running.catch(() => undefined);
   }
 

@@ -481,9 +481,13 @@ export class FileLog implements PartitionLog {
         { config: this._config, now, logStartOffset: this._logStartOffset, highWatermark: this.highWatermark, logEndOffset },
       );
       let count = plan.count;
-      // The active segment breaches too: roll it first, as Kafka does (unless an append got in meanwhile).
-      if (count === n && !(this.closed || this.segments !== segments || segments.length !== n || this.nextOffset !== logEndOffset)) this.roll(now);
-      if (count === segments.length) count--;
+      if (count === n) {
+        // The active segment breaches too: roll it first, as Kafka does. If an append got in
+        // meanwhile, the plan no longer describes it: it stays.
+        const untouched = !this.closed && this.segments === segments && segments.length === n && this.nextOffset === logEndOffset;
+        if (untouched) this.roll(now);
+        else count--;
+      }
       // Only finished (sealed) segments go; a roll completes in the background within moments.
       await this.waitSealed(segments.slice(0, count));
       let sealed = 0;

@@ -155,7 +155,7 @@ export class MemoryLog implements PartitionLog {
     let bytes = 0;
     for (const c of chunks.slice(0, plan.count)) bytes += c.buf.length;
     this.batches.dropBefore(chunks[plan.count - 1].lastOffset + 1);
-    const start = plan.count < chunks.length ? chunks[plan.count].baseOffset : this.logEndOffset;
+    const start = this.batches.length > 0 ? this.batches.at(0).baseOffset : this.logEndOffset;
     if (start > this._logStartOffset) this.advanceLogStartOffset(start);
     this.stats.bytesReclaimed += bytes;
     this.stats.segmentsDeleted += plan.count;

@@ -104,6 +104,14 @@ t.test('every intermediate image is what the records say', async (t) => {
     ],
   });
   await admin.createPartitions({ topicPartitions: [{ topic: 'r2', count: 3 }] });
+  // Legacy AlterConfigs replaces: segment.bytes goes (a null ConfigRecord), retention.ms comes.
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: [
+      { type: 2, name: 'r2', configEntries: [{ name: 'retention.ms', value: '5000' }] },
+      { type: 4, name: '1', configEntries: [{ name: 'log.retention.bytes', value: '1000000' }] },
+    ],
+  });
   await admin.deleteTopics({ topics: ['r1'] });
   await admin.createTopics({ topics: [{ topic: 'r1', numPartitions: 1 }] });
   await admin.disconnect();
@@ -113,6 +121,7 @@ t.test('every intermediate image is what the records say', async (t) => {
   await b.broker.metadata.metadataLog.read(0, (batch) => records.push(...batch.records));
   const types = new Set(records.map((r) => r.type));
   for (const type of [0, 2, 3, 4, 9, 12, 15]) t.ok(types.has(type), `the log holds record type ${type}`);
+  t.ok(records.some((r) => r.type === 4 && r.data.value === null), 'and a config removal');
 
   let image = MetadataImage.empty(b.broker.clusterId);
   let model: Model = { features: {}, brokers: {}, topics: {}, configs: {}, nextProducerId: 0 };
@@ -134,4 +143,23 @@ t.test('every intermediate image is what the records say', async (t) => {
   const rebuilt = new MetadataDelta(MetadataImage.empty(b.broker.clusterId));
   for (const r of imageToRecords(image)) rebuilt.replay(r);
   t.same(plainImage(rebuilt.apply(image.provenance)), plainImage(image), 'the image written as records replays to itself');
+});
+
+t.test('PartitionChangeRecord: a new leader bumps the leader epoch, every change the partition epoch', async (t) => {
+  const id = 'AAAAAAAAAAAAAAAAAAAAAg';
+  const replay = (image: MetadataImage, ...rs: MetadataRecord[]) => {
+    const d = new MetadataDelta(image);
+    for (const r of rs) d.replay(r);
+    return d.apply(image.provenance);
+  };
+  let image = replay(
+    MetadataImage.empty('c'),
+    { type: 2, version: 0, data: { name: 'p', topicId: id } },
+    { type: 3, version: 1, data: { partitionId: 0, topicId: id, replicas: [1, 2], isr: [1, 2], removingReplicas: [], addingReplicas: [], leader: 1, leaderEpoch: 4, partitionEpoch: 7, directories: [] } },
+  );
+  image = replay(image, { type: 5, version: 0, data: { partitionId: 0, topicId: id, isr: [1], leader: -2 } });
+  t.match(image.topics.get('p')!.registrations.get(0), { isr: [1], leader: 1, leaderEpoch: 4, partitionEpoch: 8 }, 'ISR shrink: same leader epoch');
+  image = replay(image, { type: 5, version: 0, data: { partitionId: 0, topicId: id, leader: 2 } });
+  t.match(image.topics.get('p')!.registrations.get(0), { isr: [1], leader: 2, leaderEpoch: 5, partitionEpoch: 9 }, 'new leader: next leader epoch');
+  t.throws(() => replay(image, { type: 5, version: 0, data: { partitionId: 3, topicId: id, leader: 2 } }), /unknown partition/);
 });

@@ -73,14 +73,14 @@ t.test('restart from a snapshot plus a log tail, and with every snapshot deleted
   t.same(snapshots, [`${String(snap!.offset).padStart(20, '0')}-0000000000.checkpoint`], 'Kafka\'s snapshot file name: <offset>-<epoch>.checkpoint');
 
   b = await start(dir);
-  t.equal(b.broker.metadata['loader']!.loadedSnapshotOffset, snap!.offset, 'start-up loaded the snapshot');
+  t.equal(b.broker.metadata.loadedSnapshotOffset, snap!.offset, 'start-up loaded the snapshot');
   t.same(withoutBrokers(plainImage(b.broker.metadata.image)), withoutBrokers(before), 'snapshot + tail gives the same image');
   await b.close();
 
   for (const n of snapshots) rmSync(path.join(metaDir, n));
   b = await start(dir);
   t.teardown(() => b.close());
-  t.equal(b.broker.metadata['loader']!.loadedSnapshotOffset, -1, 'no snapshot left: replayed from offset 0');
+  t.equal(b.broker.metadata.loadedSnapshotOffset, -1, 'no snapshot left: replayed from offset 0');
   t.same(withoutBrokers(plainImage(b.broker.metadata.image)), withoutBrokers(before), 'the log alone gives the same image');
 });
 
@@ -95,7 +95,7 @@ t.test('a torn newest snapshot is skipped for the log', async (t) => {
   writeFileSync(file, Buffer.from('not a snapshot'));
   b = await start(dir);
   t.teardown(() => b.close());
-  t.equal(b.broker.metadata['loader']!.loadedSnapshotOffset, -1, 'the torn snapshot was not used');
+  t.equal(b.broker.metadata.loadedSnapshotOffset, -1, 'the torn snapshot was not used');
   t.same(withoutBrokers(plainImage(b.broker.metadata.image)), withoutBrokers(before), 'same image from the log');
 });
 
@@ -138,4 +138,21 @@ t.test('a second start of the same dir keeps the cluster id and refuses another 
   t.equal(b.broker.clusterId, clusterId, 'same cluster id');
   await b.close();
   await t.rejects(start(dir, { 'node.id': '2' }), /Stored node id 1 doesn't match previous node id 2/);
+});
+
+t.test('snapshots are taken on their own once enough metadata bytes are written', async (t) => {
+  const dir = tempDir(t);
+  let b = await start(dir, { 'metadata.log.max.record.bytes.between.snapshots': '2000' });
+  const metaDir = path.join(dir, '__cluster_metadata-0');
+  t.same(readdirSync(metaDir).filter((n) => n.endsWith('.checkpoint')), [], 'none at first');
+  for (let i = 0; i < 5; i++) await b.broker.createTopic(`auto-${i}`, 8, { 'retention.ms': String(1000 + i) });
+  await b.broker.metadata.close();
+  const taken = readdirSync(metaDir).filter((n) => n.endsWith('.checkpoint'));
+  t.ok(taken.length >= 1 && taken.length <= 2, `snapshots written, at most two kept (${taken})`);
+  const before = plainImage(b.broker.metadata.image);
+  await b.close();
+  b = await start(dir);
+  t.teardown(() => b.close());
+  t.ok(b.broker.metadata.loadedSnapshotOffset > 0, 'start-up used the newest one');
+  t.same(withoutBrokers(plainImage(b.broker.metadata.image)), withoutBrokers(before));
 });

@@ -49,11 +49,11 @@ async function readLog(log: PartitionLog): Promise<{ offset: number; key: string
 }
 
 /** Cleans until a pass has nothing left to do, as the cleaner would over time. */
-async function cleanFully(log: PartitionLog, at = now) {
-  const map = new SkimpyOffsetMap(1 << 20);
+async function cleanFully(log: PartitionLog, at = now, mapBytes = 1 << 20) {
+  const map = new SkimpyOffsetMap(mapBytes);
   await log.flush(); // the last roll finished (its segment sealed), as between two cleaner passes
   let passes = 0;
-  while (passes < 20) {
+  while (passes < 100) {
     const c = await log.compactionCandidate(at);
     if (!c || (c.cleanableBytes === 0 && !c.tombstonesExpired)) break;
     await log.compact(at, map);
@@ -210,6 +210,21 @@ for (const [name, open] of engines()) {
     t.equal((await log.compactionCandidate(now + 2 * DAY))?.mustCleanNow, true, 'past max.compaction.lag.ms: must clean now');
   });
 }
+
+t.test('a key map too small for the dirty keys cleans in several passes, each up to where the map filled', async (t) => {
+  const engine = new FileStorageEngine(tempDir(t), logConfig(), { tailCacheBytes: 0 });
+  await engine.open();
+  t.teardown(() => engine.close());
+  const log = await engine.create('c', 0, logConfig(compactConfig));
+  const model: Model = new Map();
+  for (let round = 0; round < 10; round++) await put(log, model, Array.from({ length: 200 }, (_, i): [string, string] => [`key-${i}`, `v${round}`]));
+  await put(log, model, [['sentinel', 'x'.repeat(4000)]]);
+  await put(log, model, [['after', 'a']]);
+  // 128 slots: full at 115 keys, so one pass maps about half a round of the 200 keys.
+  const passes = await cleanFully(log, now, 128 * 24);
+  t.ok(passes > 3, `${passes} passes`);
+  await checkLatest(t, log, model, 'after the passes');
+});
 
 t.test('the cleaner picks the dirty log, reports bytes reclaimed, and leaves non-compacted logs alone', async (t) => {
   const engine = new FileStorageEngine(tempDir(t), logConfig(), { tailCacheBytes: 0 });

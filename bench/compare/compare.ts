@@ -1,0 +1,380 @@
+// `npm run bench:compare`: samsa and Apache Kafka (compat/kafka's reference jars) started one after the
+// other on this machine, driven by the same clients (Kafka's Java tools, our fixed-rate Java latency
+// probe, and bench/'s raw client for 200 connections), one table of medians with samsa/Kafka ratios.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { negotiateVersions, type Versions } from '../admin.js';
+import { Connection } from '../connection.js';
+import { USAGE, UsageError, parseArgs, type CompareOptions, type Section, type System } from './args.js';
+import { cpuSeconds, memory, removeDir, resetPeak, startKafka, startSamsa, type Broker } from './brokers.js';
+import { chart } from './chart.js';
+import { consumerPerformance, endToEndRate, producerPerformance } from './java-tools.js';
+import { runManyConnections } from './many-connections.js';
+import { markdown, summarise, table, type Row } from './report.js';
+import { createReadyTopic } from './topics.js';
+
+const MIB = 1024 * 1024;
+const sizeName = (n: number) => (n % 1024 === 0 ? `${n / 1024}KiB` : `${n}B`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const say = (s: string) => process.stderr.write(`compare: ${s}\n`);
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'samsa') return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the samsa package root');
+    dir = up;
+  }
+}
+
+/** One measurement as written to the JSON file, with what the broker and machine were doing. */
+interface RunRecord {
+  system: System;
+  round: number;
+  workload: string;
+  figures: unknown;
+  /** Broker CPU during the workload, as a share of one core. */
+  brokerCpu: number | null;
+  load1: number;
+}
+
+class Comparison {
+  readonly rows = new Map<string, Row>();
+  /** Records in each topic of the current round besides the measured ones (the first-touch records). */
+  private readonly extra = new Map<string, number>();
+  readonly records: RunRecord[] = [];
+  readonly errors: { system: System; round: number; workload: string; error: string }[] = [];
+  live: Broker | null = null;
+  private readonly brokerSh: string;
+  private readonly e2eSource: string;
+
+  constructor(
+    private readonly o: CompareOptions,
+    private readonly root: string,
+    private readonly work: string,
+  ) {
+    this.brokerSh = join(root, 'compat', 'kafka', 'broker.sh');
+    this.e2eSource = join(root, 'bench', 'compare', 'EndToEndRate.java');
+    this.defineRows();
+  }
+
+  private add(id: string, section: Section, label: string, unit: Row['unit'], better: Row['better'], goal: number | null, mb = false): void {
+    this.rows.set(id, { id, section, label, unit, better, goal, samsa: [], kafka: [], ...(mb ? { samsaMBps: [], kafkaMBps: [] } : {}) });
+  }
+
+  /** Every row in table order, so the table reads the same whatever ran. */
+  private defineRows(): void {
+    const o = this.o;
+    const has = (s: Section) => o.sections.includes(s);
+    if (has('startup')) {
+      this.add('startup', 'startup', 'start-up: spawn to first Metadata', 'ms', 'lower', 0.1);
+      this.add('idle-rss', 'startup', 'memory: idle RSS after start', 'MiB', 'lower', 0.2);
+    }
+    if (has('produce')) {
+      this.add('peak-rss', 'produce', 'memory: peak RSS under produce load', 'MiB', 'lower', null);
+      for (const { size } of o.records) {
+        for (const p of o.partitions) for (const acks of o.acks) this.add(`produce-${size}-${p}-${acks}`, 'produce', `produce ${sizeName(size)} ${p}p acks=${acks}`, 'records/s', 'higher', 1, true);
+      }
+    }
+    if (has('fetch')) {
+      for (const { size } of o.records) for (const p of o.partitions) this.add(`fetch-${size}-${p}`, 'fetch', `fetch ${sizeName(size)} ${p}p`, 'records/s', 'higher', 1, true);
+    }
+    if (has('latency')) {
+      const at = `${sizeName(o.latencyRecordSize)} at ${o.latencyRate.toLocaleString('en-US')}/s`;
+      this.add('e2e-p50', 'latency', `end-to-end p50, ${at}`, 'ms', 'lower', null);
+      this.add('e2e-p99', 'latency', `end-to-end p99, ${at}`, 'ms', 'lower', 1);
+      this.add('e2e-p999', 'latency', `end-to-end p99.9, ${at}`, 'ms', 'lower', null);
+    }
+    if (has('many')) {
+      const p = o.manyPartitions;
+      this.add('many-produce', 'many', `produce 1KiB ${p}p acks=1`, 'records/s', 'higher', 1, true);
+      this.add('many-fetch', 'many', `fetch 1KiB ${p}p`, 'records/s', 'higher', 1, true);
+      this.add('conns-produce', 'many', `${o.connections} connections x ${p}p produce`, 'records/s', 'higher', 1, true);
+      this.add('conns-p99', 'many', `${o.connections} connections: request p99`, 'ms', 'lower', 1);
+    }
+  }
+
+  private push(id: string, system: System, value: number, mbps?: number): void {
+    const row = this.rows.get(id)!;
+    row[system].push(value);
+    if (mbps !== undefined) row[system === 'samsa' ? 'samsaMBps' : 'kafkaMBps']!.push(mbps);
+  }
+
+  private async start(system: System, dir: string): Promise<Broker> {
+    const b = system === 'samsa' ? await startSamsa(this.root, dir, this.o.samsaNodeArgs) : await startKafka(this.brokerSh, dir);
+    this.live = b;
+    return b;
+  }
+
+  private async stop(b: Broker, dir: string): Promise<void> {
+    await b.stop();
+    this.live = null;
+    removeDir(dir);
+  }
+
+  /** Start-up time and idle resident set of one start. */
+  private async startMeasured(system: System, dir: string): Promise<Broker> {
+    const b = await this.start(system, dir);
+    await sleep(this.o.settleMs);
+    const idle = memory(b.pid).rss / MIB;
+    if (this.o.sections.includes('startup')) {
+      this.push('startup', system, b.startupMs);
+      this.push('idle-rss', system, idle);
+    }
+    say(`${system}: started in ${b.startupMs.toFixed(0)} ms, idle RSS ${idle.toFixed(1)} MiB`);
+    return b;
+  }
+
+  async startOnly(system: System, trial: number): Promise<void> {
+    const dir = join(this.work, `${system}-start${trial}`);
+    const b = await this.startMeasured(system, dir);
+    await this.stop(b, dir);
+  }
+
+  /** Runs one workload, noting the broker's CPU share meanwhile; a failure is recorded, not fatal. */
+  private async measure<T>(b: Broker, round: number, workload: string, f: () => Promise<T>): Promise<T | null> {
+    const cpu0 = cpuSeconds(b.pid);
+    const t0 = performance.now();
+    try {
+      const figures = await f();
+      const brokerCpu = (cpuSeconds(b.pid) - cpu0) / ((performance.now() - t0) / 1000);
+      this.records.push({ system: b.system, round, workload, figures, brokerCpu, load1: os.loadavg()[0] });
+      return figures;
+    } catch (e) {
+      const error = (e as Error).message;
+      this.errors.push({ system: b.system, round, workload, error });
+      say(`${b.system} ${workload} FAILED: ${error}`);
+      let alive = true;
+      try {
+        cpuSeconds(b.pid);
+      } catch {
+        alive = false;
+      }
+      if (!alive) throw new Error(`${b.system} died during ${workload}:\n${b.logTail()}`);
+      return null;
+    }
+  }
+
+  /** Starts one system, runs every selected workload against it, stops it. */
+  async round(system: System, r: number): Promise<void> {
+    const o = this.o;
+    const dir = join(this.work, `${system}-r${r}`);
+    const b = await this.startMeasured(system, dir);
+    const bootstrap = `${b.host}:${b.port}`;
+    const conn = await Connection.connect(b.host, b.port);
+    try {
+      const v = await negotiateVersions(conn);
+      const topic = (name: string) => `cmp-r${r}-${name}`;
+      if (o.sections.includes('produce')) await this.produce(b, r, conn, v, bootstrap, topic);
+      if (o.sections.includes('fetch')) {
+        for (const { size, count } of o.records) {
+          for (const p of o.partitions) {
+            const t = topic(`${size}b-${p}p-acks${o.acks[0]}`);
+            const n = count + (this.extra.get(t) ?? 0);
+            const f = await this.measure(b, r, `fetch ${t}`, () => consumerPerformance(this.brokerSh, bootstrap, t, n, `cmp-${system}-${t}`));
+            if (f) {
+              this.push(`fetch-${size}-${p}`, system, f.recordsPerSec, f.mbPerSec);
+              say(`${system} r${r + 1} fetch ${sizeName(size)} ${p}p: ${Math.round(f.recordsPerSec).toLocaleString('en-US')} records/s (${f.mbPerSec.toFixed(1)} MB/s) over ${f.fetchMs} ms`);
+            }
+          }
+        }
+      }
+      if (o.sections.includes('latency')) {
+        const t = topic('latency');
+        await createReadyTopic(conn, v, t, 1);
+        const l = await this.measure(b, r, 'latency', () =>
+          endToEndRate(this.brokerSh, this.e2eSource, bootstrap, t, o.latencyRate, o.latencyRecordSize, o.latencySeconds, o.latencyWarmupSeconds, 'all'),
+        );
+        if (l) {
+          this.push('e2e-p50', system, l.p50Ms);
+          this.push('e2e-p99', system, l.p99Ms);
+          this.push('e2e-p999', system, l.p999Ms);
+          say(`${system} r${r + 1} end-to-end at ${o.latencyRate}/s: p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, p99.9 ${l.p999Ms} ms`);
+        }
+      }
+      if (o.sections.includes('many')) await this.many(b, r, conn, v, bootstrap, topic('many'));
+    } finally {
+      conn.close();
+      await this.stop(b, dir);
+    }
+  }
+
+  private async produce(b: Broker, r: number, conn: Connection, v: Versions, bootstrap: string, topic: (n: string) => string): Promise<void> {
+    const o = this.o;
+    resetPeak(b.pid);
+    // Unmeasured warm-up, so neither broker is measured while its JIT is cold.
+    const warm = topic('warmup');
+    await createReadyTopic(conn, v, warm, Math.max(...o.partitions));
+    await this.measure(b, r, 'warmup', () => producerPerformance(this.brokerSh, bootstrap, warm, o.quick ? 50_000 : 200_000, 100, '1'));
+    for (const { size, count } of o.records) {
+      for (const p of o.partitions) {
+        for (const acks of o.acks) {
+          const t = topic(`${size}b-${p}p-acks${acks}`);
+          this.extra.set(t, await createReadyTopic(conn, v, t, p));
+          const f = await this.measure(b, r, `produce ${t}`, () => producerPerformance(this.brokerSh, bootstrap, t, count, size, acks));
+          if (f) {
+            this.push(`produce-${size}-${p}-${acks}`, b.system, f.recordsPerSec, f.mbPerSec);
+            say(`${b.system} r${r + 1} produce ${sizeName(size)} ${p}p acks=${acks}: ${Math.round(f.recordsPerSec).toLocaleString('en-US')} records/s (${f.mbPerSec.toFixed(1)} MB/s), p99 ${f.p99Ms} ms`);
+          }
+        }
+      }
+    }
+    const peak = memory(b.pid).hwm / MIB;
+    this.push('peak-rss', b.system, peak);
+    say(`${b.system} r${r + 1} peak RSS under produce load ${peak.toFixed(1)} MiB`);
+  }
+
+  private async many(b: Broker, r: number, conn: Connection, v: Versions, bootstrap: string, t: string): Promise<void> {
+    const o = this.o;
+    const extra = await createReadyTopic(conn, v, t, o.manyPartitions);
+    const p = await this.measure(b, r, `produce ${t}`, () => producerPerformance(this.brokerSh, bootstrap, t, o.manyRecords, 1024, '1'));
+    if (p) {
+      this.push('many-produce', b.system, p.recordsPerSec, p.mbPerSec);
+      say(`${b.system} r${r + 1} produce 1KiB ${o.manyPartitions}p: ${Math.round(p.recordsPerSec).toLocaleString('en-US')} records/s`);
+      const f = await this.measure(b, r, `fetch ${t}`, () => consumerPerformance(this.brokerSh, bootstrap, t, o.manyRecords + extra, `cmp-${b.system}-${t}`));
+      if (f) {
+        this.push('many-fetch', b.system, f.recordsPerSec, f.mbPerSec);
+        say(`${b.system} r${r + 1} fetch 1KiB ${o.manyPartitions}p: ${Math.round(f.recordsPerSec).toLocaleString('en-US')} records/s`);
+      }
+    }
+    const c = await this.measure(b, r, `${o.connections} connections ${t}`, () =>
+      runManyConnections({
+        host: b.host,
+        port: b.port,
+        topic: t,
+        partitions: o.manyPartitions,
+        connections: o.connections,
+        recordSize: 1024,
+        batchBytes: 4096,
+        acks: 1,
+        warmupMs: 1000,
+        durationMs: o.connectionsSeconds * 1000,
+      }),
+    );
+    if (c) {
+      this.push('conns-produce', b.system, c.recordsPerSec, c.mbPerSec);
+      this.push('conns-p99', b.system, c.p99Ms);
+      say(`${b.system} r${r + 1} ${o.connections} connections: ${Math.round(c.recordsPerSec).toLocaleString('en-US')} records/s, p50 ${c.p50Ms.toFixed(1)} ms, p99 ${c.p99Ms.toFixed(1)} ms`);
+    }
+  }
+}
+
+function versionInfo(root: string): { java: string | null; kafka: string | null; commit: string | null } {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  let kafka: string | null = null;
+  try {
+    const jar = readdirSync(join(root, 'compat', 'kafka', '.work', 'libs')).find((f) => /^kafka-clients-.*\.jar$/.test(f));
+    kafka = jar?.replace(/^kafka-clients-(.*)\.jar$/, '$1') ?? null;
+  } catch {
+    // not installed
+  }
+  let commit: string | null = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    // not a git checkout
+  }
+  return { java: java.stderr?.split('\n')[0] ?? null, kafka, commit };
+}
+
+async function main(): Promise<void> {
+  let o: CompareOptions;
+  try {
+    o = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    (e.message ? process.stderr : process.stdout).write((e.message ? `compare: ${e.message}\n` : '') + USAGE + '\n');
+    process.exit(e.message ? 2 : 0);
+  }
+  const root = packageRoot();
+  // The Java client tools run against both brokers, so the jars are needed even for samsa alone.
+  execFileSync('bash', [join(root, 'compat', 'kafka', 'broker.sh'), 'install'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const work = mkdtempSync(join(os.tmpdir(), 'samsa-compare-'));
+  const cmp = new Comparison(o, root, work);
+  const cleanup = () => {
+    cmp.live?.killNow();
+    removeDir(work);
+  };
+  process.on('exit', cleanup);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+
+  const started = new Date();
+  const loadBefore = os.loadavg();
+  const loadPerRound: { round: number; system: System; load1: number }[] = [];
+  if (loadBefore[0] > os.cpus().length / 2) {
+    say(`warning: load average ${loadBefore[0].toFixed(1)} on ${os.cpus().length} cpus; other processes will skew the results`);
+  }
+  say(`${o.runs} rounds of ${o.systems.join(' then ')}, ${o.starts} starts each; sections ${o.sections.join(',')}${o.quick ? ' (quick)' : ''}`);
+  for (let r = 0; r < o.runs; r++) {
+    for (const system of o.systems) {
+      loadPerRound.push({ round: r, system, load1: os.loadavg()[0] });
+      try {
+        await cmp.round(system, r);
+      } catch (e) {
+        cmp.errors.push({ system, round: r, workload: 'round', error: (e as Error).message });
+        say(`${system} round ${r + 1} aborted: ${(e as Error).message}`);
+        cmp.live?.killNow();
+        cmp.live = null;
+      }
+    }
+  }
+  if (o.sections.includes('startup')) {
+    for (let t = o.runs; t < o.starts; t++) for (const system of o.systems) await cmp.startOnly(system, t);
+  }
+  const loadAfter = os.loadavg();
+  const elapsedS = (Date.now() - started.getTime()) / 1000;
+
+  const summaries = summarise([...cmp.rows.values()]);
+  const versions = versionInfo(root);
+  const load = `load average ${loadBefore[0].toFixed(1)} at the start, ${loadAfter[0].toFixed(1)} at the end, on ${os.cpus().length} cpus`;
+  const preamble =
+    `samsa ${versions.commit ?? ''} (Node ${process.version}) vs Apache Kafka ${versions.kafka ?? '?'} (${versions.java ?? 'java'}), ` +
+    `one after the other on this machine; ${load}. Medians of ${o.runs} run${o.runs > 1 ? 's' : ''} ` +
+    `(start-up and idle memory: ${o.starts} starts). Throughput: Kafka's ProducerPerformance / ConsumerPerformance ` +
+    `(Java client, defaults; MB = 2^20 bytes of record values; fetch excludes the group join); ` +
+    `end-to-end: bench/compare/EndToEndRate.java (Java client, acks=all, linger.ms=0); ` +
+    `connections: bench/'s raw client, one request in flight per connection, 4 KiB batches for each owned partition, acks=1.` +
+    (cmp.errors.length > 0 ? ` ${cmp.errors.length} measurement(s) failed (see the JSON).` : '');
+  process.stdout.write(`\n${preamble}\n\n${table(summaries)}\n`);
+  if (cmp.errors.length > 0) process.stdout.write(`\nfailed: ${cmp.errors.map((e) => `${e.system} r${e.round + 1} ${e.workload}`).join('; ')}\n`);
+
+  if (o.json) {
+    const path = isAbsolute(o.json) ? o.json : join(root, o.json);
+    mkdirSync(dirname(path), { recursive: true });
+    const base = path.replace(/\.json$/, '');
+    const doc = {
+      date: started.toISOString(),
+      elapsedSeconds: elapsedS,
+      commit: versions.commit,
+      node: process.version,
+      java: versions.java,
+      kafka: versions.kafka,
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? null,
+      memoryMiB: Math.round(os.totalmem() / MIB),
+      /** 1, 5 and 15 minute load averages: other work on the machine skews every figure. */
+      loadAverage: { before: loadBefore, after: loadAfter, perRound: loadPerRound },
+      options: o,
+      rows: summaries,
+      runs: cmp.records,
+      errors: cmp.errors,
+    };
+    writeFileSync(path, JSON.stringify(doc, null, 2) + '\n');
+    const subtitle = `${started.toISOString().slice(0, 10)}, ${os.cpus().length} cpus, ${load}; medians of ${o.runs} runs (${o.starts} starts)`;
+    writeFileSync(`${base}.svg`, chart(summaries, `samsa vs Apache Kafka ${versions.kafka ?? ''}: samsa/Kafka`, subtitle));
+    writeFileSync(`${base}.md`, markdown(summaries, preamble));
+    say(`results written to ${path}, ${base}.svg and ${base}.md (${Math.round(elapsedS)} s)`);
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`compare: FAILED: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The Java client (the reference client) through Kafka's own tools, from the same Maven Central jars as
+# compat/kafka: TopicCommand, ConfigCommand, ConsumerGroupCommand, ProducerPerformance, ConsumerPerformance,
+# VerifiableProducer + VerifiableConsumer (with our no-loss checker), ClientCompatibilityTest.
+#   run.sh install | run.sh test      (BOOTSTRAP=host:port)
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+tool() { timeout "${T:-90}" "$here/../kafka/broker.sh" java "$@"; }
+if [ "${1:-test}" = install ]; then exec "$here/../kafka/broker.sh" install; fi
+. "$here/../lib.sh"
+work="$here/.work/$RUN_ID"; mkdir -p "$work"
+B=(--bootstrap-server "$BOOTSTRAP")
+TC=org.apache.kafka.tools.TopicCommand
+
+# TopicCommand: create (CreateTopics) and list (Metadata); describe also needs DescribeConfigs.
+s=topic-command-create-list; t="$(topic_name java-topics)"
+if tool $TC "${B[@]}" --create --topic "$t" --partitions 3 --replication-factor 1 > "$work/$s.out" 2>&1 \
+   && tool $TC "${B[@]}" --list >> "$work/$s.out" 2>&1 && grep -qx "$t" "$work/$s.out"; then pass "$s"
+else fail "$s" "$(grep -m1 -iE 'error|exception' "$work/$s.out" | cut -c1-250)"; fi
+
+s=topic-command-describe
+if tool $TC "${B[@]}" --describe --topic "$t" > "$work/$s.out" 2>&1 \
+   && [ "$(grep -c "Topic: $t	Partition: " "$work/$s.out")" = 3 ]; then pass "$s"
+else fail "$s" "$(grep -m1 -iE 'error|exception' "$work/$s.out" | cut -c1-250)"; fi
+
+s=topic-command-alter-partitions
+if tool $TC "${B[@]}" --alter --topic "$t" --partitions 5 > "$work/$s.out" 2>&1 \
+   && tool $TC "${B[@]}" --describe --topic "$t" >> "$work/$s.out" 2>&1 \
+   && [ "$(grep -c "Topic: $t	Partition: " "$work/$s.out")" = 5 ]; then pass "$s"
+else fail "$s" "$(grep -m1 -iE 'error|exception' "$work/$s.out" | cut -c1-250)"; fi
+
+s=topic-command-delete; td="$(topic_name java-delete)"
+if tool $TC "${B[@]}" --create --topic "$td" --partitions 1 --replication-factor 1 > "$work/$s.out" 2>&1 \
+   && tool $TC "${B[@]}" --delete --topic "$td" >> "$work/$s.out" 2>&1 \
+   && for _ in 1 2 3 4 5 6 7 8 9 10; do tool $TC "${B[@]}" --list 2>>"$work/$s.out" | grep -qx "$td" || break; sleep 1; done \
+   && ! tool $TC "${B[@]}" --list 2>>"$work/$s.out" | grep -qx "$td"; then pass "$s"
+else fail "$s" "$(grep -m1 -iE 'error|exception' "$work/$s.out" | cut -c1-250)"; fi
+
+# ConfigCommand: IncrementalAlterConfigs then DescribeConfigs on a topic.
+s=config-command-alter-describe
+if tool kafka.admin.ConfigCommand "${B[@]}" --entity-type topics --entity-name "$t" --alter --add-config retention.ms=86400000 > "$work/$s.out" 2>&1 \
+   && tool kafka.admin.ConfigCommand "${B[@]}" --entity-type topics --entity-name "$t" --describe >> "$work/$s.out" 2>&1 \
+   && grep -q 'retention.ms=86400000' "$work/$s.out"; then pass "$s"
+else fail "$s" "$(grep -m1 -iE 'error|exception' "$work/$s.out" | cut -c1-250)"; fi
+
+# ProducerPerformance: 20k acks=all records; every one must be acknowledged.
+s=producer-performance; tp="$(topic_name java-perf)"
+tool org.apache.kafka.tools.ProducerPerformance --topic "$tp" --num-records 20000 --record-size 200 --throughput -1 \
+  --producer-props bootstrap.servers="$BOOTSTRAP" acks=all linger.ms=5 > "$work/$s.out" 2>&1
+if grep -qE '^20000 records sent' "$work/$s.out"; then pass "$s"
+else fail "$s" "$(grep -m1 -iE 'error|exception' "$work/$s.out" | cut -c1-250)"; fi
+
+# ConsumerPerformance: reads the 20k back through a consumer group (it always subscribes).
+s=consumer-performance; g="compat-java-perf-$RUN_ID"
+tool org.apache.kafka.tools.ConsumerPerformance "${B[@]}" --topic "$tp" --messages 20000 --timeout 30000 --group "$g" \
+  > "$work/$s.out" 2>&1
+# CSV: start, end, MB, MB/s, records, records/s, ...
+if [ "$(awk -F', ' 'NR==2 {print $5}' "$work/$s.out")" = 20000 ]; then pass "$s"
+else fail "$s" "$(grep -m1 -iE 'error|exception|timed out' "$work/$s.out" | cut -c1-250)"; fi
+
+# ConsumerGroupCommand: the group ConsumerPerformance left behind, listed and described with no lag.
+s=consumer-group-command-list-describe
+cg=org.apache.kafka.tools.consumer.group.ConsumerGroupCommand
+if tool $cg "${B[@]}" --list > "$work/$s.out" 2>&1 && grep -qx "$g" "$work/$s.out" \
+   && tool $cg "${B[@]}" --describe --group "$g" >> "$work/$s.out" 2>&1 \
+   && grep -qE "^$g +$tp +0 +20000 +20000 +0 " "$work/$s.out"; then pass "$s"
+else fail "$s" "$(grep -m1 -iE 'error|exception' "$work/$s.out" | cut -c1-250)"; fi
+
+# VerifiableProducer (acks=all) then VerifiableConsumer in a group; our checker proves no acked record was lost.
+s=verifiable-producer-consumer-no-loss; tv="$(topic_name java-verifiable)"
+tool org.apache.kafka.tools.TopicCommand "${B[@]}" --create --topic "$tv" --partitions 3 --replication-factor 1 > "$work/$s.create" 2>&1
+tool org.apache.kafka.tools.VerifiableProducer "${B[@]}" --topic "$tv" --max-messages 3000 --acks -1 > "$work/$s.producer" 2> "$work/$s.err"
+T=60 tool org.apache.kafka.tools.VerifiableConsumer "${B[@]}" --topic "$tv" --group-id "compat-java-verifiable-$RUN_ID" \
+  --max-messages 3000 --reset-policy earliest --verbose > "$work/$s.consumer" 2>> "$work/$s.err"
+if why="$(node "$here/verify-no-loss.mjs" "$work/$s.producer" "$work/$s.consumer")"; then pass "$s"
+else fail "$s" "$why $(grep -m1 -iE 'exception' "$work/$s.err" | cut -c1-200)"; fi
+
+# VerifiableProducer then the console consumer by assignment (no group): the same no-loss check.
+s=verifiable-producer-no-loss-by-assign; ta="$(topic_name java-assign)"
+tool org.apache.kafka.tools.TopicCommand "${B[@]}" --create --topic "$ta" --partitions 1 --replication-factor 1 > "$work/$s.create" 2>&1
+tool org.apache.kafka.tools.VerifiableProducer "${B[@]}" --topic "$ta" --max-messages 3000 --acks -1 > "$work/$s.producer" 2> "$work/$s.err"
+T=60 tool org.apache.kafka.tools.consumer.ConsoleConsumer "${B[@]}" --topic "$ta" --partition 0 --offset earliest \
+  --max-messages 3000 --timeout-ms 20000 --property print.offset=true --property print.partition=true \
+  2>> "$work/$s.err" | awk -F'\t' -v t="$ta" '{ sub("Partition:", "", $1); sub("Offset:", "", $2);
+    printf "{\"name\":\"record_data\",\"topic\":\"%s\",\"partition\":%s,\"offset\":%s,\"value\":\"%s\"}\n", t, $1, $2, $3 }' \
+  > "$work/$s.consumer"
+if why="$(node "$here/verify-no-loss.mjs" "$work/$s.producer" "$work/$s.consumer")"; then pass "$s"
+else fail "$s" "$why $(grep -m1 -iE 'exception' "$work/$s.err" | cut -c1-200)"; fi
+
+# ClientCompatibilityTest with the expectations of a current Kafka broker.
+s=client-compatibility-test
+T=120 tool org.apache.kafka.tools.ClientCompatibilityTest "${B[@]}" --topic "$(topic_name java-cct)" \
+  --offsets-for-times-supported true --cluster-id-supported true --expect-record-too-large-exception false \
+  --num-cluster-nodes 1 --create-topics-supported true --describe-acls-supported true \
+  --describe-configs-supported true --idempotent-producer-supported true > "$work/$s.out" 2>&1
+rc=$?
+if [ $rc = 0 ]; then pass "$s"
+else fail "$s" "exit $rc: $(grep -m1 -E 'Exception|Error|FAIL' "$work/$s.out" | cut -c1-250)"; fi

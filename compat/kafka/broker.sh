@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Apache Kafka as the reference broker: fetch its jars from Maven Central, format a single-node KRaft store
+# and run it on loopback.
+#   broker.sh install          jars into .work/libs (once; reruns are no-ops)
+#   broker.sh start DIR        format DIR, start, wait until it answers; prints "kafka listening on HOST:PORT"
+#   broker.sh stop DIR         stop the broker started in DIR
+#   broker.sh java CLASS ARGS  run a class from the same jars (the Java client tools use this)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+libs="$here/.work/libs"
+java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true "-Dlog4j2.configurationFile=$here/log4j2.properties")
+
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+install() {
+  if [ -f "$libs/.complete" ]; then return 0; fi
+  command -v mvn >/dev/null || { echo "broker.sh: mvn not found (apt-get install maven)" >&2; exit 1; }
+  rm -rf "$libs"
+  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" >&2
+  touch "$libs/.complete"
+}
+
+run_java() {
+  install
+  local cls="$1"; shift
+  exec java "${java_opts[@]}" -cp "$libs/*" "$cls" "$@"
+}
+
+start() {
+  local dir="$1"
+  install
+  mkdir -p "$dir"
+  dir="$(cd "$dir" && pwd)"
+  local port controller cluster_id
+  port="$(free_port)"; controller="$(free_port)"
+  while [ "$controller" = "$port" ]; do controller="$(free_port)"; done
+  # A KRaft cluster id is a base64url Uuid without padding (what `kafka-storage random-uuid` prints).
+  cluster_id="$(node -e 'console.log(require("crypto").randomBytes(16).toString("base64url"))')"
+  cat > "$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$controller
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=1
+default.replication.factor=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=3
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+delete.topic.enable=true
+PROPS
+  java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
+    > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; exit 1; }
+  local t0=$SECONDS
+  nohup java "${java_opts[@]}" -cp "$libs/*" kafka.Kafka "$dir/server.properties" > "$dir/kafka.log" 2>&1 &
+  echo $! > "$dir/kafka.pid"
+  # Ready means the broker has registered and answers ApiVersions/Metadata, not just that the port is open.
+  local deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-120}))
+  until java "${java_opts[@]}" -cp "$libs/*" org.apache.kafka.tools.BrokerApiVersionsCommand \
+      --bootstrap-server "127.0.0.1:$port" > "$dir/ready.log" 2>&1; do
+    if ! kill -0 "$(cat "$dir/kafka.pid")" 2>/dev/null; then
+      echo "broker.sh: kafka exited during startup:" >&2; tail -40 "$dir/kafka.log" >&2; exit 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      echo "broker.sh: kafka not answering after ${KAFKA_START_TIMEOUT:-120}s" >&2; stop "$dir"; exit 1
+    fi
+    sleep 1
+  done
+  echo "kafka listening on 127.0.0.1:$port (started in $((SECONDS - t0)) s)"
+}
+
+stop() {
+  local dir="$1" pid
+  [ -f "$dir/kafka.pid" ] || return 0
+  pid="$(cat "$dir/kafka.pid")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" || true
+  fi
+  rm -f "$dir/kafka.pid"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start "${2:?broker.sh start DIR}" ;;
+  stop) stop "${2:?broker.sh stop DIR}" ;;
+  java) shift; run_java "$@" ;;
+  *) sed -n '2,8p' "$0" >&2; exit 2 ;;
+esac

@@ -1,0 +1,321 @@
+// `npm run compat [-- --target samsa|kafka] [--clients a,b] [--no-build]`: starts a fresh broker, runs every
+// client's compat/<client>/run.sh against it, prints the client × scenario matrix, records it in
+// compat/RESULTS.md, and exits 1 when an allow-listed scenario (samsa) or any scenario (Kafka) fails.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type Target = 'samsa' | 'kafka';
+type Outcome = 'pass' | 'fail' | 'skip';
+
+interface Scenario {
+  client: string;
+  name: string;
+  outcome: Outcome;
+  why: string;
+  allowed: boolean;
+}
+
+interface Broker {
+  bootstrap: string;
+  stop(): Promise<void>;
+}
+
+const COMPAT = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(COMPAT);
+
+// Run order and time limits; installs get their own limit because a fresh machine downloads a lot.
+const CLIENTS: { name: string; installSec: number; testSec: number }[] = [
+  { name: 'kcat', installSec: 300, testSec: 240 },
+  { name: 'kafkajs', installSec: 60, testSec: 240 },
+  { name: 'confluent-kafka', installSec: 300, testSec: 300 },
+  { name: 'kafka-python', installSec: 300, testSec: 300 },
+  { name: 'java', installSec: 600, testSec: 420 },
+  { name: 'franz-go', installSec: 900, testSec: 900 },
+];
+
+function parseArgs(argv: string[]) {
+  let target: Target = 'samsa';
+  let only: string[] | undefined;
+  let build = true;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const val = () => inline ?? argv[++i];
+    if (flag === '--target') {
+      const v = val();
+      if (v !== 'samsa' && v !== 'kafka') throw new Error(`--target must be samsa or kafka, got '${v}'`);
+      target = v;
+    } else if (flag === '--clients') only = val().split(',').filter(Boolean);
+    else if (flag === '--no-build') build = false;
+    else throw new Error(`unknown argument '${a}' (use --target samsa|kafka, --clients a,b, --no-build)`);
+  }
+  const unknown = only?.filter((c) => !CLIENTS.some((k) => k.name === c)) ?? [];
+  if (unknown.length) throw new Error(`unknown client(s): ${unknown.join(', ')}`);
+  return { target, clients: CLIENTS.filter((c) => !only || only.includes(c.name)), build };
+}
+
+/** Waits for `re` on the child's stdout; rejects if the child exits or `ms` passes first. */
+function waitForLine(child: ChildProcess, re: RegExp, ms: number, what: string): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${what}: no '${re.source}' within ${ms} ms; output: ${out}`)), ms);
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = out.match(re);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code} before it was ready; output: ${out}`));
+    });
+  });
+}
+
+async function startSamsa(dir: string, build: boolean): Promise<Broker> {
+  if (build) {
+    const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
+    // Other work in progress may not type-check; tsc still emits, so a runnable dist/ is good enough.
+    if (b.status !== 0) console.error('compat: `npm run build` reported errors; using what it emitted');
+  }
+  const log = createWriteStream(join(dir, 'samsa.log'));
+  const child = spawn(process.execPath, ['bin/samsa.js', '--port', '0', '--data-dir', join(dir, 'data')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr!.pipe(log);
+  const m = await waitForLine(child, /samsa listening on (\S+):(\d+)/, 60_000, 'samsa');
+  child.stdout!.pipe(log);
+  return {
+    bootstrap: `${m[1]}:${m[2]}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.on('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function startKafka(dir: string): Promise<Broker> {
+  const script = join(COMPAT, 'kafka', 'broker.sh');
+  const child = spawn('bash', [script, 'start', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const m = await waitForLine(child, /kafka listening on (\S+):(\d+)/, 900_000, 'kafka');
+  return {
+    bootstrap: `${m[1]}:${m[2]}`,
+    stop: async () => {
+      spawnSync('bash', [script, 'stop', dir], { stdio: 'inherit', timeout: 60_000 });
+    },
+  };
+}
+
+interface RunResult {
+  code: number | null;
+  timedOut: boolean;
+  stdout: string;
+}
+
+/** Runs a client script in its own process group so a timeout ends everything it started, and only that. */
+function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, sec: number, logFile: string): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const log = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn('bash', [script, ...args], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let timedOut = false;
+    let partial = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      log.write(d);
+      partial += d;
+      const lines = partial.split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) if (/^(PASS|FAIL|SKIP) /.test(l)) console.log(`  ${l.length > 160 ? l.slice(0, 157) + '...' : l}`);
+    });
+    child.stderr!.on('data', (d) => log.write(d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {}
+    }, sec * 1000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      log.end();
+      resolve({ code, timedOut, stdout });
+    });
+  });
+}
+
+function readAllowList(client: string): Set<string> {
+  const file = join(COMPAT, client, 'tests.allow');
+  if (!existsSync(file)) return new Set();
+  return new Set(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => l.replace(/#.*/, '').trim())
+      .filter(Boolean),
+  );
+}
+
+function parseResults(client: string, stdout: string, allow: Set<string>): Scenario[] {
+  const seen = new Map<string, Scenario>();
+  for (const line of stdout.split('\n')) {
+    const m = line.match(/^(PASS|FAIL|SKIP) (\S+)\s*(.*)$/);
+    if (!m) continue;
+    const name = m[2];
+    seen.set(name, { client, name, outcome: m[1].toLowerCase() as Outcome, why: m[3].trim(), allowed: allow.has(name) });
+  }
+  // An allow-listed scenario that never reported (crash, timeout) counts as failed.
+  for (const name of allow) {
+    if (!seen.has(name)) seen.set(name, { client, name, outcome: 'fail', why: 'did not report a result', allowed: true });
+  }
+  return [...seen.values()];
+}
+
+async function runClient(c: (typeof CLIENTS)[number], bootstrap: string, target: Target, logDir: string): Promise<Scenario[]> {
+  const script = join(COMPAT, c.name, 'run.sh');
+  const logFile = join(logDir, `${c.name}.log`);
+  const env = { ...process.env, BOOTSTRAP: bootstrap, TARGET: target, RUN_ID: `${target}${Date.now().toString(36)}` };
+  const allow = readAllowList(c.name);
+  const t0 = Date.now();
+  const inst = await runScript(script, ['install'], env, c.installSec, logFile);
+  const t1 = Date.now();
+  console.log(`${c.name}: install ${((t1 - t0) / 1000).toFixed(0)} s${inst.code === 0 ? '' : ' FAILED'}`);
+  if (inst.code !== 0) {
+    const why = inst.timedOut ? `install timed out after ${c.installSec} s` : `install failed (see ${logFile})`;
+    return [{ client: c.name, name: 'install', outcome: 'fail', why, allowed: true }, ...parseResults(c.name, '', allow)];
+  }
+  const run = await runScript(script, ['test'], env, c.testSec, logFile);
+  console.log(`${c.name}: scenarios ${((Date.now() - t1) / 1000).toFixed(0)} s${run.timedOut ? ` (killed after ${c.testSec} s)` : ''}`);
+  const results = parseResults(c.name, run.stdout, allow);
+  if (run.timedOut) for (const r of results) if (r.why === 'did not report a result') r.why = `timed out after ${c.testSec} s`;
+  if (results.length === 0) results.push({ client: c.name, name: 'run', outcome: 'fail', why: `no results (exit ${run.code}; see ${logFile})`, allowed: true });
+  return results;
+}
+
+// compat/RESULTS.md keeps one row per (client, scenario) with a column per target, so the two runs sit side
+// by side; a run rewrites only its own column for the clients it ran.
+const RESULTS = join(COMPAT, 'RESULTS.md');
+interface Row {
+  client: string;
+  name: string;
+  allowed: string;
+  samsa: string;
+  kafka: string;
+}
+
+function readRows(): Row[] {
+  if (!existsSync(RESULTS)) return [];
+  const rows: Row[] = [];
+  for (const line of readFileSync(RESULTS, 'utf8').split('\n')) {
+    const cells = line.split('|').slice(1, -1).map((s) => s.trim());
+    if (cells.length !== 5 || cells[0] === 'client' || cells[0].startsWith('---')) continue;
+    const [client, name, allowed, samsa, kafka] = cells;
+    rows.push({ client, name: name.replace(/`/g, ''), allowed, samsa, kafka });
+  }
+  return rows;
+}
+
+function cell(s: Scenario): string {
+  return s.outcome === 'pass' ? 'pass' : `${s.outcome}${s.why ? ': ' + s.why.replace(/\|/g, '/').slice(0, 120) : ''}`;
+}
+
+function writeResults(target: Target, ran: string[], results: Scenario[], stamp: string): void {
+  let rows = readRows();
+  for (const r of rows) if (ran.includes(r.client)) r[target] = '';
+  for (const s of results) {
+    let row = rows.find((r) => r.client === s.client && r.name === s.name);
+    if (!row) rows.push((row = { client: s.client, name: s.name, allowed: '', samsa: '', kafka: '' }));
+    row[target] = cell(s);
+  }
+  rows = rows.filter((r) => r.samsa || r.kafka);
+  for (const r of rows) if (ran.includes(r.client)) r.allowed = readAllowList(r.client).has(r.name) ? 'yes' : '';
+  const order = (c: string) => CLIENTS.findIndex((k) => k.name === c);
+  rows.sort((a, b) => order(a.client) - order(b.client) || a.name.localeCompare(b.name));
+  const count = (t: Target, client?: string) => {
+    const mine = rows.filter((r) => !client || r.client === client);
+    return `${mine.filter((r) => r[t] === 'pass').length}/${mine.filter((r) => r[t]).length}`;
+  };
+  const prev = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '';
+  const stamps = { samsa: prev.match(/^- samsa: (.*)$/m)?.[1] ?? 'not run yet', kafka: prev.match(/^- kafka: (.*)$/m)?.[1] ?? 'not run yet' };
+  stamps[target] = stamp;
+  const out = [
+    '# Compatibility matrix',
+    '',
+    'Written by `npm run compat` (samsa column) and `npm run compat -- --target kafka` (Apache Kafka 4.0 column).',
+    'A scenario failing against Kafka is a broken scenario; against samsa, each allow-listed one must pass and',
+    "every other failure or skip is explained in that client's FINDINGS.md.",
+    '',
+    `- samsa: ${stamps.samsa}`,
+    `- kafka: ${stamps.kafka}`,
+    '',
+    '| client | passing on samsa | passing on kafka |',
+    '|---|---|---|',
+    ...CLIENTS.filter((c) => rows.some((r) => r.client === c.name)).map((c) => `| ${c.name} | ${count('samsa', c.name)} | ${count('kafka', c.name)} |`),
+    `| all | ${count('samsa')} | ${count('kafka')} |`,
+    '',
+    '| client | scenario | allow-listed | samsa | kafka |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.client} | \`${r.name}\` | ${r.allowed} | ${r.samsa} | ${r.kafka} |`),
+    '',
+  ];
+  writeFileSync(RESULTS, out.join('\n'));
+}
+
+function printMatrix(target: Target, results: Scenario[]): void {
+  const w = Math.max(...results.map((r) => r.client.length + r.name.length + 3), 20);
+  console.log(`\n${'client / scenario'.padEnd(w)}  ${target}`);
+  for (const r of results) {
+    const mark = r.allowed ? '*' : ' ';
+    console.log(`${`${r.client} / ${r.name}`.padEnd(w)} ${mark}${r.outcome}${r.outcome === 'pass' ? '' : '  ' + r.why.slice(0, 100)}`);
+  }
+  console.log('(* = on the allow-list)');
+}
+
+async function main(): Promise<void> {
+  const { target, clients, build } = parseArgs(process.argv.slice(2));
+  const runDir = join(COMPAT, '.work', `${target}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(runDir, { recursive: true });
+  const started = Date.now();
+  console.log(`compat: starting ${target} (logs in ${runDir})`);
+  const broker = target === 'samsa' ? await startSamsa(runDir, build) : await startKafka(join(runDir, 'kafka'));
+  console.log(`compat: ${target} at ${broker.bootstrap}`);
+  const stopOnSignal = () => void broker.stop().then(() => process.exit(130));
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  const results: Scenario[] = [];
+  try {
+    for (const c of clients) {
+      console.log(`${c.name}:`);
+      results.push(...(await runClient(c, broker.bootstrap, target, runDir)));
+    }
+  } finally {
+    await broker.stop();
+  }
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  printMatrix(target, results);
+  const subset = clients.length < CLIENTS.length ? ` (only ${clients.map((c) => c.name).join(', ')})` : '';
+  writeResults(target, clients.map((c) => c.name), results, `${new Date().toISOString().slice(0, 16)}Z, ${minutes} min${subset}`);
+  const broken = results.filter((r) => r.outcome === 'fail' && (target === 'kafka' || r.allowed));
+  const passed = results.filter((r) => r.outcome === 'pass').length;
+  console.log(`\ncompat: ${passed}/${results.length} passed against ${target} in ${minutes} min; wrote compat/RESULTS.md`);
+  if (broken.length) {
+    console.log(`compat: ${broken.length} ${target === 'kafka' ? 'scenario(s) fail against Kafka (broken scenarios)' : 'allow-listed scenario(s) fail'}:`);
+    for (const b of broken) console.log(`  ${b.client} / ${b.name}: ${b.why}`);
+    process.exitCode = 1;
+  }
+  if (target === 'samsa' && broken.length === 0) rmSync(join(runDir, 'data'), { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(`compat: ${(e as Error).message}`);
+  process.exit(2);
+});

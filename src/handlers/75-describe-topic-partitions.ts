@@ -1,0 +1,66 @@
+// DescribeTopicPartitions (key 75), v0 (KIP-966): topics and their partitions from the image,
+// sorted by name, paged by response_partition_limit with a cursor (topic, first partition) to
+// resume from. An empty topic list means every topic; unknown names get UNKNOWN_TOPIC_OR_PARTITION.
+// Without an authorizer every topic operation is allowed (3576, as Kafka reports).
+import { DescribeTopicPartitionsRequest } from '../protocol/generated/describe-topic-partitions-request.js';
+import { DescribeTopicPartitionsResponse } from '../protocol/generated/describe-topic-partitions-response.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { isInternalTopic } from '../metadata/topic-name.js';
+import { ZERO_UUID } from '../metadata/uuid.js';
+import { defineHandler } from './handler.js';
+
+type Topic = DescribeTopicPartitionsResponse['topics'][number];
+const ALL_TOPIC_OPERATIONS = 3576;
+
+export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse>({
+  apiKey: 75,
+  minVersion: 0,
+  maxVersion: 0,
+  request: DescribeTopicPartitionsRequest,
+  response: DescribeTopicPartitionsResponse,
+  handle(ctx, req) {
+    const broker = ctx.broker;
+    const image = broker.metadata.image.topics;
+    const names = (req.topics.length === 0 ? [...image.byName.keys()] : [...new Set(req.topics.map((t) => t.name))]).sort();
+    const cursor = req.cursor;
+    let budget = Math.max(1, req.responsePartitionLimit);
+    const topics: Topic[] = [];
+    let nextCursor: DescribeTopicPartitionsResponse['nextCursor'] = null;
+    for (const name of names) {
+      if (cursor && name < cursor.topicName) continue;
+      const t = image.get(name);
+      if (!t) {
+        topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: ALL_TOPIC_OPERATIONS });
+        continue;
+      }
+      if (budget === 0) {
+        nextCursor = { topicName: name, partitionIndex: 0 };
+        break;
+      }
+      const first = cursor && name === cursor.topicName ? cursor.partitionIndex : 0;
+      const partitions: Topic['partitions'] = [];
+      let p = first;
+      for (; p < t.partitions && budget > 0; p++, budget--) {
+        const reg = t.registrations.get(p)!;
+        const log = broker.partitionLog(name, p);
+        partitions.push({
+          errorCode: log ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+          partitionIndex: p,
+          leaderId: reg.leader,
+          leaderEpoch: log?.leaderEpoch ?? reg.leaderEpoch,
+          replicaNodes: [...reg.replicas],
+          isrNodes: [...reg.isr],
+          eligibleLeaderReplicas: [],
+          lastKnownElr: [],
+          offlineReplicas: [],
+        });
+      }
+      topics.push({ errorCode: ErrorCode.NONE, name, topicId: t.topicId, isInternal: isInternalTopic(name), partitions, topicAuthorizedOperations: ALL_TOPIC_OPERATIONS });
+      if (p < t.partitions) {
+        nextCursor = { topicName: name, partitionIndex: p };
+        break;
+      }
+    }
+    return { throttleTimeMs: 0, topics, nextCursor };
+  },
+});
