@@ -41,16 +41,6 @@ export default defineHandler<DescribeProducersRequest, DescribeProducersResponse
   },
 });
 
-/** Both engines keep a ProducerStateManager as `producers`; the log contract has no accessor yet. */
 function activeProducers(log: PartitionLog): Producer[] {
-  const state = (log as unknown as { producers?: ProducerStateManager }).producers;
-  if (!state || typeof state.lastBatchOffsets !== 'function') return [];
-  const out: Producer[] = [];
-  for (const producerId of state.lastBatchOffsets().keys()) {
-    const e = state.entry(producerId);
-    const last = e?.batches[e.batches.length - 1];
-    if (!e || !last) continue;
-    out.push({ producerId, producerEpoch: e.epoch, lastSequence: last.lastSeq, lastTimestamp: last.timestamp, coordinatorEpoch: -1, currentTxnStartOffset: -1 });
-  }
-  return out;
+  return log.activeProducers().map((p) => ({ ...p, coordinatorEpoch: -1, currentTxnStartOffset: -1 }));
 }

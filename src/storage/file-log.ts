@@ -20,6 +20,7 @@ import { firstRecordAtOrAfter, maxTimestampOf, recordWithMaxTimestamp } from './
 import {
   KafkaError,
   type AppendOptions,
+  type ActiveProducer,
   type AppendResult,
   type CleanerStats,
   type CompactionCandidate,
@@ -590,6 +591,10 @@ export class FileLog implements PartitionLog {
       this.stats.recordsRemoved += result.recordsRemoved;
       return result;
     });
+  }
+
+  activeProducers(): ActiveProducer[] {
+    return this.producers.active();
   }
 
   onAppend(listener: () => void): () => void {

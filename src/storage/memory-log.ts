@@ -15,6 +15,7 @@ import { firstRecordAtOrAfter, maxTimestampOf, recordWithMaxTimestamp } from './
 import {
   KafkaError,
   type AppendOptions,
+  type ActiveProducer,
   type AppendResult,
   type CleanerStats,
   type CompactionCandidate,
@@ -120,6 +121,10 @@ export class MemoryLog implements PartitionLog {
 
   endOffsetForEpoch(epoch: number): { leaderEpoch: number; endOffset: number } | null {
     return this.epochs.endOffsetFor(epoch, this.logEndOffset);
+  }
+
+  activeProducers(): ActiveProducer[] {
+    return this.producers.active();
   }
 
   onAppend(listener: () => void): () => void {

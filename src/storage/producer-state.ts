@@ -172,6 +172,17 @@ export class ProducerStateManager {
   }
 
   /** The state of one producer (tests and DescribeProducers). */
+  /** Each producer with its last batch, for DescribeProducers. */
+  active(): { producerId: number; producerEpoch: number; lastSequence: number; lastTimestamp: number }[] {
+    const out = [];
+    for (const producerId of this.lastBatchOffsets().keys()) {
+      const e = this.entry(producerId);
+      const last = e?.batches[e.batches.length - 1];
+      if (e && last) out.push({ producerId, producerEpoch: e.epoch, lastSequence: last.lastSeq, lastTimestamp: last.timestamp });
+    }
+    return out;
+  }
+
   entry(producerId: number): { epoch: number; batches: readonly BatchMetadata[] } | undefined {
     return this.producers.get(producerId);
   }

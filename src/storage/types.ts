@@ -94,6 +94,13 @@ export interface OffsetMap {
   clear(): void;
 }
 
+export interface ActiveProducer {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  lastTimestamp: number;
+}
+
 export interface PartitionLog {
   readonly topic: string;
   readonly partition: number;
@@ -125,6 +132,9 @@ export interface PartitionLog {
   maxTimestamp(): Promise<OffsetAndTimestamp | null>;
   /** For OffsetForLeaderEpoch: the end offset of `epoch` (largest epoch <= requested), or null. */
   endOffsetForEpoch(epoch: number): { leaderEpoch: number; endOffset: number } | null;
+
+  /** The idempotent producers this partition remembers (DescribeProducers, KIP-664). */
+  activeProducers(): ActiveProducer[];
 
   /** Calls `listener` after each append becomes visible; returns an unsubscribe function. */
   onAppend(listener: () => void): () => void;
