@@ -10,6 +10,7 @@ const TOP = 64;
 const MIN_DECADE = -2;
 const MAX_DECADE = 2;
 
+const round = (v: number | null) => (v === null ? 'n/a' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2));
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function x(ratio: number): number {
@@ -43,7 +44,7 @@ export function chart(summaries: RowSummary[], title: string, subtitle: string):
     const colour = s.met === null ? '#999' : s.met ? '#2e9d49' : '#d0453b';
     const x0 = Math.min(x(1), x(s.ratio));
     const w = Math.max(1, Math.abs(x(s.ratio) - x(1)));
-    out.push(`<rect x="${x0}" y="${y + 4}" width="${w}" height="${ROW_H - 8}" fill="${colour}"><title>${esc(`${s.label}: samsa ${s.samsa} / Kafka ${s.kafka} ${s.unit}; ${arrow}`)}</title></rect>`);
+    out.push(`<rect x="${x0}" y="${y + 4}" width="${w}" height="${ROW_H - 8}" fill="${colour}"><title>${esc(`${s.label}: samsa ${round(s.samsa)} / Kafka ${round(s.kafka)} ${s.unit}; ${arrow}`)}</title></rect>`);
     if (s.goal !== null) {
       const gx = x(s.goal);
       out.push(`<line x1="${gx}" y1="${y + 1}" x2="${gx}" y2="${y + ROW_H - 1}" stroke="#000" stroke-dasharray="2,2"/>`);
