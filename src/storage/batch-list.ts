@@ -16,6 +16,9 @@ export interface BatchRun {
   bytes: number;
 }
 
+/** Left in evicted slots so the array no longer pins their buffers (and keeps one shape). */
+const EVICTED: Chunk = { baseOffset: -1, lastOffset: -1, buf: Buffer.alloc(0), maxTimestampSoFar: -1 };
+
 function lastOffsetAt(buf: Buffer, pos: number): number {
   return readInt64(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA);
 }
@@ -48,10 +51,7 @@ export class BatchList {
     const prev = this.length > 0 ? this.chunks[this.chunks.length - 1].maxTimestampSoFar : -1;
     this.chunks.push({ baseOffset, lastOffset, buf, maxTimestampSoFar: Math.max(prev, maxTimestamp) });
     this.size += buf.length;
-    while (this.size > this.maxBytes && this.head < this.chunks.length) {
-      this.size -= this.chunks[this.head].buf.length;
-      this.head++;
-    }
+    while (this.size > this.maxBytes && this.head < this.chunks.length) this.evictHead();
     // Compact the dropped prefix now and then instead of shifting on every eviction.
     if (this.head > 1024 && this.head * 2 > this.chunks.length) {
       this.chunks = this.chunks.slice(this.head);
@@ -61,10 +61,13 @@ export class BatchList {
 
   /** Drops the oldest chunks that end below `offset` (their batches left the log or were rewritten). */
   dropBefore(offset: number): void {
-    while (this.head < this.chunks.length && this.chunks[this.head].lastOffset < offset) {
-      this.size -= this.chunks[this.head].buf.length;
-      this.head++;
-    }
+    while (this.head < this.chunks.length && this.chunks[this.head].lastOffset < offset) this.evictHead();
+  }
+
+  private evictHead(): void {
+    this.size -= this.chunks[this.head].buf.length;
+    this.chunks[this.head] = EVICTED;
+    this.head++;
   }
 
   clear(): void {
