@@ -7,8 +7,8 @@ import { OffsetCommitResponse } from '../protocol/generated/offset-commit-respon
 import { ErrorCode } from '../protocol/errors.js';
 import type { CommitRequest } from '../coordinator/group/offset-manager.js';
 import { defineHandler } from './handler.js';
+import { topicResults } from './topic-results.js';
 
-type ResponseTopic = OffsetCommitResponse['topics'][number];
 
 export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   apiKey: 8,
@@ -17,18 +17,8 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   request: OffsetCommitRequest,
   response: OffsetCommitResponse,
   async handle(ctx, req) {
-    // Kafka's response builder: a topic appears where its first result lands, errors before commits.
-    const topics: ResponseTopic[] = [];
-    const byName = new Map<string, ResponseTopic>();
-    const add = (name: string, partitionIndex: number, errorCode: number) => {
-      let t = byName.get(name);
-      if (!t) {
-        t = { name, partitions: [] };
-        byName.set(name, t);
-        topics.push(t);
-      }
-      t.partitions.push({ partitionIndex, errorCode });
-    };
+    // Errors are added before commits, as Kafka's response builder orders them.
+    const { topics, add } = topicResults();
     const valid: CommitRequest['topics'] = [];
     for (const t of req.topics) {
       const info = ctx.broker.topics.get(t.name);

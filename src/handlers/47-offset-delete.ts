@@ -5,8 +5,8 @@ import { OffsetDeleteRequest } from '../protocol/generated/offset-delete-request
 import { OffsetDeleteResponse } from '../protocol/generated/offset-delete-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { topicResults } from './topic-results.js';
 
-type ResponseTopic = OffsetDeleteResponse['topics'][number];
 
 export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
   apiKey: 47,
@@ -15,17 +15,7 @@ export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
   request: OffsetDeleteRequest,
   response: OffsetDeleteResponse,
   async handle(ctx, req) {
-    const topics: ResponseTopic[] = [];
-    const byName = new Map<string, ResponseTopic>();
-    const add = (name: string, partitionIndex: number, errorCode: number) => {
-      let t = byName.get(name);
-      if (!t) {
-        t = { name, partitions: [] };
-        byName.set(name, t);
-        topics.push(t);
-      }
-      t.partitions.push({ partitionIndex, errorCode });
-    };
+    const { topics, add } = topicResults();
     const valid: { name: string; partitions: number[] }[] = [];
     for (const t of req.topics) {
       const info = ctx.broker.topics.get(t.name);
