@@ -1,6 +1,7 @@
 // An in-memory run of committed record batches in offset order: the memory engine's whole log,
 // and the file engine's tail cache (bounded: the oldest chunks are dropped past `maxBytes`).
 import { LAST_OFFSET_DELTA, batchSize, readInt64 } from '../protocol/records/batch.js';
+import type { BudgetedCache, TailCacheBudget } from './tail-cache-budget.js';
 
 export interface Chunk {
   baseOffset: number;
@@ -23,12 +24,16 @@ function lastOffsetAt(buf: Buffer, pos: number): number {
   return readInt64(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA);
 }
 
-export class BatchList {
+export class BatchList implements BudgetedCache {
   private chunks: Chunk[] = [];
   private head = 0;
   private size = 0;
 
-  constructor(private readonly maxBytes = Infinity) {}
+  constructor(
+    private readonly maxBytes = Infinity,
+    /** Shared with other partitions' caches: may evict this one's oldest chunks. */
+    private readonly budget?: TailCacheBudget,
+  ) {}
 
   get bytes(): number {
     return this.size;
@@ -52,6 +57,7 @@ export class BatchList {
     this.chunks.push({ baseOffset, lastOffset, buf, maxTimestampSoFar: Math.max(prev, maxTimestamp) });
     this.size += buf.length;
     while (this.size > this.maxBytes && this.head < this.chunks.length) this.evictHead();
+    this.budget?.added(this, baseOffset, buf.length);
     // Compact the dropped prefix now and then instead of shifting on every eviction.
     if (this.head > 1024 && this.head * 2 > this.chunks.length) {
       this.chunks = this.chunks.slice(this.head);
@@ -64,13 +70,20 @@ export class BatchList {
     while (this.head < this.chunks.length && this.chunks[this.head].lastOffset < offset) this.evictHead();
   }
 
+  evictIfHead(baseOffset: number): void {
+    if (this.head < this.chunks.length && this.chunks[this.head].baseOffset === baseOffset) this.evictHead();
+  }
+
   private evictHead(): void {
-    this.size -= this.chunks[this.head].buf.length;
+    const n = this.chunks[this.head].buf.length;
+    this.size -= n;
+    this.budget?.removed(n, 1);
     this.chunks[this.head] = EVICTED;
     this.head++;
   }
 
   clear(): void {
+    this.budget?.removed(this.size, this.length);
     this.chunks = [];
     this.head = 0;
     this.size = 0;

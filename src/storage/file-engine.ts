@@ -6,6 +6,7 @@ import { CLEANER_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, OffsetCheckpoin
 import type { FileLog } from './file-log.js';
 import { nodeFileSystem, writeFileAtomic, type FileSystem } from './fs.js';
 import { loadFileLog } from './log-loader.js';
+import { TailCacheBudget } from './tail-cache-budget.js';
 import { parsePartitionDir, partitionDirName } from './partition-dir.js';
 import type { PartitionLog, StorageEngine } from './types.js';
 
@@ -13,17 +14,21 @@ import type { PartitionLog, StorageEngine } from './types.js';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 /** Per partition: the most recent appends kept in memory for consumers at the tail. */
 export const DEFAULT_TAIL_CACHE_BYTES = 4 * 1024 * 1024;
+/** All partitions' tail caches together; past it the broker's oldest cached chunks go first. */
+export const DEFAULT_TAIL_CACHE_TOTAL_BYTES = 64 * 1024 * 1024;
 /** Partitions loaded at once at start. */
 const LOAD_CONCURRENCY = 8;
 
 export interface FileStorageOptions {
   fs?: FileSystem;
   tailCacheBytes?: number;
+  tailCacheTotalBytes?: number;
 }
 
 export class FileStorageEngine implements StorageEngine {
   private readonly fs: FileSystem;
   private readonly tailCacheBytes: number;
+  private readonly tailBudget: TailCacheBudget;
   private readonly logs = new Map<string, FileLog>();
   private readonly creating = new Map<string, Promise<FileLog>>();
   private opened = false;
@@ -40,6 +45,7 @@ export class FileStorageEngine implements StorageEngine {
   ) {
     this.fs = options.fs ?? nodeFileSystem;
     this.tailCacheBytes = options.tailCacheBytes ?? DEFAULT_TAIL_CACHE_BYTES;
+    this.tailBudget = new TailCacheBudget(options.tailCacheTotalBytes ?? DEFAULT_TAIL_CACHE_TOTAL_BYTES);
     this.startOffsets = new OffsetCheckpointFile(this.fs, dataDir, LOG_START_OFFSET_CHECKPOINT, () => startOffsetEntries(this.logs.values()));
     this.cleanerOffsets = new OffsetCheckpointFile(this.fs, dataDir, CLEANER_OFFSET_CHECKPOINT, () => cleanerOffsetEntries(this.logs.values()));
     this.checkpoints = {
@@ -80,6 +86,7 @@ export class FileStorageEngine implements StorageEngine {
           config: this.defaults,
           clean,
           tailCacheBytes: this.tailCacheBytes,
+          tailBudget: this.tailBudget,
           logStartOffset: startOffsets.get(key),
           firstDirtyOffset: cleanerOffsets.get(key),
           checkpoints: this.checkpoints,
@@ -117,6 +124,7 @@ export class FileStorageEngine implements StorageEngine {
         config,
         clean: true,
         tailCacheBytes: this.tailCacheBytes,
+        tailBudget: this.tailBudget,
         checkpoints: this.checkpoints,
       })
         .then((log) => {
@@ -146,6 +154,11 @@ export class FileStorageEngine implements StorageEngine {
 
   all(): Iterable<PartitionLog> {
     return this.logs.values();
+  }
+
+  /** Bytes all partitions' tail caches hold together (at most tailCacheTotalBytes). */
+  get tailCacheHeld(): number {
+    return this.tailBudget.bytes;
   }
 
   async close(): Promise<void> {

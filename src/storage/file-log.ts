@@ -6,6 +6,7 @@
 import type { LogConfig } from '../config.js';
 import { planAppend, type AppendPlan } from './append-plan.js';
 import { BatchList } from './batch-list.js';
+import type { TailCacheBudget } from './tail-cache-budget.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { NO_CHECKPOINTS, type LogCheckpoints } from './checkpoints.js';
 import { buildOffsetMap, cleanGroup, cleanableRange, groupSegmentsBySize, swapIn } from './compactor.js';
@@ -65,6 +66,8 @@ export interface FileLogParts {
   producers: ProducerStateManager;
   epochs: LeaderEpochCache;
   tailCacheBytes: number;
+  /** The broker-wide cap over every partition's tail cache. */
+  tailBudget?: TailCacheBudget;
   /** From the log dir's log-start-offset-checkpoint (DeleteRecords may have moved it inside a segment). */
   logStartOffset?: number;
   /** From the log dir's cleaner-offset-checkpoint. */
@@ -116,7 +119,7 @@ export class FileLog implements PartitionLog {
     this.segments = parts.segments;
     this.producers = parts.producers;
     this.epochs = parts.epochs;
-    this.tail = new BatchList(parts.tailCacheBytes);
+    this.tail = new BatchList(parts.tailCacheBytes, parts.tailBudget);
     this.nextOffset = this.logEndOffset = this.highWatermark = this.active.nextOffset;
     for (const seg of this.segments) if (seg !== this.active) seg.sealed = true;
     this._logStartOffset = Math.min(Math.max(parts.logStartOffset ?? 0, this.segments[0].baseOffset), this.logEndOffset);

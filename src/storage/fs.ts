@@ -28,6 +28,9 @@ export interface FileSystem {
   syncDir(path: string): Promise<void>;
 }
 
+/** Writes up to this size are made synchronously on the event loop (see writeOnce). */
+const SYNC_WRITE_MAX = 1024 * 1024;
+
 function done<T>(resolve: (v: T) => void, reject: (e: Error) => void) {
   return (err: NodeJS.ErrnoException | null, v?: T) => (err ? reject(err) : resolve(v as T));
 }
@@ -42,17 +45,31 @@ class NodeFileHandle implements FileHandle {
   async write(bufs: Buffer[], position: number): Promise<void> {
     let total = 0;
     for (const b of bufs) total += b.length;
-    let written = await this.writeOnce(bufs, position);
+    let written = await this.writeOnce(bufs, position, total);
     // Short writes are rare for files but legal: continue with what is left.
     while (written < total) {
       bufs = dropBytes(bufs, written);
       position += written;
       total -= written;
-      written = await this.writeOnce(bufs, position);
+      written = await this.writeOnce(bufs, position, total);
     }
   }
 
-  private writeOnce(bufs: Buffer[], position: number): Promise<number> {
+  // Appends go to the page cache; handing each one to libuv's thread pool cost more main-thread
+  // time than the copy itself (bench/FINDINGS.md). Large writes still go to the pool, so a disk
+  // throttling writeback stalls the event loop for at most SYNC_WRITE_MAX bytes.
+  private writeOnce(bufs: Buffer[], position: number, total: number): Promise<number> {
+    if (total <= SYNC_WRITE_MAX) {
+      try {
+        return Promise.resolve(
+          bufs.length === 1
+            ? nodeFs.writeSync(this.fd, bufs[0], 0, bufs[0].length, position)
+            : nodeFs.writevSync(this.fd, bufs, position),
+        );
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     return new Promise((resolve, reject) => {
       if (bufs.length === 1) nodeFs.write(this.fd, bufs[0], 0, bufs[0].length, position, done(resolve, reject));
       else nodeFs.writev(this.fd, bufs, position, done(resolve, reject));

@@ -17,6 +17,7 @@ import type { LogCheckpoints } from './checkpoints.js';
 import { FileLog, LEADER_EPOCH_CHECKPOINT } from './file-log.js';
 import { readWholeFile, type FileSystem } from './fs.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
+import type { TailCacheBudget } from './tail-cache-budget.js';
 import { ProducerStateManager, lastSequence } from './producer-state.js';
 import { deleteSnapshot, readSnapshot, snapshotOffsets } from './producer-snapshots.js';
 import { recoverInterruptedCleaning } from './segment-files.js';
@@ -31,6 +32,7 @@ export interface LoadOptions {
   /** The broker shut down cleanly: trust the files, recover nothing. */
   clean: boolean;
   tailCacheBytes: number;
+  tailBudget?: TailCacheBudget;
   /** Checkpointed log start offset and cleaner offset (the engine's per-dir files), if any. */
   logStartOffset?: number;
   firstDirtyOffset?: number;

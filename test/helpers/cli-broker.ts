@@ -149,9 +149,9 @@ export async function spawnBroker(
   };
 }
 
-/** True when dist/src/cli.js exists and is newer than every file under src/ (bin/samsa.js runs dist). */
+/** True when dist/samsa.js exists and is newer than every file under src/ (bin/samsa.js runs that bundle). */
 export function distIsFresh(): boolean {
-  const built = path.join(REPO_ROOT, 'dist/src/cli.js');
+  const built = path.join(REPO_ROOT, 'dist/samsa.js');
   if (!existsSync(built)) return false;
   const builtAt = statSync(built).mtimeMs;
   const newest = (dir: string): number => {
