@@ -24,6 +24,12 @@ export interface RequestContext {
   peer: string;
   /** Answers what is queued, then closes this connection (Kafka's signal for a failed acks=0 produce). */
   closeConnection(reason: string): void;
+  /**
+   * Runs `fn` once this request's response is in the kernel, or once it never will be (no
+   * response, handler failure, connection closed): for buffers the response refers to without
+   * copying (pooled reads). Register before the handler returns.
+   */
+  afterResponse(fn: () => void): void;
 }
 
 export interface Handler<Req = any, Res = any> {

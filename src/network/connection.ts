@@ -22,11 +22,21 @@ const MAX_IN_FLIGHT = 500;
 interface Slot {
   done: boolean;
   chunks: Buffer[] | null;
+  /** The handler's afterResponse callbacks, run once the response is in the kernel or never will be. */
+  after: (() => void)[] | null;
+  /** Its callbacks ran: any added later run at once. */
+  finished: boolean;
+}
+
+function newSlot(): Slot {
+  return { done: false, chunks: null, after: null, finished: false };
 }
 
 export class Connection {
   private readonly decoder: FrameDecoder;
   private readonly queue: Slot[] = [];
+  /** Slots whose last write has not called back yet. */
+  private readonly writing = new Set<Slot>();
   private closed = false;
   /** A bad request was seen: read nothing more, answer what came before it, then close. */
   private closing = false;
@@ -46,6 +56,10 @@ export class Connection {
     socket.on('error', (err) => log.debug(`connection ${this.peer}: ${err.message}`));
     socket.on('close', () => {
       this.closed = true;
+      // The handle is closed: libuv holds none of the written buffers any more.
+      for (const slot of this.writing) this.finish(slot);
+      this.writing.clear();
+      this.finishUnwritten();
       this.onClose(this);
     });
   }
@@ -54,6 +68,32 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.socket.destroy();
+    this.finishUnwritten();
+  }
+
+  /** Responses ready but never to be written; the ones still being handled finish in complete(). */
+  private finishUnwritten(): void {
+    for (const slot of this.queue) if (slot.done) this.finish(slot);
+  }
+
+  private afterResponse(slot: Slot, fn: () => void): void {
+    if (slot.finished) fn();
+    else (slot.after ??= []).push(fn);
+  }
+
+  private finish(slot: Slot): void {
+    if (slot.finished) return;
+    slot.finished = true;
+    const after = slot.after;
+    slot.after = null;
+    if (after === null) return;
+    for (const fn of after) {
+      try {
+        fn();
+      } catch (e) {
+        log.error(`after-response callback on ${this.peer} failed: ${(e as Error)?.stack ?? e}`);
+      }
+    }
   }
 
   private onData(chunk: Buffer): void {
@@ -86,6 +126,7 @@ export class Connection {
       if (apiKey === API_VERSIONS_KEY) return this.respondUnsupportedApiVersions(correlationId);
       return this.fail(`unsupported version ${apiVersion} of api key ${apiKey} (serves ${handler.minVersion}-${handler.maxVersion})`);
     }
+    const slot = newSlot();
     let ctx: RequestContext;
     let request: unknown;
     try {
@@ -100,6 +141,7 @@ export class Connection {
         clientId: header.clientId ?? null,
         peer: this.peer,
         closeConnection: (reason) => this.fail(reason),
+        afterResponse: (fn) => this.afterResponse(slot, fn),
       };
     } catch (e) {
       if (e instanceof ProtocolDecodeError || e instanceof RangeError) {
@@ -107,7 +149,6 @@ export class Connection {
       }
       throw e;
     }
-    const slot: Slot = { done: false, chunks: null };
     this.queue.push(slot);
     if (this.queue.length >= MAX_IN_FLIGHT && !this.paused) {
       this.paused = true;
@@ -117,20 +158,22 @@ export class Connection {
     try {
       result = handler.handle(ctx, request);
     } catch (e) {
-      return this.handlerFailed(handler.request.name, e);
+      return this.handlerFailed(slot, handler.request.name, e);
     }
     if (result instanceof Promise) {
       result.then(
         (res) => this.complete(slot, handler.response, apiKey, apiVersion, correlationId, res),
-        (e) => this.handlerFailed(handler.request.name, e),
+        (e) => this.handlerFailed(slot, handler.request.name, e),
       );
     } else {
       this.complete(slot, handler.response, apiKey, apiVersion, correlationId, result);
     }
   }
 
-  private handlerFailed(name: string, e: unknown): void {
+  private handlerFailed(slot: Slot, name: string, e: unknown): void {
     log.error(`${name} from ${this.peer} failed: ${(e as Error)?.stack ?? e}`);
+    slot.done = true;
+    this.finish(slot);
     this.close();
   }
 
@@ -142,13 +185,22 @@ export class Connection {
     correlationId: number,
     response: unknown,
   ): void {
+    if (this.closed) {
+      slot.done = true;
+      this.finish(slot);
+      return;
+    }
     if (response !== undefined) {
-      const w = new Writer();
-      const at = w.reserveInt32();
-      encodeResponseHeader(w, responseHeaderVersion(apiKey, apiVersion), correlationId);
-      codec.encode(w, apiVersion, response);
-      w.patchInt32(at, w.length - 4);
-      slot.chunks = w.toChunks();
+      try {
+        const w = new Writer();
+        const at = w.reserveInt32();
+        encodeResponseHeader(w, responseHeaderVersion(apiKey, apiVersion), correlationId);
+        codec.encode(w, apiVersion, response);
+        w.patchInt32(at, w.length - 4);
+        slot.chunks = w.toChunks();
+      } catch (e) {
+        return this.handlerFailed(slot, `encoding the response to api key ${apiKey} v${apiVersion}`, e);
+      }
     }
     slot.done = true;
     this.flush();
@@ -160,7 +212,20 @@ export class Connection {
     this.socket.cork();
     while (this.queue.length > 0 && this.queue[0].done) {
       const slot = this.queue.shift()!;
-      if (slot.chunks) for (const c of slot.chunks) this.socket.write(c);
+      const chunks = slot.chunks;
+      slot.chunks = null;
+      if (chunks === null || chunks.length === 0) {
+        this.finish(slot);
+        continue;
+      }
+      const last = chunks.length - 1;
+      for (let i = 0; i < last; i++) this.socket.write(chunks[i]);
+      // Writes complete in order: the last one calling back means the whole response is in the kernel.
+      this.writing.add(slot);
+      this.socket.write(chunks[last], () => {
+        this.writing.delete(slot);
+        this.finish(slot);
+      });
     }
     this.socket.uncork();
     if (this.closing) {
@@ -175,7 +240,7 @@ export class Connection {
 
   private respondUnsupportedApiVersions(correlationId: number): void {
     const handler = HANDLERS.get(API_VERSIONS_KEY)!;
-    const slot: Slot = { done: false, chunks: null };
+    const slot = newSlot();
     this.queue.push(slot);
     const response = {
       errorCode: ErrorCode.UNSUPPORTED_VERSION,

@@ -6,6 +6,7 @@
 import type { LogConfig } from '../config.js';
 import { planAppend, type AppendPlan } from './append-plan.js';
 import { BatchList } from './batch-list.js';
+import { readPool } from './read-pool.js';
 import type { TailCacheBudget } from './tail-cache-budget.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { NO_CHECKPOINTS, type LogCheckpoints } from './checkpoints.js';
@@ -320,10 +321,10 @@ export class FileLog implements PartitionLog {
     return this.draining ?? Promise.resolve();
   }
 
-  async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult> {
+  async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pooled = false): Promise<ReadResult> {
     for (;;) {
       try {
-        return await this.readOnce(fetchOffset, maxBytes, minOneBatch);
+        return await this.readOnce(fetchOffset, maxBytes, minOneBatch, pooled);
       } catch (e) {
         // The segment list changed under the read: read again from the current one.
         if (!(e instanceof SegmentGoneError)) throw e;
@@ -331,7 +332,7 @@ export class FileLog implements PartitionLog {
     }
   }
 
-  private async readOnce(fetchOffset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult> {
+  private async readOnce(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pooled: boolean): Promise<ReadResult> {
     if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
       throw new KafkaError(
         ErrorCode.OFFSET_OUT_OF_RANGE,
@@ -343,18 +344,19 @@ export class FileLog implements PartitionLog {
       if (cached) return this.result(cached.records, cached.bytes);
       if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`);
       const segments = this.segments;
+      const pool = pooled ? readPool : null;
       for (let i = this.segmentIndexFor(fetchOffset, segments); i < segments.length; i++) {
         const seg = segments[i];
-        const buf = await seg.pinned(() => seg.read(fetchOffset, maxBytes, minOneBatch, this._config.indexIntervalBytes));
-        if (buf) return this.result(buf.length > 0 ? [buf] : [], buf.length);
+        const got = await seg.pinned(() => seg.read(fetchOffset, maxBytes, minOneBatch, this._config.indexIntervalBytes, pool));
+        if (got) return this.result(got.buf.length > 0 ? [got.buf] : [], got.buf.length, got.release);
       }
     }
     return this.result([], 0);
   }
 
-  private result(records: Buffer[], bytes: number): ReadResult {
+  private result(records: Buffer[], bytes: number, release?: () => void): ReadResult {
     const hw = this.highWatermark;
-    return { records, bytes, highWatermark: hw, logStartOffset: this.logStartOffset, lastStableOffset: hw };
+    return { records, bytes, highWatermark: hw, logStartOffset: this.logStartOffset, lastStableOffset: hw, release };
   }
 
   /** Index of the segment holding `offset`: the last one whose base offset is <= offset. */

@@ -14,6 +14,7 @@ import {
 import type { PlannedBatch } from './append-plan.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { readFully, type FileHandle, type FileSystem } from './fs.js';
+import { readLeased, type Leased, type ReadPool } from './read-pool.js';
 import { INDEX_SUFFIX, TIME_INDEX_SUFFIX, addBatch, newIndexState, readIndexFiles, writeIndexFiles, type IndexState } from './segment-indexes.js';
 import { KafkaError } from './types.js';
 
@@ -316,9 +317,10 @@ export class LogSegment {
 
   /**
    * Whole batches from the one holding `fetchOffset`, within `maxBytes` (or the first alone when
-   * `minOneBatch`), in one buffer. Null when this segment holds nothing at or after fetchOffset.
+   * `minOneBatch`), in one buffer, leased from `pool` when given (the caller releases it once
+   * done with the bytes). Null when this segment holds nothing at or after fetchOffset.
    */
-  async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, indexIntervalBytes: number): Promise<Buffer | null> {
+  async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, indexIntervalBytes: number, pool: ReadPool | null = null): Promise<Leased | null> {
     await this.loadIndexes(indexIntervalBytes);
     const end = this.committedSize;
     const entry = this.ix!.offsetIndex.lookup(fetchOffset);
@@ -328,32 +330,48 @@ export class LogSegment {
     const slack = Math.max(64 * 1024, 2 * indexIntervalBytes);
     for (;;) {
       if (position + BATCH_HEADER_SIZE > end) return null;
-      const chunk = await readFully(this.file, position, Math.min(end - position, maxBytes + slack));
-      if (checkEntry && lastOffsetAt(chunk, 0) !== entry.offset) {
-        // The index does not describe this log: rebuild it and start over.
-        await this.rebuildIndexes(indexIntervalBytes);
-        return this.read(fetchOffset, maxBytes, minOneBatch, indexIntervalBytes);
+      const lease = await readLeased(this.file, position, Math.min(end - position, maxBytes + slack), pool);
+      // Every way out releases this lease (continue included) but the two that return a view of it.
+      let handedOn = false;
+      try {
+        const chunk = lease.buf;
+        if (checkEntry && lastOffsetAt(chunk, 0) !== entry.offset) {
+          // The index does not describe this log: rebuild it and start over.
+          lease.release?.();
+          await this.rebuildIndexes(indexIntervalBytes);
+          return await this.read(fetchOffset, maxBytes, minOneBatch, indexIntervalBytes, pool);
+        }
+        checkEntry = false;
+        let start = 0;
+        while (start + BATCH_HEADER_SIZE <= chunk.length && lastOffsetAt(chunk, start) < fetchOffset) {
+          start += checkedSize(chunk, start);
+        }
+        if (start + BATCH_HEADER_SIZE > chunk.length) {
+          position += start;
+          continue;
+        }
+        let stop = start;
+        while (stop + BATCH_HEADER_SIZE <= chunk.length) {
+          const size = checkedSize(chunk, stop);
+          if (stop + size > chunk.length || stop - start + size > maxBytes) break;
+          stop += size;
+        }
+        if (stop > start) {
+          handedOn = true;
+          return { buf: chunk.subarray(start, stop), release: lease.release };
+        }
+        const size = checkedSize(chunk, start);
+        if (size > maxBytes && !minOneBatch) return { buf: EMPTY, release: undefined };
+        if (start + size <= chunk.length) {
+          handedOn = true;
+          return { buf: chunk.subarray(start, start + size), release: lease.release };
+        }
+        // One batch larger than the chunk (KIP-74): read it whole, without holding this chunk.
+        lease.release?.();
+        return await readLeased(this.file, position + start, size, pool);
+      } finally {
+        if (!handedOn) lease.release?.();
       }
-      checkEntry = false;
-      let start = 0;
-      while (start + BATCH_HEADER_SIZE <= chunk.length && lastOffsetAt(chunk, start) < fetchOffset) {
-        start += checkedSize(chunk, start);
-      }
-      if (start + BATCH_HEADER_SIZE > chunk.length) {
-        position += start;
-        continue;
-      }
-      let stop = start;
-      while (stop + BATCH_HEADER_SIZE <= chunk.length) {
-        const size = checkedSize(chunk, stop);
-        if (stop + size > chunk.length || stop - start + size > maxBytes) break;
-        stop += size;
-      }
-      if (stop > start) return chunk.subarray(start, stop);
-      const size = checkedSize(chunk, start);
-      if (size > maxBytes && !minOneBatch) return EMPTY;
-      if (start + size <= chunk.length) return chunk.subarray(start, start + size);
-      return readFully(this.file, position + start, size);
     }
   }
 

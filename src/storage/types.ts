@@ -32,6 +32,12 @@ export interface ReadResult {
   highWatermark: number;
   logStartOffset: number;
   lastStableOffset: number;
+  /**
+   * Present when `records` are views of a pooled read buffer (a `pooled` read): call it (once or
+   * more) when done with them, e.g. after a fetch response holding them was written. Using the
+   * records after calling it reads someone else's bytes.
+   */
+  release?: () => void;
 }
 
 export interface OffsetAndTimestamp {
@@ -123,8 +129,10 @@ export interface PartitionLog {
    * Reads whole batches starting with the one that contains `fetchOffset`, up to `maxBytes`
    * (but at least one whole batch when `minOneBatch`), never past the high watermark.
    * Throws KafkaError(OFFSET_OUT_OF_RANGE) when fetchOffset is outside [logStartOffset, logEndOffset].
+   * `pooled`: the caller calls the result's `release` once done, so the bytes may sit in a pooled
+   * read buffer (callers that keep views of the records, or never release, leave it off).
    */
-  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult>;
+  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pooled?: boolean): Promise<ReadResult>;
 
   /** The first record with timestamp >= ts (Kafka's ListOffsets by timestamp), or null. */
   offsetForTimestamp(ts: number): Promise<OffsetAndTimestamp | null>;
