@@ -8,18 +8,12 @@ import type { JoinGroupResponse } from '../../../protocol/generated/join-group-r
 import type { SyncGroupResponse } from '../../../protocol/generated/sync-group-response.js';
 import type { Group } from '../group.js';
 import type { OffsetAndMetadata } from '../records.js';
-import { CONSUMER_PROTOCOL_TYPE, subscribedTopics } from '../consumer-protocol.js';
+import * as rules from './group-rules.js';
 import { ClassicMember, type Protocol } from './member.js';
+import { SupportedProtocols, consumerSubscribedTopics } from './protocols.js';
+import { canTransition, type ClassicGroupState } from './state.js';
 
-export type ClassicGroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
-
-const VALID_PREVIOUS: Record<ClassicGroupState, readonly ClassicGroupState[]> = {
-  Empty: ['PreparingRebalance'],
-  PreparingRebalance: ['Stable', 'CompletingRebalance', 'Empty'],
-  CompletingRebalance: ['PreparingRebalance'],
-  Stable: ['CompletingRebalance'],
-  Dead: ['Stable', 'PreparingRebalance', 'CompletingRebalance', 'Empty', 'Dead'],
-};
+export type { ClassicGroupState } from './state.js';
 
 export interface JoinResponseMember {
   memberId: string;
@@ -46,8 +40,7 @@ export class ClassicGroup implements Group {
   /** Members of the new generation that have not sent SyncGroup yet. */
   readonly pendingSyncMembers = new Set<string>();
   numMembersAwaitingJoin = 0;
-  /** Protocol name -> number of members supporting it. */
-  private readonly supportedProtocols = new Map<string, number>();
+  private readonly supportedProtocols = new SupportedProtocols();
   /** Topics of the "consumer" protocol subscriptions; null when unknown. */
   subscribedTopics: Set<string> | null = null;
   /** A member joined during the initial rebalance delay, which therefore extends. */
@@ -72,7 +65,7 @@ export class ClassicGroup implements Group {
   }
 
   transitionTo(state: ClassicGroupState, now: number): void {
-    if (!VALID_PREVIOUS[state].includes(this.state)) {
+    if (!canTransition(this.state, state)) {
       throw new Error(`group ${this.groupId} cannot move from ${this.state} to ${state}`);
     }
     this.previousState = this.state;
@@ -81,7 +74,7 @@ export class ClassicGroup implements Group {
   }
 
   canRebalance(): boolean {
-    return VALID_PREVIOUS.PreparingRebalance.includes(this.state);
+    return canTransition(this.state, 'PreparingRebalance');
   }
 
   has(memberId: string): boolean {
@@ -115,7 +108,7 @@ export class ClassicGroup implements Group {
     if (this.members.size === 0) this.protocolType = member.protocolType;
     if (this.leaderId === null) this.leaderId = member.memberId;
     this.members.set(member.memberId, member);
-    this.countProtocols(member, 1);
+    this.supportedProtocols.add(member);
     member.awaitingJoin = awaitingJoin;
     if (member.isAwaitingJoin) this.numMembersAwaitingJoin++;
     this.pendingJoinMembers.delete(member.memberId);
@@ -125,7 +118,7 @@ export class ClassicGroup implements Group {
     const removed = this.members.get(memberId);
     if (removed) {
       this.members.delete(memberId);
-      this.countProtocols(removed, -1);
+      this.supportedProtocols.remove(removed);
       if (removed.isAwaitingJoin) this.numMembersAwaitingJoin--;
       if (removed.groupInstanceId !== null) this.staticMembers.delete(removed.groupInstanceId);
     }
@@ -144,9 +137,9 @@ export class ClassicGroup implements Group {
     sessionTimeoutMs: number,
     awaitingJoin: ((res: JoinGroupResponse) => void) | null,
   ): void {
-    this.countProtocols(member, -1);
+    this.supportedProtocols.remove(member);
     member.protocols = protocols;
-    this.countProtocols(member, 1);
+    this.supportedProtocols.add(member);
     member.rebalanceTimeoutMs = rebalanceTimeoutMs;
     member.sessionTimeoutMs = sessionTimeoutMs;
     if (awaitingJoin !== null && !member.isAwaitingJoin) this.numMembersAwaitingJoin++;
@@ -246,38 +239,17 @@ export class ClassicGroup implements Group {
     return this.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
   }
 
-  isStaticMemberFenced(groupInstanceId: string | null | undefined, memberId: string): boolean {
-    if (groupInstanceId == null) return false;
-    const existing = this.staticMembers.get(groupInstanceId);
-    return existing !== undefined && existing !== memberId;
-  }
-
   /** True when a member with these protocols could join: same type, and one protocol all members share. */
   supportsProtocols(protocolType: string, protocols: Protocol[]): boolean {
     if (this.is('Empty')) return protocolType !== '' && protocols.length > 0;
     if (this.protocolType !== protocolType) return false;
-    return protocols.some((p) => (this.supportedProtocols.get(p.name) ?? 0) === this.members.size);
+    return this.supportedProtocols.includesOneOf(protocols, this.members.size);
   }
 
   /** The protocol supported by every member that most members prefer. */
   selectProtocol(): string {
     if (this.members.size === 0) throw new Error(`cannot select a protocol for empty group ${this.groupId}`);
-    const candidates = new Set<string>();
-    for (const [name, count] of this.supportedProtocols) if (count === this.members.size) candidates.add(name);
-    const votes = new Map<string, number>();
-    for (const m of this.members.values()) {
-      const v = m.vote(candidates);
-      votes.set(v, (votes.get(v) ?? 0) + 1);
-    }
-    let best = '';
-    let most = -1;
-    for (const [name, n] of votes) {
-      if (n > most) {
-        best = name;
-        most = n;
-      }
-    }
-    return best;
+    return this.supportedProtocols.select(this.members.values(), this.members.size);
   }
 
   /** Next generation: CompletingRebalance with the selected protocol, or Empty without members. */
@@ -312,20 +284,7 @@ export class ClassicGroup implements Group {
 
   /** The topics "consumer" members subscribe to; null when the type differs or metadata is malformed. */
   computeSubscribedTopics(): Set<string> | null {
-    if (this.protocolType !== CONSUMER_PROTOCOL_TYPE) return null;
-    if (this.members.size === 0) return new Set();
-    if (this.protocolName === null) return null;
-    const all = new Set<string>();
-    for (const m of this.members.values()) {
-      const topics = subscribedTopics(m.metadata(this.protocolName));
-      if (topics === null) return null;
-      for (const t of topics) all.add(t);
-    }
-    return all;
-  }
-
-  private countProtocols(member: ClassicMember, delta: number): void {
-    for (const p of member.protocols) this.supportedProtocols.set(p.name, (this.supportedProtocols.get(p.name) ?? 0) + delta);
+    return consumerSubscribedTopics(this.protocolType, this.protocolName, this.members);
   }
 
   // Group (shared with future group types)
@@ -343,51 +302,22 @@ export class ClassicGroup implements Group {
   }
 
   validateOffsetCommit(memberId: string, groupInstanceId: string | null, generationId: number): number {
-    if (this.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    // Generation -1 on an Empty group: the admin client or a consumer without group management.
-    if (generationId < 0 && this.is('Empty')) return ErrorCode.NONE;
-    if (generationId >= 0 || memberId !== '' || groupInstanceId !== null) {
-      const error = this.validateMember(memberId, groupInstanceId);
-      if (error !== ErrorCode.NONE) return error;
-      if (generationId !== this.generationId) return ErrorCode.ILLEGAL_GENERATION;
-    } else if (!this.is('Empty')) {
-      return ErrorCode.UNKNOWN_MEMBER_ID;
-    }
-    // The member knows the new generation from JoinGroup but has no assignment yet.
-    if (this.is('CompletingRebalance')) return ErrorCode.REBALANCE_IN_PROGRESS;
-    return ErrorCode.NONE;
+    return rules.validateOffsetCommit(this, memberId, groupInstanceId, generationId);
   }
 
   validateDeleteGroup(): number {
-    if (this.is('Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
-    if (this.is('Empty')) return ErrorCode.NONE;
-    return ErrorCode.NON_EMPTY_GROUP;
+    return rules.validateDeleteGroup(this);
   }
 
   validateOffsetDelete(): number {
-    if (this.is('Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
-    if (!this.is('Empty') && this.protocolType !== CONSUMER_PROTOCOL_TYPE) return ErrorCode.NON_EMPTY_GROUP;
-    return ErrorCode.NONE;
+    return rules.validateOffsetDelete(this);
   }
 
   isSubscribedToTopic(topic: string): boolean {
-    if (this.subscribedTopics !== null) return this.subscribedTopics.has(topic);
-    return this.protocolType === CONSUMER_PROTOCOL_TYPE;
+    return rules.isSubscribedToTopic(this, topic);
   }
 
   offsetExpirationBase(): ((o: OffsetAndMetadata) => number) | null {
-    if (this.protocolType === null || this.protocolType === '') {
-      // A simple group (offsets without membership): each offset from its own commit.
-      return (o) => o.commitTimestamp;
-    }
-    if (this.is('Empty')) {
-      const since = this.currentStateTimestamp;
-      return (o) => since ?? o.commitTimestamp;
-    }
-    if (this.protocolType === CONSUMER_PROTOCOL_TYPE && this.subscribedTopics !== null && this.is('Stable')) {
-      // Offsets of topics no member subscribes to any more.
-      return (o) => o.commitTimestamp;
-    }
-    return null;
+    return rules.offsetExpirationBase(this);
   }
 }
