@@ -1,0 +1,192 @@
+// The write loop of a file log: queued appends reach disk in offset order, one positional write per
+// run of appends to the same segment, then move the log end offset and high watermark; rolled
+// segments are finished in the background; an I/O error takes the log offline.
+import type { LogConfig } from '../config.js';
+import type { AppendPlan } from './append-plan.js';
+import type { BatchList } from './batch-list.js';
+import { ErrorCode } from '../protocol/errors.js';
+import type { FileSystem } from './fs.js';
+import { writeSnapshot } from './producer-snapshots.js';
+import type { LogSegment } from './segment.js';
+import { KafkaError, type AppendResult } from './types.js';
+
+interface PendingWrite {
+  kind: 'write';
+  segment: LogSegment;
+  position: number;
+  plan: AppendPlan;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Queued behind the old segment's writes: the point where it is complete and can be flushed. */
+interface PendingRoll {
+  kind: 'roll';
+  old: LogSegment;
+  next: LogSegment;
+  /** Producer state as of next.baseOffset, taken at roll time. */
+  snapshot: Buffer;
+}
+
+/** What the write loop reads and moves on its log. */
+export interface WrittenLog {
+  readonly dir: string;
+  readonly config: LogConfig;
+  readonly logStartOffset: number;
+  logEndOffset: number;
+  highWatermark: number;
+}
+
+export class AppendQueue {
+  /** Set by the first I/O error: the log is offline from then on. */
+  failure: KafkaError | null = null;
+  /** Records written since the last fsync (for flush.messages and flush.ms). */
+  unflushedMessages = 0;
+  lastFlush = Date.now();
+  private queue: (PendingWrite | PendingRoll)[] = [];
+  private draining: Promise<void> | null = null;
+  /** Rolled segments being finished (and flush.ms fsyncs). */
+  private readonly background = new Set<Promise<void>>();
+  private readonly listeners = new Set<() => void>();
+  private hwWaiters: { offset: number; resolve: () => void }[] = [];
+
+  constructor(
+    private readonly log: WrittenLog,
+    private readonly fs: FileSystem,
+    private readonly tail: BatchList,
+  ) {}
+
+  /** Queues an append whose bytes go at `position` of `segment` (already reserved there). */
+  write(segment: LogSegment, position: number, plan: AppendPlan): Promise<AppendResult> {
+    const result = new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ kind: 'write', segment, position, plan, resolve, reject });
+    });
+    if (!this.draining) this.draining = this.drain();
+    return result;
+  }
+
+  /** Queues the end of `old`, which `next` (already in the segment list) follows. */
+  roll(old: LogSegment, next: LogSegment, snapshot: Buffer): void {
+    this.queue.push({ kind: 'roll', old, next, snapshot });
+    if (!this.draining) this.draining = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.failure) {
+      const first = this.queue[0];
+      if (first.kind === 'roll') {
+        this.queue.shift();
+        try {
+          await first.next.create();
+        } catch (e) {
+          this.fail(e);
+          break;
+        }
+        this.track(this.finishSegment(first.old, first.next.baseOffset, first.snapshot));
+        continue;
+      }
+      let n = 1;
+      while (n < this.queue.length && (this.queue[n] as PendingWrite).segment === first.segment) n++;
+      const group = this.queue.splice(0, n) as PendingWrite[];
+      const seg = first.segment;
+      let messages = 0;
+      for (const w of group) messages += w.plan.messages;
+      try {
+        await seg.file.write(
+          group.map((w) => w.plan.records),
+          first.position,
+        );
+        this.unflushedMessages += messages;
+        if (this.unflushedMessages >= this.log.config.flushMessages) {
+          await seg.file.sync();
+          this.unflushedMessages = 0;
+          this.lastFlush = Date.now();
+        }
+      } catch (e) {
+        this.failWrites(e, group);
+        break;
+      }
+      for (const w of group) {
+        seg.onWritten(w.plan.batches, w.position, this.log.config.indexIntervalBytes);
+        this.tail.push(w.plan.baseOffset, w.plan.lastOffset, w.plan.records, -1);
+      }
+      this.log.logEndOffset = this.log.highWatermark = group[group.length - 1].plan.lastOffset + 1;
+      if (this.hwWaiters.length > 0) this.wakeWaiters();
+      for (const w of group) {
+        const { baseOffset, lastOffset, logAppendTime } = w.plan;
+        w.resolve({ baseOffset, lastOffset, logAppendTime, logStartOffset: this.log.logStartOffset });
+      }
+      this.notify();
+    }
+    this.draining = null;
+  }
+
+  /** A rolled segment: write its final indexes, fsync it, then record the recovery point. */
+  private async finishSegment(old: LogSegment, nextBase: number, snapshot: Buffer): Promise<void> {
+    await old.persistIndexes(true);
+    await old.file.sync();
+    await writeSnapshot(this.fs, this.log.dir, nextBase, snapshot);
+    old.sealed = true;
+  }
+
+  /** Runs `task` in the background; its failure takes the log offline. */
+  track(task: Promise<void>): void {
+    const t = task.catch((e) => this.fail(e)).finally(() => this.background.delete(t));
+    this.background.add(t);
+  }
+
+  /** Resolves once the background tasks started so far are done; none of them waits on another. */
+  settled(): Promise<unknown> {
+    return Promise.all([...this.background]);
+  }
+
+  /** An I/O error takes the log offline, as Kafka takes a failed log dir offline. */
+  fail(e: unknown): void {
+    this.failWrites(e, []);
+  }
+
+  /** Fails the log, rejecting `group` (whose write failed with `e`) and everything queued. */
+  private failWrites(e: unknown, group: PendingWrite[]): void {
+    const message = (e as Error)?.message ?? String(e);
+    this.failure ??= new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.log.dir} is offline after an I/O error: ${message}`);
+    for (const w of group) w.reject(e);
+    for (const q of this.queue.splice(0)) if (q.kind === 'write') q.reject(this.failure);
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
+    const hw = this.log.highWatermark;
+    const waiting = this.hwWaiters;
+    this.hwWaiters = [];
+    for (const w of waiting) {
+      if (w.offset <= hw || this.failure) w.resolve();
+      else this.hwWaiters.push(w);
+    }
+  }
+
+  /** Resolves once every offset below `offset` is written (or the log failed). */
+  writtenUpTo(offset: number): Promise<void> {
+    if (offset <= this.log.highWatermark || this.failure) return Promise.resolve();
+    return new Promise((resolve) => this.hwWaiters.push({ offset, resolve }));
+  }
+
+  /** Resolves once the write loop has nothing left (appends are refused by then: closing). */
+  idle(): Promise<void> {
+    return this.draining ?? Promise.resolve();
+  }
+
+  onAppend(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) {
+      try {
+        l();
+      } catch {
+        // A listener's failure is its own; the append already succeeded.
+      }
+    }
+  }
+}
