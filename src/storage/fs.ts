@@ -1,6 +1,7 @@
 // The file-system surface the file engine uses, so tests can swap in one that injects faults.
 // The real one is node:fs with callbacks on raw descriptors (the cheapest path in Node).
 import * as nodeFs from 'node:fs';
+import { writeBatcher } from './write-batcher.js';
 
 export interface FileHandle {
   /** Positional read; returns bytes read (short only at end of file). */
@@ -28,8 +29,8 @@ export interface FileSystem {
   syncDir(path: string): Promise<void>;
 }
 
-/** Writes up to this size are made synchronously on the event loop (see writeOnce). */
-const SYNC_WRITE_MAX = 1024 * 1024;
+/** Writes up to this size go through the write batcher (see writeOnce). */
+const SMALL_WRITE_MAX = 1024 * 1024;
 
 function done<T>(resolve: (v: T) => void, reject: (e: Error) => void) {
   return (err: NodeJS.ErrnoException | null, v?: T) => (err ? reject(err) : resolve(v as T));
@@ -56,20 +57,11 @@ class NodeFileHandle implements FileHandle {
   }
 
   // Appends go to the page cache; handing each one to libuv's thread pool cost more main-thread
-  // time than the copy itself (bench/FINDINGS.md). Large writes still go to the pool, so a disk
-  // throttling writeback stalls the event loop for at most SYNC_WRITE_MAX bytes.
+  // time than the copy itself (bench/FINDINGS.md), so small ones go to the write batcher (made
+  // synchronously, or many at once on its thread). Large writes still go to the pool, so a disk
+  // throttling writeback stalls the event loop for at most SMALL_WRITE_MAX bytes.
   private writeOnce(bufs: Buffer[], position: number, total: number): Promise<number> {
-    if (total <= SYNC_WRITE_MAX) {
-      try {
-        return Promise.resolve(
-          bufs.length === 1
-            ? nodeFs.writeSync(this.fd, bufs[0], 0, bufs[0].length, position)
-            : nodeFs.writevSync(this.fd, bufs, position),
-        );
-      } catch (e) {
-        return Promise.reject(e);
-      }
-    }
+    if (total <= SMALL_WRITE_MAX) return writeBatcher.write(this.fd, bufs, position, total);
     return new Promise((resolve, reject) => {
       if (bufs.length === 1) nodeFs.write(this.fd, bufs[0], 0, bufs[0].length, position, done(resolve, reject));
       else nodeFs.writev(this.fd, bufs, position, done(resolve, reject));
