@@ -220,6 +220,12 @@ export class Connection {
       }
       const last = chunks.length - 1;
       for (let i = 0; i < last; i++) this.socket.write(chunks[i]);
+      if (slot.after === null) {
+        // Nothing waits for this response's bytes (callbacks are registered before the handler returns).
+        this.socket.write(chunks[last]);
+        slot.finished = true;
+        continue;
+      }
       // Writes complete in order: the last one calling back means the whole response is in the kernel.
       this.writing.add(slot);
       this.socket.write(chunks[last], () => {
