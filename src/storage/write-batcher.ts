@@ -1,6 +1,6 @@
 // Page-cache writes of many partitions at once go to one worker thread per event-loop turn: with
 // hundreds of producers the write syscalls filled the main thread (bench/FINDINGS.md), where Kafka
-// spreads them over its I/O threads. A turn with few writes makes them right away, synchronously.
+// spreads them over its I/O threads. A turn with few writes makes them itself, synchronously.
 import * as nodeFs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
@@ -63,8 +63,22 @@ function writeNow(job: Job): void {
 /** Writes made on the event loop and on the writer thread, process-wide. */
 export const writeBatcherStats = { onLoop: 0, onThread: 0 };
 
+/** A shared slab being filled with this turn's writes. */
+interface OpenSlab {
+  slab: SharedArrayBuffer;
+  view: Buffer;
+  at: number;
+  jobs: Job[];
+  meta: number[];
+}
+
 export class WriteBatcher {
-  private pending: Job[] = [];
+  /** This turn's first writes, kept uncopied until the turn has MIN_BATCH of them. */
+  private held: Job[] = [];
+  /** This turn's writes that found no slab room: made on the event loop at the end of the turn. */
+  private direct: Job[] = [];
+  private open: OpenSlab | null = null;
+  private turnWrites = 0;
   private scheduled = false;
   private worker: Worker | null = null;
   private readonly free: SharedArrayBuffer[] = [];
@@ -72,10 +86,19 @@ export class WriteBatcher {
   private readonly inFlight = new Map<number, Batch>();
   private nextId = 0;
 
-  /** Positional write of `bufs` (`total` bytes, at most a slab); resolves with the bytes written. */
+  /** Positional write of `bufs` (`total` bytes); resolves with the bytes written. */
   write(fd: number, bufs: Buffer[], position: number, total: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ fd, bufs, position, total, resolve, reject });
+      const job = { fd, bufs, position, total, resolve, reject };
+      if (++this.turnWrites < MIN_BATCH) {
+        this.held.push(job);
+      } else {
+        // Copied now, while the caller has just read the bytes (CRC) and they are still in the CPU's
+        // cache: copied at the end of the turn they came from memory at a fifth of the speed.
+        for (const h of this.held) this.stage(h);
+        this.held.length = 0;
+        this.stage(job);
+      }
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(this.flush);
@@ -83,39 +106,40 @@ export class WriteBatcher {
     });
   }
 
-  /** Positional writes to distinct ranges commute, so the turn's writes may go in any split. */
-  private readonly flush = (): void => {
-    const jobs = this.pending;
-    this.pending = [];
-    this.scheduled = false;
-    if (jobs.length < MIN_BATCH) {
-      for (const j of jobs) writeNow(j);
-      return;
+  /** Copies `job` into the open slab (posting a full one to the writer thread), or defers it. */
+  private stage(job: Job): void {
+    let open = this.open;
+    if (open !== null && open.at + job.total > SLAB_BYTES) {
+      this.post(open);
+      open = this.open = null;
     }
-    let i = 0;
-    while (i < jobs.length) {
-      const slab = this.takeSlab();
-      if (!slab) {
-        for (; i < jobs.length; i++) writeNow(jobs[i]);
+    if (open === null) {
+      const slab = job.total <= SLAB_BYTES ? this.takeSlab() : null;
+      if (slab === null) {
+        this.direct.push(job);
         return;
       }
-      const view = Buffer.from(slab);
-      const meta: number[] = [];
-      const batch: Job[] = [];
-      let at = 0;
-      while (i < jobs.length && at + jobs[i].total <= SLAB_BYTES) {
-        const j = jobs[i++];
-        meta.push(j.fd, j.position, at, j.total);
-        for (const b of j.bufs) at += b.copy(view, at);
-        batch.push(j);
-      }
-      if (batch.length === 0) {
-        this.free.push(slab);
-        writeNow(jobs[i++]);
-        continue;
-      }
-      this.post(slab, batch, meta);
+      open = this.open = { slab, view: Buffer.from(slab), at: 0, jobs: [], meta: [] };
     }
+    open.meta.push(job.fd, job.position, open.at, job.total);
+    for (const b of job.bufs) open.at += b.copy(open.view, open.at);
+    open.jobs.push(job);
+  }
+
+  /** End of the turn: positional writes to distinct ranges commute, so any split of them will do. */
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    this.turnWrites = 0;
+    if (this.open !== null) {
+      this.post(this.open);
+      this.open = null;
+    }
+    // At most one of these has writes: held ones were staged once the turn reached MIN_BATCH.
+    const { held, direct } = this;
+    if (held.length > 0) this.held = [];
+    if (direct.length > 0) this.direct = [];
+    for (const j of held) writeNow(j);
+    for (const j of direct) writeNow(j);
   };
 
   private takeSlab(): SharedArrayBuffer | null {
@@ -126,7 +150,7 @@ export class WriteBatcher {
     return new SharedArrayBuffer(SLAB_BYTES);
   }
 
-  private post(slab: SharedArrayBuffer, jobs: Job[], meta: number[]): void {
+  private post({ slab, jobs, meta }: OpenSlab): void {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     this.inFlight.set(id, { slab, jobs });
