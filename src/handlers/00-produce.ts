@@ -27,26 +27,32 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
   async handle(ctx, req) {
     const broker = ctx.broker;
     const now = Date.now();
+    const appendOptions = { now };
     const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
-    const pending: Promise<PartitionResponse>[][] = [];
-    for (const topic of req.topicData) {
-      const results: Promise<PartitionResponse>[] = [];
-      for (const pd of topic.partitionData) {
+    // Each partition's answer goes straight into its place in the response; one promise waits for the appends.
+    let appending = 0;
+    let appended: (() => void) | null = null;
+    const settled = () => {
+      if (--appending === 0 && appended !== null) appended();
+    };
+    const responses = req.topicData.map((topic) => {
+      const answers: PartitionResponse[] = new Array(topic.partitionData.length);
+      topic.partitionData.forEach((pd, i) => {
         if (!acksValid) {
-          results.push(Promise.resolve(failure(pd.index, ErrorCode.INVALID_REQUIRED_ACKS, null)));
-          continue;
+          answers[i] = failure(pd.index, ErrorCode.INVALID_REQUIRED_ACKS, null);
+          return;
         }
         const partitionLog = broker.partitionLog(topic.name, pd.index);
         if (!partitionLog) {
-          results.push(Promise.resolve(failure(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null)));
-          continue;
+          answers[i] = failure(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
+          return;
         }
         const cfg = partitionLog.config;
         if (req.acks === -1 && cfg.minInsyncReplicas > 1) {
           // A single broker is an ISR of one: acks=all can never meet min.insync.replicas > 1.
           const msg = `The size of the current ISR 1 is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas}`;
-          results.push(Promise.resolve(failure(pd.index, ErrorCode.NOT_ENOUGH_REPLICAS, msg)));
-          continue;
+          answers[i] = failure(pd.index, ErrorCode.NOT_ENOUGH_REPLICAS, msg);
+          return;
         }
         let records: Buffer;
         try {
@@ -70,24 +76,24 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           const f = failure(pd.index, e.errorCode, e.responseMessage);
           f.recordErrors = e.recordErrors.map((r) => ({ batchIndex: r.batchIndex, batchIndexErrorMessage: r.message }));
           log.debug(`produce to ${topic.name}-${pd.index} from ${ctx.peer} rejected: ${e.message}`);
-          results.push(Promise.resolve(f));
-          continue;
+          answers[i] = f;
+          return;
         }
-        results.push(
-          partitionLog.append(records, { now }).then(
-            (r) => success(pd.index, r),
-            (e) => appendFailure(pd.index, e, `${topic.name}-${pd.index}`),
-          ),
+        appending++;
+        partitionLog.append(records, appendOptions).then(
+          (r) => {
+            answers[i] = success(pd.index, r);
+            settled();
+          },
+          (e) => {
+            answers[i] = appendFailure(pd.index, e, `${topic.name}-${pd.index}`);
+            settled();
+          },
         );
-      }
-      pending.push(results);
-    }
-    const responses = await Promise.all(
-      req.topicData.map(async (topic, i) => ({
-        name: topic.name,
-        partitionResponses: await Promise.all(pending[i]),
-      })),
-    );
+      });
+      return { name: topic.name, partitionResponses: answers };
+    });
+    if (appending > 0) await new Promise<void>((resolve) => (appended = resolve));
     if (req.acks === 0) {
       // With no response to carry an error, Kafka closes the connection so the producer refreshes metadata.
       const failed = responses.flatMap((t) => t.partitionResponses.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name}-${p.index}: error ${p.errorCode}`));

@@ -44,7 +44,9 @@ export class AppendQueue {
   unflushedMessages = 0;
   lastFlush = Date.now();
   private queue: (PendingWrite | PendingRoll)[] = [];
-  private draining: Promise<void> | null = null;
+  /** A step of the write loop (a write, an fsync, a segment create) is outstanding. */
+  private busy = false;
+  private idleWaiters: (() => void)[] = [];
   /** Rolled segments being finished (and flush.ms fsyncs). */
   private readonly background = new Set<Promise<void>>();
   private readonly listeners = new Set<() => void>();
@@ -58,67 +60,95 @@ export class AppendQueue {
 
   /** Queues an append whose bytes go at `position` of `segment` (already reserved there). */
   write(segment: LogSegment, position: number, plan: AppendPlan): Promise<AppendResult> {
-    const result = new Promise<AppendResult>((resolve, reject) => {
+    return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ kind: 'write', segment, position, plan, resolve, reject });
+      if (!this.busy) this.next();
     });
-    if (!this.draining) this.draining = this.drain();
-    return result;
   }
 
   /** Queues the end of `old`, which `next` (already in the segment list) follows. */
   roll(old: LogSegment, next: LogSegment, snapshot: Buffer): void {
     this.queue.push({ kind: 'roll', old, next, snapshot });
-    if (!this.draining) this.draining = this.drain();
+    if (!this.busy) this.next();
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.failure) {
-      const first = this.queue[0];
-      if (first.kind === 'roll') {
-        this.queue.shift();
-        try {
-          await first.next.create();
-        } catch (e) {
-          this.fail(e);
-          break;
-        }
-        this.track(this.finishSegment(first.old, first.next.baseOffset, first.snapshot));
-        continue;
+  // The loop is written with callbacks, not as an async function: it runs once per append, and an
+  // async function's promises and frames were the largest share of the produce path's garbage.
+  /** Starts the loop's next step; the step's completion calls this again. */
+  private next(): void {
+    const first = this.queue[0];
+    if (first === undefined || this.failure) {
+      this.busy = false;
+      if (this.idleWaiters.length > 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of waiters) w();
       }
-      let n = 1;
-      while (n < this.queue.length && (this.queue[n] as PendingWrite).segment === first.segment) n++;
-      const group = this.queue.splice(0, n) as PendingWrite[];
-      const seg = first.segment;
-      let messages = 0;
-      for (const w of group) messages += w.plan.messages;
-      try {
-        await seg.file.write(
-          group.map((w) => w.plan.records),
-          first.position,
-        );
-        this.unflushedMessages += messages;
-        if (this.unflushedMessages >= this.log.config.flushMessages) {
-          await seg.file.sync();
+      return;
+    }
+    this.busy = true;
+    if (first.kind === 'roll') {
+      this.queue.shift();
+      first.next.create().then(
+        () => {
+          this.track(this.finishSegment(first.old, first.next.baseOffset, first.snapshot));
+          this.next();
+        },
+        (e) => {
+          this.fail(e);
+          this.next();
+        },
+      );
+      return;
+    }
+    let n = 1;
+    while (n < this.queue.length && (this.queue[n] as PendingWrite).segment === first.segment) n++;
+    const group = this.queue.splice(0, n) as PendingWrite[];
+    const bufs: Buffer[] = new Array(n);
+    for (let i = 0; i < n; i++) bufs[i] = group[i].plan.records;
+    first.segment.file.write(bufs, first.position).then(
+      () => this.written(group),
+      (e) => this.failed(e, group),
+    );
+  }
+
+  private written(group: PendingWrite[]): void {
+    for (const w of group) this.unflushedMessages += w.plan.messages;
+    if (this.unflushedMessages >= this.log.config.flushMessages) {
+      group[0].segment.file.sync().then(
+        () => {
           this.unflushedMessages = 0;
           this.lastFlush = Date.now();
-        }
-      } catch (e) {
-        this.failWrites(e, group);
-        break;
-      }
-      for (const w of group) {
-        seg.onWritten(w.plan.batches, w.position, this.log.config.indexIntervalBytes);
-        this.tail.push(w.plan.baseOffset, w.plan.lastOffset, w.plan.records, -1);
-      }
-      this.log.logEndOffset = this.log.highWatermark = group[group.length - 1].plan.lastOffset + 1;
-      if (this.hwWaiters.length > 0) this.wakeWaiters();
-      for (const w of group) {
-        const { baseOffset, lastOffset, logAppendTime } = w.plan;
-        w.resolve({ baseOffset, lastOffset, logAppendTime, logStartOffset: this.log.logStartOffset });
-      }
-      this.notify();
+          this.publish(group);
+        },
+        (e) => this.failed(e, group),
+      );
+      return;
     }
-    this.draining = null;
+    this.publish(group);
+  }
+
+  private failed(e: unknown, group: PendingWrite[]): void {
+    this.failWrites(e, group);
+    this.next();
+  }
+
+  /** The group is in the page cache (or on disk): index it, cache it, move the offsets, answer it. */
+  private publish(group: PendingWrite[]): void {
+    const seg = group[0].segment;
+    const indexInterval = this.log.config.indexIntervalBytes;
+    for (const w of group) {
+      seg.onWritten(w.plan.batches, w.position, indexInterval);
+      this.tail.push(w.plan.baseOffset, w.plan.lastOffset, w.plan.records, -1);
+    }
+    this.log.logEndOffset = this.log.highWatermark = group[group.length - 1].plan.lastOffset + 1;
+    if (this.hwWaiters.length > 0) this.wakeWaiters();
+    for (const w of group) {
+      const { baseOffset, lastOffset, logAppendTime } = w.plan;
+      w.resolve({ baseOffset, lastOffset, logAppendTime, logStartOffset: this.log.logStartOffset });
+    }
+    this.notify();
+    this.next();
   }
 
   /** A rolled segment: write its final indexes, fsync it, then record the recovery point. */
@@ -172,7 +202,8 @@ export class AppendQueue {
 
   /** Resolves once the write loop has nothing left (appends are refused by then: closing). */
   idle(): Promise<void> {
-    return this.draining ?? Promise.resolve();
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   onAppend(listener: () => void): () => void {

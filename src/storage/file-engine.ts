@@ -6,6 +6,7 @@ import { CLEANER_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, OffsetCheckpoin
 import type { FileLog } from './file-log.js';
 import { nodeFileSystem, writeFileAtomic, type FileSystem } from './fs.js';
 import { loadFileLog } from './log-loader.js';
+import { LogRegistry } from './log-registry.js';
 import { TailCacheBudget } from './tail-cache-budget.js';
 import { parsePartitionDir, partitionDirName } from './partition-dir.js';
 import type { PartitionLog, StorageEngine } from './types.js';
@@ -29,7 +30,7 @@ export class FileStorageEngine implements StorageEngine {
   private readonly fs: FileSystem;
   private readonly tailCacheBytes: number;
   private readonly tailBudget: TailCacheBudget;
-  private readonly logs = new Map<string, FileLog>();
+  private readonly logs = new LogRegistry<FileLog>();
   private readonly creating = new Map<string, Promise<FileLog>>();
   private opened = false;
   private readonly startOffsets: OffsetCheckpointFile;
@@ -91,7 +92,7 @@ export class FileStorageEngine implements StorageEngine {
           firstDirtyOffset: cleanerOffsets.get(key),
           checkpoints: this.checkpoints,
         });
-        this.logs.set(partitionDirName(topic, partition), log);
+        this.logs.set(topic, partition, log);
       }
     };
     await Promise.all(Array.from({ length: Math.min(LOAD_CONCURRENCY, found.length) }, worker));
@@ -103,17 +104,17 @@ export class FileStorageEngine implements StorageEngine {
   }
 
   get(topic: string, partition: number): PartitionLog | undefined {
-    return this.logs.get(partitionDirName(topic, partition));
+    return this.logs.get(topic, partition);
   }
 
   /** Creates the partition's log, or returns the existing one with `config` applied. */
   create(topic: string, partition: number, config: LogConfig): Promise<PartitionLog> {
-    const key = partitionDirName(topic, partition);
-    const existing = this.logs.get(key);
+    const existing = this.logs.get(topic, partition);
     if (existing) {
       existing.config = config;
       return Promise.resolve(existing);
     }
+    const key = partitionDirName(topic, partition);
     let pending = this.creating.get(key);
     if (!pending) {
       pending = loadFileLog({
@@ -128,7 +129,7 @@ export class FileStorageEngine implements StorageEngine {
         checkpoints: this.checkpoints,
       })
         .then((log) => {
-          this.logs.set(key, log);
+          this.logs.set(topic, partition, log);
           return log;
         })
         .finally(() => this.creating.delete(key));
@@ -139,12 +140,10 @@ export class FileStorageEngine implements StorageEngine {
 
   /** Closes the log and removes its directory (renamed first, as Kafka does, so a crash cannot leave half a log). */
   async delete(topic: string, partition: number): Promise<void> {
-    const key = partitionDirName(topic, partition);
-    const log = this.logs.get(key);
+    const log = this.logs.delete(topic, partition);
     if (!log) return;
-    this.logs.delete(key);
     await log.close();
-    const doomed = `${this.dataDir}/${key}.${randomUUID().replace(/-/g, '')}-delete`;
+    const doomed = `${this.dataDir}/${partitionDirName(topic, partition)}.${randomUUID().replace(/-/g, '')}-delete`;
     await this.fs.rename(log.dir, doomed);
     await this.fs.syncDir(this.dataDir);
     await this.fs.rmdir(doomed);

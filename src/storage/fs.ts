@@ -43,11 +43,14 @@ class NodeFileHandle implements FileHandle {
     return new Promise((resolve, reject) => nodeFs.read(this.fd, buf, offset, length, position, done(resolve, reject)));
   }
 
-  async write(bufs: Buffer[], position: number): Promise<void> {
+  write(bufs: Buffer[], position: number): Promise<void> {
     let total = 0;
     for (const b of bufs) total += b.length;
-    let written = await this.writeOnce(bufs, position, total);
-    // Short writes are rare for files but legal: continue with what is left.
+    return this.writeOnce(bufs, position, total).then((written) => (written < total ? this.writeRest(bufs, position, total, written) : undefined));
+  }
+
+  /** Short writes are rare for files but legal: continue with what is left. */
+  private async writeRest(bufs: Buffer[], position: number, total: number, written: number): Promise<void> {
     while (written < total) {
       bufs = dropBytes(bufs, written);
       position += written;

@@ -48,6 +48,10 @@ export class ProducerAppend {
   readonly perBatch: (BatchMetadata | null)[] = [];
 }
 
+/** The append of batches without a producer id: nothing to check, nothing to remember (never changed). */
+const NO_PRODUCERS = new ProducerAppend();
+const hasProducer = (b: ProducerBatch) => b.producerId >= 0;
+
 /** Sequence of the batch's last record; sequences wrap from 2^31-1 to 0. */
 export function lastSequence(baseSequence: number, lastOffsetDelta: number): number {
   if (baseSequence > INT32_MAX - lastOffsetDelta) return lastOffsetDelta - (INT32_MAX - baseSequence) - 1;
@@ -71,6 +75,7 @@ export class ProducerStateManager {
    * Throws KafkaError(INVALID_PRODUCER_EPOCH / OUT_OF_ORDER_SEQUENCE_NUMBER).
    */
   check(batches: ProducerBatch[]): BatchMetadata | ProducerAppend {
+    if (!batches.some(hasProducer)) return NO_PRODUCERS;
     const append = new ProducerAppend();
     for (const b of batches) {
       if (b.producerId < 0) {
