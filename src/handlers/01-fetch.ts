@@ -1,8 +1,8 @@
 // Fetch (key 1), v4-17. Long-polls: when fewer than min_bytes are available it waits for an
 // append to any requested partition or for max_wait_ms, with no polling. Honours the response
 // max_bytes (capped by fetch.max.bytes) and each partition's max bytes, and returns at least one
-// whole batch from the first partition with data (KIP-74). Partitions are read concurrently when
-// their max bytes together fit the response's. Records go out as the log's own buffers; pooled
+// whole batch from the first partition with data (KIP-74). Partition reads run ahead of the
+// response's order, up to CONCURRENT_READS at once. Records go out as the log's own buffers; pooled
 // read buffers go back once the response is written. Fetch sessions (KIP-227) are not kept:
 // every request is a full, sessionless fetch, which Kafka's clients accept (session id 0).
 import { FetchRequest } from '../protocol/generated/fetch-request.js';
@@ -107,10 +107,7 @@ function resolve(ctx: RequestContext, req: FetchRequest): WantedTopic[] {
 async function readAll(wanted: WantedTopic[], maxBytes: number, readCommitted: boolean) {
   const list: Wanted[] = [];
   for (const t of wanted) for (const w of t.partitions) list.push(w);
-  const reads =
-    list.length > 1 && fitsWhole(list, maxBytes)
-      ? await readConcurrently(list, maxBytes, readCommitted)
-      : await readSerially(list, maxBytes, readCommitted);
+  const reads = await readAhead(list, maxBytes, readCommitted);
   let bytes = 0;
   let failed = false;
   const releases: (() => void)[] = [];
@@ -129,72 +126,67 @@ async function readAll(wanted: WantedTopic[], maxBytes: number, readCommitted: b
   return { responses, bytes, failed, releases };
 }
 
-/** Kafka's order: each partition gets what the response has left, the first with data at least one batch. */
-async function readSerially(list: Wanted[], maxBytes: number, readCommitted: boolean): Promise<PartitionRead[]> {
-  const reads: PartitionRead[] = [];
-  let bytes = 0;
-  for (const w of list) {
-    const r = await readOne(w, Math.min(w.maxBytes, maxBytes - bytes), bytes === 0, readCommitted);
-    bytes += r.size;
-    reads.push(r);
-  }
-  return reads;
-}
-
-/** Whether every partition can have its whole max bytes: then none depends on what the others read. */
-function fitsWhole(list: Wanted[], maxBytes: number): boolean {
-  let sum = 0;
-  for (const w of list) if (w.log && w.errorCode === ErrorCode.NONE) sum += Math.max(w.maxBytes, 0);
-  return sum <= maxBytes;
+/** A read started ahead of its turn, with the room and minOneBatch it was given. */
+interface StartedRead {
+  read: Promise<PartitionRead>;
+  limit: number;
+  first: boolean;
 }
 
 /**
- * The serial loop's answer with the reads in flight together: each partition is read with its own
- * max bytes (minOneBatch for the first only), then, walking in request order, any read the
- * serial loop would have made differently (a larger batch before it took its room; it is the
- * first with data but its first batch did not fit: KIP-74) is made again as the loop makes it.
+ * Kafka's answer (partitions in request order, each given what the response has left, the first
+ * with data at least one batch: KIP-74) with up to CONCURRENT_READS reads in flight: each is
+ * started with the room left when it starts, then, walking in request order, any read the serial
+ * loop would have made differently (it took more than the room now left; it is the first with
+ * data but its first batch did not fit) is made again as the loop makes it.
  */
-async function readConcurrently(list: Wanted[], maxBytes: number, readCommitted: boolean): Promise<PartitionRead[]> {
-  const started: Promise<PartitionRead>[] = [];
+async function readAhead(list: Wanted[], maxBytes: number, readCommitted: boolean): Promise<PartitionRead[]> {
+  const started: StartedRead[] = [];
+  let bytes = 0;
   const start = () => {
-    const i = started.length;
-    started.push(readOne(list[i], list[i].maxBytes, i === 0, readCommitted));
+    const w = list[started.length];
+    const limit = Math.min(w.maxBytes, maxBytes - bytes);
+    const first = bytes === 0;
+    started.push({ read: readOne(w, limit, first, readCommitted), limit, first });
   };
   while (started.length < Math.min(list.length, CONCURRENT_READS)) start();
   const reads: PartitionRead[] = [];
   try {
-    let bytes = 0;
     for (let i = 0; i < list.length; i++) {
-      if (started.length < list.length) start();
       const w = list[i];
       const limit = Math.min(w.maxBytes, maxBytes - bytes);
       const first = bytes === 0;
-      let r = await started[i];
-      if (!asSerial(r, w, i === 0, limit, first)) {
+      const s = started[i];
+      let r = await s.read;
+      if (!asSerial(r, w, s, limit, first)) {
         r.release?.();
         r = await readOne(w, limit, first, readCommitted);
       }
       bytes += r.size;
       reads.push(r);
+      if (started.length < list.length) start();
     }
     return reads;
   } catch (e) {
     // readOne answers errors itself; should anything else throw, no lease stays out.
     releaseAll(reads.flatMap((r) => (r.release ? [r.release] : [])));
-    for (const p of started.slice(reads.length)) p.then((r) => r.release?.(), () => {});
+    for (const s of started.slice(reads.length)) s.read.then((r) => r.release?.(), () => {});
     throw e;
   }
 }
 
-/** Whether a read made with (w.maxBytes, usedFirst) is what readOne(w, limit, first) gives. */
-function asSerial(r: PartitionRead, w: Wanted, usedFirst: boolean, limit: number, first: boolean): boolean {
+/** Whether read `r`, started as `s`, is what readOne(w, limit, first) gives. */
+function asSerial(r: PartitionRead, w: Wanted, s: StartedRead, limit: number, first: boolean): boolean {
   const skips = limit <= 0 && !first;
-  if (skips !== (w.maxBytes <= 0 && !usedFirst)) return false;
+  if (skips !== (s.limit <= 0 && !s.first)) return false;
   if (skips || r.errorCode !== ErrorCode.NONE) return true;
-  if (Math.max(limit, 0) !== Math.max(w.maxBytes, 0)) return false;
-  if (first === usedFirst) return true;
-  // minOneBatch changes an answer only when the first batch did not fit and came back as nothing.
-  return first && (r.size > 0 || w.fetchOffset >= r.data.highWatermark);
+  // Reads return whole batches in offset order up to their limit: one given more room than is left
+  // now (bytes only grow) is a valid answer when what it took fits the room left.
+  if (r.size > Math.max(limit, 0)) return false;
+  // Read with minOneBatch where the loop has none: it took no more than the room, so it used none.
+  if (first === s.first || s.first) return true;
+  // The loop's minOneBatch changes an answer only when the first batch did not fit and came back as nothing.
+  return r.size > 0 || w.fetchOffset >= r.data.highWatermark;
 }
 
 function releaseAll(releases: (() => void)[]): void {
