@@ -1,5 +1,5 @@
-// `npm run bench:compare`: samsa and Apache Kafka (compat/kafka's reference jars) started one after the
-// other on this machine, driven by the same clients (Kafka's Java tools, our fixed-rate Java latency
+// `npm run bench:compare`: samsa and Apache Kafka (compat/kafka's reference jars) on this machine, each
+// workload run against one and then at once against the other, driven by the same clients (Kafka's Java tools, our fixed-rate Java latency
 // probe, and bench/'s raw client for 200 connections), one table of medians with samsa/Kafka ratios.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -46,11 +46,10 @@ interface RunRecord {
 
 class Comparison {
   readonly rows = new Map<string, Row>();
-  /** Records in each topic of the current round besides the measured ones (the first-touch records). */
-  private readonly extra = new Map<string, number>();
   readonly records: RunRecord[] = [];
-  readonly errors: { system: System; round: number; workload: string; error: string }[] = [];
-  live: Broker | null = null;
+  readonly errors: { system: System | 'both'; round: number; workload: string; error: string }[] = [];
+  /** Brokers running now (both, during a round), killed if the comparison exits early. */
+  readonly live = new Set<Broker>();
   private readonly brokerSh: string;
   private readonly e2eSource: string;
 
@@ -108,32 +107,25 @@ class Comparison {
 
   private async start(system: System, dir: string): Promise<Broker> {
     const b = system === 'samsa' ? await startSamsa(this.root, dir, this.o.samsaNodeArgs) : await startKafka(this.brokerSh, dir);
-    this.live = b;
+    this.live.add(b);
     return b;
   }
 
   private async stop(b: Broker, dir: string): Promise<void> {
     await b.stop();
-    this.live = null;
+    this.live.delete(b);
     removeDir(dir);
   }
 
-  /** Start-up time and idle resident set of one start. */
-  private async startMeasured(system: System, dir: string): Promise<Broker> {
+  /** Start-up time and idle resident set of one start, with no other broker running. */
+  async startOnly(system: System, trial: number): Promise<void> {
+    const dir = join(this.work, `${system}-start${trial}`);
     const b = await this.start(system, dir);
     await sleep(this.o.settleMs);
     const idle = memory(b.pid).rss / MIB;
-    if (this.o.sections.includes('startup')) {
-      this.push('startup', system, b.startupMs);
-      this.push('idle-rss', system, idle);
-    }
+    this.push('startup', system, b.startupMs);
+    this.push('idle-rss', system, idle);
     say(`${system}: started in ${b.startupMs.toFixed(0)} ms, idle RSS ${idle.toFixed(1)} MiB`);
-    return b;
-  }
-
-  async startOnly(system: System, trial: number): Promise<void> {
-    const dir = join(this.work, `${system}-start${trial}`);
-    const b = await this.startMeasured(system, dir);
     await this.stop(b, dir);
   }
 
@@ -161,92 +153,133 @@ class Comparison {
     }
   }
 
-  /** Starts one system, runs every selected workload against it, stops it. */
-  async round(system: System, r: number): Promise<void> {
+  /**
+   * One round: both brokers are started (one after the other, each while the other is not yet
+   * running) and every selected workload runs against one, then at once against the other, so
+   * both meet the same load on this shared machine; which goes first alternates by round.
+   */
+  async round(systems: System[], r: number): Promise<void> {
     const o = this.o;
-    const dir = join(this.work, `${system}-r${r}`);
-    const b = await this.startMeasured(system, dir);
-    const bootstrap = `${b.host}:${b.port}`;
-    const conn = await Connection.connect(b.host, b.port);
+    const sides: Side[] = [];
     try {
-      const v = await negotiateVersions(conn);
-      const topic = (name: string) => `cmp-r${r}-${name}`;
-      if (o.sections.includes('produce')) await this.produce(b, r, conn, v, bootstrap, topic);
-      if (o.sections.includes('fetch')) {
+      for (const system of r % 2 === 0 ? systems : [...systems].reverse()) sides.push(await this.open(system, r));
+      const each = async (step: (s: Side) => Promise<void>) => {
+        for (const side of sides) await step(side);
+      };
+      if (o.sections.includes('produce')) {
+        await each((s) => this.warmup(s, r));
         for (const { size, count } of o.records) {
-          for (const p of o.partitions) {
-            const t = topic(`${size}b-${p}p-acks${o.acks[0]}`);
-            const n = count + (this.extra.get(t) ?? 0);
-            const f = await this.measure(b, r, `fetch ${t}`, () => consumerPerformance(this.brokerSh, bootstrap, t, n, `cmp-${system}-${t}`));
-            if (f) {
-              this.push(`fetch-${size}-${p}`, system, f.recordsPerSec, f.mbPerSec);
-              say(`${system} r${r + 1} fetch ${sizeName(size)} ${p}p: ${Math.round(f.recordsPerSec).toLocaleString('en-US')} records/s (${f.mbPerSec.toFixed(1)} MB/s) over ${f.fetchMs} ms`);
-            }
-          }
+          for (const p of o.partitions) for (const acks of o.acks) await each((s) => this.produce(s, r, size, count, p, acks));
         }
+        await each((s) => this.peak(s, r));
       }
-      if (o.sections.includes('latency')) {
-        const t = topic('latency');
-        await createReadyTopic(conn, v, t, 1);
-        const l = await this.measure(b, r, 'latency', () =>
-          endToEndRate(this.brokerSh, this.e2eSource, bootstrap, t, o.latencyRate, o.latencyRecordSize, o.latencySeconds, o.latencyWarmupSeconds, 'all'),
-        );
-        if (l) {
-          this.push('e2e-p50', system, l.p50Ms);
-          this.push('e2e-p99', system, l.p99Ms);
-          this.push('e2e-p999', system, l.p999Ms);
-          say(`${system} r${r + 1} end-to-end at ${o.latencyRate}/s: p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, p99.9 ${l.p999Ms} ms`);
-        }
+      if (o.sections.includes('fetch')) {
+        for (const { size, count } of o.records) for (const p of o.partitions) await each((s) => this.fetch(s, r, size, count, p));
       }
-      if (o.sections.includes('many')) await this.many(b, r, conn, v, bootstrap, topic('many'));
+      if (o.sections.includes('latency')) await each((s) => this.latency(s, r));
+      if (o.sections.includes('many')) {
+        await each((s) => this.manyProduce(s, r));
+        await each((s) => this.manyFetch(s, r));
+        await each((s) => this.connections(s, r));
+      }
     } finally {
-      conn.close();
-      await this.stop(b, dir);
-    }
-  }
-
-  private async produce(b: Broker, r: number, conn: Connection, v: Versions, bootstrap: string, topic: (n: string) => string): Promise<void> {
-    const o = this.o;
-    resetPeak(b.pid);
-    // Unmeasured warm-up, so neither broker is measured while its JIT is cold.
-    const warm = topic('warmup');
-    await createReadyTopic(conn, v, warm, Math.max(...o.partitions));
-    await this.measure(b, r, 'warmup', () => producerPerformance(this.brokerSh, bootstrap, warm, o.quick ? 50_000 : 200_000, 100, '1'));
-    for (const { size, count } of o.records) {
-      for (const p of o.partitions) {
-        for (const acks of o.acks) {
-          const t = topic(`${size}b-${p}p-acks${acks}`);
-          this.extra.set(t, await createReadyTopic(conn, v, t, p));
-          const f = await this.measure(b, r, `produce ${t}`, () => producerPerformance(this.brokerSh, bootstrap, t, count, size, acks));
-          if (f) {
-            this.push(`produce-${size}-${p}-${acks}`, b.system, f.recordsPerSec, f.mbPerSec);
-            say(`${b.system} r${r + 1} produce ${sizeName(size)} ${p}p acks=${acks}: ${Math.round(f.recordsPerSec).toLocaleString('en-US')} records/s (${f.mbPerSec.toFixed(1)} MB/s), p99 ${f.p99Ms} ms`);
-          }
-        }
+      for (const side of sides) {
+        side.conn.close();
+        await this.stop(side.b, side.dir);
       }
     }
-    const peak = memory(b.pid).hwm / MIB;
-    this.push('peak-rss', b.system, peak);
-    say(`${b.system} r${r + 1} peak RSS under produce load ${peak.toFixed(1)} MiB`);
   }
 
-  private async many(b: Broker, r: number, conn: Connection, v: Versions, bootstrap: string, t: string): Promise<void> {
+  private async open(system: System, r: number): Promise<Side> {
+    const dir = join(this.work, `${system}-r${r}`);
+    const b = await this.start(system, dir);
+    await sleep(this.o.settleMs);
+    const conn = await Connection.connect(b.host, b.port);
+    const v = await negotiateVersions(conn);
+    return { b, dir, conn, v, bootstrap: `${b.host}:${b.port}`, topic: (name) => `cmp-r${r}-${name}`, extra: new Map() };
+  }
+
+  /** Unmeasured warm-up, so neither broker is measured while its JIT is cold; peak RSS counts from here. */
+  private async warmup(s: Side, r: number): Promise<void> {
+    resetPeak(s.b.pid);
+    const warm = s.topic('warmup');
+    await createReadyTopic(s.conn, s.v, warm, Math.max(...this.o.partitions));
+    await this.measure(s.b, r, 'warmup', () => producerPerformance(this.brokerSh, s.bootstrap, warm, this.o.quick ? 50_000 : 200_000, 100, '1'));
+  }
+
+  private async produce(s: Side, r: number, size: number, count: number, p: number, acks: string): Promise<void> {
+    const t = s.topic(`${size}b-${p}p-acks${acks}`);
+    s.extra.set(t, await createReadyTopic(s.conn, s.v, t, p));
+    const f = await this.measure(s.b, r, `produce ${t}`, () => producerPerformance(this.brokerSh, s.bootstrap, t, count, size, acks));
+    if (f) {
+      this.push(`produce-${size}-${p}-${acks}`, s.b.system, f.recordsPerSec, f.mbPerSec);
+      say(`${s.b.system} r${r + 1} produce ${sizeName(size)} ${p}p acks=${acks}: ${Math.round(f.recordsPerSec).toLocaleString('en-US')} records/s (${f.mbPerSec.toFixed(1)} MB/s), p99 ${f.p99Ms} ms`);
+    }
+  }
+
+  private async peak(s: Side, r: number): Promise<void> {
+    const peak = memory(s.b.pid).hwm / MIB;
+    this.push('peak-rss', s.b.system, peak);
+    say(`${s.b.system} r${r + 1} peak RSS under produce load ${peak.toFixed(1)} MiB`);
+  }
+
+  private async fetch(s: Side, r: number, size: number, count: number, p: number): Promise<void> {
+    const t = s.topic(`${size}b-${p}p-acks${this.o.acks[0]}`);
+    const n = count + (s.extra.get(t) ?? 0);
+    const f = await this.measure(s.b, r, `fetch ${t}`, () => consumerPerformance(this.brokerSh, s.bootstrap, t, n, `cmp-${s.b.system}-${t}`));
+    if (f) {
+      this.push(`fetch-${size}-${p}`, s.b.system, f.recordsPerSec, f.mbPerSec);
+      say(`${s.b.system} r${r + 1} fetch ${sizeName(size)} ${p}p: ${Math.round(f.recordsPerSec).toLocaleString('en-US')} records/s (${f.mbPerSec.toFixed(1)} MB/s) over ${f.fetchMs} ms`);
+    }
+  }
+
+  private async latency(s: Side, r: number): Promise<void> {
     const o = this.o;
-    const extra = await createReadyTopic(conn, v, t, o.manyPartitions);
-    const p = await this.measure(b, r, `produce ${t}`, () => producerPerformance(this.brokerSh, bootstrap, t, o.manyRecords, 1024, '1'));
+    const t = s.topic('latency');
+    await createReadyTopic(s.conn, s.v, t, 1);
+    const l = await this.measure(s.b, r, 'latency', () =>
+      endToEndRate(this.brokerSh, this.e2eSource, s.bootstrap, t, o.latencyRate, o.latencyRecordSize, o.latencySeconds, o.latencyWarmupSeconds, 'all'),
+    );
+    if (l) {
+      this.push('e2e-p50', s.b.system, l.p50Ms);
+      this.push('e2e-p99', s.b.system, l.p99Ms);
+      this.push('e2e-p999', s.b.system, l.p999Ms);
+      say(`${s.b.system} r${r + 1} end-to-end at ${o.latencyRate}/s: p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, p99.9 ${l.p999Ms} ms`);
+    }
+  }
+
+  private async manyProduce(s: Side, r: number): Promise<void> {
+    const o = this.o;
+    const t = s.topic('many');
+    s.extra.set(t, await createReadyTopic(s.conn, s.v, t, o.manyPartitions));
+    const p = await this.measure(s.b, r, `produce ${t}`, () => producerPerformance(this.brokerSh, s.bootstrap, t, o.manyRecords, 1024, '1'));
     if (p) {
-      this.push('many-produce', b.system, p.recordsPerSec, p.mbPerSec);
-      say(`${b.system} r${r + 1} produce 1KiB ${o.manyPartitions}p: ${Math.round(p.recordsPerSec).toLocaleString('en-US')} records/s`);
-      const f = await this.measure(b, r, `fetch ${t}`, () => consumerPerformance(this.brokerSh, bootstrap, t, o.manyRecords + extra, `cmp-${b.system}-${t}`));
-      if (f) {
-        this.push('many-fetch', b.system, f.recordsPerSec, f.mbPerSec);
-        say(`${b.system} r${r + 1} fetch 1KiB ${o.manyPartitions}p: ${Math.round(f.recordsPerSec).toLocaleString('en-US')} records/s`);
-      }
+      this.push('many-produce', s.b.system, p.recordsPerSec, p.mbPerSec);
+      say(`${s.b.system} r${r + 1} produce 1KiB ${o.manyPartitions}p: ${Math.round(p.recordsPerSec).toLocaleString('en-US')} records/s`);
+      s.manyProduced = true;
     }
-    const c = await this.measure(b, r, `${o.connections} connections ${t}`, () =>
+  }
+
+  /** Reads back what manyProduce wrote (skipped where that failed). */
+  private async manyFetch(s: Side, r: number): Promise<void> {
+    const o = this.o;
+    const t = s.topic('many');
+    if (!s.manyProduced) return;
+    const f = await this.measure(s.b, r, `fetch ${t}`, () => consumerPerformance(this.brokerSh, s.bootstrap, t, o.manyRecords + (s.extra.get(t) ?? 0), `cmp-${s.b.system}-${t}`));
+    if (f) {
+      this.push('many-fetch', s.b.system, f.recordsPerSec, f.mbPerSec);
+      say(`${s.b.system} r${r + 1} fetch 1KiB ${o.manyPartitions}p: ${Math.round(f.recordsPerSec).toLocaleString('en-US')} records/s`);
+    }
+  }
+
+  private async connections(s: Side, r: number): Promise<void> {
+    const o = this.o;
+    const t = s.topic('many');
+    if (!s.extra.has(t)) s.extra.set(t, await createReadyTopic(s.conn, s.v, t, o.manyPartitions));
+    const c = await this.measure(s.b, r, `${o.connections} connections ${t}`, () =>
       runManyConnections({
-        host: b.host,
-        port: b.port,
+        host: s.b.host,
+        port: s.b.port,
         topic: t,
         partitions: o.manyPartitions,
         connections: o.connections,
@@ -258,11 +291,24 @@ class Comparison {
       }),
     );
     if (c) {
-      this.push('conns-produce', b.system, c.recordsPerSec, c.mbPerSec);
-      this.push('conns-p99', b.system, c.p99Ms);
-      say(`${b.system} r${r + 1} ${o.connections} connections: ${Math.round(c.recordsPerSec).toLocaleString('en-US')} records/s, p50 ${c.p50Ms.toFixed(1)} ms, p99 ${c.p99Ms.toFixed(1)} ms`);
+      this.push('conns-produce', s.b.system, c.recordsPerSec, c.mbPerSec);
+      this.push('conns-p99', s.b.system, c.p99Ms);
+      say(`${s.b.system} r${r + 1} ${o.connections} connections: ${Math.round(c.recordsPerSec).toLocaleString('en-US')} records/s, p50 ${c.p50Ms.toFixed(1)} ms, p99 ${c.p99Ms.toFixed(1)} ms`);
     }
   }
+}
+
+/** One broker during a round, with what its workloads share. */
+interface Side {
+  b: Broker;
+  dir: string;
+  conn: Connection;
+  v: Versions;
+  bootstrap: string;
+  topic: (name: string) => string;
+  /** Records in each topic besides the measured ones (the first-touch records createReadyTopic adds). */
+  extra: Map<string, number>;
+  manyProduced?: boolean;
 }
 
 function versionInfo(root: string): { java: string | null; kafka: string | null; commit: string | null } {
@@ -298,7 +344,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(os.tmpdir(), 'samsa-compare-'));
   const cmp = new Comparison(o, root, work);
   const cleanup = () => {
-    cmp.live?.killNow();
+    for (const b of cmp.live) b.killNow();
     removeDir(work);
   };
   process.on('exit', cleanup);
@@ -306,26 +352,26 @@ async function main(): Promise<void> {
 
   const started = new Date();
   const loadBefore = os.loadavg();
-  const loadPerRound: { round: number; system: System; load1: number }[] = [];
+  const loadPerRound: { round: number; load1: number }[] = [];
   if (loadBefore[0] > os.cpus().length / 2) {
     say(`warning: load average ${loadBefore[0].toFixed(1)} on ${os.cpus().length} cpus; other processes will skew the results`);
   }
-  say(`${o.runs} rounds of ${o.systems.join(' then ')}, ${o.starts} starts each; sections ${o.sections.join(',')}${o.quick ? ' (quick)' : ''}`);
-  for (let r = 0; r < o.runs; r++) {
-    for (const system of o.systems) {
-      loadPerRound.push({ round: r, system, load1: os.loadavg()[0] });
-      try {
-        await cmp.round(system, r);
-      } catch (e) {
-        cmp.errors.push({ system, round: r, workload: 'round', error: (e as Error).message });
-        say(`${system} round ${r + 1} aborted: ${(e as Error).message}`);
-        cmp.live?.killNow();
-        cmp.live = null;
-      }
-    }
-  }
+  say(`${o.starts} starts of each, then ${o.runs} rounds of every workload against ${o.systems.join(' and ')} in turn; sections ${o.sections.join(',')}${o.quick ? ' (quick)' : ''}`);
+  // Start-up and idle memory from starts made alone on the machine.
   if (o.sections.includes('startup')) {
-    for (let t = o.runs; t < o.starts; t++) for (const system of o.systems) await cmp.startOnly(system, t);
+    for (let t = 0; t < o.starts; t++) for (const system of o.systems) await cmp.startOnly(system, t);
+  }
+  const workloads = o.sections.some((x) => x !== 'startup');
+  for (let r = 0; r < o.runs && workloads; r++) {
+    loadPerRound.push({ round: r, load1: os.loadavg()[0] });
+    try {
+      await cmp.round(o.systems, r);
+    } catch (e) {
+      cmp.errors.push({ system: 'both', round: r, workload: 'round', error: (e as Error).message });
+      say(`round ${r + 1} aborted: ${(e as Error).message}`);
+      for (const b of cmp.live) b.killNow();
+      cmp.live.clear();
+    }
   }
   const loadAfter = os.loadavg();
   const elapsedS = (Date.now() - started.getTime()) / 1000;
@@ -335,8 +381,8 @@ async function main(): Promise<void> {
   const load = `load average ${loadBefore[0].toFixed(1)} at the start, ${loadAfter[0].toFixed(1)} at the end, on ${os.cpus().length} cpus`;
   const preamble =
     `samsa ${versions.commit ?? ''} (Node ${process.version}) vs Apache Kafka ${versions.kafka ?? '?'} (${versions.java ?? 'java'}), ` +
-    `one after the other on this machine; ${load}. Medians of ${o.runs} run${o.runs > 1 ? 's' : ''} ` +
-    `(start-up and idle memory: ${o.starts} starts; Kafka's store is formatted before its clock starts). Throughput: Kafka's ProducerPerformance / ConsumerPerformance ` +
+    `on this machine, each workload run against one broker and then at once against the other (which goes first alternates by round); ${load}. ` +
+    `Medians of ${o.runs} run${o.runs > 1 ? 's' : ''} (start-up and idle memory: ${o.starts} starts of each alone; Kafka's store is formatted before its clock starts). Throughput: Kafka's ProducerPerformance / ConsumerPerformance ` +
     `(Java client, defaults; MB = 2^20 bytes of record values; fetch excludes the group join); ` +
     `end-to-end: bench/compare/EndToEndRate.java (Java client, acks=all, linger.ms=0); ` +
     `connections: bench/'s raw client, one request in flight per connection, 4 KiB batches for each owned partition, acks=1.` +
