@@ -1,11 +1,19 @@
 // Page-cache writes of many partitions at once go to one worker thread per event-loop turn: with
 // hundreds of producers the write syscalls filled the main thread (bench/FINDINGS.md), where Kafka
-// spreads them over its I/O threads. A turn with few writes makes them itself, synchronously.
+// spreads them over its I/O threads. The hand-off costs more CPU in all than the writes it moves
+// (copy, message, wake-up, reply), so it is made only while the event loop is busy; otherwise, and
+// for a turn with few writes, the event loop makes them itself, synchronously.
 import * as nodeFs from 'node:fs';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
 /** Fewer writes than this in one turn are not worth a round trip to the worker. */
 const MIN_BATCH = 3;
+/** How often the event loop's utilization is read. */
+const LOAD_SAMPLE_MS = 100;
+/** Writes are handed off once the event loop is busier than this, and made on it again below IDLE. */
+const BUSY = 0.8;
+const IDLE = 0.5;
 /** Shared buffers the writes are copied into for the worker; a turn that outgrows them writes the rest itself. */
 const SLAB_BYTES = 4 * 1024 * 1024;
 const MAX_SLABS = 8;
@@ -72,9 +80,29 @@ interface OpenSlab {
   meta: number[];
 }
 
+/** Whether the event loop is busy, from its utilization over the last LOAD_SAMPLE_MS (with hysteresis). */
+export function eventLoopBusy(): () => boolean {
+  let busy = false;
+  let sampledAt = performance.now();
+  let last: EventLoopUtilization = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.now();
+    if (now - sampledAt >= LOAD_SAMPLE_MS) {
+      const elu = performance.eventLoopUtilization();
+      const u = performance.eventLoopUtilization(elu, last).utilization;
+      last = elu;
+      sampledAt = now;
+      busy = busy ? u > IDLE : u > BUSY;
+    }
+    return busy;
+  };
+}
+
 export class WriteBatcher {
-  /** This turn's first writes, kept uncopied until the turn has MIN_BATCH of them. */
+  /** This turn's writes made on the event loop at its end (fewer than MIN_BATCH, or the loop is not busy). */
   private held: Job[] = [];
+  /** This turn's writes go to the writer thread. */
+  private handingOff = false;
   /** This turn's writes that found no slab room: made on the event loop at the end of the turn. */
   private direct: Job[] = [];
   private open: OpenSlab | null = null;
@@ -86,11 +114,15 @@ export class WriteBatcher {
   private readonly inFlight = new Map<number, Batch>();
   private nextId = 0;
 
+  /** `offload` says whether a turn with MIN_BATCH writes hands them to the writer thread. */
+  constructor(private readonly offload: () => boolean = eventLoopBusy()) {}
+
   /** Positional write of `bufs` (`total` bytes); resolves with the bytes written. */
   write(fd: number, bufs: Buffer[], position: number, total: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const job = { fd, bufs, position, total, resolve, reject };
-      if (++this.turnWrites < MIN_BATCH) {
+      if (++this.turnWrites === MIN_BATCH) this.handingOff = this.offload();
+      if (!this.handingOff) {
         this.held.push(job);
       } else {
         // Copied now, while the caller has just read the bytes (CRC) and they are still in the CPU's
@@ -130,11 +162,12 @@ export class WriteBatcher {
   private readonly flush = (): void => {
     this.scheduled = false;
     this.turnWrites = 0;
+    this.handingOff = false;
     if (this.open !== null) {
       this.post(this.open);
       this.open = null;
     }
-    // At most one of these has writes: held ones were staged once the turn reached MIN_BATCH.
+    // At most one of these has writes: held ones were staged once the turn handed off.
     const { held, direct } = this;
     if (held.length > 0) this.held = [];
     if (direct.length > 0) this.direct = [];
