@@ -177,7 +177,9 @@ export async function startKafka(brokerSh: string, dir: string): Promise<Broker>
   while (controller === port) controller = await freePort();
   const props = join(dir, 'server.properties');
   writeFileSync(props, kafkaProperties(join(dir, 'data'), port, controller));
-  const clusterId = randomBytes(16).toString('base64url');
+  // Like Kafka's Uuid.randomUuid, never one starting with '-': the format tool would read it as a flag.
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   await run('bash', [brokerSh, 'java', 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], {
     maxBuffer: 16 * 1024 * 1024,
   });

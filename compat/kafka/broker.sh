@@ -34,8 +34,9 @@ start() {
   local port controller cluster_id
   port="$(free_port)"; controller="$(free_port)"
   while [ "$controller" = "$port" ]; do controller="$(free_port)"; done
-  # A KRaft cluster id is a base64url Uuid without padding (what `kafka-storage random-uuid` prints).
-  cluster_id="$(node -e 'console.log(require("crypto").randomBytes(16).toString("base64url"))')"
+  # A KRaft cluster id is a base64url Uuid without padding (what `kafka-storage random-uuid` prints),
+  # never starting with '-' (Kafka's Uuid.randomUuid rule: the format tool would read it as a flag).
+  cluster_id="$(node -e 'const c=require("crypto");let id;do id=c.randomBytes(16).toString("base64url");while(id[0]==="-");console.log(id)')"
   cat > "$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
