@@ -37,6 +37,15 @@ export interface WrittenLog {
   highWatermark: number;
 }
 
+/** `step()`'s promise, or a rejected one if it throws before returning it: every failure takes the same path. */
+function settle(step: () => Promise<void>): Promise<void> {
+  try {
+    return step();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
 export class AppendQueue {
   /** Set by the first I/O error: the log is offline from then on. */
   failure: KafkaError | null = null;
@@ -89,7 +98,7 @@ export class AppendQueue {
     this.busy = true;
     if (first.kind === 'roll') {
       this.queue.shift();
-      first.next.create().then(
+      settle(() => first.next.create()).then(
         () => {
           this.track(this.finishSegment(first.old, first.next.baseOffset, first.snapshot));
           this.next();
@@ -106,7 +115,7 @@ export class AppendQueue {
     const group = this.queue.splice(0, n) as PendingWrite[];
     const bufs: Buffer[] = new Array(n);
     for (let i = 0; i < n; i++) bufs[i] = group[i].plan.records;
-    first.segment.file.write(bufs, first.position).then(
+    settle(() => first.segment.file.write(bufs, first.position)).then(
       () => this.written(group),
       (e) => this.failed(e, group),
     );
@@ -115,7 +124,7 @@ export class AppendQueue {
   private written(group: PendingWrite[]): void {
     for (const w of group) this.unflushedMessages += w.plan.messages;
     if (this.unflushedMessages >= this.log.config.flushMessages) {
-      group[0].segment.file.sync().then(
+      settle(() => group[0].segment.file.sync()).then(
         () => {
           this.unflushedMessages = 0;
           this.lastFlush = Date.now();
