@@ -55,6 +55,7 @@ export async function createTopic(conn: Connection, v: Versions, name: string, p
   const res = await conn.request(CreateTopicsRequest, CreateTopicsResponse, v.createTopics, {
     topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
     timeoutMs: 30_000,
+    validateOnly: false,
   });
   const t = res.topics.find((x) => x.name === name);
   if (!t) throw new Error(`CreateTopics answered without topic ${name}`);

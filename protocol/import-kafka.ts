@@ -83,12 +83,13 @@ function importErrorCodes(): number {
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => l.split('\t'))
     .filter((cols) => /^-?\d+$/.test(cols[0]))
-    .map(([code, name]) => ({ code: Number(code), name }));
+    .map(([code, name, message]) => ({ code: Number(code), name, message: message ?? '' }));
   writeFileSync(join(repoRoot, 'protocol/error-codes.json'), JSON.stringify(rows, null, 2) + '\n');
   return rows.length;
 }
 
 const messages = importDir(join(reference, 'message'), join(repoRoot, 'protocol/messages'));
 const records = importDir(join(reference, 'metadata'), join(repoRoot, 'protocol/metadata'));
+const coordinator = importDir(join(reference, 'coordinator'), join(repoRoot, 'protocol/coordinator'));
 const codes = importErrorCodes();
-console.log(`imported ${messages} messages, ${records} metadata records, ${codes} error codes`);
+console.log(`imported ${messages} messages, ${records} metadata records, ${coordinator} coordinator records, ${codes} error codes`);

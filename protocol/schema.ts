@@ -25,7 +25,7 @@ export interface StructSchema {
 export interface MessageSchema {
   name: string;
   apiKey?: number;
-  type: 'request' | 'response' | 'header' | 'data' | 'metadata';
+  type: 'request' | 'response' | 'header' | 'data' | 'metadata' | 'coordinator-key' | 'coordinator-value';
   listeners?: string[];
   validVersions: string;
   deprecatedVersions?: string;

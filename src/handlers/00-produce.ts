@@ -42,7 +42,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           answers[i] = failure(pd.index, ErrorCode.INVALID_REQUIRED_ACKS, null);
           return;
         }
-        const partitionLog = broker.partitionLog(topic.name, pd.index);
+        const partitionLog = broker.partitionLog(topic.name ?? '', pd.index);
         if (!partitionLog) {
           answers[i] = failure(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
           return;

@@ -1,6 +1,6 @@
-// OffsetCommit (key 8), v0-9. Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION here;
+// OffsetCommit (key 8), v2-9 (Kafka 4 removed v0-1). Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION here;
 // the rest go to the group coordinator, which validates member and generation and acknowledges
-// once the commit is in __consumer_offsets. v1 may carry a commit timestamp, v2-4 a retention
+// once the commit is in __consumer_offsets. v2-4 carry a retention
 // time, v6+ the leader epoch, v7+ group.instance.id; v9+ says GROUP_ID_NOT_FOUND for a missing group.
 import { OffsetCommitRequest } from '../protocol/generated/offset-commit-request.js';
 import { OffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
@@ -12,7 +12,7 @@ import { topicResults } from './topic-results.js';
 
 export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   apiKey: 8,
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 9,
   request: OffsetCommitRequest,
   response: OffsetCommitResponse,
@@ -21,22 +21,23 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
     const { topics, add } = topicResults();
     const valid: CommitRequest['topics'] = [];
     for (const t of req.topics) {
-      const info = ctx.broker.topics.get(t.name);
+      const name = t.name ?? '';
+      const info = ctx.broker.topics.get(name);
       const partitions: CommitRequest['topics'][number]['partitions'] = [];
       for (const p of t.partitions) {
         if (!info || p.partitionIndex < 0 || p.partitionIndex >= info.partitions) {
-          add(t.name, p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          add(name, p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
           continue;
         }
         partitions.push({
           partitionIndex: p.partitionIndex,
           committedOffset: p.committedOffset,
           committedLeaderEpoch: p.committedLeaderEpoch ?? -1,
-          commitTimestamp: p.commitTimestamp ?? -1,
+          commitTimestamp: -1,
           committedMetadata: p.committedMetadata,
         });
       }
-      if (partitions.length > 0) valid.push({ name: t.name, partitions });
+      if (partitions.length > 0) valid.push({ name, partitions });
     }
     if (valid.length > 0) {
       const results = await ctx.broker.groups.commitOffsets(

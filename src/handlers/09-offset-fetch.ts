@@ -1,4 +1,4 @@
-// OffsetFetch (key 9), v0-9. Offsets of the requested partitions (-1 and "" where none is
+// OffsetFetch (key 9), v1-9 (Kafka 4 removed v0). Offsets of the requested partitions (-1 and "" where none is
 // committed) or, with a null topic list (v2+), of every partition the group has committed.
 // v8+ asks for several groups at once, each with its own error; v2-7 carry one top-level error;
 // v0-1, which have none, repeat a group error on every requested partition.
@@ -9,7 +9,7 @@ import { defineHandler } from './handler.js';
 
 export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   apiKey: 9,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 9,
   request: OffsetFetchRequest,
   response: OffsetFetchResponse,
@@ -19,12 +19,12 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
       return {
         throttleTimeMs: 0,
         groups: (req.groups ?? []).map((g) => {
-          const r = groups.fetchOffsets(g.groupId, g.topics);
+          const r = groups.fetchOffsets(g.groupId, g.topics?.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes })) ?? null);
           return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics };
         }),
       };
     }
-    const requested = req.topics ?? null;
+    const requested = req.topics?.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes })) ?? null;
     const r = groups.fetchOffsets(req.groupId ?? '', requested);
     if (r.errorCode !== ErrorCode.NONE && ctx.apiVersion < 2) {
       const topics = (requested ?? []).map((t) => ({

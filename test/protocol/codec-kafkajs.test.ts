@@ -284,6 +284,11 @@ t.test('kafkajs request frames decode and re-encode byte for byte', async (t) =>
         const header = decodeRequestHeader(r, hv);
         t.equal(header.correlationId, 1000 + v);
         t.equal(header.clientId, CLIENT_ID);
+        if (v < api_.request.minVersion) {
+          // Kafka 4 removed the oldest versions of some APIs: they must be refused, not misread.
+          t.throws(() => api_.request.decode(r, v), /not supported/, `v${v} is below Kafka 4.4's v${api_.request.minVersion}`);
+          return;
+        }
         const body = api_.request.decode(r, v);
         t.equal(r.remaining(), 0, 'the whole frame is consumed');
         CHECKS[api]?.(t, body, v);
@@ -419,6 +424,7 @@ t.test('kafkajs decodes samsa responses', async (t) => {
   }
 
   for (const v of kafkajsVersions('produce')) {
+    if (v < 3) continue; // Kafka 4 removed Produce v0-2: their requests are refused above.
     const res = await kafkajsDecode('produce', v, {
       responses: [{
         name: TOPIC,
@@ -434,6 +440,7 @@ t.test('kafkajs decodes samsa responses', async (t) => {
 
   const batch = await recordBatch();
   for (const v of kafkajsVersions('fetch')) {
+    if (v < 4) continue; // Kafka 4 removed Fetch v0-3: their requests are refused above.
     // Records as two chunks, the way the log hands them out: written by reference, read as one.
     const records = v >= 4 ? [batch.subarray(0, 30), batch.subarray(30)] : null;
     const res = await kafkajsDecode('fetch', v, {
@@ -458,6 +465,7 @@ t.test('kafkajs decodes samsa responses', async (t) => {
   }
 
   for (const v of kafkajsVersions('listOffsets')) {
+    if (v < 1) continue; // Kafka 4 removed ListOffsets v0: its requests are refused above.
     const res = await kafkajsDecode('listOffsets', v, {
       throttleTimeMs: 0,
       topics: [{
@@ -468,7 +476,6 @@ t.test('kafkajs decodes samsa responses', async (t) => {
     const p = res.responses[0].partitions[0];
     t.equal(res.responses[0].topic, TOPIC, `ListOffsets v${v}`);
     t.equal(p.partition, 1);
-    if (v === 0) t.same(p.offsets, ['77']);
-    else t.equal(p.offset, '77');
+    t.equal(p.offset, '77');
   }
 });

@@ -30,9 +30,11 @@ interface Schema {
 }
 
 const root = new URL('../../protocol/', import.meta.url).pathname;
-const schemas: Schema[] = ['messages', 'metadata'].flatMap((d) =>
+// Schemas of APIs Kafka removed keep no valid versions and have no codec.
+const schemas: Schema[] = ['messages', 'metadata', 'coordinator'].flatMap((d) =>
   readdirSync(join(root, d)).filter((f) => f.endsWith('.json')).sort()
-    .map((f) => JSON.parse(readFileSync(join(root, d, f), 'utf8')) as Schema));
+    .map((f) => JSON.parse(readFileSync(join(root, d, f), 'utf8')) as Schema))
+  .filter((s) => s.validVersions !== 'none');
 
 function inVersions(spec: string | undefined, v: number): boolean {
   if (!spec || spec === 'none') return false;

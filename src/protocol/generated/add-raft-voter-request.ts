@@ -9,6 +9,7 @@ export interface AddRaftVoterRequest {
   voterId: number;
   voterDirectoryId: string;
   listeners: AddRaftVoterRequestListener[];
+  ackWhenCommitted?: boolean;
   _tagged?: TaggedField[];
 }
 
@@ -23,14 +24,14 @@ export const AddRaftVoterRequest: Codec<AddRaftVoterRequest> = {
   name: 'AddRaftVoterRequest',
   apiKey: 80,
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: AddRaftVoterRequest): void {
-    if (version < 0 || version > 0) throw new RangeError(`AddRaftVoterRequest v${version} is not supported`);
+    if (version < 0 || version > 1) throw new RangeError(`AddRaftVoterRequest v${version} is not supported`);
     writeAddRaftVoterRequest(w, version, m);
   },
   decode(r: Reader, version: number): AddRaftVoterRequest {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`AddRaftVoterRequest v${version} is not supported`);
+    if (version < 0 || version > 1) throw new ProtocolDecodeError(`AddRaftVoterRequest v${version} is not supported`);
     return readAddRaftVoterRequest(r, version);
   },
 };
@@ -51,6 +52,7 @@ function readAddRaftVoterRequest(r: Reader, version: number): AddRaftVoterReques
       $listeners = _a;
     }
   }
+  const $ackWhenCommitted: boolean = (version >= 1 ? r.bool() : true);
   let _tagged: TaggedField[] | undefined;
   _tagged = r.taggedFields();
   const m: AddRaftVoterRequest = {
@@ -59,6 +61,7 @@ function readAddRaftVoterRequest(r: Reader, version: number): AddRaftVoterReques
     voterId: $voterId,
     voterDirectoryId: $voterDirectoryId,
     listeners: $listeners,
+    ackWhenCommitted: $ackWhenCommitted,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -72,6 +75,9 @@ function writeAddRaftVoterRequest(w: Writer, version: number, m: AddRaftVoterReq
   const $listeners = m.listeners ?? [];
   w.compactArrayLength($listeners.length);
   for (let _i = 0; _i < $listeners.length; _i++) writeAddRaftVoterRequestListener(w, version, $listeners[_i]);
+  if (version >= 1) {
+    w.bool(m.ackWhenCommitted ?? true);
+  }
   w.taggedFields(m._tagged);
 }
 

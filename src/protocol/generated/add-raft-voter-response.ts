@@ -14,14 +14,14 @@ export const AddRaftVoterResponse: Codec<AddRaftVoterResponse> = {
   name: 'AddRaftVoterResponse',
   apiKey: 80,
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: AddRaftVoterResponse): void {
-    if (version < 0 || version > 0) throw new RangeError(`AddRaftVoterResponse v${version} is not supported`);
+    if (version < 0 || version > 1) throw new RangeError(`AddRaftVoterResponse v${version} is not supported`);
     writeAddRaftVoterResponse(w, version, m);
   },
   decode(r: Reader, version: number): AddRaftVoterResponse {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`AddRaftVoterResponse v${version} is not supported`);
+    if (version < 0 || version > 1) throw new ProtocolDecodeError(`AddRaftVoterResponse v${version} is not supported`);
     return readAddRaftVoterResponse(r, version);
   },
 };

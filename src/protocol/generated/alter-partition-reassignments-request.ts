@@ -5,6 +5,7 @@ import type { Codec } from './index.js';
 
 export interface AlterPartitionReassignmentsRequest {
   timeoutMs: number;
+  allowReplicationFactorChange?: boolean;
   topics: AlterPartitionReassignmentsRequestReassignableTopic[];
   _tagged?: TaggedField[];
 }
@@ -25,20 +26,21 @@ export const AlterPartitionReassignmentsRequest: Codec<AlterPartitionReassignmen
   name: 'AlterPartitionReassignmentsRequest',
   apiKey: 45,
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: AlterPartitionReassignmentsRequest): void {
-    if (version < 0 || version > 0) throw new RangeError(`AlterPartitionReassignmentsRequest v${version} is not supported`);
+    if (version < 0 || version > 1) throw new RangeError(`AlterPartitionReassignmentsRequest v${version} is not supported`);
     writeAlterPartitionReassignmentsRequest(w, version, m);
   },
   decode(r: Reader, version: number): AlterPartitionReassignmentsRequest {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`AlterPartitionReassignmentsRequest v${version} is not supported`);
+    if (version < 0 || version > 1) throw new ProtocolDecodeError(`AlterPartitionReassignmentsRequest v${version} is not supported`);
     return readAlterPartitionReassignmentsRequest(r, version);
   },
 };
 
 function readAlterPartitionReassignmentsRequest(r: Reader, version: number): AlterPartitionReassignmentsRequest {
   const $timeoutMs: number = r.int32();
+  const $allowReplicationFactorChange: boolean = (version >= 1 ? r.bool() : true);
   let $topics: AlterPartitionReassignmentsRequestReassignableTopic[];
   {
     const _n = r.compactArrayLength();
@@ -54,6 +56,7 @@ function readAlterPartitionReassignmentsRequest(r: Reader, version: number): Alt
   _tagged = r.taggedFields();
   const m: AlterPartitionReassignmentsRequest = {
     timeoutMs: $timeoutMs,
+    allowReplicationFactorChange: $allowReplicationFactorChange,
     topics: $topics,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
@@ -62,6 +65,9 @@ function readAlterPartitionReassignmentsRequest(r: Reader, version: number): Alt
 
 function writeAlterPartitionReassignmentsRequest(w: Writer, version: number, m: AlterPartitionReassignmentsRequest): void {
   w.int32(m.timeoutMs ?? 60000);
+  if (version >= 1) {
+    w.bool(m.allowReplicationFactorChange ?? true);
+  }
   const $topics = m.topics ?? [];
   w.compactArrayLength($topics.length);
   for (let _i = 0; _i < $topics.length; _i++) writeAlterPartitionReassignmentsRequestReassignableTopic(w, version, $topics[_i]);

@@ -5,6 +5,7 @@ import type { Codec } from './index.js';
 
 export interface AlterPartitionReassignmentsResponse {
   throttleTimeMs: number;
+  allowReplicationFactorChange?: boolean;
   errorCode: number;
   errorMessage: string | null;
   responses: AlterPartitionReassignmentsResponseReassignableTopicResponse[];
@@ -28,20 +29,21 @@ export const AlterPartitionReassignmentsResponse: Codec<AlterPartitionReassignme
   name: 'AlterPartitionReassignmentsResponse',
   apiKey: 45,
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: AlterPartitionReassignmentsResponse): void {
-    if (version < 0 || version > 0) throw new RangeError(`AlterPartitionReassignmentsResponse v${version} is not supported`);
+    if (version < 0 || version > 1) throw new RangeError(`AlterPartitionReassignmentsResponse v${version} is not supported`);
     writeAlterPartitionReassignmentsResponse(w, version, m);
   },
   decode(r: Reader, version: number): AlterPartitionReassignmentsResponse {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`AlterPartitionReassignmentsResponse v${version} is not supported`);
+    if (version < 0 || version > 1) throw new ProtocolDecodeError(`AlterPartitionReassignmentsResponse v${version} is not supported`);
     return readAlterPartitionReassignmentsResponse(r, version);
   },
 };
 
 function readAlterPartitionReassignmentsResponse(r: Reader, version: number): AlterPartitionReassignmentsResponse {
   const $throttleTimeMs: number = r.int32();
+  const $allowReplicationFactorChange: boolean = (version >= 1 ? r.bool() : true);
   const $errorCode: number = r.int16();
   const $errorMessage: string | null = r.compactNullableString();
   let $responses: AlterPartitionReassignmentsResponseReassignableTopicResponse[];
@@ -59,6 +61,7 @@ function readAlterPartitionReassignmentsResponse(r: Reader, version: number): Al
   _tagged = r.taggedFields();
   const m: AlterPartitionReassignmentsResponse = {
     throttleTimeMs: $throttleTimeMs,
+    allowReplicationFactorChange: $allowReplicationFactorChange,
     errorCode: $errorCode,
     errorMessage: $errorMessage,
     responses: $responses,
@@ -69,6 +72,9 @@ function readAlterPartitionReassignmentsResponse(r: Reader, version: number): Al
 
 function writeAlterPartitionReassignmentsResponse(w: Writer, version: number, m: AlterPartitionReassignmentsResponse): void {
   w.int32(m.throttleTimeMs ?? 0);
+  if (version >= 1) {
+    w.bool(m.allowReplicationFactorChange ?? true);
+  }
   w.int16(m.errorCode ?? 0);
   w.compactString(m.errorMessage === undefined ? '' : m.errorMessage);
   const $responses = m.responses ?? [];

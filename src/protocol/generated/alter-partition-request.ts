@@ -11,8 +11,7 @@ export interface AlterPartitionRequest {
 }
 
 export interface AlterPartitionRequestTopicData {
-  topicName?: string;
-  topicId?: string;
+  topicId: string;
   partitions: AlterPartitionRequestPartitionData[];
   _tagged?: TaggedField[];
 }
@@ -22,7 +21,7 @@ export interface AlterPartitionRequestPartitionData {
   leaderEpoch: number;
   newIsr?: number[];
   newIsrWithEpochs?: AlterPartitionRequestBrokerState[];
-  leaderRecoveryState?: number;
+  leaderRecoveryState: number;
   partitionEpoch: number;
   _tagged?: TaggedField[];
 }
@@ -36,15 +35,15 @@ export interface AlterPartitionRequestBrokerState {
 export const AlterPartitionRequest: Codec<AlterPartitionRequest> = {
   name: 'AlterPartitionRequest',
   apiKey: 56,
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 3,
-  firstFlexibleVersion: 0,
+  firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: AlterPartitionRequest): void {
-    if (version < 0 || version > 3) throw new RangeError(`AlterPartitionRequest v${version} is not supported`);
+    if (version < 2 || version > 3) throw new RangeError(`AlterPartitionRequest v${version} is not supported`);
     writeAlterPartitionRequest(w, version, m);
   },
   decode(r: Reader, version: number): AlterPartitionRequest {
-    if (version < 0 || version > 3) throw new ProtocolDecodeError(`AlterPartitionRequest v${version} is not supported`);
+    if (version < 2 || version > 3) throw new ProtocolDecodeError(`AlterPartitionRequest v${version} is not supported`);
     return readAlterPartitionRequest(r, version);
   },
 };
@@ -84,8 +83,7 @@ function writeAlterPartitionRequest(w: Writer, version: number, m: AlterPartitio
 }
 
 function readAlterPartitionRequestTopicData(r: Reader, version: number): AlterPartitionRequestTopicData {
-  const $topicName: string = (version <= 1 ? r.compactString() : '');
-  const $topicId: string = (version >= 2 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
+  const $topicId: string = r.uuid();
   let $partitions: AlterPartitionRequestPartitionData[];
   {
     const _n = r.compactArrayLength();
@@ -100,7 +98,6 @@ function readAlterPartitionRequestTopicData(r: Reader, version: number): AlterPa
   let _tagged: TaggedField[] | undefined;
   _tagged = r.taggedFields();
   const m: AlterPartitionRequestTopicData = {
-    topicName: $topicName,
     topicId: $topicId,
     partitions: $partitions,
   };
@@ -109,12 +106,7 @@ function readAlterPartitionRequestTopicData(r: Reader, version: number): AlterPa
 }
 
 function writeAlterPartitionRequestTopicData(w: Writer, version: number, m: AlterPartitionRequestTopicData): void {
-  if (version <= 1) {
-    w.compactString(m.topicName ?? '');
-  }
-  if (version >= 2) {
-    w.uuid(m.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
-  }
+  w.uuid(m.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
   const $partitions = m.partitions ?? [];
   w.compactArrayLength($partitions.length);
   for (let _i = 0; _i < $partitions.length; _i++) writeAlterPartitionRequestPartitionData(w, version, $partitions[_i]);
@@ -154,7 +146,7 @@ function readAlterPartitionRequestPartitionData(r: Reader, version: number): Alt
   } else {
     $newIsrWithEpochs = [];
   }
-  const $leaderRecoveryState: number = (version >= 1 ? r.int8() : 0);
+  const $leaderRecoveryState: number = r.int8();
   const $partitionEpoch: number = r.int32();
   let _tagged: TaggedField[] | undefined;
   _tagged = r.taggedFields();
@@ -183,9 +175,7 @@ function writeAlterPartitionRequestPartitionData(w: Writer, version: number, m: 
     w.compactArrayLength($newIsrWithEpochs.length);
     for (let _i = 0; _i < $newIsrWithEpochs.length; _i++) writeAlterPartitionRequestBrokerState(w, version, $newIsrWithEpochs[_i]);
   }
-  if (version >= 1) {
-    w.int8(m.leaderRecoveryState ?? 0);
-  }
+  w.int8(m.leaderRecoveryState ?? 0);
   w.int32(m.partitionEpoch ?? 0);
   w.taggedFields(m._tagged);
 }

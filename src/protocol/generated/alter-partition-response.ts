@@ -11,8 +11,7 @@ export interface AlterPartitionResponse {
 }
 
 export interface AlterPartitionResponseTopicData {
-  topicName?: string;
-  topicId?: string;
+  topicId: string;
   partitions: AlterPartitionResponsePartitionData[];
   _tagged?: TaggedField[];
 }
@@ -23,7 +22,7 @@ export interface AlterPartitionResponsePartitionData {
   leaderId: number;
   leaderEpoch: number;
   isr: number[];
-  leaderRecoveryState?: number;
+  leaderRecoveryState: number;
   partitionEpoch: number;
   _tagged?: TaggedField[];
 }
@@ -31,15 +30,15 @@ export interface AlterPartitionResponsePartitionData {
 export const AlterPartitionResponse: Codec<AlterPartitionResponse> = {
   name: 'AlterPartitionResponse',
   apiKey: 56,
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 3,
-  firstFlexibleVersion: 0,
+  firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: AlterPartitionResponse): void {
-    if (version < 0 || version > 3) throw new RangeError(`AlterPartitionResponse v${version} is not supported`);
+    if (version < 2 || version > 3) throw new RangeError(`AlterPartitionResponse v${version} is not supported`);
     writeAlterPartitionResponse(w, version, m);
   },
   decode(r: Reader, version: number): AlterPartitionResponse {
-    if (version < 0 || version > 3) throw new ProtocolDecodeError(`AlterPartitionResponse v${version} is not supported`);
+    if (version < 2 || version > 3) throw new ProtocolDecodeError(`AlterPartitionResponse v${version} is not supported`);
     return readAlterPartitionResponse(r, version);
   },
 };
@@ -79,8 +78,7 @@ function writeAlterPartitionResponse(w: Writer, version: number, m: AlterPartiti
 }
 
 function readAlterPartitionResponseTopicData(r: Reader, version: number): AlterPartitionResponseTopicData {
-  const $topicName: string = (version <= 1 ? r.compactString() : '');
-  const $topicId: string = (version >= 2 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
+  const $topicId: string = r.uuid();
   let $partitions: AlterPartitionResponsePartitionData[];
   {
     const _n = r.compactArrayLength();
@@ -95,7 +93,6 @@ function readAlterPartitionResponseTopicData(r: Reader, version: number): AlterP
   let _tagged: TaggedField[] | undefined;
   _tagged = r.taggedFields();
   const m: AlterPartitionResponseTopicData = {
-    topicName: $topicName,
     topicId: $topicId,
     partitions: $partitions,
   };
@@ -104,12 +101,7 @@ function readAlterPartitionResponseTopicData(r: Reader, version: number): AlterP
 }
 
 function writeAlterPartitionResponseTopicData(w: Writer, version: number, m: AlterPartitionResponseTopicData): void {
-  if (version <= 1) {
-    w.compactString(m.topicName ?? '');
-  }
-  if (version >= 2) {
-    w.uuid(m.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
-  }
+  w.uuid(m.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
   const $partitions = m.partitions ?? [];
   w.compactArrayLength($partitions.length);
   for (let _i = 0; _i < $partitions.length; _i++) writeAlterPartitionResponsePartitionData(w, version, $partitions[_i]);
@@ -132,7 +124,7 @@ function readAlterPartitionResponsePartitionData(r: Reader, version: number): Al
       $isr = _a;
     }
   }
-  const $leaderRecoveryState: number = (version >= 1 ? r.int8() : 0);
+  const $leaderRecoveryState: number = r.int8();
   const $partitionEpoch: number = r.int32();
   let _tagged: TaggedField[] | undefined;
   _tagged = r.taggedFields();
@@ -157,9 +149,7 @@ function writeAlterPartitionResponsePartitionData(w: Writer, version: number, m:
   const $isr = m.isr ?? [];
   w.compactArrayLength($isr.length);
   for (let _i = 0; _i < $isr.length; _i++) w.int32($isr[_i]);
-  if (version >= 1) {
-    w.int8(m.leaderRecoveryState ?? 0);
-  }
+  w.int8(m.leaderRecoveryState ?? 0);
   w.int32(m.partitionEpoch ?? 0);
   w.taggedFields(m._tagged);
 }

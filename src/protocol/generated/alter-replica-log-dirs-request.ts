@@ -23,15 +23,15 @@ export interface AlterReplicaLogDirsRequestAlterReplicaLogDirTopic {
 export const AlterReplicaLogDirsRequest: Codec<AlterReplicaLogDirsRequest> = {
   name: 'AlterReplicaLogDirsRequest',
   apiKey: 34,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 2,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: AlterReplicaLogDirsRequest): void {
-    if (version < 0 || version > 2) throw new RangeError(`AlterReplicaLogDirsRequest v${version} is not supported`);
+    if (version < 1 || version > 2) throw new RangeError(`AlterReplicaLogDirsRequest v${version} is not supported`);
     writeAlterReplicaLogDirsRequest(w, version, m);
   },
   decode(r: Reader, version: number): AlterReplicaLogDirsRequest {
-    if (version < 0 || version > 2) throw new ProtocolDecodeError(`AlterReplicaLogDirsRequest v${version} is not supported`);
+    if (version < 1 || version > 2) throw new ProtocolDecodeError(`AlterReplicaLogDirsRequest v${version} is not supported`);
     return readAlterReplicaLogDirsRequest(r, version);
   },
 };

@@ -24,15 +24,15 @@ export interface AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult {
 export const AlterReplicaLogDirsResponse: Codec<AlterReplicaLogDirsResponse> = {
   name: 'AlterReplicaLogDirsResponse',
   apiKey: 34,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 2,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: AlterReplicaLogDirsResponse): void {
-    if (version < 0 || version > 2) throw new RangeError(`AlterReplicaLogDirsResponse v${version} is not supported`);
+    if (version < 1 || version > 2) throw new RangeError(`AlterReplicaLogDirsResponse v${version} is not supported`);
     writeAlterReplicaLogDirsResponse(w, version, m);
   },
   decode(r: Reader, version: number): AlterReplicaLogDirsResponse {
-    if (version < 0 || version > 2) throw new ProtocolDecodeError(`AlterReplicaLogDirsResponse v${version} is not supported`);
+    if (version < 1 || version > 2) throw new ProtocolDecodeError(`AlterReplicaLogDirsResponse v${version} is not supported`);
     return readAlterReplicaLogDirsResponse(r, version);
   },
 };

@@ -6,6 +6,8 @@ import type { Codec } from './index.js';
 export interface ApiVersionsRequest {
   clientSoftwareName?: string;
   clientSoftwareVersion?: string;
+  clusterId?: string | null;
+  nodeId?: number;
   _tagged?: TaggedField[];
 }
 
@@ -13,14 +15,14 @@ export const ApiVersionsRequest: Codec<ApiVersionsRequest> = {
   name: 'ApiVersionsRequest',
   apiKey: 18,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   firstFlexibleVersion: 3,
   encode(w: Writer, version: number, m: ApiVersionsRequest): void {
-    if (version < 0 || version > 4) throw new RangeError(`ApiVersionsRequest v${version} is not supported`);
+    if (version < 0 || version > 5) throw new RangeError(`ApiVersionsRequest v${version} is not supported`);
     writeApiVersionsRequest(w, version, m);
   },
   decode(r: Reader, version: number): ApiVersionsRequest {
-    if (version < 0 || version > 4) throw new ProtocolDecodeError(`ApiVersionsRequest v${version} is not supported`);
+    if (version < 0 || version > 5) throw new ProtocolDecodeError(`ApiVersionsRequest v${version} is not supported`);
     return readApiVersionsRequest(r, version);
   },
 };
@@ -28,6 +30,8 @@ export const ApiVersionsRequest: Codec<ApiVersionsRequest> = {
 function readApiVersionsRequest(r: Reader, version: number): ApiVersionsRequest {
   const $clientSoftwareName: string = (version >= 3 ? r.compactString() : '');
   const $clientSoftwareVersion: string = (version >= 3 ? r.compactString() : '');
+  const $clusterId: string | null = (version >= 5 ? r.compactNullableString() : null);
+  const $nodeId: number = (version >= 5 ? r.int32() : -1);
   let _tagged: TaggedField[] | undefined;
   if (version >= 3) {
     _tagged = r.taggedFields();
@@ -35,6 +39,8 @@ function readApiVersionsRequest(r: Reader, version: number): ApiVersionsRequest 
   const m: ApiVersionsRequest = {
     clientSoftwareName: $clientSoftwareName,
     clientSoftwareVersion: $clientSoftwareVersion,
+    clusterId: $clusterId,
+    nodeId: $nodeId,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -46,6 +52,12 @@ function writeApiVersionsRequest(w: Writer, version: number, m: ApiVersionsReque
   }
   if (version >= 3) {
     w.compactString(m.clientSoftwareVersion ?? '');
+  }
+  if (version >= 5) {
+    w.compactString(m.clusterId ?? null);
+  }
+  if (version >= 5) {
+    w.int32(m.nodeId ?? -1);
   }
   if (version >= 3) {
     w.taggedFields(m._tagged);

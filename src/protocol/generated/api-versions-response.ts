@@ -39,14 +39,14 @@ export const ApiVersionsResponse: Codec<ApiVersionsResponse> = {
   name: 'ApiVersionsResponse',
   apiKey: 18,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   firstFlexibleVersion: 3,
   encode(w: Writer, version: number, m: ApiVersionsResponse): void {
-    if (version < 0 || version > 4) throw new RangeError(`ApiVersionsResponse v${version} is not supported`);
+    if (version < 0 || version > 5) throw new RangeError(`ApiVersionsResponse v${version} is not supported`);
     writeApiVersionsResponse(w, version, m);
   },
   decode(r: Reader, version: number): ApiVersionsResponse {
-    if (version < 0 || version > 4) throw new ProtocolDecodeError(`ApiVersionsResponse v${version} is not supported`);
+    if (version < 0 || version > 5) throw new ProtocolDecodeError(`ApiVersionsResponse v${version} is not supported`);
     return readApiVersionsResponse(r, version);
   },
 };

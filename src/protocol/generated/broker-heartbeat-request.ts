@@ -10,6 +10,7 @@ export interface BrokerHeartbeatRequest {
   wantFence: boolean;
   wantShutDown: boolean;
   offlineLogDirs?: string[];
+  cordonedLogDirs?: string[] | null;
   _tagged?: TaggedField[];
 }
 
@@ -17,14 +18,14 @@ export const BrokerHeartbeatRequest: Codec<BrokerHeartbeatRequest> = {
   name: 'BrokerHeartbeatRequest',
   apiKey: 63,
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: BrokerHeartbeatRequest): void {
-    if (version < 0 || version > 1) throw new RangeError(`BrokerHeartbeatRequest v${version} is not supported`);
+    if (version < 0 || version > 2) throw new RangeError(`BrokerHeartbeatRequest v${version} is not supported`);
     writeBrokerHeartbeatRequest(w, version, m);
   },
   decode(r: Reader, version: number): BrokerHeartbeatRequest {
-    if (version < 0 || version > 1) throw new ProtocolDecodeError(`BrokerHeartbeatRequest v${version} is not supported`);
+    if (version < 0 || version > 2) throw new ProtocolDecodeError(`BrokerHeartbeatRequest v${version} is not supported`);
     return readBrokerHeartbeatRequest(r, version);
   },
 };
@@ -36,6 +37,7 @@ function readBrokerHeartbeatRequest(r: Reader, version: number): BrokerHeartbeat
   const $wantFence: boolean = r.bool();
   const $wantShutDown: boolean = r.bool();
   let $offlineLogDirs: string[] = [];
+  let $cordonedLogDirs: string[] | null = null;
   let _tagged: TaggedField[] | undefined;
   const _count = r.uvarint();
   for (let _t = 0; _t < _count; _t++) {
@@ -54,6 +56,19 @@ function readBrokerHeartbeatRequest(r: Reader, version: number): BrokerHeartbeat
         }
       }
       r.finishTaggedField(_end, _tag);
+    } else if (_tag === 1 && version >= 2) {
+      const _end = r.taggedFieldEnd(_size);
+      {
+        const _n = r.compactArrayLength();
+        if (_n < 0) {
+          $cordonedLogDirs = null;
+        } else {
+          const _a: string[] = [];
+          for (let _i = 0; _i < _n; _i++) _a.push(r.uuid());
+          $cordonedLogDirs = _a;
+        }
+      }
+      r.finishTaggedField(_end, _tag);
     } else {
       _tagged = r.unknownTaggedField(_tagged, _tag, _size);
     }
@@ -65,6 +80,7 @@ function readBrokerHeartbeatRequest(r: Reader, version: number): BrokerHeartbeat
     wantFence: $wantFence,
     wantShutDown: $wantShutDown,
     offlineLogDirs: $offlineLogDirs,
+    cordonedLogDirs: $cordonedLogDirs,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -80,6 +96,8 @@ function writeBrokerHeartbeatRequest(w: Writer, version: number, m: BrokerHeartb
   let _count = _tagged === undefined ? 0 : _tagged.length;
   const _w0 = version >= 1 && (m.offlineLogDirs != null && m.offlineLogDirs.length !== 0);
   if (_w0) _count++;
+  const _w1 = version >= 2 && m.cordonedLogDirs != null;
+  if (_w1) _count++;
   w.uvarint(_count);
   let _u = 0;
   if (_w0) {
@@ -89,6 +107,20 @@ function writeBrokerHeartbeatRequest(w: Writer, version: number, m: BrokerHeartb
     const _s = new Writer(64);
     _s.compactArrayLength(_v0.length);
     for (let _i = 0; _i < _v0.length; _i++) _s.uuid(_v0[_i]);
+    w.uvarint(_s.length);
+    w.raw(_s.toBuffer());
+  }
+  if (_w1) {
+    _u = w.rawTaggedFields(_tagged, _u, 1);
+    const _v1 = m.cordonedLogDirs as string[] | null;
+    w.uvarint(1);
+    const _s = new Writer(64);
+    if (_v1 === null) {
+      _s.compactArrayLength(-1);
+    } else {
+      _s.compactArrayLength(_v1.length);
+      for (let _i = 0; _i < _v1.length; _i++) _s.uuid(_v1[_i]);
+    }
     w.uvarint(_s.length);
     w.raw(_s.toBuffer());
   }

@@ -16,14 +16,14 @@ export const BrokerHeartbeatResponse: Codec<BrokerHeartbeatResponse> = {
   name: 'BrokerHeartbeatResponse',
   apiKey: 63,
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: BrokerHeartbeatResponse): void {
-    if (version < 0 || version > 1) throw new RangeError(`BrokerHeartbeatResponse v${version} is not supported`);
+    if (version < 0 || version > 2) throw new RangeError(`BrokerHeartbeatResponse v${version} is not supported`);
     writeBrokerHeartbeatResponse(w, version, m);
   },
   decode(r: Reader, version: number): BrokerHeartbeatResponse {
-    if (version < 0 || version > 1) throw new ProtocolDecodeError(`BrokerHeartbeatResponse v${version} is not supported`);
+    if (version < 0 || version > 2) throw new ProtocolDecodeError(`BrokerHeartbeatResponse v${version} is not supported`);
     return readBrokerHeartbeatResponse(r, version);
   },
 };

@@ -9,6 +9,7 @@ export interface BrokerRegistrationChangeRecord {
   fenced?: number;
   inControlledShutdown?: number;
   logDirs?: string[];
+  cordonedLogDirs?: string[] | null;
   _tagged?: TaggedField[];
 }
 
@@ -16,14 +17,14 @@ export const BrokerRegistrationChangeRecord: Codec<BrokerRegistrationChangeRecor
   name: 'BrokerRegistrationChangeRecord',
   apiKey: 17,
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 3,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: BrokerRegistrationChangeRecord): void {
-    if (version < 0 || version > 2) throw new RangeError(`BrokerRegistrationChangeRecord v${version} is not supported`);
+    if (version < 0 || version > 3) throw new RangeError(`BrokerRegistrationChangeRecord v${version} is not supported`);
     writeBrokerRegistrationChangeRecord(w, version, m);
   },
   decode(r: Reader, version: number): BrokerRegistrationChangeRecord {
-    if (version < 0 || version > 2) throw new ProtocolDecodeError(`BrokerRegistrationChangeRecord v${version} is not supported`);
+    if (version < 0 || version > 3) throw new ProtocolDecodeError(`BrokerRegistrationChangeRecord v${version} is not supported`);
     return readBrokerRegistrationChangeRecord(r, version);
   },
 };
@@ -34,6 +35,7 @@ function readBrokerRegistrationChangeRecord(r: Reader, version: number): BrokerR
   let $fenced: number = 0;
   let $inControlledShutdown: number = 0;
   let $logDirs: string[] = [];
+  let $cordonedLogDirs: string[] | null = null;
   let _tagged: TaggedField[] | undefined;
   const _count = r.uvarint();
   for (let _t = 0; _t < _count; _t++) {
@@ -60,6 +62,19 @@ function readBrokerRegistrationChangeRecord(r: Reader, version: number): BrokerR
         }
       }
       r.finishTaggedField(_end, _tag);
+    } else if (_tag === 3 && version >= 3) {
+      const _end = r.taggedFieldEnd(_size);
+      {
+        const _n = r.compactArrayLength();
+        if (_n < 0) {
+          $cordonedLogDirs = null;
+        } else {
+          const _a: string[] = [];
+          for (let _i = 0; _i < _n; _i++) _a.push(r.uuid());
+          $cordonedLogDirs = _a;
+        }
+      }
+      r.finishTaggedField(_end, _tag);
     } else {
       _tagged = r.unknownTaggedField(_tagged, _tag, _size);
     }
@@ -70,6 +85,7 @@ function readBrokerRegistrationChangeRecord(r: Reader, version: number): BrokerR
     fenced: $fenced,
     inControlledShutdown: $inControlledShutdown,
     logDirs: $logDirs,
+    cordonedLogDirs: $cordonedLogDirs,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -86,6 +102,8 @@ function writeBrokerRegistrationChangeRecord(w: Writer, version: number, m: Brok
   if (_w1) _count++;
   const _w2 = version >= 2 && (m.logDirs != null && m.logDirs.length !== 0);
   if (_w2) _count++;
+  const _w3 = version >= 3 && m.cordonedLogDirs != null;
+  if (_w3) _count++;
   w.uvarint(_count);
   let _u = 0;
   if (_w0) {
@@ -109,6 +127,20 @@ function writeBrokerRegistrationChangeRecord(w: Writer, version: number, m: Brok
     const _s = new Writer(64);
     _s.compactArrayLength(_v2.length);
     for (let _i = 0; _i < _v2.length; _i++) _s.uuid(_v2[_i]);
+    w.uvarint(_s.length);
+    w.raw(_s.toBuffer());
+  }
+  if (_w3) {
+    _u = w.rawTaggedFields(_tagged, _u, 3);
+    const _v3 = m.cordonedLogDirs as string[] | null;
+    w.uvarint(3);
+    const _s = new Writer(64);
+    if (_v3 === null) {
+      _s.compactArrayLength(-1);
+    } else {
+      _s.compactArrayLength(_v3.length);
+      for (let _i = 0; _i < _v3.length; _i++) _s.uuid(_v3[_i]);
+    }
     w.uvarint(_s.length);
     w.raw(_s.toBuffer());
   }

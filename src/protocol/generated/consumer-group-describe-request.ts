@@ -13,14 +13,14 @@ export const ConsumerGroupDescribeRequest: Codec<ConsumerGroupDescribeRequest> =
   name: 'ConsumerGroupDescribeRequest',
   apiKey: 69,
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: ConsumerGroupDescribeRequest): void {
-    if (version < 0 || version > 0) throw new RangeError(`ConsumerGroupDescribeRequest v${version} is not supported`);
+    if (version < 0 || version > 1) throw new RangeError(`ConsumerGroupDescribeRequest v${version} is not supported`);
     writeConsumerGroupDescribeRequest(w, version, m);
   },
   decode(r: Reader, version: number): ConsumerGroupDescribeRequest {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`ConsumerGroupDescribeRequest v${version} is not supported`);
+    if (version < 0 || version > 1) throw new ProtocolDecodeError(`ConsumerGroupDescribeRequest v${version} is not supported`);
     return readConsumerGroupDescribeRequest(r, version);
   },
 };

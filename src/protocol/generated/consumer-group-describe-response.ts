@@ -45,6 +45,7 @@ export interface ConsumerGroupDescribeResponseMember {
   subscribedTopicRegex: string | null;
   assignment: ConsumerGroupDescribeResponseAssignment;
   targetAssignment: ConsumerGroupDescribeResponseAssignment;
+  memberType?: number;
   _tagged?: TaggedField[];
 }
 
@@ -52,14 +53,14 @@ export const ConsumerGroupDescribeResponse: Codec<ConsumerGroupDescribeResponse>
   name: 'ConsumerGroupDescribeResponse',
   apiKey: 69,
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: ConsumerGroupDescribeResponse): void {
-    if (version < 0 || version > 0) throw new RangeError(`ConsumerGroupDescribeResponse v${version} is not supported`);
+    if (version < 0 || version > 1) throw new RangeError(`ConsumerGroupDescribeResponse v${version} is not supported`);
     writeConsumerGroupDescribeResponse(w, version, m);
   },
   decode(r: Reader, version: number): ConsumerGroupDescribeResponse {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`ConsumerGroupDescribeResponse v${version} is not supported`);
+    if (version < 0 || version > 1) throw new ProtocolDecodeError(`ConsumerGroupDescribeResponse v${version} is not supported`);
     return readConsumerGroupDescribeResponse(r, version);
   },
 };
@@ -230,6 +231,7 @@ function readConsumerGroupDescribeResponseMember(r: Reader, version: number): Co
   const $subscribedTopicRegex: string | null = r.compactNullableString();
   const $assignment: ConsumerGroupDescribeResponseAssignment = readConsumerGroupDescribeResponseAssignment(r, version);
   const $targetAssignment: ConsumerGroupDescribeResponseAssignment = readConsumerGroupDescribeResponseAssignment(r, version);
+  const $memberType: number = (version >= 1 ? r.int8() : -1);
   let _tagged: TaggedField[] | undefined;
   _tagged = r.taggedFields();
   const m: ConsumerGroupDescribeResponseMember = {
@@ -243,6 +245,7 @@ function readConsumerGroupDescribeResponseMember(r: Reader, version: number): Co
     subscribedTopicRegex: $subscribedTopicRegex,
     assignment: $assignment,
     targetAssignment: $targetAssignment,
+    memberType: $memberType,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -263,6 +266,9 @@ function writeConsumerGroupDescribeResponseMember(w: Writer, version: number, m:
   writeConsumerGroupDescribeResponseAssignment(w, version, $assignment);
   const $targetAssignment = m.targetAssignment ?? defaultConsumerGroupDescribeResponseAssignment();
   writeConsumerGroupDescribeResponseAssignment(w, version, $targetAssignment);
+  if (version >= 1) {
+    w.int8(m.memberType ?? -1);
+  }
   w.taggedFields(m._tagged);
 }
 

@@ -11,7 +11,7 @@ export interface CreateAclsRequest {
 export interface CreateAclsRequestAclCreation {
   resourceType: number;
   resourceName: string;
-  resourcePatternType?: number;
+  resourcePatternType: number;
   principal: string;
   host: string;
   operation: number;
@@ -22,15 +22,15 @@ export interface CreateAclsRequestAclCreation {
 export const CreateAclsRequest: Codec<CreateAclsRequest> = {
   name: 'CreateAclsRequest',
   apiKey: 30,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: CreateAclsRequest): void {
-    if (version < 0 || version > 3) throw new RangeError(`CreateAclsRequest v${version} is not supported`);
+    if (version < 1 || version > 3) throw new RangeError(`CreateAclsRequest v${version} is not supported`);
     writeCreateAclsRequest(w, version, m);
   },
   decode(r: Reader, version: number): CreateAclsRequest {
-    if (version < 0 || version > 3) throw new ProtocolDecodeError(`CreateAclsRequest v${version} is not supported`);
+    if (version < 1 || version > 3) throw new ProtocolDecodeError(`CreateAclsRequest v${version} is not supported`);
     return readCreateAclsRequest(r, version);
   },
 };
@@ -74,7 +74,7 @@ function writeCreateAclsRequest(w: Writer, version: number, m: CreateAclsRequest
 function readCreateAclsRequestAclCreation(r: Reader, version: number): CreateAclsRequestAclCreation {
   const $resourceType: number = r.int8();
   const $resourceName: string = (version >= 2 ? r.compactString() : r.string());
-  const $resourcePatternType: number = (version >= 1 ? r.int8() : 3);
+  const $resourcePatternType: number = r.int8();
   const $principal: string = (version >= 2 ? r.compactString() : r.string());
   const $host: string = (version >= 2 ? r.compactString() : r.string());
   const $operation: number = r.int8();
@@ -104,9 +104,7 @@ function writeCreateAclsRequestAclCreation(w: Writer, version: number, m: Create
   } else {
     w.string($resourceName);
   }
-  if (version >= 1) {
-    w.int8(m.resourcePatternType ?? 3);
-  }
+  w.int8(m.resourcePatternType ?? 3);
   const $principal = m.principal ?? '';
   if (version >= 2) {
     w.compactString($principal);

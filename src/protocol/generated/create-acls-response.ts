@@ -18,15 +18,15 @@ export interface CreateAclsResponseAclCreationResult {
 export const CreateAclsResponse: Codec<CreateAclsResponse> = {
   name: 'CreateAclsResponse',
   apiKey: 30,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: CreateAclsResponse): void {
-    if (version < 0 || version > 3) throw new RangeError(`CreateAclsResponse v${version} is not supported`);
+    if (version < 1 || version > 3) throw new RangeError(`CreateAclsResponse v${version} is not supported`);
     writeCreateAclsResponse(w, version, m);
   },
   decode(r: Reader, version: number): CreateAclsResponse {
-    if (version < 0 || version > 3) throw new ProtocolDecodeError(`CreateAclsResponse v${version} is not supported`);
+    if (version < 1 || version > 3) throw new ProtocolDecodeError(`CreateAclsResponse v${version} is not supported`);
     return readCreateAclsResponse(r, version);
   },
 };

@@ -20,15 +20,15 @@ export interface CreateDelegationTokenRequestCreatableRenewers {
 export const CreateDelegationTokenRequest: Codec<CreateDelegationTokenRequest> = {
   name: 'CreateDelegationTokenRequest',
   apiKey: 38,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: CreateDelegationTokenRequest): void {
-    if (version < 0 || version > 3) throw new RangeError(`CreateDelegationTokenRequest v${version} is not supported`);
+    if (version < 1 || version > 3) throw new RangeError(`CreateDelegationTokenRequest v${version} is not supported`);
     writeCreateDelegationTokenRequest(w, version, m);
   },
   decode(r: Reader, version: number): CreateDelegationTokenRequest {
-    if (version < 0 || version > 3) throw new ProtocolDecodeError(`CreateDelegationTokenRequest v${version} is not supported`);
+    if (version < 1 || version > 3) throw new ProtocolDecodeError(`CreateDelegationTokenRequest v${version} is not supported`);
     return readCreateDelegationTokenRequest(r, version);
   },
 };

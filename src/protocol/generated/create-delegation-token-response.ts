@@ -23,15 +23,15 @@ export interface CreateDelegationTokenResponse {
 export const CreateDelegationTokenResponse: Codec<CreateDelegationTokenResponse> = {
   name: 'CreateDelegationTokenResponse',
   apiKey: 38,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: CreateDelegationTokenResponse): void {
-    if (version < 0 || version > 3) throw new RangeError(`CreateDelegationTokenResponse v${version} is not supported`);
+    if (version < 1 || version > 3) throw new RangeError(`CreateDelegationTokenResponse v${version} is not supported`);
     writeCreateDelegationTokenResponse(w, version, m);
   },
   decode(r: Reader, version: number): CreateDelegationTokenResponse {
-    if (version < 0 || version > 3) throw new ProtocolDecodeError(`CreateDelegationTokenResponse v${version} is not supported`);
+    if (version < 1 || version > 3) throw new ProtocolDecodeError(`CreateDelegationTokenResponse v${version} is not supported`);
     return readCreateDelegationTokenResponse(r, version);
   },
 };

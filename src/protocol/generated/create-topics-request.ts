@@ -6,7 +6,7 @@ import type { Codec } from './index.js';
 export interface CreateTopicsRequest {
   topics: CreateTopicsRequestCreatableTopic[];
   timeoutMs: number;
-  validateOnly?: boolean;
+  validateOnly: boolean;
   _tagged?: TaggedField[];
 }
 
@@ -34,15 +34,15 @@ export interface CreateTopicsRequestCreatableTopicConfig {
 export const CreateTopicsRequest: Codec<CreateTopicsRequest> = {
   name: 'CreateTopicsRequest',
   apiKey: 19,
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 7,
   firstFlexibleVersion: 5,
   encode(w: Writer, version: number, m: CreateTopicsRequest): void {
-    if (version < 0 || version > 7) throw new RangeError(`CreateTopicsRequest v${version} is not supported`);
+    if (version < 2 || version > 7) throw new RangeError(`CreateTopicsRequest v${version} is not supported`);
     writeCreateTopicsRequest(w, version, m);
   },
   decode(r: Reader, version: number): CreateTopicsRequest {
-    if (version < 0 || version > 7) throw new ProtocolDecodeError(`CreateTopicsRequest v${version} is not supported`);
+    if (version < 2 || version > 7) throw new ProtocolDecodeError(`CreateTopicsRequest v${version} is not supported`);
     return readCreateTopicsRequest(r, version);
   },
 };
@@ -60,7 +60,7 @@ function readCreateTopicsRequest(r: Reader, version: number): CreateTopicsReques
     }
   }
   const $timeoutMs: number = r.int32();
-  const $validateOnly: boolean = (version >= 1 ? r.bool() : false);
+  const $validateOnly: boolean = r.bool();
   let _tagged: TaggedField[] | undefined;
   if (version >= 5) {
     _tagged = r.taggedFields();
@@ -83,9 +83,7 @@ function writeCreateTopicsRequest(w: Writer, version: number, m: CreateTopicsReq
   }
   for (let _i = 0; _i < $topics.length; _i++) writeCreateTopicsRequestCreatableTopic(w, version, $topics[_i]);
   w.int32(m.timeoutMs ?? 60000);
-  if (version >= 1) {
-    w.bool(m.validateOnly ?? false);
-  }
+  w.bool(m.validateOnly ?? false);
   if (version >= 5) {
     w.taggedFields(m._tagged);
   }

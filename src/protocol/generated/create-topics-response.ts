@@ -4,7 +4,7 @@ import { Writer } from '../writer.js';
 import type { Codec } from './index.js';
 
 export interface CreateTopicsResponse {
-  throttleTimeMs?: number;
+  throttleTimeMs: number;
   topics: CreateTopicsResponseCreatableTopicResult[];
   _tagged?: TaggedField[];
 }
@@ -13,7 +13,7 @@ export interface CreateTopicsResponseCreatableTopicResult {
   name: string;
   topicId?: string;
   errorCode: number;
-  errorMessage?: string | null;
+  errorMessage: string | null;
   topicConfigErrorCode?: number;
   numPartitions?: number;
   replicationFactor?: number;
@@ -33,21 +33,21 @@ export interface CreateTopicsResponseCreatableTopicConfigs {
 export const CreateTopicsResponse: Codec<CreateTopicsResponse> = {
   name: 'CreateTopicsResponse',
   apiKey: 19,
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 7,
   firstFlexibleVersion: 5,
   encode(w: Writer, version: number, m: CreateTopicsResponse): void {
-    if (version < 0 || version > 7) throw new RangeError(`CreateTopicsResponse v${version} is not supported`);
+    if (version < 2 || version > 7) throw new RangeError(`CreateTopicsResponse v${version} is not supported`);
     writeCreateTopicsResponse(w, version, m);
   },
   decode(r: Reader, version: number): CreateTopicsResponse {
-    if (version < 0 || version > 7) throw new ProtocolDecodeError(`CreateTopicsResponse v${version} is not supported`);
+    if (version < 2 || version > 7) throw new ProtocolDecodeError(`CreateTopicsResponse v${version} is not supported`);
     return readCreateTopicsResponse(r, version);
   },
 };
 
 function readCreateTopicsResponse(r: Reader, version: number): CreateTopicsResponse {
-  const $throttleTimeMs: number = (version >= 2 ? r.int32() : 0);
+  const $throttleTimeMs: number = r.int32();
   let $topics: CreateTopicsResponseCreatableTopicResult[];
   {
     const _n = (version >= 5 ? r.compactArrayLength() : r.arrayLength());
@@ -72,9 +72,7 @@ function readCreateTopicsResponse(r: Reader, version: number): CreateTopicsRespo
 }
 
 function writeCreateTopicsResponse(w: Writer, version: number, m: CreateTopicsResponse): void {
-  if (version >= 2) {
-    w.int32(m.throttleTimeMs ?? 0);
-  }
+  w.int32(m.throttleTimeMs ?? 0);
   const $topics = m.topics ?? [];
   if (version >= 5) {
     w.compactArrayLength($topics.length);
@@ -91,7 +89,7 @@ function readCreateTopicsResponseCreatableTopicResult(r: Reader, version: number
   const $name: string = (version >= 5 ? r.compactString() : r.string());
   const $topicId: string = (version >= 7 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
   const $errorCode: number = r.int16();
-  const $errorMessage: string | null = (version >= 1 ? (version >= 5 ? r.compactNullableString() : r.nullableString()) : '');
+  const $errorMessage: string | null = (version >= 5 ? r.compactNullableString() : r.nullableString());
   let $topicConfigErrorCode: number = 0;
   const $numPartitions: number = (version >= 5 ? r.int32() : -1);
   const $replicationFactor: number = (version >= 5 ? r.int16() : -1);
@@ -150,13 +148,11 @@ function writeCreateTopicsResponseCreatableTopicResult(w: Writer, version: numbe
     w.uuid(m.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
   }
   w.int16(m.errorCode ?? 0);
-  if (version >= 1) {
-    const $errorMessage = m.errorMessage === undefined ? '' : m.errorMessage;
-    if (version >= 5) {
-      w.compactString($errorMessage);
-    } else {
-      w.string($errorMessage);
-    }
+  const $errorMessage = m.errorMessage === undefined ? '' : m.errorMessage;
+  if (version >= 5) {
+    w.compactString($errorMessage);
+  } else {
+    w.string($errorMessage);
   }
   if (version >= 5) {
     w.int32(m.numPartitions ?? -1);

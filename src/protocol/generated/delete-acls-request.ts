@@ -11,7 +11,7 @@ export interface DeleteAclsRequest {
 export interface DeleteAclsRequestDeleteAclsFilter {
   resourceTypeFilter: number;
   resourceNameFilter: string | null;
-  patternTypeFilter?: number;
+  patternTypeFilter: number;
   principalFilter: string | null;
   hostFilter: string | null;
   operation: number;
@@ -22,15 +22,15 @@ export interface DeleteAclsRequestDeleteAclsFilter {
 export const DeleteAclsRequest: Codec<DeleteAclsRequest> = {
   name: 'DeleteAclsRequest',
   apiKey: 31,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: DeleteAclsRequest): void {
-    if (version < 0 || version > 3) throw new RangeError(`DeleteAclsRequest v${version} is not supported`);
+    if (version < 1 || version > 3) throw new RangeError(`DeleteAclsRequest v${version} is not supported`);
     writeDeleteAclsRequest(w, version, m);
   },
   decode(r: Reader, version: number): DeleteAclsRequest {
-    if (version < 0 || version > 3) throw new ProtocolDecodeError(`DeleteAclsRequest v${version} is not supported`);
+    if (version < 1 || version > 3) throw new ProtocolDecodeError(`DeleteAclsRequest v${version} is not supported`);
     return readDeleteAclsRequest(r, version);
   },
 };
@@ -74,7 +74,7 @@ function writeDeleteAclsRequest(w: Writer, version: number, m: DeleteAclsRequest
 function readDeleteAclsRequestDeleteAclsFilter(r: Reader, version: number): DeleteAclsRequestDeleteAclsFilter {
   const $resourceTypeFilter: number = r.int8();
   const $resourceNameFilter: string | null = (version >= 2 ? r.compactNullableString() : r.nullableString());
-  const $patternTypeFilter: number = (version >= 1 ? r.int8() : 3);
+  const $patternTypeFilter: number = r.int8();
   const $principalFilter: string | null = (version >= 2 ? r.compactNullableString() : r.nullableString());
   const $hostFilter: string | null = (version >= 2 ? r.compactNullableString() : r.nullableString());
   const $operation: number = r.int8();
@@ -104,9 +104,7 @@ function writeDeleteAclsRequestDeleteAclsFilter(w: Writer, version: number, m: D
   } else {
     w.string($resourceNameFilter);
   }
-  if (version >= 1) {
-    w.int8(m.patternTypeFilter ?? 3);
-  }
+  w.int8(m.patternTypeFilter ?? 3);
   const $principalFilter = m.principalFilter === undefined ? '' : m.principalFilter;
   if (version >= 2) {
     w.compactString($principalFilter);

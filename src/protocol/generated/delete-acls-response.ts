@@ -21,7 +21,7 @@ export interface DeleteAclsResponseDeleteAclsMatchingAcl {
   errorMessage: string | null;
   resourceType: number;
   resourceName: string;
-  patternType?: number;
+  patternType: number;
   principal: string;
   host: string;
   operation: number;
@@ -32,15 +32,15 @@ export interface DeleteAclsResponseDeleteAclsMatchingAcl {
 export const DeleteAclsResponse: Codec<DeleteAclsResponse> = {
   name: 'DeleteAclsResponse',
   apiKey: 31,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: DeleteAclsResponse): void {
-    if (version < 0 || version > 3) throw new RangeError(`DeleteAclsResponse v${version} is not supported`);
+    if (version < 1 || version > 3) throw new RangeError(`DeleteAclsResponse v${version} is not supported`);
     writeDeleteAclsResponse(w, version, m);
   },
   decode(r: Reader, version: number): DeleteAclsResponse {
-    if (version < 0 || version > 3) throw new ProtocolDecodeError(`DeleteAclsResponse v${version} is not supported`);
+    if (version < 1 || version > 3) throw new ProtocolDecodeError(`DeleteAclsResponse v${version} is not supported`);
     return readDeleteAclsResponse(r, version);
   },
 };
@@ -136,7 +136,7 @@ function readDeleteAclsResponseDeleteAclsMatchingAcl(r: Reader, version: number)
   const $errorMessage: string | null = (version >= 2 ? r.compactNullableString() : r.nullableString());
   const $resourceType: number = r.int8();
   const $resourceName: string = (version >= 2 ? r.compactString() : r.string());
-  const $patternType: number = (version >= 1 ? r.int8() : 3);
+  const $patternType: number = r.int8();
   const $principal: string = (version >= 2 ? r.compactString() : r.string());
   const $host: string = (version >= 2 ? r.compactString() : r.string());
   const $operation: number = r.int8();
@@ -175,9 +175,7 @@ function writeDeleteAclsResponseDeleteAclsMatchingAcl(w: Writer, version: number
   } else {
     w.string($resourceName);
   }
-  if (version >= 1) {
-    w.int8(m.patternType ?? 3);
-  }
+  w.int8(m.patternType ?? 3);
   const $principal = m.principal ?? '';
   if (version >= 2) {
     w.compactString($principal);

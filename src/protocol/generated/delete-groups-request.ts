@@ -12,14 +12,14 @@ export const DeleteGroupsRequest: Codec<DeleteGroupsRequest> = {
   name: 'DeleteGroupsRequest',
   apiKey: 42,
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 3,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: DeleteGroupsRequest): void {
-    if (version < 0 || version > 2) throw new RangeError(`DeleteGroupsRequest v${version} is not supported`);
+    if (version < 0 || version > 3) throw new RangeError(`DeleteGroupsRequest v${version} is not supported`);
     writeDeleteGroupsRequest(w, version, m);
   },
   decode(r: Reader, version: number): DeleteGroupsRequest {
-    if (version < 0 || version > 2) throw new ProtocolDecodeError(`DeleteGroupsRequest v${version} is not supported`);
+    if (version < 0 || version > 3) throw new ProtocolDecodeError(`DeleteGroupsRequest v${version} is not supported`);
     return readDeleteGroupsRequest(r, version);
   },
 };

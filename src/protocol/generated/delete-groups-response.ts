@@ -12,6 +12,7 @@ export interface DeleteGroupsResponse {
 export interface DeleteGroupsResponseDeletableGroupResult {
   groupId: string;
   errorCode: number;
+  errorMessage?: string | null;
   _tagged?: TaggedField[];
 }
 
@@ -19,14 +20,14 @@ export const DeleteGroupsResponse: Codec<DeleteGroupsResponse> = {
   name: 'DeleteGroupsResponse',
   apiKey: 42,
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 3,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: DeleteGroupsResponse): void {
-    if (version < 0 || version > 2) throw new RangeError(`DeleteGroupsResponse v${version} is not supported`);
+    if (version < 0 || version > 3) throw new RangeError(`DeleteGroupsResponse v${version} is not supported`);
     writeDeleteGroupsResponse(w, version, m);
   },
   decode(r: Reader, version: number): DeleteGroupsResponse {
-    if (version < 0 || version > 2) throw new ProtocolDecodeError(`DeleteGroupsResponse v${version} is not supported`);
+    if (version < 0 || version > 3) throw new ProtocolDecodeError(`DeleteGroupsResponse v${version} is not supported`);
     return readDeleteGroupsResponse(r, version);
   },
 };
@@ -73,6 +74,7 @@ function writeDeleteGroupsResponse(w: Writer, version: number, m: DeleteGroupsRe
 function readDeleteGroupsResponseDeletableGroupResult(r: Reader, version: number): DeleteGroupsResponseDeletableGroupResult {
   const $groupId: string = (version >= 2 ? r.compactString() : r.string());
   const $errorCode: number = r.int16();
+  const $errorMessage: string | null = (version >= 3 ? r.compactNullableString() : null);
   let _tagged: TaggedField[] | undefined;
   if (version >= 2) {
     _tagged = r.taggedFields();
@@ -80,6 +82,7 @@ function readDeleteGroupsResponseDeletableGroupResult(r: Reader, version: number
   const m: DeleteGroupsResponseDeletableGroupResult = {
     groupId: $groupId,
     errorCode: $errorCode,
+    errorMessage: $errorMessage,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -93,6 +96,9 @@ function writeDeleteGroupsResponseDeletableGroupResult(w: Writer, version: numbe
     w.string($groupId);
   }
   w.int16(m.errorCode ?? 0);
+  if (version >= 3) {
+    w.compactString(m.errorMessage ?? null);
+  }
   if (version >= 2) {
     w.taggedFields(m._tagged);
   }

@@ -19,15 +19,15 @@ export interface DeleteTopicsRequestDeleteTopicState {
 export const DeleteTopicsRequest: Codec<DeleteTopicsRequest> = {
   name: 'DeleteTopicsRequest',
   apiKey: 20,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 6,
   firstFlexibleVersion: 4,
   encode(w: Writer, version: number, m: DeleteTopicsRequest): void {
-    if (version < 0 || version > 6) throw new RangeError(`DeleteTopicsRequest v${version} is not supported`);
+    if (version < 1 || version > 6) throw new RangeError(`DeleteTopicsRequest v${version} is not supported`);
     writeDeleteTopicsRequest(w, version, m);
   },
   decode(r: Reader, version: number): DeleteTopicsRequest {
-    if (version < 0 || version > 6) throw new ProtocolDecodeError(`DeleteTopicsRequest v${version} is not supported`);
+    if (version < 1 || version > 6) throw new ProtocolDecodeError(`DeleteTopicsRequest v${version} is not supported`);
     return readDeleteTopicsRequest(r, version);
   },
 };

@@ -4,7 +4,7 @@ import type { Writer } from '../writer.js';
 import type { Codec } from './index.js';
 
 export interface DeleteTopicsResponse {
-  throttleTimeMs?: number;
+  throttleTimeMs: number;
   responses: DeleteTopicsResponseDeletableTopicResult[];
   _tagged?: TaggedField[];
 }
@@ -20,21 +20,21 @@ export interface DeleteTopicsResponseDeletableTopicResult {
 export const DeleteTopicsResponse: Codec<DeleteTopicsResponse> = {
   name: 'DeleteTopicsResponse',
   apiKey: 20,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 6,
   firstFlexibleVersion: 4,
   encode(w: Writer, version: number, m: DeleteTopicsResponse): void {
-    if (version < 0 || version > 6) throw new RangeError(`DeleteTopicsResponse v${version} is not supported`);
+    if (version < 1 || version > 6) throw new RangeError(`DeleteTopicsResponse v${version} is not supported`);
     writeDeleteTopicsResponse(w, version, m);
   },
   decode(r: Reader, version: number): DeleteTopicsResponse {
-    if (version < 0 || version > 6) throw new ProtocolDecodeError(`DeleteTopicsResponse v${version} is not supported`);
+    if (version < 1 || version > 6) throw new ProtocolDecodeError(`DeleteTopicsResponse v${version} is not supported`);
     return readDeleteTopicsResponse(r, version);
   },
 };
 
 function readDeleteTopicsResponse(r: Reader, version: number): DeleteTopicsResponse {
-  const $throttleTimeMs: number = (version >= 1 ? r.int32() : 0);
+  const $throttleTimeMs: number = r.int32();
   let $responses: DeleteTopicsResponseDeletableTopicResult[];
   {
     const _n = (version >= 4 ? r.compactArrayLength() : r.arrayLength());
@@ -59,9 +59,7 @@ function readDeleteTopicsResponse(r: Reader, version: number): DeleteTopicsRespo
 }
 
 function writeDeleteTopicsResponse(w: Writer, version: number, m: DeleteTopicsResponse): void {
-  if (version >= 1) {
-    w.int32(m.throttleTimeMs ?? 0);
-  }
+  w.int32(m.throttleTimeMs ?? 0);
   const $responses = m.responses ?? [];
   if (version >= 4) {
     w.compactArrayLength($responses.length);

@@ -6,7 +6,7 @@ import type { Codec } from './index.js';
 export interface DescribeAclsRequest {
   resourceTypeFilter: number;
   resourceNameFilter: string | null;
-  patternTypeFilter?: number;
+  patternTypeFilter: number;
   principalFilter: string | null;
   hostFilter: string | null;
   operation: number;
@@ -17,15 +17,15 @@ export interface DescribeAclsRequest {
 export const DescribeAclsRequest: Codec<DescribeAclsRequest> = {
   name: 'DescribeAclsRequest',
   apiKey: 29,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: DescribeAclsRequest): void {
-    if (version < 0 || version > 3) throw new RangeError(`DescribeAclsRequest v${version} is not supported`);
+    if (version < 1 || version > 3) throw new RangeError(`DescribeAclsRequest v${version} is not supported`);
     writeDescribeAclsRequest(w, version, m);
   },
   decode(r: Reader, version: number): DescribeAclsRequest {
-    if (version < 0 || version > 3) throw new ProtocolDecodeError(`DescribeAclsRequest v${version} is not supported`);
+    if (version < 1 || version > 3) throw new ProtocolDecodeError(`DescribeAclsRequest v${version} is not supported`);
     return readDescribeAclsRequest(r, version);
   },
 };
@@ -33,7 +33,7 @@ export const DescribeAclsRequest: Codec<DescribeAclsRequest> = {
 function readDescribeAclsRequest(r: Reader, version: number): DescribeAclsRequest {
   const $resourceTypeFilter: number = r.int8();
   const $resourceNameFilter: string | null = (version >= 2 ? r.compactNullableString() : r.nullableString());
-  const $patternTypeFilter: number = (version >= 1 ? r.int8() : 3);
+  const $patternTypeFilter: number = r.int8();
   const $principalFilter: string | null = (version >= 2 ? r.compactNullableString() : r.nullableString());
   const $hostFilter: string | null = (version >= 2 ? r.compactNullableString() : r.nullableString());
   const $operation: number = r.int8();
@@ -63,9 +63,7 @@ function writeDescribeAclsRequest(w: Writer, version: number, m: DescribeAclsReq
   } else {
     w.string($resourceNameFilter);
   }
-  if (version >= 1) {
-    w.int8(m.patternTypeFilter ?? 3);
-  }
+  w.int8(m.patternTypeFilter ?? 3);
   const $principalFilter = m.principalFilter === undefined ? '' : m.principalFilter;
   if (version >= 2) {
     w.compactString($principalFilter);

@@ -14,7 +14,7 @@ export interface DescribeAclsResponse {
 export interface DescribeAclsResponseDescribeAclsResource {
   resourceType: number;
   resourceName: string;
-  patternType?: number;
+  patternType: number;
   acls: DescribeAclsResponseAclDescription[];
   _tagged?: TaggedField[];
 }
@@ -30,15 +30,15 @@ export interface DescribeAclsResponseAclDescription {
 export const DescribeAclsResponse: Codec<DescribeAclsResponse> = {
   name: 'DescribeAclsResponse',
   apiKey: 29,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: DescribeAclsResponse): void {
-    if (version < 0 || version > 3) throw new RangeError(`DescribeAclsResponse v${version} is not supported`);
+    if (version < 1 || version > 3) throw new RangeError(`DescribeAclsResponse v${version} is not supported`);
     writeDescribeAclsResponse(w, version, m);
   },
   decode(r: Reader, version: number): DescribeAclsResponse {
-    if (version < 0 || version > 3) throw new ProtocolDecodeError(`DescribeAclsResponse v${version} is not supported`);
+    if (version < 1 || version > 3) throw new ProtocolDecodeError(`DescribeAclsResponse v${version} is not supported`);
     return readDescribeAclsResponse(r, version);
   },
 };
@@ -96,7 +96,7 @@ function writeDescribeAclsResponse(w: Writer, version: number, m: DescribeAclsRe
 function readDescribeAclsResponseDescribeAclsResource(r: Reader, version: number): DescribeAclsResponseDescribeAclsResource {
   const $resourceType: number = r.int8();
   const $resourceName: string = (version >= 2 ? r.compactString() : r.string());
-  const $patternType: number = (version >= 1 ? r.int8() : 3);
+  const $patternType: number = r.int8();
   let $acls: DescribeAclsResponseAclDescription[];
   {
     const _n = (version >= 2 ? r.compactArrayLength() : r.arrayLength());
@@ -130,9 +130,7 @@ function writeDescribeAclsResponseDescribeAclsResource(w: Writer, version: numbe
   } else {
     w.string($resourceName);
   }
-  if (version >= 1) {
-    w.int8(m.patternType ?? 3);
-  }
+  w.int8(m.patternType ?? 3);
   const $acls = m.acls ?? [];
   if (version >= 2) {
     w.compactArrayLength($acls.length);

@@ -6,6 +6,7 @@ import type { Codec } from './index.js';
 export interface DescribeClusterRequest {
   includeClusterAuthorizedOperations: boolean;
   endpointType?: number;
+  includeFencedBrokers?: boolean;
   _tagged?: TaggedField[];
 }
 
@@ -13,14 +14,14 @@ export const DescribeClusterRequest: Codec<DescribeClusterRequest> = {
   name: 'DescribeClusterRequest',
   apiKey: 60,
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: DescribeClusterRequest): void {
-    if (version < 0 || version > 1) throw new RangeError(`DescribeClusterRequest v${version} is not supported`);
+    if (version < 0 || version > 2) throw new RangeError(`DescribeClusterRequest v${version} is not supported`);
     writeDescribeClusterRequest(w, version, m);
   },
   decode(r: Reader, version: number): DescribeClusterRequest {
-    if (version < 0 || version > 1) throw new ProtocolDecodeError(`DescribeClusterRequest v${version} is not supported`);
+    if (version < 0 || version > 2) throw new ProtocolDecodeError(`DescribeClusterRequest v${version} is not supported`);
     return readDescribeClusterRequest(r, version);
   },
 };
@@ -28,11 +29,13 @@ export const DescribeClusterRequest: Codec<DescribeClusterRequest> = {
 function readDescribeClusterRequest(r: Reader, version: number): DescribeClusterRequest {
   const $includeClusterAuthorizedOperations: boolean = r.bool();
   const $endpointType: number = (version >= 1 ? r.int8() : 1);
+  const $includeFencedBrokers: boolean = (version >= 2 ? r.bool() : false);
   let _tagged: TaggedField[] | undefined;
   _tagged = r.taggedFields();
   const m: DescribeClusterRequest = {
     includeClusterAuthorizedOperations: $includeClusterAuthorizedOperations,
     endpointType: $endpointType,
+    includeFencedBrokers: $includeFencedBrokers,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -42,6 +45,9 @@ function writeDescribeClusterRequest(w: Writer, version: number, m: DescribeClus
   w.bool(m.includeClusterAuthorizedOperations ?? false);
   if (version >= 1) {
     w.int8(m.endpointType ?? 1);
+  }
+  if (version >= 2) {
+    w.bool(m.includeFencedBrokers ?? false);
   }
   w.taggedFields(m._tagged);
 }

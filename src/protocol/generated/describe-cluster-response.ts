@@ -20,6 +20,7 @@ export interface DescribeClusterResponseDescribeClusterBroker {
   host: string;
   port: number;
   rack: string | null;
+  isFenced?: boolean;
   _tagged?: TaggedField[];
 }
 
@@ -27,14 +28,14 @@ export const DescribeClusterResponse: Codec<DescribeClusterResponse> = {
   name: 'DescribeClusterResponse',
   apiKey: 60,
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: DescribeClusterResponse): void {
-    if (version < 0 || version > 1) throw new RangeError(`DescribeClusterResponse v${version} is not supported`);
+    if (version < 0 || version > 2) throw new RangeError(`DescribeClusterResponse v${version} is not supported`);
     writeDescribeClusterResponse(w, version, m);
   },
   decode(r: Reader, version: number): DescribeClusterResponse {
-    if (version < 0 || version > 1) throw new ProtocolDecodeError(`DescribeClusterResponse v${version} is not supported`);
+    if (version < 0 || version > 2) throw new ProtocolDecodeError(`DescribeClusterResponse v${version} is not supported`);
     return readDescribeClusterResponse(r, version);
   },
 };
@@ -95,6 +96,7 @@ function readDescribeClusterResponseDescribeClusterBroker(r: Reader, version: nu
   const $host: string = r.compactString();
   const $port: number = r.int32();
   const $rack: string | null = r.compactNullableString();
+  const $isFenced: boolean = (version >= 2 ? r.bool() : false);
   let _tagged: TaggedField[] | undefined;
   _tagged = r.taggedFields();
   const m: DescribeClusterResponseDescribeClusterBroker = {
@@ -102,6 +104,7 @@ function readDescribeClusterResponseDescribeClusterBroker(r: Reader, version: nu
     host: $host,
     port: $port,
     rack: $rack,
+    isFenced: $isFenced,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -112,5 +115,8 @@ function writeDescribeClusterResponseDescribeClusterBroker(w: Writer, version: n
   w.compactString(m.host ?? '');
   w.int32(m.port ?? 0);
   w.compactString(m.rack ?? null);
+  if (version >= 2) {
+    w.bool(m.isFenced ?? false);
+  }
   w.taggedFields(m._tagged);
 }

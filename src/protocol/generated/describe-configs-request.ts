@@ -5,7 +5,7 @@ import type { Codec } from './index.js';
 
 export interface DescribeConfigsRequest {
   resources: DescribeConfigsRequestDescribeConfigsResource[];
-  includeSynonyms?: boolean;
+  includeSynonyms: boolean;
   includeDocumentation?: boolean;
   _tagged?: TaggedField[];
 }
@@ -20,15 +20,15 @@ export interface DescribeConfigsRequestDescribeConfigsResource {
 export const DescribeConfigsRequest: Codec<DescribeConfigsRequest> = {
   name: 'DescribeConfigsRequest',
   apiKey: 32,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 4,
   firstFlexibleVersion: 4,
   encode(w: Writer, version: number, m: DescribeConfigsRequest): void {
-    if (version < 0 || version > 4) throw new RangeError(`DescribeConfigsRequest v${version} is not supported`);
+    if (version < 1 || version > 4) throw new RangeError(`DescribeConfigsRequest v${version} is not supported`);
     writeDescribeConfigsRequest(w, version, m);
   },
   decode(r: Reader, version: number): DescribeConfigsRequest {
-    if (version < 0 || version > 4) throw new ProtocolDecodeError(`DescribeConfigsRequest v${version} is not supported`);
+    if (version < 1 || version > 4) throw new ProtocolDecodeError(`DescribeConfigsRequest v${version} is not supported`);
     return readDescribeConfigsRequest(r, version);
   },
 };
@@ -45,7 +45,7 @@ function readDescribeConfigsRequest(r: Reader, version: number): DescribeConfigs
       $resources = _a;
     }
   }
-  const $includeSynonyms: boolean = (version >= 1 ? r.bool() : false);
+  const $includeSynonyms: boolean = r.bool();
   const $includeDocumentation: boolean = (version >= 3 ? r.bool() : false);
   let _tagged: TaggedField[] | undefined;
   if (version >= 4) {
@@ -68,9 +68,7 @@ function writeDescribeConfigsRequest(w: Writer, version: number, m: DescribeConf
     w.arrayLength($resources.length);
   }
   for (let _i = 0; _i < $resources.length; _i++) writeDescribeConfigsRequestDescribeConfigsResource(w, version, $resources[_i]);
-  if (version >= 1) {
-    w.bool(m.includeSynonyms ?? false);
-  }
+  w.bool(m.includeSynonyms ?? false);
   if (version >= 3) {
     w.bool(m.includeDocumentation ?? false);
   }

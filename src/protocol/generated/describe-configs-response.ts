@@ -22,10 +22,9 @@ export interface DescribeConfigsResponseDescribeConfigsResourceResult {
   name: string;
   value: string | null;
   readOnly: boolean;
-  isDefault?: boolean;
-  configSource?: number;
+  configSource: number;
   isSensitive: boolean;
-  synonyms?: DescribeConfigsResponseDescribeConfigsSynonym[];
+  synonyms: DescribeConfigsResponseDescribeConfigsSynonym[];
   configType?: number;
   documentation?: string | null;
   _tagged?: TaggedField[];
@@ -41,15 +40,15 @@ export interface DescribeConfigsResponseDescribeConfigsSynonym {
 export const DescribeConfigsResponse: Codec<DescribeConfigsResponse> = {
   name: 'DescribeConfigsResponse',
   apiKey: 32,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 4,
   firstFlexibleVersion: 4,
   encode(w: Writer, version: number, m: DescribeConfigsResponse): void {
-    if (version < 0 || version > 4) throw new RangeError(`DescribeConfigsResponse v${version} is not supported`);
+    if (version < 1 || version > 4) throw new RangeError(`DescribeConfigsResponse v${version} is not supported`);
     writeDescribeConfigsResponse(w, version, m);
   },
   decode(r: Reader, version: number): DescribeConfigsResponse {
-    if (version < 0 || version > 4) throw new ProtocolDecodeError(`DescribeConfigsResponse v${version} is not supported`);
+    if (version < 1 || version > 4) throw new ProtocolDecodeError(`DescribeConfigsResponse v${version} is not supported`);
     return readDescribeConfigsResponse(r, version);
   },
 };
@@ -155,23 +154,18 @@ function readDescribeConfigsResponseDescribeConfigsResourceResult(r: Reader, ver
   const $name: string = (version >= 4 ? r.compactString() : r.string());
   const $value: string | null = (version >= 4 ? r.compactNullableString() : r.nullableString());
   const $readOnly: boolean = r.bool();
-  const $isDefault: boolean = (version <= 0 ? r.bool() : false);
-  const $configSource: number = (version >= 1 ? r.int8() : -1);
+  const $configSource: number = r.int8();
   const $isSensitive: boolean = r.bool();
   let $synonyms: DescribeConfigsResponseDescribeConfigsSynonym[];
-  if (version >= 1) {
-    {
-      const _n = (version >= 4 ? r.compactArrayLength() : r.arrayLength());
-      if (_n < 0) {
-        throw r.nullError('DescribeConfigsResponseDescribeConfigsResourceResult.synonyms');
-      } else {
-        const _a: DescribeConfigsResponseDescribeConfigsSynonym[] = [];
-        for (let _i = 0; _i < _n; _i++) _a.push(readDescribeConfigsResponseDescribeConfigsSynonym(r, version));
-        $synonyms = _a;
-      }
+  {
+    const _n = (version >= 4 ? r.compactArrayLength() : r.arrayLength());
+    if (_n < 0) {
+      throw r.nullError('DescribeConfigsResponseDescribeConfigsResourceResult.synonyms');
+    } else {
+      const _a: DescribeConfigsResponseDescribeConfigsSynonym[] = [];
+      for (let _i = 0; _i < _n; _i++) _a.push(readDescribeConfigsResponseDescribeConfigsSynonym(r, version));
+      $synonyms = _a;
     }
-  } else {
-    $synonyms = [];
   }
   const $configType: number = (version >= 3 ? r.int8() : 0);
   const $documentation: string | null = (version >= 3 ? (version >= 4 ? r.compactNullableString() : r.nullableString()) : '');
@@ -183,7 +177,6 @@ function readDescribeConfigsResponseDescribeConfigsResourceResult(r: Reader, ver
     name: $name,
     value: $value,
     readOnly: $readOnly,
-    isDefault: $isDefault,
     configSource: $configSource,
     isSensitive: $isSensitive,
     synonyms: $synonyms,
@@ -208,22 +201,15 @@ function writeDescribeConfigsResponseDescribeConfigsResourceResult(w: Writer, ve
     w.string($value);
   }
   w.bool(m.readOnly ?? false);
-  if (version <= 0) {
-    w.bool(m.isDefault ?? false);
-  }
-  if (version >= 1) {
-    w.int8(m.configSource ?? -1);
-  }
+  w.int8(m.configSource ?? -1);
   w.bool(m.isSensitive ?? false);
-  if (version >= 1) {
-    const $synonyms = m.synonyms ?? [];
-    if (version >= 4) {
-      w.compactArrayLength($synonyms.length);
-    } else {
-      w.arrayLength($synonyms.length);
-    }
-    for (let _i = 0; _i < $synonyms.length; _i++) writeDescribeConfigsResponseDescribeConfigsSynonym(w, version, $synonyms[_i]);
+  const $synonyms = m.synonyms ?? [];
+  if (version >= 4) {
+    w.compactArrayLength($synonyms.length);
+  } else {
+    w.arrayLength($synonyms.length);
   }
+  for (let _i = 0; _i < $synonyms.length; _i++) writeDescribeConfigsResponseDescribeConfigsSynonym(w, version, $synonyms[_i]);
   if (version >= 3) {
     w.int8(m.configType ?? 0);
   }

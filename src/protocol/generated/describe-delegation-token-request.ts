@@ -17,15 +17,15 @@ export interface DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
 export const DescribeDelegationTokenRequest: Codec<DescribeDelegationTokenRequest> = {
   name: 'DescribeDelegationTokenRequest',
   apiKey: 41,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: DescribeDelegationTokenRequest): void {
-    if (version < 0 || version > 3) throw new RangeError(`DescribeDelegationTokenRequest v${version} is not supported`);
+    if (version < 1 || version > 3) throw new RangeError(`DescribeDelegationTokenRequest v${version} is not supported`);
     writeDescribeDelegationTokenRequest(w, version, m);
   },
   decode(r: Reader, version: number): DescribeDelegationTokenRequest {
-    if (version < 0 || version > 3) throw new ProtocolDecodeError(`DescribeDelegationTokenRequest v${version} is not supported`);
+    if (version < 1 || version > 3) throw new ProtocolDecodeError(`DescribeDelegationTokenRequest v${version} is not supported`);
     return readDescribeDelegationTokenRequest(r, version);
   },
 };

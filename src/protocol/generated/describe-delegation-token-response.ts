@@ -35,15 +35,15 @@ export interface DescribeDelegationTokenResponseDescribedDelegationTokenRenewer 
 export const DescribeDelegationTokenResponse: Codec<DescribeDelegationTokenResponse> = {
   name: 'DescribeDelegationTokenResponse',
   apiKey: 41,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 3,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: DescribeDelegationTokenResponse): void {
-    if (version < 0 || version > 3) throw new RangeError(`DescribeDelegationTokenResponse v${version} is not supported`);
+    if (version < 1 || version > 3) throw new RangeError(`DescribeDelegationTokenResponse v${version} is not supported`);
     writeDescribeDelegationTokenResponse(w, version, m);
   },
   decode(r: Reader, version: number): DescribeDelegationTokenResponse {
-    if (version < 0 || version > 3) throw new ProtocolDecodeError(`DescribeDelegationTokenResponse v${version} is not supported`);
+    if (version < 1 || version > 3) throw new ProtocolDecodeError(`DescribeDelegationTokenResponse v${version} is not supported`);
     return readDescribeDelegationTokenResponse(r, version);
   },
 };

@@ -13,14 +13,14 @@ export const DescribeGroupsRequest: Codec<DescribeGroupsRequest> = {
   name: 'DescribeGroupsRequest',
   apiKey: 15,
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 6,
   firstFlexibleVersion: 5,
   encode(w: Writer, version: number, m: DescribeGroupsRequest): void {
-    if (version < 0 || version > 5) throw new RangeError(`DescribeGroupsRequest v${version} is not supported`);
+    if (version < 0 || version > 6) throw new RangeError(`DescribeGroupsRequest v${version} is not supported`);
     writeDescribeGroupsRequest(w, version, m);
   },
   decode(r: Reader, version: number): DescribeGroupsRequest {
-    if (version < 0 || version > 5) throw new ProtocolDecodeError(`DescribeGroupsRequest v${version} is not supported`);
+    if (version < 0 || version > 6) throw new ProtocolDecodeError(`DescribeGroupsRequest v${version} is not supported`);
     return readDescribeGroupsRequest(r, version);
   },
 };

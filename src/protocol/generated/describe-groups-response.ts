@@ -13,6 +13,7 @@ export interface DescribeGroupsResponse {
 
 export interface DescribeGroupsResponseDescribedGroup {
   errorCode: number;
+  errorMessage?: string | null;
   groupId: string;
   groupState: string;
   protocolType: string;
@@ -36,14 +37,14 @@ export const DescribeGroupsResponse: Codec<DescribeGroupsResponse> = {
   name: 'DescribeGroupsResponse',
   apiKey: 15,
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 6,
   firstFlexibleVersion: 5,
   encode(w: Writer, version: number, m: DescribeGroupsResponse): void {
-    if (version < 0 || version > 5) throw new RangeError(`DescribeGroupsResponse v${version} is not supported`);
+    if (version < 0 || version > 6) throw new RangeError(`DescribeGroupsResponse v${version} is not supported`);
     writeDescribeGroupsResponse(w, version, m);
   },
   decode(r: Reader, version: number): DescribeGroupsResponse {
-    if (version < 0 || version > 5) throw new ProtocolDecodeError(`DescribeGroupsResponse v${version} is not supported`);
+    if (version < 0 || version > 6) throw new ProtocolDecodeError(`DescribeGroupsResponse v${version} is not supported`);
     return readDescribeGroupsResponse(r, version);
   },
 };
@@ -91,6 +92,7 @@ function writeDescribeGroupsResponse(w: Writer, version: number, m: DescribeGrou
 
 function readDescribeGroupsResponseDescribedGroup(r: Reader, version: number): DescribeGroupsResponseDescribedGroup {
   const $errorCode: number = r.int16();
+  const $errorMessage: string | null = (version >= 6 ? r.compactNullableString() : null);
   const $groupId: string = (version >= 5 ? r.compactString() : r.string());
   const $groupState: string = (version >= 5 ? r.compactString() : r.string());
   const $protocolType: string = (version >= 5 ? r.compactString() : r.string());
@@ -113,6 +115,7 @@ function readDescribeGroupsResponseDescribedGroup(r: Reader, version: number): D
   }
   const m: DescribeGroupsResponseDescribedGroup = {
     errorCode: $errorCode,
+    errorMessage: $errorMessage,
     groupId: $groupId,
     groupState: $groupState,
     protocolType: $protocolType,
@@ -126,6 +129,9 @@ function readDescribeGroupsResponseDescribedGroup(r: Reader, version: number): D
 
 function writeDescribeGroupsResponseDescribedGroup(w: Writer, version: number, m: DescribeGroupsResponseDescribedGroup): void {
   w.int16(m.errorCode ?? 0);
+  if (version >= 6) {
+    w.compactString(m.errorMessage ?? null);
+  }
   const $groupId = m.groupId ?? '';
   if (version >= 5) {
     w.compactString($groupId);

@@ -17,15 +17,15 @@ export interface DescribeLogDirsRequestDescribableLogDirTopic {
 export const DescribeLogDirsRequest: Codec<DescribeLogDirsRequest> = {
   name: 'DescribeLogDirsRequest',
   apiKey: 35,
-  minVersion: 0,
-  maxVersion: 4,
+  minVersion: 1,
+  maxVersion: 5,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: DescribeLogDirsRequest): void {
-    if (version < 0 || version > 4) throw new RangeError(`DescribeLogDirsRequest v${version} is not supported`);
+    if (version < 1 || version > 5) throw new RangeError(`DescribeLogDirsRequest v${version} is not supported`);
     writeDescribeLogDirsRequest(w, version, m);
   },
   decode(r: Reader, version: number): DescribeLogDirsRequest {
-    if (version < 0 || version > 4) throw new ProtocolDecodeError(`DescribeLogDirsRequest v${version} is not supported`);
+    if (version < 1 || version > 5) throw new ProtocolDecodeError(`DescribeLogDirsRequest v${version} is not supported`);
     return readDescribeLogDirsRequest(r, version);
   },
 };

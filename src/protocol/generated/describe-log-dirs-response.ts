@@ -16,6 +16,7 @@ export interface DescribeLogDirsResponseDescribeLogDirsResult {
   topics: DescribeLogDirsResponseDescribeLogDirsTopic[];
   totalBytes?: number;
   usableBytes?: number;
+  isCordoned?: boolean;
   _tagged?: TaggedField[];
 }
 
@@ -36,15 +37,15 @@ export interface DescribeLogDirsResponseDescribeLogDirsPartition {
 export const DescribeLogDirsResponse: Codec<DescribeLogDirsResponse> = {
   name: 'DescribeLogDirsResponse',
   apiKey: 35,
-  minVersion: 0,
-  maxVersion: 4,
+  minVersion: 1,
+  maxVersion: 5,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: DescribeLogDirsResponse): void {
-    if (version < 0 || version > 4) throw new RangeError(`DescribeLogDirsResponse v${version} is not supported`);
+    if (version < 1 || version > 5) throw new RangeError(`DescribeLogDirsResponse v${version} is not supported`);
     writeDescribeLogDirsResponse(w, version, m);
   },
   decode(r: Reader, version: number): DescribeLogDirsResponse {
-    if (version < 0 || version > 4) throw new ProtocolDecodeError(`DescribeLogDirsResponse v${version} is not supported`);
+    if (version < 1 || version > 5) throw new ProtocolDecodeError(`DescribeLogDirsResponse v${version} is not supported`);
     return readDescribeLogDirsResponse(r, version);
   },
 };
@@ -109,6 +110,7 @@ function readDescribeLogDirsResponseDescribeLogDirsResult(r: Reader, version: nu
   }
   const $totalBytes: number = (version >= 4 ? r.int64() : -1);
   const $usableBytes: number = (version >= 4 ? r.int64() : -1);
+  const $isCordoned: boolean = (version >= 5 ? r.bool() : false);
   let _tagged: TaggedField[] | undefined;
   if (version >= 2) {
     _tagged = r.taggedFields();
@@ -119,6 +121,7 @@ function readDescribeLogDirsResponseDescribeLogDirsResult(r: Reader, version: nu
     topics: $topics,
     totalBytes: $totalBytes,
     usableBytes: $usableBytes,
+    isCordoned: $isCordoned,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -144,6 +147,9 @@ function writeDescribeLogDirsResponseDescribeLogDirsResult(w: Writer, version: n
   }
   if (version >= 4) {
     w.int64(m.usableBytes ?? -1);
+  }
+  if (version >= 5) {
+    w.bool(m.isCordoned ?? false);
   }
   if (version >= 2) {
     w.taggedFields(m._tagged);

@@ -14,15 +14,15 @@ export interface ExpireDelegationTokenRequest {
 export const ExpireDelegationTokenRequest: Codec<ExpireDelegationTokenRequest> = {
   name: 'ExpireDelegationTokenRequest',
   apiKey: 40,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 2,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: ExpireDelegationTokenRequest): void {
-    if (version < 0 || version > 2) throw new RangeError(`ExpireDelegationTokenRequest v${version} is not supported`);
+    if (version < 1 || version > 2) throw new RangeError(`ExpireDelegationTokenRequest v${version} is not supported`);
     writeExpireDelegationTokenRequest(w, version, m);
   },
   decode(r: Reader, version: number): ExpireDelegationTokenRequest {
-    if (version < 0 || version > 2) throw new ProtocolDecodeError(`ExpireDelegationTokenRequest v${version} is not supported`);
+    if (version < 1 || version > 2) throw new ProtocolDecodeError(`ExpireDelegationTokenRequest v${version} is not supported`);
     return readExpireDelegationTokenRequest(r, version);
   },
 };

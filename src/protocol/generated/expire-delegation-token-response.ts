@@ -13,15 +13,15 @@ export interface ExpireDelegationTokenResponse {
 export const ExpireDelegationTokenResponse: Codec<ExpireDelegationTokenResponse> = {
   name: 'ExpireDelegationTokenResponse',
   apiKey: 40,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 2,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: ExpireDelegationTokenResponse): void {
-    if (version < 0 || version > 2) throw new RangeError(`ExpireDelegationTokenResponse v${version} is not supported`);
+    if (version < 1 || version > 2) throw new RangeError(`ExpireDelegationTokenResponse v${version} is not supported`);
     writeExpireDelegationTokenResponse(w, version, m);
   },
   decode(r: Reader, version: number): ExpireDelegationTokenResponse {
-    if (version < 0 || version > 2) throw new ProtocolDecodeError(`ExpireDelegationTokenResponse v${version} is not supported`);
+    if (version < 1 || version > 2) throw new ProtocolDecodeError(`ExpireDelegationTokenResponse v${version} is not supported`);
     return readExpireDelegationTokenResponse(r, version);
   },
 };

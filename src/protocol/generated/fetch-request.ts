@@ -9,8 +9,8 @@ export interface FetchRequest {
   replicaState?: FetchRequestReplicaState;
   maxWaitMs: number;
   minBytes: number;
-  maxBytes?: number;
-  isolationLevel?: number;
+  maxBytes: number;
+  isolationLevel: number;
   sessionId?: number;
   sessionEpoch?: number;
   topics: FetchRequestFetchTopic[];
@@ -40,6 +40,7 @@ export interface FetchRequestFetchPartition {
   logStartOffset?: number;
   partitionMaxBytes: number;
   replicaDirectoryId?: string;
+  highWatermark?: number;
   _tagged?: TaggedField[];
 }
 
@@ -53,15 +54,15 @@ export interface FetchRequestForgottenTopic {
 export const FetchRequest: Codec<FetchRequest> = {
   name: 'FetchRequest',
   apiKey: 1,
-  minVersion: 0,
-  maxVersion: 17,
+  minVersion: 4,
+  maxVersion: 18,
   firstFlexibleVersion: 12,
   encode(w: Writer, version: number, m: FetchRequest): void {
-    if (version < 0 || version > 17) throw new RangeError(`FetchRequest v${version} is not supported`);
+    if (version < 4 || version > 18) throw new RangeError(`FetchRequest v${version} is not supported`);
     writeFetchRequest(w, version, m);
   },
   decode(r: Reader, version: number): FetchRequest {
-    if (version < 0 || version > 17) throw new ProtocolDecodeError(`FetchRequest v${version} is not supported`);
+    if (version < 4 || version > 18) throw new ProtocolDecodeError(`FetchRequest v${version} is not supported`);
     return readFetchRequest(r, version);
   },
 };
@@ -72,8 +73,8 @@ function readFetchRequest(r: Reader, version: number): FetchRequest {
   let $replicaState: FetchRequestReplicaState = defaultFetchRequestReplicaState();
   const $maxWaitMs: number = r.int32();
   const $minBytes: number = r.int32();
-  const $maxBytes: number = (version >= 3 ? r.int32() : 2147483647);
-  const $isolationLevel: number = (version >= 4 ? r.int8() : 0);
+  const $maxBytes: number = r.int32();
+  const $isolationLevel: number = r.int8();
   const $sessionId: number = (version >= 7 ? r.int32() : 0);
   const $sessionEpoch: number = (version >= 7 ? r.int32() : -1);
   let $topics: FetchRequestFetchTopic[];
@@ -146,12 +147,8 @@ function writeFetchRequest(w: Writer, version: number, m: FetchRequest): void {
   }
   w.int32(m.maxWaitMs ?? 0);
   w.int32(m.minBytes ?? 0);
-  if (version >= 3) {
-    w.int32(m.maxBytes ?? 2147483647);
-  }
-  if (version >= 4) {
-    w.int8(m.isolationLevel ?? 0);
-  }
+  w.int32(m.maxBytes ?? 2147483647);
+  w.int8(m.isolationLevel ?? 0);
   if (version >= 7) {
     w.int32(m.sessionId ?? 0);
   }
@@ -291,6 +288,7 @@ function readFetchRequestFetchPartition(r: Reader, version: number): FetchReques
   const $logStartOffset: number = (version >= 5 ? r.int64() : -1);
   const $partitionMaxBytes: number = r.int32();
   let $replicaDirectoryId: string = 'AAAAAAAAAAAAAAAAAAAAAA';
+  let $highWatermark: number = 9223372036854776000;
   let _tagged: TaggedField[] | undefined;
   if (version >= 12) {
     const _count = r.uvarint();
@@ -300,6 +298,10 @@ function readFetchRequestFetchPartition(r: Reader, version: number): FetchReques
       if (_tag === 0 && version >= 17) {
         const _end = r.taggedFieldEnd(_size);
         $replicaDirectoryId = r.uuid();
+        r.finishTaggedField(_end, _tag);
+      } else if (_tag === 1 && version >= 18) {
+        const _end = r.taggedFieldEnd(_size);
+        $highWatermark = r.int64();
         r.finishTaggedField(_end, _tag);
       } else {
         _tagged = r.unknownTaggedField(_tagged, _tag, _size);
@@ -314,6 +316,7 @@ function readFetchRequestFetchPartition(r: Reader, version: number): FetchReques
     logStartOffset: $logStartOffset,
     partitionMaxBytes: $partitionMaxBytes,
     replicaDirectoryId: $replicaDirectoryId,
+    highWatermark: $highWatermark,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -337,6 +340,8 @@ function writeFetchRequestFetchPartition(w: Writer, version: number, m: FetchReq
     let _count = _tagged === undefined ? 0 : _tagged.length;
     const _w0 = version >= 17 && (m.replicaDirectoryId != null && m.replicaDirectoryId !== 'AAAAAAAAAAAAAAAAAAAAAA');
     if (_w0) _count++;
+    const _w1 = version >= 18 && (m.highWatermark != null && m.highWatermark !== 9223372036854776000);
+    if (_w1) _count++;
     w.uvarint(_count);
     let _u = 0;
     if (_w0) {
@@ -345,6 +350,13 @@ function writeFetchRequestFetchPartition(w: Writer, version: number, m: FetchReq
       w.uvarint(0);
       w.uvarint(16);
       w.uuid(_v0);
+    }
+    if (_w1) {
+      _u = w.rawTaggedFields(_tagged, _u, 1);
+      const _v1 = m.highWatermark as number;
+      w.uvarint(1);
+      w.uvarint(8);
+      w.int64(_v1);
     }
     w.rawTaggedFields(_tagged, _u, Infinity);
   }

@@ -6,7 +6,7 @@ import type { Codec } from './index.js';
 const EMPTY = Buffer.alloc(0);
 
 export interface FetchResponse {
-  throttleTimeMs?: number;
+  throttleTimeMs: number;
   errorCode?: number;
   sessionId?: number;
   responses: FetchResponseFetchableTopicResponse[];
@@ -25,12 +25,12 @@ export interface FetchResponsePartitionData {
   partitionIndex: number;
   errorCode: number;
   highWatermark: number;
-  lastStableOffset?: number;
+  lastStableOffset: number;
   logStartOffset?: number;
   divergingEpoch?: FetchResponseEpochEndOffset;
   currentLeader?: FetchResponseLeaderIdAndEpoch;
   snapshotId?: FetchResponseSnapshotId;
-  abortedTransactions?: FetchResponseAbortedTransaction[] | null;
+  abortedTransactions: FetchResponseAbortedTransaction[] | null;
   preferredReadReplica?: number;
   records: Buffer | Buffer[] | null;
   _tagged?: TaggedField[];
@@ -71,21 +71,21 @@ export interface FetchResponseNodeEndpoint {
 export const FetchResponse: Codec<FetchResponse> = {
   name: 'FetchResponse',
   apiKey: 1,
-  minVersion: 0,
-  maxVersion: 17,
+  minVersion: 4,
+  maxVersion: 18,
   firstFlexibleVersion: 12,
   encode(w: Writer, version: number, m: FetchResponse): void {
-    if (version < 0 || version > 17) throw new RangeError(`FetchResponse v${version} is not supported`);
+    if (version < 4 || version > 18) throw new RangeError(`FetchResponse v${version} is not supported`);
     writeFetchResponse(w, version, m);
   },
   decode(r: Reader, version: number): FetchResponse {
-    if (version < 0 || version > 17) throw new ProtocolDecodeError(`FetchResponse v${version} is not supported`);
+    if (version < 4 || version > 18) throw new ProtocolDecodeError(`FetchResponse v${version} is not supported`);
     return readFetchResponse(r, version);
   },
 };
 
 function readFetchResponse(r: Reader, version: number): FetchResponse {
-  const $throttleTimeMs: number = (version >= 1 ? r.int32() : 0);
+  const $throttleTimeMs: number = r.int32();
   const $errorCode: number = (version >= 7 ? r.int16() : 0);
   const $sessionId: number = (version >= 7 ? r.int32() : 0);
   let $responses: FetchResponseFetchableTopicResponse[];
@@ -136,9 +136,7 @@ function readFetchResponse(r: Reader, version: number): FetchResponse {
 }
 
 function writeFetchResponse(w: Writer, version: number, m: FetchResponse): void {
-  if (version >= 1) {
-    w.int32(m.throttleTimeMs ?? 0);
-  }
+  w.int32(m.throttleTimeMs ?? 0);
   if (version >= 7) {
     w.int16(m.errorCode ?? 0);
   }
@@ -228,25 +226,21 @@ function readFetchResponsePartitionData(r: Reader, version: number): FetchRespon
   const $partitionIndex: number = r.int32();
   const $errorCode: number = r.int16();
   const $highWatermark: number = r.int64();
-  const $lastStableOffset: number = (version >= 4 ? r.int64() : -1);
+  const $lastStableOffset: number = r.int64();
   const $logStartOffset: number = (version >= 5 ? r.int64() : -1);
   let $divergingEpoch: FetchResponseEpochEndOffset = defaultFetchResponseEpochEndOffset();
   let $currentLeader: FetchResponseLeaderIdAndEpoch = defaultFetchResponseLeaderIdAndEpoch();
   let $snapshotId: FetchResponseSnapshotId = defaultFetchResponseSnapshotId();
   let $abortedTransactions: FetchResponseAbortedTransaction[] | null;
-  if (version >= 4) {
-    {
-      const _n = (version >= 12 ? r.compactArrayLength() : r.arrayLength());
-      if (_n < 0) {
-        $abortedTransactions = null;
-      } else {
-        const _a: FetchResponseAbortedTransaction[] = [];
-        for (let _i = 0; _i < _n; _i++) _a.push(readFetchResponseAbortedTransaction(r, version));
-        $abortedTransactions = _a;
-      }
+  {
+    const _n = (version >= 12 ? r.compactArrayLength() : r.arrayLength());
+    if (_n < 0) {
+      $abortedTransactions = null;
+    } else {
+      const _a: FetchResponseAbortedTransaction[] = [];
+      for (let _i = 0; _i < _n; _i++) _a.push(readFetchResponseAbortedTransaction(r, version));
+      $abortedTransactions = _a;
     }
-  } else {
-    $abortedTransactions = [];
   }
   const $preferredReadReplica: number = (version >= 11 ? r.int32() : -1);
   const $records: Buffer | null = (version >= 12 ? r.compactNullableBytes() : r.nullableBytes());
@@ -294,28 +288,24 @@ function writeFetchResponsePartitionData(w: Writer, version: number, m: FetchRes
   w.int32(m.partitionIndex ?? 0);
   w.int16(m.errorCode ?? 0);
   w.int64(m.highWatermark ?? 0);
-  if (version >= 4) {
-    w.int64(m.lastStableOffset ?? -1);
-  }
+  w.int64(m.lastStableOffset ?? -1);
   if (version >= 5) {
     w.int64(m.logStartOffset ?? -1);
   }
-  if (version >= 4) {
-    const $abortedTransactions = m.abortedTransactions === undefined ? [] : m.abortedTransactions;
-    if ($abortedTransactions === null) {
-      if (version >= 12) {
-        w.compactArrayLength(-1);
-      } else {
-        w.arrayLength(-1);
-      }
+  const $abortedTransactions = m.abortedTransactions === undefined ? [] : m.abortedTransactions;
+  if ($abortedTransactions === null) {
+    if (version >= 12) {
+      w.compactArrayLength(-1);
     } else {
-      if (version >= 12) {
-        w.compactArrayLength($abortedTransactions.length);
-      } else {
-        w.arrayLength($abortedTransactions.length);
-      }
-      for (let _i = 0; _i < $abortedTransactions.length; _i++) writeFetchResponseAbortedTransaction(w, version, $abortedTransactions[_i]);
+      w.arrayLength(-1);
     }
+  } else {
+    if (version >= 12) {
+      w.compactArrayLength($abortedTransactions.length);
+    } else {
+      w.arrayLength($abortedTransactions.length);
+    }
+    for (let _i = 0; _i < $abortedTransactions.length; _i++) writeFetchResponseAbortedTransaction(w, version, $abortedTransactions[_i]);
   }
   if (version >= 11) {
     w.int32(m.preferredReadReplica ?? -1);

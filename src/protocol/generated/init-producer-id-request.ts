@@ -8,6 +8,8 @@ export interface InitProducerIdRequest {
   transactionTimeoutMs: number;
   producerId?: number;
   producerEpoch?: number;
+  enable2Pc?: boolean;
+  keepPreparedTxn?: boolean;
   _tagged?: TaggedField[];
 }
 
@@ -15,14 +17,14 @@ export const InitProducerIdRequest: Codec<InitProducerIdRequest> = {
   name: 'InitProducerIdRequest',
   apiKey: 22,
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 6,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: InitProducerIdRequest): void {
-    if (version < 0 || version > 5) throw new RangeError(`InitProducerIdRequest v${version} is not supported`);
+    if (version < 0 || version > 6) throw new RangeError(`InitProducerIdRequest v${version} is not supported`);
     writeInitProducerIdRequest(w, version, m);
   },
   decode(r: Reader, version: number): InitProducerIdRequest {
-    if (version < 0 || version > 5) throw new ProtocolDecodeError(`InitProducerIdRequest v${version} is not supported`);
+    if (version < 0 || version > 6) throw new ProtocolDecodeError(`InitProducerIdRequest v${version} is not supported`);
     return readInitProducerIdRequest(r, version);
   },
 };
@@ -32,6 +34,8 @@ function readInitProducerIdRequest(r: Reader, version: number): InitProducerIdRe
   const $transactionTimeoutMs: number = r.int32();
   const $producerId: number = (version >= 3 ? r.int64() : -1);
   const $producerEpoch: number = (version >= 3 ? r.int16() : -1);
+  const $enable2Pc: boolean = (version >= 6 ? r.bool() : false);
+  const $keepPreparedTxn: boolean = (version >= 6 ? r.bool() : false);
   let _tagged: TaggedField[] | undefined;
   if (version >= 2) {
     _tagged = r.taggedFields();
@@ -41,6 +45,8 @@ function readInitProducerIdRequest(r: Reader, version: number): InitProducerIdRe
     transactionTimeoutMs: $transactionTimeoutMs,
     producerId: $producerId,
     producerEpoch: $producerEpoch,
+    enable2Pc: $enable2Pc,
+    keepPreparedTxn: $keepPreparedTxn,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -59,6 +65,12 @@ function writeInitProducerIdRequest(w: Writer, version: number, m: InitProducerI
   }
   if (version >= 3) {
     w.int16(m.producerEpoch ?? -1);
+  }
+  if (version >= 6) {
+    w.bool(m.enable2Pc ?? false);
+  }
+  if (version >= 6) {
+    w.bool(m.keepPreparedTxn ?? false);
   }
   if (version >= 2) {
     w.taggedFields(m._tagged);

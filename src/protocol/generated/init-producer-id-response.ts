@@ -8,6 +8,8 @@ export interface InitProducerIdResponse {
   errorCode: number;
   producerId: number;
   producerEpoch: number;
+  ongoingTxnProducerId?: number;
+  ongoingTxnProducerEpoch?: number;
   _tagged?: TaggedField[];
 }
 
@@ -15,14 +17,14 @@ export const InitProducerIdResponse: Codec<InitProducerIdResponse> = {
   name: 'InitProducerIdResponse',
   apiKey: 22,
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 6,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: InitProducerIdResponse): void {
-    if (version < 0 || version > 5) throw new RangeError(`InitProducerIdResponse v${version} is not supported`);
+    if (version < 0 || version > 6) throw new RangeError(`InitProducerIdResponse v${version} is not supported`);
     writeInitProducerIdResponse(w, version, m);
   },
   decode(r: Reader, version: number): InitProducerIdResponse {
-    if (version < 0 || version > 5) throw new ProtocolDecodeError(`InitProducerIdResponse v${version} is not supported`);
+    if (version < 0 || version > 6) throw new ProtocolDecodeError(`InitProducerIdResponse v${version} is not supported`);
     return readInitProducerIdResponse(r, version);
   },
 };
@@ -32,6 +34,8 @@ function readInitProducerIdResponse(r: Reader, version: number): InitProducerIdR
   const $errorCode: number = r.int16();
   const $producerId: number = r.int64();
   const $producerEpoch: number = r.int16();
+  const $ongoingTxnProducerId: number = (version >= 6 ? r.int64() : -1);
+  const $ongoingTxnProducerEpoch: number = (version >= 6 ? r.int16() : -1);
   let _tagged: TaggedField[] | undefined;
   if (version >= 2) {
     _tagged = r.taggedFields();
@@ -41,6 +45,8 @@ function readInitProducerIdResponse(r: Reader, version: number): InitProducerIdR
     errorCode: $errorCode,
     producerId: $producerId,
     producerEpoch: $producerEpoch,
+    ongoingTxnProducerId: $ongoingTxnProducerId,
+    ongoingTxnProducerEpoch: $ongoingTxnProducerEpoch,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -51,6 +57,12 @@ function writeInitProducerIdResponse(w: Writer, version: number, m: InitProducer
   w.int16(m.errorCode ?? 0);
   w.int64(m.producerId ?? -1);
   w.int16(m.producerEpoch ?? 0);
+  if (version >= 6) {
+    w.int64(m.ongoingTxnProducerId ?? -1);
+  }
+  if (version >= 6) {
+    w.int16(m.ongoingTxnProducerEpoch ?? -1);
+  }
   if (version >= 2) {
     w.taggedFields(m._tagged);
   }

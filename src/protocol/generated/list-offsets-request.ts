@@ -21,22 +21,21 @@ export interface ListOffsetsRequestListOffsetsPartition {
   partitionIndex: number;
   currentLeaderEpoch?: number;
   timestamp: number;
-  maxNumOffsets?: number;
   _tagged?: TaggedField[];
 }
 
 export const ListOffsetsRequest: Codec<ListOffsetsRequest> = {
   name: 'ListOffsetsRequest',
   apiKey: 2,
-  minVersion: 0,
-  maxVersion: 10,
+  minVersion: 1,
+  maxVersion: 11,
   firstFlexibleVersion: 6,
   encode(w: Writer, version: number, m: ListOffsetsRequest): void {
-    if (version < 0 || version > 10) throw new RangeError(`ListOffsetsRequest v${version} is not supported`);
+    if (version < 1 || version > 11) throw new RangeError(`ListOffsetsRequest v${version} is not supported`);
     writeListOffsetsRequest(w, version, m);
   },
   decode(r: Reader, version: number): ListOffsetsRequest {
-    if (version < 0 || version > 10) throw new ProtocolDecodeError(`ListOffsetsRequest v${version} is not supported`);
+    if (version < 1 || version > 11) throw new ProtocolDecodeError(`ListOffsetsRequest v${version} is not supported`);
     return readListOffsetsRequest(r, version);
   },
 };
@@ -138,7 +137,6 @@ function readListOffsetsRequestListOffsetsPartition(r: Reader, version: number):
   const $partitionIndex: number = r.int32();
   const $currentLeaderEpoch: number = (version >= 4 ? r.int32() : -1);
   const $timestamp: number = r.int64();
-  const $maxNumOffsets: number = (version <= 0 ? r.int32() : 1);
   let _tagged: TaggedField[] | undefined;
   if (version >= 6) {
     _tagged = r.taggedFields();
@@ -147,7 +145,6 @@ function readListOffsetsRequestListOffsetsPartition(r: Reader, version: number):
     partitionIndex: $partitionIndex,
     currentLeaderEpoch: $currentLeaderEpoch,
     timestamp: $timestamp,
-    maxNumOffsets: $maxNumOffsets,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -159,9 +156,6 @@ function writeListOffsetsRequestListOffsetsPartition(w: Writer, version: number,
     w.int32(m.currentLeaderEpoch ?? -1);
   }
   w.int64(m.timestamp ?? 0);
-  if (version <= 0) {
-    w.int32(m.maxNumOffsets ?? 1);
-  }
   if (version >= 6) {
     w.taggedFields(m._tagged);
   }

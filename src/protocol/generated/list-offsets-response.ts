@@ -18,9 +18,8 @@ export interface ListOffsetsResponseListOffsetsTopicResponse {
 export interface ListOffsetsResponseListOffsetsPartitionResponse {
   partitionIndex: number;
   errorCode: number;
-  oldStyleOffsets?: number[];
-  timestamp?: number;
-  offset?: number;
+  timestamp: number;
+  offset: number;
   leaderEpoch?: number;
   _tagged?: TaggedField[];
 }
@@ -28,15 +27,15 @@ export interface ListOffsetsResponseListOffsetsPartitionResponse {
 export const ListOffsetsResponse: Codec<ListOffsetsResponse> = {
   name: 'ListOffsetsResponse',
   apiKey: 2,
-  minVersion: 0,
-  maxVersion: 10,
+  minVersion: 1,
+  maxVersion: 11,
   firstFlexibleVersion: 6,
   encode(w: Writer, version: number, m: ListOffsetsResponse): void {
-    if (version < 0 || version > 10) throw new RangeError(`ListOffsetsResponse v${version} is not supported`);
+    if (version < 1 || version > 11) throw new RangeError(`ListOffsetsResponse v${version} is not supported`);
     writeListOffsetsResponse(w, version, m);
   },
   decode(r: Reader, version: number): ListOffsetsResponse {
-    if (version < 0 || version > 10) throw new ProtocolDecodeError(`ListOffsetsResponse v${version} is not supported`);
+    if (version < 1 || version > 11) throw new ProtocolDecodeError(`ListOffsetsResponse v${version} is not supported`);
     return readListOffsetsResponse(r, version);
   },
 };
@@ -129,23 +128,8 @@ function writeListOffsetsResponseListOffsetsTopicResponse(w: Writer, version: nu
 function readListOffsetsResponseListOffsetsPartitionResponse(r: Reader, version: number): ListOffsetsResponseListOffsetsPartitionResponse {
   const $partitionIndex: number = r.int32();
   const $errorCode: number = r.int16();
-  let $oldStyleOffsets: number[];
-  if (version <= 0) {
-    {
-      const _n = r.arrayLength();
-      if (_n < 0) {
-        throw r.nullError('ListOffsetsResponseListOffsetsPartitionResponse.oldStyleOffsets');
-      } else {
-        const _a: number[] = [];
-        for (let _i = 0; _i < _n; _i++) _a.push(r.int64());
-        $oldStyleOffsets = _a;
-      }
-    }
-  } else {
-    $oldStyleOffsets = [];
-  }
-  const $timestamp: number = (version >= 1 ? r.int64() : -1);
-  const $offset: number = (version >= 1 ? r.int64() : -1);
+  const $timestamp: number = r.int64();
+  const $offset: number = r.int64();
   const $leaderEpoch: number = (version >= 4 ? r.int32() : -1);
   let _tagged: TaggedField[] | undefined;
   if (version >= 6) {
@@ -154,7 +138,6 @@ function readListOffsetsResponseListOffsetsPartitionResponse(r: Reader, version:
   const m: ListOffsetsResponseListOffsetsPartitionResponse = {
     partitionIndex: $partitionIndex,
     errorCode: $errorCode,
-    oldStyleOffsets: $oldStyleOffsets,
     timestamp: $timestamp,
     offset: $offset,
     leaderEpoch: $leaderEpoch,
@@ -166,17 +149,8 @@ function readListOffsetsResponseListOffsetsPartitionResponse(r: Reader, version:
 function writeListOffsetsResponseListOffsetsPartitionResponse(w: Writer, version: number, m: ListOffsetsResponseListOffsetsPartitionResponse): void {
   w.int32(m.partitionIndex ?? 0);
   w.int16(m.errorCode ?? 0);
-  if (version <= 0) {
-    const $oldStyleOffsets = m.oldStyleOffsets ?? [];
-    w.arrayLength($oldStyleOffsets.length);
-    for (let _i = 0; _i < $oldStyleOffsets.length; _i++) w.int64($oldStyleOffsets[_i]);
-  }
-  if (version >= 1) {
-    w.int64(m.timestamp ?? -1);
-  }
-  if (version >= 1) {
-    w.int64(m.offset ?? -1);
-  }
+  w.int64(m.timestamp ?? -1);
+  w.int64(m.offset ?? -1);
   if (version >= 4) {
     w.int32(m.leaderEpoch ?? -1);
   }

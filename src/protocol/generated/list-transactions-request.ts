@@ -7,6 +7,7 @@ export interface ListTransactionsRequest {
   stateFilters: string[];
   producerIdFilters: number[];
   durationFilter?: number;
+  transactionalIdPattern?: string | null;
   _tagged?: TaggedField[];
 }
 
@@ -14,14 +15,14 @@ export const ListTransactionsRequest: Codec<ListTransactionsRequest> = {
   name: 'ListTransactionsRequest',
   apiKey: 66,
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: ListTransactionsRequest): void {
-    if (version < 0 || version > 1) throw new RangeError(`ListTransactionsRequest v${version} is not supported`);
+    if (version < 0 || version > 2) throw new RangeError(`ListTransactionsRequest v${version} is not supported`);
     writeListTransactionsRequest(w, version, m);
   },
   decode(r: Reader, version: number): ListTransactionsRequest {
-    if (version < 0 || version > 1) throw new ProtocolDecodeError(`ListTransactionsRequest v${version} is not supported`);
+    if (version < 0 || version > 2) throw new ProtocolDecodeError(`ListTransactionsRequest v${version} is not supported`);
     return readListTransactionsRequest(r, version);
   },
 };
@@ -50,12 +51,14 @@ function readListTransactionsRequest(r: Reader, version: number): ListTransactio
     }
   }
   const $durationFilter: number = (version >= 1 ? r.int64() : -1);
+  const $transactionalIdPattern: string | null = (version >= 2 ? r.compactNullableString() : null);
   let _tagged: TaggedField[] | undefined;
   _tagged = r.taggedFields();
   const m: ListTransactionsRequest = {
     stateFilters: $stateFilters,
     producerIdFilters: $producerIdFilters,
     durationFilter: $durationFilter,
+    transactionalIdPattern: $transactionalIdPattern,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -70,6 +73,9 @@ function writeListTransactionsRequest(w: Writer, version: number, m: ListTransac
   for (let _i = 0; _i < $producerIdFilters.length; _i++) w.int64($producerIdFilters[_i]);
   if (version >= 1) {
     w.int64(m.durationFilter ?? -1);
+  }
+  if (version >= 2) {
+    w.compactString(m.transactionalIdPattern ?? null);
   }
   w.taggedFields(m._tagged);
 }

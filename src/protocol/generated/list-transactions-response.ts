@@ -22,14 +22,14 @@ export const ListTransactionsResponse: Codec<ListTransactionsResponse> = {
   name: 'ListTransactionsResponse',
   apiKey: 66,
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: ListTransactionsResponse): void {
-    if (version < 0 || version > 1) throw new RangeError(`ListTransactionsResponse v${version} is not supported`);
+    if (version < 0 || version > 2) throw new RangeError(`ListTransactionsResponse v${version} is not supported`);
     writeListTransactionsResponse(w, version, m);
   },
   decode(r: Reader, version: number): ListTransactionsResponse {
-    if (version < 0 || version > 1) throw new ProtocolDecodeError(`ListTransactionsResponse v${version} is not supported`);
+    if (version < 0 || version > 2) throw new ProtocolDecodeError(`ListTransactionsResponse v${version} is not supported`);
     return readListTransactionsResponse(r, version);
   },
 };

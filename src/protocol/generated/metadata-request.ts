@@ -21,14 +21,14 @@ export const MetadataRequest: Codec<MetadataRequest> = {
   name: 'MetadataRequest',
   apiKey: 3,
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   firstFlexibleVersion: 9,
   encode(w: Writer, version: number, m: MetadataRequest): void {
-    if (version < 0 || version > 12) throw new RangeError(`MetadataRequest v${version} is not supported`);
+    if (version < 0 || version > 13) throw new RangeError(`MetadataRequest v${version} is not supported`);
     writeMetadataRequest(w, version, m);
   },
   decode(r: Reader, version: number): MetadataRequest {
-    if (version < 0 || version > 12) throw new ProtocolDecodeError(`MetadataRequest v${version} is not supported`);
+    if (version < 0 || version > 13) throw new ProtocolDecodeError(`MetadataRequest v${version} is not supported`);
     return readMetadataRequest(r, version);
   },
 };

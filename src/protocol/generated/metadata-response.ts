@@ -10,6 +10,7 @@ export interface MetadataResponse {
   controllerId?: number;
   topics: MetadataResponseMetadataResponseTopic[];
   clusterAuthorizedOperations?: number;
+  errorCode?: number;
   _tagged?: TaggedField[];
 }
 
@@ -46,14 +47,14 @@ export const MetadataResponse: Codec<MetadataResponse> = {
   name: 'MetadataResponse',
   apiKey: 3,
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   firstFlexibleVersion: 9,
   encode(w: Writer, version: number, m: MetadataResponse): void {
-    if (version < 0 || version > 12) throw new RangeError(`MetadataResponse v${version} is not supported`);
+    if (version < 0 || version > 13) throw new RangeError(`MetadataResponse v${version} is not supported`);
     writeMetadataResponse(w, version, m);
   },
   decode(r: Reader, version: number): MetadataResponse {
-    if (version < 0 || version > 12) throw new ProtocolDecodeError(`MetadataResponse v${version} is not supported`);
+    if (version < 0 || version > 13) throw new ProtocolDecodeError(`MetadataResponse v${version} is not supported`);
     return readMetadataResponse(r, version);
   },
 };
@@ -85,6 +86,7 @@ function readMetadataResponse(r: Reader, version: number): MetadataResponse {
     }
   }
   const $clusterAuthorizedOperations: number = (version >= 8 && version <= 10 ? r.int32() : -2147483648);
+  const $errorCode: number = (version >= 13 ? r.int16() : 0);
   let _tagged: TaggedField[] | undefined;
   if (version >= 9) {
     _tagged = r.taggedFields();
@@ -96,6 +98,7 @@ function readMetadataResponse(r: Reader, version: number): MetadataResponse {
     controllerId: $controllerId,
     topics: $topics,
     clusterAuthorizedOperations: $clusterAuthorizedOperations,
+    errorCode: $errorCode,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -132,6 +135,9 @@ function writeMetadataResponse(w: Writer, version: number, m: MetadataResponse):
   for (let _i = 0; _i < $topics.length; _i++) writeMetadataResponseMetadataResponseTopic(w, version, $topics[_i]);
   if (version >= 8 && version <= 10) {
     w.int32(m.clusterAuthorizedOperations ?? -2147483648);
+  }
+  if (version >= 13) {
+    w.int16(m.errorCode ?? 0);
   }
   if (version >= 9) {
     w.taggedFields(m._tagged);

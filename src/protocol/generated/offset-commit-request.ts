@@ -5,8 +5,8 @@ import type { Codec } from './index.js';
 
 export interface OffsetCommitRequest {
   groupId: string;
-  generationIdOrMemberEpoch?: number;
-  memberId?: string;
+  generationIdOrMemberEpoch: number;
+  memberId: string;
   groupInstanceId?: string | null;
   retentionTimeMs?: number;
   topics: OffsetCommitRequestOffsetCommitRequestTopic[];
@@ -14,7 +14,8 @@ export interface OffsetCommitRequest {
 }
 
 export interface OffsetCommitRequestOffsetCommitRequestTopic {
-  name: string;
+  name?: string;
+  topicId?: string;
   partitions: OffsetCommitRequestOffsetCommitRequestPartition[];
   _tagged?: TaggedField[];
 }
@@ -23,7 +24,6 @@ export interface OffsetCommitRequestOffsetCommitRequestPartition {
   partitionIndex: number;
   committedOffset: number;
   committedLeaderEpoch?: number;
-  commitTimestamp?: number;
   committedMetadata: string | null;
   _tagged?: TaggedField[];
 }
@@ -31,25 +31,25 @@ export interface OffsetCommitRequestOffsetCommitRequestPartition {
 export const OffsetCommitRequest: Codec<OffsetCommitRequest> = {
   name: 'OffsetCommitRequest',
   apiKey: 8,
-  minVersion: 0,
-  maxVersion: 9,
+  minVersion: 2,
+  maxVersion: 10,
   firstFlexibleVersion: 8,
   encode(w: Writer, version: number, m: OffsetCommitRequest): void {
-    if (version < 0 || version > 9) throw new RangeError(`OffsetCommitRequest v${version} is not supported`);
+    if (version < 2 || version > 10) throw new RangeError(`OffsetCommitRequest v${version} is not supported`);
     writeOffsetCommitRequest(w, version, m);
   },
   decode(r: Reader, version: number): OffsetCommitRequest {
-    if (version < 0 || version > 9) throw new ProtocolDecodeError(`OffsetCommitRequest v${version} is not supported`);
+    if (version < 2 || version > 10) throw new ProtocolDecodeError(`OffsetCommitRequest v${version} is not supported`);
     return readOffsetCommitRequest(r, version);
   },
 };
 
 function readOffsetCommitRequest(r: Reader, version: number): OffsetCommitRequest {
   const $groupId: string = (version >= 8 ? r.compactString() : r.string());
-  const $generationIdOrMemberEpoch: number = (version >= 1 ? r.int32() : -1);
-  const $memberId: string = (version >= 1 ? (version >= 8 ? r.compactString() : r.string()) : '');
+  const $generationIdOrMemberEpoch: number = r.int32();
+  const $memberId: string = (version >= 8 ? r.compactString() : r.string());
   const $groupInstanceId: string | null = (version >= 7 ? (version >= 8 ? r.compactNullableString() : r.nullableString()) : null);
-  const $retentionTimeMs: number = (version >= 2 && version <= 4 ? r.int64() : -1);
+  const $retentionTimeMs: number = (version <= 4 ? r.int64() : -1);
   let $topics: OffsetCommitRequestOffsetCommitRequestTopic[];
   {
     const _n = (version >= 8 ? r.compactArrayLength() : r.arrayLength());
@@ -84,16 +84,12 @@ function writeOffsetCommitRequest(w: Writer, version: number, m: OffsetCommitReq
   } else {
     w.string($groupId);
   }
-  if (version >= 1) {
-    w.int32(m.generationIdOrMemberEpoch ?? -1);
-  }
-  if (version >= 1) {
-    const $memberId = m.memberId ?? '';
-    if (version >= 8) {
-      w.compactString($memberId);
-    } else {
-      w.string($memberId);
-    }
+  w.int32(m.generationIdOrMemberEpoch ?? -1);
+  const $memberId = m.memberId ?? '';
+  if (version >= 8) {
+    w.compactString($memberId);
+  } else {
+    w.string($memberId);
   }
   if (version >= 7) {
     const $groupInstanceId = m.groupInstanceId ?? null;
@@ -103,7 +99,7 @@ function writeOffsetCommitRequest(w: Writer, version: number, m: OffsetCommitReq
       w.string($groupInstanceId);
     }
   }
-  if (version >= 2 && version <= 4) {
+  if (version <= 4) {
     w.int64(m.retentionTimeMs ?? -1);
   }
   const $topics = m.topics ?? [];
@@ -119,7 +115,8 @@ function writeOffsetCommitRequest(w: Writer, version: number, m: OffsetCommitReq
 }
 
 function readOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, version: number): OffsetCommitRequestOffsetCommitRequestTopic {
-  const $name: string = (version >= 8 ? r.compactString() : r.string());
+  const $name: string = (version <= 9 ? (version >= 8 ? r.compactString() : r.string()) : '');
+  const $topicId: string = (version >= 10 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
   let $partitions: OffsetCommitRequestOffsetCommitRequestPartition[];
   {
     const _n = (version >= 8 ? r.compactArrayLength() : r.arrayLength());
@@ -137,6 +134,7 @@ function readOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, version: num
   }
   const m: OffsetCommitRequestOffsetCommitRequestTopic = {
     name: $name,
+    topicId: $topicId,
     partitions: $partitions,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
@@ -144,11 +142,16 @@ function readOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, version: num
 }
 
 function writeOffsetCommitRequestOffsetCommitRequestTopic(w: Writer, version: number, m: OffsetCommitRequestOffsetCommitRequestTopic): void {
-  const $name = m.name ?? '';
-  if (version >= 8) {
-    w.compactString($name);
-  } else {
-    w.string($name);
+  if (version <= 9) {
+    const $name = m.name ?? '';
+    if (version >= 8) {
+      w.compactString($name);
+    } else {
+      w.string($name);
+    }
+  }
+  if (version >= 10) {
+    w.uuid(m.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
   }
   const $partitions = m.partitions ?? [];
   if (version >= 8) {
@@ -166,7 +169,6 @@ function readOffsetCommitRequestOffsetCommitRequestPartition(r: Reader, version:
   const $partitionIndex: number = r.int32();
   const $committedOffset: number = r.int64();
   const $committedLeaderEpoch: number = (version >= 6 ? r.int32() : -1);
-  const $commitTimestamp: number = (version >= 1 && version <= 1 ? r.int64() : -1);
   const $committedMetadata: string | null = (version >= 8 ? r.compactNullableString() : r.nullableString());
   let _tagged: TaggedField[] | undefined;
   if (version >= 8) {
@@ -176,7 +178,6 @@ function readOffsetCommitRequestOffsetCommitRequestPartition(r: Reader, version:
     partitionIndex: $partitionIndex,
     committedOffset: $committedOffset,
     committedLeaderEpoch: $committedLeaderEpoch,
-    commitTimestamp: $commitTimestamp,
     committedMetadata: $committedMetadata,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
@@ -188,9 +189,6 @@ function writeOffsetCommitRequestOffsetCommitRequestPartition(w: Writer, version
   w.int64(m.committedOffset ?? 0);
   if (version >= 6) {
     w.int32(m.committedLeaderEpoch ?? -1);
-  }
-  if (version >= 1 && version <= 1) {
-    w.int64(m.commitTimestamp ?? -1);
   }
   const $committedMetadata = m.committedMetadata === undefined ? '' : m.committedMetadata;
   if (version >= 8) {

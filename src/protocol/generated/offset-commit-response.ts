@@ -10,7 +10,8 @@ export interface OffsetCommitResponse {
 }
 
 export interface OffsetCommitResponseOffsetCommitResponseTopic {
-  name: string;
+  name?: string;
+  topicId?: string;
   partitions: OffsetCommitResponseOffsetCommitResponsePartition[];
   _tagged?: TaggedField[];
 }
@@ -24,15 +25,15 @@ export interface OffsetCommitResponseOffsetCommitResponsePartition {
 export const OffsetCommitResponse: Codec<OffsetCommitResponse> = {
   name: 'OffsetCommitResponse',
   apiKey: 8,
-  minVersion: 0,
-  maxVersion: 9,
+  minVersion: 2,
+  maxVersion: 10,
   firstFlexibleVersion: 8,
   encode(w: Writer, version: number, m: OffsetCommitResponse): void {
-    if (version < 0 || version > 9) throw new RangeError(`OffsetCommitResponse v${version} is not supported`);
+    if (version < 2 || version > 10) throw new RangeError(`OffsetCommitResponse v${version} is not supported`);
     writeOffsetCommitResponse(w, version, m);
   },
   decode(r: Reader, version: number): OffsetCommitResponse {
-    if (version < 0 || version > 9) throw new ProtocolDecodeError(`OffsetCommitResponse v${version} is not supported`);
+    if (version < 2 || version > 10) throw new ProtocolDecodeError(`OffsetCommitResponse v${version} is not supported`);
     return readOffsetCommitResponse(r, version);
   },
 };
@@ -79,7 +80,8 @@ function writeOffsetCommitResponse(w: Writer, version: number, m: OffsetCommitRe
 }
 
 function readOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, version: number): OffsetCommitResponseOffsetCommitResponseTopic {
-  const $name: string = (version >= 8 ? r.compactString() : r.string());
+  const $name: string = (version <= 9 ? (version >= 8 ? r.compactString() : r.string()) : '');
+  const $topicId: string = (version >= 10 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
   let $partitions: OffsetCommitResponseOffsetCommitResponsePartition[];
   {
     const _n = (version >= 8 ? r.compactArrayLength() : r.arrayLength());
@@ -97,6 +99,7 @@ function readOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, version: n
   }
   const m: OffsetCommitResponseOffsetCommitResponseTopic = {
     name: $name,
+    topicId: $topicId,
     partitions: $partitions,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
@@ -104,11 +107,16 @@ function readOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, version: n
 }
 
 function writeOffsetCommitResponseOffsetCommitResponseTopic(w: Writer, version: number, m: OffsetCommitResponseOffsetCommitResponseTopic): void {
-  const $name = m.name ?? '';
-  if (version >= 8) {
-    w.compactString($name);
-  } else {
-    w.string($name);
+  if (version <= 9) {
+    const $name = m.name ?? '';
+    if (version >= 8) {
+      w.compactString($name);
+    } else {
+      w.string($name);
+    }
+  }
+  if (version >= 10) {
+    w.uuid(m.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
   }
   const $partitions = m.partitions ?? [];
   if (version >= 8) {

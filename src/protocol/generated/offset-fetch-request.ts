@@ -26,7 +26,8 @@ export interface OffsetFetchRequestOffsetFetchRequestGroup {
 }
 
 export interface OffsetFetchRequestOffsetFetchRequestTopics {
-  name: string;
+  name?: string;
+  topicId?: string;
   partitionIndexes: number[];
   _tagged?: TaggedField[];
 }
@@ -34,15 +35,15 @@ export interface OffsetFetchRequestOffsetFetchRequestTopics {
 export const OffsetFetchRequest: Codec<OffsetFetchRequest> = {
   name: 'OffsetFetchRequest',
   apiKey: 9,
-  minVersion: 0,
-  maxVersion: 9,
+  minVersion: 1,
+  maxVersion: 10,
   firstFlexibleVersion: 6,
   encode(w: Writer, version: number, m: OffsetFetchRequest): void {
-    if (version < 0 || version > 9) throw new RangeError(`OffsetFetchRequest v${version} is not supported`);
+    if (version < 1 || version > 10) throw new RangeError(`OffsetFetchRequest v${version} is not supported`);
     writeOffsetFetchRequest(w, version, m);
   },
   decode(r: Reader, version: number): OffsetFetchRequest {
-    if (version < 0 || version > 9) throw new ProtocolDecodeError(`OffsetFetchRequest v${version} is not supported`);
+    if (version < 1 || version > 10) throw new ProtocolDecodeError(`OffsetFetchRequest v${version} is not supported`);
     return readOffsetFetchRequest(r, version);
   },
 };
@@ -224,7 +225,8 @@ function writeOffsetFetchRequestOffsetFetchRequestGroup(w: Writer, version: numb
 }
 
 function readOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, version: number): OffsetFetchRequestOffsetFetchRequestTopics {
-  const $name: string = r.compactString();
+  const $name: string = (version <= 9 ? r.compactString() : '');
+  const $topicId: string = (version >= 10 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
   let $partitionIndexes: number[];
   {
     const _n = r.compactArrayLength();
@@ -240,6 +242,7 @@ function readOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, version: numb
   _tagged = r.taggedFields();
   const m: OffsetFetchRequestOffsetFetchRequestTopics = {
     name: $name,
+    topicId: $topicId,
     partitionIndexes: $partitionIndexes,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
@@ -247,7 +250,12 @@ function readOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, version: numb
 }
 
 function writeOffsetFetchRequestOffsetFetchRequestTopics(w: Writer, version: number, m: OffsetFetchRequestOffsetFetchRequestTopics): void {
-  w.compactString(m.name ?? '');
+  if (version <= 9) {
+    w.compactString(m.name ?? '');
+  }
+  if (version >= 10) {
+    w.uuid(m.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
+  }
   const $partitionIndexes = m.partitionIndexes ?? [];
   w.compactArrayLength($partitionIndexes.length);
   for (let _i = 0; _i < $partitionIndexes.length; _i++) w.int32($partitionIndexes[_i]);

@@ -34,7 +34,8 @@ export interface OffsetFetchResponseOffsetFetchResponseGroup {
 }
 
 export interface OffsetFetchResponseOffsetFetchResponseTopics {
-  name: string;
+  name?: string;
+  topicId?: string;
   partitions: OffsetFetchResponseOffsetFetchResponsePartitions[];
   _tagged?: TaggedField[];
 }
@@ -51,15 +52,15 @@ export interface OffsetFetchResponseOffsetFetchResponsePartitions {
 export const OffsetFetchResponse: Codec<OffsetFetchResponse> = {
   name: 'OffsetFetchResponse',
   apiKey: 9,
-  minVersion: 0,
-  maxVersion: 9,
+  minVersion: 1,
+  maxVersion: 10,
   firstFlexibleVersion: 6,
   encode(w: Writer, version: number, m: OffsetFetchResponse): void {
-    if (version < 0 || version > 9) throw new RangeError(`OffsetFetchResponse v${version} is not supported`);
+    if (version < 1 || version > 10) throw new RangeError(`OffsetFetchResponse v${version} is not supported`);
     writeOffsetFetchResponse(w, version, m);
   },
   decode(r: Reader, version: number): OffsetFetchResponse {
-    if (version < 0 || version > 9) throw new ProtocolDecodeError(`OffsetFetchResponse v${version} is not supported`);
+    if (version < 1 || version > 10) throw new ProtocolDecodeError(`OffsetFetchResponse v${version} is not supported`);
     return readOffsetFetchResponse(r, version);
   },
 };
@@ -255,7 +256,8 @@ function writeOffsetFetchResponseOffsetFetchResponseGroup(w: Writer, version: nu
 }
 
 function readOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, version: number): OffsetFetchResponseOffsetFetchResponseTopics {
-  const $name: string = r.compactString();
+  const $name: string = (version <= 9 ? r.compactString() : '');
+  const $topicId: string = (version >= 10 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
   let $partitions: OffsetFetchResponseOffsetFetchResponsePartitions[];
   {
     const _n = r.compactArrayLength();
@@ -271,6 +273,7 @@ function readOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, version: nu
   _tagged = r.taggedFields();
   const m: OffsetFetchResponseOffsetFetchResponseTopics = {
     name: $name,
+    topicId: $topicId,
     partitions: $partitions,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
@@ -278,7 +281,12 @@ function readOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, version: nu
 }
 
 function writeOffsetFetchResponseOffsetFetchResponseTopics(w: Writer, version: number, m: OffsetFetchResponseOffsetFetchResponseTopics): void {
-  w.compactString(m.name ?? '');
+  if (version <= 9) {
+    w.compactString(m.name ?? '');
+  }
+  if (version >= 10) {
+    w.uuid(m.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
+  }
   const $partitions = m.partitions ?? [];
   w.compactArrayLength($partitions.length);
   for (let _i = 0; _i < $partitions.length; _i++) writeOffsetFetchResponseOffsetFetchResponsePartitions(w, version, $partitions[_i]);

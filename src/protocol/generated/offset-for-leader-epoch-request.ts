@@ -17,7 +17,7 @@ export interface OffsetForLeaderEpochRequestOffsetForLeaderTopic {
 
 export interface OffsetForLeaderEpochRequestOffsetForLeaderPartition {
   partition: number;
-  currentLeaderEpoch?: number;
+  currentLeaderEpoch: number;
   leaderEpoch: number;
   _tagged?: TaggedField[];
 }
@@ -25,15 +25,15 @@ export interface OffsetForLeaderEpochRequestOffsetForLeaderPartition {
 export const OffsetForLeaderEpochRequest: Codec<OffsetForLeaderEpochRequest> = {
   name: 'OffsetForLeaderEpochRequest',
   apiKey: 23,
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 4,
   firstFlexibleVersion: 4,
   encode(w: Writer, version: number, m: OffsetForLeaderEpochRequest): void {
-    if (version < 0 || version > 4) throw new RangeError(`OffsetForLeaderEpochRequest v${version} is not supported`);
+    if (version < 2 || version > 4) throw new RangeError(`OffsetForLeaderEpochRequest v${version} is not supported`);
     writeOffsetForLeaderEpochRequest(w, version, m);
   },
   decode(r: Reader, version: number): OffsetForLeaderEpochRequest {
-    if (version < 0 || version > 4) throw new ProtocolDecodeError(`OffsetForLeaderEpochRequest v${version} is not supported`);
+    if (version < 2 || version > 4) throw new ProtocolDecodeError(`OffsetForLeaderEpochRequest v${version} is not supported`);
     return readOffsetForLeaderEpochRequest(r, version);
   },
 };
@@ -125,7 +125,7 @@ function writeOffsetForLeaderEpochRequestOffsetForLeaderTopic(w: Writer, version
 
 function readOffsetForLeaderEpochRequestOffsetForLeaderPartition(r: Reader, version: number): OffsetForLeaderEpochRequestOffsetForLeaderPartition {
   const $partition: number = r.int32();
-  const $currentLeaderEpoch: number = (version >= 2 ? r.int32() : -1);
+  const $currentLeaderEpoch: number = r.int32();
   const $leaderEpoch: number = r.int32();
   let _tagged: TaggedField[] | undefined;
   if (version >= 4) {
@@ -142,9 +142,7 @@ function readOffsetForLeaderEpochRequestOffsetForLeaderPartition(r: Reader, vers
 
 function writeOffsetForLeaderEpochRequestOffsetForLeaderPartition(w: Writer, version: number, m: OffsetForLeaderEpochRequestOffsetForLeaderPartition): void {
   w.int32(m.partition ?? 0);
-  if (version >= 2) {
-    w.int32(m.currentLeaderEpoch ?? -1);
-  }
+  w.int32(m.currentLeaderEpoch ?? -1);
   w.int32(m.leaderEpoch ?? 0);
   if (version >= 4) {
     w.taggedFields(m._tagged);

@@ -4,7 +4,7 @@ import type { Writer } from '../writer.js';
 import type { Codec } from './index.js';
 
 export interface OffsetForLeaderEpochResponse {
-  throttleTimeMs?: number;
+  throttleTimeMs: number;
   topics: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[];
   _tagged?: TaggedField[];
 }
@@ -18,7 +18,7 @@ export interface OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
 export interface OffsetForLeaderEpochResponseEpochEndOffset {
   errorCode: number;
   partition: number;
-  leaderEpoch?: number;
+  leaderEpoch: number;
   endOffset: number;
   _tagged?: TaggedField[];
 }
@@ -26,21 +26,21 @@ export interface OffsetForLeaderEpochResponseEpochEndOffset {
 export const OffsetForLeaderEpochResponse: Codec<OffsetForLeaderEpochResponse> = {
   name: 'OffsetForLeaderEpochResponse',
   apiKey: 23,
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 4,
   firstFlexibleVersion: 4,
   encode(w: Writer, version: number, m: OffsetForLeaderEpochResponse): void {
-    if (version < 0 || version > 4) throw new RangeError(`OffsetForLeaderEpochResponse v${version} is not supported`);
+    if (version < 2 || version > 4) throw new RangeError(`OffsetForLeaderEpochResponse v${version} is not supported`);
     writeOffsetForLeaderEpochResponse(w, version, m);
   },
   decode(r: Reader, version: number): OffsetForLeaderEpochResponse {
-    if (version < 0 || version > 4) throw new ProtocolDecodeError(`OffsetForLeaderEpochResponse v${version} is not supported`);
+    if (version < 2 || version > 4) throw new ProtocolDecodeError(`OffsetForLeaderEpochResponse v${version} is not supported`);
     return readOffsetForLeaderEpochResponse(r, version);
   },
 };
 
 function readOffsetForLeaderEpochResponse(r: Reader, version: number): OffsetForLeaderEpochResponse {
-  const $throttleTimeMs: number = (version >= 2 ? r.int32() : 0);
+  const $throttleTimeMs: number = r.int32();
   let $topics: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult[];
   {
     const _n = (version >= 4 ? r.compactArrayLength() : r.arrayLength());
@@ -65,9 +65,7 @@ function readOffsetForLeaderEpochResponse(r: Reader, version: number): OffsetFor
 }
 
 function writeOffsetForLeaderEpochResponse(w: Writer, version: number, m: OffsetForLeaderEpochResponse): void {
-  if (version >= 2) {
-    w.int32(m.throttleTimeMs ?? 0);
-  }
+  w.int32(m.throttleTimeMs ?? 0);
   const $topics = m.topics ?? [];
   if (version >= 4) {
     w.compactArrayLength($topics.length);
@@ -127,7 +125,7 @@ function writeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(w: Writer, 
 function readOffsetForLeaderEpochResponseEpochEndOffset(r: Reader, version: number): OffsetForLeaderEpochResponseEpochEndOffset {
   const $errorCode: number = r.int16();
   const $partition: number = r.int32();
-  const $leaderEpoch: number = (version >= 1 ? r.int32() : -1);
+  const $leaderEpoch: number = r.int32();
   const $endOffset: number = r.int64();
   let _tagged: TaggedField[] | undefined;
   if (version >= 4) {
@@ -146,9 +144,7 @@ function readOffsetForLeaderEpochResponseEpochEndOffset(r: Reader, version: numb
 function writeOffsetForLeaderEpochResponseEpochEndOffset(w: Writer, version: number, m: OffsetForLeaderEpochResponseEpochEndOffset): void {
   w.int16(m.errorCode ?? 0);
   w.int32(m.partition ?? 0);
-  if (version >= 1) {
-    w.int32(m.leaderEpoch ?? -1);
-  }
+  w.int32(m.leaderEpoch ?? -1);
   w.int64(m.endOffset ?? -1);
   if (version >= 4) {
     w.taggedFields(m._tagged);

@@ -6,7 +6,7 @@ import type { Codec } from './index.js';
 const EMPTY = Buffer.alloc(0);
 
 export interface ProduceRequest {
-  transactionalId?: string | null;
+  transactionalId: string | null;
   acks: number;
   timeoutMs: number;
   topicData: ProduceRequestTopicProduceData[];
@@ -14,7 +14,8 @@ export interface ProduceRequest {
 }
 
 export interface ProduceRequestTopicProduceData {
-  name: string;
+  name?: string;
+  topicId?: string;
   partitionData: ProduceRequestPartitionProduceData[];
   _tagged?: TaggedField[];
 }
@@ -28,21 +29,21 @@ export interface ProduceRequestPartitionProduceData {
 export const ProduceRequest: Codec<ProduceRequest> = {
   name: 'ProduceRequest',
   apiKey: 0,
-  minVersion: 0,
-  maxVersion: 11,
+  minVersion: 3,
+  maxVersion: 13,
   firstFlexibleVersion: 9,
   encode(w: Writer, version: number, m: ProduceRequest): void {
-    if (version < 0 || version > 11) throw new RangeError(`ProduceRequest v${version} is not supported`);
+    if (version < 3 || version > 13) throw new RangeError(`ProduceRequest v${version} is not supported`);
     writeProduceRequest(w, version, m);
   },
   decode(r: Reader, version: number): ProduceRequest {
-    if (version < 0 || version > 11) throw new ProtocolDecodeError(`ProduceRequest v${version} is not supported`);
+    if (version < 3 || version > 13) throw new ProtocolDecodeError(`ProduceRequest v${version} is not supported`);
     return readProduceRequest(r, version);
   },
 };
 
 function readProduceRequest(r: Reader, version: number): ProduceRequest {
-  const $transactionalId: string | null = (version >= 3 ? (version >= 9 ? r.compactNullableString() : r.nullableString()) : null);
+  const $transactionalId: string | null = (version >= 9 ? r.compactNullableString() : r.nullableString());
   const $acks: number = r.int16();
   const $timeoutMs: number = r.int32();
   let $topicData: ProduceRequestTopicProduceData[];
@@ -71,13 +72,11 @@ function readProduceRequest(r: Reader, version: number): ProduceRequest {
 }
 
 function writeProduceRequest(w: Writer, version: number, m: ProduceRequest): void {
-  if (version >= 3) {
-    const $transactionalId = m.transactionalId ?? null;
-    if (version >= 9) {
-      w.compactString($transactionalId);
-    } else {
-      w.string($transactionalId);
-    }
+  const $transactionalId = m.transactionalId ?? null;
+  if (version >= 9) {
+    w.compactString($transactionalId);
+  } else {
+    w.string($transactionalId);
   }
   w.int16(m.acks ?? 0);
   w.int32(m.timeoutMs ?? 0);
@@ -94,7 +93,8 @@ function writeProduceRequest(w: Writer, version: number, m: ProduceRequest): voi
 }
 
 function readProduceRequestTopicProduceData(r: Reader, version: number): ProduceRequestTopicProduceData {
-  const $name: string = (version >= 9 ? r.compactString() : r.string());
+  const $name: string = (version <= 12 ? (version >= 9 ? r.compactString() : r.string()) : '');
+  const $topicId: string = (version >= 13 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
   let $partitionData: ProduceRequestPartitionProduceData[];
   {
     const _n = (version >= 9 ? r.compactArrayLength() : r.arrayLength());
@@ -112,6 +112,7 @@ function readProduceRequestTopicProduceData(r: Reader, version: number): Produce
   }
   const m: ProduceRequestTopicProduceData = {
     name: $name,
+    topicId: $topicId,
     partitionData: $partitionData,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
@@ -119,11 +120,16 @@ function readProduceRequestTopicProduceData(r: Reader, version: number): Produce
 }
 
 function writeProduceRequestTopicProduceData(w: Writer, version: number, m: ProduceRequestTopicProduceData): void {
-  const $name = m.name ?? '';
-  if (version >= 9) {
-    w.compactString($name);
-  } else {
-    w.string($name);
+  if (version <= 12) {
+    const $name = m.name ?? '';
+    if (version >= 9) {
+      w.compactString($name);
+    } else {
+      w.string($name);
+    }
+  }
+  if (version >= 13) {
+    w.uuid(m.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
   }
   const $partitionData = m.partitionData ?? [];
   if (version >= 9) {

@@ -5,13 +5,14 @@ import type { Codec } from './index.js';
 
 export interface ProduceResponse {
   responses: ProduceResponseTopicProduceResponse[];
-  throttleTimeMs?: number;
+  throttleTimeMs: number;
   nodeEndpoints?: ProduceResponseNodeEndpoint[];
   _tagged?: TaggedField[];
 }
 
 export interface ProduceResponseTopicProduceResponse {
-  name: string;
+  name?: string;
+  topicId?: string;
   partitionResponses: ProduceResponsePartitionProduceResponse[];
   _tagged?: TaggedField[];
 }
@@ -20,7 +21,7 @@ export interface ProduceResponsePartitionProduceResponse {
   index: number;
   errorCode: number;
   baseOffset: number;
-  logAppendTimeMs?: number;
+  logAppendTimeMs: number;
   logStartOffset?: number;
   recordErrors?: ProduceResponseBatchIndexAndErrorMessage[];
   errorMessage?: string | null;
@@ -51,15 +52,15 @@ export interface ProduceResponseNodeEndpoint {
 export const ProduceResponse: Codec<ProduceResponse> = {
   name: 'ProduceResponse',
   apiKey: 0,
-  minVersion: 0,
-  maxVersion: 11,
+  minVersion: 3,
+  maxVersion: 13,
   firstFlexibleVersion: 9,
   encode(w: Writer, version: number, m: ProduceResponse): void {
-    if (version < 0 || version > 11) throw new RangeError(`ProduceResponse v${version} is not supported`);
+    if (version < 3 || version > 13) throw new RangeError(`ProduceResponse v${version} is not supported`);
     writeProduceResponse(w, version, m);
   },
   decode(r: Reader, version: number): ProduceResponse {
-    if (version < 0 || version > 11) throw new ProtocolDecodeError(`ProduceResponse v${version} is not supported`);
+    if (version < 3 || version > 13) throw new ProtocolDecodeError(`ProduceResponse v${version} is not supported`);
     return readProduceResponse(r, version);
   },
 };
@@ -76,7 +77,7 @@ function readProduceResponse(r: Reader, version: number): ProduceResponse {
       $responses = _a;
     }
   }
-  const $throttleTimeMs: number = (version >= 1 ? r.int32() : 0);
+  const $throttleTimeMs: number = r.int32();
   let $nodeEndpoints: ProduceResponseNodeEndpoint[] = [];
   let _tagged: TaggedField[] | undefined;
   if (version >= 9) {
@@ -119,9 +120,7 @@ function writeProduceResponse(w: Writer, version: number, m: ProduceResponse): v
     w.arrayLength($responses.length);
   }
   for (let _i = 0; _i < $responses.length; _i++) writeProduceResponseTopicProduceResponse(w, version, $responses[_i]);
-  if (version >= 1) {
-    w.int32(m.throttleTimeMs ?? 0);
-  }
+  w.int32(m.throttleTimeMs ?? 0);
   if (version >= 9) {
     const _tagged = m._tagged;
     let _count = _tagged === undefined ? 0 : _tagged.length;
@@ -144,7 +143,8 @@ function writeProduceResponse(w: Writer, version: number, m: ProduceResponse): v
 }
 
 function readProduceResponseTopicProduceResponse(r: Reader, version: number): ProduceResponseTopicProduceResponse {
-  const $name: string = (version >= 9 ? r.compactString() : r.string());
+  const $name: string = (version <= 12 ? (version >= 9 ? r.compactString() : r.string()) : '');
+  const $topicId: string = (version >= 13 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
   let $partitionResponses: ProduceResponsePartitionProduceResponse[];
   {
     const _n = (version >= 9 ? r.compactArrayLength() : r.arrayLength());
@@ -162,6 +162,7 @@ function readProduceResponseTopicProduceResponse(r: Reader, version: number): Pr
   }
   const m: ProduceResponseTopicProduceResponse = {
     name: $name,
+    topicId: $topicId,
     partitionResponses: $partitionResponses,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
@@ -169,11 +170,16 @@ function readProduceResponseTopicProduceResponse(r: Reader, version: number): Pr
 }
 
 function writeProduceResponseTopicProduceResponse(w: Writer, version: number, m: ProduceResponseTopicProduceResponse): void {
-  const $name = m.name ?? '';
-  if (version >= 9) {
-    w.compactString($name);
-  } else {
-    w.string($name);
+  if (version <= 12) {
+    const $name = m.name ?? '';
+    if (version >= 9) {
+      w.compactString($name);
+    } else {
+      w.string($name);
+    }
+  }
+  if (version >= 13) {
+    w.uuid(m.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
   }
   const $partitionResponses = m.partitionResponses ?? [];
   if (version >= 9) {
@@ -191,7 +197,7 @@ function readProduceResponsePartitionProduceResponse(r: Reader, version: number)
   const $index: number = r.int32();
   const $errorCode: number = r.int16();
   const $baseOffset: number = r.int64();
-  const $logAppendTimeMs: number = (version >= 2 ? r.int64() : -1);
+  const $logAppendTimeMs: number = r.int64();
   const $logStartOffset: number = (version >= 5 ? r.int64() : -1);
   let $recordErrors: ProduceResponseBatchIndexAndErrorMessage[];
   if (version >= 8) {
@@ -243,9 +249,7 @@ function writeProduceResponsePartitionProduceResponse(w: Writer, version: number
   w.int32(m.index ?? 0);
   w.int16(m.errorCode ?? 0);
   w.int64(m.baseOffset ?? 0);
-  if (version >= 2) {
-    w.int64(m.logAppendTimeMs ?? -1);
-  }
+  w.int64(m.logAppendTimeMs ?? -1);
   if (version >= 5) {
     w.int64(m.logStartOffset ?? -1);
   }

@@ -25,14 +25,14 @@ export const ReadShareGroupStateSummaryRequest: Codec<ReadShareGroupStateSummary
   name: 'ReadShareGroupStateSummaryRequest',
   apiKey: 87,
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: ReadShareGroupStateSummaryRequest): void {
-    if (version < 0 || version > 0) throw new RangeError(`ReadShareGroupStateSummaryRequest v${version} is not supported`);
+    if (version < 0 || version > 1) throw new RangeError(`ReadShareGroupStateSummaryRequest v${version} is not supported`);
     writeReadShareGroupStateSummaryRequest(w, version, m);
   },
   decode(r: Reader, version: number): ReadShareGroupStateSummaryRequest {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`ReadShareGroupStateSummaryRequest v${version} is not supported`);
+    if (version < 0 || version > 1) throw new ProtocolDecodeError(`ReadShareGroupStateSummaryRequest v${version} is not supported`);
     return readReadShareGroupStateSummaryRequest(r, version);
   },
 };

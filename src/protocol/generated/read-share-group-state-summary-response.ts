@@ -19,7 +19,9 @@ export interface ReadShareGroupStateSummaryResponsePartitionResult {
   errorCode: number;
   errorMessage: string | null;
   stateEpoch: number;
+  leaderEpoch: number;
   startOffset: number;
+  deliveryCompleteCount?: number;
   _tagged?: TaggedField[];
 }
 
@@ -27,14 +29,14 @@ export const ReadShareGroupStateSummaryResponse: Codec<ReadShareGroupStateSummar
   name: 'ReadShareGroupStateSummaryResponse',
   apiKey: 87,
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: ReadShareGroupStateSummaryResponse): void {
-    if (version < 0 || version > 0) throw new RangeError(`ReadShareGroupStateSummaryResponse v${version} is not supported`);
+    if (version < 0 || version > 1) throw new RangeError(`ReadShareGroupStateSummaryResponse v${version} is not supported`);
     writeReadShareGroupStateSummaryResponse(w, version, m);
   },
   decode(r: Reader, version: number): ReadShareGroupStateSummaryResponse {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`ReadShareGroupStateSummaryResponse v${version} is not supported`);
+    if (version < 0 || version > 1) throw new ProtocolDecodeError(`ReadShareGroupStateSummaryResponse v${version} is not supported`);
     return readReadShareGroupStateSummaryResponse(r, version);
   },
 };
@@ -103,7 +105,9 @@ function readReadShareGroupStateSummaryResponsePartitionResult(r: Reader, versio
   const $errorCode: number = r.int16();
   const $errorMessage: string | null = r.compactNullableString();
   const $stateEpoch: number = r.int32();
+  const $leaderEpoch: number = r.int32();
   const $startOffset: number = r.int64();
+  const $deliveryCompleteCount: number = (version >= 1 ? r.int32() : -1);
   let _tagged: TaggedField[] | undefined;
   _tagged = r.taggedFields();
   const m: ReadShareGroupStateSummaryResponsePartitionResult = {
@@ -111,7 +115,9 @@ function readReadShareGroupStateSummaryResponsePartitionResult(r: Reader, versio
     errorCode: $errorCode,
     errorMessage: $errorMessage,
     stateEpoch: $stateEpoch,
+    leaderEpoch: $leaderEpoch,
     startOffset: $startOffset,
+    deliveryCompleteCount: $deliveryCompleteCount,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -122,6 +128,10 @@ function writeReadShareGroupStateSummaryResponsePartitionResult(w: Writer, versi
   w.int16(m.errorCode ?? 0);
   w.compactString(m.errorMessage ?? null);
   w.int32(m.stateEpoch ?? 0);
+  w.int32(m.leaderEpoch ?? 0);
   w.int64(m.startOffset ?? 0);
+  if (version >= 1) {
+    w.int32(m.deliveryCompleteCount ?? -1);
+  }
   w.taggedFields(m._tagged);
 }

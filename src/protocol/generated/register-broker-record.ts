@@ -14,6 +14,7 @@ export interface RegisterBrokerRecord {
   fenced: boolean;
   inControlledShutdown?: boolean;
   logDirs?: string[];
+  cordonedLogDirs?: string[] | null;
   _tagged?: TaggedField[];
 }
 
@@ -36,14 +37,14 @@ export const RegisterBrokerRecord: Codec<RegisterBrokerRecord> = {
   name: 'RegisterBrokerRecord',
   apiKey: 0,
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: RegisterBrokerRecord): void {
-    if (version < 0 || version > 3) throw new RangeError(`RegisterBrokerRecord v${version} is not supported`);
+    if (version < 0 || version > 4) throw new RangeError(`RegisterBrokerRecord v${version} is not supported`);
     writeRegisterBrokerRecord(w, version, m);
   },
   decode(r: Reader, version: number): RegisterBrokerRecord {
-    if (version < 0 || version > 3) throw new ProtocolDecodeError(`RegisterBrokerRecord v${version} is not supported`);
+    if (version < 0 || version > 4) throw new ProtocolDecodeError(`RegisterBrokerRecord v${version} is not supported`);
     return readRegisterBrokerRecord(r, version);
   },
 };
@@ -79,6 +80,7 @@ function readRegisterBrokerRecord(r: Reader, version: number): RegisterBrokerRec
   const $fenced: boolean = r.bool();
   const $inControlledShutdown: boolean = (version >= 1 ? r.bool() : false);
   let $logDirs: string[] = [];
+  let $cordonedLogDirs: string[] | null = null;
   let _tagged: TaggedField[] | undefined;
   const _count = r.uvarint();
   for (let _t = 0; _t < _count; _t++) {
@@ -97,6 +99,19 @@ function readRegisterBrokerRecord(r: Reader, version: number): RegisterBrokerRec
         }
       }
       r.finishTaggedField(_end, _tag);
+    } else if (_tag === 1 && version >= 4) {
+      const _end = r.taggedFieldEnd(_size);
+      {
+        const _n = r.compactArrayLength();
+        if (_n < 0) {
+          $cordonedLogDirs = null;
+        } else {
+          const _a: string[] = [];
+          for (let _i = 0; _i < _n; _i++) _a.push(r.uuid());
+          $cordonedLogDirs = _a;
+        }
+      }
+      r.finishTaggedField(_end, _tag);
     } else {
       _tagged = r.unknownTaggedField(_tagged, _tag, _size);
     }
@@ -112,6 +127,7 @@ function readRegisterBrokerRecord(r: Reader, version: number): RegisterBrokerRec
     fenced: $fenced,
     inControlledShutdown: $inControlledShutdown,
     logDirs: $logDirs,
+    cordonedLogDirs: $cordonedLogDirs,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -139,6 +155,8 @@ function writeRegisterBrokerRecord(w: Writer, version: number, m: RegisterBroker
   let _count = _tagged === undefined ? 0 : _tagged.length;
   const _w0 = version >= 3 && (m.logDirs != null && m.logDirs.length !== 0);
   if (_w0) _count++;
+  const _w1 = version >= 4 && m.cordonedLogDirs != null;
+  if (_w1) _count++;
   w.uvarint(_count);
   let _u = 0;
   if (_w0) {
@@ -148,6 +166,20 @@ function writeRegisterBrokerRecord(w: Writer, version: number, m: RegisterBroker
     const _s = new Writer(64);
     _s.compactArrayLength(_v0.length);
     for (let _i = 0; _i < _v0.length; _i++) _s.uuid(_v0[_i]);
+    w.uvarint(_s.length);
+    w.raw(_s.toBuffer());
+  }
+  if (_w1) {
+    _u = w.rawTaggedFields(_tagged, _u, 1);
+    const _v1 = m.cordonedLogDirs as string[] | null;
+    w.uvarint(1);
+    const _s = new Writer(64);
+    if (_v1 === null) {
+      _s.compactArrayLength(-1);
+    } else {
+      _s.compactArrayLength(_v1.length);
+      for (let _i = 0; _i < _v1.length; _i++) _s.uuid(_v1[_i]);
+    }
     w.uvarint(_s.length);
     w.raw(_s.toBuffer());
   }

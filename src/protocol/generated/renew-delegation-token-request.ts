@@ -14,15 +14,15 @@ export interface RenewDelegationTokenRequest {
 export const RenewDelegationTokenRequest: Codec<RenewDelegationTokenRequest> = {
   name: 'RenewDelegationTokenRequest',
   apiKey: 39,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 2,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: RenewDelegationTokenRequest): void {
-    if (version < 0 || version > 2) throw new RangeError(`RenewDelegationTokenRequest v${version} is not supported`);
+    if (version < 1 || version > 2) throw new RangeError(`RenewDelegationTokenRequest v${version} is not supported`);
     writeRenewDelegationTokenRequest(w, version, m);
   },
   decode(r: Reader, version: number): RenewDelegationTokenRequest {
-    if (version < 0 || version > 2) throw new ProtocolDecodeError(`RenewDelegationTokenRequest v${version} is not supported`);
+    if (version < 1 || version > 2) throw new ProtocolDecodeError(`RenewDelegationTokenRequest v${version} is not supported`);
     return readRenewDelegationTokenRequest(r, version);
   },
 };

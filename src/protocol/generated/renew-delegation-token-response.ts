@@ -13,15 +13,15 @@ export interface RenewDelegationTokenResponse {
 export const RenewDelegationTokenResponse: Codec<RenewDelegationTokenResponse> = {
   name: 'RenewDelegationTokenResponse',
   apiKey: 39,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 2,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: RenewDelegationTokenResponse): void {
-    if (version < 0 || version > 2) throw new RangeError(`RenewDelegationTokenResponse v${version} is not supported`);
+    if (version < 1 || version > 2) throw new RangeError(`RenewDelegationTokenResponse v${version} is not supported`);
     writeRenewDelegationTokenResponse(w, version, m);
   },
   decode(r: Reader, version: number): RenewDelegationTokenResponse {
-    if (version < 0 || version > 2) throw new ProtocolDecodeError(`RenewDelegationTokenResponse v${version} is not supported`);
+    if (version < 1 || version > 2) throw new ProtocolDecodeError(`RenewDelegationTokenResponse v${version} is not supported`);
     return readRenewDelegationTokenResponse(r, version);
   },
 };

@@ -7,22 +7,22 @@ export interface RequestHeader {
   requestApiKey: number;
   requestApiVersion: number;
   correlationId: number;
-  clientId?: string | null;
+  clientId: string | null;
   _tagged?: TaggedField[];
 }
 
 export const RequestHeader: Codec<RequestHeader> = {
   name: 'RequestHeader',
   apiKey: -1,
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 2,
   firstFlexibleVersion: 2,
   encode(w: Writer, version: number, m: RequestHeader): void {
-    if (version < 0 || version > 2) throw new RangeError(`RequestHeader v${version} is not supported`);
+    if (version < 1 || version > 2) throw new RangeError(`RequestHeader v${version} is not supported`);
     writeRequestHeader(w, version, m);
   },
   decode(r: Reader, version: number): RequestHeader {
-    if (version < 0 || version > 2) throw new ProtocolDecodeError(`RequestHeader v${version} is not supported`);
+    if (version < 1 || version > 2) throw new ProtocolDecodeError(`RequestHeader v${version} is not supported`);
     return readRequestHeader(r, version);
   },
 };
@@ -31,7 +31,7 @@ function readRequestHeader(r: Reader, version: number): RequestHeader {
   const $requestApiKey: number = r.int16();
   const $requestApiVersion: number = r.int16();
   const $correlationId: number = r.int32();
-  const $clientId: string | null = (version >= 1 ? r.nullableString() : '');
+  const $clientId: string | null = r.nullableString();
   let _tagged: TaggedField[] | undefined;
   if (version >= 2) {
     _tagged = r.taggedFields();
@@ -50,9 +50,7 @@ function writeRequestHeader(w: Writer, version: number, m: RequestHeader): void 
   w.int16(m.requestApiKey ?? 0);
   w.int16(m.requestApiVersion ?? 0);
   w.int32(m.correlationId ?? 0);
-  if (version >= 1) {
-    w.string(m.clientId === undefined ? '' : m.clientId);
-  }
+  w.string(m.clientId === undefined ? '' : m.clientId);
   if (version >= 2) {
     w.taggedFields(m._tagged);
   }

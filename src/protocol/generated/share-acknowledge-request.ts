@@ -7,6 +7,7 @@ export interface ShareAcknowledgeRequest {
   groupId: string | null;
   memberId: string | null;
   shareSessionEpoch: number;
+  isRenewAck?: boolean;
   topics: ShareAcknowledgeRequestAcknowledgeTopic[];
   _tagged?: TaggedField[];
 }
@@ -33,15 +34,15 @@ export interface ShareAcknowledgeRequestAcknowledgementBatch {
 export const ShareAcknowledgeRequest: Codec<ShareAcknowledgeRequest> = {
   name: 'ShareAcknowledgeRequest',
   apiKey: 79,
-  minVersion: 0,
-  maxVersion: 0,
-  firstFlexibleVersion: 0,
+  minVersion: 1,
+  maxVersion: 2,
+  firstFlexibleVersion: 1,
   encode(w: Writer, version: number, m: ShareAcknowledgeRequest): void {
-    if (version < 0 || version > 0) throw new RangeError(`ShareAcknowledgeRequest v${version} is not supported`);
+    if (version < 1 || version > 2) throw new RangeError(`ShareAcknowledgeRequest v${version} is not supported`);
     writeShareAcknowledgeRequest(w, version, m);
   },
   decode(r: Reader, version: number): ShareAcknowledgeRequest {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`ShareAcknowledgeRequest v${version} is not supported`);
+    if (version < 1 || version > 2) throw new ProtocolDecodeError(`ShareAcknowledgeRequest v${version} is not supported`);
     return readShareAcknowledgeRequest(r, version);
   },
 };
@@ -50,6 +51,7 @@ function readShareAcknowledgeRequest(r: Reader, version: number): ShareAcknowled
   const $groupId: string | null = r.compactNullableString();
   const $memberId: string | null = r.compactNullableString();
   const $shareSessionEpoch: number = r.int32();
+  const $isRenewAck: boolean = (version >= 2 ? r.bool() : false);
   let $topics: ShareAcknowledgeRequestAcknowledgeTopic[];
   {
     const _n = r.compactArrayLength();
@@ -67,6 +69,7 @@ function readShareAcknowledgeRequest(r: Reader, version: number): ShareAcknowled
     groupId: $groupId,
     memberId: $memberId,
     shareSessionEpoch: $shareSessionEpoch,
+    isRenewAck: $isRenewAck,
     topics: $topics,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
@@ -77,6 +80,9 @@ function writeShareAcknowledgeRequest(w: Writer, version: number, m: ShareAcknow
   w.compactString(m.groupId ?? null);
   w.compactString(m.memberId === undefined ? '' : m.memberId);
   w.int32(m.shareSessionEpoch ?? 0);
+  if (version >= 2) {
+    w.bool(m.isRenewAck ?? false);
+  }
   const $topics = m.topics ?? [];
   w.compactArrayLength($topics.length);
   for (let _i = 0; _i < $topics.length; _i++) writeShareAcknowledgeRequestAcknowledgeTopic(w, version, $topics[_i]);

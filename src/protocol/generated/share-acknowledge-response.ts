@@ -7,6 +7,7 @@ export interface ShareAcknowledgeResponse {
   throttleTimeMs: number;
   errorCode: number;
   errorMessage: string | null;
+  acquisitionLockTimeoutMs?: number;
   responses: ShareAcknowledgeResponseShareAcknowledgeTopicResponse[];
   nodeEndpoints: ShareAcknowledgeResponseNodeEndpoint[];
   _tagged?: TaggedField[];
@@ -43,15 +44,15 @@ export interface ShareAcknowledgeResponseNodeEndpoint {
 export const ShareAcknowledgeResponse: Codec<ShareAcknowledgeResponse> = {
   name: 'ShareAcknowledgeResponse',
   apiKey: 79,
-  minVersion: 0,
-  maxVersion: 0,
-  firstFlexibleVersion: 0,
+  minVersion: 1,
+  maxVersion: 2,
+  firstFlexibleVersion: 1,
   encode(w: Writer, version: number, m: ShareAcknowledgeResponse): void {
-    if (version < 0 || version > 0) throw new RangeError(`ShareAcknowledgeResponse v${version} is not supported`);
+    if (version < 1 || version > 2) throw new RangeError(`ShareAcknowledgeResponse v${version} is not supported`);
     writeShareAcknowledgeResponse(w, version, m);
   },
   decode(r: Reader, version: number): ShareAcknowledgeResponse {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`ShareAcknowledgeResponse v${version} is not supported`);
+    if (version < 1 || version > 2) throw new ProtocolDecodeError(`ShareAcknowledgeResponse v${version} is not supported`);
     return readShareAcknowledgeResponse(r, version);
   },
 };
@@ -60,6 +61,7 @@ function readShareAcknowledgeResponse(r: Reader, version: number): ShareAcknowle
   const $throttleTimeMs: number = r.int32();
   const $errorCode: number = r.int16();
   const $errorMessage: string | null = r.compactNullableString();
+  const $acquisitionLockTimeoutMs: number = (version >= 2 ? r.int32() : 0);
   let $responses: ShareAcknowledgeResponseShareAcknowledgeTopicResponse[];
   {
     const _n = r.compactArrayLength();
@@ -88,6 +90,7 @@ function readShareAcknowledgeResponse(r: Reader, version: number): ShareAcknowle
     throttleTimeMs: $throttleTimeMs,
     errorCode: $errorCode,
     errorMessage: $errorMessage,
+    acquisitionLockTimeoutMs: $acquisitionLockTimeoutMs,
     responses: $responses,
     nodeEndpoints: $nodeEndpoints,
   };
@@ -99,6 +102,9 @@ function writeShareAcknowledgeResponse(w: Writer, version: number, m: ShareAckno
   w.int32(m.throttleTimeMs ?? 0);
   w.int16(m.errorCode ?? 0);
   w.compactString(m.errorMessage ?? null);
+  if (version >= 2) {
+    w.int32(m.acquisitionLockTimeoutMs ?? 0);
+  }
   const $responses = m.responses ?? [];
   w.compactArrayLength($responses.length);
   for (let _i = 0; _i < $responses.length; _i++) writeShareAcknowledgeResponseShareAcknowledgeTopicResponse(w, version, $responses[_i]);

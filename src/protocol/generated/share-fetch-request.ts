@@ -10,6 +10,10 @@ export interface ShareFetchRequest {
   maxWaitMs: number;
   minBytes: number;
   maxBytes: number;
+  maxRecords: number;
+  batchSize: number;
+  shareAcquireMode?: number;
+  isRenewAck?: boolean;
   topics: ShareFetchRequestFetchTopic[];
   forgottenTopicsData: ShareFetchRequestForgottenTopic[];
   _tagged?: TaggedField[];
@@ -23,7 +27,7 @@ export interface ShareFetchRequestFetchTopic {
 
 export interface ShareFetchRequestFetchPartition {
   partitionIndex: number;
-  partitionMaxBytes: number;
+  partitionMaxBytes?: number;
   acknowledgementBatches: ShareFetchRequestAcknowledgementBatch[];
   _tagged?: TaggedField[];
 }
@@ -44,15 +48,15 @@ export interface ShareFetchRequestForgottenTopic {
 export const ShareFetchRequest: Codec<ShareFetchRequest> = {
   name: 'ShareFetchRequest',
   apiKey: 78,
-  minVersion: 0,
-  maxVersion: 0,
-  firstFlexibleVersion: 0,
+  minVersion: 1,
+  maxVersion: 2,
+  firstFlexibleVersion: 1,
   encode(w: Writer, version: number, m: ShareFetchRequest): void {
-    if (version < 0 || version > 0) throw new RangeError(`ShareFetchRequest v${version} is not supported`);
+    if (version < 1 || version > 2) throw new RangeError(`ShareFetchRequest v${version} is not supported`);
     writeShareFetchRequest(w, version, m);
   },
   decode(r: Reader, version: number): ShareFetchRequest {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`ShareFetchRequest v${version} is not supported`);
+    if (version < 1 || version > 2) throw new ProtocolDecodeError(`ShareFetchRequest v${version} is not supported`);
     return readShareFetchRequest(r, version);
   },
 };
@@ -64,6 +68,10 @@ function readShareFetchRequest(r: Reader, version: number): ShareFetchRequest {
   const $maxWaitMs: number = r.int32();
   const $minBytes: number = r.int32();
   const $maxBytes: number = r.int32();
+  const $maxRecords: number = r.int32();
+  const $batchSize: number = r.int32();
+  const $shareAcquireMode: number = (version >= 2 ? r.int8() : 0);
+  const $isRenewAck: boolean = (version >= 2 ? r.bool() : false);
   let $topics: ShareFetchRequestFetchTopic[];
   {
     const _n = r.compactArrayLength();
@@ -95,6 +103,10 @@ function readShareFetchRequest(r: Reader, version: number): ShareFetchRequest {
     maxWaitMs: $maxWaitMs,
     minBytes: $minBytes,
     maxBytes: $maxBytes,
+    maxRecords: $maxRecords,
+    batchSize: $batchSize,
+    shareAcquireMode: $shareAcquireMode,
+    isRenewAck: $isRenewAck,
     topics: $topics,
     forgottenTopicsData: $forgottenTopicsData,
   };
@@ -109,6 +121,14 @@ function writeShareFetchRequest(w: Writer, version: number, m: ShareFetchRequest
   w.int32(m.maxWaitMs ?? 0);
   w.int32(m.minBytes ?? 0);
   w.int32(m.maxBytes ?? 2147483647);
+  w.int32(m.maxRecords ?? 0);
+  w.int32(m.batchSize ?? 0);
+  if (version >= 2) {
+    w.int8(m.shareAcquireMode ?? 0);
+  }
+  if (version >= 2) {
+    w.bool(m.isRenewAck ?? false);
+  }
   const $topics = m.topics ?? [];
   w.compactArrayLength($topics.length);
   for (let _i = 0; _i < $topics.length; _i++) writeShareFetchRequestFetchTopic(w, version, $topics[_i]);
@@ -151,7 +171,7 @@ function writeShareFetchRequestFetchTopic(w: Writer, version: number, m: ShareFe
 
 function readShareFetchRequestFetchPartition(r: Reader, version: number): ShareFetchRequestFetchPartition {
   const $partitionIndex: number = r.int32();
-  const $partitionMaxBytes: number = r.int32();
+  const $partitionMaxBytes: number = 0;
   let $acknowledgementBatches: ShareFetchRequestAcknowledgementBatch[];
   {
     const _n = r.compactArrayLength();
@@ -176,7 +196,6 @@ function readShareFetchRequestFetchPartition(r: Reader, version: number): ShareF
 
 function writeShareFetchRequestFetchPartition(w: Writer, version: number, m: ShareFetchRequestFetchPartition): void {
   w.int32(m.partitionIndex ?? 0);
-  w.int32(m.partitionMaxBytes ?? 0);
   const $acknowledgementBatches = m.acknowledgementBatches ?? [];
   w.compactArrayLength($acknowledgementBatches.length);
   for (let _i = 0; _i < $acknowledgementBatches.length; _i++) writeShareFetchRequestAcknowledgementBatch(w, version, $acknowledgementBatches[_i]);

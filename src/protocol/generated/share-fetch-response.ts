@@ -9,6 +9,7 @@ export interface ShareFetchResponse {
   throttleTimeMs: number;
   errorCode: number;
   errorMessage: string | null;
+  acquisitionLockTimeoutMs: number;
   responses: ShareFetchResponseShareFetchableTopicResponse[];
   nodeEndpoints: ShareFetchResponseNodeEndpoint[];
   _tagged?: TaggedField[];
@@ -27,7 +28,7 @@ export interface ShareFetchResponsePartitionData {
   acknowledgeErrorCode: number;
   acknowledgeErrorMessage: string | null;
   currentLeader: ShareFetchResponseLeaderIdAndEpoch;
-  records: Buffer | Buffer[] | null;
+  records: Buffer | Buffer[];
   acquiredRecords: ShareFetchResponseAcquiredRecords[];
   _tagged?: TaggedField[];
 }
@@ -56,15 +57,15 @@ export interface ShareFetchResponseNodeEndpoint {
 export const ShareFetchResponse: Codec<ShareFetchResponse> = {
   name: 'ShareFetchResponse',
   apiKey: 78,
-  minVersion: 0,
-  maxVersion: 0,
-  firstFlexibleVersion: 0,
+  minVersion: 1,
+  maxVersion: 2,
+  firstFlexibleVersion: 1,
   encode(w: Writer, version: number, m: ShareFetchResponse): void {
-    if (version < 0 || version > 0) throw new RangeError(`ShareFetchResponse v${version} is not supported`);
+    if (version < 1 || version > 2) throw new RangeError(`ShareFetchResponse v${version} is not supported`);
     writeShareFetchResponse(w, version, m);
   },
   decode(r: Reader, version: number): ShareFetchResponse {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`ShareFetchResponse v${version} is not supported`);
+    if (version < 1 || version > 2) throw new ProtocolDecodeError(`ShareFetchResponse v${version} is not supported`);
     return readShareFetchResponse(r, version);
   },
 };
@@ -73,6 +74,7 @@ function readShareFetchResponse(r: Reader, version: number): ShareFetchResponse 
   const $throttleTimeMs: number = r.int32();
   const $errorCode: number = r.int16();
   const $errorMessage: string | null = r.compactNullableString();
+  const $acquisitionLockTimeoutMs: number = r.int32();
   let $responses: ShareFetchResponseShareFetchableTopicResponse[];
   {
     const _n = r.compactArrayLength();
@@ -101,6 +103,7 @@ function readShareFetchResponse(r: Reader, version: number): ShareFetchResponse 
     throttleTimeMs: $throttleTimeMs,
     errorCode: $errorCode,
     errorMessage: $errorMessage,
+    acquisitionLockTimeoutMs: $acquisitionLockTimeoutMs,
     responses: $responses,
     nodeEndpoints: $nodeEndpoints,
   };
@@ -112,6 +115,7 @@ function writeShareFetchResponse(w: Writer, version: number, m: ShareFetchRespon
   w.int32(m.throttleTimeMs ?? 0);
   w.int16(m.errorCode ?? 0);
   w.compactString(m.errorMessage ?? null);
+  w.int32(m.acquisitionLockTimeoutMs ?? 0);
   const $responses = m.responses ?? [];
   w.compactArrayLength($responses.length);
   for (let _i = 0; _i < $responses.length; _i++) writeShareFetchResponseShareFetchableTopicResponse(w, version, $responses[_i]);
@@ -159,7 +163,7 @@ function readShareFetchResponsePartitionData(r: Reader, version: number): ShareF
   const $acknowledgeErrorCode: number = r.int16();
   const $acknowledgeErrorMessage: string | null = r.compactNullableString();
   const $currentLeader: ShareFetchResponseLeaderIdAndEpoch = readShareFetchResponseLeaderIdAndEpoch(r, version);
-  const $records: Buffer | null = r.compactNullableBytes();
+  const $records: Buffer = r.compactBytes();
   let $acquiredRecords: ShareFetchResponseAcquiredRecords[];
   {
     const _n = r.compactArrayLength();
@@ -195,7 +199,7 @@ function writeShareFetchResponsePartitionData(w: Writer, version: number, m: Sha
   w.compactString(m.acknowledgeErrorMessage ?? null);
   const $currentLeader = m.currentLeader ?? defaultShareFetchResponseLeaderIdAndEpoch();
   writeShareFetchResponseLeaderIdAndEpoch(w, version, $currentLeader);
-  w.records(m.records ?? null, true);
+  w.records(m.records ?? EMPTY, true);
   const $acquiredRecords = m.acquiredRecords ?? [];
   w.compactArrayLength($acquiredRecords.length);
   for (let _i = 0; _i < $acquiredRecords.length; _i++) writeShareFetchResponseAcquiredRecords(w, version, $acquiredRecords[_i]);

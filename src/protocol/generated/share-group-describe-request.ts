@@ -12,15 +12,15 @@ export interface ShareGroupDescribeRequest {
 export const ShareGroupDescribeRequest: Codec<ShareGroupDescribeRequest> = {
   name: 'ShareGroupDescribeRequest',
   apiKey: 77,
-  minVersion: 0,
-  maxVersion: 0,
-  firstFlexibleVersion: 0,
+  minVersion: 1,
+  maxVersion: 1,
+  firstFlexibleVersion: 1,
   encode(w: Writer, version: number, m: ShareGroupDescribeRequest): void {
-    if (version < 0 || version > 0) throw new RangeError(`ShareGroupDescribeRequest v${version} is not supported`);
+    if (version < 1 || version > 1) throw new RangeError(`ShareGroupDescribeRequest v${version} is not supported`);
     writeShareGroupDescribeRequest(w, version, m);
   },
   decode(r: Reader, version: number): ShareGroupDescribeRequest {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`ShareGroupDescribeRequest v${version} is not supported`);
+    if (version < 1 || version > 1) throw new ProtocolDecodeError(`ShareGroupDescribeRequest v${version} is not supported`);
     return readShareGroupDescribeRequest(r, version);
   },
 };

@@ -48,15 +48,15 @@ export interface ShareGroupDescribeResponseMember {
 export const ShareGroupDescribeResponse: Codec<ShareGroupDescribeResponse> = {
   name: 'ShareGroupDescribeResponse',
   apiKey: 77,
-  minVersion: 0,
-  maxVersion: 0,
-  firstFlexibleVersion: 0,
+  minVersion: 1,
+  maxVersion: 1,
+  firstFlexibleVersion: 1,
   encode(w: Writer, version: number, m: ShareGroupDescribeResponse): void {
-    if (version < 0 || version > 0) throw new RangeError(`ShareGroupDescribeResponse v${version} is not supported`);
+    if (version < 1 || version > 1) throw new RangeError(`ShareGroupDescribeResponse v${version} is not supported`);
     writeShareGroupDescribeResponse(w, version, m);
   },
   decode(r: Reader, version: number): ShareGroupDescribeResponse {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`ShareGroupDescribeResponse v${version} is not supported`);
+    if (version < 1 || version > 1) throw new ProtocolDecodeError(`ShareGroupDescribeResponse v${version} is not supported`);
     return readShareGroupDescribeResponse(r, version);
   },
 };

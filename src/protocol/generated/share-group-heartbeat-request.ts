@@ -15,15 +15,15 @@ export interface ShareGroupHeartbeatRequest {
 export const ShareGroupHeartbeatRequest: Codec<ShareGroupHeartbeatRequest> = {
   name: 'ShareGroupHeartbeatRequest',
   apiKey: 76,
-  minVersion: 0,
-  maxVersion: 0,
-  firstFlexibleVersion: 0,
+  minVersion: 1,
+  maxVersion: 1,
+  firstFlexibleVersion: 1,
   encode(w: Writer, version: number, m: ShareGroupHeartbeatRequest): void {
-    if (version < 0 || version > 0) throw new RangeError(`ShareGroupHeartbeatRequest v${version} is not supported`);
+    if (version < 1 || version > 1) throw new RangeError(`ShareGroupHeartbeatRequest v${version} is not supported`);
     writeShareGroupHeartbeatRequest(w, version, m);
   },
   decode(r: Reader, version: number): ShareGroupHeartbeatRequest {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`ShareGroupHeartbeatRequest v${version} is not supported`);
+    if (version < 1 || version > 1) throw new ProtocolDecodeError(`ShareGroupHeartbeatRequest v${version} is not supported`);
     return readShareGroupHeartbeatRequest(r, version);
   },
 };

@@ -28,15 +28,15 @@ export interface ShareGroupHeartbeatResponseAssignment {
 export const ShareGroupHeartbeatResponse: Codec<ShareGroupHeartbeatResponse> = {
   name: 'ShareGroupHeartbeatResponse',
   apiKey: 76,
-  minVersion: 0,
-  maxVersion: 0,
-  firstFlexibleVersion: 0,
+  minVersion: 1,
+  maxVersion: 1,
+  firstFlexibleVersion: 1,
   encode(w: Writer, version: number, m: ShareGroupHeartbeatResponse): void {
-    if (version < 0 || version > 0) throw new RangeError(`ShareGroupHeartbeatResponse v${version} is not supported`);
+    if (version < 1 || version > 1) throw new RangeError(`ShareGroupHeartbeatResponse v${version} is not supported`);
     writeShareGroupHeartbeatResponse(w, version, m);
   },
   decode(r: Reader, version: number): ShareGroupHeartbeatResponse {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`ShareGroupHeartbeatResponse v${version} is not supported`);
+    if (version < 1 || version > 1) throw new ProtocolDecodeError(`ShareGroupHeartbeatResponse v${version} is not supported`);
     return readShareGroupHeartbeatResponse(r, version);
   },
 };

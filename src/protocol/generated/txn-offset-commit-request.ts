@@ -8,7 +8,7 @@ export interface TxnOffsetCommitRequest {
   groupId: string;
   producerId: number;
   producerEpoch: number;
-  generationId?: number;
+  generationIdOrMemberEpoch?: number;
   memberId?: string;
   groupInstanceId?: string | null;
   topics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[];
@@ -16,7 +16,8 @@ export interface TxnOffsetCommitRequest {
 }
 
 export interface TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
-  name: string;
+  name?: string;
+  topicId?: string;
   partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[];
   _tagged?: TaggedField[];
 }
@@ -33,14 +34,14 @@ export const TxnOffsetCommitRequest: Codec<TxnOffsetCommitRequest> = {
   name: 'TxnOffsetCommitRequest',
   apiKey: 28,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 6,
   firstFlexibleVersion: 3,
   encode(w: Writer, version: number, m: TxnOffsetCommitRequest): void {
-    if (version < 0 || version > 4) throw new RangeError(`TxnOffsetCommitRequest v${version} is not supported`);
+    if (version < 0 || version > 6) throw new RangeError(`TxnOffsetCommitRequest v${version} is not supported`);
     writeTxnOffsetCommitRequest(w, version, m);
   },
   decode(r: Reader, version: number): TxnOffsetCommitRequest {
-    if (version < 0 || version > 4) throw new ProtocolDecodeError(`TxnOffsetCommitRequest v${version} is not supported`);
+    if (version < 0 || version > 6) throw new ProtocolDecodeError(`TxnOffsetCommitRequest v${version} is not supported`);
     return readTxnOffsetCommitRequest(r, version);
   },
 };
@@ -50,7 +51,7 @@ function readTxnOffsetCommitRequest(r: Reader, version: number): TxnOffsetCommit
   const $groupId: string = (version >= 3 ? r.compactString() : r.string());
   const $producerId: number = r.int64();
   const $producerEpoch: number = r.int16();
-  const $generationId: number = (version >= 3 ? r.int32() : -1);
+  const $generationIdOrMemberEpoch: number = (version >= 3 ? r.int32() : -1);
   const $memberId: string = (version >= 3 ? r.compactString() : '');
   const $groupInstanceId: string | null = (version >= 3 ? r.compactNullableString() : null);
   let $topics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[];
@@ -73,7 +74,7 @@ function readTxnOffsetCommitRequest(r: Reader, version: number): TxnOffsetCommit
     groupId: $groupId,
     producerId: $producerId,
     producerEpoch: $producerEpoch,
-    generationId: $generationId,
+    generationIdOrMemberEpoch: $generationIdOrMemberEpoch,
     memberId: $memberId,
     groupInstanceId: $groupInstanceId,
     topics: $topics,
@@ -98,7 +99,7 @@ function writeTxnOffsetCommitRequest(w: Writer, version: number, m: TxnOffsetCom
   w.int64(m.producerId ?? 0);
   w.int16(m.producerEpoch ?? 0);
   if (version >= 3) {
-    w.int32(m.generationId ?? -1);
+    w.int32(m.generationIdOrMemberEpoch ?? -1);
   }
   if (version >= 3) {
     w.compactString(m.memberId ?? '');
@@ -119,7 +120,8 @@ function writeTxnOffsetCommitRequest(w: Writer, version: number, m: TxnOffsetCom
 }
 
 function readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reader, version: number): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
-  const $name: string = (version >= 3 ? r.compactString() : r.string());
+  const $name: string = (version <= 5 ? (version >= 3 ? r.compactString() : r.string()) : '');
+  const $topicId: string = (version >= 6 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
   let $partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[];
   {
     const _n = (version >= 3 ? r.compactArrayLength() : r.arrayLength());
@@ -137,6 +139,7 @@ function readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reader, versio
   }
   const m: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic = {
     name: $name,
+    topicId: $topicId,
     partitions: $partitions,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
@@ -144,11 +147,16 @@ function readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r: Reader, versio
 }
 
 function writeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(w: Writer, version: number, m: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic): void {
-  const $name = m.name ?? '';
-  if (version >= 3) {
-    w.compactString($name);
-  } else {
-    w.string($name);
+  if (version <= 5) {
+    const $name = m.name ?? '';
+    if (version >= 3) {
+      w.compactString($name);
+    } else {
+      w.string($name);
+    }
+  }
+  if (version >= 6) {
+    w.uuid(m.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
   }
   const $partitions = m.partitions ?? [];
   if (version >= 3) {

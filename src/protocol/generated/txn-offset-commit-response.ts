@@ -10,7 +10,8 @@ export interface TxnOffsetCommitResponse {
 }
 
 export interface TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
-  name: string;
+  name?: string;
+  topicId?: string;
   partitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[];
   _tagged?: TaggedField[];
 }
@@ -25,14 +26,14 @@ export const TxnOffsetCommitResponse: Codec<TxnOffsetCommitResponse> = {
   name: 'TxnOffsetCommitResponse',
   apiKey: 28,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 6,
   firstFlexibleVersion: 3,
   encode(w: Writer, version: number, m: TxnOffsetCommitResponse): void {
-    if (version < 0 || version > 4) throw new RangeError(`TxnOffsetCommitResponse v${version} is not supported`);
+    if (version < 0 || version > 6) throw new RangeError(`TxnOffsetCommitResponse v${version} is not supported`);
     writeTxnOffsetCommitResponse(w, version, m);
   },
   decode(r: Reader, version: number): TxnOffsetCommitResponse {
-    if (version < 0 || version > 4) throw new ProtocolDecodeError(`TxnOffsetCommitResponse v${version} is not supported`);
+    if (version < 0 || version > 6) throw new ProtocolDecodeError(`TxnOffsetCommitResponse v${version} is not supported`);
     return readTxnOffsetCommitResponse(r, version);
   },
 };
@@ -77,7 +78,8 @@ function writeTxnOffsetCommitResponse(w: Writer, version: number, m: TxnOffsetCo
 }
 
 function readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Reader, version: number): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
-  const $name: string = (version >= 3 ? r.compactString() : r.string());
+  const $name: string = (version <= 5 ? (version >= 3 ? r.compactString() : r.string()) : '');
+  const $topicId: string = (version >= 6 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
   let $partitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[];
   {
     const _n = (version >= 3 ? r.compactArrayLength() : r.arrayLength());
@@ -95,6 +97,7 @@ function readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Reader, vers
   }
   const m: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic = {
     name: $name,
+    topicId: $topicId,
     partitions: $partitions,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
@@ -102,11 +105,16 @@ function readTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(r: Reader, vers
 }
 
 function writeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(w: Writer, version: number, m: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic): void {
-  const $name = m.name ?? '';
-  if (version >= 3) {
-    w.compactString($name);
-  } else {
-    w.string($name);
+  if (version <= 5) {
+    const $name = m.name ?? '';
+    if (version >= 3) {
+      w.compactString($name);
+    } else {
+      w.string($name);
+    }
+  }
+  if (version >= 6) {
+    w.uuid(m.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
   }
   const $partitions = m.partitions ?? [];
   if (version >= 3) {

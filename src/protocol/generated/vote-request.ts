@@ -18,12 +18,13 @@ export interface VoteRequestTopicData {
 
 export interface VoteRequestPartitionData {
   partitionIndex: number;
-  candidateEpoch: number;
-  candidateId: number;
-  candidateDirectoryId?: string;
+  replicaEpoch: number;
+  replicaId: number;
+  replicaDirectoryId?: string;
   voterDirectoryId?: string;
   lastOffsetEpoch: number;
   lastOffset: number;
+  preVote?: boolean;
   _tagged?: TaggedField[];
 }
 
@@ -31,14 +32,14 @@ export const VoteRequest: Codec<VoteRequest> = {
   name: 'VoteRequest',
   apiKey: 52,
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: VoteRequest): void {
-    if (version < 0 || version > 1) throw new RangeError(`VoteRequest v${version} is not supported`);
+    if (version < 0 || version > 2) throw new RangeError(`VoteRequest v${version} is not supported`);
     writeVoteRequest(w, version, m);
   },
   decode(r: Reader, version: number): VoteRequest {
-    if (version < 0 || version > 1) throw new ProtocolDecodeError(`VoteRequest v${version} is not supported`);
+    if (version < 0 || version > 2) throw new ProtocolDecodeError(`VoteRequest v${version} is not supported`);
     return readVoteRequest(r, version);
   },
 };
@@ -112,22 +113,24 @@ function writeVoteRequestTopicData(w: Writer, version: number, m: VoteRequestTop
 
 function readVoteRequestPartitionData(r: Reader, version: number): VoteRequestPartitionData {
   const $partitionIndex: number = r.int32();
-  const $candidateEpoch: number = r.int32();
-  const $candidateId: number = r.int32();
-  const $candidateDirectoryId: string = (version >= 1 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
+  const $replicaEpoch: number = r.int32();
+  const $replicaId: number = r.int32();
+  const $replicaDirectoryId: string = (version >= 1 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
   const $voterDirectoryId: string = (version >= 1 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
   const $lastOffsetEpoch: number = r.int32();
   const $lastOffset: number = r.int64();
+  const $preVote: boolean = (version >= 2 ? r.bool() : false);
   let _tagged: TaggedField[] | undefined;
   _tagged = r.taggedFields();
   const m: VoteRequestPartitionData = {
     partitionIndex: $partitionIndex,
-    candidateEpoch: $candidateEpoch,
-    candidateId: $candidateId,
-    candidateDirectoryId: $candidateDirectoryId,
+    replicaEpoch: $replicaEpoch,
+    replicaId: $replicaId,
+    replicaDirectoryId: $replicaDirectoryId,
     voterDirectoryId: $voterDirectoryId,
     lastOffsetEpoch: $lastOffsetEpoch,
     lastOffset: $lastOffset,
+    preVote: $preVote,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -135,15 +138,18 @@ function readVoteRequestPartitionData(r: Reader, version: number): VoteRequestPa
 
 function writeVoteRequestPartitionData(w: Writer, version: number, m: VoteRequestPartitionData): void {
   w.int32(m.partitionIndex ?? 0);
-  w.int32(m.candidateEpoch ?? 0);
-  w.int32(m.candidateId ?? 0);
+  w.int32(m.replicaEpoch ?? 0);
+  w.int32(m.replicaId ?? 0);
   if (version >= 1) {
-    w.uuid(m.candidateDirectoryId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
+    w.uuid(m.replicaDirectoryId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
   }
   if (version >= 1) {
     w.uuid(m.voterDirectoryId ?? 'AAAAAAAAAAAAAAAAAAAAAA');
   }
   w.int32(m.lastOffsetEpoch ?? 0);
   w.int64(m.lastOffset ?? 0);
+  if (version >= 2) {
+    w.bool(m.preVote ?? false);
+  }
   w.taggedFields(m._tagged);
 }

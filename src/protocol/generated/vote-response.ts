@@ -36,14 +36,14 @@ export const VoteResponse: Codec<VoteResponse> = {
   name: 'VoteResponse',
   apiKey: 52,
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: VoteResponse): void {
-    if (version < 0 || version > 1) throw new RangeError(`VoteResponse v${version} is not supported`);
+    if (version < 0 || version > 2) throw new RangeError(`VoteResponse v${version} is not supported`);
     writeVoteResponse(w, version, m);
   },
   decode(r: Reader, version: number): VoteResponse {
-    if (version < 0 || version > 1) throw new ProtocolDecodeError(`VoteResponse v${version} is not supported`);
+    if (version < 0 || version > 2) throw new ProtocolDecodeError(`VoteResponse v${version} is not supported`);
     return readVoteResponse(r, version);
   },
 };

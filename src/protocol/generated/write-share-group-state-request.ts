@@ -20,6 +20,7 @@ export interface WriteShareGroupStateRequestPartitionData {
   stateEpoch: number;
   leaderEpoch: number;
   startOffset: number;
+  deliveryCompleteCount?: number;
   stateBatches: WriteShareGroupStateRequestStateBatch[];
   _tagged?: TaggedField[];
 }
@@ -36,14 +37,14 @@ export const WriteShareGroupStateRequest: Codec<WriteShareGroupStateRequest> = {
   name: 'WriteShareGroupStateRequest',
   apiKey: 85,
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: WriteShareGroupStateRequest): void {
-    if (version < 0 || version > 0) throw new RangeError(`WriteShareGroupStateRequest v${version} is not supported`);
+    if (version < 0 || version > 1) throw new RangeError(`WriteShareGroupStateRequest v${version} is not supported`);
     writeWriteShareGroupStateRequest(w, version, m);
   },
   decode(r: Reader, version: number): WriteShareGroupStateRequest {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`WriteShareGroupStateRequest v${version} is not supported`);
+    if (version < 0 || version > 1) throw new ProtocolDecodeError(`WriteShareGroupStateRequest v${version} is not supported`);
     return readWriteShareGroupStateRequest(r, version);
   },
 };
@@ -115,6 +116,7 @@ function readWriteShareGroupStateRequestPartitionData(r: Reader, version: number
   const $stateEpoch: number = r.int32();
   const $leaderEpoch: number = r.int32();
   const $startOffset: number = r.int64();
+  const $deliveryCompleteCount: number = (version >= 1 ? r.int32() : -1);
   let $stateBatches: WriteShareGroupStateRequestStateBatch[];
   {
     const _n = r.compactArrayLength();
@@ -133,6 +135,7 @@ function readWriteShareGroupStateRequestPartitionData(r: Reader, version: number
     stateEpoch: $stateEpoch,
     leaderEpoch: $leaderEpoch,
     startOffset: $startOffset,
+    deliveryCompleteCount: $deliveryCompleteCount,
     stateBatches: $stateBatches,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
@@ -144,6 +147,9 @@ function writeWriteShareGroupStateRequestPartitionData(w: Writer, version: numbe
   w.int32(m.stateEpoch ?? 0);
   w.int32(m.leaderEpoch ?? 0);
   w.int64(m.startOffset ?? 0);
+  if (version >= 1) {
+    w.int32(m.deliveryCompleteCount ?? -1);
+  }
   const $stateBatches = m.stateBatches ?? [];
   w.compactArrayLength($stateBatches.length);
   for (let _i = 0; _i < $stateBatches.length; _i++) writeWriteShareGroupStateRequestStateBatch(w, version, $stateBatches[_i]);

@@ -25,14 +25,14 @@ export const WriteShareGroupStateResponse: Codec<WriteShareGroupStateResponse> =
   name: 'WriteShareGroupStateResponse',
   apiKey: 85,
   minVersion: 0,
-  maxVersion: 0,
+  maxVersion: 1,
   firstFlexibleVersion: 0,
   encode(w: Writer, version: number, m: WriteShareGroupStateResponse): void {
-    if (version < 0 || version > 0) throw new RangeError(`WriteShareGroupStateResponse v${version} is not supported`);
+    if (version < 0 || version > 1) throw new RangeError(`WriteShareGroupStateResponse v${version} is not supported`);
     writeWriteShareGroupStateResponse(w, version, m);
   },
   decode(r: Reader, version: number): WriteShareGroupStateResponse {
-    if (version < 0 || version > 0) throw new ProtocolDecodeError(`WriteShareGroupStateResponse v${version} is not supported`);
+    if (version < 0 || version > 1) throw new ProtocolDecodeError(`WriteShareGroupStateResponse v${version} is not supported`);
     return readWriteShareGroupStateResponse(r, version);
   },
 };

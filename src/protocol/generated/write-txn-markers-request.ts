@@ -14,6 +14,7 @@ export interface WriteTxnMarkersRequestWritableTxnMarker {
   transactionResult: boolean;
   topics: WriteTxnMarkersRequestWritableTxnMarkerTopic[];
   coordinatorEpoch: number;
+  transactionVersion?: number;
   _tagged?: TaggedField[];
 }
 
@@ -26,15 +27,15 @@ export interface WriteTxnMarkersRequestWritableTxnMarkerTopic {
 export const WriteTxnMarkersRequest: Codec<WriteTxnMarkersRequest> = {
   name: 'WriteTxnMarkersRequest',
   apiKey: 27,
-  minVersion: 0,
-  maxVersion: 1,
+  minVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 1,
   encode(w: Writer, version: number, m: WriteTxnMarkersRequest): void {
-    if (version < 0 || version > 1) throw new RangeError(`WriteTxnMarkersRequest v${version} is not supported`);
+    if (version < 1 || version > 2) throw new RangeError(`WriteTxnMarkersRequest v${version} is not supported`);
     writeWriteTxnMarkersRequest(w, version, m);
   },
   decode(r: Reader, version: number): WriteTxnMarkersRequest {
-    if (version < 0 || version > 1) throw new ProtocolDecodeError(`WriteTxnMarkersRequest v${version} is not supported`);
+    if (version < 1 || version > 2) throw new ProtocolDecodeError(`WriteTxnMarkersRequest v${version} is not supported`);
     return readWriteTxnMarkersRequest(r, version);
   },
 };
@@ -42,7 +43,7 @@ export const WriteTxnMarkersRequest: Codec<WriteTxnMarkersRequest> = {
 function readWriteTxnMarkersRequest(r: Reader, version: number): WriteTxnMarkersRequest {
   let $markers: WriteTxnMarkersRequestWritableTxnMarker[];
   {
-    const _n = (version >= 1 ? r.compactArrayLength() : r.arrayLength());
+    const _n = r.compactArrayLength();
     if (_n < 0) {
       throw r.nullError('WriteTxnMarkersRequest.markers');
     } else {
@@ -52,9 +53,7 @@ function readWriteTxnMarkersRequest(r: Reader, version: number): WriteTxnMarkers
     }
   }
   let _tagged: TaggedField[] | undefined;
-  if (version >= 1) {
-    _tagged = r.taggedFields();
-  }
+  _tagged = r.taggedFields();
   const m: WriteTxnMarkersRequest = {
     markers: $markers,
   };
@@ -64,15 +63,9 @@ function readWriteTxnMarkersRequest(r: Reader, version: number): WriteTxnMarkers
 
 function writeWriteTxnMarkersRequest(w: Writer, version: number, m: WriteTxnMarkersRequest): void {
   const $markers = m.markers ?? [];
-  if (version >= 1) {
-    w.compactArrayLength($markers.length);
-  } else {
-    w.arrayLength($markers.length);
-  }
+  w.compactArrayLength($markers.length);
   for (let _i = 0; _i < $markers.length; _i++) writeWriteTxnMarkersRequestWritableTxnMarker(w, version, $markers[_i]);
-  if (version >= 1) {
-    w.taggedFields(m._tagged);
-  }
+  w.taggedFields(m._tagged);
 }
 
 function readWriteTxnMarkersRequestWritableTxnMarker(r: Reader, version: number): WriteTxnMarkersRequestWritableTxnMarker {
@@ -81,7 +74,7 @@ function readWriteTxnMarkersRequestWritableTxnMarker(r: Reader, version: number)
   const $transactionResult: boolean = r.bool();
   let $topics: WriteTxnMarkersRequestWritableTxnMarkerTopic[];
   {
-    const _n = (version >= 1 ? r.compactArrayLength() : r.arrayLength());
+    const _n = r.compactArrayLength();
     if (_n < 0) {
       throw r.nullError('WriteTxnMarkersRequestWritableTxnMarker.topics');
     } else {
@@ -91,16 +84,16 @@ function readWriteTxnMarkersRequestWritableTxnMarker(r: Reader, version: number)
     }
   }
   const $coordinatorEpoch: number = r.int32();
+  const $transactionVersion: number = (version >= 2 ? r.int8() : 0);
   let _tagged: TaggedField[] | undefined;
-  if (version >= 1) {
-    _tagged = r.taggedFields();
-  }
+  _tagged = r.taggedFields();
   const m: WriteTxnMarkersRequestWritableTxnMarker = {
     producerId: $producerId,
     producerEpoch: $producerEpoch,
     transactionResult: $transactionResult,
     topics: $topics,
     coordinatorEpoch: $coordinatorEpoch,
+    transactionVersion: $transactionVersion,
   };
   if (_tagged !== undefined) m._tagged = _tagged;
   return m;
@@ -111,23 +104,20 @@ function writeWriteTxnMarkersRequestWritableTxnMarker(w: Writer, version: number
   w.int16(m.producerEpoch ?? 0);
   w.bool(m.transactionResult ?? false);
   const $topics = m.topics ?? [];
-  if (version >= 1) {
-    w.compactArrayLength($topics.length);
-  } else {
-    w.arrayLength($topics.length);
-  }
+  w.compactArrayLength($topics.length);
   for (let _i = 0; _i < $topics.length; _i++) writeWriteTxnMarkersRequestWritableTxnMarkerTopic(w, version, $topics[_i]);
   w.int32(m.coordinatorEpoch ?? 0);
-  if (version >= 1) {
-    w.taggedFields(m._tagged);
+  if (version >= 2) {
+    w.int8(m.transactionVersion ?? 0);
   }
+  w.taggedFields(m._tagged);
 }
 
 function readWriteTxnMarkersRequestWritableTxnMarkerTopic(r: Reader, version: number): WriteTxnMarkersRequestWritableTxnMarkerTopic {
-  const $name: string = (version >= 1 ? r.compactString() : r.string());
+  const $name: string = r.compactString();
   let $partitionIndexes: number[];
   {
-    const _n = (version >= 1 ? r.compactArrayLength() : r.arrayLength());
+    const _n = r.compactArrayLength();
     if (_n < 0) {
       throw r.nullError('WriteTxnMarkersRequestWritableTxnMarkerTopic.partitionIndexes');
     } else {
@@ -137,9 +127,7 @@ function readWriteTxnMarkersRequestWritableTxnMarkerTopic(r: Reader, version: nu
     }
   }
   let _tagged: TaggedField[] | undefined;
-  if (version >= 1) {
-    _tagged = r.taggedFields();
-  }
+  _tagged = r.taggedFields();
   const m: WriteTxnMarkersRequestWritableTxnMarkerTopic = {
     name: $name,
     partitionIndexes: $partitionIndexes,
@@ -149,20 +137,9 @@ function readWriteTxnMarkersRequestWritableTxnMarkerTopic(r: Reader, version: nu
 }
 
 function writeWriteTxnMarkersRequestWritableTxnMarkerTopic(w: Writer, version: number, m: WriteTxnMarkersRequestWritableTxnMarkerTopic): void {
-  const $name = m.name ?? '';
-  if (version >= 1) {
-    w.compactString($name);
-  } else {
-    w.string($name);
-  }
+  w.compactString(m.name ?? '');
   const $partitionIndexes = m.partitionIndexes ?? [];
-  if (version >= 1) {
-    w.compactArrayLength($partitionIndexes.length);
-  } else {
-    w.arrayLength($partitionIndexes.length);
-  }
+  w.compactArrayLength($partitionIndexes.length);
   for (let _i = 0; _i < $partitionIndexes.length; _i++) w.int32($partitionIndexes[_i]);
-  if (version >= 1) {
-    w.taggedFields(m._tagged);
-  }
+  w.taggedFields(m._tagged);
 }

@@ -29,15 +29,15 @@ export interface WriteTxnMarkersResponseWritableTxnMarkerPartitionResult {
 export const WriteTxnMarkersResponse: Codec<WriteTxnMarkersResponse> = {
   name: 'WriteTxnMarkersResponse',
   apiKey: 27,
-  minVersion: 0,
-  maxVersion: 1,
+  minVersion: 1,
+  maxVersion: 2,
   firstFlexibleVersion: 1,
   encode(w: Writer, version: number, m: WriteTxnMarkersResponse): void {
-    if (version < 0 || version > 1) throw new RangeError(`WriteTxnMarkersResponse v${version} is not supported`);
+    if (version < 1 || version > 2) throw new RangeError(`WriteTxnMarkersResponse v${version} is not supported`);
     writeWriteTxnMarkersResponse(w, version, m);
   },
   decode(r: Reader, version: number): WriteTxnMarkersResponse {
-    if (version < 0 || version > 1) throw new ProtocolDecodeError(`WriteTxnMarkersResponse v${version} is not supported`);
+    if (version < 1 || version > 2) throw new ProtocolDecodeError(`WriteTxnMarkersResponse v${version} is not supported`);
     return readWriteTxnMarkersResponse(r, version);
   },
 };
@@ -45,7 +45,7 @@ export const WriteTxnMarkersResponse: Codec<WriteTxnMarkersResponse> = {
 function readWriteTxnMarkersResponse(r: Reader, version: number): WriteTxnMarkersResponse {
   let $markers: WriteTxnMarkersResponseWritableTxnMarkerResult[];
   {
-    const _n = (version >= 1 ? r.compactArrayLength() : r.arrayLength());
+    const _n = r.compactArrayLength();
     if (_n < 0) {
       throw r.nullError('WriteTxnMarkersResponse.markers');
     } else {
@@ -55,9 +55,7 @@ function readWriteTxnMarkersResponse(r: Reader, version: number): WriteTxnMarker
     }
   }
   let _tagged: TaggedField[] | undefined;
-  if (version >= 1) {
-    _tagged = r.taggedFields();
-  }
+  _tagged = r.taggedFields();
   const m: WriteTxnMarkersResponse = {
     markers: $markers,
   };
@@ -67,22 +65,16 @@ function readWriteTxnMarkersResponse(r: Reader, version: number): WriteTxnMarker
 
 function writeWriteTxnMarkersResponse(w: Writer, version: number, m: WriteTxnMarkersResponse): void {
   const $markers = m.markers ?? [];
-  if (version >= 1) {
-    w.compactArrayLength($markers.length);
-  } else {
-    w.arrayLength($markers.length);
-  }
+  w.compactArrayLength($markers.length);
   for (let _i = 0; _i < $markers.length; _i++) writeWriteTxnMarkersResponseWritableTxnMarkerResult(w, version, $markers[_i]);
-  if (version >= 1) {
-    w.taggedFields(m._tagged);
-  }
+  w.taggedFields(m._tagged);
 }
 
 function readWriteTxnMarkersResponseWritableTxnMarkerResult(r: Reader, version: number): WriteTxnMarkersResponseWritableTxnMarkerResult {
   const $producerId: number = r.int64();
   let $topics: WriteTxnMarkersResponseWritableTxnMarkerTopicResult[];
   {
-    const _n = (version >= 1 ? r.compactArrayLength() : r.arrayLength());
+    const _n = r.compactArrayLength();
     if (_n < 0) {
       throw r.nullError('WriteTxnMarkersResponseWritableTxnMarkerResult.topics');
     } else {
@@ -92,9 +84,7 @@ function readWriteTxnMarkersResponseWritableTxnMarkerResult(r: Reader, version: 
     }
   }
   let _tagged: TaggedField[] | undefined;
-  if (version >= 1) {
-    _tagged = r.taggedFields();
-  }
+  _tagged = r.taggedFields();
   const m: WriteTxnMarkersResponseWritableTxnMarkerResult = {
     producerId: $producerId,
     topics: $topics,
@@ -106,22 +96,16 @@ function readWriteTxnMarkersResponseWritableTxnMarkerResult(r: Reader, version: 
 function writeWriteTxnMarkersResponseWritableTxnMarkerResult(w: Writer, version: number, m: WriteTxnMarkersResponseWritableTxnMarkerResult): void {
   w.int64(m.producerId ?? 0);
   const $topics = m.topics ?? [];
-  if (version >= 1) {
-    w.compactArrayLength($topics.length);
-  } else {
-    w.arrayLength($topics.length);
-  }
+  w.compactArrayLength($topics.length);
   for (let _i = 0; _i < $topics.length; _i++) writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w, version, $topics[_i]);
-  if (version >= 1) {
-    w.taggedFields(m._tagged);
-  }
+  w.taggedFields(m._tagged);
 }
 
 function readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r: Reader, version: number): WriteTxnMarkersResponseWritableTxnMarkerTopicResult {
-  const $name: string = (version >= 1 ? r.compactString() : r.string());
+  const $name: string = r.compactString();
   let $partitions: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult[];
   {
-    const _n = (version >= 1 ? r.compactArrayLength() : r.arrayLength());
+    const _n = r.compactArrayLength();
     if (_n < 0) {
       throw r.nullError('WriteTxnMarkersResponseWritableTxnMarkerTopicResult.partitions');
     } else {
@@ -131,9 +115,7 @@ function readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r: Reader, vers
     }
   }
   let _tagged: TaggedField[] | undefined;
-  if (version >= 1) {
-    _tagged = r.taggedFields();
-  }
+  _tagged = r.taggedFields();
   const m: WriteTxnMarkersResponseWritableTxnMarkerTopicResult = {
     name: $name,
     partitions: $partitions,
@@ -143,31 +125,18 @@ function readWriteTxnMarkersResponseWritableTxnMarkerTopicResult(r: Reader, vers
 }
 
 function writeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(w: Writer, version: number, m: WriteTxnMarkersResponseWritableTxnMarkerTopicResult): void {
-  const $name = m.name ?? '';
-  if (version >= 1) {
-    w.compactString($name);
-  } else {
-    w.string($name);
-  }
+  w.compactString(m.name ?? '');
   const $partitions = m.partitions ?? [];
-  if (version >= 1) {
-    w.compactArrayLength($partitions.length);
-  } else {
-    w.arrayLength($partitions.length);
-  }
+  w.compactArrayLength($partitions.length);
   for (let _i = 0; _i < $partitions.length; _i++) writeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(w, version, $partitions[_i]);
-  if (version >= 1) {
-    w.taggedFields(m._tagged);
-  }
+  w.taggedFields(m._tagged);
 }
 
 function readWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(r: Reader, version: number): WriteTxnMarkersResponseWritableTxnMarkerPartitionResult {
   const $partitionIndex: number = r.int32();
   const $errorCode: number = r.int16();
   let _tagged: TaggedField[] | undefined;
-  if (version >= 1) {
-    _tagged = r.taggedFields();
-  }
+  _tagged = r.taggedFields();
   const m: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult = {
     partitionIndex: $partitionIndex,
     errorCode: $errorCode,
@@ -179,7 +148,5 @@ function readWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(r: Reader, 
 function writeWriteTxnMarkersResponseWritableTxnMarkerPartitionResult(w: Writer, version: number, m: WriteTxnMarkersResponseWritableTxnMarkerPartitionResult): void {
   w.int32(m.partitionIndex ?? 0);
   w.int16(m.errorCode ?? 0);
-  if (version >= 1) {
-    w.taggedFields(m._tagged);
-  }
+  w.taggedFields(m._tagged);
 }
