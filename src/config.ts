@@ -353,7 +353,21 @@ export const TOPIC_CONFIGS: readonly ConfigDef[] = [
   { name: 'unclean.leader.election.enable', type: 'boolean', default: 'false', brokerSynonym: 'unclean.leader.election.enable', doc: 'Allow a replica outside the ISR to become leader, at the risk of data loss.' },
 ];
 
+/**
+ * samsa's own settings, with no Kafka name to borrow: accepted at start-up like broker configs but
+ * never listed by DescribeConfigs nor changed by AlterConfigs, so a Kafka client sees none of them.
+ */
+export const SAMSA_CONFIGS: readonly ConfigDef[] = [
+  // Kafka serves client telemetry (KIP-714) only with a ClientTelemetry metrics reporter plugin configured.
+  { name: 'samsa.client.telemetry.enable', type: 'boolean', default: 'false', doc: 'Advertise GetTelemetrySubscriptions and PushTelemetry and keep the latest metrics each client pushes.' },
+  // The one client-metrics subscription every client matches (Kafka's `metrics` and `interval.ms` of a CLIENT_METRICS resource).
+  { name: 'samsa.client.telemetry.metrics', type: 'list', default: '*', doc: 'Metric name prefixes clients are asked to push ("*": all, empty: none).' },
+  { name: 'samsa.client.telemetry.push.interval.ms', type: 'int', default: '300000', min: 100, max: 3600000, doc: 'How often clients push their metrics.' },
+  { name: 'samsa.client.telemetry.max.clients', type: 'int', default: '1000', min: 1, doc: 'Clients whose latest metrics are kept (least recently pushed dropped first).' },
+];
+
 const BROKER_BY_NAME = new Map(BROKER_CONFIGS.map((d) => [d.name, d]));
+const SETTING_BY_NAME = new Map([...BROKER_CONFIGS, ...SAMSA_CONFIGS].map((d) => [d.name, d]));
 const TOPIC_BY_NAME = new Map(TOPIC_CONFIGS.map((d) => [d.name, d]));
 
 export function brokerConfigDef(name: string): ConfigDef | undefined {
@@ -369,8 +383,8 @@ export class BrokerConfig {
 
   constructor(overrides: Record<string, string> = {}) {
     for (const [k, v] of Object.entries(overrides)) {
-      if (!BROKER_BY_NAME.has(k)) throw new Error(`unknown broker config '${k}'`);
-      checkValue(BROKER_BY_NAME.get(k)!, v);
+      if (!SETTING_BY_NAME.has(k)) throw new Error(`unknown broker config '${k}'`);
+      checkValue(SETTING_BY_NAME.get(k)!, v);
       this.values.set(k, v);
     }
   }
@@ -392,7 +406,7 @@ export class BrokerConfig {
     if (name === 'log.roll.jitter.ms') return String(Number(this.get('log.roll.jitter.hours')) * 3600000);
     if (name === 'log.roll.ms') return String(Number(this.get('log.roll.hours')) * 3600000);
     if (name === 'log.flush.interval.ms') return this.get('log.flush.interval.messages') === LONG_MAX ? LONG_MAX : null;
-    return BROKER_BY_NAME.get(name)?.default ?? null;
+    return SETTING_BY_NAME.get(name)?.default ?? null;
   }
 
   number(name: string): number {

@@ -22,7 +22,7 @@ export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
       (SOFTWARE.test(req.clientSoftwareName ?? '') && SOFTWARE.test(req.clientSoftwareVersion ?? ''));
     return {
       errorCode: valid ? ErrorCode.NONE : ErrorCode.INVALID_REQUEST,
-      apiKeys: apiVersionsRanges(),
+      apiKeys: apiVersionsRanges(ctx.broker),
       throttleTimeMs: 0,
       // v3+: supported features and finalized levels, from the metadata image.
       ...apiVersionsFeatures(ctx.broker.metadata.image),

@@ -39,6 +39,8 @@ export interface Handler<Req = any, Res = any> {
   maxVersion: number;
   /** Lowest version ApiVersions advertises, when Kafka advertises below what it serves. */
   advertisedMinVersion?: number;
+  /** ApiVersions lists this API only when true (Kafka advertises some only when configured); still served. */
+  advertised?(broker: Broker): boolean;
   request: MessageCodec<Req>;
   response: MessageCodec<Res>;
   /** Returns the response, or undefined when the request gets none (acks=0 produce). */

@@ -1,5 +1,6 @@
 // Every API samsa serves, keyed by api key. Dispatch and ApiVersions both read this map,
 // so the broker never advertises a version no handler implements.
+import type { Broker } from '../broker.js';
 import type { Handler } from './handler.js';
 import produce from './00-produce.js';
 import fetch from './01-fetch.js';
@@ -33,6 +34,12 @@ import updateFeatures from './57-update-features.js';
 import describeCluster from './60-describe-cluster.js';
 import describeProducers from './61-describe-producers.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
+import alterReplicaLogDirs from './34-alter-replica-log-dirs.js';
+import alterPartitionReassignments from './45-alter-partition-reassignments.js';
+import describeQuorum from './55-describe-quorum.js';
+import getTelemetrySubscriptions from './71-get-telemetry-subscriptions.js';
+import pushTelemetry from './72-push-telemetry.js';
+import listConfigResources from './74-list-config-resources.js';
 
 export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
   [
@@ -40,14 +47,17 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
     offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat, leaveGroup, syncGroup, describeGroups, listGroups, deleteGroups, offsetDelete,
     deleteTopics, createPartitions, describeConfigs, alterConfigs, incrementalAlterConfigs,
     describeLogDirs, electLeaders, listPartitionReassignments, updateFeatures, describeCluster, describeProducers,
-    describeTopicPartitions,
+    describeTopicPartitions, alterReplicaLogDirs, alterPartitionReassignments, describeQuorum,
+    getTelemetrySubscriptions, pushTelemetry, listConfigResources,
   ].map(
     (h) => [h.apiKey, h as Handler],
   ),
 );
 
-export function apiVersionsRanges(): { apiKey: number; minVersion: number; maxVersion: number }[] {
+/** What ApiVersions advertises on this broker (some APIs only when its config turns them on). */
+export function apiVersionsRanges(broker: Broker): { apiKey: number; minVersion: number; maxVersion: number }[] {
   return [...HANDLERS.values()]
+    .filter((h) => h.advertised?.(broker) ?? true)
     .sort((a, b) => a.apiKey - b.apiKey)
     .map((h) => ({ apiKey: h.apiKey, minVersion: h.advertisedMinVersion ?? h.minVersion, maxVersion: h.maxVersion }));
 }

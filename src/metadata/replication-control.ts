@@ -68,11 +68,11 @@ function registeredBrokers(image: MetadataImage, ctx: PlacementContext): Set<num
   return ids;
 }
 
-/** Checks one manual replica list; returns the error or null. */
-function checkReplicas(brokerIds: number[], brokers: Set<number>): ApiError | null {
+/** Checks one manual replica list; returns the error or null. Kafka checks the ids in ascending order. */
+export function checkReplicas(brokerIds: readonly number[], brokers: Set<number>): ApiError | null {
   if (brokerIds.length === 0) return invalidAssignment('The manual partition assignment includes an empty replica list.');
   const seen = new Set<number>();
-  for (const id of brokerIds) {
+  for (const id of [...brokerIds].sort((a, b) => a - b)) {
     if (!brokers.has(id)) return invalidAssignment(`The manual partition assignment includes broker ${id}, but no such broker is registered.`);
     if (seen.has(id)) return invalidAssignment(`The manual partition assignment includes the broker ${id} more than once.`);
     seen.add(id);

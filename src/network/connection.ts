@@ -250,7 +250,7 @@ export class Connection {
     this.queue.push(slot);
     const response = {
       errorCode: ErrorCode.UNSUPPORTED_VERSION,
-      apiKeys: apiVersionsRanges(),
+      apiKeys: apiVersionsRanges(this.broker),
       throttleTimeMs: 0,
     };
     this.complete(slot, handler.response, API_VERSIONS_KEY, 0, correlationId, response);
