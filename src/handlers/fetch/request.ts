@@ -1,0 +1,77 @@
+// A Fetch request's partitions as the session layer sees them (keyed, topic resolved: by id from
+// v13, by name before) and each fetched partition's log, or the error known before reading.
+import type { FetchRequest } from '../../protocol/generated/fetch-request.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { ZERO_UUID } from '../../metadata/uuid.js';
+import type { RequestContext } from '../handler.js';
+import { leaderEpochError } from '../leader-epoch.js';
+import { partitionKey, type FetchPartition } from './session.js';
+import type { Wanted } from './read.js';
+
+/** The request's partitions in order; one named twice counts once, with its last parameters (as in Kafka). */
+export function fetchData(ctx: RequestContext, req: FetchRequest, usesTopicIds: boolean): Map<string, FetchPartition> {
+  const topics = ctx.broker.topics;
+  const map = new Map<string, FetchPartition>();
+  for (const t of req.topics) {
+    const topicId = usesTopicIds ? (t.topicId ?? ZERO_UUID) : ZERO_UUID;
+    const topic = usesTopicIds ? (topics.getById(topicId)?.name ?? null) : (t.topic ?? '');
+    for (const p of t.partitions) {
+      const fp: FetchPartition = {
+        topic,
+        topicId,
+        partition: p.partition,
+        fetchOffset: p.fetchOffset,
+        maxBytes: p.partitionMaxBytes,
+        currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
+      };
+      map.set(partitionKey(usesTopicIds, fp), fp);
+    }
+  }
+  return map;
+}
+
+/** Keys of the partitions an incremental fetch removes from its session (v7+; by topic id from v13). */
+export function forgotten(req: FetchRequest, usesTopicIds: boolean): string[] {
+  const keys: string[] = [];
+  for (const t of req.forgottenTopicsData ?? []) {
+    const id = { topic: t.topic ?? '', topicId: t.topicId ?? ZERO_UUID, partition: 0 };
+    for (const partition of t.partitions) {
+      id.partition = partition;
+      keys.push(partitionKey(usesTopicIds, id));
+    }
+  }
+  return keys;
+}
+
+/** A fetched partition with its log; `erroneous` ones (no such topic or partition) are never read. */
+export interface ResolvedPartition extends Wanted {
+  erroneous: boolean;
+}
+
+/**
+ * Finds `p`'s log. A session's partition keeps the name it was first resolved to, so a topic deleted
+ * since is UNKNOWN_TOPIC_OR_PARTITION and one re-created under the name is INCONSISTENT_TOPIC_ID.
+ */
+export function resolvePartition(ctx: RequestContext, p: FetchPartition, usesTopicIds: boolean): ResolvedPartition {
+  const topics = ctx.broker.topics;
+  const out: ResolvedPartition = { partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.maxBytes, log: undefined, errorCode: ErrorCode.NONE, erroneous: false };
+  let name = p.topic;
+  if (usesTopicIds) {
+    const info = topics.getById(p.topicId);
+    if (info) {
+      if (p.topic === null) p.topic = info.name;
+      name = info.name;
+    } else if (p.topic === null) {
+      return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, erroneous: true };
+    } else if (topics.get(p.topic)) {
+      return { ...out, errorCode: ErrorCode.INCONSISTENT_TOPIC_ID };
+    } else {
+      return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, erroneous: true };
+    }
+  }
+  const log = name === null ? undefined : ctx.broker.partitionLog(name, p.partition);
+  if (!log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, erroneous: true };
+  out.log = log;
+  out.errorCode = leaderEpochError(log, p.currentLeaderEpoch);
+  return out;
+}
