@@ -1,0 +1,374 @@
+// The fuzz loop: mutated real client frames (and random bytes) against a samsa broker child
+// process, each on its own connection, for a bounded time. Checked throughout:
+//  - the broker process stays up;
+//  - each mutated connection gets well-formed responses (the right correlation ids, bodies that
+//    decode exactly) or is closed, within a bound: a probe request follows every case, so an
+//    unanswered acks=0 produce is not taken for a hang;
+//  - a bystander client keeps producing and reading back correct records;
+//  - the broker's RSS stays under a limit.
+// Case i is a pure function of (seed, i): a failure prints the seed and case numbers that replay it
+// (SAMSA_FUZZ_SEED=... SAMSA_FUZZ_CASES=...).
+import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
+import { API_KEYS } from '../../src/protocol/generated/index.js';
+import { responseHeaderVersion } from '../../src/protocol/headers.js';
+import { Reader } from '../../src/protocol/reader.js';
+import { ResponseHeader } from '../../src/protocol/generated/response-header.js';
+import { KafkajsReader } from '../helpers/kafkajs-reader.js';
+import { startBrokerProcess, type BrokerProcess } from './broker-process.js';
+import { FUZZ_GROUP, FUZZ_TOPIC, loadCorpus, type Seed } from './corpus.js';
+import { makeCase, type FuzzCase } from './mutate.js';
+
+export const BYSTANDER_TOPIC = 'bystander-7f3a';
+const PROBE_CORRELATION = 0x5a5a5a5a;
+/** ApiVersions v0 with the probe's correlation id. */
+const PROBE = Buffer.from('0000000e00120000' + '5a5a5a5a' + '0004' + '66757a7a', 'hex');
+/** APIs whose answer may legitimately wait on a client-chosen timeout (long poll, rebalance). */
+const WAITING_APIS = new Set([1, 11, 14]);
+/**
+ * APIs whose answer can take long without a hang: CreateTopics and CreatePartitions may create up
+ * to 10,000 partition logs in one request (Kafka's per-request limit), tens of seconds on a file
+ * engine. They get SLOW_HANG_MS instead of the usual bound.
+ */
+const SLOW_APIS = new Set([19, 37]);
+const SLOW_HANG_MS = 180_000;
+
+export interface FuzzOptions {
+  seed: number;
+  /** Wall time for the loop (the broker's start-up and the final checks come on top). */
+  seconds: number;
+  /** Runs the cases i with i % shards === shard. */
+  shard?: number;
+  shards?: number;
+  /** Only these cases (a replay). */
+  cases?: number[];
+  concurrency?: number;
+  /** A connection neither answered nor closed after this long is a hang. */
+  hangMs?: number;
+  rssLimitMiB?: number;
+  log?: (line: string) => void;
+  corpus?: Seed[];
+}
+
+export interface CaseFailure {
+  index: number;
+  kind: 'hang' | 'bad response';
+  detail: string;
+  description: string;
+}
+
+export interface FuzzReport {
+  seed: number;
+  shard: number;
+  shards: number;
+  seconds: number;
+  corpusSize: number;
+  casesRun: number;
+  lastCase: number;
+  outcomes: Record<string, number>;
+  failures: CaseFailure[];
+  /** Set when the broker process died: how, its stderr, and the cases in flight. */
+  crash: { exit: string; stderrTail: string; inFlight: string[] } | null;
+  maxRssMiB: number;
+  bystander: { ops: number; failures: string[]; maxLatencyMs: number };
+  /** ERROR entries the broker logged (handler exceptions and the like). */
+  brokerErrors: string[];
+  /** Case descriptions running when each broker error was logged. */
+  errorCases: string[][];
+}
+
+type Outcome = 'answered' | 'closed' | 'waiting for the rest of a frame' | 'parked (long poll or rebalance)';
+
+/** Splits what we sent into frames (when the framing is intact) to check the answers against. */
+function sentFrames(c: FuzzCase): { apiKey: number; apiVersion: number; correlationId: number }[] {
+  const out = [];
+  let at = 0;
+  while (at + 4 <= c.bytes.length) {
+    const size = c.bytes.readInt32BE(at);
+    if (size < 8 || at + 4 + size > c.bytes.length) break;
+    out.push({ apiKey: c.bytes.readInt16BE(at + 4), apiVersion: c.bytes.readInt16BE(at + 6), correlationId: c.bytes.readInt32BE(at + 8) });
+    at += 4 + size;
+  }
+  return out;
+}
+
+/** Checks one response frame against the request it answers; returns a problem or null. */
+function checkResponse(frame: Buffer, req: { apiKey: number; apiVersion: number }): string | null {
+  const codec = API_KEYS[req.apiKey]?.response;
+  if (!codec) return `a response to api key ${req.apiKey}, which the broker does not serve`;
+  const attempt = (version: number): string | null => {
+    try {
+      const r = new Reader(frame);
+      ResponseHeader.decode(r, responseHeaderVersion(req.apiKey, version));
+      codec.decode(r, version);
+      if (r.remaining() !== 0) return `${r.remaining()} bytes left after decoding ${codec.name} v${version}`;
+      return null;
+    } catch (e) {
+      return `${codec.name} v${version} does not decode: ${(e as Error).message}`;
+    }
+  };
+  const problem = attempt(req.apiVersion);
+  // ApiVersions with a version the broker does not serve is answered in v0 (KIP-511).
+  if (problem !== null && req.apiKey === 18 && attempt(0) === null) return null;
+  return problem;
+}
+
+/** Runs one case on a fresh connection and classifies what the broker did. */
+function runCase(host: string, port: number, c: FuzzCase, hangMs: number): Promise<{ outcome: Outcome } | { failure: Omit<CaseFailure, 'index' | 'description'> }> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    const frames = c.framingBroken ? [] : sentFrames(c);
+    const responses: Buffer[] = [];
+    let pending: Buffer = Buffer.alloc(0);
+    let done = false;
+    let probeAnswered = false;
+    let badFrame: string | null = null;
+    const finish = (r: { outcome: Outcome } | { failure: Omit<CaseFailure, 'index' | 'description'> }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(r);
+    };
+    const verdict = (how: 'answered' | 'closed') => {
+      if (badFrame !== null) return finish({ failure: { kind: 'bad response', detail: badFrame } });
+      if (!c.framingBroken) {
+        // Responses come in request order; a request may have none (acks=0 produce).
+        let next = 0;
+        for (const res of responses) {
+          const cid = res.readInt32BE(0);
+          while (next < frames.length && frames[next].correlationId !== cid) next++;
+          if (next === frames.length) {
+            return finish({ failure: { kind: 'bad response', detail: `a response with correlation id ${cid}, which no request in flight had (sent ${frames.map((f) => f.correlationId).join(', ')})` } });
+          }
+          const problem = checkResponse(res, frames[next]);
+          if (problem) return finish({ failure: { kind: 'bad response', detail: problem } });
+          next++;
+        }
+      }
+      finish({ outcome: how });
+    };
+    const bound = frames.some((f) => SLOW_APIS.has(f.apiKey)) ? Math.max(hangMs, SLOW_HANG_MS) : hangMs;
+    const timer = setTimeout(() => {
+      if (c.framingBroken) return finish({ outcome: 'waiting for the rest of a frame' });
+      if (frames.some((f) => WAITING_APIS.has(f.apiKey))) return finish({ outcome: 'parked (long poll or rebalance)' });
+      finish({ failure: { kind: 'hang', detail: `neither answered nor closed within ${bound} ms (${responses.length} response(s) so far)` } });
+    }, bound);
+    sock.on('connect', () => {
+      sock.write(c.bytes);
+      sock.write(PROBE);
+    });
+    sock.on('data', (d: Buffer) => {
+      pending = pending.length === 0 ? d : Buffer.concat([pending, d]);
+      while (pending.length >= 4) {
+        const size = pending.readInt32BE(0);
+        if (size < 4 || size > 256 << 20) {
+          badFrame = `a response size prefix of ${size}`;
+          return verdict('closed');
+        }
+        if (pending.length < 4 + size) break;
+        const frame = pending.subarray(4, 4 + size);
+        pending = pending.subarray(4 + size);
+        if (frame.readInt32BE(0) === PROBE_CORRELATION && !frames.some((f) => f.correlationId === PROBE_CORRELATION)) {
+          probeAnswered = true;
+          return verdict('answered');
+        }
+        responses.push(frame);
+      }
+    });
+    sock.on('error', () => {});
+    sock.on('close', () => {
+      if (!probeAnswered) verdict('closed');
+    });
+  });
+}
+
+/** Produces one record and reads it back at its offset, over and over, timing each round. */
+class Bystander {
+  ops = 0;
+  failures: string[] = [];
+  maxLatencyMs = 0;
+  private stopped = false;
+  private loop: Promise<void> | null = null;
+
+  private constructor(private readonly producer: Producer, private readonly reader: KafkajsReader, private readonly log: (s: string) => void) {}
+
+  static async start(bootstrap: string, log: (s: string) => void): Promise<Bystander> {
+    const kafka = new Kafka({ clientId: 'fuzz-bystander', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 }, requestTimeout: 60_000 });
+    const admin = kafka.admin();
+    await admin.connect();
+    // Topic-level configs win over any broker-level value a mutated AlterConfigs may set.
+    await admin.createTopics({
+      topics: [{
+        topic: BYSTANDER_TOPIC,
+        numPartitions: 2,
+        configEntries: [
+          { name: 'retention.ms', value: '-1' },
+          { name: 'retention.bytes', value: '-1' },
+          { name: 'max.message.bytes', value: '1048588' },
+          { name: 'cleanup.policy', value: 'delete' },
+          { name: 'segment.bytes', value: '1073741824' },
+          { name: 'message.timestamp.type', value: 'CreateTime' },
+        ],
+      }],
+      waitForLeaders: true,
+    });
+    await admin.createTopics({ topics: [{ topic: FUZZ_TOPIC, numPartitions: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    await producer.connect();
+    const reader = await KafkajsReader.connect(bootstrap, 'fuzz-bystander-reader');
+    return new Bystander(producer, reader, log);
+  }
+
+  start(): void {
+    this.loop = (async () => {
+      while (!this.stopped) {
+        const i = this.ops++;
+        const partition = i % 2;
+        const value = `bystander ${i} ${Date.now()}`;
+        const t0 = Date.now();
+        try {
+          const [md] = await this.producer.send({ topic: BYSTANDER_TOPIC, acks: -1, messages: [{ partition, value }] });
+          if (md.errorCode !== 0) throw new Error(`produce error code ${md.errorCode}`);
+          const offset = Number(md.baseOffset);
+          const { messages } = await this.reader.readPartition(BYSTANDER_TOPIC, partition, { fromOffset: offset });
+          const got = messages[0];
+          if (!got || got.offset !== offset || got.value?.toString() !== value) {
+            throw new Error(`read back ${got ? `offset ${got.offset} value ${got.value?.toString()}` : 'nothing'} at offset ${offset}, wrote ${value}`);
+          }
+        } catch (e) {
+          const msg = `bystander round ${i}: ${(e as Error).message}`;
+          this.failures.push(msg);
+          this.log(msg);
+          if (this.failures.length > 20) return;
+        }
+        this.maxLatencyMs = Math.max(this.maxLatencyMs, Date.now() - t0);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+    await this.producer.disconnect().catch(() => {});
+    await this.reader.close().catch(() => {});
+  }
+}
+
+export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
+  const log = opts.log ?? (() => {});
+  const shard = opts.shard ?? 0;
+  const shards = opts.shards ?? 1;
+  const concurrency = opts.concurrency ?? 8;
+  const hangMs = opts.hangMs ?? 15_000;
+  const corpus = opts.corpus ?? (await loadCorpus());
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'samsa-fuzz-'));
+  const report: FuzzReport = {
+    seed: opts.seed, shard, shards, seconds: opts.seconds, corpusSize: corpus.length, casesRun: 0, lastCase: -1, outcomes: {}, failures: [],
+    crash: null, maxRssMiB: 0, bystander: { ops: 0, failures: [], maxLatencyMs: 0 }, brokerErrors: [], errorCases: [],
+  };
+  let broker: BrokerProcess | null = null;
+  let bystander: Bystander | null = null;
+  const inFlight = new Map<number, FuzzCase>();
+  try {
+    broker = await startBrokerProcess(['--port', '0', '--data-dir', dataDir, '--config', 'group.initial.rebalance.delay.ms=0'], { env: { SAMSA_LOG_LEVEL: 'error' } });
+    log(`fuzz: seed ${opts.seed}, shard ${shard}/${shards}, ${corpus.length} seed frames, broker pid ${broker.pid} on ${broker.bootstrap}`);
+    bystander = await Bystander.start(broker.bootstrap, log);
+    bystander.start();
+    const b = broker;
+    let errorsSeen = 0;
+    const rssTimer = setInterval(() => {
+      const rss = b.rssMiB();
+      if (rss !== null) report.maxRssMiB = Math.max(report.maxRssMiB, rss);
+      while (errorsSeen < b.errors.length) {
+        report.errorCases.push([...inFlight.values()].map((c) => `case ${c.index}: ${c.description}`));
+        errorsSeen++;
+      }
+    }, 200);
+    const deadline = Date.now() + opts.seconds * 1000;
+    const queue = opts.cases ? [...opts.cases] : null;
+    let next = shard;
+    const take = (): number | null => {
+      if (!b.isRunning()) return null;
+      if (queue) return queue.length > 0 ? queue.shift()! : null;
+      if (Date.now() >= deadline) return null;
+      const i = next;
+      next += shards;
+      return i;
+    };
+    const worker = async () => {
+      for (let i = take(); i !== null; i = take()) {
+        const c = makeCase(opts.seed, i, corpus);
+        inFlight.set(i, c);
+        const r = await runCase(b.host, b.port, c, hangMs);
+        // A close because the broker died is the crash's, not the case's.
+        if (!b.isRunning()) break;
+        inFlight.delete(i);
+        report.casesRun++;
+        report.lastCase = Math.max(report.lastCase, i);
+        if ('outcome' in r) {
+          report.outcomes[r.outcome] = (report.outcomes[r.outcome] ?? 0) + 1;
+        } else {
+          const f = { index: i, description: c.description, ...r.failure };
+          report.failures.push(f);
+          log(`fuzz: case ${i} ${f.kind}: ${f.detail} -- ${c.description}`);
+          if (report.failures.length >= 50) return;
+        }
+      }
+    };
+    const progress = setInterval(() => log(`fuzz: ${report.casesRun} cases, max RSS ${report.maxRssMiB.toFixed(0)} MiB, bystander ${bystander!.ops} rounds`), 30_000);
+    // Cases still waiting on a slow API when time is up are left unfinished, not waited for.
+    let graceTimer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'grace'>((resolve) => {
+      if (!queue) graceTimer = setTimeout(() => resolve('grace'), Math.max(0, deadline - Date.now()) + 20_000);
+    });
+    const ended = await Promise.race([Promise.all(Array.from({ length: concurrency }, worker)), b.exited, grace]);
+    clearTimeout(graceTimer);
+    clearInterval(progress);
+    if (ended === 'grace' && b.isRunning()) {
+      report.outcomes['still running at the end'] = inFlight.size;
+      for (const c of inFlight.values()) log(`fuzz: case ${c.index} still running at the end: ${c.description}`);
+      inFlight.clear();
+    }
+    // One more look at the broker once the load is gone: still up, still answering.
+    await new Promise((r) => setTimeout(r, 300));
+    clearInterval(rssTimer);
+    if (!b.isRunning()) {
+      const e = await b.exited;
+      report.crash = {
+        exit: e.signal ?? `code ${e.code}`,
+        stderrTail: b.stderrTail(),
+        inFlight: [...inFlight.values()].map((c) => `case ${c.index}: ${c.description}\n    bytes ${c.bytes.subarray(0, 512).toString('hex')}`),
+      };
+    }
+    await bystander.stop();
+    report.bystander = { ops: bystander.ops, failures: bystander.failures, maxLatencyMs: bystander.maxLatencyMs };
+    bystander = null;
+    report.brokerErrors = [...b.errors];
+    return report;
+  } finally {
+    await bystander?.stop().catch(() => {});
+    await broker?.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** A multi-line summary, including what replays each problem. */
+export function describeReport(r: FuzzReport): string {
+  const lines = [
+    `seed ${r.seed} (shard ${r.shard}/${r.shards}): ${r.casesRun} cases in ${r.seconds} s from ${r.corpusSize} seed frames; last case ${r.lastCase}`,
+    `outcomes: ${Object.entries(r.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `max broker RSS ${r.maxRssMiB.toFixed(0)} MiB; bystander ${r.bystander.ops} rounds, ${r.bystander.failures.length} failed, slowest ${r.bystander.maxLatencyMs} ms`,
+  ];
+  for (const f of r.failures.slice(0, 20)) lines.push(`case ${f.index} ${f.kind}: ${f.detail}\n    ${f.description}\n    replay: SAMSA_FUZZ_SEED=${r.seed} SAMSA_FUZZ_CASES=${f.index}`);
+  if (r.crash) lines.push(`BROKER DIED (${r.crash.exit}); cases in flight:\n  ${r.crash.inFlight.join('\n  ')}\nstderr tail:\n${r.crash.stderrTail.split('\n').slice(-40).join('\n')}`);
+  r.brokerErrors.slice(0, 10).forEach((e, i) => lines.push(`broker ERROR: ${e.split('\n').slice(0, 12).join('\n    ')}\n  cases in flight then: ${(r.errorCases[i] ?? []).map((c) => c.split(':')[0]).join(', ') || '(none recorded)'}`));
+  return lines.join('\n');
+}
+
+export { FUZZ_GROUP };
