@@ -4,28 +4,14 @@
 // kafka-client-metrics --list (ListConfigResources). Expected output is what the same commands
 // print against a single-node Kafka 4.4.0, with samsa's addresses, dirs and offsets.
 import t from 'tap';
-import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, spawnBroker } from '../helpers/cli-broker.js';
+import { spawnBroker } from '../helpers/cli-broker.js';
+import { kafkaTool } from '../helpers/kafka-tool.js';
 import { tempDir } from '../helpers/tmp.js';
 import { codecRequest } from '../metadata/helpers.js';
 
 t.setTimeout(300_000);
-
-/** Runs a class from Kafka's jars (compat/kafka/broker.sh installs them when missing). */
-function kafkaTool(cls: string, ...args: string[]): Promise<{ code: number | null; out: string }> {
-  const proc = spawn('bash', [path.join(REPO_ROOT, 'compat/kafka/broker.sh'), 'java', cls, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  proc.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 240_000);
-  return new Promise((resolve) =>
-    proc.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    }),
-  );
-}
 
 t.test('reassign-partitions, metadata-quorum and client-metrics tools', async (t) => {
   const dir = tempDir(t);
@@ -37,7 +23,6 @@ t.test('reassign-partitions, metadata-quorum and client-metrics tools', async (t
   });
   t.equal(created.topics[0].errorCode, 0);
   const plan = path.join(dir, 'plan.json');
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(plan, JSON.stringify({ version: 1, partitions: [{ topic: 'rt', partition: 0, replicas: [1], log_dirs: ['any'] }] }));
   const bs = ['--bootstrap-server', b.bootstrap];
   const REASSIGN = 'org.apache.kafka.tools.reassign.ReassignPartitionsCommand';
