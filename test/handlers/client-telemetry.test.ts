@@ -3,7 +3,7 @@
 // compression types, push interval and max bytes, the error code of each bad push. Kafka serves
 // both APIs even when it does not advertise them (no telemetry reporter); samsa advertises them
 // only with samsa.client.telemetry.enable=true.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { gzipSync } from 'node:zlib';
 import { startBroker, type RunningBroker } from '../../src/index.js';
 import { clientTelemetry } from '../../src/telemetry/client-metrics.js';
@@ -17,7 +17,7 @@ import { requestHeaderVersion, responseHeaderVersion } from '../../src/protocol/
 const ZERO = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 /** One connection for several requests: Kafka keys a client instance's push timing to its connection. */
-async function session(t: Tap.Test, b: RunningBroker) {
+async function session(t: Test, b: RunningBroker) {
   const conn = await WireConnection.connect(b.host, b.port);
   t.teardown(() => conn.destroy());
   return async (name: string, body: unknown): Promise<any> => {
@@ -32,7 +32,7 @@ async function session(t: Tap.Test, b: RunningBroker) {
   };
 }
 
-async function broker(t: Tap.Test, config: Record<string, string>): Promise<RunningBroker> {
+async function broker(t: Test, config: Record<string, string>): Promise<RunningBroker> {
   const b = await startBroker({ port: 0, memory: true, config });
   t.teardown(() => b.close());
   return b;
