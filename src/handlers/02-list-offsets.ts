@@ -5,6 +5,7 @@
 import { ListOffsetsRequest } from '../protocol/generated/list-offsets-request.js';
 import { ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { RecordValidationError } from '../protocol/records/errors.js';
 import { KafkaError, type PartitionLog } from '../storage/types.js';
 import { defineHandler } from './handler.js';
 import { leaderEpochError } from './leader-epoch.js';
@@ -38,6 +39,9 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
               return { ...base, errorCode: ErrorCode.NONE, ...(await offsetFor(l, p.timestamp, req.isolationLevel === 1)) };
             } catch (e) {
               if (e instanceof KafkaError) return { ...base, errorCode: e.errorCode };
+              // A search by timestamp decodes batches: one that does not decompress is this
+              // partition's error (CORRUPT_MESSAGE), as Kafka answers, not a dropped connection.
+              if (e instanceof RecordValidationError) return { ...base, errorCode: e.errorCode };
               throw e;
             }
           }),
