@@ -43,6 +43,9 @@ export function brokerVia(): 'bin' | 'source' {
 export async function startBrokerProcess(args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<BrokerProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, SAMSA_TEST_CLI: '1', ...opts.env };
   delete env.NODE_OPTIONS;
+  // Without tap's coverage collection: it slows the broker several times over, and a SIGKILLed
+  // broker writes none anyway.
+  delete env.NODE_V8_COVERAGE;
   const proc = spawn(process.execPath, cliArgv(args, brokerVia()), { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<Exit>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
   let running = true;
