@@ -108,14 +108,15 @@ export class ClientTelemetry {
     const error = this.validatePush(inst, req, now);
     inst.terminating = req.terminating;
     if (error !== ErrorCode.NONE) return (inst.lastKnownError = error);
-    if (this.enabled && req.metrics.length > 0) {
+    if (req.metrics.length > 0) {
       let metrics: Buffer;
       try {
         metrics = decompress(CODECS[req.compressionType], req.metrics);
       } catch {
-        // Kafka answers INVALID_RECORD when its telemetry receiver fails on the payload.
+        // Kafka decompresses every push, telemetry reporter or not, and answers INVALID_RECORD when it cannot.
         return (inst.lastKnownError = ErrorCode.INVALID_RECORD);
       }
+      if (!this.enabled) return (inst.lastKnownError = ErrorCode.NONE);
       this.pushed.delete(inst.id);
       this.pushed.set(inst.id, { clientInstanceId: inst.id, clientId, peer, receivedAtMs: now, terminating: req.terminating, metrics });
       if (this.pushed.size > this.maxClients) this.pushed.delete(this.pushed.keys().next().value!);

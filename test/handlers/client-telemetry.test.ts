@@ -60,6 +60,10 @@ t.test('off by default: not advertised, still answered as Kafka does', async (t)
     requestedMetrics: [],
   });
   t.equal((await q('PushTelemetry', { clientInstanceId: 'gEcZApuESAmKLV2JA2hRjw', subscriptionId: 1178666707, terminating: false, compressionType: 0, metrics: Buffer.from('x') })).errorCode, 0);
+  const q2 = await session(t, b);
+  const sub2 = await q2('GetTelemetrySubscriptions', { clientInstanceId: ZERO });
+  const lz4Labelled = { clientInstanceId: sub2.clientInstanceId, subscriptionId: sub2.subscriptionId, terminating: false, compressionType: 3, metrics: gzipSync(Buffer.from('hello world')) };
+  t.equal((await q2('PushTelemetry', lz4Labelled)).errorCode, 87, 'metrics that do not decompress: INVALID_RECORD even while off, as Kafka without a reporter');
   t.same(clientTelemetry(b.broker).latest(), [], 'nothing kept while off');
 });
 
