@@ -130,3 +130,32 @@ t.test('a configured subscription', async (t) => {
   const sub = await q('GetTelemetrySubscriptions', { clientInstanceId: ZERO });
   t.match(sub, { errorCode: 0, pushIntervalMs: 5000, requestedMetrics: ['org.apache.kafka.consumer.', 'org.apache.kafka.producer.'] });
 });
+
+t.test('request sequences on one connection answer as Kafka 4.4.0 answered them', async (t) => {
+  const b = await broker(t, { 'samsa.client.telemetry.enable': 'true' });
+  type Step = [name: 'GetTelemetrySubscriptions' | 'PushTelemetry', over?: Record<string, unknown>];
+  const get: Step = ['GetTelemetrySubscriptions'];
+  const push = (over: Record<string, unknown> = {}): Step => ['PushTelemetry', over];
+  // Each sequence starts with a GetTelemetrySubscriptions for a new instance; codes as Kafka gave them.
+  const cases: [string, Step[], number[]][] = [
+    ['asking twice', [get], [0, 89]],
+    ['a stale subscription id, then again', [push({ subscriptionId: 1 }), get, push(), push()], [0, 117, 0, 89, 89]],
+    ['an unknown compression type, then again', [push({ compressionType: 9 }), get, push()], [0, 76, 0, 89]],
+    ['too large, then asking again', [push({ metrics: Buffer.alloc(1048577) }), get], [0, 118, 89]],
+    ['pushing twice, terminating twice', [push(), push(), push({ terminating: true }), push({ terminating: true }), push()], [0, 0, 89, 0, 42, 42]],
+    ['a payload that does not decompress', [push({ compressionType: 1, metrics: Buffer.from('nope') }), get, push()], [0, 87, 89, 89]],
+    ['terminating first', [push({ terminating: true }), get], [0, 0, 89]],
+  ];
+  for (const [label, steps, expected] of cases) {
+    const q = await session(t, b);
+    const sub = await q('GetTelemetrySubscriptions', { clientInstanceId: ZERO });
+    const codes = [sub.errorCode];
+    for (const [name, over] of steps) {
+      const body = name === 'GetTelemetrySubscriptions'
+        ? { clientInstanceId: sub.clientInstanceId }
+        : { clientInstanceId: sub.clientInstanceId, subscriptionId: sub.subscriptionId, terminating: false, compressionType: 0, metrics: Buffer.alloc(0), ...over };
+      codes.push((await q(name, body)).errorCode);
+    }
+    t.same(codes, expected, label);
+  }
+});
