@@ -14,10 +14,10 @@ import type { PartitionLog } from '../storage/types.js';
 import { defineHandler } from './handler.js';
 import { completeContext, contextPartitions, newContext, type ResponsePartition } from './fetch/context.js';
 import { readPartitions, releaseAll } from './fetch/read.js';
-import { fetchData, forgotten, resolvePartition } from './fetch/request.js';
+import { fetchData, forgotten, resolvePartition, topicLookup, type ResolvedPartition } from './fetch/request.js';
 import { buildResponse, type Answered } from './fetch/response.js';
 import { FetchSessionCache } from './fetch/session-cache.js';
-import type { FetchPartition } from './fetch/session.js';
+import type { CachedPartition, FetchPartition } from './fetch/session.js';
 
 const READ_COMMITTED = 1;
 
@@ -48,24 +48,36 @@ export default defineHandler<FetchRequest, FetchResponse>({
 
     const keys: string[] = [];
     const partitions: FetchPartition[] = [];
+    const wanted: ResolvedPartition[] = [];
+    const logs: PartitionLog[] = [];
+    const topics = topicLookup(ctx.broker);
     for (const [key, p] of contextPartitions(context)) {
+      const w = resolvePartition(ctx, topics, p, usesTopicIds);
       keys.push(key);
       partitions.push(p);
+      wanted.push(w);
+      if (w.log) logs.push(w.log);
     }
-    const wanted = partitions.map((p) => resolvePartition(ctx, p, usesTopicIds));
-    const logs: PartitionLog[] = [];
-    for (const w of wanted) if (w.log) logs.push(w.log);
+    const session = context.kind === 'incremental';
     const maxBytes = Math.min(req.maxBytes ?? 0x7fffffff, ctx.broker.config.number('fetch.max.bytes'));
     const readCommitted = req.isolationLevel === READ_COMMITTED;
-    // Kafka reads only partitions whose topic exists; the others are answered after them.
-    const readable = wanted.filter((w) => !w.erroneous);
     const deadline = Date.now() + req.maxWaitMs;
     for (;;) {
       let wake!: () => void;
       const appended = new Promise<void>((r) => (wake = r));
       const unsubscribe = logs.map((l) => l.onAppend(wake));
       try {
-        const reads = await readPartitions(readable, maxBytes, readCommitted);
+        // Kafka reads only partitions whose topic exists (the others are answered after them); a
+        // session's partitions with nothing to read and nothing new would be left out: skip them.
+        const active: number[] = [];
+        for (let i = 0; i < wanted.length; i++) {
+          if (!wanted[i].erroneous && !(session && quiet(partitions[i] as CachedPartition, wanted[i]))) active.push(i);
+        }
+        const reads = await readPartitions(
+          active.map((i) => wanted[i]),
+          maxBytes,
+          readCommitted,
+        );
         let bytes = 0;
         let failed = false;
         for (const r of reads) {
@@ -73,15 +85,13 @@ export default defineHandler<FetchRequest, FetchResponse>({
           if (r.errorCode !== ErrorCode.NONE) failed = true;
         }
         const remaining = deadline - Date.now();
-        if (bytes >= req.minBytes || failed || remaining <= 0 || readable.length === 0) {
+        if (bytes >= req.minBytes || failed || remaining <= 0 || logs.length === 0) {
           const releases = reads.flatMap((r) => (r.release ? [r.release] : []));
           if (releases.length > 0) ctx.afterResponse(() => releaseAll(releases));
           const parts: ResponsePartition<Answered>[] = [];
-          let j = 0;
-          for (let i = 0; i < wanted.length; i++) {
-            if (wanted[i].erroneous) continue;
-            const r = reads[j++];
-            parts.push(answered(keys[i], partitions[i], { data: r.data, wanted: wanted[i] }, r.size));
+          for (let j = 0; j < active.length; j++) {
+            const i = active[j];
+            parts.push(answered(keys[i], partitions[i], { data: reads[j].data, wanted: wanted[i] }, reads[j].size));
           }
           for (let i = 0; i < wanted.length; i++) {
             if (wanted[i].erroneous) parts.push(answered(keys[i], partitions[i], { data: erroneousData(partitions[i], wanted[i].errorCode, readCommitted), wanted: wanted[i] }, 0));
@@ -99,6 +109,21 @@ export default defineHandler<FetchRequest, FetchResponse>({
     }
   },
 });
+
+/**
+ * A session partition at its high watermark whose high watermark and log start offset the client
+ * already has, with no error: Kafka would read nothing and leave it out of the response.
+ */
+function quiet(cached: CachedPartition, w: ResolvedPartition): boolean {
+  const l = w.log;
+  return (
+    l !== undefined &&
+    w.errorCode === ErrorCode.NONE &&
+    w.fetchOffset === l.highWatermark &&
+    cached.highWatermark === l.highWatermark &&
+    cached.localLogStartOffset === l.logStartOffset
+  );
+}
 
 function answered(key: string, p: FetchPartition, a: Answered, size: number): ResponsePartition<Answered> {
   const d = a.data;

@@ -4,6 +4,8 @@ import type { FetchRequest } from '../../protocol/generated/fetch-request.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../metadata/uuid.js';
 import type { RequestContext } from '../handler.js';
+import type { Broker } from '../../broker.js';
+import type { TopicImage } from '../../metadata/image.js';
 import { leaderEpochError } from '../leader-epoch.js';
 import { partitionKey, type FetchPartition } from './session.js';
 import type { Wanted } from './read.js';
@@ -48,22 +50,43 @@ export interface ResolvedPartition extends Wanted {
   erroneous: boolean;
 }
 
+/** Topic lookups for one request, remembering the last topic found: partitions come topic by topic. */
+export interface TopicLookup {
+  byId(topicId: string): TopicImage | undefined;
+  byName(name: string): TopicImage | undefined;
+}
+
+export function topicLookup(broker: Broker): TopicLookup {
+  const topics = broker.topics;
+  let lastId: string | undefined;
+  let lastById: TopicImage | undefined;
+  return {
+    byId(topicId) {
+      if (topicId !== lastId) {
+        lastId = topicId;
+        lastById = topics.getById(topicId);
+      }
+      return lastById;
+    },
+    byName: (name) => topics.get(name),
+  };
+}
+
 /**
  * Finds `p`'s log. A session's partition keeps the name it was first resolved to, so a topic deleted
  * since is UNKNOWN_TOPIC_OR_PARTITION and one re-created under the name is INCONSISTENT_TOPIC_ID.
  */
-export function resolvePartition(ctx: RequestContext, p: FetchPartition, usesTopicIds: boolean): ResolvedPartition {
-  const topics = ctx.broker.topics;
+export function resolvePartition(ctx: RequestContext, topics: TopicLookup, p: FetchPartition, usesTopicIds: boolean): ResolvedPartition {
   const out: ResolvedPartition = { partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.maxBytes, log: undefined, errorCode: ErrorCode.NONE, erroneous: false };
   let name = p.topic;
   if (usesTopicIds) {
-    const info = topics.getById(p.topicId);
+    const info = topics.byId(p.topicId);
     if (info) {
       if (p.topic === null) p.topic = info.name;
       name = info.name;
     } else if (p.topic === null) {
       return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, erroneous: true };
-    } else if (topics.get(p.topic)) {
+    } else if (topics.byName(p.topic)) {
       return { ...out, errorCode: ErrorCode.INCONSISTENT_TOPIC_ID };
     } else {
       return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, erroneous: true };
