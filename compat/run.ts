@@ -204,6 +204,8 @@ async function runClient(c: (typeof CLIENTS)[number], bootstrap: string, target:
 // compat/RESULTS.md keeps one row per (client, scenario) with a column per target, so the two runs sit side
 // by side; a run rewrites only its own column for the clients it ran.
 const RESULTS = join(COMPAT, 'RESULTS.md');
+/** The reference broker's version, from the pom that fetches its jars. */
+const KAFKA_VERSION = readFileSync(join(COMPAT, 'kafka', 'pom.xml'), 'utf8').match(/<kafka\.version>([^<]+)</)?.[1] ?? '?';
 interface Row {
   client: string;
   name: string;
@@ -250,7 +252,7 @@ function writeResults(target: Target, ran: string[], results: Scenario[], stamp:
   const out = [
     '# Compatibility matrix',
     '',
-    'Written by `npm run compat` (samsa column) and `npm run compat -- --target kafka` (Apache Kafka 4.0 column).',
+    `Written by \`npm run compat\` (samsa column) and \`npm run compat -- --target kafka\` (Apache Kafka ${KAFKA_VERSION} column).`,
     'A scenario failing against Kafka is a broken scenario; against samsa, each allow-listed one must pass and',
     "every other failure or skip is explained in that client's FINDINGS.md.",
     '',

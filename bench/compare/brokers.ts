@@ -15,7 +15,7 @@ import type { System } from './args.js';
 const run = promisify(execFile);
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
-/** Metadata v12 is served by both (samsa 0-12, Kafka 4.0 4-13). */
+/** Metadata v12 is served by both (samsa from 0, Kafka 4.4 0-13). */
 const METADATA_VERSION = 12;
 const PROBE_INTERVAL_MS = 5;
 

@@ -57,7 +57,7 @@ export async function producerPerformance(
     '--num-records', String(records),
     '--record-size', String(recordSize),
     '--throughput', '-1',
-    '--producer-props', `bootstrap.servers=${bootstrap}`, `acks=${acks}`,
+    '--command-property', `bootstrap.servers=${bootstrap}`, `acks=${acks}`,
   ]);
   const m = /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, [\d.]+ ms max latency, (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th/.exec(out);
   if (!m) throw new Error(`cannot read ProducerPerformance's summary:\n${out.slice(-2000)}`);
@@ -85,7 +85,7 @@ export async function consumerPerformance(
   const out = await java(brokerSh, 'org.apache.kafka.tools.ConsumerPerformance', [
     '--bootstrap-server', bootstrap,
     '--topic', topic,
-    '--messages', String(records),
+    '--num-records', String(records),
     '--group', group,
     '--timeout', '30000',
   ]);

@@ -11,7 +11,7 @@ import { createTopic, type Versions } from '../admin.js';
 import type { Connection } from '../connection.js';
 import { makeBatch } from '../produce.js';
 
-/** Served by both: samsa 1-10, Kafka 4.0 1-9. */
+/** Served by both: samsa from 1, Kafka 4.4 1-11. */
 const LIST_OFFSETS_VERSION = 7;
 const LATEST = -1;
 const READY_TIMEOUT_MS = 120_000;

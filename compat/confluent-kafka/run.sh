@@ -4,10 +4,11 @@
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="$here/.work/venv"
+version=2.16.2
 if [ "${1:-test}" = install ]; then
-  [ -f "$venv/.installed-2.16.1" ] && exit 0
-  rm -rf "$venv" && python3 -m venv "$venv" && "$venv/bin/pip" install -q confluent-kafka==2.16.1 \
-    && touch "$venv/.installed-2.16.1"
+  [ -f "$venv/.installed-$version" ] && exit 0
+  rm -rf "$venv" && python3 -m venv "$venv" && "$venv/bin/pip" install -q "confluent-kafka==$version" \
+    && touch "$venv/.installed-$version"
   exit $?
 fi
 : "${BOOTSTRAP:?BOOTSTRAP=host:port}"

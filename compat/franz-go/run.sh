@@ -5,7 +5,7 @@
 # FRANZ_GO_RUN=regex limits the tests (go test -run); KGO_TEST_RECORDS bounds the records per test.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-version=v1.22.2
+version=v1.22.3
 work="$here/.work"
 bin="$work/kgo-$version.test"
 

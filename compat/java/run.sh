@@ -36,26 +36,27 @@ if tool $TC "${B[@]}" --create --topic "$td" --partitions 1 --replication-factor
    && ! tool $TC "${B[@]}" --list 2>>"$work/$s.out" | grep -qx "$td"; then pass "$s"
 else fail "$s" "$(grep -m1 -iE 'error|exception' "$work/$s.out" | cut -c1-250)"; fi
 
-# ConfigCommand: IncrementalAlterConfigs then DescribeConfigs on a topic.
-s=config-command-alter-describe
-if tool kafka.admin.ConfigCommand "${B[@]}" --entity-type topics --entity-name "$t" --alter --add-config retention.ms=86400000 > "$work/$s.out" 2>&1 \
-   && tool kafka.admin.ConfigCommand "${B[@]}" --entity-type topics --entity-name "$t" --describe >> "$work/$s.out" 2>&1 \
+# ConfigCommand (org.apache.kafka.tools in Kafka 4.4; kafka.admin in 4.0): IncrementalAlterConfigs then
+# DescribeConfigs on a topic.
+s=config-command-alter-describe; CC=org.apache.kafka.tools.ConfigCommand
+if tool $CC "${B[@]}" --entity-type topics --entity-name "$t" --alter --add-config retention.ms=86400000 > "$work/$s.out" 2>&1 \
+   && tool $CC "${B[@]}" --entity-type topics --entity-name "$t" --describe >> "$work/$s.out" 2>&1 \
    && grep -q 'retention.ms=86400000' "$work/$s.out"; then pass "$s"
 else fail "$s" "$(grep -m1 -iE 'error|exception' "$work/$s.out" | cut -c1-250)"; fi
 
 # ProducerPerformance: 20k acks=all records; every one must be acknowledged.
 s=producer-performance; tp="$(topic_name java-perf)"
 tool org.apache.kafka.tools.ProducerPerformance --topic "$tp" --num-records 20000 --record-size 200 --throughput -1 \
-  --producer-props bootstrap.servers="$BOOTSTRAP" acks=all linger.ms=5 > "$work/$s.out" 2>&1
+  --command-property bootstrap.servers="$BOOTSTRAP" acks=all linger.ms=5 > "$work/$s.out" 2>&1
 if grep -qE '^20000 records sent' "$work/$s.out"; then pass "$s"
 else fail "$s" "$(grep -m1 -iE 'error|exception' "$work/$s.out" | cut -c1-250)"; fi
 
 # ConsumerPerformance: reads the 20k back through a consumer group (it always subscribes).
 s=consumer-performance; g="compat-java-perf-$RUN_ID"
-tool org.apache.kafka.tools.ConsumerPerformance "${B[@]}" --topic "$tp" --messages 20000 --timeout 30000 --group "$g" \
+tool org.apache.kafka.tools.ConsumerPerformance "${B[@]}" --topic "$tp" --num-records 20000 --timeout 30000 --group "$g" \
   > "$work/$s.out" 2>&1
-# CSV: start, end, MB, MB/s, records, records/s, ...
-if [ "$(awk -F', ' 'NR==2 {print $5}' "$work/$s.out")" = 20000 ]; then pass "$s"
+# CSV after its header: start, end, MB, MB/s, records, records/s, ...
+if [ "$(awk -F', ' 'h {print $5; exit} /^start\.time/ {h=1}' "$work/$s.out")" = 20000 ]; then pass "$s"
 else fail "$s" "$(grep -m1 -iE 'error|exception|timed out' "$work/$s.out" | cut -c1-250)"; fi
 
 # ConsumerGroupCommand: the group ConsumerPerformance left behind, listed and described with no lag.
@@ -80,7 +81,7 @@ s=verifiable-producer-no-loss-by-assign; ta="$(topic_name java-assign)"
 tool org.apache.kafka.tools.TopicCommand "${B[@]}" --create --topic "$ta" --partitions 1 --replication-factor 1 > "$work/$s.create" 2>&1
 tool org.apache.kafka.tools.VerifiableProducer "${B[@]}" --topic "$ta" --max-messages 3000 --acks -1 > "$work/$s.producer" 2> "$work/$s.err"
 T=60 tool org.apache.kafka.tools.consumer.ConsoleConsumer "${B[@]}" --topic "$ta" --partition 0 --offset earliest \
-  --max-messages 3000 --timeout-ms 20000 --property print.offset=true --property print.partition=true \
+  --max-messages 3000 --timeout-ms 20000 --formatter-property print.offset=true --formatter-property print.partition=true \
   2>> "$work/$s.err" | awk -F'\t' -v t="$ta" '{ sub("Partition:", "", $1); sub("Offset:", "", $2);
     printf "{\"name\":\"record_data\",\"topic\":\"%s\",\"partition\":%s,\"offset\":%s,\"value\":\"%s\"}\n", t, $1, $2, $3 }' \
   > "$work/$s.consumer"

@@ -37,6 +37,8 @@ start() {
   # A KRaft cluster id is a base64url Uuid without padding (what `kafka-storage random-uuid` prints),
   # never starting with '-' (Kafka's Uuid.randomUuid rule: the format tool would read it as a flag).
   cluster_id="$(node -e 'const c=require("crypto");let id;do id=c.randomBytes(16).toString("base64url");while(id[0]==="-");console.log(id)')"
+  # A static quorum (controller.quorum.voters), so `format` needs no --standalone and kraft.version stays 0;
+  # Kafka's quickstart uses a dynamic one instead (controller.quorum.bootstrap.servers + --standalone).
   cat > "$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
