@@ -5,6 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { startBroker } from '../../src/index.js';
 import { buildBatch, produceRaw } from '../helpers/batch-builder.js';
 import { Bytes, Cursor, WireConnection } from '../helpers/wire.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const CORRUPT_MESSAGE = 2;
 
@@ -37,4 +38,36 @@ t.test('ListOffsets by timestamp over a batch that does not decompress answers C
   const errorCode = c.int16();
   t.equal(errorCode, produceError === 0 ? CORRUPT_MESSAGE : 0, 'the partition\'s error, not a dropped connection');
   t.ok(conn.isOpen, 'the connection stays open');
+});
+
+t.test('producer id 2^63-1: segment rolls, a clean close and a restart keep working', async (t) => {
+  const dataDir = tempDir(t);
+  const first = await startBroker({ port: 0, dataDir });
+  let conn = await WireConnection.connect(first.host, first.port);
+  const admin = new Kafka({ brokers: [first.bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'pid', numPartitions: 1, configEntries: [{ name: 'segment.bytes', value: '1024' }] }], waitForLeaders: true });
+  await admin.disconnect();
+  // fuzz: a Java produce frame with the batch's producerId set to int64 2^63-1, CRC fixed.
+  const idempotent = (seq: number) => {
+    const batch = buildBatch([{ key: null, value: Buffer.from(`v${seq}`), headers: [], timestamp: 1700000000000 }], 'none');
+    batch.writeBigInt64BE(2n ** 63n - 1n, 43);
+    batch.writeInt16BE(0, 51);
+    batch.writeInt32BE(seq, 53);
+    batch.writeUInt32BE(crc32c(batch.subarray(21)) >>> 0, 17);
+    return batch;
+  };
+  t.same(await produceRaw(conn, 'pid', 0, idempotent(0)), [0, 0], 'accepted, as Kafka accepts a new producer at sequence 0');
+  // Rolling a segment snapshots the producer state: small segments roll on every batch here.
+  const plain = buildBatch([{ key: null, value: Buffer.alloc(600, 1), headers: [], timestamp: 1700000000000 }], 'none');
+  for (let i = 1; i <= 3; i++) t.same(await produceRaw(conn, 'pid', 0, plain), [0, i], `batch ${i} after it, across a segment roll`);
+  conn.destroy();
+  // Closing writes the producer-state snapshot.
+  await first.close();
+  const second = await startBroker({ port: 0, dataDir });
+  t.teardown(() => second.close());
+  conn = await WireConnection.connect(second.host, second.port);
+  t.teardown(() => conn.destroy());
+  t.same(await produceRaw(conn, 'pid', 0, idempotent(1)), [0, 4], 'the producer\'s next sequence continues after the restart');
+  t.same(await produceRaw(conn, 'pid', 0, idempotent(1)), [0, 4], 'and its duplicate is recognised');
 });

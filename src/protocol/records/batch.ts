@@ -60,6 +60,7 @@ export interface BatchHeader {
 }
 
 const TWO_32 = 4294967296;
+const TWO_63 = 2 ** 63;
 
 // Byte-indexed readers: Buffer#readInt32BE validates its arguments on every call, which costs
 // more than the read on this path. Callers check bounds once per batch.
@@ -81,6 +82,13 @@ export function readInt64(buf: Buffer, at: number): number {
 }
 
 export function writeInt64(buf: Buffer, at: number, value: number): void {
+  // readInt64 rounds int64s near the top of the range up to 2^63 (a double has no 2^63 - 1):
+  // written back they are the largest int64, not a RangeError.
+  if (value >= TWO_63) {
+    buf.writeUInt32BE(0x7fffffff, at);
+    buf.writeUInt32BE(0xffffffff, at + 4);
+    return;
+  }
   const hi = Math.floor(value / TWO_32);
   buf.writeInt32BE(hi, at);
   buf.writeUInt32BE(value - hi * TWO_32, at + 4);
