@@ -25,6 +25,24 @@ export interface BrokerProcess {
 const TAIL_LINES = 200;
 const MAX_ERRORS = 200;
 
+// Children still running when this process exits (a failed run, Ctrl-C of npm run torture) are
+// killed with it rather than left listening.
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+export function killOnExit(proc: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const c of children) c.kill('SIGKILL');
+    });
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => process.exit(130));
+    }
+  }
+  children.add(proc);
+  proc.once('exit', () => children.delete(proc));
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
@@ -47,6 +65,7 @@ export async function startBrokerProcess(args: string[], opts: { timeoutMs?: num
   // broker writes none anyway.
   delete env.NODE_V8_COVERAGE;
   const proc = spawn(process.execPath, cliArgv(args, brokerVia()), { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(proc);
   const exited = new Promise<Exit>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
   let running = true;
   void exited.then(() => (running = false));

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, cliArgv } from '../helpers/cli-broker.js';
 import { API_KEYS } from '../../src/protocol/generated/index.js';
+import { JAVA_GROUP, JAVA_TOPIC } from './corpus.js';
 
 if (process.env.TAP === '1') {
   process.stdout.write('1..0 # the Java frame capture script, not a test\n');
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => broker.stdout!.on('data', (d) => String(d).includes('listening on') && resolve()));
   const bs = `127.0.0.1:${proxyPort}`;
-  const T = 'java-frames';
+  const T = JAVA_TOPIC;
   const tools = 'org.apache.kafka.tools';
   try {
     await java('TopicCommand --create', `${tools}.TopicCommand`, ['--bootstrap-server', bs, '--create', '--topic', T, '--partitions', '3', '--replication-factor', '1', '--config', 'retention.ms=86400000']);
@@ -128,17 +129,17 @@ async function main(): Promise<void> {
     // epoch, so the consumer validates them with OffsetsForLeaderEpoch.
     for (const run of [1, 2]) {
       await java(`ConsoleConsumer run ${run}`, `${tools}.consumer.ConsoleConsumer`, [
-        '--bootstrap-server', bs, '--topic', T, '--group', 'java-group', '--from-beginning', '--max-messages', run === 1 ? '150' : '100000', '--timeout-ms', '4000',
+        '--bootstrap-server', bs, '--topic', T, '--group', JAVA_GROUP, '--from-beginning', '--max-messages', run === 1 ? '150' : '100000', '--timeout-ms', '4000',
         '--consumer-property', 'heartbeat.interval.ms=500', '--consumer-property', 'auto.commit.interval.ms=500',
       ]);
     }
     const cg = `${tools}.consumer.group.ConsumerGroupCommand`;
     await java('ConsumerGroupCommand --list', cg, ['--bootstrap-server', bs, '--list']);
-    await java('ConsumerGroupCommand --describe', cg, ['--bootstrap-server', bs, '--describe', '--group', 'java-group', '--members', '--verbose']);
-    await java('ConsumerGroupCommand --describe offsets', cg, ['--bootstrap-server', bs, '--describe', '--group', 'java-group']);
-    await java('ConsumerGroupCommand --reset-offsets', cg, ['--bootstrap-server', bs, '--reset-offsets', '--to-earliest', '--execute', '--group', 'java-group', '--topic', T]);
-    await java('ConsumerGroupCommand --delete-offsets', cg, ['--bootstrap-server', bs, '--delete-offsets', '--group', 'java-group', '--topic', `${T}:0`]);
-    await java('ConsumerGroupCommand --delete', cg, ['--bootstrap-server', bs, '--delete', '--group', 'java-group']);
+    await java('ConsumerGroupCommand --describe', cg, ['--bootstrap-server', bs, '--describe', '--group', JAVA_GROUP, '--members', '--verbose']);
+    await java('ConsumerGroupCommand --describe offsets', cg, ['--bootstrap-server', bs, '--describe', '--group', JAVA_GROUP]);
+    await java('ConsumerGroupCommand --reset-offsets', cg, ['--bootstrap-server', bs, '--reset-offsets', '--to-earliest', '--execute', '--group', JAVA_GROUP, '--topic', T]);
+    await java('ConsumerGroupCommand --delete-offsets', cg, ['--bootstrap-server', bs, '--delete-offsets', '--group', JAVA_GROUP, '--topic', `${T}:0`]);
+    await java('ConsumerGroupCommand --delete', cg, ['--bootstrap-server', bs, '--delete', '--group', JAVA_GROUP]);
     await java('GetOffsetShell', `${tools}.GetOffsetShell`, ['--bootstrap-server', bs, '--topic', T, '--time', '-1']);
     const offsets = path.join(work, 'offsets.json');
     writeFileSync(offsets, JSON.stringify({ version: 1, partitions: [{ topic: T, partition: 0, offset: 5 }] }));

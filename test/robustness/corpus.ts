@@ -19,6 +19,9 @@ export const JAVA_FIXTURE = path.join(HERE, 'fixtures/java-4.4.0.frames');
 /** Names the fuzz broker is prepared with, so mutated requests reach past "unknown topic". */
 export const FUZZ_TOPIC = 'fuzz';
 export const FUZZ_GROUP = 'fuzz-group';
+/** The topic and group the Java frames name (capture-java-frames.ts). */
+export const JAVA_TOPIC = 'java-frames';
+export const JAVA_GROUP = 'java-group';
 
 /** Where a field sits in a frame body (the bytes after the size prefix). */
 export interface Field {

@@ -10,7 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { REPO_ROOT } from '../helpers/cli-broker.js';
 import { KafkajsReader } from '../helpers/kafkajs-reader.js';
 import { Rng } from './rng.js';
-import { freePort, startBrokerProcess, type BrokerProcess } from './broker-process.js';
+import { freePort, killOnExit, startBrokerProcess, type BrokerProcess } from './broker-process.js';
 
 const LIBS = path.join(REPO_ROOT, 'compat/kafka/.work/libs');
 export const TORTURE_TOPIC = 'torture';
@@ -68,6 +68,7 @@ function startProducer(bootstrap: string, configFile: string, throughput: number
   const proc = spawn('java', [...jvm, '-cp', `${LIBS}/*`, 'org.apache.kafka.tools.VerifiableProducer',
     '--bootstrap-server', bootstrap, '--topic', TORTURE_TOPIC, '--acks', '-1', '--throughput', String(throughput),
     '--max-messages', '-1', '--command-config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(proc);
   let partial = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
     const lines = (partial + d).split('\n');

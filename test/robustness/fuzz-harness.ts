@@ -12,14 +12,14 @@ import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
 import { API_KEYS } from '../../src/protocol/generated/index.js';
 import { responseHeaderVersion } from '../../src/protocol/headers.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { ResponseHeader } from '../../src/protocol/generated/response-header.js';
 import { KafkajsReader } from '../helpers/kafkajs-reader.js';
 import { startBrokerProcess, type BrokerProcess } from './broker-process.js';
-import { FUZZ_GROUP, FUZZ_TOPIC, loadCorpus, type Seed } from './corpus.js';
+import { FUZZ_GROUP, FUZZ_TOPIC, JAVA_GROUP, JAVA_TOPIC, loadCorpus, type Seed } from './corpus.js';
 import { makeCase, type FuzzCase } from './mutate.js';
 
 export const BYSTANDER_TOPIC = 'bystander-7f3a';
@@ -216,10 +216,23 @@ class Bystander {
       }],
       waitForLeaders: true,
     });
-    await admin.createTopics({ topics: [{ topic: FUZZ_TOPIC, numPartitions: 3 }], waitForLeaders: true });
-    await admin.disconnect();
+    // The topics and groups the seed frames name exist and hold data, so mutated requests get
+    // past "unknown topic" into the code that reads logs and group state.
+    await admin.createTopics({ topics: [{ topic: FUZZ_TOPIC, numPartitions: 3 }, { topic: JAVA_TOPIC, numPartitions: 3 }], waitForLeaders: true });
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
     await producer.connect();
+    for (const topic of [FUZZ_TOPIC, JAVA_TOPIC]) {
+      for (const [i, compression] of [CompressionTypes.None, CompressionTypes.GZIP].entries()) {
+        for (let partition = 0; partition < 3; partition++) {
+          const messages = Array.from({ length: 20 }, (_, j) => ({ partition, key: `k${j % 5}`, value: `seed ${i} ${j}`, headers: { h: `${j}` } }));
+          await producer.send({ topic, compression, messages });
+        }
+      }
+    }
+    for (const groupId of [FUZZ_GROUP, JAVA_GROUP]) {
+      await admin.setOffsets({ groupId, topic: groupId === FUZZ_GROUP ? FUZZ_TOPIC : JAVA_TOPIC, partitions: [{ partition: 0, offset: '5' }, { partition: 1, offset: '10' }] });
+    }
+    await admin.disconnect();
     const reader = await KafkajsReader.connect(bootstrap, 'fuzz-bystander-reader');
     return new Bystander(producer, reader, log);
   }
@@ -371,4 +384,3 @@ export function describeReport(r: FuzzReport): string {
   return lines.join('\n');
 }
 
-export { FUZZ_GROUP };
