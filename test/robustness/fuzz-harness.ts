@@ -157,9 +157,19 @@ function runCase(host: string, port: number, c: FuzzCase, hangMs: number): Promi
       if (frames.some((f) => WAITING_APIS.has(f.apiKey))) return finish({ outcome: 'parked (long poll or rebalance)' });
       finish({ failure: { kind: 'hang', detail: `neither answered nor closed within ${bound} ms (${responses.length} response(s) so far)` } });
     }, bound);
-    sock.on('connect', () => {
-      sock.write(c.bytes);
-      sock.write(PROBE);
+    sock.on('connect', async () => {
+      if (c.chunks) {
+        let at = 0;
+        for (const n of c.chunks) {
+          if (done) return;
+          sock.write(c.bytes.subarray(at, at + n));
+          at += n;
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      } else {
+        sock.write(c.bytes);
+      }
+      if (!done) sock.write(PROBE);
     });
     sock.on('data', (d: Buffer) => {
       pending = pending.length === 0 ? d : Buffer.concat([pending, d]);

@@ -21,6 +21,8 @@ export interface FuzzCase {
   /** The size prefix was corrupted on purpose: the stream after it is not framed as the body says. */
   framingBroken: boolean;
   seedLabel: string;
+  /** Write the bytes in pieces of these sizes, one per event-loop turn (else in one write). */
+  chunks?: number[];
 }
 
 const INT32_EDGES = [-0x80000000, -2, -1, 0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x10000, 0x100000, 0x1000000, 0x10000000, 0x3fffffff, 0x7ffffffe, 0x7fffffff];
@@ -334,16 +336,8 @@ function randomCase(rng: Rng): { bytes: Buffer; what: string; framingBroken: boo
   return { bytes: framed(body), what: `${h.request.name} v${v} with a random ${n}-byte body`, framingBroken: false };
 }
 
-/**
- * Case `index` of a run: a pure function of (seed, index) and the corpus, so any case replays alone.
- * About 1 case in 12 is random bytes; 1 in 20 corrupts the size prefix.
- */
-export function makeCase(seedValue: number, index: number, corpus: readonly Seed[]): FuzzCase {
-  const rng = new Rng(seedValue, index);
-  if (rng.chance(1 / 12)) {
-    const r = randomCase(rng);
-    return withHeader({ index, description: `random: ${r.what}`, bytes: r.bytes, framingBroken: r.framingBroken, seedLabel: 'random' });
-  }
+/** One seed frame with 1-4 mutations, its size prefix corrupted 1 time in 20 (when allowed). */
+function mutatedFrame(rng: Rng, corpus: readonly Seed[], allowBrokenFraming: boolean): { bytes: Buffer; what: string; framingBroken: boolean; seedLabel: string } {
   const seed = rng.pick(corpus);
   let body = seed.body;
   const whats: string[] = [];
@@ -361,7 +355,7 @@ export function makeCase(seedValue: number, index: number, corpus: readonly Seed
   }
   let bytes = framed(body);
   let framingBroken = false;
-  if (rng.chance(1 / 20)) {
+  if (allowBrokenFraming && rng.chance(1 / 20)) {
     framingBroken = true;
     const r = rng.int(5);
     if (r === 0) {
@@ -378,7 +372,7 @@ export function makeCase(seedValue: number, index: number, corpus: readonly Seed
       bytes = Buffer.concat([sizePrefix(body.length + extra), body, Buffer.alloc(extra)]);
       whats.push(`size prefix ${body.length} -> ${body.length + extra}, zero-padded`);
     } else if (r === 3) {
-      // The frame split into tiny writes is the sender's business; here: two frames glued, the first short.
+      // Two frames glued, the first the second's first half.
       bytes = Buffer.concat([framed(body.subarray(0, Math.max(8, body.length >> 1))), framed(body)]);
       framingBroken = false;
       whats.push('preceded by its own first half as a frame');
@@ -387,7 +381,48 @@ export function makeCase(seedValue: number, index: number, corpus: readonly Seed
       whats.push('preceded by an empty frame');
     }
   }
-  return withHeader({ index, description: `${seed.label}; ${whats.join('; ') || 'unchanged'}`, bytes, framingBroken, seedLabel: seed.label });
+  return { bytes, what: `${seed.label}; ${whats.join('; ') || 'unchanged'}`, framingBroken, seedLabel: seed.label };
+}
+
+/** Byte counts to write one after another (a request trickling in), summing to `total`. */
+function trickle(rng: Rng, total: number): number[] {
+  const out: number[] = [];
+  for (let left = total; left > 0; ) {
+    const n = Math.min(left, rng.chance(0.5) ? rng.range(1, 4) : rng.range(5, 64));
+    out.push(n);
+    left -= n;
+  }
+  return out;
+}
+
+/**
+ * Case `index` of a run: a pure function of (seed, index) and the corpus, so any case replays alone.
+ * About 1 case in 12 is random bytes; 1 in 12 pipelines 2-4 mutated frames on the connection; 1 in
+ * 20 corrupts a size prefix; 1 in 10 is written in small pieces.
+ */
+export function makeCase(seedValue: number, index: number, corpus: readonly Seed[]): FuzzCase {
+  const rng = new Rng(seedValue, index);
+  let c: Omit<FuzzCase, 'apiKey' | 'apiVersion' | 'correlationId' | 'index'>;
+  if (rng.chance(1 / 12)) {
+    const r = randomCase(rng);
+    c = { description: `random: ${r.what}`, bytes: r.bytes, framingBroken: r.framingBroken, seedLabel: 'random' };
+  } else if (rng.chance(1 / 12)) {
+    const frames = Array.from({ length: rng.range(2, 4) }, () => mutatedFrame(rng, corpus, false));
+    c = {
+      description: `pipelined: ${frames.map((f) => f.what).join(' | ')}`,
+      bytes: Buffer.concat(frames.map((f) => f.bytes)),
+      framingBroken: false,
+      seedLabel: frames.map((f) => f.seedLabel).join(' | '),
+    };
+  } else {
+    const f = mutatedFrame(rng, corpus, true);
+    c = { description: f.what, bytes: f.bytes, framingBroken: f.framingBroken, seedLabel: f.seedLabel };
+  }
+  if (rng.chance(0.1)) {
+    c.chunks = trickle(rng, c.bytes.length);
+    c.description += ` (written in ${c.chunks.length} pieces)`;
+  }
+  return withHeader({ index, ...c });
 }
 
 function withHeader(c: Omit<FuzzCase, 'apiKey' | 'apiVersion' | 'correlationId'>): FuzzCase {
