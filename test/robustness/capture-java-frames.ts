@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   // The proxy's port must be known before the broker starts (it advertises it).
   const proxy = await startProxy(brokerPort);
   const proxyPort = (proxy.address() as net.AddressInfo).port;
-  const broker = spawn(process.execPath, cliArgv(['--port', String(brokerPort), '--data-dir', dataDir, '--advertised-port', String(proxyPort), '--config', 'group.initial.rebalance.delay.ms=0']), {
+  const broker = spawn(process.execPath, cliArgv(['--port', String(brokerPort), '--data-dir', dataDir, '--advertised-port', String(proxyPort), '--config', 'group.initial.rebalance.delay.ms=0', '--config', 'samsa.client.telemetry.enable=true']), {
     cwd: REPO_ROOT,
     env: { ...process.env, SAMSA_TEST_CLI: '1', NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -163,6 +163,8 @@ async function main(): Promise<void> {
     await java('ReassignPartitionsCommand --cancel', `${tools}.reassign.ReassignPartitionsCommand`, ['--bootstrap-server', bs, '--cancel', '--reassignment-json-file', reassignment]);
     await java('ClientMetricsCommand --list', `${tools}.ClientMetricsCommand`, ['--bootstrap-server', bs, '--list']);
     await java('ConfigCommand --describe client-metrics', `${tools}.ConfigCommand`, ['--bootstrap-server', bs, '--entity-type', 'client-metrics', '--describe']);
+    await java('MetadataQuorumCommand describe', `${tools}.MetadataQuorumCommand`, ['--bootstrap-server', bs, 'describe', '--status']);
+    await java('MetadataQuorumCommand describe --replication', `${tools}.MetadataQuorumCommand`, ['--bootstrap-server', bs, 'describe', '--replication']);
     await java('TopicCommand --delete', `${tools}.TopicCommand`, ['--bootstrap-server', bs, '--delete', '--topic', T]);
   } finally {
     const exited = new Promise((resolve) => broker.once('exit', resolve));
