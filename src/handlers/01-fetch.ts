@@ -62,53 +62,76 @@ export default defineHandler<FetchRequest, FetchResponse>({
     const maxBytes = Math.min(req.maxBytes ?? 0x7fffffff, ctx.broker.config.number('fetch.max.bytes'));
     const readCommitted = req.isolationLevel === READ_COMMITTED;
     const deadline = Date.now() + req.maxWaitMs;
+    /** Per partition, the high watermark the last reads saw (what a wait must see move). */
+    const seen: number[] = new Array(wanted.length).fill(-1);
     for (;;) {
-      let wake!: () => void;
-      const appended = new Promise<void>((r) => (wake = r));
-      const unsubscribe = logs.map((l) => l.onAppend(wake));
-      try {
-        // Kafka reads only partitions whose topic exists (the others are answered after them); a
-        // session's partitions with nothing to read and nothing new would be left out: skip them.
-        const active: number[] = [];
-        for (let i = 0; i < wanted.length; i++) {
-          if (!wanted[i].erroneous && !(session && quiet(partitions[i] as CachedPartition, wanted[i]))) active.push(i);
-        }
-        const reads = await readPartitions(
-          active.map((i) => wanted[i]),
-          maxBytes,
-          readCommitted,
-        );
-        let bytes = 0;
-        let failed = false;
-        for (const r of reads) {
-          bytes += r.size;
-          if (r.errorCode !== ErrorCode.NONE) failed = true;
-        }
-        const remaining = deadline - Date.now();
-        if (bytes >= req.minBytes || failed || remaining <= 0 || logs.length === 0) {
-          const releases = reads.flatMap((r) => (r.release ? [r.release] : []));
-          if (releases.length > 0) ctx.afterResponse(() => releaseAll(releases));
-          const parts: ResponsePartition<Answered>[] = [];
-          for (let j = 0; j < active.length; j++) {
-            const i = active[j];
-            parts.push(answered(keys[i], partitions[i], { data: reads[j].data, wanted: wanted[i] }, reads[j].size));
-          }
-          for (let i = 0; i < wanted.length; i++) {
-            if (wanted[i].erroneous) parts.push(answered(keys[i], partitions[i], { data: erroneousData(partitions[i], wanted[i].errorCode, readCommitted), wanted: wanted[i] }, 0));
-          }
-          return buildResponse(ctx, usesTopicIds, completeContext(context, cache, Date.now(), parts));
-        }
-        // Not enough yet: these bytes are read again after the wait.
-        releaseAll(reads.flatMap((r) => (r.release ? [r.release] : [])));
-        const timer = setTimeout(wake, remaining);
-        await appended;
-        clearTimeout(timer);
-      } finally {
-        for (const u of unsubscribe) u();
+      // Kafka reads only partitions whose topic exists (the others are answered after them); a
+      // session's partitions with nothing to read and nothing new would be left out: skip them.
+      const active: number[] = [];
+      for (let i = 0; i < wanted.length; i++) {
+        const w = wanted[i];
+        if (w.erroneous) continue;
+        if (session && quiet(partitions[i] as CachedPartition, w)) seen[i] = w.fetchOffset;
+        else active.push(i);
       }
+      const reads = await readPartitions(
+        active.map((i) => wanted[i]),
+        maxBytes,
+        readCommitted,
+      );
+      let bytes = 0;
+      let failed = false;
+      for (let j = 0; j < reads.length; j++) {
+        const r = reads[j];
+        bytes += r.size;
+        if (r.errorCode !== ErrorCode.NONE) failed = true;
+        seen[active[j]] = r.data.highWatermark;
+      }
+      const remaining = deadline - Date.now();
+      if (bytes >= req.minBytes || failed || remaining <= 0 || logs.length === 0) {
+        const releases = reads.flatMap((r) => (r.release ? [r.release] : []));
+        if (releases.length > 0) ctx.afterResponse(() => releaseAll(releases));
+        const parts: ResponsePartition<Answered>[] = [];
+        for (let j = 0; j < active.length; j++) {
+          const i = active[j];
+          parts.push(answered(keys[i], partitions[i], { data: reads[j].data, wanted: wanted[i] }, reads[j].size));
+        }
+        for (let i = 0; i < wanted.length; i++) {
+          if (wanted[i].erroneous) parts.push(answered(keys[i], partitions[i], { data: erroneousData(partitions[i], wanted[i].errorCode, readCommitted), wanted: wanted[i] }, 0));
+        }
+        return buildResponse(ctx, usesTopicIds, completeContext(context, cache, Date.now(), parts));
+      }
+      // Not enough yet: these bytes are read again after the wait.
+      releaseAll(reads.flatMap((r) => (r.release ? [r.release] : [])));
+      await appendOrTimeout(wanted, seen, remaining);
     }
   },
 });
+
+/**
+ * Waits for an append to any of the fetched partitions, or `ms`. Listens only now, when a wait is
+ * needed (most fetches answer at once), so it first checks that no high watermark moved since the
+ * reads saw it: an append made while they ran ends the wait at once.
+ */
+async function appendOrTimeout(wanted: readonly ResolvedPartition[], seen: readonly number[], ms: number): Promise<void> {
+  let wake!: () => void;
+  const appended = new Promise<void>((r) => (wake = r));
+  const unsubscribe: (() => void)[] = [];
+  let moved = false;
+  for (let i = 0; i < wanted.length; i++) {
+    const l = wanted[i].log;
+    if (!l || wanted[i].erroneous) continue;
+    unsubscribe.push(l.onAppend(wake));
+    if (l.highWatermark !== seen[i]) moved = true;
+  }
+  const timer = moved ? undefined : setTimeout(wake, ms);
+  try {
+    if (!moved) await appended;
+  } finally {
+    clearTimeout(timer);
+    for (const u of unsubscribe) u();
+  }
+}
 
 /**
  * A session partition at its high watermark whose high watermark and log start offset the client
