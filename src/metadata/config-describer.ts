@@ -55,7 +55,7 @@ const BROKER_SYNONYMS: Record<string, string[]> = {
 
 /** Configs in name order, as Kafka lists a new topic's configs. */
 const TOPIC_DEFS = [...TOPIC_CONFIGS].sort((a, b) => (a.name < b.name ? -1 : 1));
-const BROKER_DEFS = [...BROKER_CONFIGS].sort((a, b) => (a.name < b.name ? -1 : 1));
+const BROKER_DEFS = BROKER_CONFIGS.filter((d) => !d.unlisted).sort((a, b) => (a.name < b.name ? -1 : 1));
 
 export function brokerSynonyms(name: string): string[] {
   return BROKER_SYNONYMS[name] ?? [name];

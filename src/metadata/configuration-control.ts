@@ -1,14 +1,16 @@
 // Config changes as the KRaft controller makes them (Kafka's ConfigurationControlManager): check
 // each resource and its configs against the image, then return ConfigRecords (null value: the
 // override is removed). Topic configs are validated with Kafka's rules and messages; dynamic
-// broker configs must be ones Kafka lets change at run time.
-import { brokerConfigDef, topicConfigDef } from '../config.js';
+// broker configs as Kafka 4.4's broker validates them before forwarding (broker-config-validation).
+// As there, duplicate keys and null values are refused before the resource is looked at.
+import { BrokerConfig, brokerConfigDef, topicConfigDef } from '../config.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { MetadataImage } from './image.js';
 import { RecordType, ResourceType, type MetadataRecord } from './records.js';
 import type { ApiError, ControllerResult } from './replication-control.js';
 import { invalidTopicNameReason } from './topic-name.js';
 import { validateTopicConfig } from './config-validation.js';
+import { InvalidBrokerConfig, keptBrokerConfigs, validateBrokerConfigs } from './broker-config-validation.js';
 
 /** IncrementalAlterConfigs operations (AlterConfigOp.OpType ids). */
 export const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -56,21 +58,6 @@ function checkResource(image: MetadataImage, nodeId: number, r: ConfigResourceCh
   return fail(r, ErrorCode.INVALID_REQUEST, `Unexpected resource type ${r.resourceType}`);
 }
 
-/** Kafka's rules for what a broker resource may set dynamically. */
-function checkBrokerNames(r: ConfigResourceChange, names: string[]): ConfigResourceResult | null {
-  const readOnly = names.filter((n) => {
-    const def = brokerConfigDef(n);
-    return def !== undefined && !def.dynamic;
-  });
-  if (readOnly.length > 0) return fail(r, ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: Set(${readOnly.join(', ')})`);
-  // TLS and SASL settings belong to a listener; only their listener-prefixed forms are dynamic.
-  const security = names.filter((n) => (n.startsWith('ssl.') || n.startsWith('sasl.')) && brokerConfigDef(n)?.dynamic);
-  if (security.length > 0) {
-    return fail(r, ErrorCode.INVALID_REQUEST, `These security configs can be dynamically updated only per-listener using the listener prefix: HashSet(${security.join(', ')})`);
-  }
-  return null;
-}
-
 function listParts(value: string): string[] {
   return value === '' ? [] : value.split(',').map((s) => s.trim());
 }
@@ -87,44 +74,70 @@ function checkTopicValue(r: ConfigResourceChange, name: string, value: string): 
   return bad ? fail(r, ErrorCode.INVALID_CONFIG, bad) : null;
 }
 
+/** Kafka's checks of the request itself, made before the resource is looked at. */
+function checkRequest(r: ConfigResourceChange): ConfigResourceResult | null {
+  if (new Set(r.configs.map((c) => c.name)).size !== r.configs.length) return fail(r, ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
+  const nulls = r.configs.filter((c) => c.op !== OpType.DELETE && c.value === null).map((c) => c.name);
+  if (nulls.length > 0) return fail(r, ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(', ')}`);
+  return null;
+}
+
+/** Checks a broker resource's configs as they would be after the change; null when Kafka takes them. */
+function checkBroker(image: MetadataImage, nodeId: number, staticConfig: BrokerConfig, r: ConfigResourceChange, props: ReadonlyMap<string, string>): ConfigResourceResult | null {
+  const layers = { staticConfig, clusterDefaults: image.configs.get(ResourceType.BROKER, ''), perBroker: image.configs.get(ResourceType.BROKER, String(nodeId)) };
+  try {
+    validateBrokerConfigs(props, r.resourceName !== '', layers);
+    return null;
+  } catch (e) {
+    if (e instanceof InvalidBrokerConfig) return fail(r, ErrorCode.INVALID_REQUEST, e.message);
+    throw e;
+  }
+}
+
 /** IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT per config (KIP-339). */
-export function incrementalAlterConfigs(image: MetadataImage, nodeId: number, resources: ConfigResourceChange[]): ControllerResult<ConfigResourceResult[]> {
+export function incrementalAlterConfigs(
+  image: MetadataImage,
+  nodeId: number,
+  resources: ConfigResourceChange[],
+  staticConfig: BrokerConfig = new BrokerConfig(),
+): ControllerResult<ConfigResourceResult[]> {
   const records: MetadataRecord[] = [];
   const response: ConfigResourceResult[] = [];
   for (const r of resources) {
-    const problem = checkResource(image, nodeId, r) ?? alterOne(image, r, records);
+    const problem = checkRequest(r) ?? checkResource(image, nodeId, r) ?? alterOne(image, nodeId, staticConfig, r, records);
     response.push(problem ?? ok(r));
   }
   return { records, response };
 }
 
-function alterOne(image: MetadataImage, r: ConfigResourceChange, out: MetadataRecord[]): ConfigResourceResult | null {
-  if (new Set(r.configs.map((c) => c.name)).size !== r.configs.length) return fail(r, ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
-  if (r.resourceType === ResourceType.BROKER) {
-    const bad = checkBrokerNames(r, r.configs.filter((c) => c.op !== OpType.DELETE).map((c) => c.name));
-    if (bad) return bad;
-  }
+function alterOne(image: MetadataImage, nodeId: number, staticConfig: BrokerConfig, r: ConfigResourceChange, out: MetadataRecord[]): ConfigResourceResult | null {
+  const broker = r.resourceType === ResourceType.BROKER;
   const current = image.configs.get(r.resourceType, r.resourceName);
+  // For a broker, the resource's configs after the change, as Kafka validates them as a whole.
+  const props = broker ? keptBrokerConfigs(current, r.resourceName !== '') : null;
   const records: MetadataRecord[] = [];
   for (const c of r.configs) {
     let value: string | null;
     switch (c.op) {
       case OpType.SET:
-        if (c.value === null) return fail(r, ErrorCode.INVALID_REQUEST, `Null value not supported for : ${c.name}`);
-        value = c.value;
+        value = c.value!;
         break;
       case OpType.DELETE:
         value = null;
         break;
       case OpType.APPEND:
       case OpType.SUBTRACT: {
-        const def = r.resourceType === ResourceType.TOPIC ? topicConfigDef(c.name) : brokerConfigDef(c.name);
-        if (r.resourceType === ResourceType.TOPIC && !def) return fail(r, ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${c.name}`);
-        if (!def || def.type !== 'list') return fail(r, ErrorCode.INVALID_CONFIG, `Can't ${OP_NAMES[c.op]} to key ${c.name} because its type is not LIST.`);
-        if (c.value === null) return fail(r, ErrorCode.INVALID_REQUEST, `Null value not supported for : ${c.name}`);
+        const def = broker ? brokerConfigDef(c.name) : topicConfigDef(c.name);
+        if (broker) {
+          if (!def) return fail(r, ErrorCode.INVALID_CONFIG, `Unknown config name: ${c.name}`);
+          if (def.type !== 'list') return fail(r, ErrorCode.INVALID_CONFIG, `Config value ${c.op === OpType.APPEND ? 'append' : 'subtract'} is not allowed for config key: ${c.name}`);
+        } else {
+          if (!def) return fail(r, ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${c.name}`);
+          if (def.type !== 'list') return fail(r, ErrorCode.INVALID_CONFIG, `Can't ${OP_NAMES[c.op]} to key ${c.name} because its type is not LIST.`);
+        }
         // An unset config starts from its default, as Kafka's getParts does.
-        const parts = listParts(current.get(c.name) ?? def.default ?? '');
-        const given = listParts(c.value);
+        const parts = listParts((props ?? current).get(c.name) ?? def.default ?? '');
+        const given = listParts(c.value!);
         const next = c.op === OpType.APPEND ? [...parts, ...given.filter((v) => !parts.includes(v))] : parts.filter((v) => !given.includes(v));
         value = next.join(',');
         break;
@@ -132,12 +145,19 @@ function alterOne(image: MetadataImage, r: ConfigResourceChange, out: MetadataRe
       default:
         return fail(r, ErrorCode.UNKNOWN_SERVER_ERROR, null);
     }
-    if (value !== null) {
+    if (props) {
+      if (value === null) props.delete(c.name);
+      else props.set(c.name, value);
+    } else if (value !== null) {
       const bad = checkTopicValue(r, c.name, value);
       if (bad) return bad;
     }
     const rec = configRecord(r, c.name, value, current);
     if (rec) records.push(rec);
+  }
+  if (props) {
+    const bad = checkBroker(image, nodeId, staticConfig, r, props);
+    if (bad) return bad;
   }
   out.push(...records);
   return null;
@@ -148,30 +168,30 @@ export function legacyAlterConfigs(
   image: MetadataImage,
   nodeId: number,
   resources: { resourceType: number; resourceName: string; configs: { name: string; value: string | null }[] }[],
+  staticConfig: BrokerConfig = new BrokerConfig(),
 ): ControllerResult<ConfigResourceResult[]> {
   const records: MetadataRecord[] = [];
   const response: ConfigResourceResult[] = [];
   for (const res of resources) {
     const r: ConfigResourceChange = { ...res, configs: res.configs.map((c) => ({ name: c.name, op: OpType.SET, value: c.value })) };
-    const problem = checkResource(image, nodeId, r) ?? replaceAll(image, r, records);
+    const problem = checkRequest(r) ?? checkResource(image, nodeId, r) ?? replaceAll(image, nodeId, staticConfig, r, records);
     response.push(problem ?? ok(r));
   }
   return { records, response };
 }
 
-function replaceAll(image: MetadataImage, r: ConfigResourceChange, out: MetadataRecord[]): ConfigResourceResult | null {
-  if (new Set(r.configs.map((c) => c.name)).size !== r.configs.length) return fail(r, ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
+function replaceAll(image: MetadataImage, nodeId: number, staticConfig: BrokerConfig, r: ConfigResourceChange, out: MetadataRecord[]): ConfigResourceResult | null {
   if (r.resourceType === ResourceType.BROKER) {
-    const bad = checkBrokerNames(r, r.configs.map((c) => c.name));
+    // Kafka validates only the configs given: they are all the resource will have.
+    const bad = checkBroker(image, nodeId, staticConfig, r, new Map(r.configs.map((c) => [c.name, c.value!])));
     if (bad) return bad;
   }
   const current = image.configs.get(r.resourceType, r.resourceName);
   const records: MetadataRecord[] = [];
   for (const c of r.configs) {
-    if (c.value === null) return fail(r, ErrorCode.INVALID_REQUEST, `Null value not supported for : ${c.name}`);
-    const bad = checkTopicValue(r, c.name, c.value);
+    const bad = checkTopicValue(r, c.name, c.value!);
     if (bad) return bad;
-    const rec = configRecord(r, c.name, c.value, current);
+    const rec = configRecord(r, c.name, c.value!, current);
     if (rec) records.push(rec);
   }
   const given = new Set(r.configs.map((c) => c.name));

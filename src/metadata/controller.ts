@@ -190,14 +190,14 @@ export class Controller {
   }
 
   incrementalAlterConfigs(resources: ConfigResourceChange[], validateOnly: boolean): Promise<ConfigResourceResult[]> {
-    return this.execute((image) => incrementalAlterConfigs(image, this.o.nodeId, resources), validateOnly);
+    return this.execute((image) => incrementalAlterConfigs(image, this.o.nodeId, resources, this.o.config), validateOnly);
   }
 
   legacyAlterConfigs(
     resources: { resourceType: number; resourceName: string; configs: { name: string; value: string | null }[] }[],
     validateOnly: boolean,
   ): Promise<ConfigResourceResult[]> {
-    return this.execute((image) => legacyAlterConfigs(image, this.o.nodeId, resources), validateOnly);
+    return this.execute((image) => legacyAlterConfigs(image, this.o.nodeId, resources, this.o.config), validateOnly);
   }
 
   updateFeatures(updates: FeatureUpdate[], validateOnly: boolean): Promise<ApiError> {

@@ -69,7 +69,7 @@ t.test('CreateTopics: configs, defaults, validate-only and Kafka\'s errors', asy
 
 t.test('DescribeConfigs: values, sources and synonyms as Kafka reports them', async (t) => {
   const c = await topicConfigs('orders');
-  t.equal(c.size, 33, 'every topic config Kafka 4.0 lists');
+  t.equal(c.size, 37, 'every topic config Kafka 4.4 lists');
   t.match(c.get('retention.ms'), { configValue: '3600000', configSource: Source.TOPIC, readOnly: false, isSensitive: false });
   t.same(c.get('retention.ms')!.configSynonyms.map((s) => [s.configName, s.configValue, s.configSource]), [['retention.ms', '3600000', Source.TOPIC]]);
   t.match(c.get('segment.bytes'), { configValue: '1073741824', configSource: Source.DEFAULT });
