@@ -10,7 +10,6 @@ import { FetchRequest } from '../protocol/generated/fetch-request.js';
 import { FetchResponse } from '../protocol/generated/fetch-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { Broker } from '../broker.js';
-import type { PartitionLog } from '../storage/types.js';
 import { defineHandler } from './handler.js';
 import { completeContext, contextPartitions, newContext, type ResponsePartition } from './fetch/context.js';
 import { readPartitions, releaseAll } from './fetch/read.js';
@@ -49,14 +48,14 @@ export default defineHandler<FetchRequest, FetchResponse>({
     const keys: string[] = [];
     const partitions: FetchPartition[] = [];
     const wanted: ResolvedPartition[] = [];
-    const logs: PartitionLog[] = [];
+    let readable = 0;
     const topics = topicLookup(ctx.broker);
     for (const [key, p] of contextPartitions(context)) {
       const w = resolvePartition(ctx, topics, p, usesTopicIds);
       keys.push(key);
       partitions.push(p);
       wanted.push(w);
-      if (w.log) logs.push(w.log);
+      if (w.log) readable++;
     }
     const session = context.kind === 'incremental';
     const maxBytes = Math.min(req.maxBytes ?? 0x7fffffff, ctx.broker.config.number('fetch.max.bytes'));
@@ -88,7 +87,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
         seen[active[j]] = r.data.highWatermark;
       }
       const remaining = deadline - Date.now();
-      if (bytes >= req.minBytes || failed || remaining <= 0 || logs.length === 0) {
+      if (bytes >= req.minBytes || failed || remaining <= 0 || readable === 0) {
         const releases = reads.flatMap((r) => (r.release ? [r.release] : []));
         if (releases.length > 0) ctx.afterResponse(() => releaseAll(releases));
         const parts: ResponsePartition<Answered>[] = [];
