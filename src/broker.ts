@@ -97,8 +97,12 @@ export class Broker {
     return { host, port };
   }
 
-  async close(): Promise<void> {
-    await this.server?.close();
+  /**
+   * Stops the broker. With `drainMs` > 0 (the CLI's SIGTERM), stops accepting and reading first
+   * and waits up to that long for the responses to requests already being handled.
+   */
+  async close(opts: { drainMs?: number } = {}): Promise<void> {
+    await this.server?.close(opts.drainMs ?? 0);
     this.server = null;
     await this.groups.close();
     await this.cleaner.stop();

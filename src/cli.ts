@@ -9,6 +9,9 @@ const USAGE = `usage: samsa [--host 127.0.0.1] [--port 9092] [--data-dir ./samsa
 
 class UsageError extends Error {}
 
+/** How long SIGTERM/SIGINT wait for the responses to requests already being handled. */
+export const SHUTDOWN_DRAIN_MS = 5000;
+
 export function parseArgs(argv: string[]): BrokerOptions {
   const opts: BrokerOptions = { config: {} };
   const value = (i: number, flag: string): string => {
@@ -72,7 +75,8 @@ export async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: shutting down`);
-    running.close().then(
+    // Stop accepting and reading, answer what is being handled, then flush and close the logs.
+    running.broker.close({ drainMs: SHUTDOWN_DRAIN_MS }).then(
       () => process.exit(0),
       (e) => {
         process.stderr.write(`samsa: error during shutdown: ${(e as Error).message}\n`);

@@ -1,11 +1,13 @@
 // CreateTopics (key 19), v2-7. The controller validates names, partition counts, replication
 // factor, explicit assignments and config names/values as Kafka does and writes the topic's
 // records; validate_only stops before the write. From v5 the response lists the topic's configs
-// with their sources.
+// with their sources. A limit on the request as a whole (more than 10,000 partitions, or records,
+// in one request) fails every topic named in it with the controller's error, as Kafka answers.
 import { CreateTopicsRequest } from '../protocol/generated/create-topics-request.js';
 import { CreateTopicsResponse } from '../protocol/generated/create-topics-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../metadata/uuid.js';
+import { KafkaError } from '../storage/types.js';
 import { defineHandler } from './handler.js';
 
 type Result = CreateTopicsResponse['topics'][number];
@@ -25,7 +27,13 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
     for (const [name, n] of counts) if (n > 1) topics.push(failed(name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
     const unique = req.topics.filter((t) => counts.get(t.name) === 1);
     const validateOnly = req.validateOnly ?? false;
-    const created = await metadata.controller.createTopics(unique, validateOnly);
+    let created;
+    try {
+      created = await metadata.controller.createTopics(unique, validateOnly);
+    } catch (e) {
+      if (!(e instanceof KafkaError)) throw e;
+      return { throttleTimeMs: 0, topics: req.topics.map((t) => failed(t.name, e.errorCode, e.message)) };
+    }
     const image = metadata.image;
     for (const r of created) {
       if (r.errorCode !== ErrorCode.NONE) {

@@ -1,9 +1,11 @@
 // CreatePartitions (key 37), v0-3. Adds partitions to existing topics, optionally with explicit
 // replica assignments (validated against the registered brokers); validate_only stops before the
-// controller writes the PartitionRecords. A topic named twice is INVALID_REQUEST.
+// controller writes the PartitionRecords. A topic named twice is INVALID_REQUEST. More than
+// 10,000 new partitions in one request fails every topic named in it (Kafka's POLICY_VIOLATION).
 import { CreatePartitionsRequest } from '../protocol/generated/create-partitions-request.js';
 import { CreatePartitionsResponse } from '../protocol/generated/create-partitions-response.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { KafkaError } from '../storage/types.js';
 import { defineHandler } from './handler.js';
 
 type Result = CreatePartitionsResponse['results'][number];
@@ -20,7 +22,12 @@ export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(
     const results: Result[] = [];
     for (const [name, n] of counts) if (n > 1) results.push({ name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
     const unique = req.topics.filter((t) => counts.get(t.name) === 1);
-    results.push(...(await ctx.broker.controller.createPartitions(unique, req.validateOnly)));
+    try {
+      results.push(...(await ctx.broker.controller.createPartitions(unique, req.validateOnly)));
+    } catch (e) {
+      if (!(e instanceof KafkaError)) throw e;
+      return { throttleTimeMs: 0, results: req.topics.map((t) => ({ name: t.name, errorCode: e.errorCode, errorMessage: e.message })) };
+    }
     return { throttleTimeMs: 0, results };
   },
 });

@@ -2,6 +2,7 @@
 // validate a request against the current image and return the records that carry it out, plus
 // a per-topic result. Pure: nothing is written here.
 import { ErrorCode } from '../protocol/errors.js';
+import { KafkaError } from '../storage/types.js';
 import { ZERO_UUID, randomUuid } from './uuid.js';
 import type { MetadataImage, PartitionRegistration } from './image.js';
 import { partitionRecord } from './image-records.js';
@@ -9,8 +10,24 @@ import { RecordType, ResourceType, type MetadataRecord } from './records.js';
 import { CLUSTER_METADATA_TOPIC, invalidTopicNameReason } from './topic-name.js';
 import { validateTopicConfig } from './config-validation.js';
 
-/** Kafka's QuorumController.MAX_RECORDS_PER_USER_OP: one request may not create more partitions. */
-const MAX_PARTITIONS_PER_OP = 10000;
+/** Kafka's MAX_RECORDS_PER_USER_OP: the most records one request may write. */
+export const MAX_RECORDS_PER_USER_OP = 10000;
+/** Kafka's MAX_PARTITIONS_PER_BATCH: the most partitions one CreateTopics or CreatePartitions may add. */
+export const MAX_PARTITIONS_PER_BATCH = 10000;
+
+/**
+ * Limits on a request as a whole, checked before anything is built for it. Kafka's controller
+ * throws these, and the broker answers every topic of the request with the error.
+ */
+function tooManyPartitions(): KafkaError {
+  return new KafkaError(ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.');
+}
+function tooManyAdditionalPartitions(): KafkaError {
+  return new KafkaError(ErrorCode.POLICY_VIOLATION, 'Excessively large number of additional partitions per request.');
+}
+function tooManyRecords(): KafkaError {
+  return new KafkaError(ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.');
+}
 
 export interface ApiError {
   errorCode: number;
@@ -89,7 +106,17 @@ function collisionKey(name: string): string {
   return name.replace(/\./g, '_');
 }
 
+/**
+ * Throws KafkaError(POLICY_VIOLATION) for the whole request when it asks for more than
+ * MAX_PARTITIONS_PER_BATCH partitions in all (counted before any validation, as Kafka does), or
+ * when its records would exceed MAX_RECORDS_PER_USER_OP.
+ */
 export function createTopics(image: MetadataImage, ctx: PlacementContext, topics: CreatableTopic[]): ControllerResult<CreatedTopic[]> {
+  let requested = 0;
+  for (const t of topics) {
+    requested += t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? ctx.defaultPartitions : Math.max(0, t.numPartitions);
+  }
+  if (requested > MAX_PARTITIONS_PER_BATCH) throw tooManyPartitions();
   const records: MetadataRecord[] = [];
   const response: CreatedTopic[] = [];
   const collisions = new Map<string, string>();
@@ -111,10 +138,6 @@ export function createTopics(image: MetadataImage, ctx: PlacementContext, topics
       t.assignments.length > 0
         ? [...t.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => a.brokerIds)
         : Array.from({ length: t.numPartitions === -1 ? ctx.defaultPartitions : t.numPartitions }, () => [ctx.nodeId]);
-    if (assignments.length > MAX_PARTITIONS_PER_OP) {
-      response.push(fail({ errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Excessively large number of partitions per request.' }));
-      continue;
-    }
     const topicId = randomUuid();
     const configs: Record<string, string> = {};
     records.push({ type: RecordType.TOPIC, version: 0, data: { name: t.name, topicId } });
@@ -126,6 +149,7 @@ export function createTopics(image: MetadataImage, ctx: PlacementContext, topics
     collisions.set(collisionKey(t.name), t.name);
     response.push({ ...NONE, name: t.name, topicId, numPartitions: assignments.length, replicationFactor: assignments[0].length, configs });
   }
+  if (records.length > MAX_RECORDS_PER_USER_OP) throw tooManyRecords();
   return { records, response };
 }
 
@@ -204,8 +228,17 @@ export interface PartitionsResult extends ApiError {
   name: string;
 }
 
-/** PartitionRecords for the partitions each topic gains. */
+/**
+ * PartitionRecords for the partitions each topic gains. Throws KafkaError(POLICY_VIOLATION) for
+ * the whole request when the existing topics would gain more than MAX_PARTITIONS_PER_BATCH.
+ */
 export function createPartitions(image: MetadataImage, ctx: PlacementContext, topics: PartitionsRequest[]): ControllerResult<PartitionsResult[]> {
+  let adding = 0;
+  for (const req of topics) {
+    const t = image.topics.get(req.name);
+    if (t) adding += Math.max(0, req.count - t.partitions);
+  }
+  if (adding > MAX_PARTITIONS_PER_BATCH) throw tooManyAdditionalPartitions();
   const records: MetadataRecord[] = [];
   const response: PartitionsResult[] = [];
   const brokers = registeredBrokers(image, ctx);
@@ -226,10 +259,6 @@ export function createPartitions(image: MetadataImage, ctx: PlacementContext, to
       continue;
     }
     const adding = req.count - current;
-    if (adding > MAX_PARTITIONS_PER_OP) {
-      fail(ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.');
-      continue;
-    }
     let replicaLists: number[][];
     if (req.assignments !== null) {
       if (req.assignments.length !== adding) {

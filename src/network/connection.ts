@@ -1,4 +1,8 @@
 // One client connection: frames in, handlers run (concurrently), responses out in request order.
+// Flow control bounds what one client can make the broker hold: reading stops while the
+// connection has too many requests in flight, too many request bytes in flight, or too many
+// response bytes not yet taken by the kernel (a client that sends and never reads), and resumes
+// as responses leave ('drain'). A long run of buffered frames yields to other connections.
 import type { Socket } from 'node:net';
 import type { Broker } from '../broker.js';
 import { log } from '../log.js';
@@ -16,20 +20,35 @@ import { HANDLERS, apiVersionsRanges } from '../handlers/registry.js';
 import type { RequestContext } from '../handlers/handler.js';
 
 const API_VERSIONS_KEY = 18;
-/** Stop reading from a client that has this many requests in flight (Kafka: queued.max.requests). */
-const MAX_IN_FLIGHT = 500;
+/** Reading stops while responses not yet in the kernel (queued or in the socket's buffer) reach this. */
+export const MAX_UNSENT_RESPONSE_BYTES = 4 << 20;
+/** Reading stops while the requests in flight hold this many bytes (a larger request is taken alone). */
+export const MAX_IN_FLIGHT_REQUEST_BYTES = 16 << 20;
+/** Frames handled in one turn of the event loop before yielding to other connections. */
+const FRAMES_PER_TURN = 32;
+
+export interface ConnectionLimits {
+  /** socket.request.max.bytes: a larger frame closes the connection. */
+  maxFrameBytes: number;
+  /** Requests in flight on one connection before reading stops (queued.max.requests). */
+  maxInFlight: number;
+  /** connections.max.idle.ms: a connection with no traffic for this long is closed (0: never). */
+  idleMs: number;
+}
 
 interface Slot {
   done: boolean;
   chunks: Buffer[] | null;
+  /** The request frame's size while it is handled; then the response's size until it is written. */
+  bytes: number;
   /** The handler's afterResponse callbacks, run once the response is in the kernel or never will be. */
   after: (() => void)[] | null;
   /** Its callbacks ran: any added later run at once. */
   finished: boolean;
 }
 
-function newSlot(): Slot {
-  return { done: false, chunks: null, after: null, finished: false };
+function newSlot(requestBytes: number): Slot {
+  return { done: false, chunks: null, bytes: requestBytes, after: null, finished: false };
 }
 
 export class Connection {
@@ -38,22 +57,38 @@ export class Connection {
   /** Slots whose last write has not called back yet. */
   private readonly writing = new Set<Slot>();
   private closed = false;
-  /** A bad request was seen: read nothing more, answer what came before it, then close. */
+  /** A bad request was seen, or the broker is stopping: read nothing more, answer what came before, then close. */
   private closing = false;
-  private paused = false;
+  /** socket.pause() is in effect. */
+  private readPaused = false;
+  /** Inside process(): a response completing synchronously must not re-enter it. */
+  private processing = false;
+  /** A setImmediate will go on with the frames still buffered. */
+  private yielded = false;
+  /** Bytes of the requests being handled. */
+  private inFlightRequestBytes = 0;
+  /** Bytes of responses that are complete but wait behind an earlier one. */
+  private queuedResponseBytes = 0;
   readonly peer: string;
 
   constructor(
     private readonly socket: Socket,
     private readonly broker: Broker,
-    maxFrameBytes: number,
+    private readonly limits: ConnectionLimits,
     private readonly onClose: (c: Connection) => void,
   ) {
-    this.decoder = new FrameDecoder(maxFrameBytes);
+    this.decoder = new FrameDecoder(limits.maxFrameBytes);
     this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.wake());
     socket.on('error', (err) => log.debug(`connection ${this.peer}: ${err.message}`));
+    if (limits.idleMs > 0) {
+      socket.setTimeout(limits.idleMs, () => {
+        log.info(`closing connection ${this.peer}: idle for ${limits.idleMs} ms (connections.max.idle.ms)`);
+        this.close();
+      });
+    }
     socket.on('close', () => {
       this.closed = true;
       // The handle is closed: libuv holds none of the written buffers any more.
@@ -67,8 +102,25 @@ export class Connection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.decoder.clear();
     this.socket.destroy();
     this.finishUnwritten();
+  }
+
+  /**
+   * For a clean shutdown: reads nothing more and resolves once the responses to the requests
+   * already being handled are in the kernel (or the connection closed). Frames received but not
+   * yet started are dropped; the client sees the connection close after its answered requests.
+   */
+  drain(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once('finish', resolve);
+      this.socket.once('close', resolve);
+      this.stopReading();
+      this.decoder.clear();
+      if (this.queue.length === 0) this.socket.end();
+    });
   }
 
   /** Responses ready but never to be written; the ones still being handled finish in complete(). */
@@ -97,20 +149,77 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closing) return;
-    for (const frame of this.decoder.push(chunk)) {
-      if (this.closed || this.closing) return;
-      this.onFrame(frame);
+    if (this.closing || this.closed) return;
+    this.decoder.push(chunk);
+    if (!this.yielded) this.process();
+  }
+
+  /**
+   * Handles buffered frames until none is complete, the connection is over a bound (reading
+   * pauses until responses leave), or this turn has handled its share (then it goes on in the
+   * next turn, after other connections' I/O).
+   */
+  private process(): void {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      let handled = 0;
+      while (!this.closing && !this.closed) {
+        if (this.overloaded()) return this.pauseReading();
+        if (handled === FRAMES_PER_TURN) {
+          this.pauseReading();
+          this.yielded = true;
+          setImmediate(() => {
+            this.yielded = false;
+            this.process();
+          });
+          return;
+        }
+        const frame = this.decoder.next();
+        if (frame === null) break;
+        handled++;
+        this.onFrame(frame);
+      }
+      if (this.decoder.error) return this.fail(this.decoder.error);
+      if (this.readPaused && !this.closing && !this.closed) {
+        this.readPaused = false;
+        this.socket.resume();
+      }
+    } finally {
+      this.processing = false;
     }
-    if (this.decoder.error) this.fail(this.decoder.error);
+  }
+
+  private overloaded(): boolean {
+    return (
+      this.queue.length >= this.limits.maxInFlight ||
+      this.inFlightRequestBytes >= MAX_IN_FLIGHT_REQUEST_BYTES ||
+      this.socket.writableLength + this.queuedResponseBytes >= MAX_UNSENT_RESPONSE_BYTES
+    );
+  }
+
+  private pauseReading(): void {
+    if (this.readPaused) return;
+    this.readPaused = true;
+    this.socket.pause();
+  }
+
+  /** A response left or a request finished: go on if reading had paused for it. */
+  private wake(): void {
+    if (this.readPaused && !this.yielded && !this.closing) this.process();
+  }
+
+  private stopReading(): void {
+    this.closing = true;
+    this.pauseReading();
   }
 
   /** Kafka answers requests in order, so the ones before a bad request still get their responses. */
   private fail(reason: string): void {
     if (this.closing || this.closed) return;
     log.warn(`closing connection ${this.peer}: ${reason}`);
-    this.closing = true;
-    this.socket.pause();
+    this.stopReading();
+    this.decoder.clear();
     if (this.queue.length === 0) this.close();
   }
 
@@ -126,7 +235,7 @@ export class Connection {
       if (apiKey === API_VERSIONS_KEY) return this.respondUnsupportedApiVersions(correlationId);
       return this.fail(`unsupported version ${apiVersion} of api key ${apiKey} (serves ${handler.minVersion}-${handler.maxVersion})`);
     }
-    const slot = newSlot();
+    const slot = newSlot(frame.length);
     let ctx: RequestContext;
     let request: unknown;
     try {
@@ -150,10 +259,7 @@ export class Connection {
       throw e;
     }
     this.queue.push(slot);
-    if (this.queue.length >= MAX_IN_FLIGHT && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-    }
+    this.inFlightRequestBytes += frame.length;
     let result;
     try {
       result = handler.handle(ctx, request);
@@ -172,6 +278,8 @@ export class Connection {
 
   private handlerFailed(slot: Slot, name: string, e: unknown): void {
     log.error(`${name} from ${this.peer} failed: ${(e as Error)?.stack ?? e}`);
+    if (!slot.done) this.inFlightRequestBytes -= slot.bytes;
+    slot.bytes = 0;
     slot.done = true;
     this.finish(slot);
     this.close();
@@ -185,6 +293,8 @@ export class Connection {
     correlationId: number,
     response: unknown,
   ): void {
+    this.inFlightRequestBytes -= slot.bytes;
+    slot.bytes = 0;
     if (this.closed) {
       slot.done = true;
       this.finish(slot);
@@ -198,7 +308,10 @@ export class Connection {
         codec.encode(w, apiVersion, response);
         w.patchInt32(at, w.length - 4);
         slot.chunks = w.toChunks();
+        slot.bytes = w.length;
+        this.queuedResponseBytes += w.length;
       } catch (e) {
+        slot.done = true;
         return this.handlerFailed(slot, `encoding the response to api key ${apiKey} v${apiVersion}`, e);
       }
     }
@@ -208,12 +321,14 @@ export class Connection {
 
   private flush(): void {
     if (this.closed) return;
-    if (!this.queue[0]?.done) return;
+    // The request finished but an earlier response is still pending: only its bytes were freed.
+    if (!this.queue[0]?.done) return this.wake();
     this.socket.cork();
     while (this.queue.length > 0 && this.queue[0].done) {
       const slot = this.queue.shift()!;
       const chunks = slot.chunks;
       slot.chunks = null;
+      this.queuedResponseBytes -= slot.bytes;
       if (chunks === null || chunks.length === 0) {
         this.finish(slot);
         continue;
@@ -238,15 +353,12 @@ export class Connection {
       if (this.queue.length === 0) this.socket.end();
       return;
     }
-    if (this.paused && this.queue.length < MAX_IN_FLIGHT / 2) {
-      this.paused = false;
-      this.socket.resume();
-    }
+    this.wake();
   }
 
   private respondUnsupportedApiVersions(correlationId: number): void {
     const handler = HANDLERS.get(API_VERSIONS_KEY)!;
-    const slot = newSlot();
+    const slot = newSlot(0);
     this.queue.push(slot);
     const response = {
       errorCode: ErrorCode.UNSUPPORTED_VERSION,

@@ -1,5 +1,7 @@
 // Splits a byte stream into Kafka frames: [int32 size][size bytes]. Zero-copy when a frame
 // lies inside one chunk, which is the common case for requests below the socket buffer size.
+// Frames are taken one at a time, so the connection decides how many it handles per turn and
+// the rest stay here as the bytes that were read (no array of frames built ahead).
 
 export class FrameDecoder {
   private chunks: Buffer[] = [];
@@ -9,24 +11,35 @@ export class FrameDecoder {
 
   constructor(private readonly maxFrameBytes: number) {}
 
-  /** Adds `chunk` and returns every complete frame body before the first bad size prefix. */
-  push(chunk: Buffer): Buffer[] {
-    if (this.error) return [];
+  /** Bytes received and not yet taken as frames. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.error) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    const frames: Buffer[] = [];
-    for (;;) {
-      if (this.buffered < 4) break;
-      const size = this.peekSize();
-      if (size < 0 || size > this.maxFrameBytes) {
-        this.error = `invalid frame size ${size} (socket.request.max.bytes is ${this.maxFrameBytes})`;
-        this.chunks = [];
-        break;
-      }
-      if (this.buffered < 4 + size) break;
-      frames.push(this.take(4 + size).subarray(4));
+  }
+
+  /** The next complete frame body, or null (incomplete, or a bad size prefix: see `error`). */
+  next(): Buffer | null {
+    if (this.buffered < 4 || this.error) return null;
+    const size = this.peekSize();
+    if (size < 0 || size > this.maxFrameBytes) {
+      this.error = `invalid frame size ${size} (socket.request.max.bytes is ${this.maxFrameBytes})`;
+      this.chunks = [];
+      this.buffered = 0;
+      return null;
     }
-    return frames;
+    if (this.buffered < 4 + size) return null;
+    return this.take(4 + size).subarray(4);
+  }
+
+  /** Drops everything buffered (the connection is closing). */
+  clear(): void {
+    this.chunks = [];
+    this.buffered = 0;
   }
 
   private peekSize(): number {

@@ -1,37 +1,147 @@
-// The TCP listener: accepts connections and closes them all on shutdown.
+// The TCP listener: accepts connections within Kafka's connection limits and closes them all on
+// shutdown, optionally after answering the requests already being handled.
 import net from 'node:net';
 import type { Broker } from '../broker.js';
-import { Connection } from './connection.js';
-
-/** Kafka's socket.request.max.bytes default: larger frames close the connection. */
-const DEFAULT_MAX_FRAME_BYTES = 104857600;
+import type { BrokerConfig } from '../config.js';
+import { log } from '../log.js';
+import { Connection, type ConnectionLimits } from './connection.js';
 
 export class Server {
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
+  /** Open connections by client address (max.connections.per.ip). */
+  private readonly perIp = new Map<string, number>();
+  /**
+   * Sockets over max.connections, not read until a connection closes: Kafka's acceptor stops
+   * accepting then, leaving them in the listen backlog, so they wait rather than fail.
+   */
+  private readonly waiting: { socket: net.Socket; ip: string }[] = [];
+  private readonly limits: ConnectionLimits;
+  private closing = false;
+  private overrides: { raw: string; map: Map<string, number> } = { raw: '', map: new Map() };
 
-  constructor(broker: Broker) {
-    const maxFrame = Number(broker.config.get('socket.request.max.bytes') ?? DEFAULT_MAX_FRAME_BYTES);
-    this.server = net.createServer((socket) => {
-      const c = new Connection(socket, broker, maxFrame, (closed) => this.connections.delete(closed));
-      this.connections.add(c);
-    });
+  constructor(private readonly broker: Broker) {
+    const c = broker.config;
+    this.limits = {
+      maxFrameBytes: c.number('socket.request.max.bytes'),
+      maxInFlight: Math.max(1, c.number('queued.max.requests')),
+      idleMs: Math.max(0, c.number('connections.max.idle.ms')),
+    };
+    this.server = net.createServer((socket) => this.accept(socket));
   }
 
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, host, () => {
+      this.server.listen({ port, host, backlog: this.broker.config.number('socket.listen.backlog.size') }, () => {
         this.server.off('error', reject);
         resolve((this.server.address() as net.AddressInfo).port);
       });
     });
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      for (const c of this.connections) c.close();
-    });
+  /** Connection limits are dynamic in Kafka: read them for each new connection. */
+  private config(): BrokerConfig {
+    const { metadata } = this.broker;
+    return metadata.dynamicConfig.current(metadata.image);
   }
+
+  private accept(socket: net.Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const ip = clientAddress(socket);
+    const config = this.config();
+    const perIpMax = this.perIpLimit(config, ip);
+    const held = this.perIp.get(ip) ?? 0;
+    if (held >= perIpMax) {
+      log.info(`rejected connection from ${ip}: the address already has the configured maximum of ${perIpMax} connections (max.connections.per.ip)`);
+      socket.destroy();
+      return;
+    }
+    this.perIp.set(ip, held + 1);
+    socket.once('close', () => this.release(ip, socket));
+    if (this.connections.size >= config.number('max.connections')) {
+      const backlog = config.number('socket.listen.backlog.size');
+      if (this.waiting.length >= backlog) {
+        log.info(`rejected connection from ${ip}: max.connections reached and ${backlog} connections already wait`);
+        socket.destroy();
+        return;
+      }
+      socket.on('error', () => {});
+      this.waiting.push({ socket, ip });
+      return;
+    }
+    this.open(socket);
+  }
+
+  private open(socket: net.Socket): void {
+    const c = new Connection(socket, this.broker, this.limits, (closed) => {
+      this.connections.delete(closed);
+      this.admitWaiting();
+    });
+    this.connections.add(c);
+  }
+
+  private release(ip: string, socket: net.Socket): void {
+    const n = (this.perIp.get(ip) ?? 1) - 1;
+    if (n <= 0) this.perIp.delete(ip);
+    else this.perIp.set(ip, n);
+    const at = this.waiting.findIndex((w) => w.socket === socket);
+    if (at >= 0) this.waiting.splice(at, 1);
+  }
+
+  private admitWaiting(): void {
+    if (this.closing || this.waiting.length === 0) return;
+    const max = this.config().number('max.connections');
+    while (this.waiting.length > 0 && this.connections.size < max) {
+      const { socket } = this.waiting.shift()!;
+      if (!socket.destroyed) this.open(socket);
+    }
+  }
+
+  private perIpLimit(config: BrokerConfig, ip: string): number {
+    const raw = config.get('max.connections.per.ip.overrides') ?? '';
+    if (raw !== this.overrides.raw) this.overrides = { raw, map: parseOverrides(raw) };
+    return this.overrides.map.get(ip) ?? config.number('max.connections.per.ip');
+  }
+
+  /**
+   * Stops accepting. With `drainMs` > 0, first stops reading and waits (at most that long) for
+   * the responses to requests already being handled; then closes every connection.
+   */
+  async close(drainMs = 0): Promise<void> {
+    this.closing = true;
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const { socket } of this.waiting.splice(0)) socket.destroy();
+    if (drainMs > 0 && this.connections.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
+      await Promise.race([Promise.all([...this.connections].map((c) => c.drain())), timeout]);
+      clearTimeout(timer);
+    }
+    for (const c of this.connections) c.close();
+    await stopped;
+  }
+}
+
+/** The client's address as Kafka names it: IPv4 clients on a dual-stack socket without the ::ffff: prefix. */
+function clientAddress(socket: net.Socket): string {
+  const a = socket.remoteAddress ?? '';
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}
+
+/** Kafka's "host:count,host:count" (IPv6 hosts keep their colons: the count follows the last one). */
+export function parseOverrides(raw: string): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const entry of raw.split(',')) {
+    const e = entry.trim();
+    const at = e.lastIndexOf(':');
+    if (at <= 0) continue;
+    const n = Number(e.slice(at + 1));
+    if (!Number.isInteger(n) || n < 0) continue;
+    map.set(e.slice(0, at).replace(/^\[(.*)\]$/, '$1'), n);
+  }
+  return map;
 }

@@ -169,9 +169,10 @@ export class WireConnection {
     );
   }
 
-  static connect(host: string, port: number, timeoutMs = 5000): Promise<WireConnection> {
+  /** `localAddress` picks the client's address (any of 127.0.0.0/8 on loopback). */
+  static connect(host: string, port: number, timeoutMs = 5000, localAddress?: string): Promise<WireConnection> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ host, port });
+      const s = net.connect({ host, port, localAddress });
       const timer = setTimeout(() => {
         s.destroy();
         reject(new Error(`connect to ${host}:${port} timed out`));
