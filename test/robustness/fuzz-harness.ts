@@ -204,6 +204,9 @@ class Bystander {
   private stopped = false;
   private loop: Promise<void> | null = null;
 
+  /** Called once, at the first failed round (the runner logs the cases answered just before). */
+  onFirstFailure: () => void = () => {};
+
   private constructor(private readonly producer: Producer, private readonly reader: KafkajsReader, private readonly log: (s: string) => void) {}
 
   static async start(bootstrap: string, log: (s: string) => void): Promise<Bystander> {
@@ -265,6 +268,7 @@ class Bystander {
           }
         } catch (e) {
           const msg = `bystander round ${i}: ${(e as Error).message}`;
+          if (this.failures.length === 0) this.onFirstFailure();
           this.failures.push(msg);
           this.log(msg);
           if (this.failures.length > 20) return;
@@ -302,6 +306,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     broker = await startBrokerProcess(['--port', '0', '--data-dir', dataDir, '--config', 'group.initial.rebalance.delay.ms=0'], { env: { SAMSA_LOG_LEVEL: 'error' } });
     log(`fuzz: seed ${opts.seed}, shard ${shard}/${shards}, ${corpus.length} seed frames, broker pid ${broker.pid} on ${broker.bootstrap}`);
     bystander = await Bystander.start(broker.bootstrap, log);
+    // The cases answered last: one of them is what broke the bystander, when something does.
+    const recentAnswered: string[] = [];
+    bystander.onFirstFailure = () => log(`fuzz: the cases answered before the bystander's first failure, newest last:\n  ${recentAnswered.join('\n  ')}`);
     bystander.start();
     const b = broker;
     let errorsSeen = 0;
@@ -336,6 +343,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         report.lastCase = Math.max(report.lastCase, i);
         if ('outcome' in r) {
           report.outcomes[r.outcome] = (report.outcomes[r.outcome] ?? 0) + 1;
+          if (r.outcome === 'answered') {
+            recentAnswered.push(`case ${i}: ${c.description.slice(0, 300)}`);
+            if (recentAnswered.length > 40) recentAnswered.shift();
+          }
         } else {
           const f = { index: i, description: c.description, ...r.failure };
           report.failures.push(f);
