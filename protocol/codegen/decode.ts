@@ -27,6 +27,19 @@ function readExpr(f: Field, flex: Cond, nul: Cond, tagged: boolean): string {
   return `${nul === true ? marker : `${nul} && ${marker}`} ? null : ${call}`;
 }
 
+/**
+ * The fewest bytes one array element takes on the wire, so a count is refused unless that many
+ * bytes remain for every element (before anything is allocated for them). A string element is
+ * at least its length prefix; a struct at least one byte.
+ */
+function minElementBytes(elem: string, flex: Cond): string {
+  const fixed: Record<string, number> = { int8: 1, bool: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, float64: 8, uuid: 16 };
+  if (fixed[elem] !== undefined) return String(fixed[elem]);
+  if (elem === 'string') return choose(flex, '1', '2');
+  if (elem === 'bytes') return choose(flex, '1', '4');
+  return '1';
+}
+
 /** Statements that read the field's value into `target`. */
 function readInto(s: StructInfo, f: Field, target: string, flex: Cond, nul: Cond, tagged: boolean): string[] {
   if (f.kind !== 'array') return [`${target} = ${readExpr(f, flex, nul, tagged)};`];
@@ -39,7 +52,7 @@ function readInto(s: StructInfo, f: Field, target: string, flex: Cond, nul: Cond
       : [`if (${nul}) ${target} = null;`, `else throw r.nullError('${s.typeName}.${f.prop}');`];
   return [
     '{',
-    `  const _n = ${choose(flex, 'r.compactArrayLength()', 'r.arrayLength()')};`,
+    `  const _n = ${arrayLength(f.elem!, flex)};`,
     '  if (_n < 0) {',
     ...indent(onNull, 2),
     '  } else {',
@@ -49,6 +62,14 @@ function readInto(s: StructInfo, f: Field, target: string, flex: Cond, nul: Cond
     '  }',
     '}',
   ];
+}
+
+function arrayLength(elem: string, flex: Cond): string {
+  const min = (f: Cond) => {
+    const m = minElementBytes(elem, f);
+    return m === '1' ? '' : m;
+  };
+  return choose(flex, `r.compactArrayLength(${min(true)})`, `r.arrayLength(${min(false)})`);
 }
 
 export function emitRead(mod: CodecModule, s: StructInfo): string[] {

@@ -191,23 +191,27 @@ export class Reader {
     return this.buf.toString('base64url', o, o + 16);
   }
 
-  /** int32 element count; -1 means null. Counts beyond the remaining bytes are refused up front. */
-  arrayLength(): number {
+  /**
+   * int32 element count; -1 means null. A count is refused up front unless `minElementBytes`
+   * remain for each element, so a claimed 2^31-1 elements fails before anything is allocated.
+   */
+  arrayLength(minElementBytes = 1): number {
     const n = this.int32();
-    return this.checkCount(n, this.offset - 4);
+    return this.checkCount(n, this.offset - 4, minElementBytes);
   }
 
   /** uvarint count + 1; returns -1 for null. */
-  compactArrayLength(): number {
+  compactArrayLength(minElementBytes = 1): number {
     const at = this.offset;
-    return this.checkCount(this.uvarint() - 1, at);
+    return this.checkCount(this.uvarint() - 1, at, minElementBytes);
   }
 
-  private checkCount(n: number, at: number): number {
+  private checkCount(n: number, at: number, minElementBytes: number): number {
     if (n < -1) throw new ProtocolDecodeError(`invalid array length ${n} at offset ${at}`);
-    if (n > this.buf.length - this.offset) {
+    const remaining = this.buf.length - this.offset;
+    if (n * minElementBytes > remaining) {
       throw new ProtocolDecodeError(
-        `array length ${n} at offset ${at} exceeds the ${this.buf.length - this.offset} remaining bytes`,
+        `array length ${n} at offset ${at} needs at least ${n * minElementBytes} bytes, only ${remaining} remain`,
       );
     }
     return n;

@@ -130,7 +130,7 @@ function readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r: Reader, version
   const $name: string = (version >= 3 ? r.compactString() : r.string());
   let $partitions: number[];
   {
-    const _n = (version >= 3 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 3 ? r.compactArrayLength(4) : r.arrayLength(4));
     if (_n < 0) {
       throw r.nullError('AddPartitionsToTxnRequestAddPartitionsToTxnTopic.partitions');
     } else {

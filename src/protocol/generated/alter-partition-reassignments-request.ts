@@ -109,7 +109,7 @@ function readAlterPartitionReassignmentsRequestReassignablePartition(r: Reader, 
   const $partitionIndex: number = r.int32();
   let $replicas: number[] | null;
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       $replicas = null;
     } else {

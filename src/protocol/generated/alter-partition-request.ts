@@ -119,7 +119,7 @@ function readAlterPartitionRequestPartitionData(r: Reader, version: number): Alt
   let $newIsr: number[];
   if (version <= 2) {
     {
-      const _n = r.compactArrayLength();
+      const _n = r.compactArrayLength(4);
       if (_n < 0) {
         throw r.nullError('AlterPartitionRequestPartitionData.newIsr');
       } else {

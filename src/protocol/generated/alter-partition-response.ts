@@ -115,7 +115,7 @@ function readAlterPartitionResponsePartitionData(r: Reader, version: number): Al
   const $leaderEpoch: number = r.int32();
   let $isr: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('AlterPartitionResponsePartitionData.isr');
     } else {

@@ -120,7 +120,7 @@ function readAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(r: Reader, versio
   const $name: string = (version >= 2 ? r.compactString() : r.string());
   let $partitions: number[];
   {
-    const _n = (version >= 2 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 2 ? r.compactArrayLength(4) : r.arrayLength(4));
     if (_n < 0) {
       throw r.nullError('AlterReplicaLogDirsRequestAlterReplicaLogDirTopic.partitions');
     } else {

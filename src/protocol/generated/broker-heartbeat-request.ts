@@ -46,7 +46,7 @@ function readBrokerHeartbeatRequest(r: Reader, version: number): BrokerHeartbeat
     if (_tag === 0 && version >= 1) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(16);
         if (_n < 0) {
           throw r.nullError('BrokerHeartbeatRequest.offlineLogDirs');
         } else {
@@ -59,7 +59,7 @@ function readBrokerHeartbeatRequest(r: Reader, version: number): BrokerHeartbeat
     } else if (_tag === 1 && version >= 2) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(16);
         if (_n < 0) {
           $cordonedLogDirs = null;
         } else {

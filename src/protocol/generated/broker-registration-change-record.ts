@@ -52,7 +52,7 @@ function readBrokerRegistrationChangeRecord(r: Reader, version: number): BrokerR
     } else if (_tag === 2 && version >= 2) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(16);
         if (_n < 0) {
           throw r.nullError('BrokerRegistrationChangeRecord.logDirs');
         } else {
@@ -65,7 +65,7 @@ function readBrokerRegistrationChangeRecord(r: Reader, version: number): BrokerR
     } else if (_tag === 3 && version >= 3) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(16);
         if (_n < 0) {
           $cordonedLogDirs = null;
         } else {

@@ -78,7 +78,7 @@ function readBrokerRegistrationRequest(r: Reader, version: number): BrokerRegist
   let $logDirs: string[];
   if (version >= 2) {
     {
-      const _n = r.compactArrayLength();
+      const _n = r.compactArrayLength(16);
       if (_n < 0) {
         throw r.nullError('BrokerRegistrationRequest.logDirs');
       } else {

@@ -91,7 +91,7 @@ function readConsumerGroupCurrentMemberAssignmentValueTopicPartitions(r: Reader,
   const $topicId: string = r.uuid();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ConsumerGroupCurrentMemberAssignmentValueTopicPartitions.partitions');
     } else {
@@ -109,7 +109,7 @@ function readConsumerGroupCurrentMemberAssignmentValueTopicPartitions(r: Reader,
     if (_tag === 0) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(4);
         if (_n < 0) {
           $assignmentEpochs = null;
         } else {

@@ -101,7 +101,7 @@ function readConsumerGroupDescribeResponseTopicPartitions(r: Reader, version: nu
   const $topicName: string = r.compactString();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ConsumerGroupDescribeResponseTopicPartitions.partitions');
     } else {

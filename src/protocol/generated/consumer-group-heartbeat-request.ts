@@ -120,7 +120,7 @@ function readConsumerGroupHeartbeatRequestTopicPartitions(r: Reader, version: nu
   const $topicId: string = r.uuid();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ConsumerGroupHeartbeatRequestTopicPartitions.partitions');
     } else {

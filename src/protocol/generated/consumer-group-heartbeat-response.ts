@@ -85,7 +85,7 @@ function readConsumerGroupHeartbeatResponseTopicPartitions(r: Reader, version: n
   const $topicId: string = r.uuid();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ConsumerGroupHeartbeatResponseTopicPartitions.partitions');
     } else {

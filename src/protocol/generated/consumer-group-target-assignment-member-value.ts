@@ -62,7 +62,7 @@ function readConsumerGroupTargetAssignmentMemberValueTopicPartition(r: Reader, v
   const $topicId: string = r.uuid();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ConsumerGroupTargetAssignmentMemberValueTopicPartition.partitions');
     } else {

@@ -62,7 +62,7 @@ function readConsumerProtocolAssignmentTopicPartition(r: Reader, version: number
   const $topic: string = r.string();
   let $partitions: number[];
   {
-    const _n = r.arrayLength();
+    const _n = r.arrayLength(4);
     if (_n < 0) {
       throw r.nullError('ConsumerProtocolAssignmentTopicPartition.partitions');
     } else {

@@ -37,7 +37,7 @@ export const ConsumerProtocolSubscription: Codec<ConsumerProtocolSubscription> =
 function readConsumerProtocolSubscription(r: Reader, version: number): ConsumerProtocolSubscription {
   let $topics: string[];
   {
-    const _n = r.arrayLength();
+    const _n = r.arrayLength(2);
     if (_n < 0) {
       throw r.nullError('ConsumerProtocolSubscription.topics');
     } else {
@@ -96,7 +96,7 @@ function readConsumerProtocolSubscriptionTopicPartition(r: Reader, version: numb
   const $topic: string = r.string();
   let $partitions: number[];
   {
-    const _n = r.arrayLength();
+    const _n = r.arrayLength(4);
     if (_n < 0) {
       throw r.nullError('ConsumerProtocolSubscriptionTopicPartition.partitions');
     } else {

@@ -138,7 +138,7 @@ function writeCreatePartitionsRequestCreatePartitionsTopic(w: Writer, version: n
 function readCreatePartitionsRequestCreatePartitionsAssignment(r: Reader, version: number): CreatePartitionsRequestCreatePartitionsAssignment {
   let $brokerIds: number[];
   {
-    const _n = (version >= 2 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 2 ? r.compactArrayLength(4) : r.arrayLength(4));
     if (_n < 0) {
       throw r.nullError('CreatePartitionsRequestCreatePartitionsAssignment.brokerIds');
     } else {

@@ -162,7 +162,7 @@ function readCreateTopicsRequestCreatableReplicaAssignment(r: Reader, version: n
   const $partitionIndex: number = r.int32();
   let $brokerIds: number[];
   {
-    const _n = (version >= 5 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 5 ? r.compactArrayLength(4) : r.arrayLength(4));
     if (_n < 0) {
       throw r.nullError('CreateTopicsRequestCreatableReplicaAssignment.brokerIds');
     } else {

@@ -27,7 +27,7 @@ export const DeleteGroupsRequest: Codec<DeleteGroupsRequest> = {
 function readDeleteGroupsRequest(r: Reader, version: number): DeleteGroupsRequest {
   let $groupsNames: string[];
   {
-    const _n = (version >= 2 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 2 ? r.compactArrayLength() : r.arrayLength(2));
     if (_n < 0) {
       throw r.nullError('DeleteGroupsRequest.groupsNames');
     } else {

@@ -51,7 +51,7 @@ function readDeleteTopicsRequest(r: Reader, version: number): DeleteTopicsReques
   let $topicNames: string[];
   if (version <= 5) {
     {
-      const _n = (version >= 4 ? r.compactArrayLength() : r.arrayLength());
+      const _n = (version >= 4 ? r.compactArrayLength() : r.arrayLength(2));
       if (_n < 0) {
         throw r.nullError('DeleteTopicsRequest.topicNames');
       } else {

@@ -82,7 +82,7 @@ function readDescribeConfigsRequestDescribeConfigsResource(r: Reader, version: n
   const $resourceName: string = (version >= 4 ? r.compactString() : r.string());
   let $configurationKeys: string[] | null;
   {
-    const _n = (version >= 4 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 4 ? r.compactArrayLength() : r.arrayLength(2));
     if (_n < 0) {
       $configurationKeys = null;
     } else {

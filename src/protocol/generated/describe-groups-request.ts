@@ -28,7 +28,7 @@ export const DescribeGroupsRequest: Codec<DescribeGroupsRequest> = {
 function readDescribeGroupsRequest(r: Reader, version: number): DescribeGroupsRequest {
   let $groups: string[];
   {
-    const _n = (version >= 5 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 5 ? r.compactArrayLength() : r.arrayLength(2));
     if (_n < 0) {
       throw r.nullError('DescribeGroupsRequest.groups');
     } else {

@@ -78,7 +78,7 @@ function readDescribeLogDirsRequestDescribableLogDirTopic(r: Reader, version: nu
   const $topic: string = (version >= 2 ? r.compactString() : r.string());
   let $partitions: number[];
   {
-    const _n = (version >= 2 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 2 ? r.compactArrayLength(4) : r.arrayLength(4));
     if (_n < 0) {
       throw r.nullError('DescribeLogDirsRequestDescribableLogDirTopic.partitions');
     } else {

@@ -62,7 +62,7 @@ function readDescribeProducersRequestTopicRequest(r: Reader, version: number): D
   const $name: string = r.compactString();
   let $partitionIndexes: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('DescribeProducersRequestTopicRequest.partitionIndexes');
     } else {

@@ -103,7 +103,7 @@ function readDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTop
   const $topicName: string = r.compactString();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic.partitions');
     } else {

@@ -145,7 +145,7 @@ function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseParti
   const $leaderEpoch: number = r.int32();
   let $replicaNodes: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition.replicaNodes');
     } else {
@@ -156,7 +156,7 @@ function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseParti
   }
   let $isrNodes: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition.isrNodes');
     } else {
@@ -167,7 +167,7 @@ function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseParti
   }
   let $eligibleLeaderReplicas: number[] | null;
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       $eligibleLeaderReplicas = null;
     } else {
@@ -178,7 +178,7 @@ function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseParti
   }
   let $lastKnownElr: number[] | null;
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       $lastKnownElr = null;
     } else {
@@ -189,7 +189,7 @@ function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseParti
   }
   let $offlineReplicas: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition.offlineReplicas');
     } else {

@@ -127,7 +127,7 @@ function readDescribeTransactionsResponseTopicData(r: Reader, version: number): 
   const $topic: string = r.compactString();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('DescribeTransactionsResponseTopicData.partitions');
     } else {

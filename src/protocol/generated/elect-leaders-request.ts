@@ -88,7 +88,7 @@ function readElectLeadersRequestTopicPartitions(r: Reader, version: number): Ele
   const $topic: string = (version >= 2 ? r.compactString() : r.string());
   let $partitions: number[];
   {
-    const _n = (version >= 2 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 2 ? r.compactArrayLength(4) : r.arrayLength(4));
     if (_n < 0) {
       throw r.nullError('ElectLeadersRequestTopicPartitions.partitions');
     } else {

@@ -170,7 +170,7 @@ function readEndQuorumEpochRequestPartitionData(r: Reader, version: number): End
   let $preferredSuccessors: number[];
   if (version <= 0) {
     {
-      const _n = r.arrayLength();
+      const _n = r.arrayLength(4);
       if (_n < 0) {
         throw r.nullError('EndQuorumEpochRequestPartitionData.preferredSuccessors');
       } else {

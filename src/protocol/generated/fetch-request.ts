@@ -367,7 +367,7 @@ function readFetchRequestForgottenTopic(r: Reader, version: number): FetchReques
   const $topicId: string = (version >= 13 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
   let $partitions: number[];
   {
-    const _n = (version >= 12 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 12 ? r.compactArrayLength(4) : r.arrayLength(4));
     if (_n < 0) {
       throw r.nullError('FetchRequestForgottenTopic.partitions');
     } else {

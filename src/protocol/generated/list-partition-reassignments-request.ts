@@ -70,7 +70,7 @@ function readListPartitionReassignmentsRequestListPartitionReassignmentsTopics(r
   const $name: string = r.compactString();
   let $partitionIndexes: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ListPartitionReassignmentsRequestListPartitionReassignmentsTopics.partitionIndexes');
     } else {

@@ -113,7 +113,7 @@ function readListPartitionReassignmentsResponseOngoingPartitionReassignment(r: R
   const $partitionIndex: number = r.int32();
   let $replicas: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ListPartitionReassignmentsResponseOngoingPartitionReassignment.replicas');
     } else {
@@ -124,7 +124,7 @@ function readListPartitionReassignmentsResponseOngoingPartitionReassignment(r: R
   }
   let $addingReplicas: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ListPartitionReassignmentsResponseOngoingPartitionReassignment.addingReplicas');
     } else {
@@ -135,7 +135,7 @@ function readListPartitionReassignmentsResponseOngoingPartitionReassignment(r: R
   }
   let $removingReplicas: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ListPartitionReassignmentsResponseOngoingPartitionReassignment.removingReplicas');
     } else {

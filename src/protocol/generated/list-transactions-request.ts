@@ -41,7 +41,7 @@ function readListTransactionsRequest(r: Reader, version: number): ListTransactio
   }
   let $producerIdFilters: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(8);
     if (_n < 0) {
       throw r.nullError('ListTransactionsRequest.producerIdFilters');
     } else {

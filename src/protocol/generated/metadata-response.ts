@@ -254,7 +254,7 @@ function readMetadataResponseMetadataResponsePartition(r: Reader, version: numbe
   const $leaderEpoch: number = (version >= 7 ? r.int32() : -1);
   let $replicaNodes: number[];
   {
-    const _n = (version >= 9 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 9 ? r.compactArrayLength(4) : r.arrayLength(4));
     if (_n < 0) {
       throw r.nullError('MetadataResponseMetadataResponsePartition.replicaNodes');
     } else {
@@ -265,7 +265,7 @@ function readMetadataResponseMetadataResponsePartition(r: Reader, version: numbe
   }
   let $isrNodes: number[];
   {
-    const _n = (version >= 9 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 9 ? r.compactArrayLength(4) : r.arrayLength(4));
     if (_n < 0) {
       throw r.nullError('MetadataResponseMetadataResponsePartition.isrNodes');
     } else {
@@ -277,7 +277,7 @@ function readMetadataResponseMetadataResponsePartition(r: Reader, version: numbe
   let $offlineReplicas: number[];
   if (version >= 5) {
     {
-      const _n = (version >= 9 ? r.compactArrayLength() : r.arrayLength());
+      const _n = (version >= 9 ? r.compactArrayLength(4) : r.arrayLength(4));
       if (_n < 0) {
         throw r.nullError('MetadataResponseMetadataResponsePartition.offlineReplicas');
       } else {

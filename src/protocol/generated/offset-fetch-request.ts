@@ -139,7 +139,7 @@ function readOffsetFetchRequestOffsetFetchRequestTopic(r: Reader, version: numbe
   const $name: string = (version >= 6 ? r.compactString() : r.string());
   let $partitionIndexes: number[];
   {
-    const _n = (version >= 6 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 6 ? r.compactArrayLength(4) : r.arrayLength(4));
     if (_n < 0) {
       throw r.nullError('OffsetFetchRequestOffsetFetchRequestTopic.partitionIndexes');
     } else {
@@ -229,7 +229,7 @@ function readOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, version: numb
   const $topicId: string = (version >= 10 ? r.uuid() : 'AAAAAAAAAAAAAAAAAAAAAA');
   let $partitionIndexes: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('OffsetFetchRequestOffsetFetchRequestTopics.partitionIndexes');
     } else {

@@ -54,7 +54,7 @@ function readPartitionChangeRecord(r: Reader, version: number): PartitionChangeR
     if (_tag === 0) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(4);
         if (_n < 0) {
           $isr = null;
         } else {
@@ -71,7 +71,7 @@ function readPartitionChangeRecord(r: Reader, version: number): PartitionChangeR
     } else if (_tag === 2) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(4);
         if (_n < 0) {
           $replicas = null;
         } else {
@@ -84,7 +84,7 @@ function readPartitionChangeRecord(r: Reader, version: number): PartitionChangeR
     } else if (_tag === 3) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(4);
         if (_n < 0) {
           $removingReplicas = null;
         } else {
@@ -97,7 +97,7 @@ function readPartitionChangeRecord(r: Reader, version: number): PartitionChangeR
     } else if (_tag === 4) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(4);
         if (_n < 0) {
           $addingReplicas = null;
         } else {
@@ -114,7 +114,7 @@ function readPartitionChangeRecord(r: Reader, version: number): PartitionChangeR
     } else if (_tag === 6 && version >= 2) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(4);
         if (_n < 0) {
           $eligibleLeaderReplicas = null;
         } else {
@@ -127,7 +127,7 @@ function readPartitionChangeRecord(r: Reader, version: number): PartitionChangeR
     } else if (_tag === 7 && version >= 2) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(4);
         if (_n < 0) {
           $lastKnownElr = null;
         } else {
@@ -140,7 +140,7 @@ function readPartitionChangeRecord(r: Reader, version: number): PartitionChangeR
     } else if (_tag === 8 && version >= 1) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(16);
         if (_n < 0) {
           $directories = null;
         } else {

@@ -41,7 +41,7 @@ function readPartitionRecord(r: Reader, version: number): PartitionRecord {
   const $topicId: string = r.uuid();
   let $replicas: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('PartitionRecord.replicas');
     } else {
@@ -52,7 +52,7 @@ function readPartitionRecord(r: Reader, version: number): PartitionRecord {
   }
   let $isr: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('PartitionRecord.isr');
     } else {
@@ -63,7 +63,7 @@ function readPartitionRecord(r: Reader, version: number): PartitionRecord {
   }
   let $removingReplicas: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('PartitionRecord.removingReplicas');
     } else {
@@ -74,7 +74,7 @@ function readPartitionRecord(r: Reader, version: number): PartitionRecord {
   }
   let $addingReplicas: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('PartitionRecord.addingReplicas');
     } else {
@@ -90,7 +90,7 @@ function readPartitionRecord(r: Reader, version: number): PartitionRecord {
   let $directories: string[];
   if (version >= 1) {
     {
-      const _n = r.compactArrayLength();
+      const _n = r.compactArrayLength(16);
       if (_n < 0) {
         throw r.nullError('PartitionRecord.directories');
       } else {
@@ -116,7 +116,7 @@ function readPartitionRecord(r: Reader, version: number): PartitionRecord {
     } else if (_tag === 1 && version >= 2) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(4);
         if (_n < 0) {
           $eligibleLeaderReplicas = null;
         } else {
@@ -129,7 +129,7 @@ function readPartitionRecord(r: Reader, version: number): PartitionRecord {
     } else if (_tag === 2 && version >= 2) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(4);
         if (_n < 0) {
           $lastKnownElr = null;
         } else {

@@ -89,7 +89,7 @@ function readRegisterBrokerRecord(r: Reader, version: number): RegisterBrokerRec
     if (_tag === 0 && version >= 3) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(16);
         if (_n < 0) {
           throw r.nullError('RegisterBrokerRecord.logDirs');
         } else {
@@ -102,7 +102,7 @@ function readRegisterBrokerRecord(r: Reader, version: number): RegisterBrokerRec
     } else if (_tag === 1 && version >= 4) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(16);
         if (_n < 0) {
           $cordonedLogDirs = null;
         } else {

@@ -28,7 +28,7 @@ function readSaslHandshakeResponse(r: Reader, version: number): SaslHandshakeRes
   const $errorCode: number = r.int16();
   let $mechanisms: string[];
   {
-    const _n = r.arrayLength();
+    const _n = r.arrayLength(2);
     if (_n < 0) {
       throw r.nullError('SaslHandshakeResponse.mechanisms');
     } else {

@@ -240,7 +240,7 @@ function readShareFetchRequestForgottenTopic(r: Reader, version: number): ShareF
   const $topicId: string = r.uuid();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ShareFetchRequestForgottenTopic.partitions');
     } else {

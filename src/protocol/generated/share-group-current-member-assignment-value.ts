@@ -74,7 +74,7 @@ function readShareGroupCurrentMemberAssignmentValueTopicPartitions(r: Reader, ve
   const $topicId: string = r.uuid();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ShareGroupCurrentMemberAssignmentValueTopicPartitions.partitions');
     } else {

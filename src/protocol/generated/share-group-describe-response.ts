@@ -97,7 +97,7 @@ function readShareGroupDescribeResponseTopicPartitions(r: Reader, version: numbe
   const $topicName: string = r.compactString();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ShareGroupDescribeResponseTopicPartitions.partitions');
     } else {

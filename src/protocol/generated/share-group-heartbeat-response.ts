@@ -85,7 +85,7 @@ function readShareGroupHeartbeatResponseTopicPartitions(r: Reader, version: numb
   const $topicId: string = r.uuid();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ShareGroupHeartbeatResponseTopicPartitions.partitions');
     } else {

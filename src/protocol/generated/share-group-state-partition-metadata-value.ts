@@ -102,7 +102,7 @@ function readShareGroupStatePartitionMetadataValueTopicPartitionsInfo(r: Reader,
   const $topicName: string = r.compactString();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ShareGroupStatePartitionMetadataValueTopicPartitionsInfo.partitions');
     } else {

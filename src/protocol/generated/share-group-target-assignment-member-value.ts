@@ -62,7 +62,7 @@ function readShareGroupTargetAssignmentMemberValueTopicPartition(r: Reader, vers
   const $topicId: string = r.uuid();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('ShareGroupTargetAssignmentMemberValueTopicPartition.partitions');
     } else {

@@ -155,7 +155,7 @@ function readStreamsGroupCurrentMemberAssignmentValueTaskIds(r: Reader, version:
   const $subtopologyId: string = r.compactString();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('StreamsGroupCurrentMemberAssignmentValueTaskIds.partitions');
     } else {
@@ -173,7 +173,7 @@ function readStreamsGroupCurrentMemberAssignmentValueTaskIds(r: Reader, version:
     if (_tag === 0) {
       const _end = r.taggedFieldEnd(_size);
       {
-        const _n = r.compactArrayLength();
+        const _n = r.compactArrayLength(4);
         if (_n < 0) {
           $assignmentEpochs = null;
         } else {

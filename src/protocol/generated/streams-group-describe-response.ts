@@ -277,7 +277,7 @@ function readStreamsGroupDescribeResponseTaskIds(r: Reader, version: number): St
   const $subtopologyId: string = r.compactString();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('StreamsGroupDescribeResponseTaskIds.partitions');
     } else {

@@ -370,7 +370,7 @@ function readStreamsGroupHeartbeatRequestTaskIds(r: Reader, version: number): St
   const $subtopologyId: string = r.compactString();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('StreamsGroupHeartbeatRequestTaskIds.partitions');
     } else {
@@ -537,7 +537,7 @@ function writeStreamsGroupHeartbeatRequestSubtopology(w: Writer, version: number
 function readStreamsGroupHeartbeatRequestCopartitionGroup(r: Reader, version: number): StreamsGroupHeartbeatRequestCopartitionGroup {
   let $sourceTopics: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(2);
     if (_n < 0) {
       throw r.nullError('StreamsGroupHeartbeatRequestCopartitionGroup.sourceTopics');
     } else {
@@ -548,7 +548,7 @@ function readStreamsGroupHeartbeatRequestCopartitionGroup(r: Reader, version: nu
   }
   let $sourceTopicRegex: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(2);
     if (_n < 0) {
       throw r.nullError('StreamsGroupHeartbeatRequestCopartitionGroup.sourceTopicRegex');
     } else {
@@ -559,7 +559,7 @@ function readStreamsGroupHeartbeatRequestCopartitionGroup(r: Reader, version: nu
   }
   let $repartitionSourceTopics: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(2);
     if (_n < 0) {
       throw r.nullError('StreamsGroupHeartbeatRequestCopartitionGroup.repartitionSourceTopics');
     } else {

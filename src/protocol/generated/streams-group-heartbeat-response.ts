@@ -240,7 +240,7 @@ function readStreamsGroupHeartbeatResponseTopicPartition(r: Reader, version: num
   const $topic: string = r.compactString();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('StreamsGroupHeartbeatResponseTopicPartition.partitions');
     } else {
@@ -271,7 +271,7 @@ function readStreamsGroupHeartbeatResponseTaskIds(r: Reader, version: number): S
   const $subtopologyId: string = r.compactString();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('StreamsGroupHeartbeatResponseTaskIds.partitions');
     } else {

@@ -94,7 +94,7 @@ function readStreamsGroupTargetAssignmentMemberValueTaskIds(r: Reader, version: 
   const $subtopologyId: string = r.compactString();
   let $partitions: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('StreamsGroupTargetAssignmentMemberValueTaskIds.partitions');
     } else {

@@ -253,7 +253,7 @@ function writeStreamsGroupTopologyValueSubtopology(w: Writer, version: number, m
 function readStreamsGroupTopologyValueCopartitionGroup(r: Reader, version: number): StreamsGroupTopologyValueCopartitionGroup {
   let $sourceTopics: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(2);
     if (_n < 0) {
       throw r.nullError('StreamsGroupTopologyValueCopartitionGroup.sourceTopics');
     } else {
@@ -264,7 +264,7 @@ function readStreamsGroupTopologyValueCopartitionGroup(r: Reader, version: numbe
   }
   let $sourceTopicRegex: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(2);
     if (_n < 0) {
       throw r.nullError('StreamsGroupTopologyValueCopartitionGroup.sourceTopicRegex');
     } else {
@@ -275,7 +275,7 @@ function readStreamsGroupTopologyValueCopartitionGroup(r: Reader, version: numbe
   }
   let $repartitionSourceTopics: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(2);
     if (_n < 0) {
       throw r.nullError('StreamsGroupTopologyValueCopartitionGroup.repartitionSourceTopics');
     } else {

@@ -114,7 +114,7 @@ function readTransactionLogValuePartitionsSchema(r: Reader, version: number): Tr
   const $topic: string = (version >= 1 ? r.compactString() : r.string());
   let $partitionIds: number[];
   {
-    const _n = (version >= 1 ? r.compactArrayLength() : r.arrayLength());
+    const _n = (version >= 1 ? r.compactArrayLength(4) : r.arrayLength(4));
     if (_n < 0) {
       throw r.nullError('TransactionLogValuePartitionsSchema.partitionIds');
     } else {

@@ -117,7 +117,7 @@ function readWriteTxnMarkersRequestWritableTxnMarkerTopic(r: Reader, version: nu
   const $name: string = r.compactString();
   let $partitionIndexes: number[];
   {
-    const _n = r.compactArrayLength();
+    const _n = r.compactArrayLength(4);
     if (_n < 0) {
       throw r.nullError('WriteTxnMarkersRequestWritableTxnMarkerTopic.partitionIndexes');
     } else {
