@@ -62,7 +62,9 @@ export class Server {
     }
     this.perIp.set(ip, held + 1);
     socket.once('close', () => this.release(ip, socket));
-    if (this.connections.size >= config.number('max.connections')) {
+    // Those already waiting go first (the limit may have been raised since).
+    this.admitWaiting();
+    if (this.waiting.length > 0 || this.connections.size >= config.number('max.connections')) {
       const backlog = config.number('socket.listen.backlog.size');
       if (this.waiting.length >= backlog) {
         log.info(`rejected connection from ${ip}: max.connections reached and ${backlog} connections already wait`);
