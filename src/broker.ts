@@ -6,7 +6,7 @@ import type { TopicsImage } from './metadata/image.js';
 import { MetadataManager } from './metadata/manager.js';
 import { Server } from './network/server.js';
 import type { PartitionLog, StorageEngine } from './storage/types.js';
-import { FileStorageEngine } from './storage/file-engine.js';
+import { FileStorageEngine, type FileStorageOptions } from './storage/file-engine.js';
 import { MemoryStorageEngine } from './storage/memory-engine.js';
 import { LogCleaner } from './storage/cleaner.js';
 import { GroupCoordinator } from './coordinator/group/coordinator.js';
@@ -21,6 +21,8 @@ export interface BrokerOptions {
   advertisedPort?: number;
   /** Kafka-style broker settings (`num.partitions`, `message.max.bytes`, ...). */
   config?: Record<string, string>;
+  /** For the file engine: its file system (tests inject faults through it) and other knobs. */
+  storage?: FileStorageOptions;
 }
 
 export class Broker {
@@ -39,7 +41,7 @@ export class Broker {
     this.config = new BrokerConfig(options.config ?? {});
     this.nodeId = this.config.number(this.config.explicit('node.id') !== undefined ? 'node.id' : 'broker.id');
     const dataDir = options.memory ? null : (options.dataDir ?? './samsa-data');
-    this.storage = dataDir ? new FileStorageEngine(dataDir) : new MemoryStorageEngine();
+    this.storage = dataDir ? new FileStorageEngine(dataDir, undefined, options.storage) : new MemoryStorageEngine();
     this.metadata = new MetadataManager({
       storage: this.storage,
       dataDir,

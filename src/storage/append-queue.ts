@@ -1,6 +1,7 @@
 // The write loop of a file log: queued appends reach disk in offset order, one positional write per
 // run of appends to the same segment, then move the log end offset and high watermark; rolled
-// segments are finished in the background; an I/O error takes the log offline.
+// segments are finished in the background; an I/O error takes the log offline (and tells its log
+// dir, which takes every log in it offline until it recovers: log-dir.ts).
 import type { LogConfig } from '../config.js';
 import type { AppendPlan } from './append-plan.js';
 import type { BatchList } from './batch-list.js';
@@ -65,6 +66,8 @@ export class AppendQueue {
     private readonly log: WrittenLog,
     private readonly fs: FileSystem,
     private readonly tail: BatchList,
+    /** Told once per failure, when the log goes offline. */
+    private readonly onFailure: (e: unknown) => void = () => undefined,
   ) {}
 
   /** Queues an append whose bytes go at `position` of `segment` (already reserved there). */
@@ -139,7 +142,13 @@ export class AppendQueue {
 
   private failed(e: unknown, group: PendingWrite[]): void {
     this.failWrites(e, group);
-    this.next();
+    // What the failed write left (whole batches too, on a short write) goes at once, not only at
+    // the log's recovery: a crash meanwhile must not bring back batches whose producers were told
+    // they failed. Shrinking a file needs no space; the loop stays busy until it is done.
+    const seg = group[0].segment;
+    settle(() => seg.file.truncate(seg.committedSize))
+      .catch(() => undefined)
+      .then(() => this.next());
   }
 
   /** The group is in the page cache (or on disk): index it, cache it, move the offsets, answer it. */
@@ -184,13 +193,26 @@ export class AppendQueue {
     this.failWrites(e, []);
   }
 
-  /** Fails the log, rejecting `group` (whose write failed with `e`) and everything queued. */
+  /**
+   * Fails the log, rejecting `group` (whose write failed with `e`) and everything queued: their
+   * offsets and bytes were reserved but never published, and the log's recovery gives them back.
+   * Queued rolls are dropped with them (recovery drops the segments they started).
+   */
   private failWrites(e: unknown, group: PendingWrite[]): void {
-    const message = (e as Error)?.message ?? String(e);
-    this.failure ??= new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.log.dir} is offline after an I/O error: ${message}`);
+    const first = this.failure === null;
+    if (first) {
+      const message = (e as Error)?.message ?? String(e);
+      this.failure = new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.log.dir} is offline after an I/O error: ${message}`);
+    }
     for (const w of group) w.reject(e);
     for (const q of this.queue.splice(0)) if (q.kind === 'write') q.reject(this.failure);
     this.wakeWaiters();
+    if (first) this.onFailure(e);
+  }
+
+  /** After the log's recovery (nothing queued, nothing in flight): appends are taken again. */
+  recovered(): void {
+    this.failure = null;
   }
 
   private wakeWaiters(): void {

@@ -6,6 +6,7 @@
 // segments in at once, so produce and fetch never wait on this.
 import { log } from '../log.js';
 import { CleaningAbortedError } from './compactor.js';
+import { isDiskError } from './log-dir.js';
 import { SkimpyOffsetMap } from './offset-map.js';
 import type { CompactionCandidate, PartitionLog, StorageEngine } from './types.js';
 
@@ -119,6 +120,11 @@ export class LogCleaner {
       return true;
     } catch (e) {
       if (e instanceof CleaningAbortedError) return false;
+      if (isDiskError(e)) {
+        // A full disk is not the log's fault: the pass left only `.cleaned` files, removed; try later.
+        log.warn(`cleaning ${l.topic}-${l.partition} failed, it will be tried again: ${(e as Error)?.message ?? e}`);
+        return false;
+      }
       this.uncleanable.add(l);
       log.error(`cleaning ${l.topic}-${l.partition} failed, it will not be cleaned again until restart: ${(e as Error)?.message ?? e}`);
       return false;

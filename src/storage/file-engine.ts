@@ -1,11 +1,14 @@
 // The file storage engine: one directory per partition under the data dir, laid out as Kafka
-// lays out a log dir, and a clean-shutdown marker that lets the next start skip recovery.
+// lays out a log dir, and a clean-shutdown marker that lets the next start skip recovery. An I/O
+// error in any log takes the whole dir offline until it takes writes again (log-dir.ts); the
+// engine then recovers every log, and creates the logs whose creation failed meanwhile.
 import { randomUUID } from 'node:crypto';
 import { BrokerConfig, type LogConfig } from '../config.js';
 import { CLEANER_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, OffsetCheckpointFile, type CheckpointEntry, type LogCheckpoints } from './checkpoints.js';
 import type { FileLog } from './file-log.js';
 import { nodeFileSystem, writeFileAtomic, type FileSystem } from './fs.js';
 import { loadFileLog } from './log-loader.js';
+import { LogDir, isDiskError } from './log-dir.js';
 import { LogRegistry } from './log-registry.js';
 import { TailCacheBudget } from './tail-cache-budget.js';
 import { parsePartitionDir, partitionDirName } from './partition-dir.js';
@@ -24,6 +27,8 @@ export interface FileStorageOptions {
   fs?: FileSystem;
   tailCacheBytes?: number;
   tailCacheTotalBytes?: number;
+  /** How often an offline log dir is checked for taking writes again. */
+  recoveryRetryMs?: number;
 }
 
 export class FileStorageEngine implements StorageEngine {
@@ -37,6 +42,10 @@ export class FileStorageEngine implements StorageEngine {
   private readonly cleanerOffsets: OffsetCheckpointFile;
   /** What every log tells the engine when an offset it checkpoints moved. */
   private readonly checkpoints: LogCheckpoints;
+  /** The data dir's health: offline after an I/O error until it recovers. */
+  readonly logDir: LogDir;
+  /** Logs whose creation failed with an I/O error: created again when the dir recovers. */
+  private readonly failedCreates = new Map<string, { topic: string; partition: number; config: LogConfig }>();
 
   constructor(
     readonly dataDir: string,
@@ -53,6 +62,7 @@ export class FileStorageEngine implements StorageEngine {
       logStartOffsetChanged: () => this.startOffsets.write(),
       cleanerOffsetChanged: () => this.cleanerOffsets.write(),
     };
+    this.logDir = new LogDir(dataDir, this.fs, () => this.recoverLogs(), options.recoveryRetryMs);
   }
 
   async open(): Promise<void> {
@@ -91,6 +101,7 @@ export class FileStorageEngine implements StorageEngine {
           logStartOffset: startOffsets.get(key),
           firstDirtyOffset: cleanerOffsets.get(key),
           checkpoints: this.checkpoints,
+          logDir: this.logDir,
         });
         this.logs.set(topic, partition, log);
       }
@@ -127,11 +138,23 @@ export class FileStorageEngine implements StorageEngine {
         tailCacheBytes: this.tailCacheBytes,
         tailBudget: this.tailBudget,
         checkpoints: this.checkpoints,
+        logDir: this.logDir,
       })
-        .then((log) => {
-          this.logs.set(topic, partition, log);
-          return log;
-        })
+        .then(
+          (log) => {
+            this.failedCreates.delete(key);
+            this.logs.set(topic, partition, log);
+            return log;
+          },
+          (e) => {
+            if (isDiskError(e)) {
+              // Its topic exists: the log must too, once the dir takes writes again.
+              this.failedCreates.set(key, { topic, partition, config });
+              this.logDir.failed(e);
+            }
+            throw e;
+          },
+        )
         .finally(() => this.creating.delete(key));
       this.creating.set(key, pending);
     }
@@ -140,6 +163,7 @@ export class FileStorageEngine implements StorageEngine {
 
   /** Closes the log and removes its directory (renamed first, as Kafka does, so a crash cannot leave half a log). */
   async delete(topic: string, partition: number): Promise<void> {
+    this.failedCreates.delete(partitionDirName(topic, partition));
     const log = this.logs.delete(topic, partition);
     if (!log) return;
     await log.close();
@@ -160,7 +184,14 @@ export class FileStorageEngine implements StorageEngine {
     return this.tailBudget.bytes;
   }
 
+  /** The dir takes writes again: every failed log is cut back and serves again; missing logs are created. */
+  private async recoverLogs(): Promise<void> {
+    for (const log of [...this.logs.values()]) await log.recoverFromFailure();
+    for (const { topic, partition, config } of [...this.failedCreates.values()]) await this.create(topic, partition, config);
+  }
+
   async close(): Promise<void> {
+    await this.logDir.close();
     await Promise.allSettled(this.creating.values());
     const logs = [...this.logs.values()];
     this.logs.clear();
@@ -174,7 +205,7 @@ export class FileStorageEngine implements StorageEngine {
       );
     }
     // Only a shutdown where every log closed cleanly may skip recovery next time.
-    if (this.opened && results.every((r) => r.status === 'fulfilled') && logs.every((l) => !l.failed)) {
+    if (this.opened && results.every((r) => r.status === 'fulfilled') && logs.every((l) => !l.failed) && !this.logDir.offline) {
       await writeFileAtomic(this.fs, this.dataDir, CLEAN_SHUTDOWN_FILE, Buffer.from('{"version":0,"brokerEpoch":-1}'));
     }
   }

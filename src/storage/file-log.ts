@@ -1,8 +1,11 @@
 // One partition's log in the file engine (its PartitionLog): the log's state and public face.
 // Appends take their offsets synchronously, in call order, and go to the write loop (append-queue.ts);
 // reads serve the tail from memory, the rest with one positional read per fetch; retention,
-// DeleteRecords and compaction take turns on the segment list (log-maintenance.ts).
+// DeleteRecords and compaction take turns on the segment list (log-maintenance.ts). While its log
+// dir is offline (an I/O error, log-dir.ts) the log refuses appends and reads; once the dir takes
+// writes again, recoverFromFailure() cuts off what failed writes left before it serves again.
 import type { LogConfig } from '../config.js';
+import { log as logger } from '../log.js';
 import { planAppend, type AppendPlan } from './append-plan.js';
 import { AppendQueue } from './append-queue.js';
 import { BatchList } from './batch-list.js';
@@ -12,10 +15,11 @@ import { ErrorCode } from '../protocol/errors.js';
 import { NO_CHECKPOINTS, type LogCheckpoints } from './checkpoints.js';
 import { writeFileAtomic, type FileSystem } from './fs.js';
 import type { LeaderEpochCache } from './leader-epoch-cache.js';
+import { UNWATCHED_DIR, type LogDirState } from './log-dir.js';
 import { LogMaintenance, type MaintainedLog } from './log-maintenance.js';
 import { maxTimestamp, offsetForTimestamp, retryOnSegmentGone, segmentIndexFor } from './offset-lookup.js';
 import type { BatchMetadata, ProducerStateManager } from './producer-state.js';
-import { writeSnapshot } from './producer-snapshots.js';
+import { loadProducerState, snapshotOffsets, writeSnapshot } from './producer-snapshots.js';
 import { shouldRoll } from './segment-roll.js';
 import { LogSegment, SegmentGoneError } from './segment.js';
 import {
@@ -54,6 +58,8 @@ export interface FileLogParts {
   /** From the log dir's cleaner-offset-checkpoint. */
   firstDirtyOffset?: number;
   checkpoints?: LogCheckpoints;
+  /** The health of the log dir this log lives in. */
+  logDir?: LogDirState;
 }
 
 export class FileLog implements PartitionLog {
@@ -67,7 +73,8 @@ export class FileLog implements PartitionLog {
   /** Replaced whole (never spliced) by retention and compaction, so a read can hold on to one. */
   private segments: LogSegment[];
   private _logStartOffset: number;
-  private readonly producers: ProducerStateManager;
+  /** Replaced whole when recovery cuts the log back. */
+  private producers: ProducerStateManager;
   private readonly epochs: LeaderEpochCache;
   private readonly tail: BatchList;
   private _config: LogConfig;
@@ -77,6 +84,9 @@ export class FileLog implements PartitionLog {
   private readonly maintenance: LogMaintenance;
   private flushTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly logDir: LogDirState;
+  /** Compaction failed half-way through swapping files: only a reload (a restart) may touch the log again. */
+  private reloadNeeded = false;
 
   constructor(parts: FileLogParts) {
     this.fs = parts.fs;
@@ -91,7 +101,8 @@ export class FileLog implements PartitionLog {
     for (const seg of this.segments) if (seg !== this.active) seg.sealed = true;
     this._logStartOffset = Math.min(Math.max(parts.logStartOffset ?? 0, this.segments[0].baseOffset), this.logEndOffset);
     this._config = parts.config;
-    this.appends = new AppendQueue(this, this.fs, this.tail);
+    this.logDir = parts.logDir ?? UNWATCHED_DIR;
+    this.appends = new AppendQueue(this, this.fs, this.tail, (e) => this.logDir.failed(e));
     this.maintenance = new LogMaintenance(this.maintainedView(), this.fs, parts.checkpoints ?? NO_CHECKPOINTS, parts.firstDirtyOffset ?? -1);
     this.armFlushTimer();
   }
@@ -128,6 +139,11 @@ export class FileLog implements PartitionLog {
     return this.appends.failure !== null;
   }
 
+  /** Why the log refuses appends and reads now (its own failure, or its dir's), or null. */
+  get offline(): KafkaError | null {
+    return this.appends.failure ?? this.logDir.offline;
+  }
+
   private get active(): LogSegment {
     return this.segments[this.segments.length - 1];
   }
@@ -135,7 +151,8 @@ export class FileLog implements PartitionLog {
   // ---- Appends ----
 
   append(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
-    if (this.appends.failure) return Promise.reject(this.appends.failure);
+    const offline = this.offline;
+    if (offline) return Promise.reject(offline);
     if (this.closed) return Promise.reject(new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`));
     let plan: AppendPlan | BatchMetadata | null;
     try {
@@ -190,6 +207,9 @@ export class FileLog implements PartitionLog {
   }
 
   private async readOnce(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pooled: boolean): Promise<ReadResult> {
+    // Kafka's offline partition: no reads either, until the dir is back.
+    const offline = this.offline;
+    if (offline) throw offline;
     if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
       throw new KafkaError(
         ErrorCode.OFFSET_OUT_OF_RANGE,
@@ -217,10 +237,12 @@ export class FileLog implements PartitionLog {
   }
 
   async offsetForTimestamp(ts: number): Promise<OffsetAndTimestamp | null> {
+    if (this.offline) throw this.offline;
     return retryOnSegmentGone(() => offsetForTimestamp(this.segments, ts, this));
   }
 
   async maxTimestamp(): Promise<OffsetAndTimestamp | null> {
+    if (this.offline) throw this.offline;
     return retryOnSegmentGone(() => maxTimestamp(this.segments, this));
   }
 
@@ -288,13 +310,20 @@ export class FileLog implements PartitionLog {
         return log.closed;
       },
       get failure() {
-        return log.appends.failure;
+        return log.offline;
       },
       advanceLogStartOffset: (offset) => log.advanceLogStartOffset(offset),
       roll: (now) => log.roll(now),
       dropCachedBefore: (offset) => log.tail.dropBefore(offset),
       lastBatchOffsets: () => log.producers.lastBatchOffsets(),
-      fail: (e) => log.appends.fail(e),
+      failUntilReload: (e) => {
+        log.reloadNeeded = true;
+        logger.error(
+          `${log.topic}-${log.partition} is offline until samsa restarts: compaction failed half-way through swapping its files ` +
+            `(${(e as Error)?.message ?? e}); loading the log at start finishes the swap`,
+        );
+        log.appends.fail(e);
+      },
     };
   }
 
@@ -319,7 +348,7 @@ export class FileLog implements PartitionLog {
     await this.flushActive();
   }
 
-  /** fsyncs the active segment and writes its index entries. */
+  /** fsyncs the active segment and writes its index entries; an I/O error takes the log offline. */
   private async flushActive(): Promise<void> {
     await this.appends.writtenUpTo(this.nextOffset);
     if (this.appends.failure) throw this.appends.failure;
@@ -329,8 +358,55 @@ export class FileLog implements PartitionLog {
     if (!seg.file) return;
     this.appends.unflushedMessages = 0;
     this.appends.lastFlush = Date.now();
-    await seg.file.sync();
-    await seg.persistIndexes(false);
+    try {
+      await seg.file.sync();
+      await seg.persistIndexes(false);
+    } catch (e) {
+      this.appends.fail(e);
+      throw e;
+    }
+  }
+
+  // ---- Recovery after an I/O error ----
+
+  /**
+   * Brings the log back after an I/O error, once its dir takes writes again: the appends that
+   * failed (and the ones queued behind them) reserved offsets and bytes that no reader ever saw;
+   * they are given back (segments started for them removed, the active segment's file cut to its
+   * last published batch, the producer state rebuilt as of the log end) and the rolled segments
+   * whose finishing failed are finished. The indexes only ever hold published batches. Throws
+   * when a step fails (the dir stays offline). A log that needs a reload stays offline.
+   */
+  async recoverFromFailure(): Promise<void> {
+    if (!this.appends.failure || this.closed || this.reloadNeeded) return;
+    // Appends are refused meanwhile, so the loop drains; the rolls' background tasks end.
+    await this.appends.idle();
+    await this.appends.settled();
+    await this.maintenance.exclusive(async () => {
+      if (this.closed) return;
+      const end = this.logEndOffset;
+      const keep = this.segments.filter((seg) => seg.baseOffset <= end);
+      for (const seg of this.segments.slice(keep.length)) await seg.deleteFiles();
+      if (keep.length < this.segments.length) this.segments = keep;
+      const active = this.active;
+      // Only the active segment can hold reserved bytes (a roll waits for the writes before it).
+      if (!active.file) await active.create();
+      await active.dropUncommitted();
+      // Rolled segments whose finishing failed: their final indexes and fsync (their producer
+      // snapshot is skipped: the previous one stays the recovery point, which is only slower).
+      for (const seg of this.segments) {
+        if (seg === active || seg.sealed) continue;
+        await seg.persistIndexes(true);
+        await seg.file.sync();
+        seg.sealed = true;
+      }
+      if (this.nextOffset !== end) {
+        const snapshots = snapshotOffsets(await this.fs.readdir(this.dir));
+        this.producers = await loadProducerState(this.fs, this.dir, this.segments, snapshots, end, this._config.indexIntervalBytes);
+        this.nextOffset = end;
+      }
+      this.appends.recovered();
+    });
   }
 
   /** Writes the leader epoch checkpoint (Kafka's format). */
@@ -350,6 +426,8 @@ export class FileLog implements PartitionLog {
     await this.appends.settled();
     await this.maintenance.close();
     try {
+      // A failed log leaves its recovery to the next start, without a failed write's bytes.
+      if (this.appends.failure) for (const seg of this.segments) if (seg.file && seg.size !== seg.committedSize) await seg.dropUncommitted().catch(() => undefined);
       if (!this.appends.failure) {
         // Rolled segments only have index changes here when a load rebuilt them.
         for (const seg of this.segments) await seg.persistIndexes(true);

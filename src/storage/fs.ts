@@ -162,7 +162,10 @@ export async function readWholeFile(fs: FileSystem, path: string): Promise<Buffe
   }
 }
 
-/** Replaces a small file atomically: write a temp file, fsync it, rename it over the old one. */
+/**
+ * Replaces a small file atomically: write a temp file, fsync it, rename it over the old one. A
+ * failed write (a full disk) removes the temp file, and with it the space its part took.
+ */
 export async function writeFileAtomic(fs: FileSystem, dir: string, name: string, data: Buffer): Promise<void> {
   const tmp = `${dir}/${name}.tmp`;
   const fh = await fs.open(tmp, 'rw');
@@ -170,9 +173,12 @@ export async function writeFileAtomic(fs: FileSystem, dir: string, name: string,
     await fh.truncate(0);
     await fh.write([data], 0);
     await fh.sync();
-  } finally {
-    await fh.close();
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await fs.unlink(tmp).catch(() => undefined);
+    throw e;
   }
+  await fh.close();
   await fs.rename(tmp, `${dir}/${name}`);
   await fs.syncDir(dir);
 }

@@ -2,26 +2,16 @@
 // shutdown may have torn, restore the leader epoch history and rebuild the producer state
 // from the newest snapshot plus the batch headers after it.
 import type { LogConfig } from '../config.js';
-import {
-  ATTRIBUTES,
-  BASE_SEQUENCE,
-  LAST_OFFSET_DELTA,
-  MAX_TIMESTAMP,
-  PARTITION_LEADER_EPOCH,
-  PRODUCER_EPOCH,
-  PRODUCER_ID,
-  isControl,
-  readInt64,
-} from '../protocol/records/batch.js';
+import { PARTITION_LEADER_EPOCH, readInt64 } from '../protocol/records/batch.js';
 import type { LogCheckpoints } from './checkpoints.js';
 import { FileLog, LEADER_EPOCH_CHECKPOINT } from './file-log.js';
-import { readWholeFile, type FileSystem } from './fs.js';
+import { readWholeFile, writeFileAtomic, type FileSystem } from './fs.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
+import type { LogDirState } from './log-dir.js';
 import type { TailCacheBudget } from './tail-cache-budget.js';
-import { ProducerStateManager, lastSequence } from './producer-state.js';
-import { deleteSnapshot, readSnapshot, snapshotOffsets } from './producer-snapshots.js';
+import { loadProducerState, snapshotOffsets } from './producer-snapshots.js';
 import { recoverInterruptedCleaning } from './segment-files.js';
-import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, type ScannedBatch } from './segment.js';
+import { LogSegment, type ScannedBatch } from './segment.js';
 
 export interface LoadOptions {
   fs: FileSystem;
@@ -37,6 +27,8 @@ export interface LoadOptions {
   logStartOffset?: number;
   firstDirtyOffset?: number;
   checkpoints?: LogCheckpoints;
+  /** The log dir's health, which the log tells of its failures (an engine's; none by default). */
+  logDir?: LogDirState;
 }
 
 export async function loadFileLog(o: LoadOptions): Promise<FileLog> {
@@ -75,7 +67,7 @@ export async function loadFileLog(o: LoadOptions): Promise<FileLog> {
         const truncated = await segments[i].recover(interval, onBatch);
         if (truncated > 0 && i < segments.length - 1) {
           // Nothing after a torn batch can be trusted: drop the later segments, as Kafka does.
-          for (const s of segments.splice(i + 1)) await deleteSegment(fs, s);
+          for (const s of segments.splice(i + 1)) await s.deleteFiles();
           break;
         }
       }
@@ -87,62 +79,11 @@ export async function loadFileLog(o: LoadOptions): Promise<FileLog> {
     if (epochs.truncateFromEnd(logEndOffset + 1)) epochsChanged = true;
     if (epochs.latestEpoch < 0 && epochs.assign(0, logStartOffset)) epochsChanged = true;
 
-    const producers = await loadProducerState(o, segments, snapshots, logEndOffset);
-    const log = new FileLog({ ...o, segments, producers, epochs });
-    if (epochsChanged) await log.persistEpochs();
-    return log;
+    const producers = await loadProducerState(fs, dir, segments, snapshots, logEndOffset, interval);
+    if (epochsChanged) await writeFileAtomic(fs, dir, LEADER_EPOCH_CHECKPOINT, epochs.encode());
+    return new FileLog({ ...o, segments, producers, epochs });
   } catch (e) {
     for (const s of segments) await s.close().catch(() => undefined);
     throw e;
   }
-}
-
-async function loadProducerState(
-  o: LoadOptions,
-  segments: LogSegment[],
-  snapshots: number[],
-  logEndOffset: number,
-): Promise<ProducerStateManager> {
-  const { fs, dir } = o;
-  let state: ProducerStateManager | null = null;
-  let from = segments[0].baseOffset;
-  for (const offset of [...snapshots].reverse()) {
-    if (offset > logEndOffset) {
-      // Ahead of a log that recovery truncated: it describes batches that are gone.
-      await deleteSnapshot(fs, dir, offset);
-      continue;
-    }
-    if (state) break;
-    state = await readSnapshot(fs, dir, offset);
-    if (state) from = offset;
-    else await deleteSnapshot(fs, dir, offset);
-  }
-  state ??= new ProducerStateManager();
-  if (from >= logEndOffset) return state;
-  for (let i = 0; i < segments.length; i++) {
-    const seg = segments[i];
-    const segmentEnd = i + 1 < segments.length ? segments[i + 1].baseOffset : Infinity;
-    if (segmentEnd <= from || seg.committedSize === 0) continue;
-    const start = from > seg.baseOffset ? await seg.positionFor(from, o.config.indexIntervalBytes) : 0;
-    for await (const b of seg.scan(start, seg.committedSize, false)) {
-      const baseOffset = readInt64(b.buf, b.pos);
-      const producerId = readInt64(b.buf, b.pos + PRODUCER_ID);
-      if (baseOffset < from || producerId < 0) continue;
-      const baseSequence = b.buf.readInt32BE(b.pos + BASE_SEQUENCE);
-      const lastOffsetDelta = b.buf.readInt32BE(b.pos + LAST_OFFSET_DELTA);
-      state.replay(producerId, b.buf.readInt16BE(b.pos + PRODUCER_EPOCH), isControl(b.buf.readInt16BE(b.pos + ATTRIBUTES)), {
-        firstSeq: baseSequence,
-        lastSeq: lastSequence(baseSequence, lastOffsetDelta),
-        firstOffset: baseOffset,
-        lastOffset: baseOffset + lastOffsetDelta,
-        timestamp: readInt64(b.buf, b.pos + MAX_TIMESTAMP),
-      });
-    }
-  }
-  return state;
-}
-
-async function deleteSegment(fs: FileSystem, seg: LogSegment): Promise<void> {
-  await seg.close();
-  for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) await fs.unlink(seg.path(suffix)).catch(() => undefined);
 }

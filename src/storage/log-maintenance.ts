@@ -34,8 +34,8 @@ export interface MaintainedLog {
   dropCachedBefore(offset: number): void;
   /** Each idempotent producer's last batch offset, which compaction keeps. */
   lastBatchOffsets(): Map<number, number>;
-  /** Takes the log offline after an I/O error. */
-  fail(e: unknown): void;
+  /** Takes the log offline until it is reloaded (a restart): its files are half way through a swap. */
+  failUntilReload(e: unknown): void;
 }
 
 export class LogMaintenance {
@@ -58,8 +58,8 @@ export class LogMaintenance {
     this.reaper = new SegmentReaper(fs);
   }
 
-  /** Runs `fn` once the log's other maintenance work is done. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` once the log's other maintenance work (and recovery) is done. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.turns.then(fn);
     this.turns = run.catch(() => undefined);
     return run;
@@ -203,7 +203,7 @@ export class LogMaintenance {
           deleted = await swapIn(this.fs, log.dir, group, interval);
         } catch (e) {
           // Half swapped on disk: only a reload (which finishes the swap) may touch this log again.
-          log.fail(e);
+          log.failUntilReload(e);
           await cleaned.segment.close().catch(() => undefined);
           throw e;
         }

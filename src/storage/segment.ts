@@ -104,12 +104,16 @@ export class LogSegment {
 
   async create(): Promise<void> {
     const file = await this.fs.open(this.path(LOG_SUFFIX), 'rw');
-    await file.truncate(0);
-    // Empty index files, as Kafka creates them with the segment (a missing one means "rebuild").
-    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
-      const fh = await this.fs.open(this.path(suffix), 'rw');
-      await fh.truncate(0);
-      await fh.close();
+    try {
+      await file.truncate(0);
+      // Empty index files, as Kafka creates them with the segment (a missing one means "rebuild").
+      for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+        const fh = await this.fs.open(this.path(suffix), 'rw');
+        await fh.truncate(0).finally(() => fh.close());
+      }
+    } catch (e) {
+      await file.close().catch(() => undefined);
+      throw e;
     }
     this.file = file;
   }
@@ -388,6 +392,22 @@ export class LogSegment {
    */
   async persistIndexes(final: boolean): Promise<void> {
     if (this.ix) await writeIndexFiles(this.fs, (suffix) => this.path(suffix), this.ix, final);
+  }
+
+  /**
+   * Cuts the file back to its committed bytes: what appends reserved past them never reached
+   * readers (their writes failed). Only while no write to it is in flight.
+   */
+  async dropUncommitted(): Promise<void> {
+    if (this.file) await this.file.truncate(this.committedSize);
+    this.size = this.committedSize;
+    if (this.committedSize === 0) this.rollingBasedTimestamp = -1;
+  }
+
+  /** Closes the segment and removes its files. */
+  async deleteFiles(): Promise<void> {
+    await this.close();
+    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) await this.fs.unlink(this.path(suffix)).catch(() => undefined);
   }
 
   async close(): Promise<void> {

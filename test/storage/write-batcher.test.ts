@@ -56,6 +56,19 @@ for (const [where, busy] of [['the writer thread', true], ['the event loop', fal
   });
 }
 
+for (const [where, busy] of [['the writer thread', true], ['the event loop', false]] as const) {
+  t.test(`a full disk (/dev/full) fails the write on ${where} with ENOSPC, as the log dir's failure needs it`, async (t) => {
+    const batcher = new WriteBatcher(() => busy);
+    const full = openSync('/dev/full', 'w');
+    const ok = [0, 1, 2].map(() => openSync('/dev/null', 'w'));
+    t.teardown(() => [full, ...ok].forEach((fd) => closeSync(fd)));
+    const data = Buffer.from('no room');
+    const results = await Promise.allSettled([full, ...ok].map((fd) => batcher.write(fd, [data, data], 0, data.length * 2)));
+    t.match(results[0], { status: 'rejected', reason: { code: 'ENOSPC' } });
+    for (const r of results.slice(1)) t.same(r, { status: 'fulfilled', value: data.length * 2 });
+  });
+}
+
 t.test('the writer thread takes the writes only while the event loop is busy', async (t) => {
   const dir = tempDir(t);
   const batcher = new WriteBatcher(eventLoopBusy());
