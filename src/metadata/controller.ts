@@ -9,7 +9,7 @@ import { BOOTSTRAP_FEATURES, SUPPORTED_FEATURES } from './features.js';
 import type { MetadataImage, TopicImage } from './image.js';
 import { REGISTER_BROKER_RECORD_VERSION } from './image-records.js';
 import type { MetadataLoader } from './loader.js';
-import type { MetadataLog } from './metadata-log.js';
+import { UnflushedBatchError, type MetadataLog } from './metadata-log.js';
 import { RecordType, type MetadataRecord } from './records.js';
 import {
   createPartitions,
@@ -76,15 +76,25 @@ export class Controller {
     return next;
   }
 
-  /** Writes the records as one batch and waits until the image reflects them. */
+  /**
+   * Writes the records as one batch and waits until the image reflects them. A failed write
+   * leaves the image as it was and fails the operation with KAFKA_STORAGE_ERROR (retriable: the
+   * log dir recovers once it takes writes again). A batch written whose fsync failed is in the
+   * log, and a restart would replay it: the image takes it too, so the two never disagree, and
+   * the operation still fails, since its durability is unknown (as a timed-out one in Kafka).
+   */
   private async commit(records: MetadataRecord[]): Promise<void> {
     if (records.length === 0) return;
     let batch;
     try {
       batch = await this.o.log.append(records);
     } catch (e) {
-      log.error(`metadata log append failed: ${(e as Error)?.message ?? e}`);
-      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `The metadata log could not be written: ${(e as Error)?.message ?? e}`);
+      if (e instanceof UnflushedBatchError) await this.o.loader.commit(e.batch);
+      const message = (e as Error)?.message ?? String(e);
+      // A dir already offline refuses at once: said when it went offline, not per request.
+      if (e instanceof KafkaError) log.debug(`metadata log append refused: ${message}`);
+      else log.error(`metadata log append failed: ${message}`);
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `The metadata log could not be written: ${message}`);
     }
     await this.o.loader.commit(batch);
   }

@@ -1,6 +1,8 @@
 // The metadata log: partition 0 of __cluster_metadata on the broker's own storage engine. Each
 // commit is one record batch (so it lands whole or not at all) of framed metadata records, and
-// is fsynced before it counts, as KRaft commits are.
+// is fsynced before it counts, as KRaft commits are. A batch whose write failed is not in the log
+// (the storage engine gives its offsets back); one written whose fsync failed is, and a restart
+// replays it, so the caller must treat it as committed though not known to be durable.
 import type { LogConfig } from '../config.js';
 import { BATCH_HEADER_SIZE, batchSize, isControl, readBatchHeader } from '../protocol/records/batch.js';
 import { buildBatch, decodeRecords } from '../protocol/records/records.js';
@@ -37,6 +39,16 @@ export function metadataLogConfig(base: LogConfig, segmentBytes: number): LogCon
   };
 }
 
+/** The batch is in the log (a restart replays it) but its fsync failed. */
+export class UnflushedBatchError extends Error {
+  constructor(
+    readonly batch: MetadataBatch,
+    cause: unknown,
+  ) {
+    super(`the metadata log's fsync failed: ${(cause as Error)?.message ?? cause}`, { cause });
+  }
+}
+
 export class MetadataLog {
   constructor(readonly log: PartitionLog) {}
 
@@ -62,7 +74,10 @@ export class MetadataLog {
     return this.log.leaderEpoch;
   }
 
-  /** Appends the records as one batch and fsyncs it. */
+  /**
+   * Appends the records as one batch and fsyncs it. Rejects with the append's error when the batch
+   * is not in the log, with UnflushedBatchError when it is but its fsync failed.
+   */
   async append(records: MetadataRecord[], now = Date.now()): Promise<MetadataBatch> {
     const values = records.map(encodeMetadataRecord);
     let numBytes = 0;
@@ -72,8 +87,13 @@ export class MetadataLog {
       partitionLeaderEpoch: this.log.leaderEpoch,
     });
     const res = await this.log.append(batch, { now });
-    await this.log.flush();
-    return { baseOffset: res.baseOffset, lastOffset: res.lastOffset, epoch: this.log.leaderEpoch, timestamp: now, records, numBytes };
+    const written = { baseOffset: res.baseOffset, lastOffset: res.lastOffset, epoch: this.log.leaderEpoch, timestamp: now, records, numBytes };
+    try {
+      await this.log.flush();
+    } catch (e) {
+      throw new UnflushedBatchError(written, e);
+    }
+    return written;
   }
 
   /** Reads every data batch from `from` (inclusive) to the high watermark, in order. */

@@ -22,6 +22,9 @@ export class StoragePublisher implements MetadataPublisher {
 
   async onMetadataUpdate(delta: MetadataDelta, image: MetadataImage): Promise<void> {
     const td = delta.topicsDelta;
+    // Every new partition gets its log even when one fails (a full disk): the storage engine
+    // creates the failed ones again once its dir takes writes again.
+    let failure: unknown = null;
     if (td) {
       for (const id of td.deletedTopicIds) {
         const gone = delta.image.topics.getById(id)!;
@@ -30,7 +33,7 @@ export class StoragePublisher implements MetadataPublisher {
       }
       for (const d of td.changedTopics.values()) {
         const cfg = this.configs.logConfig(image, d.name);
-        for (const p of d.newPartitions()) await this.storage.create(d.name, p, cfg);
+        for (const p of d.newPartitions()) await this.storage.create(d.name, p, cfg).catch((e) => void (failure ??= e));
       }
     }
     const cd = delta.configsDelta;
@@ -44,6 +47,7 @@ export class StoragePublisher implements MetadataPublisher {
       this.first = false;
       await this.removeStrayLogs(image);
     }
+    if (failure) throw failure;
   }
 
   private pushConfig(image: MetadataImage, topic: string, partitions: number): void {

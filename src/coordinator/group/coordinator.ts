@@ -5,6 +5,7 @@
 // registry, DescribeGroups/ListGroups/DeleteGroups and the periodic offset expiration.
 import { log } from '../../log.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { KafkaError } from '../../storage/types.js';
 import type { JoinGroupRequest } from '../../protocol/generated/join-group-request.js';
 import type { JoinGroupResponse } from '../../protocol/generated/join-group-response.js';
 import type { SyncGroupRequest } from '../../protocol/generated/sync-group-request.js';
@@ -74,13 +75,19 @@ export class GroupCoordinator implements CoordinatorContext {
     const creating = !this.offsetsTopic.exists();
     this.activating = this.offsetsTopic.ensureCreated().then(async () => {
       this.loading = this.loadAll();
-      this.loading.catch((e) => log.error(`group coordinator failed to load __consumer_offsets: ${(e as Error)?.stack ?? e}`));
+      this.loading.catch((e) => {
+        // An offline log dir refuses reads: the next group request starts the load again.
+        this.activating = null;
+        log.error(`group coordinator failed to load __consumer_offsets: ${(e as Error)?.stack ?? e}`);
+      });
       // A topic just created is empty: wait for its (instant) load so the first group request is served.
       if (creating) await this.loading.catch(() => {});
     });
     this.activating.catch((e) => {
       this.activating = null;
-      log.error(`group coordinator could not create __consumer_offsets: ${(e as Error)?.message ?? e}`);
+      // An offline log dir (said once, by the storage engine) refuses it at every group request until it recovers.
+      const offline = e instanceof KafkaError && e.errorCode === ErrorCode.KAFKA_STORAGE_ERROR;
+      (offline ? log.debug : log.error)(`group coordinator could not create __consumer_offsets: ${(e as Error)?.message ?? e}`);
     });
     return this.activating;
   }
@@ -93,7 +100,7 @@ export class GroupCoordinator implements CoordinatorContext {
 
   private async loadAll(): Promise<void> {
     const started = Date.now();
-    for (let p = 0; p < this.offsetsTopic.numPartitions && !this.closed; p++) await this.loadPartition(p);
+    for (let p = 0; p < this.offsetsTopic.numPartitions && !this.closed; p++) if (!this.loadedPartitions.has(p)) await this.loadPartition(p);
     if (this.closed) return;
     log.info(`group coordinator loaded ${this.groups.size} group(s) from ${this.offsetsTopic.numPartitions} partition(s) in ${Date.now() - started} ms`);
     this.scheduleCleanup();
