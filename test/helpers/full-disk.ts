@@ -36,18 +36,19 @@ export function enospc(syscall = 'write'): NodeJS.ErrnoException {
  */
 export function fullDisk(t: Teardown, mib = 16): FullDisk {
   const root = mkdtempSync(path.join(tmpdir(), 'samsa-disk-full-'));
-  t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  if (process.env.SAMSA_TEST_NO_MOUNT !== '1' && tryMount(root, mib)) {
-    t.teardown(() => {
+  const mounted = process.env.SAMSA_TEST_NO_MOUNT !== '1' && tryMount(root, mib);
+  t.teardown(() => {
+    if (mounted) {
       try {
+        // Lazy: the broker may still hold files open.
         execFileSync('umount', ['-l', root], { stdio: 'ignore' });
       } catch {
         // Already gone.
       }
-    });
-    return tmpfsDisk(root);
-  }
-  return faultDisk(root);
+    }
+    rmSync(root, { recursive: true, force: true });
+  });
+  return mounted ? tmpfsDisk(root) : faultDisk(root);
 }
 
 function tryMount(dir: string, mib: number): boolean {
