@@ -75,3 +75,21 @@ t.test('SIGTERM answers the requests in flight, refuses new connections, flushes
   t.equal(batches.length, 1);
   t.same(await again.stop('SIGTERM'), { code: 0, signal: null }, 'an idle broker stops at once with exit 0');
 });
+
+t.test('SIGTERM with a client that never reads its responses: the drain is bounded, exit 0', async (t) => {
+  const broker = await spawnBroker(t, ['--memory', '--port', '0']);
+  const hog = net.connect({ host: broker.host, port: broker.port });
+  hog.pause();
+  hog.on('error', () => {});
+  t.teardown(() => hog.destroy());
+  await new Promise<void>((resolve) => hog.once('connect', () => resolve()));
+  // Enough unread responses to fill the kernel's buffers and the broker's 4 MiB bound.
+  const one = requestFrame(18, 0, 0, Buffer.alloc(0));
+  hog.write(Buffer.concat(Array.from({ length: 50_000 }, () => one)));
+  await sleep(1000);
+  const t0 = performance.now();
+  const exit = await broker.stop('SIGTERM', 20_000);
+  const ms = performance.now() - t0;
+  t.same(exit, { code: 0, signal: null }, `the broker exits 0 (${ms.toFixed(0)} ms after SIGTERM)`);
+  t.ok(ms < 15_000, 'without waiting on the client longer than the drain timeout (5 s) allows');
+});
