@@ -29,11 +29,13 @@ const PROBE = Buffer.from('0000000e00120000' + '5a5a5a5a' + '0004' + '66757a7a',
 /** APIs whose answer may legitimately wait on a client-chosen timeout (long poll, rebalance). */
 const WAITING_APIS = new Set([1, 11, 14]);
 /**
- * APIs whose answer can take long without a hang: CreateTopics and CreatePartitions may create up
- * to 10,000 partition logs in one request (Kafka's per-request limit), tens of seconds on a file
- * engine. They get SLOW_HANG_MS instead of the usual bound.
+ * APIs that go through the controller, which runs one operation at a time and answers CreateTopics,
+ * CreatePartitions and DeleteTopics only once their logs exist or are gone: up to 10,000 partitions
+ * a request (Kafka's limit), tens of seconds to minutes on a file engine, and every controller
+ * request behind it waits as long (Metadata too, when it may create topics). Past the usual bound
+ * they count as slow, and as a hang only past SLOW_HANG_MS.
  */
-const SLOW_APIS = new Set([19, 37]);
+const CONTROLLER_APIS = new Set([3, 19, 20, 33, 37, 43, 44, 45, 57]);
 const SLOW_HANG_MS = 180_000;
 
 export interface FuzzOptions {
@@ -73,6 +75,8 @@ export interface FuzzReport {
   /** Set when the broker process died: how, its stderr, and the cases in flight. */
   crash: { exit: string; stderrTail: string; inFlight: string[] } | null;
   maxRssMiB: number;
+  /** The longest a controller request (see CONTROLLER_APIS) took past the usual bound. */
+  slowestControllerMs: number;
   bystander: { ops: number; failures: string[]; maxLatencyMs: number };
   /** ERROR entries the broker logged (handler exceptions and the like). */
   brokerErrors: string[];
@@ -80,7 +84,7 @@ export interface FuzzReport {
   errorCases: string[][];
 }
 
-type Outcome = 'answered' | 'closed' | 'waiting for the rest of a frame' | 'parked (long poll or rebalance)';
+type Outcome = 'answered' | 'closed' | 'waiting for the rest of a frame' | 'parked (long poll or rebalance)' | 'slow answer (controller queue)' | 'slow close (controller queue)';
 
 /** Splits what we sent into frames (when the framing is intact) to check the answers against. */
 function sentFrames(c: FuzzCase): { apiKey: number; apiVersion: number; correlationId: number }[] {
@@ -117,7 +121,7 @@ function checkResponse(frame: Buffer, req: { apiKey: number; apiVersion: number 
 }
 
 /** Runs one case on a fresh connection and classifies what the broker did. */
-function runCase(host: string, port: number, c: FuzzCase, hangMs: number): Promise<{ outcome: Outcome } | { failure: Omit<CaseFailure, 'index' | 'description'> }> {
+function runCase(host: string, port: number, c: FuzzCase, hangMs: number, onSlow: (ms: number) => void): Promise<{ outcome: Outcome } | { failure: Omit<CaseFailure, 'index' | 'description'> }> {
   return new Promise((resolve) => {
     const sock = net.connect({ host, port });
     const frames = c.framingBroken ? [] : sentFrames(c);
@@ -149,14 +153,19 @@ function runCase(host: string, port: number, c: FuzzCase, hangMs: number): Promi
           next++;
         }
       }
-      finish({ outcome: how });
+      if (slow) onSlow(Date.now() - started);
+      finish({ outcome: slow ? (how === 'answered' ? 'slow answer (controller queue)' : 'slow close (controller queue)') : how });
     };
-    const bound = frames.some((f) => SLOW_APIS.has(f.apiKey)) ? Math.max(hangMs, SLOW_HANG_MS) : hangMs;
-    const timer = setTimeout(() => {
+    const started = Date.now();
+    let slow = false;
+    const hang = () => finish({ failure: { kind: 'hang', detail: `neither answered nor closed within ${Date.now() - started} ms (${responses.length} response(s) so far)` } });
+    let timer = setTimeout(() => {
       if (c.framingBroken) return finish({ outcome: 'waiting for the rest of a frame' });
       if (frames.some((f) => WAITING_APIS.has(f.apiKey))) return finish({ outcome: 'parked (long poll or rebalance)' });
-      finish({ failure: { kind: 'hang', detail: `neither answered nor closed within ${bound} ms (${responses.length} response(s) so far)` } });
-    }, bound);
+      if (!frames.some((f) => CONTROLLER_APIS.has(f.apiKey))) return hang();
+      slow = true;
+      timer = setTimeout(hang, SLOW_HANG_MS - hangMs);
+    }, hangMs);
     sock.on('connect', async () => {
       if (c.chunks) {
         let at = 0;
@@ -297,24 +306,36 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'samsa-fuzz-'));
   const report: FuzzReport = {
     seed: opts.seed, shard, shards, seconds: opts.seconds, corpusSize: corpus.length, casesRun: 0, lastCase: -1, outcomes: {}, failures: [],
-    crash: null, maxRssMiB: 0, bystander: { ops: 0, failures: [], maxLatencyMs: 0 }, brokerErrors: [], errorCases: [],
+    crash: null, maxRssMiB: 0, slowestControllerMs: 0, bystander: { ops: 0, failures: [], maxLatencyMs: 0 }, brokerErrors: [], errorCases: [],
   };
   let broker: BrokerProcess | null = null;
   let bystander: Bystander | null = null;
   const inFlight = new Map<number, FuzzCase>();
+  // The cases answered last: one of them is what broke the bystander, when something does.
+  const recentAnswered: string[] = [];
   try {
     broker = await startBrokerProcess(['--port', '0', '--data-dir', dataDir, '--config', 'group.initial.rebalance.delay.ms=0'], { env: { SAMSA_LOG_LEVEL: 'error' } });
     log(`fuzz: seed ${opts.seed}, shard ${shard}/${shards}, ${corpus.length} seed frames, broker pid ${broker.pid} on ${broker.bootstrap}`);
     bystander = await Bystander.start(broker.bootstrap, log);
-    // The cases answered last: one of them is what broke the bystander, when something does.
-    const recentAnswered: string[] = [];
     bystander.onFirstFailure = () => log(`fuzz: the cases answered before the bystander's first failure, newest last:\n  ${recentAnswered.join('\n  ')}`);
     bystander.start();
     const b = broker;
     let errorsSeen = 0;
+    // A jump of the broker's RSS by 200 MiB within 2 s: log what was running and just answered.
+    const rssWindow: number[] = [];
+    let lastJumpLog = 0;
     const rssTimer = setInterval(() => {
       const rss = b.rssMiB();
-      if (rss !== null) report.maxRssMiB = Math.max(report.maxRssMiB, rss);
+      if (rss !== null) {
+        report.maxRssMiB = Math.max(report.maxRssMiB, rss);
+        rssWindow.push(rss);
+        if (rssWindow.length > 10) rssWindow.shift();
+        const low = Math.min(...rssWindow);
+        if (rss - low > 200 && Date.now() - lastJumpLog > 30_000) {
+          lastJumpLog = Date.now();
+          log(`fuzz: broker RSS ${low.toFixed(0)} -> ${rss.toFixed(0)} MiB within 2 s; in flight:\n  ${[...inFlight.values()].map((c) => `case ${c.index}: ${c.description.slice(0, 300)}`).join('\n  ')}\n answered just before:\n  ${recentAnswered.slice(-15).join('\n  ')}`);
+        }
+      }
       while (errorsSeen < b.errors.length) {
         report.errorCases.push([...inFlight.values()].map((c) => `case ${c.index}: ${c.description}`));
         errorsSeen++;
@@ -335,7 +356,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       for (let i = take(); i !== null; i = take()) {
         const c = makeCase(opts.seed, i, corpus);
         inFlight.set(i, c);
-        const r = await runCase(b.host, b.port, c, hangMs);
+        const r = await runCase(b.host, b.port, c, hangMs, (ms) => (report.slowestControllerMs = Math.max(report.slowestControllerMs, ms)));
         // A close because the broker died is the crash's, not the case's.
         if (!b.isRunning()) break;
         inFlight.delete(i);
@@ -397,7 +418,7 @@ export function describeReport(r: FuzzReport): string {
   const lines = [
     `seed ${r.seed} (shard ${r.shard}/${r.shards}): ${r.casesRun} cases in ${r.seconds} s from ${r.corpusSize} seed frames; last case ${r.lastCase}`,
     `outcomes: ${Object.entries(r.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `max broker RSS ${r.maxRssMiB.toFixed(0)} MiB; bystander ${r.bystander.ops} rounds, ${r.bystander.failures.length} failed, slowest ${r.bystander.maxLatencyMs} ms`,
+    `max broker RSS ${r.maxRssMiB.toFixed(0)} MiB; slowest controller request ${r.slowestControllerMs} ms; bystander ${r.bystander.ops} rounds, ${r.bystander.failures.length} failed, slowest ${r.bystander.maxLatencyMs} ms`,
   ];
   for (const f of r.failures.slice(0, 20)) lines.push(`case ${f.index} ${f.kind}: ${f.detail}\n    ${f.description}\n    replay: SAMSA_FUZZ_SEED=${r.seed} SAMSA_FUZZ_CASES=${f.index}`);
   if (r.crash) lines.push(`BROKER DIED (${r.crash.exit}); cases in flight:\n  ${r.crash.inFlight.join('\n  ')}\nstderr tail:\n${r.crash.stderrTail.split('\n').slice(-40).join('\n')}`);
