@@ -7,9 +7,12 @@
 // - socket.request.max.bytes: a larger size prefix closes the connection.
 // Other connections are served throughout.
 import t from 'tap';
+import kafkajs from 'kafkajs';
 import { startBroker } from '../../src/index.js';
 import { sleep } from '../helpers/timeout.js';
 import { Bytes, WireConnection, apiVersionsV3Body, parseApiVersionsResponse, requestFrame } from '../helpers/wire.js';
+
+const { ConfigResourceTypes, Kafka, logLevel } = kafkajs;
 
 async function apiVersions(c: WireConnection, timeoutMs = 5000): Promise<number> {
   const res = parseApiVersionsResponse(await c.request(18, 3, apiVersionsV3Body(), { headerVersion: 2, timeoutMs }), 3);
@@ -103,4 +106,27 @@ t.test('socket.request.max.bytes: a larger frame closes its connection only', as
   bad.write(Buffer.concat([new Bytes().int32(1025).build(), Buffer.alloc(1025)]));
   t.ok(await bad.closesWithin(3000), 'a 1025-byte frame closes the connection (limit 1024)');
   t.equal(await apiVersions(bystander), 0, 'another connection is still served');
+});
+
+t.test('the limits are dynamic: AlterConfigs on the broker applies to the next connection', async (t) => {
+  const running = await startBroker({ memory: true, port: 0 });
+  t.teardown(() => running.close());
+  const kafka = new Kafka({ clientId: 'limits-test', brokers: [running.bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: [{ type: ConfigResourceTypes.BROKER, name: '1', configEntries: [{ name: 'max.connections.per.ip', value: '2' }] }],
+  });
+  // kafkajs holds one connection (it may open a second for the controller): count what is left.
+  const open: WireConnection[] = [];
+  t.teardown(() => open.forEach((c) => c.destroy()));
+  let closed = false;
+  for (let i = 0; i < 3 && !closed; i++) {
+    const c = await WireConnection.connect(running.host, running.port);
+    open.push(c);
+    closed = await c.closesWithin(500);
+  }
+  t.ok(closed, 'a raw connection beyond max.connections.per.ip=2 (set by AlterConfigs) is closed');
 });
