@@ -1,7 +1,9 @@
 // A samsa CLI broker as a child process for the robustness runs: started on a given (or free)
 // port, its stderr kept as a bounded tail plus every ERROR entry, its RSS read from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import { REPO_ROOT, cliArgv, distIsFresh, type Exit } from '../helpers/cli-broker.js';
 
@@ -28,19 +30,32 @@ const MAX_ERRORS = 200;
 // Children still running when this process exits (a failed run, Ctrl-C of npm run torture) are
 // killed with it rather than left listening.
 const children = new Set<ChildProcess>();
+const dirs = new Set<string>();
 let exitHookInstalled = false;
-export function killOnExit(proc: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const c of children) c.kill('SIGKILL');
-    });
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(sig, () => process.exit(130));
-    }
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const c of children) c.kill('SIGKILL');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => process.exit(130));
   }
+}
+
+export function killOnExit(proc: ChildProcess): void {
+  installExitHook();
   children.add(proc);
   proc.once('exit', () => children.delete(proc));
+}
+
+/** A fresh temp dir, removed at exit if the run that made it did not get to (a timeout, Ctrl-C). */
+export function tempDirRemovedOnExit(prefix: string): string {
+  installExitHook();
+  const d = mkdtempSync(path.join(tmpdir(), prefix));
+  dirs.add(d);
+  return d;
 }
 
 export function freePort(): Promise<number> {

@@ -3,14 +3,13 @@
 // same port and data dir every few seconds. Afterwards every partition is read back from the
 // start: each acknowledged record must be at its acknowledged offset, exactly once.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { REPO_ROOT } from '../helpers/cli-broker.js';
 import { KafkajsReader } from '../helpers/kafkajs-reader.js';
 import { Rng } from './rng.js';
-import { freePort, killOnExit, startBrokerProcess, type BrokerProcess } from './broker-process.js';
+import { freePort, killOnExit, startBrokerProcess, tempDirRemovedOnExit, type BrokerProcess } from './broker-process.js';
 
 const LIBS = path.join(REPO_ROOT, 'compat/kafka/.work/libs');
 export const TORTURE_TOPIC = 'torture';
@@ -96,7 +95,8 @@ export async function runCrashTorture(opts: CrashOptions): Promise<CrashReport> 
   const rng = new Rng(opts.seed, 0xc4a54);
   const partitions = opts.partitions ?? 3;
   const [upMin, upMax] = opts.upMs ?? [2000, 4000];
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'samsa-torture-'));
+  const workDir = tempDirRemovedOnExit('samsa-torture-');
+  const dataDir = path.join(workDir, 'data');
   const started = Date.now();
   const port = await freePort();
   const args = ['--port', String(port), '--data-dir', dataDir, '--config', 'log.segment.bytes=1048576'];
@@ -120,7 +120,7 @@ export async function runCrashTorture(opts: CrashOptions): Promise<CrashReport> 
     await admin.createTopics({ topics: [{ topic: TORTURE_TOPIC, numPartitions: partitions }], waitForLeaders: true });
     await admin.disconnect();
 
-    const configFile = path.join(dataDir, '..', `${path.basename(dataDir)}-producer.properties`);
+    const configFile = path.join(workDir, 'producer.properties');
     writeFileSync(configFile, [
       'acks=all',
       'enable.idempotence=true',
@@ -211,8 +211,7 @@ export async function runCrashTorture(opts: CrashOptions): Promise<CrashReport> 
   } finally {
     producer?.proc.kill('SIGKILL');
     await broker?.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(path.join(dataDir, '..', `${path.basename(dataDir)}-producer.properties`), { force: true });
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
 

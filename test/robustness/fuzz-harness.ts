@@ -9,16 +9,14 @@
 // Case i is a pure function of (seed, i): a failure prints the seed and case numbers that replay it
 // (SAMSA_FUZZ_SEED=... SAMSA_FUZZ_CASES=...).
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { CompressionTypes, Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
 import { API_KEYS } from '../../src/protocol/generated/index.js';
 import { responseHeaderVersion } from '../../src/protocol/headers.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { ResponseHeader } from '../../src/protocol/generated/response-header.js';
 import { KafkajsReader } from '../helpers/kafkajs-reader.js';
-import { startBrokerProcess, type BrokerProcess } from './broker-process.js';
+import { startBrokerProcess, tempDirRemovedOnExit, type BrokerProcess } from './broker-process.js';
 import { FUZZ_GROUP, FUZZ_TOPIC, JAVA_GROUP, JAVA_TOPIC, loadCorpus, type Seed } from './corpus.js';
 import { makeCase, type FuzzCase } from './mutate.js';
 
@@ -303,7 +301,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const concurrency = opts.concurrency ?? 8;
   const hangMs = opts.hangMs ?? 15_000;
   const corpus = opts.corpus ?? (await loadCorpus());
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'samsa-fuzz-'));
+  const dataDir = tempDirRemovedOnExit('samsa-fuzz-');
   const report: FuzzReport = {
     seed: opts.seed, shard, shards, seconds: opts.seconds, corpusSize: corpus.length, casesRun: 0, lastCase: -1, outcomes: {}, failures: [],
     crash: null, maxRssMiB: 0, slowestControllerMs: 0, bystander: { ops: 0, failures: [], maxLatencyMs: 0 }, brokerErrors: [], errorCases: [],
