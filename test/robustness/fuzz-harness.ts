@@ -10,7 +10,7 @@
 // (SAMSA_FUZZ_SEED=... SAMSA_FUZZ_CASES=...).
 import net from 'node:net';
 import { rmSync } from 'node:fs';
-import { CompressionTypes, Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
 import { API_KEYS } from '../../src/protocol/generated/index.js';
 import { responseHeaderVersion } from '../../src/protocol/headers.js';
 import { Reader } from '../../src/protocol/reader.js';
@@ -51,6 +51,8 @@ export interface FuzzOptions {
   rssLimitMiB?: number;
   log?: (line: string) => void;
   corpus?: Seed[];
+  /** Extra broker configs (key=value), e.g. a short log.retention.check.interval.ms. */
+  brokerConfig?: string[];
 }
 
 export interface CaseFailure {
@@ -214,10 +216,17 @@ class Bystander {
   /** Called once, at the first failed round (the runner logs the cases answered just before). */
   onFirstFailure: () => void = () => {};
 
-  private constructor(private readonly producer: Producer, private readonly reader: KafkajsReader, private readonly log: (s: string) => void) {}
+  private constructor(
+    private readonly producer: Producer,
+    private readonly reader: KafkajsReader,
+    private readonly admin: Admin,
+    private readonly log: (s: string) => void,
+  ) {}
 
   static async start(bootstrap: string, log: (s: string) => void): Promise<Bystander> {
+    // Metadata refreshed every 10 s (kafkajs's default is 5 min), so its answers are checked often.
     const kafka = new Kafka({ clientId: 'fuzz-bystander', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 }, requestTimeout: 60_000 });
+    const metadataMaxAge = 10_000;
     const admin = kafka.admin();
     await admin.connect();
     // Topic-level configs win over any broker-level value a mutated AlterConfigs may set.
@@ -244,22 +253,27 @@ class Bystander {
     // The topics and groups the seed frames name exist and hold data, so mutated requests get
     // past "unknown topic" into the code that reads logs and group state.
     await admin.createTopics({ topics: [{ topic: FUZZ_TOPIC, numPartitions: 3 }, { topic: JAVA_TOPIC, numPartitions: 3 }], waitForLeaders: true });
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
-    await producer.connect();
+    // A producer of its own seeds the fuzz topics: kafkajs refreshes the metadata of every topic a
+    // producer has written to, and fails its sends while any of them is gone (the fuzz deletes and
+    // recreates them); the bystander's producer knows only its own topic.
+    const seeder = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    await seeder.connect();
     for (const topic of [FUZZ_TOPIC, JAVA_TOPIC]) {
       for (const [i, compression] of [CompressionTypes.None, CompressionTypes.GZIP].entries()) {
         for (let partition = 0; partition < 3; partition++) {
           const messages = Array.from({ length: 20 }, (_, j) => ({ partition, key: `k${j % 5}`, value: `seed ${i} ${j}`, headers: { h: `${j}` } }));
-          await producer.send({ topic, compression, messages });
+          await seeder.send({ topic, compression, messages });
         }
       }
     }
+    await seeder.disconnect();
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, metadataMaxAge });
+    await producer.connect();
     for (const groupId of [FUZZ_GROUP, JAVA_GROUP]) {
       await admin.setOffsets({ groupId, topic: groupId === FUZZ_GROUP ? FUZZ_TOPIC : JAVA_TOPIC, partitions: [{ partition: 0, offset: '5' }, { partition: 1, offset: '10' }] });
     }
-    await admin.disconnect();
     const reader = await KafkajsReader.connect(bootstrap, 'fuzz-bystander-reader');
-    return new Bystander(producer, reader, log);
+    return new Bystander(producer, reader, admin, log);
   }
 
   start(): void {
@@ -274,6 +288,13 @@ class Bystander {
           if (md.errorCode !== 0) throw new Error(`produce error code ${md.errorCode}`);
           const offset = Number(md.baseOffset);
           const { messages } = await this.reader.readPartition(BYSTANDER_TOPIC, partition, { fromOffset: offset });
+          if (i % 10 === 0) {
+            // Metadata as a fresh client sees it: the topic, both partitions, led by this broker.
+            const md = await this.admin.fetchTopicMetadata({ topics: [BYSTANDER_TOPIC] });
+            const parts = md.topics[0]?.partitions ?? [];
+            const bad = parts.filter((p) => p.partitionErrorCode !== 0 || p.leader < 0);
+            if (parts.length !== 2 || bad.length > 0) throw new Error(`metadata for ${BYSTANDER_TOPIC}: ${JSON.stringify(md.topics)}`);
+          }
           const got = messages[0];
           if (!got || got.offset !== offset || got.value?.toString() !== value) {
             throw new Error(`read back ${got ? `offset ${got.offset} value ${got.value?.toString()}` : 'nothing'} at offset ${offset}, wrote ${value}`);
@@ -295,6 +316,7 @@ class Bystander {
     this.stopped = true;
     await this.loop;
     await this.producer.disconnect().catch(() => {});
+    await this.admin.disconnect().catch(() => {});
     await this.reader.close().catch(() => {});
   }
 }
@@ -317,7 +339,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   // The cases answered last: one of them is what broke the bystander, when something does.
   const recentAnswered: string[] = [];
   try {
-    broker = await startBrokerProcess(['--port', '0', '--data-dir', dataDir, '--config', 'group.initial.rebalance.delay.ms=0'], { env: { SAMSA_LOG_LEVEL: 'error' } });
+    const extra = (opts.brokerConfig ?? []).flatMap((kv) => ['--config', kv]);
+    broker = await startBrokerProcess(['--port', '0', '--data-dir', dataDir, '--config', 'group.initial.rebalance.delay.ms=0', ...extra], { env: { SAMSA_LOG_LEVEL: 'error' } });
     log(`fuzz: seed ${opts.seed}, shard ${shard}/${shards}, ${corpus.length} seed frames, broker pid ${broker.pid} on ${broker.bootstrap}`);
     bystander = await Bystander.start(broker.bootstrap, log);
     bystander.onFirstFailure = () => log(`fuzz: the cases answered before the bystander's first failure, newest last:\n  ${recentAnswered.join('\n  ')}`);
@@ -393,6 +416,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       for (const c of inFlight.values()) log(`fuzz: case ${c.index} still running at the end: ${c.description}`);
       inFlight.clear();
     }
+    // A replay gives the bystander a few rounds after the cases, to see what they left behind.
+    if (queue) await new Promise((r) => setTimeout(r, 3000));
     // One more look at the broker once the load is gone: still up, still answering.
     await new Promise((r) => setTimeout(r, 300));
     clearInterval(rssTimer);
