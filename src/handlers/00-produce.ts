@@ -1,6 +1,9 @@
-// Produce (key 0), v3-11 (magic v2 record batches only, as Kafka 4). Like Kafka 4 (KAFKA-18659),
-// ApiVersions advertises v0-11: librdkafka up to 2.8 only compresses when it sees Produce v0.
-// A v0-2 request still closes the connection. Validates each partition's
+// Produce (key 0), v3-13 (magic v2 record batches only, as Kafka 4). Like Kafka 4 (KAFKA-18659),
+// ApiVersions advertises v0-13: librdkafka up to 2.8 only compresses when it sees Produce v0.
+// A v0-2 request still closes the connection. v12 differs from v11 only inside transactions
+// (KIP-890), which samsa does not serve; v13 names topics by id (KIP-516): an unknown id gets
+// UNKNOWN_TOPIC_ID and the response names topics by id too. KIP-951's leader hints (v10+) go with
+// NOT_LEADER_OR_FOLLOWER, which a single broker never answers. Validates each partition's
 // batches from their headers alone, then appends; every append starts in the same tick so
 // offsets follow request order on a connection. acks=0 gets no response.
 import { ProduceRequest } from '../protocol/generated/produce-request.js';
@@ -20,7 +23,7 @@ type PartitionResponse = ProduceResponse['responses'][number]['partitionResponse
 export default defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: 0,
   minVersion: 3,
-  maxVersion: 11,
+  maxVersion: 13,
   advertisedMinVersion: 0,
   request: ProduceRequest,
   response: ProduceResponse,
@@ -29,6 +32,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     const now = Date.now();
     const appendOptions = { now };
     const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
+    const byId = ctx.apiVersion >= 13;
     // Each partition's answer goes straight into its place in the response; one promise waits for the appends.
     let appending = 0;
     let appended: (() => void) | null = null;
@@ -37,23 +41,25 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     };
     const responses = req.topicData.map((topic) => {
       const answers: PartitionResponse[] = new Array(topic.partitionData.length);
+      // v13+: the topic's name from its id; an id this cluster does not know fails every partition.
+      const name = byId ? broker.topics.getById(topic.topicId!)?.name : topic.name;
       topic.partitionData.forEach((pd, i) => {
         if (!acksValid) {
           answers[i] = failure(pd.index, ErrorCode.INVALID_REQUIRED_ACKS, null);
           return;
         }
-        const partitionLog = broker.partitionLog(topic.name ?? '', pd.index);
+        if (name === undefined) {
+          answers[i] = failure(pd.index, ErrorCode.UNKNOWN_TOPIC_ID, null);
+          return;
+        }
+        const partitionLog = broker.partitionLog(name, pd.index);
         if (!partitionLog) {
           answers[i] = failure(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
           return;
         }
+        // acks=all needs no check of min.insync.replicas: Kafka caps it at the partition's replica
+        // count (Partition.effectiveMinIsr), and every partition here has one replica, in sync.
         const cfg = partitionLog.config;
-        if (req.acks === -1 && cfg.minInsyncReplicas > 1) {
-          // A single broker is an ISR of one: acks=all can never meet min.insync.replicas > 1.
-          const msg = `The size of the current ISR 1 is insufficient to satisfy the min.isr requirement of ${cfg.minInsyncReplicas}`;
-          answers[i] = failure(pd.index, ErrorCode.NOT_ENOUGH_REPLICAS, msg);
-          return;
-        }
         let records: Buffer;
         try {
           const valid = validateBatches(
@@ -70,12 +76,12 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           const codec = targetCodec(cfg.compressionType);
           if (codec) records = recompress(records, codec);
           // Only a compacted topic decodes records: each needs a key (Kafka's LogValidator).
-          if (cfg.cleanupPolicy.includes('compact')) rejectKeylessRecords(records, `${topic.name}-${pd.index}`);
+          if (cfg.cleanupPolicy.includes('compact')) rejectKeylessRecords(records, `${name}-${pd.index}`);
         } catch (e) {
           if (!(e instanceof RecordValidationError)) throw e;
           const f = failure(pd.index, e.errorCode, e.responseMessage);
           f.recordErrors = e.recordErrors.map((r) => ({ batchIndex: r.batchIndex, batchIndexErrorMessage: r.message }));
-          log.debug(`produce to ${topic.name}-${pd.index} from ${ctx.peer} rejected: ${e.message}`);
+          log.debug(`produce to ${name}-${pd.index} from ${ctx.peer} rejected: ${e.message}`);
           answers[i] = f;
           return;
         }
@@ -86,17 +92,17 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
             settled();
           },
           (e) => {
-            answers[i] = appendFailure(pd.index, e, `${topic.name}-${pd.index}`);
+            answers[i] = appendFailure(pd.index, e, `${name}-${pd.index}`);
             settled();
           },
         );
       });
-      return { name: topic.name, partitionResponses: answers };
+      return byId ? { topicId: topic.topicId, partitionResponses: answers } : { name: topic.name, partitionResponses: answers };
     });
     if (appending > 0) await new Promise<void>((resolve) => (appended = resolve));
     if (req.acks === 0) {
       // With no response to carry an error, Kafka closes the connection so the producer refreshes metadata.
-      const failed = responses.flatMap((t) => t.partitionResponses.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name}-${p.index}: error ${p.errorCode}`));
+      const failed = responses.flatMap((t) => t.partitionResponses.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name ?? t.topicId}-${p.index}: error ${p.errorCode}`));
       if (failed.length > 0) ctx.closeConnection(`acks=0 produce failed (${failed.join(', ')})`);
       return undefined;
     }

@@ -1,6 +1,9 @@
-// Metadata (key 3), v0-12. Describes this single broker and the requested topics (all when
+// Metadata (key 3), v0-13. Describes this single broker and the requested topics (all when
 // the topic list is null), creating unknown topics when both the request (v4+) and
-// auto.create.topics.enable allow it. v10+ may name topics by id.
+// auto.create.topics.enable allow it. v12+ may name topics by id; v10-11 carry the id field but
+// a request using it (or a null name) fails as a whole with INVALID_REQUEST, as in Kafka. v13
+// adds a top-level error code, which Kafka sets (beside each topic's) only when the whole
+// request fails.
 import type { Broker } from '../broker.js';
 import { MetadataRequest } from '../protocol/generated/metadata-request.js';
 import { MetadataResponse } from '../protocol/generated/metadata-response.js';
@@ -19,7 +22,7 @@ const ALL_CLUSTER_OPERATIONS = 8096;
 export default defineHandler<MetadataRequest, MetadataResponse>({
   apiKey: 3,
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   request: MetadataRequest,
   response: MetadataResponse,
   async handle(ctx, req) {
@@ -27,6 +30,8 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
     const topics: TopicResult[] = [];
     if (req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0)) {
       for (const t of broker.topics.all()) topics.push(describe(broker, t));
+    } else if (ctx.apiVersion < 12 && req.topics.some((t) => t.name === null || (t.topicId ?? ZERO_UUID) !== ZERO_UUID)) {
+      return failedRequest(req, ErrorCode.INVALID_REQUEST);
     } else {
       const autoCreate = (req.allowAutoTopicCreation ?? true) && broker.config.bool('auto.create.topics.enable');
       for (const wanted of req.topics) {
@@ -42,9 +47,23 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
       controllerId: broker.nodeId,
       topics,
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPERATIONS : NO_OPERATIONS,
+      errorCode: ErrorCode.NONE,
     };
   },
 });
+
+/** Kafka's answer to a request that fails as a whole: every requested topic with the error, no brokers. */
+function failedRequest(req: MetadataRequest, errorCode: number): MetadataResponse {
+  return {
+    throttleTimeMs: 0,
+    brokers: [],
+    clusterId: null,
+    controllerId: -1,
+    topics: (req.topics ?? []).map((t) => failed(t.name ?? '', t.topicId ?? ZERO_UUID, errorCode)),
+    clusterAuthorizedOperations: NO_OPERATIONS,
+    errorCode,
+  };
+}
 
 async function lookup(broker: Broker, name: string | null, topicId: string, autoCreate: boolean): Promise<TopicResult> {
   if (name === null || name === '') {

@@ -1,20 +1,31 @@
-// OffsetFetch (key 9), v1-9 (Kafka 4 removed v0). Offsets of the requested partitions (-1 and "" where none is
+// OffsetFetch (key 9), v1-10 (Kafka 4 removed v0). Offsets of the requested partitions (-1 and "" where none is
 // committed) or, with a null topic list (v2+), of every partition the group has committed.
 // v8+ asks for several groups at once, each with its own error; v2-7 carry one top-level error;
-// v0-1, which have none, repeat a group error on every requested partition.
+// v0-1, which have none, repeat a group error on every requested partition. v10 names topics by
+// id (KIP-848): an id this cluster does not know gets UNKNOWN_TOPIC_ID on each partition, and
+// offsets kept for a topic that no longer exists are left out of "all".
 import { OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
 import { OffsetFetchResponse } from '../protocol/generated/offset-fetch-response.js';
 import { ErrorCode } from '../protocol/errors.js';
+import type { TopicsImage } from '../metadata/image.js';
+import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import { defineHandler } from './handler.js';
+
+type GroupResult = NonNullable<OffsetFetchResponse['groups']>[number];
+type GroupRequest = NonNullable<OffsetFetchRequest['groups']>[number];
 
 export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   apiKey: 9,
   minVersion: 1,
-  maxVersion: 9,
+  maxVersion: 10,
   request: OffsetFetchRequest,
   response: OffsetFetchResponse,
   handle(ctx, req) {
     const groups = ctx.broker.groups;
+    if (ctx.apiVersion >= 10) {
+      const image = ctx.broker.topics;
+      return { throttleTimeMs: 0, groups: (req.groups ?? []).map((g) => fetchByTopicId(groups, image, g)) };
+    }
     if (ctx.apiVersion >= 8) {
       return {
         throttleTimeMs: 0,
@@ -36,3 +47,29 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
     return { throttleTimeMs: 0, topics: r.topics, errorCode: r.errorCode };
   },
 });
+
+function fetchByTopicId(groups: GroupCoordinator, image: TopicsImage, g: GroupRequest): GroupResult {
+  if (g.topics === null) {
+    const r = groups.fetchOffsets(g.groupId, null);
+    const topics = r.topics.flatMap((t) => {
+      const info = image.get(t.name);
+      return info ? [{ topicId: info.topicId, partitions: t.partitions }] : [];
+    });
+    return { groupId: g.groupId, errorCode: r.errorCode, topics };
+  }
+  const names = g.topics.map((t) => image.getById(t.topicId!)?.name);
+  const r = groups.fetchOffsets(
+    g.groupId,
+    g.topics.flatMap((t, i) => (names[i] === undefined ? [] : [{ name: names[i]!, partitionIndexes: t.partitionIndexes }])),
+  );
+  if (r.errorCode !== ErrorCode.NONE) return { groupId: g.groupId, errorCode: r.errorCode, topics: [] };
+  let next = 0;
+  const topics = g.topics.map((t, i) => ({
+    topicId: t.topicId,
+    partitions:
+      names[i] === undefined
+        ? t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNKNOWN_TOPIC_ID }))
+        : r.topics[next++].partitions,
+  }));
+  return { groupId: g.groupId, errorCode: ErrorCode.NONE, topics };
+}

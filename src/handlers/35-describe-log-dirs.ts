@@ -1,6 +1,7 @@
-// DescribeLogDirs (key 35), v1-4 (Kafka 4 no longer serves v0). The broker's one log dir with
+// DescribeLogDirs (key 35), v1-5 (Kafka 4 no longer serves v0). The broker's one log dir with
 // the requested partitions it holds (all when topics is null): size on disk, no lag (nothing is
-// moving between dirs). v4 adds the dir's total and usable bytes. Partitions and topics this
+// moving between dirs). v4 adds the dir's total and usable bytes, v5 whether the dir is cordoned
+// (KIP-1066: takes no new partitions), which samsa's one dir never is. Partitions and topics this
 // broker does not have are left out, as Kafka does. Memory mode reports no dir sizes.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,7 @@ type Topic = DescribeLogDirsResponse['results'][number]['topics'][number];
 export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
   apiKey: 35,
   minVersion: 1,
-  maxVersion: 4,
+  maxVersion: 5,
   request: DescribeLogDirsRequest,
   response: DescribeLogDirsResponse,
   async handle(ctx, req) {
@@ -45,7 +46,7 @@ export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
-      results: [{ errorCode: ErrorCode.NONE, logDir: dir ?? 'memory', topics, totalBytes, usableBytes }],
+      results: [{ errorCode: ErrorCode.NONE, logDir: dir ?? 'memory', topics, totalBytes, usableBytes, isCordoned: false }],
     };
   },
 });

@@ -1,5 +1,7 @@
-// DeleteGroups (key 42), v0-2: deletes Empty groups with all their offsets (NON_EMPTY_GROUP
-// while members remain, GROUP_ID_NOT_FOUND for unknown groups).
+// DeleteGroups (key 42), v0-3: deletes Empty groups with all their offsets (NON_EMPTY_GROUP
+// while members remain, GROUP_ID_NOT_FOUND for unknown groups). The results are keyed by group:
+// one per group however often it is named. v3 adds a per-group error message, which Kafka 4.4
+// leaves null for these errors.
 import { DeleteGroupsRequest } from '../protocol/generated/delete-groups-request.js';
 import { DeleteGroupsResponse } from '../protocol/generated/delete-groups-response.js';
 import { defineHandler } from './handler.js';
@@ -7,13 +9,11 @@ import { defineHandler } from './handler.js';
 export default defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
   apiKey: 42,
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 3,
   request: DeleteGroupsRequest,
   response: DeleteGroupsResponse,
   async handle(ctx, req) {
-    // A group named twice is deleted once; both entries report that result.
-    const unique = [...new Set(req.groupsNames)];
-    const byId = new Map((await ctx.broker.groups.deleteGroups(unique)).map((r) => [r.groupId, r.errorCode]));
-    return { throttleTimeMs: 0, results: req.groupsNames.map((groupId) => ({ groupId, errorCode: byId.get(groupId)! })) };
+    const results = await ctx.broker.groups.deleteGroups([...new Set(req.groupsNames)]);
+    return { throttleTimeMs: 0, results: results.map((r) => ({ ...r, errorMessage: null })) };
   },
 });

@@ -1,30 +1,36 @@
-// DescribeCluster (key 60), v0-1. The brokers registered in the metadata image, this node as the
+// DescribeCluster (key 60), v0-2. The brokers registered in the metadata image, this node as the
 // controller, the cluster id. v1 asking for the CONTROLLER endpoint type gets
-// MISMATCHED_ENDPOINT_TYPE, as from a Kafka broker. Without an authorizer every cluster operation
-// is allowed, which Kafka reports as 8096 when asked.
+// MISMATCHED_ENDPOINT_TYPE, as from a Kafka broker, and any other type but BROKER
+// UNSUPPORTED_ENDPOINT_TYPE. v2 (KIP-1073) marks each broker fenced or not and lists fenced
+// brokers too when asked. Without an authorizer every cluster operation is allowed, which Kafka
+// reports as 8096 when asked.
 import { DescribeClusterRequest } from '../protocol/generated/describe-cluster-request.js';
 import { DescribeClusterResponse } from '../protocol/generated/describe-cluster-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './handler.js';
 
 const BROKER_ENDPOINT = 1;
+const CONTROLLER_ENDPOINT = 2;
 const NO_OPERATIONS = -2147483648;
 const ALL_CLUSTER_OPERATIONS = 8096;
 
 export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
   apiKey: 60,
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   request: DescribeClusterRequest,
   response: DescribeClusterResponse,
   handle(ctx, req) {
     const broker = ctx.broker;
     const endpointType = req.endpointType ?? BROKER_ENDPOINT;
     if (endpointType !== BROKER_ENDPOINT) {
+      const mismatched = endpointType === CONTROLLER_ENDPOINT;
       return {
         throttleTimeMs: 0,
-        errorCode: ErrorCode.MISMATCHED_ENDPOINT_TYPE,
-        errorMessage: 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
+        errorCode: mismatched ? ErrorCode.MISMATCHED_ENDPOINT_TYPE : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+        errorMessage: mismatched
+          ? 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER'
+          : `Unsupported endpoint type ${endpointType}`,
         endpointType: BROKER_ENDPOINT,
         clusterId: '',
         controllerId: -1,
@@ -34,10 +40,10 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
     }
     const image = broker.metadata.image;
     const brokers = [...image.cluster.brokers.values()]
-      .filter((b) => !b.fenced && b.endpoints.length > 0)
-      .map((b) => ({ brokerId: b.id, host: b.endpoints[0].host, port: b.endpoints[0].port, rack: b.rack }));
+      .filter((b) => (!b.fenced || req.includeFencedBrokers) && b.endpoints.length > 0)
+      .map((b) => ({ brokerId: b.id, host: b.endpoints[0].host, port: b.endpoints[0].port, rack: b.rack, isFenced: b.fenced }));
     if (!brokers.some((b) => b.brokerId === broker.nodeId)) {
-      brokers.push({ brokerId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null });
+      brokers.push({ brokerId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null, isFenced: false });
     }
     return {
       throttleTimeMs: 0,

@@ -1,9 +1,12 @@
-// UpdateFeatures as the KRaft controller checks it (Kafka's FeatureControlManager): each update
-// must name a feature this broker supports, at a level in its supported range; lowering a level
-// (or removing a feature with level 0) needs a downgrade upgrade type. One bad update fails the
-// whole request. The result is FeatureLevelRecords.
+// UpdateFeatures as the KRaft controller checks it (Kafka 4.4's FeatureControlManager), in its
+// order: a known upgrade type, a level of at least 0 in this broker's supported range, lowering a
+// level only with a downgrade type and raising one only with UPGRADE; kraft.version is never
+// lowered, and metadata.version only where no level in between changed the metadata records
+// (unsafe downgrades are refused too). One bad update fails the whole request. The result is
+// FeatureLevelRecords. Kafka's checks of one feature's level against another's (dependencies) are
+// not made.
 import { ErrorCode } from '../protocol/errors.js';
-import { supportedFeature } from './features.js';
+import { KRAFT_VERSION, METADATA_VERSION, metadataChangedBetween, supportedFeature } from './features.js';
 import type { MetadataImage } from './image.js';
 import { RecordType, type MetadataRecord } from './records.js';
 import type { ApiError, ControllerResult } from './replication-control.js';
@@ -17,28 +20,38 @@ export interface FeatureUpdate {
   upgradeType: number;
 }
 
+const FAILED = 'The update failed for all features since the following feature had an error: ';
+
 export function updateFeatures(image: MetadataImage, nodeId: number, updates: FeatureUpdate[]): ControllerResult<ApiError> {
   const records: MetadataRecord[] = [];
+  const fail = (errorMessage: string): ControllerResult<ApiError> => ({
+    records: [],
+    response: { errorCode: ErrorCode.INVALID_UPDATE_VERSION, errorMessage: FAILED + errorMessage },
+  });
   for (const u of updates) {
-    const invalid = (why: string): ControllerResult<ApiError> => ({
-      records: [],
-      response: {
-        errorCode: ErrorCode.INVALID_UPDATE_VERSION,
-        errorMessage: `The update failed for all features since the following feature had an error: Invalid update version ${u.maxVersionLevel} for feature ${u.feature}. ${why}`,
-      },
-    });
+    const level = u.maxVersionLevel;
+    const invalid = (why: string) => fail(`Invalid update version ${level} for feature ${u.feature}. ${why}`);
     if (u.upgradeType < UpgradeType.UPGRADE || u.upgradeType > UpgradeType.UNSAFE_DOWNGRADE) return invalid('The controller does not support the given upgrade type.');
-    const current = image.features.level(u.feature);
-    const downgrade = u.maxVersionLevel < current || u.maxVersionLevel < 1;
-    if (downgrade && u.upgradeType === UpgradeType.UPGRADE) {
-      return invalid("Can't downgrade the version of this feature without setting the upgrade type to either safe or unsafe downgrade.");
-    }
+    if (level < 0) return invalid('A feature version cannot be less than 0.');
     const supported = supportedFeature(u.feature);
     if (!supported) return invalid(`Local controller ${nodeId} does not support this feature.`);
-    if (u.maxVersionLevel > 0 && (u.maxVersionLevel < supported.minVersion || u.maxVersionLevel > supported.maxVersion)) {
+    if (level < supported.minVersion || level > supported.maxVersion) {
       return invalid(`Local controller ${nodeId} only supports versions ${supported.minVersion}-${supported.maxVersion}`);
     }
-    if (u.maxVersionLevel !== current) records.push({ type: RecordType.FEATURE_LEVEL, version: 0, data: { name: u.feature, featureLevel: Math.max(u.maxVersionLevel, 0) } });
+    const current = image.features.level(u.feature);
+    if (level < current && u.upgradeType === UpgradeType.UPGRADE) {
+      return invalid("Can't downgrade the version of this feature without setting the upgrade type to either safe or unsafe downgrade.");
+    }
+    if (level > current && u.upgradeType !== UpgradeType.UPGRADE) return invalid("Can't downgrade to a newer version.");
+    if (u.feature === KRAFT_VERSION && level < current) return invalid("Can't downgrade the version of this feature.");
+    if (u.feature === METADATA_VERSION && level < current && metadataChangedBetween(current, level)) {
+      const why =
+        u.upgradeType === UpgradeType.UNSAFE_DOWNGRADE
+          ? 'Unsafe metadata downgrade is not supported in this version.'
+          : 'Refusing to perform the requested downgrade because it might delete metadata information.';
+      return fail(`Unsupported metadata.version downgrade from ${current} to ${level}. ${why}`);
+    }
+    if (level !== current) records.push({ type: RecordType.FEATURE_LEVEL, version: 0, data: { name: u.feature, featureLevel: level } });
   }
   return { records, response: { errorCode: ErrorCode.NONE, errorMessage: null } };
 }

@@ -1,6 +1,7 @@
 // The describe-style admin APIs on one broker, expected values taken from Apache Kafka 4.0.2's
-// answers to the same requests: DescribeCluster, DescribeLogDirs, DescribeTopicPartitions,
-// DescribeProducers, ElectLeaders, ListPartitionReassignments and UpdateFeatures.
+// answers to the same requests (DescribeCluster, DescribeLogDirs and UpdateFeatures: 4.4.0's):
+// DescribeCluster, DescribeLogDirs, DescribeTopicPartitions, DescribeProducers, ElectLeaders,
+// ListPartitionReassignments and UpdateFeatures.
 import t from 'tap';
 import { startBroker, type RunningBroker } from '../../src/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -23,13 +24,25 @@ t.teardown(() => b?.close());
 t.test('DescribeCluster', async (t) => {
   const r = await q('DescribeCluster', 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
   t.match(r, { errorCode: 0, errorMessage: null, clusterId: b.broker.clusterId, controllerId: 1, clusterAuthorizedOperations: -2147483648 });
-  t.same(r.brokers, [{ brokerId: 1, host: b.host, port: b.port, rack: null }]);
+  t.same(r.brokers, [{ brokerId: 1, host: b.host, port: b.port, rack: null, isFenced: false }], 'isFenced: the decoder\'s default before v2');
   t.equal((await q('DescribeCluster', 0, { includeClusterAuthorizedOperations: true })).clusterAuthorizedOperations, 8096);
   t.match(await q('DescribeCluster', 1, { includeClusterAuthorizedOperations: false, endpointType: 2 }), {
     errorCode: 114,
     errorMessage: 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
     brokers: [],
   });
+  t.match(await q('DescribeCluster', 2, { includeClusterAuthorizedOperations: false, endpointType: 3, includeFencedBrokers: false }), {
+    errorCode: 115,
+    errorMessage: 'Unsupported endpoint type 3',
+    clusterId: '',
+    controllerId: -1,
+    brokers: [],
+  });
+  // v2 (KIP-1073): each broker says whether it is fenced; fenced ones are listed only when asked.
+  for (const includeFencedBrokers of [false, true]) {
+    const v2 = await q('DescribeCluster', 2, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers });
+    t.same(v2.brokers, [{ brokerId: 1, host: b.host, port: b.port, rack: null, isFenced: false }], `includeFencedBrokers ${includeFencedBrokers}`);
+  }
 });
 
 t.test('DescribeLogDirs', async (t) => {
@@ -48,6 +61,8 @@ t.test('DescribeLogDirs', async (t) => {
   const all = await q('DescribeLogDirs', 1, { topics: null });
   t.same(all.results[0].topics.map((x: any) => x.name).sort(), ['dt1', 'dt2']);
   t.same([all.results[0].totalBytes, all.results[0].usableBytes], [-1, -1], 'no sizes before v4');
+  const v5 = await q('DescribeLogDirs', 5, { topics: [{ topic: 'dt1', partitions: [1] }] });
+  t.match(v5.results, [{ errorCode: 0, logDir: dir, isCordoned: false, topics: [{ name: 'dt1', partitions: [{ partitionIndex: 1, partitionSize: batch.length }] }] }], 'v5: the dir is not cordoned');
 });
 
 t.test('DescribeTopicPartitions pages with a cursor', async (t) => {
@@ -110,30 +125,48 @@ t.test('ElectLeaders and ListPartitionReassignments: the single-broker answers',
 t.test('UpdateFeatures', async (t) => {
   const uf = (v: number, featureUpdates: unknown[], validateOnly = false) => q('UpdateFeatures', v, { timeoutMs: 5000, featureUpdates, validateOnly });
   const prefix = 'The update failed for all features since the following feature had an error: ';
-  t.same(await uf(1, [{ feature: 'metadata.version', maxVersionLevel: 25, upgradeType: 1 }]), {
+  const level = (name: string) => b.broker.metadata.image.features.level(name);
+  t.same(await uf(1, [{ feature: 'metadata.version', maxVersionLevel: 33, upgradeType: 1 }]), {
     throttleTimeMs: 0,
     errorCode: 0,
     errorMessage: null,
     results: [{ feature: 'metadata.version', errorCode: 0, errorMessage: 'NONE' }],
   });
-  t.match(await uf(1, [{ feature: 'metadata.version', maxVersionLevel: 26, upgradeType: 1 }]), {
+  t.match(await uf(1, [{ feature: 'metadata.version', maxVersionLevel: 34, upgradeType: 1 }]), {
     errorCode: 95,
-    errorMessage: `${prefix}Invalid update version 26 for feature metadata.version. Local controller 1 only supports versions 7-25`,
+    errorMessage: `${prefix}Invalid update version 34 for feature metadata.version. Local controller 1 only supports versions 7-33`,
     results: [],
   });
   t.match(await uf(1, [{ feature: 'foo.version', maxVersionLevel: 1, upgradeType: 1 }]), {
     errorMessage: `${prefix}Invalid update version 1 for feature foo.version. Local controller 1 does not support this feature.`,
   });
-  t.match(await uf(1, [{ feature: 'metadata.version', maxVersionLevel: 24, upgradeType: 1 }]), {
-    errorMessage: `${prefix}Invalid update version 24 for feature metadata.version. Can't downgrade the version of this feature without setting the upgrade type to either safe or unsafe downgrade.`,
+  t.match(await uf(1, [{ feature: 'metadata.version', maxVersionLevel: 32, upgradeType: 1 }]), {
+    errorMessage: `${prefix}Invalid update version 32 for feature metadata.version. Can't downgrade the version of this feature without setting the upgrade type to either safe or unsafe downgrade.`,
   });
-  t.match(await uf(1, [{ feature: 'metadata.version', maxVersionLevel: 24, upgradeType: 9 }]), {
-    errorMessage: `${prefix}Invalid update version 24 for feature metadata.version. The controller does not support the given upgrade type.`,
+  t.match(await uf(1, [{ feature: 'metadata.version', maxVersionLevel: 32, upgradeType: 9 }]), {
+    errorMessage: `${prefix}Invalid update version 32 for feature metadata.version. The controller does not support the given upgrade type.`,
   });
-  t.same(await uf(2, [{ feature: 'metadata.version', maxVersionLevel: 24, upgradeType: 2 }], true), { throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: [] });
-  t.equal(b.broker.metadata.image.features.level('metadata.version'), 25, 'validate-only changes nothing');
-  await uf(2, [{ feature: 'metadata.version', maxVersionLevel: 24, upgradeType: 2 }]);
-  t.equal(b.broker.metadata.image.features.level('metadata.version'), 24, 'a safe downgrade is written as a FeatureLevelRecord');
-  await uf(2, [{ feature: 'metadata.version', maxVersionLevel: 25, upgradeType: 1 }]);
-  t.equal(b.broker.metadata.image.features.level('metadata.version'), 25);
+  // 4.4-IV2 changed the metadata records, so no downgrade below it is allowed, safe or unsafe.
+  t.match(await uf(2, [{ feature: 'metadata.version', maxVersionLevel: 32, upgradeType: 2 }]), {
+    errorCode: 95,
+    errorMessage: `${prefix}Unsupported metadata.version downgrade from 33 to 32. Refusing to perform the requested downgrade because it might delete metadata information.`,
+  });
+  t.match(await uf(2, [{ feature: 'metadata.version', maxVersionLevel: 25, upgradeType: 3 }]), {
+    errorMessage: `${prefix}Unsupported metadata.version downgrade from 33 to 25. Unsafe metadata downgrade is not supported in this version.`,
+  });
+  t.match(await uf(2, [{ feature: 'group.version', maxVersionLevel: 2, upgradeType: 1 }]), {
+    errorMessage: `${prefix}Invalid update version 2 for feature group.version. Local controller 1 only supports versions 0-1`,
+  });
+  t.same(await uf(2, [{ feature: 'group.version', maxVersionLevel: 0, upgradeType: 2 }], true), { throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: [] });
+  t.equal(level('group.version'), 1, 'validate-only changes nothing');
+  await uf(2, [{ feature: 'group.version', maxVersionLevel: 0, upgradeType: 2 }]);
+  t.equal(level('group.version'), 0, 'a safe downgrade is written as a FeatureLevelRecord');
+  t.match(await uf(2, [{ feature: 'group.version', maxVersionLevel: 1, upgradeType: 2 }]), {
+    errorMessage: `${prefix}Invalid update version 1 for feature group.version. Can't downgrade to a newer version.`,
+  });
+  await uf(2, [{ feature: 'group.version', maxVersionLevel: 1, upgradeType: 1 }]);
+  t.equal(level('group.version'), 1);
+  t.match(await uf(2, [{ feature: 'group.version', maxVersionLevel: -1, upgradeType: 2 }]), {
+    errorMessage: `${prefix}Invalid update version -1 for feature group.version. A feature version cannot be less than 0.`,
+  });
 });

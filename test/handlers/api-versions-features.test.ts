@@ -1,6 +1,7 @@
 // ApiVersions v3+ carries the broker's supported features and the cluster's finalized levels
-// (KIP-584) in tagged fields: Kafka 4.0 reports metadata.version 25 (4.0-IV3) for a new cluster,
-// and `kafka-features describe` and the Java admin read them from here.
+// (KIP-584) in tagged fields: Kafka 4.4 reports metadata.version 33 (4.4-IV2) for a new cluster,
+// and `kafka-features describe` and the Java admin read them from here. (Every feature against
+// Kafka's own answer: api-versions-kafka.test.ts.)
 import t from 'tap';
 import { startBroker } from '../../src/index.js';
 import { WireConnection, apiVersionsV3Body } from '../helpers/wire.js';
@@ -18,11 +19,11 @@ t.test('ApiVersions v3 reports feature levels', async (t) => {
   const res = ApiVersionsResponse.decode(r, 3);
   t.equal(res.errorCode, 0);
   const mv = res.supportedFeatures?.find((f) => f.name === 'metadata.version');
-  t.ok(mv && mv.minVersion <= 25 && mv.maxVersion >= 25, 'metadata.version 25 is supported');
+  t.ok(mv && mv.minVersion <= 33 && mv.maxVersion >= 33, 'metadata.version 33 is supported');
   t.same(
     res.finalizedFeatures?.find((f) => f.name === 'metadata.version'),
-    { name: 'metadata.version', maxVersionLevel: 25, minVersionLevel: 25 },
-    'a new cluster is finalized at metadata.version 25, as Kafka 4.0 formats it',
+    { name: 'metadata.version', maxVersionLevel: 33, minVersionLevel: 33 },
+    'a new cluster is finalized at metadata.version 33, as Kafka 4.4 formats it',
   );
   t.ok((res.finalizedFeaturesEpoch ?? -1) >= 0, 'finalized features epoch is the metadata offset');
 });

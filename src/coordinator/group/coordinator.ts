@@ -24,8 +24,11 @@ import { OffsetsTopic, type CoordinatorHost, type StoredRecord } from './offsets
 import { decodeKey, decodeOffsetCommitValue, partitionFor } from './records.js';
 import { Timers } from './timers.js';
 
-/** Kafka's AclEntry.supportedOperations(GROUP) = READ, DELETE, DESCRIBE as a bit field (no authorizer). */
-const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
+/**
+ * Kafka's AclEntry.supportedOperations(GROUP) = READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS,
+ * ALTER_CONFIGS (the last two since group configs, KIP-848) as a bit field (no authorizer).
+ */
+const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
 const NO_AUTHORIZED_OPERATIONS = -2147483648;
 const CLEANUP_KEY = 'cleanup';
 
@@ -272,12 +275,29 @@ export class GroupCoordinator implements CoordinatorContext {
 
   // Shared group APIs
 
-  describeGroups(groupIds: string[], includeAuthorizedOperations: boolean): DescribeGroupsResponseDescribedGroup[] {
+  /**
+   * A group that does not exist is described as Dead, or (`notFoundError`, DescribeGroups v6+,
+   * KIP-1043) answered with GROUP_ID_NOT_FOUND.
+   */
+  describeGroups(groupIds: string[], includeAuthorizedOperations: boolean, notFoundError = false): DescribeGroupsResponseDescribedGroup[] {
     const ops = includeAuthorizedOperations ? GROUP_AUTHORIZED_OPERATIONS : NO_AUTHORIZED_OPERATIONS;
     return groupIds.map((groupId) => {
       const status = this.status(groupId);
+      if (notFoundError && status === ErrorCode.NONE && !this.groups.has(groupId)) {
+        return {
+          errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+          errorMessage: `Group ${groupId} not found.`,
+          groupId,
+          groupState: 'Dead',
+          protocolType: '',
+          protocolData: '',
+          members: [],
+          authorizedOperations: NO_AUTHORIZED_OPERATIONS,
+        };
+      }
       const described: DescribeGroupsResponseDescribedGroup = {
         errorCode: status,
+        errorMessage: null,
         groupId,
         groupState: status === ErrorCode.NONE ? 'Dead' : '',
         protocolType: '',
