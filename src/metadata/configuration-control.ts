@@ -6,6 +6,7 @@
 import { BrokerConfig, brokerConfigDef, topicConfigDef } from '../config.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { MetadataImage } from './image.js';
+import { ELR_VERSION } from './features.js';
 import { RecordType, ResourceType, type MetadataRecord } from './records.js';
 import type { ApiError, ControllerResult } from './replication-control.js';
 import { invalidTopicNameReason } from './topic-name.js';
@@ -116,6 +117,7 @@ function alterOne(image: MetadataImage, nodeId: number, staticConfig: BrokerConf
   // For a broker, the resource's configs after the change, as Kafka validates them as a whole.
   const props = broker ? keptBrokerConfigs(current, r.resourceName !== '') : null;
   const records: MetadataRecord[] = [];
+  const changes: [string, string | null][] = [];
   for (const c of r.configs) {
     let value: string | null;
     switch (c.op) {
@@ -152,14 +154,30 @@ function alterOne(image: MetadataImage, nodeId: number, staticConfig: BrokerConf
       const bad = checkTopicValue(r, c.name, value);
       if (bad) return bad;
     }
+    changes.push([c.name, value]);
     const rec = configRecord(r, c.name, value, current);
     if (rec) records.push(rec);
   }
   if (props) {
-    const bad = checkBroker(image, nodeId, staticConfig, r, props);
+    const bad = checkBroker(image, nodeId, staticConfig, r, props) ?? checkElrMinIsr(image, r, changes);
     if (bad) return bad;
   }
   out.push(...records);
+  return null;
+}
+
+/**
+ * With eligible leader replicas on (KIP-966), Kafka's controller keeps min.insync.replicas
+ * cluster-wide only: it refuses any change of a broker's own and the removal of the cluster's.
+ * Like Kafka it judges the changes asked for, also those that change nothing.
+ */
+function checkElrMinIsr(image: MetadataImage, r: ConfigResourceChange, changes: [string, string | null][]): ConfigResourceResult | null {
+  if (image.features.level(ELR_VERSION) < 1) return null;
+  for (const [name, value] of changes) {
+    if (name !== 'min.insync.replicas') continue;
+    if (r.resourceName !== '') return fail(r, ErrorCode.INVALID_CONFIG, 'Broker-level min.insync.replicas cannot be altered while ELR is enabled.');
+    if (value === null) return fail(r, ErrorCode.INVALID_CONFIG, 'Cluster-level min.insync.replicas cannot be removed while ELR is enabled.');
+  }
   return null;
 }
 
@@ -195,7 +213,12 @@ function replaceAll(image: MetadataImage, nodeId: number, staticConfig: BrokerCo
     if (rec) records.push(rec);
   }
   const given = new Set(r.configs.map((c) => c.name));
-  for (const name of current.keys()) if (!given.has(name)) records.push(configRecord(r, name, null, current)!);
+  const removed = [...current.keys()].filter((name) => !given.has(name));
+  if (r.resourceType === ResourceType.BROKER) {
+    const bad = checkElrMinIsr(image, r, [...r.configs.map((c): [string, string | null] => [c.name, c.value]), ...removed.map((name): [string, string | null] => [name, null])]);
+    if (bad) return bad;
+  }
+  for (const name of removed) records.push(configRecord(r, name, null, current)!);
   out.push(...records);
   return null;
 }

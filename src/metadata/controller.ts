@@ -5,7 +5,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { KafkaError } from '../storage/types.js';
 import { log } from '../log.js';
 import type { BrokerConfig } from '../config.js';
-import { BOOTSTRAP_FEATURES, SUPPORTED_FEATURES } from './features.js';
+import { BOOTSTRAP_FEATURES, ELR_VERSION, SUPPORTED_FEATURES } from './features.js';
 import type { MetadataImage, TopicImage } from './image.js';
 import { REGISTER_BROKER_RECORD_VERSION } from './image-records.js';
 import type { MetadataLoader } from './loader.js';
@@ -25,7 +25,7 @@ import {
   type TopicRef,
 } from './replication-control.js';
 import { randomUuid } from './uuid.js';
-import { updateFeatures, type FeatureUpdate } from './feature-control.js';
+import { elrSafetyRecords, updateFeatures, type FeatureUpdate } from './feature-control.js';
 import type { ApiError } from './replication-control.js';
 import {
   incrementalAlterConfigs,
@@ -108,7 +108,11 @@ export class Controller {
     });
   }
 
-  /** A new metadata log starts with the finalized feature levels, as `kafka-storage format` writes them. */
+  /**
+   * A new metadata log starts with the finalized feature levels, as `kafka-storage format` writes
+   * them, and (eligible leader replicas being on) the cluster-wide min.insync.replicas Kafka's
+   * controller adds when it first activates.
+   */
   bootstrap(): Promise<void> {
     return this.run(async () => {
       if (this.image.features.finalized.size > 0) return;
@@ -117,6 +121,7 @@ export class Controller {
         version: 0,
         data: { name, featureLevel },
       }));
+      if ((BOOTSTRAP_FEATURES.get(ELR_VERSION) ?? 0) >= 1) records.push(...elrSafetyRecords(this.image, this.o.config.number('min.insync.replicas')));
       await this.commit(records);
     });
   }
@@ -211,7 +216,7 @@ export class Controller {
   }
 
   updateFeatures(updates: FeatureUpdate[], validateOnly: boolean): Promise<ApiError> {
-    return this.execute((image) => updateFeatures(image, this.o.nodeId, updates), validateOnly);
+    return this.execute((image) => updateFeatures(image, this.o.nodeId, updates, this.o.config.number('min.insync.replicas')), validateOnly);
   }
 
   /** A producer id never handed out before, also across restarts: ids come from durably reserved blocks. */

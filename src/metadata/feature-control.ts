@@ -3,12 +3,13 @@
 // level only with a downgrade type and raising one only with UPGRADE; kraft.version is never
 // lowered, and metadata.version only where no level in between changed the metadata records
 // (unsafe downgrades are refused too). One bad update fails the whole request. The result is
-// FeatureLevelRecords. Kafka's checks of one feature's level against another's (dependencies) are
-// not made.
+// FeatureLevelRecords, plus, when eligible leader replicas are turned on, the config records Kafka
+// writes with them (elrSafetyRecords). Kafka's checks of one feature's level against another's
+// (dependencies) are not made.
 import { ErrorCode } from '../protocol/errors.js';
-import { KRAFT_VERSION, METADATA_VERSION, metadataChangedBetween, supportedFeature } from './features.js';
+import { ELR_VERSION, KRAFT_VERSION, METADATA_VERSION, metadataChangedBetween, supportedFeature } from './features.js';
 import type { MetadataImage } from './image.js';
-import { RecordType, type MetadataRecord } from './records.js';
+import { RecordType, ResourceType, type MetadataRecord } from './records.js';
 import type { ApiError, ControllerResult } from './replication-control.js';
 
 /** UpdateFeatures upgrade types (v1+); v0's allowDowngrade maps to SAFE_DOWNGRADE. */
@@ -22,7 +23,25 @@ export interface FeatureUpdate {
 
 const FAILED = 'The update failed for all features since the following feature had an error: ';
 
-export function updateFeatures(image: MetadataImage, nodeId: number, updates: FeatureUpdate[]): ControllerResult<ApiError> {
+const MIN_ISR = 'min.insync.replicas';
+
+/**
+ * What Kafka writes as eligible leader replicas (KIP-966) are turned on: a cluster-wide
+ * min.insync.replicas (the static one) unless one is set, and no broker-level ones.
+ */
+export function elrSafetyRecords(image: MetadataImage, staticMinInsyncReplicas: number): MetadataRecord[] {
+  const config = (resourceName: string, value: string | null): MetadataRecord => ({
+    type: RecordType.CONFIG,
+    version: 0,
+    data: { resourceType: ResourceType.BROKER, resourceName, name: MIN_ISR, value },
+  });
+  const records: MetadataRecord[] = [];
+  if (!image.configs.get(ResourceType.BROKER, '').has(MIN_ISR)) records.push(config('', String(staticMinInsyncReplicas)));
+  for (const b of image.cluster.brokers.keys()) if (image.configs.get(ResourceType.BROKER, String(b)).has(MIN_ISR)) records.push(config(String(b), null));
+  return records;
+}
+
+export function updateFeatures(image: MetadataImage, nodeId: number, updates: FeatureUpdate[], staticMinInsyncReplicas: number): ControllerResult<ApiError> {
   const records: MetadataRecord[] = [];
   const fail = (errorMessage: string): ControllerResult<ApiError> => ({
     records: [],
@@ -52,6 +71,7 @@ export function updateFeatures(image: MetadataImage, nodeId: number, updates: Fe
       return fail(`Unsupported metadata.version downgrade from ${current} to ${level}. ${why}`);
     }
     if (level !== current) records.push({ type: RecordType.FEATURE_LEVEL, version: 0, data: { name: u.feature, featureLevel: level } });
+    if (u.feature === ELR_VERSION && level >= 1 && current < 1) records.push(...elrSafetyRecords(image, staticMinInsyncReplicas));
   }
   return { records, response: { errorCode: ErrorCode.NONE, errorMessage: null } };
 }

@@ -6,6 +6,8 @@
 
 export const METADATA_VERSION = 'metadata.version';
 export const KRAFT_VERSION = 'kraft.version';
+/** Eligible leader replicas (KIP-966): at level 1 min.insync.replicas is kept cluster-wide only. */
+export const ELR_VERSION = 'eligible.leader.replicas.version';
 /** metadata.version 33 is Kafka 4.4-IV2, the level `kafka-storage format` gives a Kafka 4.4 cluster. */
 export const LATEST_METADATA_VERSION = 33;
 /** The lowest metadata.version KRaft accepts (3.3-IV3). */
@@ -37,7 +39,7 @@ export const SUPPORTED_FEATURES: readonly SupportedFeature[] = [
   { name: 'share.version', minVersion: 0, maxVersion: 2 },
   { name: 'streams.version', minVersion: 0, maxVersion: 1 },
   { name: 'transaction.version', minVersion: 0, maxVersion: 2 },
-  { name: 'eligible.leader.replicas.version', minVersion: 0, maxVersion: 1 },
+  { name: ELR_VERSION, minVersion: 0, maxVersion: 1 },
 ];
 
 export function supportedFeature(name: string): SupportedFeature | undefined {
@@ -50,7 +52,7 @@ export function supportedFeature(name: string): SupportedFeature | undefined {
  */
 export const BOOTSTRAP_FEATURES: ReadonlyMap<string, number> = new Map([
   [METADATA_VERSION, LATEST_METADATA_VERSION],
-  ['eligible.leader.replicas.version', 1],
+  [ELR_VERSION, 1],
   ['group.version', 1],
   ['share.version', 2],
   ['streams.version', 1],

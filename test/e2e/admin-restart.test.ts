@@ -127,7 +127,8 @@ t.test('kill -9 in the middle of a stream of CreateTopics', async (t) => {
   for (const x of topics.filter((y) => y.name.startsWith('s-'))) {
     const i = Number(x.name.slice(2));
     const c = configs.find((r) => r.resource === `2:${x.name}`)!;
-    t.same(c.overrides, [['segment.ms', String(1000 + i), 1]], `${x.name} kept its config`);
+    // Beside its own, the cluster-wide min.insync.replicas a new cluster keeps with eligible leader replicas on.
+    t.same(c.overrides, [['min.insync.replicas', '1', 3], ['segment.ms', String(1000 + i), 1]], `${x.name} kept its config`);
     for (let p = 0; p < 3; p++) t.ok(existsSync(path.join(dir, `${x.name}-${p}`)), `${x.name}-${p} has a log`);
   }
   await b.stop('SIGTERM');

@@ -27,9 +27,6 @@ const DIFFERS: Record<string, { what: 'value' | 'source' | 'default'; why: strin
   // samsa runs as node 1 unless told otherwise; Kafka has no default node id and broker.id -1.
   'node.id': { what: 'default', why: 'samsa\'s default node id' },
   'broker.id': { what: 'default', why: 'samsa\'s default node id' },
-  // Kafka 4.4 finalizes eligible leader replicas, which keeps a cluster-level min.insync.replicas
-  // config (source DYNAMIC_DEFAULT_BROKER_CONFIG); samsa does not.
-  'min.insync.replicas': { what: 'source', why: 'ELR\'s cluster-level min.insync.replicas' },
 };
 
 /** broker.sh's server.properties, less what samsa knows from how it runs (listeners, log dir, roles, node id). */

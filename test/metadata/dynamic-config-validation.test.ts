@@ -6,9 +6,8 @@
 // to the same request (a single node from compat/kafka/broker.sh, checked with this file:
 //   KAFKA_BOOTSTRAP=127.0.0.1:PORT npx tap test/metadata/dynamic-config-validation.test.ts
 // runs these very cases against that broker instead of samsa).
-// Left out, where samsa cannot answer as Kafka 4.4 does: min.insync.replicas on a broker id and a
-// legacy AlterConfigs of the cluster default without it (Kafka 4.4 keeps a cluster-level
-// min.insync.replicas while eligible leader replicas are on; samsa does not finalize ELR); values
+// Left out: min.insync.replicas on a broker id and a legacy AlterConfigs of the cluster default
+// without it (refused while eligible leader replicas are on: test/metadata/elr-min-isr.test.ts); values
 // checked against the listeners or log dirs a broker runs (listener.security.protocol.map without
 // a running listener, cordoned.log.dirs, listeners without the controller's); two invalid values
 // in one request (Kafka names the first in its own definition order, samsa the first given).
