@@ -5,42 +5,14 @@
 // well as if the records or offsets do not come back. (The classic consumer and the admin client
 // commit and fetch offsets at v9, by name, against Kafka too: only the KIP-848 consumer sends
 // OffsetCommit/OffsetFetch v10, and its ConsumerGroupHeartbeat is not served yet.)
-// Needs java and the jars from `compat/kafka/broker.sh install` (.ci/run installs both).
+// Needs java and Maven (compat/kafka/broker.sh fetches the jars; .ci/run installs both).
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { startBroker } from '../../src/index.js';
 import { HANDLERS } from '../../src/handlers/registry.js';
 import type { Handler } from '../../src/handlers/handler.js';
-import { REPO_ROOT } from '../helpers/cli-broker.js';
+import { kafkaToolIO as tool } from '../helpers/kafka-tool.js';
 
-const LIBS = path.join(REPO_ROOT, 'compat/kafka/.work/libs');
 t.setTimeout(300_000);
-
-function installJars(): string | null {
-  if (spawnSync('java', ['-version']).status !== 0) return 'java is not installed (apt-get install default-jdk-headless)';
-  if (existsSync(path.join(LIBS, '.complete'))) return null;
-  const r = spawnSync('bash', [path.join(REPO_ROOT, 'compat/kafka/broker.sh'), 'install'], { stdio: 'inherit', timeout: 240_000 });
-  return r.status === 0 ? null : 'compat/kafka/broker.sh install failed (needs maven and Maven Central)';
-}
-
-function tool(cls: string, args: string[], stdin = ''): Promise<{ code: number | null; out: string; err: string }> {
-  const jvm = ['-Xms64m', '-Xmx256m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${path.join(REPO_ROOT, 'compat/kafka/log4j2.properties')}`];
-  const proc = spawn('java', [...jvm, '-cp', `${LIBS}/*`, cls, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  proc.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  proc.stdin.end(stdin);
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 120_000);
-  return new Promise((resolve) =>
-    proc.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    }),
-  );
-}
 
 /** Records every (api key, version) the broker's handlers are called with until teardown. */
 function watchVersions(t: { teardown(fn: () => void): void }): Map<number, Set<number>> {
@@ -59,8 +31,6 @@ function watchVersions(t: { teardown(fn: () => void): void }): Map<number, Set<n
 }
 
 t.test('Kafka 4.4 producer, consumer and group tool at their newest versions', async (t) => {
-  const missing = installJars();
-  if (missing) return t.fail(missing);
   const b = await startBroker({ port: 0, memory: true, config: { 'offsets.topic.num.partitions': '1', 'group.initial.rebalance.delay.ms': '0' } });
   t.teardown(() => b.close());
   await b.broker.createTopic('jv', 2, {});
