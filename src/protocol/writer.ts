@@ -3,6 +3,7 @@
 import type { TaggedField } from './reader.js';
 
 const TWO_32 = 4294967296;
+const TWO_63 = 2 ** 63;
 const MAX_CHUNK = 1 << 20;
 /** Below this, copying a record chunk is cheaper than splitting the output around it. */
 const COPY_BELOW = 256;
@@ -78,9 +79,19 @@ export class Writer {
     return this;
   }
 
-  /** Exact for integers within ±2^53 (every Kafka offset and timestamp). */
+  /**
+   * Exact for integers within ±2^53 (every Kafka offset and timestamp). An int64 read near the top
+   * of the range comes back as 2^63 (a double has no 2^63 - 1), e.g. a client's producer id: it is
+   * written as the largest int64 rather than throwing.
+   */
   int64(v: number): this {
     this.ensure(8);
+    if (v >= TWO_63) {
+      this.buf.writeUInt32BE(0x7fffffff, this.pos);
+      this.buf.writeUInt32BE(0xffffffff, this.pos + 4);
+      this.pos += 8;
+      return this;
+    }
     const hi = Math.floor(v / TWO_32);
     this.buf.writeInt32BE(hi, this.pos);
     this.buf.writeUInt32BE(v - hi * TWO_32, this.pos + 4);

@@ -70,4 +70,9 @@ t.test('producer id 2^63-1: segment rolls, a clean close and a restart keep work
   t.teardown(() => conn.destroy());
   t.same(await produceRaw(conn, 'pid', 0, idempotent(1)), [0, 4], 'the producer\'s next sequence continues after the restart');
   t.same(await produceRaw(conn, 'pid', 0, idempotent(1)), [0, 4], 'and its duplicate is recognised');
+
+  // DescribeProducers v0 (flexible): [topic, [partition]]; the answer names the producer id as sent.
+  const describe = new Bytes().uvarint(2).compactString('pid').uvarint(2).int32(0).tags().tags().build();
+  const frame = await conn.request(61, 0, describe, { headerVersion: 2 });
+  t.ok(frame.includes(Buffer.from('7fffffffffffffff', 'hex')), 'DescribeProducers answers with producer id 2^63-1 (fuzz: its response encoder threw)');
 });
