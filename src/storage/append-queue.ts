@@ -141,14 +141,16 @@ export class AppendQueue {
   }
 
   private failed(e: unknown, group: PendingWrite[]): void {
-    this.failWrites(e, group);
-    // What the failed write left (whole batches too, on a short write) goes at once, not only at
-    // the log's recovery: a crash meanwhile must not bring back batches whose producers were told
-    // they failed. Shrinking a file needs no space; the loop stays busy until it is done.
+    // What the failed write left (whole batches too, on a short write) goes before its producers
+    // are told, not only at the log's recovery: a crash after the answer must not bring back
+    // batches said to have failed. Shrinking a file needs no space; the loop stays busy meanwhile.
     const seg = group[0].segment;
     settle(() => seg.file.truncate(seg.committedSize))
       .catch(() => undefined)
-      .then(() => this.next());
+      .then(() => {
+        this.failWrites(e, group);
+        this.next();
+      });
   }
 
   /** The group is in the page cache (or on disk): index it, cache it, move the offsets, answer it. */
