@@ -1,5 +1,6 @@
 // The broker: config, storage, topic metadata and the network server, wired together.
 import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { BrokerConfig, type LogConfig } from './config.js';
 import type { TopicInfo } from './metadata/topic-store.js';
 import type { TopicsImage } from './metadata/image.js';
@@ -29,6 +30,8 @@ export class Broker {
   readonly config: BrokerConfig;
   readonly nodeId: number;
   readonly storage: StorageEngine;
+  /** The one log dir, absolute (what DescribeLogDirs reports); null for the memory engine. */
+  readonly logDir: string | null;
   /** The metadata log, its image and the controller. */
   readonly metadata: MetadataManager;
   readonly groups: GroupCoordinator;
@@ -41,6 +44,7 @@ export class Broker {
     this.config = new BrokerConfig(options.config ?? {});
     this.nodeId = this.config.number(this.config.explicit('node.id') !== undefined ? 'node.id' : 'broker.id');
     const dataDir = options.memory ? null : (options.dataDir ?? './samsa-data');
+    this.logDir = dataDir === null ? null : path.resolve(dataDir);
     this.storage = dataDir ? new FileStorageEngine(dataDir, undefined, options.storage) : new MemoryStorageEngine();
     this.metadata = new MetadataManager({
       storage: this.storage,
@@ -80,8 +84,7 @@ export class Broker {
   }
 
   async start(): Promise<{ host: string; port: number }> {
-    const { dataDir, memory } = this.options;
-    if (!memory) await fsp.mkdir(dataDir ?? './samsa-data', { recursive: true });
+    if (this.logDir !== null) await fsp.mkdir(this.logDir, { recursive: true });
     await this.storage.open();
     // Replays the metadata log; creates missing partition logs and removes ones no topic owns.
     await this.metadata.start();

@@ -4,11 +4,9 @@
 // LOG_DIR_NOT_FOUND for every partition sent there, known or not; a partition this broker does
 // not host in the log dir answers UNKNOWN_TOPIC_OR_PARTITION. A partition named twice takes its
 // last dir. Results are grouped by topic (sorted here; Kafka's order is a hash map's).
-import path from 'node:path';
 import { AlterReplicaLogDirsRequest } from '../protocol/generated/alter-replica-log-dirs-request.js';
 import { AlterReplicaLogDirsResponse } from '../protocol/generated/alter-replica-log-dirs-response.js';
 import { ErrorCode } from '../protocol/errors.js';
-import type { Broker } from '../broker.js';
 import { defineHandler } from './handler.js';
 
 type TopicResult = AlterReplicaLogDirsResponse['results'][number];
@@ -21,7 +19,7 @@ export default defineHandler<AlterReplicaLogDirsRequest, AlterReplicaLogDirsResp
   response: AlterReplicaLogDirsResponse,
   handle(ctx, req) {
     const broker = ctx.broker;
-    const dir = logDir(broker);
+    const dir = broker.logDir ?? 'memory';
     const target = new Map<string, Map<number, string>>();
     for (const d of req.dirs) {
       for (const t of d.topics) {
@@ -47,8 +45,3 @@ export default defineHandler<AlterReplicaLogDirsRequest, AlterReplicaLogDirsResp
     return { throttleTimeMs: 0, results };
   },
 });
-
-/** The log dir as DescribeLogDirs reports it. */
-function logDir(broker: Broker): string {
-  return broker.options.memory ? 'memory' : path.resolve(broker.options.dataDir ?? './samsa-data');
-}

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { DescribeLogDirsRequest } from '../protocol/generated/describe-log-dirs-request.js';
 import { DescribeLogDirsResponse } from '../protocol/generated/describe-log-dirs-response.js';
 import { ErrorCode } from '../protocol/errors.js';
-import type { Broker } from '../broker.js';
 import { defineHandler } from './handler.js';
 
 type Topic = DescribeLogDirsResponse['results'][number]['topics'][number];
@@ -22,7 +21,7 @@ export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
   async handle(ctx, req) {
     const broker = ctx.broker;
     const image = broker.metadata.image.topics;
-    const dir = logDir(broker);
+    const dir = broker.logDir;
     const wanted: [string, number[]][] =
       req.topics === null
         ? [...image.all()].map((t) => [t.name, [...t.registrations.keys()]])
@@ -51,9 +50,6 @@ export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
   },
 });
 
-function logDir(broker: Broker): string | null {
-  return broker.options.memory ? null : path.resolve(broker.options.dataDir ?? './samsa-data');
-}
 
 /** Bytes of the partition's segment files (what Kafka reports as the log's size). */
 async function sizeOnDisk(dir: string): Promise<number> {
