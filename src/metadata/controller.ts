@@ -1,15 +1,15 @@
-// The single-node KRaft controller: every metadata change runs here, one at a time (Kafka's
-// controller event queue), is validated against the current image, written to the metadata log
-// as one batch, and then replayed into the next image before the caller hears back.
+// The KRaft controller: every metadata change runs here, one at a time (Kafka's controller event
+// queue), is validated against the current image, committed as one batch through a
+// MetadataCommitter (a lone node's own log, or the quorum), and replayed into the next image
+// before the caller hears back.
 import { ErrorCode } from '../protocol/errors.js';
 import { KafkaError } from '../storage/types.js';
 import { log } from '../log.js';
 import type { BrokerConfig } from '../config.js';
+import type { MetadataCommitter } from '../controller/metadata-committer.js';
 import { BOOTSTRAP_FEATURES, ELR_VERSION, SUPPORTED_FEATURES } from './features.js';
 import type { MetadataImage, TopicImage } from './image.js';
 import { REGISTER_BROKER_RECORD_VERSION } from './image-records.js';
-import type { MetadataLoader } from './loader.js';
-import { UnflushedBatchError, type MetadataLog } from './metadata-log.js';
 import { RecordType, type MetadataRecord } from './records.js';
 import {
   createPartitions,
@@ -39,8 +39,9 @@ export const PRODUCER_ID_BLOCK_SIZE = 1000;
 const PLAINTEXT = 0;
 
 export interface ControllerOptions {
-  log: MetadataLog;
-  loader: MetadataLoader;
+  committer: MetadataCommitter;
+  /** The current metadata image (the loader's). */
+  image(): MetadataImage;
   /** Static broker settings (defaults for partitions and replication factor). */
   config: BrokerConfig;
   nodeId: number;
@@ -57,7 +58,7 @@ export class Controller {
   constructor(private readonly o: ControllerOptions) {}
 
   get image(): MetadataImage {
-    return this.o.loader.image;
+    return this.o.image();
   }
 
   private placement(): PlacementContext {
@@ -76,27 +77,10 @@ export class Controller {
     return next;
   }
 
-  /**
-   * Writes the records as one batch and waits until the image reflects them. A failed write
-   * leaves the image as it was and fails the operation with KAFKA_STORAGE_ERROR (retriable: the
-   * log dir recovers once it takes writes again). A batch written whose fsync failed is in the
-   * log, and a restart would replay it: the image takes it too, so the two never disagree, and
-   * the operation still fails, since its durability is unknown (as a timed-out one in Kafka).
-   */
+  /** Commits the records as one batch (see MetadataCommitter for the errors). */
   private async commit(records: MetadataRecord[]): Promise<void> {
     if (records.length === 0) return;
-    let batch;
-    try {
-      batch = await this.o.log.append(records);
-    } catch (e) {
-      if (e instanceof UnflushedBatchError) await this.o.loader.commit(e.batch);
-      const message = (e as Error)?.message ?? String(e);
-      // A dir already offline refuses at once: said when it went offline, not per request.
-      if (e instanceof KafkaError) log.debug(`metadata log append refused: ${message}`);
-      else log.error(`metadata log append failed: ${message}`);
-      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `The metadata log could not be written: ${message}`);
-    }
-    await this.o.loader.commit(batch);
+    await this.o.committer.commit(records);
   }
 
   /** Runs a pure control function on the current image and commits its records unless validating. */
@@ -145,7 +129,7 @@ export class Controller {
         this.brokerEpoch = current.epoch;
         return;
       }
-      const brokerEpoch = this.o.log.endOffset;
+      const brokerEpoch = this.o.committer.nextOffset();
       await this.commit([
         {
           type: RecordType.REGISTER_BROKER,

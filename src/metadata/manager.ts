@@ -1,16 +1,20 @@
 // Wires the metadata side of a broker: meta.properties, the metadata log on the storage engine,
 // the loader and its publishers, snapshots and the controller. start() loads the newest
 // snapshot, replays the log after it and brings storage in line with the resulting image.
+// A lone node's controller writes the log itself; in a cluster the raft driver writes it, and
+// the loader replays what the quorum committed as the high watermark moves (applyCommitted).
 import path from 'node:path';
 import type { BrokerConfig } from '../config.js';
 import type { StorageEngine } from '../storage/types.js';
 import { ConfigDescriber, type LiveBrokerValues } from './config-describer.js';
 import { Controller } from './controller.js';
+import { LocalCommitter } from '../controller/local-committer.js';
+import type { MetadataCommitter } from '../controller/metadata-committer.js';
 import { DynamicBrokerConfig } from './dynamic-config.js';
 import { MetadataImage } from './image.js';
 import { MetadataLoader, type MetadataPublisher } from './loader.js';
 import { loadOrCreateMetaProperties } from './meta-properties.js';
-import { METADATA_TOPIC, MetadataLog, metadataLogConfig } from './metadata-log.js';
+import { METADATA_TOPIC, MetadataLog, metadataLogConfig, type MetadataBatch } from './metadata-log.js';
 import { SnapshotGenerator } from './snapshot-generator.js';
 import { SnapshotStore } from './snapshot.js';
 import { StoragePublisher } from './storage-publisher.js';
@@ -24,6 +28,11 @@ export interface MetadataManagerOptions {
   /** The static broker settings as given, for layering dynamic configs over. */
   staticOverrides: Record<string, string>;
   nodeId: number;
+  /**
+   * Cluster mode (process.roles set): nothing is written here; the raft driver appends the log
+   * and calls applyCommitted, and a controller exists only once installController is called.
+   */
+  cluster?: boolean;
 }
 
 const NOT_STARTED = MetadataImage.empty('');
@@ -37,6 +46,10 @@ export class MetadataManager {
   snapshots: SnapshotGenerator | null = null;
   directoryId = '';
   private readonly extraPublishers: MetadataPublisher[] = [];
+  /** Cluster mode: the last committed offset replayed (the high watermark - 1). */
+  private committedOffset = -1;
+  private replaying: Promise<void> = Promise.resolve();
+  private readonly replayWaiters: { offset: number; resolve: () => void }[] = [];
 
   constructor(private readonly o: MetadataManagerOptions) {
     this.dynamicConfig = new DynamicBrokerConfig(o.config, o.staticOverrides, o.nodeId);
@@ -111,8 +124,73 @@ export class MetadataManager {
     }
     this.loader = loader;
     this._log = metadataLog;
-    this._controller = new Controller({ log: metadataLog, loader, config, nodeId, directoryId: meta.directoryId });
-    await this._controller.bootstrap();
+    this.committedOffset = loader.image.offset;
+    if (this.o.cluster) return;
+    this.installController(new LocalCommitter(metadataLog, loader));
+    await this._controller!.bootstrap();
+  }
+
+  /** Creates this node's controller, committing through `committer`. */
+  installController(committer: MetadataCommitter): Controller {
+    const loader = this.loader;
+    if (!loader) throw new Error('metadata is not loaded yet');
+    this._controller = new Controller({
+      committer,
+      image: () => loader.image,
+      config: this.o.config,
+      nodeId: this.o.nodeId,
+      directoryId: this.directoryId,
+    });
+    return this._controller;
+  }
+
+  /** Whether this node runs a controller (always on a lone node; in a cluster, a controller role). */
+  get hasController(): boolean {
+    return this._controller !== null;
+  }
+
+  /** Cluster mode: the offset of the last committed record replayed into the image (-1: none). */
+  get replayedOffset(): number {
+    return this.committedOffset;
+  }
+
+  /**
+   * Cluster mode: the quorum's high watermark moved to `highWatermark` (the metadata log's high
+   * watermark already set there): replays the batches below it and publishes their images, in
+   * order. Calls are serialized; a call that finds nothing new returns at once.
+   */
+  applyCommitted(highWatermark: number): Promise<void> {
+    const next = this.replaying.then(async () => {
+      const loader = this.loader;
+      const metadataLog = this._log;
+      if (!loader || !metadataLog || highWatermark - 1 <= this.committedOffset) return;
+      const batches: MetadataBatch[] = [];
+      await metadataLog.read(this.committedOffset + 1, (b) => {
+        if (b.lastOffset < highWatermark) batches.push(b);
+      });
+      for (const b of batches) await loader.commit(b);
+      // Control batches (LeaderChange) are committed too, though they never reach the image.
+      this.committedOffset = Math.max(this.committedOffset, highWatermark - 1);
+      this.wakeReplayWaiters();
+    });
+    this.replaying = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Resolves once the record at `offset` is committed and replayed (cluster mode). */
+  whenReplayed(offset: number): Promise<void> {
+    if (offset <= this.committedOffset) return Promise.resolve();
+    return new Promise((resolve) => this.replayWaiters.push({ offset, resolve }));
+  }
+
+  private wakeReplayWaiters(): void {
+    for (let i = this.replayWaiters.length - 1; i >= 0; i--) {
+      const w = this.replayWaiters[i];
+      if (w.offset <= this.committedOffset) {
+        this.replayWaiters.splice(i, 1);
+        w.resolve();
+      }
+    }
   }
 
   async close(): Promise<void> {
