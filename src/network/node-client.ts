@@ -37,9 +37,13 @@ export interface NodeClientOptions {
 }
 
 /** The peer did not answer within the request timeout (the connection is closed, as Kafka does). */
-export class RequestTimeoutError extends Error {}
+export class RequestTimeoutError extends Error {
+  override name = 'RequestTimeoutError';
+}
 /** No connection to the peer: refused, cut, backing off, or no endpoint known. */
-export class NodeUnavailableError extends Error {}
+export class NodeUnavailableError extends Error {
+  override name = 'NodeUnavailableError';
+}
 
 interface Pending {
   apiKey: number;
@@ -58,7 +62,6 @@ class PeerConnection {
   state: State = 'idle';
   private socket: net.Socket | null = null;
   private decoder: FrameDecoder | null = null;
-  private localPort = 0;
   /** Written, waiting for the response, by correlation id. */
   private readonly inFlight = new Map<number, Pending>();
   /** Waiting for the connection. */
@@ -102,8 +105,10 @@ class PeerConnection {
       if (this.socket !== socket) return;
       this.state = 'ready';
       this.failures = 0;
-      this.localPort = socket.localPort ?? 0;
-      this.client.faults?.registerClientPort(this.localPort, this.client.nodeId);
+      const localPort = socket.localPort ?? 0;
+      this.client.faults?.registerClientPort(localPort, this.client.nodeId);
+      // Unregistered only once closed, so servers judging the same fault change still know it.
+      socket.once('close', () => this.client.faults?.unregisterClientPort(localPort));
       const waiting = this.waiting;
       this.waiting = [];
       for (const p of waiting) this.write(p);
@@ -172,8 +177,6 @@ class PeerConnection {
     if (socket === null && this.state !== 'connecting') return;
     this.socket = null;
     this.decoder = null;
-    if (this.localPort) this.client.faults?.unregisterClientPort(this.localPort);
-    this.localPort = 0;
     socket?.destroy();
     this.failures++;
     const base = Math.min(this.client.backoffMaxMs, this.client.backoffMs * 2 ** (this.failures - 1));
@@ -270,8 +273,8 @@ export class NodeClient {
         resolve: resolve as (v: unknown) => void,
         reject,
         timer: setTimeout(() => {
-          peer.expire(p);
           reject(new RequestTimeoutError(`node ${to} did not answer api key ${apiKey} v${version} within ${timeoutMs} ms`));
+          peer.expire(p);
         }, timeoutMs),
       };
       peer.submit(p);
