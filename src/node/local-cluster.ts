@@ -16,6 +16,9 @@ export interface LocalClusterOptions {
   port?: number;
   /** Node i's controller listener is controllerPort + i - 1. */
   controllerPort?: number;
+  /** Explicit ports by node index, over `port` / `controllerPort` (in-process clusters pick free ones). */
+  ports?: number[];
+  controllerPorts?: number[];
   /** Node i keeps its data in <dataDir>/node-i. */
   dataDir?: string;
   /** Settings every node gets (over the layout's own). */
@@ -41,8 +44,10 @@ export const DEFAULT_CONTROLLER_PORT = 19092;
 /** Every node of the local cluster, in node-id order. */
 export function localClusterNodes(o: LocalClusterOptions): LocalNodeSpec[] {
   const host = o.host ?? '127.0.0.1';
-  const port = o.port ?? DEFAULT_PORT;
-  const controllerPort = o.controllerPort ?? DEFAULT_CONTROLLER_PORT;
+  const basePort = o.port ?? DEFAULT_PORT;
+  const baseControllerPort = o.controllerPort ?? DEFAULT_CONTROLLER_PORT;
+  const portOf = (i: number) => o.ports?.[i] ?? basePort + i;
+  const controllerPortOf = (i: number) => o.controllerPorts?.[i] ?? baseControllerPort + i;
   const dataDir = path.resolve(o.dataDir ?? './samsa-data');
   const split = o.controllers !== undefined || o.brokers !== undefined;
   const roles: ProcessRole[][] = split
@@ -54,7 +59,7 @@ export function localClusterNodes(o: LocalClusterOptions): LocalNodeSpec[] {
   if (roles.length < 1) throw new Error('a local cluster needs at least one node');
   if (!roles.some((r) => r.includes('controller'))) throw new Error('a local cluster needs at least one controller');
   const voters = roles
-    .map((r, i) => (r.includes('controller') ? `${i + 1}@${host}:${controllerPort + i}` : null))
+    .map((r, i) => (r.includes('controller') ? `${i + 1}@${host}:${controllerPortOf(i)}` : null))
     .filter((v) => v !== null)
     .join(',');
   return roles.map((r, i) => {
@@ -62,8 +67,8 @@ export function localClusterNodes(o: LocalClusterOptions): LocalNodeSpec[] {
     const isBroker = r.includes('broker');
     const isController = r.includes('controller');
     const listeners = [
-      ...(isBroker ? [`PLAINTEXT://${host}:${port + i}`] : []),
-      ...(isController ? [`CONTROLLER://${host}:${controllerPort + i}`] : []),
+      ...(isBroker ? [`PLAINTEXT://${host}:${portOf(i)}`] : []),
+      ...(isController ? [`CONTROLLER://${host}:${controllerPortOf(i)}`] : []),
     ];
     const dir = path.join(dataDir, `node-${nodeId}`);
     const config: Record<string, string> = {
@@ -73,15 +78,15 @@ export function localClusterNodes(o: LocalClusterOptions): LocalNodeSpec[] {
       'listeners': listeners.join(','),
       'controller.listener.names': 'CONTROLLER',
       'log.dirs': dir,
-      ...(isBroker ? { 'advertised.listeners': `PLAINTEXT://${host}:${port + i}`, 'inter.broker.listener.name': 'PLAINTEXT' } : {}),
+      ...(isBroker ? { 'advertised.listeners': `PLAINTEXT://${host}:${portOf(i)}`, 'inter.broker.listener.name': 'PLAINTEXT' } : {}),
       ...o.config,
     };
     return {
       nodeId,
       host,
       roles: r,
-      port: isBroker ? port + i : null,
-      controllerPort: isController ? controllerPort + i : null,
+      port: isBroker ? portOf(i) : null,
+      controllerPort: isController ? controllerPortOf(i) : null,
       dataDir: dir,
       config,
     };
