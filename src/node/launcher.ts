@@ -1,6 +1,8 @@
 // `samsa --nodes N`: a local cluster with one `samsa` process per node, so any one of them can be
 // kill -9'ed. Forwards each node's output line by line with a [node-i] prefix, prints one ready
-// line once every node listens, and stops them all on SIGTERM/SIGINT.
+// line once every node listens, and stops them all on SIGTERM/SIGINT. The CLI maps its flags onto
+// LaunchOptions: --nodes N, --port P (node 1's broker port), --controller-port P, --data-dir D,
+// --cluster-id ID, --config k=v (every node). A node is ready when it prints a "listening on" line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
