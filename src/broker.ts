@@ -1,11 +1,18 @@
-// The broker: config, storage, topic metadata and the network server, wired together.
+// The broker: config, storage, topic metadata and its listener, wired together. Its handlers see
+// it only as a BrokerContext (handlers/context.ts).
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { BrokerConfig, type LogConfig } from './config.js';
 import type { TopicInfo } from './metadata/topic-store.js';
-import type { TopicsImage } from './metadata/image.js';
+import type { MetadataImage, TopicsImage } from './metadata/image.js';
+import type { ConfigDescriber } from './metadata/config-describer.js';
+import type { MetadataLog } from './metadata/metadata-log.js';
 import { MetadataManager } from './metadata/manager.js';
 import { Server } from './network/server.js';
+import type { RequestInfo } from './network/api.js';
+import type { BrokerContext } from './handlers/context.js';
+import type { RequestContext } from './handlers/handler.js';
+import { HANDLERS } from './handlers/registry.js';
 import type { PartitionLog, StorageEngine } from './storage/types.js';
 import { FileStorageEngine, type FileStorageOptions } from './storage/file-engine.js';
 import { MemoryStorageEngine } from './storage/memory-engine.js';
@@ -26,7 +33,10 @@ export interface BrokerOptions {
   storage?: FileStorageOptions;
 }
 
-export class Broker {
+/** Kafka's listener name when `listeners` is unset (PLAINTEXT://:9092). */
+export const DEFAULT_LISTENER_NAME = 'PLAINTEXT';
+
+export class Broker implements BrokerContext {
   readonly config: BrokerConfig;
   readonly nodeId: number;
   readonly storage: StorageEngine;
@@ -37,7 +47,7 @@ export class Broker {
   readonly groups: GroupCoordinator;
   /** Retention and compaction in the background. */
   readonly cleaner: LogCleaner;
-  private server: Server | null = null;
+  private server: Server<RequestContext> | null = null;
   private advertised = { host: '127.0.0.1', port: 0 };
 
   constructor(readonly options: BrokerOptions) {
@@ -71,6 +81,19 @@ export class Broker {
     return this.metadata.image.topics;
   }
 
+  /** The current metadata image. */
+  get image(): MetadataImage {
+    return this.metadata.image;
+  }
+
+  get metadataLog(): MetadataLog {
+    return this.metadata.metadataLog;
+  }
+
+  get describer(): ConfigDescriber {
+    return this.metadata.describer;
+  }
+
   get controller() {
     return this.metadata.controller;
   }
@@ -92,7 +115,7 @@ export class Broker {
     await this.groups.start();
     this.cleaner.start();
     const host = this.options.host ?? '127.0.0.1';
-    this.server = new Server(this);
+    this.server = this.listener(DEFAULT_LISTENER_NAME);
     const port = await this.server.listen(host, this.options.port ?? 9092);
     this.advertised = {
       host: this.options.advertisedHost ?? host,
@@ -113,6 +136,17 @@ export class Broker {
     await this.cleaner.stop();
     await this.metadata.close();
     await this.storage.close();
+  }
+
+  /** A listener serving the broker's APIs to clients (its handlers see this broker as their context). */
+  listener(listenerName: string): Server<RequestContext> {
+    return new Server<RequestContext>({
+      listenerName,
+      registry: HANDLERS,
+      context: (info: RequestInfo): RequestContext => ({ ...info, broker: this }),
+      config: this.config,
+      currentConfig: () => this.metadata.dynamicConfig.current(this.metadata.image),
+    });
   }
 
   /** The topic's effective settings: its overrides over the (dynamic, then static) broker defaults. */

@@ -9,7 +9,7 @@
 import { FetchRequest } from '../protocol/generated/fetch-request.js';
 import { FetchResponse } from '../protocol/generated/fetch-response.js';
 import { ErrorCode } from '../protocol/errors.js';
-import type { Broker } from '../broker.js';
+import type { BrokerContext } from './context.js';
 import { defineHandler } from './handler.js';
 import { completeContext, contextPartitions, newContext, type ResponsePartition } from './fetch/context.js';
 import { readPartitions, releaseAll } from './fetch/read.js';
@@ -21,9 +21,9 @@ import type { CachedPartition, FetchPartition } from './fetch/session.js';
 const READ_COMMITTED = 1;
 
 /** Each broker's fetch sessions. */
-const caches = new WeakMap<Broker, FetchSessionCache>();
+const caches = new WeakMap<BrokerContext, FetchSessionCache>();
 
-function sessionCache(broker: Broker): FetchSessionCache {
+function sessionCache(broker: BrokerContext): FetchSessionCache {
   let cache = caches.get(broker);
   if (!cache) {
     cache = new FetchSessionCache(broker.config.number('max.incremental.fetch.session.cache.slots'));

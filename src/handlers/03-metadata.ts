@@ -4,7 +4,7 @@
 // a request using it (or a null name) fails as a whole with INVALID_REQUEST, as in Kafka. v13
 // adds a top-level error code, which Kafka sets (beside each topic's) only when the whole
 // request fails.
-import type { Broker } from '../broker.js';
+import type { BrokerContext } from './context.js';
 import { MetadataRequest } from '../protocol/generated/metadata-request.js';
 import { MetadataResponse } from '../protocol/generated/metadata-response.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -65,7 +65,7 @@ function failedRequest(req: MetadataRequest, errorCode: number): MetadataRespons
   };
 }
 
-async function lookup(broker: Broker, name: string | null, topicId: string, autoCreate: boolean): Promise<TopicResult> {
+async function lookup(broker: BrokerContext, name: string | null, topicId: string, autoCreate: boolean): Promise<TopicResult> {
   if (name === null || name === '') {
     const byId = topicId !== ZERO_UUID ? broker.topics.getById(topicId) : undefined;
     if (byId) return describe(broker, byId);
@@ -95,7 +95,7 @@ function failed(name: string | null, topicId: string, errorCode: number): TopicR
   };
 }
 
-function describe(broker: Broker, t: TopicInfo): TopicResult {
+function describe(broker: BrokerContext, t: TopicInfo): TopicResult {
   const partitions: TopicResult['partitions'] = [];
   for (let p = 0; p < t.partitions; p++) {
     const log = broker.partitionLog(t.name, p);

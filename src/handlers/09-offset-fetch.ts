@@ -8,7 +8,7 @@ import { OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.j
 import { OffsetFetchResponse } from '../protocol/generated/offset-fetch-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { TopicsImage } from '../metadata/image.js';
-import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
+import type { GroupOperations } from './context.js';
 import { defineHandler } from './handler.js';
 
 type GroupResult = NonNullable<OffsetFetchResponse['groups']>[number];
@@ -48,7 +48,7 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   },
 });
 
-function fetchByTopicId(groups: GroupCoordinator, image: TopicsImage, g: GroupRequest): GroupResult {
+function fetchByTopicId(groups: GroupOperations, image: TopicsImage, g: GroupRequest): GroupResult {
   if (g.topics === null) {
     const r = groups.fetchOffsets(g.groupId, null);
     const topics = r.topics.flatMap((t) => {

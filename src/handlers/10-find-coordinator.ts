@@ -3,7 +3,7 @@
 // group lookup creates __consumer_offsets, as in Kafka; samsa waits for that (milliseconds) instead
 // of answering COORDINATOR_NOT_AVAILABLE meanwhile, which clients would only retry.
 // Kafka fills errorMessage with the error's message, "NONE" on success.
-import type { Broker } from '../broker.js';
+import type { BrokerContext } from './context.js';
 import { FindCoordinatorRequest } from '../protocol/generated/find-coordinator-request.js';
 import { FindCoordinatorResponse } from '../protocol/generated/find-coordinator-response.js';
 import { ErrorCode, errorName } from '../protocol/errors.js';
@@ -40,7 +40,7 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   },
 });
 
-function coordinatorFor(broker: Broker, keyType: number): Coordinator {
+function coordinatorFor(broker: BrokerContext, keyType: number): Coordinator {
   if (keyType === KEY_TYPE_SHARE) return failed(ErrorCode.INVALID_REQUEST, 'Share groups are not enabled on this broker.');
   if (keyType !== KEY_TYPE_GROUP && keyType !== KEY_TYPE_TRANSACTION) {
     return failed(ErrorCode.INVALID_REQUEST, `Unknown coordinator type: ${keyType}`);

@@ -1,5 +1,5 @@
-// ApiVersions (key 18), v0-5. Advertises exactly the registry's ranges; an unsupported version
-// is answered with v0 and UNSUPPORTED_VERSION by the connection itself. v3+ validates the
+// ApiVersions (key 18), v0-5. Advertises exactly the ranges of the listener's registry; an
+// unsupported version is answered with v0, UNSUPPORTED_VERSION and those ranges. v3+ validates the
 // client software name and version as Kafka does and reports feature levels (before v4 without
 // the features whose range starts at 0, KAFKA-17011). v5 (KIP-1242) may name the cluster and node
 // the client means to reach: naming one without the other is INVALID_REQUEST, naming another
@@ -8,8 +8,8 @@
 import { ApiVersionsRequest } from '../protocol/generated/api-versions-request.js';
 import { ApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { advertisedVersions } from '../network/api.js';
 import { defineHandler } from './handler.js';
-import { apiVersionsRanges } from './registry.js';
 import { apiVersionsFeatures } from '../metadata/features.js';
 
 const SOFTWARE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
@@ -20,6 +20,7 @@ export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
   maxVersion: 5,
   request: ApiVersionsRequest,
   response: ApiVersionsResponse,
+  unsupportedVersion: (ctx) => ({ errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: advertisedVersions(ctx.apis, ctx), throttleTimeMs: 0 }),
   handle(ctx, req) {
     const error = (errorCode: number): ApiVersionsResponse => ({ errorCode, apiKeys: [], throttleTimeMs: 0 });
     if (ctx.apiVersion >= 3 && !(SOFTWARE.test(req.clientSoftwareName ?? '') && SOFTWARE.test(req.clientSoftwareVersion ?? ''))) {
@@ -33,10 +34,10 @@ export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
     }
     return {
       errorCode: ErrorCode.NONE,
-      apiKeys: apiVersionsRanges(ctx.broker),
+      apiKeys: advertisedVersions(ctx.apis, ctx),
       throttleTimeMs: 0,
       // v3+: supported features and finalized levels, from the metadata image.
-      ...apiVersionsFeatures(ctx.broker.metadata.image, ctx.apiVersion),
+      ...apiVersionsFeatures(ctx.broker.image, ctx.apiVersion),
     };
   },
 });

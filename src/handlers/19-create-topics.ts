@@ -19,7 +19,7 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
   request: CreateTopicsRequest,
   response: CreateTopicsResponse,
   async handle(ctx, req) {
-    const { metadata } = ctx.broker;
+    const broker = ctx.broker;
     const counts = new Map<string, number>();
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const topics: Result[] = [];
@@ -29,12 +29,12 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
     const validateOnly = req.validateOnly ?? false;
     let created;
     try {
-      created = await metadata.controller.createTopics(unique, validateOnly);
+      created = await broker.controller.createTopics(unique, validateOnly);
     } catch (e) {
       if (!(e instanceof KafkaError)) throw e;
       return { throttleTimeMs: 0, topics: req.topics.map((t) => failed(t.name, e.errorCode, e.message)) };
     }
-    const image = metadata.image;
+    const image = broker.image;
     for (const r of created) {
       if (r.errorCode !== ErrorCode.NONE) {
         topics.push(failed(r.name, r.errorCode, r.errorMessage ?? ''));
@@ -48,7 +48,7 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
         topicConfigErrorCode: ErrorCode.NONE,
         numPartitions: r.numPartitions,
         replicationFactor: r.replicationFactor,
-        configs: metadata.describer.topic(image, r.name, r.configs).map((c) => ({
+        configs: broker.describer.topic(image, r.name, r.configs).map((c) => ({
           name: c.name,
           value: c.value,
           readOnly: c.readOnly,

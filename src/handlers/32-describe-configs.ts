@@ -20,8 +20,9 @@ export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
   request: DescribeConfigsRequest,
   response: DescribeConfigsResponse,
   handle(ctx, req) {
-    const { metadata, nodeId } = ctx.broker;
-    const image = metadata.image;
+    const { broker } = ctx;
+    const { nodeId } = broker;
+    const image = broker.image;
     const synonyms = req.includeSynonyms ?? false;
     const docs = req.includeDocumentation ?? false;
     const results: Result[] = req.resources.map((r) => {
@@ -37,17 +38,17 @@ export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
         const bad = invalidTopicNameReason(r.resourceName);
         if (bad) return result(ErrorCode.INVALID_TOPIC_EXCEPTION, bad);
         if (!image.topics.get(r.resourceName)) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, '');
-        return result(ErrorCode.NONE, '', metadata.describer.topic(image, r.resourceName, undefined, keys, docs));
+        return result(ErrorCode.NONE, '', broker.describer.topic(image, r.resourceName, undefined, keys, docs));
       }
       if (r.resourceType === ResourceType.BROKER || r.resourceType === BROKER_LOGGER) {
-        if (r.resourceName === '' && r.resourceType === ResourceType.BROKER) return result(ErrorCode.NONE, '', metadata.describer.broker(image, false, keys, docs));
+        if (r.resourceName === '' && r.resourceType === ResourceType.BROKER) return result(ErrorCode.NONE, '', broker.describer.broker(image, false, keys, docs));
         if (!/^-?\d+$/.test(r.resourceName)) return result(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${r.resourceName}`);
         if (Number(r.resourceName) !== nodeId) {
           return result(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${nodeId} or empty string, but received ${r.resourceName}`);
         }
         // samsa has no per-logger levels to report.
         if (r.resourceType === BROKER_LOGGER) return result(ErrorCode.NONE, '');
-        return result(ErrorCode.NONE, '', metadata.describer.broker(image, true, keys, docs));
+        return result(ErrorCode.NONE, '', broker.describer.broker(image, true, keys, docs));
       }
       return result(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}`);
     });

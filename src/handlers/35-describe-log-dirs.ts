@@ -20,7 +20,7 @@ export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
   response: DescribeLogDirsResponse,
   async handle(ctx, req) {
     const broker = ctx.broker;
-    const image = broker.metadata.image.topics;
+    const image = broker.image.topics;
     const dir = broker.logDir;
     const wanted: [string, number[]][] =
       req.topics === null

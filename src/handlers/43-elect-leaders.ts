@@ -16,7 +16,7 @@ export default defineHandler<ElectLeadersRequest, ElectLeadersResponse>({
   request: ElectLeadersRequest,
   response: ElectLeadersResponse,
   handle(ctx, req) {
-    const topics = ctx.broker.metadata.image.topics;
+    const topics = ctx.broker.image.topics;
     let results: TopicResult[];
     if (req.topicPartitions === null) {
       results = [...topics.all()].map((t) => ({ topic: t.name, partitionResult: [] }));

@@ -20,7 +20,7 @@ export default defineHandler<AlterPartitionReassignmentsRequest, AlterPartitionR
   request: AlterPartitionReassignmentsRequest,
   response: AlterPartitionReassignmentsResponse,
   handle(ctx, req) {
-    const image = ctx.broker.metadata.image;
+    const image = ctx.broker.image;
     const brokers = new Set(image.cluster.brokers.keys()).add(ctx.broker.nodeId);
     const allowReplicationFactorChange = req.allowReplicationFactorChange ?? true;
     const responses = req.topics.map((t) => {

@@ -15,7 +15,7 @@ export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionRea
   request: ListPartitionReassignmentsRequest,
   response: ListPartitionReassignmentsResponse,
   handle(ctx, req) {
-    const topics = ctx.broker.metadata.image.topics;
+    const topics = ctx.broker.image.topics;
     const wanted: [TopicImage, number[] | null][] = [];
     if (req.topics === null) for (const t of topics.all()) wanted.push([t, null]);
     else for (const r of req.topics) {

@@ -39,9 +39,9 @@ export default defineHandler<DescribeQuorumRequest, DescribeQuorumResponse>({
       return { errorCode: ErrorCode.NONE, errorMessage: '', topics, nodes: [] };
     }
     const broker = ctx.broker;
-    const log = broker.metadata.metadataLog;
+    const log = broker.metadataLog;
     const now = Date.now();
-    const self = broker.metadata.image.cluster.brokers.get(broker.nodeId);
+    const self = broker.image.cluster.brokers.get(broker.nodeId);
     const listeners = self?.endpoints.length
       ? self.endpoints.map((e) => ({ name: e.name, host: e.host, port: e.port }))
       : [{ name: 'PLAINTEXT', host: broker.advertisedHost, port: broker.advertisedPort }];

@@ -38,7 +38,7 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
         clusterAuthorizedOperations: NO_OPERATIONS,
       };
     }
-    const image = broker.metadata.image;
+    const image = broker.image;
     const brokers = [...image.cluster.brokers.values()]
       .filter((b) => (!b.fenced || req.includeFencedBrokers) && b.endpoints.length > 0)
       .map((b) => ({ brokerId: b.id, host: b.endpoints[0].host, port: b.endpoints[0].port, rack: b.rack, isFenced: b.fenced }));

@@ -11,7 +11,7 @@ export default defineHandler<GetTelemetrySubscriptionsRequest, GetTelemetrySubsc
   apiKey: 71,
   minVersion: 0,
   maxVersion: 0,
-  advertised: (broker) => clientTelemetry(broker).enabled,
+  advertised: (ctx) => clientTelemetry(ctx.broker).enabled,
   request: GetTelemetrySubscriptionsRequest,
   response: GetTelemetrySubscriptionsResponse,
   handle(ctx, req) {

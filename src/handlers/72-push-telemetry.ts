@@ -12,7 +12,7 @@ export default defineHandler<PushTelemetryRequest, PushTelemetryResponse>({
   apiKey: 72,
   minVersion: 0,
   maxVersion: 0,
-  advertised: (broker) => clientTelemetry(broker).enabled,
+  advertised: (ctx) => clientTelemetry(ctx.broker).enabled,
   request: PushTelemetryRequest,
   response: PushTelemetryResponse,
   handle(ctx, req) {

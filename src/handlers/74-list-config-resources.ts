@@ -31,7 +31,7 @@ export default defineHandler<ListConfigResourcesRequest, ListConfigResourcesResp
       return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_VERSION, configResources: [] };
     }
     const types = new Set(requested.length === 0 ? supported : requested);
-    const image = ctx.broker.metadata.image;
+    const image = ctx.broker.image;
     const out: Resource[] = [];
     const add = (resourceType: number, names: Iterable<string>) => {
       if (types.has(resourceType)) for (const resourceName of names) out.push({ resourceName, resourceType });

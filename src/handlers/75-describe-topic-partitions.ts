@@ -20,7 +20,7 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
   response: DescribeTopicPartitionsResponse,
   handle(ctx, req) {
     const broker = ctx.broker;
-    const image = broker.metadata.image.topics;
+    const image = broker.image.topics;
     const names = (req.topics.length === 0 ? [...image.byName.keys()] : [...new Set(req.topics.map((t) => t.name))]).sort();
     const cursor = req.cursor;
     let budget = Math.max(1, req.responsePartitionLimit);

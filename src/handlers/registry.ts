@@ -1,6 +1,5 @@
-// Every API samsa serves, keyed by api key. Dispatch and ApiVersions both read this map,
-// so the broker never advertises a version no handler implements.
-import type { Broker } from '../broker.js';
+// Every API a broker listener serves, keyed by api key. Dispatch and ApiVersions both read this
+// map, so the broker never advertises a version no handler implements.
 import type { Handler } from './handler.js';
 import produce from './00-produce.js';
 import fetch from './01-fetch.js';
@@ -53,11 +52,3 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
     (h) => [h.apiKey, h as Handler],
   ),
 );
-
-/** What ApiVersions advertises on this broker (some APIs only when its config turns them on). */
-export function apiVersionsRanges(broker: Broker): { apiKey: number; minVersion: number; maxVersion: number }[] {
-  return [...HANDLERS.values()]
-    .filter((h) => h.advertised?.(broker) ?? true)
-    .sort((a, b) => a.apiKey - b.apiKey)
-    .map((h) => ({ apiKey: h.apiKey, minVersion: h.advertisedMinVersion ?? h.minVersion, maxVersion: h.maxVersion }));
-}

@@ -4,7 +4,6 @@
 // response bytes not yet taken by the kernel (a client that sends and never reads), and resumes
 // as responses leave ('drain'). A long run of buffered frames yields to other connections.
 import type { Socket } from 'node:net';
-import type { Broker } from '../broker.js';
 import { log } from '../log.js';
 import { Reader, ProtocolDecodeError } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
@@ -14,12 +13,9 @@ import {
   requestHeaderVersion,
   responseHeaderVersion,
 } from '../protocol/headers.js';
-import { ErrorCode } from '../protocol/errors.js';
 import { FrameDecoder } from './frame-decoder.js';
-import { HANDLERS, apiVersionsRanges } from '../handlers/registry.js';
-import type { RequestContext } from '../handlers/handler.js';
+import type { ListenerApis, RequestInfo, ServedApi } from './api.js';
 
-const API_VERSIONS_KEY = 18;
 /** Reading stops while responses not yet in the kernel (queued or in the socket's buffer) reach this. */
 export const MAX_UNSENT_RESPONSE_BYTES = 4 << 20;
 /** Reading stops while the requests in flight hold this many bytes (a larger request is taken alone). */
@@ -73,7 +69,7 @@ export class Connection {
 
   constructor(
     private readonly socket: Socket,
-    private readonly broker: Broker,
+    private readonly listener: ListenerApis<any>,
     private readonly limits: ConnectionLimits,
     private readonly onClose: (c: Connection) => void,
   ) {
@@ -228,30 +224,20 @@ export class Connection {
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
     const correlationId = frame.readInt32BE(4);
-    const handler = HANDLERS.get(apiKey);
+    const handler = this.listener.registry.get(apiKey);
     if (!handler) return this.fail(`unknown or unsupported api key ${apiKey}`);
     if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
-      // Kafka answers an ApiVersions it can't parse with v0 and its ranges so the client can pick.
-      if (apiKey === API_VERSIONS_KEY) return this.respondUnsupportedApiVersions(correlationId);
+      if (handler.unsupportedVersion) return this.respondUnsupportedVersion(handler, apiKey, correlationId);
       return this.fail(`unsupported version ${apiVersion} of api key ${apiKey} (serves ${handler.minVersion}-${handler.maxVersion})`);
     }
     const slot = newSlot(frame.length);
-    let ctx: RequestContext;
+    let ctx: unknown;
     let request: unknown;
     try {
       const r = new Reader(frame);
       const header = decodeRequestHeader(r, requestHeaderVersion(apiKey, apiVersion));
       request = handler.request.decode(r, apiVersion);
-      ctx = {
-        broker: this.broker,
-        apiKey,
-        apiVersion,
-        correlationId,
-        clientId: header.clientId ?? null,
-        peer: this.peer,
-        closeConnection: (reason) => this.fail(reason),
-        afterResponse: (fn) => this.afterResponse(slot, fn),
-      };
+      ctx = this.listener.context(this.requestInfo(apiKey, apiVersion, correlationId, header.clientId ?? null, slot));
     } catch (e) {
       if (e instanceof ProtocolDecodeError || e instanceof RangeError) {
         return this.fail(`malformed ${handler.request.name} v${apiVersion}: ${(e as Error).message}`);
@@ -356,15 +342,25 @@ export class Connection {
     this.wake();
   }
 
-  private respondUnsupportedApiVersions(correlationId: number): void {
-    const handler = HANDLERS.get(API_VERSIONS_KEY)!;
+  private requestInfo(apiKey: number, apiVersion: number, correlationId: number, clientId: string | null, slot: Slot): RequestInfo {
+    return {
+      apiKey,
+      apiVersion,
+      correlationId,
+      clientId,
+      peer: this.peer,
+      listenerName: this.listener.listenerName,
+      apis: this.listener.registry,
+      closeConnection: (reason) => this.fail(reason),
+      afterResponse: (fn) => this.afterResponse(slot, fn),
+    };
+  }
+
+  /** Kafka answers an ApiVersions it can't parse with v0 and its ranges, so the client can pick. */
+  private respondUnsupportedVersion(handler: ServedApi<any>, apiKey: number, correlationId: number): void {
     const slot = newSlot(0);
     this.queue.push(slot);
-    const response = {
-      errorCode: ErrorCode.UNSUPPORTED_VERSION,
-      apiKeys: apiVersionsRanges(this.broker),
-      throttleTimeMs: 0,
-    };
-    this.complete(slot, handler.response, API_VERSIONS_KEY, 0, correlationId, response);
+    const response = handler.unsupportedVersion!(this.listener.context(this.requestInfo(apiKey, 0, correlationId, null, slot)));
+    this.complete(slot, handler.response, apiKey, 0, correlationId, response);
   }
 }

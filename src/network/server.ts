@@ -1,12 +1,26 @@
-// The TCP listener: accepts connections within Kafka's connection limits and closes them all on
-// shutdown, optionally after answering the requests already being handled.
+// One TCP listener (Kafka's `listeners` entry): accepts connections within Kafka's connection
+// limits, serves the APIs of its registry with contexts from its owner's factory, and closes them
+// all on shutdown, optionally after answering the requests already being handled.
 import net from 'node:net';
-import type { Broker } from '../broker.js';
 import type { BrokerConfig } from '../config.js';
 import { log } from '../log.js';
+import type { ApiRegistry, ListenerApis, RequestInfo } from './api.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 
-export class Server {
+export interface ServerOptions<Ctx extends RequestInfo> {
+  /** Kafka's listener name (PLAINTEXT, CONTROLLER, ...): requests carry it to their handlers. */
+  listenerName: string;
+  /** What this listener serves; its ApiVersions advertises exactly these. */
+  registry: ApiRegistry<Ctx>;
+  /** Makes a handler's context from what the connection knows of a request. */
+  context(info: RequestInfo): Ctx;
+  /** Static settings: frame size, queued requests, idle timeout, listen backlog. */
+  config: BrokerConfig;
+  /** The settings in force now, read for each new connection (Kafka's connection limits are dynamic); default `config`. */
+  currentConfig?: () => BrokerConfig;
+}
+
+export class Server<Ctx extends RequestInfo = RequestInfo> {
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
   /** Open connections by client address (max.connections.per.ip). */
@@ -19,9 +33,15 @@ export class Server {
   private readonly limits: ConnectionLimits;
   private closing = false;
   private overrides: { raw: string; map: Map<string, number> } = { raw: '', map: new Map() };
+  private readonly apis: ListenerApis<Ctx>;
+  private readonly staticConfig: BrokerConfig;
+  private readonly currentConfig: () => BrokerConfig;
 
-  constructor(private readonly broker: Broker) {
-    const c = broker.config;
+  constructor(options: ServerOptions<Ctx>) {
+    this.apis = { listenerName: options.listenerName, registry: options.registry, context: options.context };
+    this.staticConfig = options.config;
+    this.currentConfig = options.currentConfig ?? (() => options.config);
+    const c = options.config;
     this.limits = {
       maxFrameBytes: c.number('socket.request.max.bytes'),
       maxInFlight: Math.max(1, c.number('queued.max.requests')),
@@ -30,10 +50,14 @@ export class Server {
     this.server = net.createServer((socket) => this.accept(socket));
   }
 
+  get listenerName(): string {
+    return this.apis.listenerName;
+  }
+
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen({ port, host, backlog: this.broker.config.number('socket.listen.backlog.size') }, () => {
+      this.server.listen({ port, host, backlog: this.staticConfig.number('socket.listen.backlog.size') }, () => {
         this.server.off('error', reject);
         resolve((this.server.address() as net.AddressInfo).port);
       });
@@ -42,8 +66,7 @@ export class Server {
 
   /** Connection limits are dynamic in Kafka: read them for each new connection. */
   private config(): BrokerConfig {
-    const { metadata } = this.broker;
-    return metadata.dynamicConfig.current(metadata.image);
+    return this.currentConfig();
   }
 
   private accept(socket: net.Socket): void {
@@ -79,7 +102,7 @@ export class Server {
   }
 
   private open(socket: net.Socket): void {
-    const c = new Connection(socket, this.broker, this.limits, (closed) => {
+    const c = new Connection(socket, this.apis, this.limits, (closed) => {
       this.connections.delete(closed);
       this.admitWaiting();
     });

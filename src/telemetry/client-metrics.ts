@@ -5,7 +5,7 @@
 // matches every client. Kafka forgets a client instance when its connection closes; samsa sees no
 // closes, so a request from another connection than the instance's last one starts it afresh.
 import { crc32c } from '@node-rs/crc32';
-import type { Broker } from '../broker.js';
+import type { BrokerConfig } from '../config.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { CODECS } from '../protocol/records/batch.js';
 import { decompress } from '../protocol/records/compression.js';
@@ -185,10 +185,15 @@ export function subscriptionId(metrics: readonly string[], pushIntervalMs: numbe
   return (crc32c(Buffer.from(`[${metrics.join(', ')}]${pushIntervalMs}`)) | 0) ^ hash;
 }
 
-const BY_BROKER = new WeakMap<Broker, ClientTelemetry>();
+/** What telemetry needs of its broker: its settings (it is kept per broker, keyed by this object). */
+export interface TelemetryOwner {
+  readonly config: BrokerConfig;
+}
+
+const BY_BROKER = new WeakMap<TelemetryOwner, ClientTelemetry>();
 
 /** The broker's client telemetry state, made on first use from its config. */
-export function clientTelemetry(broker: Broker): ClientTelemetry {
+export function clientTelemetry(broker: TelemetryOwner): ClientTelemetry {
   let t = BY_BROKER.get(broker);
   if (!t) BY_BROKER.set(broker, (t = new ClientTelemetry(broker.config)));
   return t;

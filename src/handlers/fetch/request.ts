@@ -4,7 +4,7 @@ import type { FetchRequest } from '../../protocol/generated/fetch-request.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../metadata/uuid.js';
 import type { RequestContext } from '../handler.js';
-import type { Broker } from '../../broker.js';
+import type { BrokerContext } from '../context.js';
 import type { TopicImage } from '../../metadata/image.js';
 import { leaderEpochError } from '../leader-epoch.js';
 import { partitionKey, type FetchPartition } from './session.js';
@@ -56,7 +56,7 @@ export interface TopicLookup {
   byName(name: string): TopicImage | undefined;
 }
 
-export function topicLookup(broker: Broker): TopicLookup {
+export function topicLookup(broker: BrokerContext): TopicLookup {
   const topics = broker.topics;
   let lastId: string | undefined;
   let lastById: TopicImage | undefined;
