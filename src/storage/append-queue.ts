@@ -29,11 +29,21 @@ interface PendingRoll {
   snapshot: Buffer;
 }
 
+/** A step ordered among the writes (a leader-epoch checkpoint that must precede the batches after it). */
+interface PendingTask {
+  kind: 'task';
+  run: () => Promise<void>;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
 /** What the write loop reads and moves on its log. */
 export interface WrittenLog {
   readonly dir: string;
   readonly config: LogConfig;
   readonly logStartOffset: number;
+  /** The high watermark is the replica layer's to move, not the write loop's. */
+  readonly replicated: boolean;
   logEndOffset: number;
   highWatermark: number;
 }
@@ -53,7 +63,7 @@ export class AppendQueue {
   /** Records written since the last fsync (for flush.messages and flush.ms). */
   unflushedMessages = 0;
   lastFlush = Date.now();
-  private queue: (PendingWrite | PendingRoll)[] = [];
+  private queue: (PendingWrite | PendingRoll | PendingTask)[] = [];
   /** A step of the write loop (a write, an fsync, a segment create) is outstanding. */
   private busy = false;
   private idleWaiters: (() => void)[] = [];
@@ -84,6 +94,14 @@ export class AppendQueue {
     if (!this.busy) this.next();
   }
 
+  /** Queues `run` behind the writes queued so far; the writes queued after it wait for it. Its failure takes the log offline. */
+  task(run: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ kind: 'task', run, resolve, reject });
+      if (!this.busy) this.next();
+    });
+  }
+
   // The loop is written with callbacks, not as an async function: it runs once per append, and an
   // async function's promises and frames were the largest share of the produce path's garbage.
   /** Starts the loop's next step; the step's completion calls this again. */
@@ -99,6 +117,21 @@ export class AppendQueue {
       return;
     }
     this.busy = true;
+    if (first.kind === 'task') {
+      this.queue.shift();
+      settle(first.run).then(
+        () => {
+          first.resolve();
+          this.next();
+        },
+        (e) => {
+          first.reject(e);
+          this.fail(e);
+          this.next();
+        },
+      );
+      return;
+    }
     if (first.kind === 'roll') {
       this.queue.shift();
       settle(() => first.next.create()).then(
@@ -161,7 +194,9 @@ export class AppendQueue {
       seg.onWritten(w.plan.batches, w.position, indexInterval);
       this.tail.push(w.plan.baseOffset, w.plan.lastOffset, w.plan.records, -1);
     }
-    this.log.logEndOffset = this.log.highWatermark = group[group.length - 1].plan.lastOffset + 1;
+    const end = group[group.length - 1].plan.lastOffset + 1;
+    this.log.logEndOffset = end;
+    if (!this.log.replicated) this.log.highWatermark = end;
     if (this.hwWaiters.length > 0) this.wakeWaiters();
     for (const w of group) {
       const { baseOffset, lastOffset, logAppendTime } = w.plan;
@@ -207,7 +242,7 @@ export class AppendQueue {
       this.failure = new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.log.dir} is offline after an I/O error: ${message}`);
     }
     for (const w of group) w.reject(e);
-    for (const q of this.queue.splice(0)) if (q.kind === 'write') q.reject(this.failure);
+    for (const q of this.queue.splice(0)) if (q.kind !== 'roll') q.reject(this.failure);
     this.wakeWaiters();
     if (first) this.onFailure(e);
   }
@@ -218,7 +253,7 @@ export class AppendQueue {
   }
 
   private wakeWaiters(): void {
-    const hw = this.log.highWatermark;
+    const hw = this.log.logEndOffset;
     const waiting = this.hwWaiters;
     this.hwWaiters = [];
     for (const w of waiting) {
@@ -229,7 +264,7 @@ export class AppendQueue {
 
   /** Resolves once every offset below `offset` is written (or the log failed). */
   writtenUpTo(offset: number): Promise<void> {
-    if (offset <= this.log.highWatermark || this.failure) return Promise.resolve();
+    if (offset <= this.log.logEndOffset || this.failure) return Promise.resolve();
     return new Promise((resolve) => this.hwWaiters.push({ offset, resolve }));
   }
 
@@ -244,7 +279,8 @@ export class AppendQueue {
     return () => this.listeners.delete(listener);
   }
 
-  private notify(): void {
+  /** Tells the onAppend listeners (after a write, or a high watermark move). */
+  notify(): void {
     for (const l of this.listeners) {
       try {
         l();

@@ -65,6 +65,22 @@ export class BatchList implements BudgetedCache {
     }
   }
 
+  /** Drops the newest chunks that end at or after `offset` (the log was truncated there). */
+  truncateFrom(offset: number): void {
+    let n = this.chunks.length;
+    let removed = 0;
+    let bytes = 0;
+    while (n > this.head && this.chunks[n - 1].lastOffset >= offset) {
+      n--;
+      removed++;
+      bytes += this.chunks[n].buf.length;
+    }
+    if (removed === 0) return;
+    this.chunks.length = n;
+    this.size -= bytes;
+    this.budget?.removed(bytes, removed);
+  }
+
   /** Drops the oldest chunks that end below `offset` (their batches left the log or were rewritten). */
   dropBefore(offset: number): void {
     while (this.head < this.chunks.length && this.chunks[this.head].lastOffset < offset) this.evictHead();
@@ -115,19 +131,26 @@ export class BatchList implements BudgetedCache {
 
   /**
    * Whole batches from the one containing `fetchOffset`, at most `maxBytes` of them (or the
-   * first alone when `minOneBatch`). Null when `fetchOffset` is below what is held.
+   * first alone when `minOneBatch`), each wholly below `maxOffset`. Null when `fetchOffset` is
+   * below what is held.
    */
-  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): BatchRun | null {
+  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, maxOffset = Infinity): BatchRun | null {
     if (fetchOffset < this.startOffset) return null;
     const records: Buffer[] = [];
     let bytes = 0;
     const first = this.indexOf(fetchOffset);
-    for (let i = first; i < this.length; i++) {
+    let limited = false;
+    for (let i = first; i < this.length && !limited; i++) {
       const buf = this.at(i).buf;
       let start = 0;
       if (i === first) while (start < buf.length && lastOffsetAt(buf, start) < fetchOffset) start += batchSize(buf, start);
       let end = start;
       while (end < buf.length) {
+        // Past the limit (a replicated log's high watermark): nothing from here on.
+        if (maxOffset !== Infinity && lastOffsetAt(buf, end) >= maxOffset) {
+          limited = true;
+          break;
+        }
         const size = batchSize(buf, end);
         if (bytes + (end - start) + size > maxBytes) {
           if (bytes === 0 && end === start && minOneBatch) end += size;

@@ -1,11 +1,13 @@
 // Kafka's per-log-dir offset checkpoint files (`log-start-offset-checkpoint`,
-// `cleaner-offset-checkpoint`): a version line "0", a count line, then one "topic partition offset"
+// `cleaner-offset-checkpoint`, `replication-offset-checkpoint`): a version line "0", a count line, then one "topic partition offset"
 // line per partition. Rewritten whole and atomically; concurrent requests share one write.
 import { readWholeFile, writeFileAtomic, type FileSystem } from './fs.js';
 import { partitionDirName } from './partition-dir.js';
 
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
 export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
+/** Replicated logs' high watermarks (Kafka's, written every replica.high.watermark.checkpoint.interval.ms). */
+export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
 
 export interface CheckpointEntry {
   topic: string;

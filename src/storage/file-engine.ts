@@ -4,7 +4,7 @@
 // engine then recovers every log, and creates the logs whose creation failed meanwhile.
 import { randomUUID } from 'node:crypto';
 import { BrokerConfig, type LogConfig } from '../config.js';
-import { CLEANER_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, OffsetCheckpointFile, type CheckpointEntry, type LogCheckpoints } from './checkpoints.js';
+import { CLEANER_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, OffsetCheckpointFile, type CheckpointEntry, type LogCheckpoints } from './checkpoints.js';
 import type { FileLog } from './file-log.js';
 import { nodeFileSystem, writeFileAtomic, type FileSystem } from './fs.js';
 import { loadFileLog } from './log-loader.js';
@@ -20,6 +20,8 @@ export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const DEFAULT_TAIL_CACHE_BYTES = 4 * 1024 * 1024;
 /** All partitions' tail caches together; past it the broker's oldest cached chunks go first. */
 export const DEFAULT_TAIL_CACHE_TOTAL_BYTES = 64 * 1024 * 1024;
+/** Kafka's replica.high.watermark.checkpoint.interval.ms default. */
+export const DEFAULT_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS = 5000;
 /** Partitions loaded at once at start. */
 const LOAD_CONCURRENCY = 8;
 
@@ -29,6 +31,13 @@ export interface FileStorageOptions {
   tailCacheTotalBytes?: number;
   /** How often an offline log dir is checked for taking writes again. */
   recoveryRetryMs?: number;
+  /**
+   * The replica layer sets every log's high watermark (a node of a cluster); they are kept in
+   * `replication-offset-checkpoint`, written every highWatermarkCheckpointIntervalMs and at close.
+   * Off (a lone node): the high watermark follows the log end.
+   */
+  replicated?: boolean;
+  highWatermarkCheckpointIntervalMs?: number;
 }
 
 export class FileStorageEngine implements StorageEngine {
@@ -40,6 +49,10 @@ export class FileStorageEngine implements StorageEngine {
   private opened = false;
   private readonly startOffsets: OffsetCheckpointFile;
   private readonly cleanerOffsets: OffsetCheckpointFile;
+  private readonly highWatermarks: OffsetCheckpointFile;
+  private readonly replicated: boolean;
+  private readonly highWatermarkIntervalMs: number;
+  private highWatermarkTimer: NodeJS.Timeout | null = null;
   /** What every log tells the engine when an offset it checkpoints moved. */
   private readonly checkpoints: LogCheckpoints;
   /** The data dir's health: offline after an I/O error until it recovers. */
@@ -58,6 +71,9 @@ export class FileStorageEngine implements StorageEngine {
     this.tailBudget = new TailCacheBudget(options.tailCacheTotalBytes ?? DEFAULT_TAIL_CACHE_TOTAL_BYTES);
     this.startOffsets = new OffsetCheckpointFile(this.fs, dataDir, LOG_START_OFFSET_CHECKPOINT, () => startOffsetEntries(this.logs.values()));
     this.cleanerOffsets = new OffsetCheckpointFile(this.fs, dataDir, CLEANER_OFFSET_CHECKPOINT, () => cleanerOffsetEntries(this.logs.values()));
+    this.highWatermarks = new OffsetCheckpointFile(this.fs, dataDir, REPLICATION_OFFSET_CHECKPOINT, () => highWatermarkEntries(this.logs.values()));
+    this.replicated = options.replicated ?? false;
+    this.highWatermarkIntervalMs = options.highWatermarkCheckpointIntervalMs ?? DEFAULT_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS;
     this.checkpoints = {
       logStartOffsetChanged: () => this.startOffsets.write(),
       cleanerOffsetChanged: () => this.cleanerOffsets.write(),
@@ -84,6 +100,7 @@ export class FileStorageEngine implements StorageEngine {
     }
     const startOffsets = await this.startOffsets.read();
     const cleanerOffsets = await this.cleanerOffsets.read();
+    const highWatermarks = this.replicated ? await this.highWatermarks.read() : new Map<string, number>();
     let next = 0;
     const worker = async () => {
       while (next < found.length) {
@@ -102,6 +119,8 @@ export class FileStorageEngine implements StorageEngine {
           firstDirtyOffset: cleanerOffsets.get(key),
           checkpoints: this.checkpoints,
           logDir: this.logDir,
+          replicated: this.replicated,
+          highWatermark: highWatermarks.get(key),
         });
         this.logs.set(topic, partition, log);
       }
@@ -112,6 +131,16 @@ export class FileStorageEngine implements StorageEngine {
       await fs.syncDir(dataDir);
     }
     this.opened = true;
+    if (this.replicated) {
+      // Kafka's high watermark checkpointer: a crash loses at most one interval of HW progress.
+      this.highWatermarkTimer = setInterval(() => void this.checkpointHighWatermarks().catch(() => undefined), this.highWatermarkIntervalMs);
+      this.highWatermarkTimer.unref();
+    }
+  }
+
+  /** Writes every replicated log's high watermark to `replication-offset-checkpoint`. */
+  checkpointHighWatermarks(): Promise<void> {
+    return this.highWatermarks.write();
   }
 
   get(topic: string, partition: number): PartitionLog | undefined {
@@ -139,6 +168,7 @@ export class FileStorageEngine implements StorageEngine {
         tailBudget: this.tailBudget,
         checkpoints: this.checkpoints,
         logDir: this.logDir,
+        replicated: this.replicated,
       })
         .then(
           (log) => {
@@ -172,7 +202,7 @@ export class FileStorageEngine implements StorageEngine {
     await this.fs.syncDir(this.dataDir);
     await this.fs.rmdir(doomed);
     // A topic created again under the same name must not inherit these offsets.
-    await Promise.all([this.startOffsets.write(), this.cleanerOffsets.write()]);
+    await Promise.all([this.startOffsets.write(), this.cleanerOffsets.write(), ...(this.replicated ? [this.highWatermarks.write()] : [])]);
   }
 
   all(): Iterable<PartitionLog> {
@@ -191,6 +221,8 @@ export class FileStorageEngine implements StorageEngine {
   }
 
   async close(): Promise<void> {
+    if (this.highWatermarkTimer) clearInterval(this.highWatermarkTimer);
+    this.highWatermarkTimer = null;
     await this.logDir.close();
     await Promise.allSettled(this.creating.values());
     const logs = [...this.logs.values()];
@@ -201,6 +233,7 @@ export class FileStorageEngine implements StorageEngine {
         ...(await Promise.allSettled([
           this.startOffsets.writeNow(startOffsetEntries(logs)),
           this.cleanerOffsets.writeNow(cleanerOffsetEntries(logs)),
+          ...(this.replicated ? [this.highWatermarks.writeNow(highWatermarkEntries(logs))] : []),
         ])),
       );
     }
@@ -217,4 +250,8 @@ function startOffsetEntries(logs: Iterable<FileLog>): CheckpointEntry[] {
 
 function cleanerOffsetEntries(logs: Iterable<FileLog>): CheckpointEntry[] {
   return [...logs].filter((l) => l.firstDirtyOffset >= 0).map((l) => ({ topic: l.topic, partition: l.partition, offset: l.firstDirtyOffset }));
+}
+
+function highWatermarkEntries(logs: Iterable<FileLog>): CheckpointEntry[] {
+  return [...logs].filter((l) => l.replicated).map((l) => ({ topic: l.topic, partition: l.partition, offset: l.highWatermark }));
 }

@@ -14,12 +14,13 @@ import type { TailCacheBudget } from './tail-cache-budget.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { NO_CHECKPOINTS, type LogCheckpoints } from './checkpoints.js';
 import { writeFileAtomic, type FileSystem } from './fs.js';
-import type { LeaderEpochCache } from './leader-epoch-cache.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { planFollowerAppend, replayProducers, type FollowerPlan } from './follower-append.js';
 import { UNWATCHED_DIR, type LogDirState } from './log-dir.js';
 import { LogMaintenance, type MaintainedLog } from './log-maintenance.js';
 import { maxTimestamp, offsetForTimestamp, retryOnSegmentGone, segmentIndexFor } from './offset-lookup.js';
-import type { BatchMetadata, ProducerStateManager } from './producer-state.js';
-import { loadProducerState, snapshotOffsets, writeSnapshot } from './producer-snapshots.js';
+import { ProducerStateManager, type BatchMetadata } from './producer-state.js';
+import { deleteSnapshot, loadProducerState, snapshotOffsets, writeSnapshot } from './producer-snapshots.js';
 import { shouldRoll } from './segment-roll.js';
 import { LogSegment, SegmentGoneError } from './segment.js';
 import {
@@ -28,6 +29,7 @@ import {
   type ActiveProducer,
   type AppendResult,
   type CleanerStats,
+  type FetchIsolation,
   type CompactionCandidate,
   type CompactionResult,
   type OffsetAndTimestamp,
@@ -60,13 +62,18 @@ export interface FileLogParts {
   checkpoints?: LogCheckpoints;
   /** The health of the log dir this log lives in. */
   logDir?: LogDirState;
+  /** The replica layer moves the high watermark (see PartitionLog.replicated). */
+  replicated?: boolean;
+  /** From the log dir's replication-offset-checkpoint (replicated logs). */
+  highWatermark?: number;
 }
 
 export class FileLog implements PartitionLog {
   readonly topic: string;
   readonly partition: number;
   readonly dir: string;
-  /** Both moved by the write loop as writes complete. */
+  readonly replicated: boolean;
+  /** Moved by the write loop as writes complete (and the high watermark too, unless replicated). */
   logEndOffset: number;
   highWatermark: number;
   private readonly fs: FileSystem;
@@ -75,7 +82,7 @@ export class FileLog implements PartitionLog {
   private _logStartOffset: number;
   /** Replaced whole when recovery cuts the log back. */
   private producers: ProducerStateManager;
-  private readonly epochs: LeaderEpochCache;
+  private epochs: LeaderEpochCache;
   private readonly tail: BatchList;
   private _config: LogConfig;
   /** Next offset to hand out; ahead of logEndOffset while writes are in flight. */
@@ -87,6 +94,9 @@ export class FileLog implements PartitionLog {
   private readonly logDir: LogDirState;
   /** Compaction failed half-way through swapping files: only a reload (a restart) may touch the log again. */
   private reloadNeeded = false;
+  private readonly checkpoints: LogCheckpoints;
+  /** A truncation in progress: appends wait for it. */
+  private truncating: Promise<void> | null = null;
 
   constructor(parts: FileLogParts) {
     this.fs = parts.fs;
@@ -100,10 +110,14 @@ export class FileLog implements PartitionLog {
     this.nextOffset = this.logEndOffset = this.highWatermark = this.active.nextOffset;
     for (const seg of this.segments) if (seg !== this.active) seg.sealed = true;
     this._logStartOffset = Math.min(Math.max(parts.logStartOffset ?? 0, this.segments[0].baseOffset), this.logEndOffset);
+    this.replicated = parts.replicated ?? false;
+    // Kafka's load: the checkpointed high watermark, within [log start, log end].
+    if (this.replicated) this.highWatermark = Math.min(Math.max(parts.highWatermark ?? 0, this._logStartOffset), this.logEndOffset);
     this._config = parts.config;
+    this.checkpoints = parts.checkpoints ?? NO_CHECKPOINTS;
     this.logDir = parts.logDir ?? UNWATCHED_DIR;
     this.appends = new AppendQueue(this, this.fs, this.tail, (e) => this.logDir.failed(e));
-    this.maintenance = new LogMaintenance(this.maintainedView(), this.fs, parts.checkpoints ?? NO_CHECKPOINTS, parts.firstDirtyOffset ?? -1);
+    this.maintenance = new LogMaintenance(this.maintainedView(), this.fs, this.checkpoints, parts.firstDirtyOffset ?? -1);
     this.armFlushTimer();
   }
 
@@ -151,6 +165,7 @@ export class FileLog implements PartitionLog {
   // ---- Appends ----
 
   append(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
+    if (this.truncating) return this.afterTruncation(() => this.append(records, opts));
     const offline = this.offline;
     if (offline) return Promise.reject(offline);
     if (this.closed) return Promise.reject(new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`));
@@ -171,6 +186,63 @@ export class FileLog implements PartitionLog {
     this.nextOffset = plan.lastOffset + 1;
     this.producers.commit(plan.producers);
     return this.appends.write(segment, position, plan);
+  }
+
+  /**
+   * Kafka's follower append: offsets and leader epochs as the leader gave them (PartitionLog).
+   * New epochs reach the leader-epoch checkpoint before these batches reach the log.
+   */
+  appendAsFollower(records: Buffer): Promise<AppendResult> {
+    if (this.truncating) return this.afterTruncation(() => this.appendAsFollower(records));
+    const offline = this.offline;
+    if (offline) return Promise.reject(offline);
+    if (this.closed) return Promise.reject(new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`));
+    let planned: FollowerPlan | null;
+    try {
+      planned = planFollowerAppend(records, this.nextOffset, this.epochs.latestEpoch, `${this.topic}-${this.partition}`);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (planned === null) return Promise.resolve({ baseOffset: -1, lastOffset: -1, logAppendTime: -1, logStartOffset: this.logStartOffset });
+    const { plan, epochs } = planned;
+    if (epochs.length > 0) {
+      for (const e of epochs) this.epochs.assign(e.epoch, e.startOffset);
+      void this.appends.task(() => this.persistEpochs()).catch(() => undefined);
+    }
+    const now = Date.now();
+    if (shouldRoll(this.active, plan, now, this._config)) this.roll(now);
+    const segment = this.active;
+    const position = segment.size;
+    if (position === 0) segment.rollingBasedTimestamp = plan.batches[0].maxTimestamp;
+    segment.size += records.length;
+    this.nextOffset = plan.lastOffset + 1;
+    replayProducers(this.producers, records, plan.batches);
+    return this.appends.write(segment, position, plan);
+  }
+
+  /** A new leader epoch from `startOffset` on; its checkpoint is written before later appends' batches. */
+  assignLeaderEpoch(epoch: number, startOffset: number): Promise<void> {
+    if (this.truncating) return this.afterTruncation(() => this.assignLeaderEpoch(epoch, startOffset));
+    const offline = this.offline;
+    if (offline) return Promise.reject(offline);
+    if (!this.epochs.assign(epoch, startOffset)) return Promise.resolve();
+    return this.appends.task(() => this.persistEpochs());
+  }
+
+  /** Kafka's updateHighWatermark: within [log start, log end]; listeners hear of a move. */
+  updateHighWatermark(hw: number): number {
+    if (!this.replicated) throw new Error(`${this.topic}-${this.partition}: the high watermark of a log that is not replicated follows its end`);
+    const next = Math.min(Math.max(hw, this._logStartOffset), this.logEndOffset);
+    if (next !== this.highWatermark) {
+      this.highWatermark = next;
+      this.appends.notify();
+    }
+    return next;
+  }
+
+  /** Runs `fn` once the truncation in progress is over (whatever its outcome), in call order. */
+  private afterTruncation<T>(fn: () => Promise<T>): Promise<T> {
+    return this.truncating!.then(fn, fn);
   }
 
   /** A retried batch: answer with the original's offsets once those are durable like any append. */
@@ -195,10 +267,10 @@ export class FileLog implements PartitionLog {
 
   // ---- Reads ----
 
-  async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pooled = false): Promise<ReadResult> {
+  async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pooled = false, isolation: FetchIsolation = 'highWatermark'): Promise<ReadResult> {
     for (;;) {
       try {
-        return await this.readOnce(fetchOffset, maxBytes, minOneBatch, pooled);
+        return await this.readOnce(fetchOffset, maxBytes, minOneBatch, pooled, isolation);
       } catch (e) {
         // The segment list changed under the read: read again from the current one.
         if (!(e instanceof SegmentGoneError)) throw e;
@@ -206,7 +278,7 @@ export class FileLog implements PartitionLog {
     }
   }
 
-  private async readOnce(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pooled: boolean): Promise<ReadResult> {
+  private async readOnce(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pooled: boolean, isolation: FetchIsolation): Promise<ReadResult> {
     // Kafka's offline partition: no reads either, until the dir is back.
     const offline = this.offline;
     if (offline) throw offline;
@@ -216,15 +288,19 @@ export class FileLog implements PartitionLog {
         `Offset ${fetchOffset} is out of range for ${this.topic}-${this.partition}: [${this.logStartOffset}, ${this.logEndOffset}]`,
       );
     }
-    if (fetchOffset < this.highWatermark) {
-      const cached = this.tail.read(fetchOffset, maxBytes, minOneBatch);
+    const end = this.logEndOffset;
+    const limit = isolation === 'logEnd' ? end : this.highWatermark;
+    if (fetchOffset < limit) {
+      // Only a replicated log's high watermark stops a read short of the batches written.
+      const maxOffset = limit < end ? limit : Infinity;
+      const cached = this.tail.read(fetchOffset, maxBytes, minOneBatch, maxOffset);
       if (cached) return this.result(cached.records, cached.bytes);
       if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`);
       const segments = this.segments;
       const pool = pooled ? readPool : null;
       for (let i = segmentIndexFor(fetchOffset, segments); i < segments.length; i++) {
         const seg = segments[i];
-        const got = await seg.pinned(() => seg.read(fetchOffset, maxBytes, minOneBatch, this._config.indexIntervalBytes, pool));
+        const got = await seg.pinned(() => seg.read(fetchOffset, maxBytes, minOneBatch, this._config.indexIntervalBytes, pool, maxOffset));
         if (got) return this.result(got.buf.length > 0 ? [got.buf] : [], got.buf.length, got.release);
       }
     }
@@ -327,6 +403,117 @@ export class FileLog implements PartitionLog {
     };
   }
 
+  // ---- Truncation: a follower diverged from its leader, or starts over from a snapshot ----
+  // Crash-safe order: every step leaves files that load as a prefix of the old log no shorter than
+  // the new one (or, when starting over, the empty new log); once a truncation resolves its
+  // removals are durable, so nothing past it can come back under later appends.
+
+  truncateTo(offset: number): Promise<void> {
+    return this.truncation(async () => {
+      if (offset >= this.logEndOffset) return;
+      if (offset < this._logStartOffset) await this.startAt(offset);
+      else await this.cutTail(offset);
+    });
+  }
+
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    return this.truncation(() => this.startAt(offset));
+  }
+
+  /**
+   * Runs a truncation alone: appends wait for it; the write loop, the rolls' background work and
+   * maintenance finish first. An I/O error midway leaves the log offline until a reload.
+   */
+  private truncation(step: () => Promise<void>): Promise<void> {
+    const run = (this.truncating ?? Promise.resolve()).then(() =>
+      this.maintenance.exclusive(async () => {
+        if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`);
+        await this.appends.idle();
+        await this.appends.settled();
+        const offline = this.offline;
+        if (offline) throw offline;
+        try {
+          await step();
+        } catch (e) {
+          this.reloadNeeded = true;
+          this.appends.fail(e);
+          throw e;
+        }
+      }),
+    );
+    const done: Promise<void> = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.truncating = done;
+    void done.then(() => {
+      if (this.truncating === done) this.truncating = null;
+    });
+    return run;
+  }
+
+  /** truncateTo within the log: the segments past `offset` go, the one holding it is cut. */
+  private async cutTail(offset: number): Promise<void> {
+    const interval = this._config.indexIntervalBytes;
+    const segments = this.segments;
+    let i = segments.length - 1;
+    while (i > 0 && segments[i].baseOffset > offset) i--;
+    const boundary = segments[i];
+    const point = await boundary.truncationPoint(offset, interval);
+    const end = point.nextOffset;
+    // 1. Snapshots past the new end: the newest left is the recovery point (all below it fsynced),
+    //    so a crash from here on rescans, and relearns the epochs of, whatever is still past it.
+    for (const o of snapshotOffsets(await this.fs.readdir(this.dir))) if (o > end) await deleteSnapshot(this.fs, this.dir, o);
+    // 2. The epochs that started past it.
+    if (this.epochs.truncateFromEnd(end)) await this.persistEpochs();
+    // Readers see the new end from here on.
+    const doomed = segments.slice(i + 1);
+    this.segments = segments.slice(0, i + 1);
+    boundary.committedSize = Math.min(boundary.committedSize, point.position);
+    this.tail.clear();
+    this.nextOffset = this.logEndOffset = end;
+    if (this._logStartOffset > end) this._logStartOffset = end;
+    const hwMoved = this.highWatermark > end;
+    if (hwMoved) this.highWatermark = end;
+    // 3. Later segments, newest first: a crash leaves a prefix.
+    for (const seg of doomed.reverse()) {
+      await seg.unlinkFiles();
+      void seg.retire().catch(() => undefined);
+    }
+    // 4. The boundary segment's tail, then the directory.
+    await boundary.truncateAt(point);
+    await this.fs.syncDir(this.dir);
+    this.producers = await loadProducerState(this.fs, this.dir, this.segments, snapshotOffsets(await this.fs.readdir(this.dir)), end, interval);
+    if (hwMoved) this.appends.notify();
+  }
+
+  /** An empty log from `offset` on: every segment, snapshot and epoch goes. */
+  private async startAt(offset: number): Promise<void> {
+    const old = this.segments;
+    const now = Date.now();
+    // 1. Snapshots, then epochs: a crash before the segments are gone rescans the log whole.
+    for (const o of snapshotOffsets(await this.fs.readdir(this.dir))) await deleteSnapshot(this.fs, this.dir, o);
+    this.epochs = new LeaderEpochCache();
+    await this.persistEpochs();
+    // 2. Past the old end, the new segment comes first (a crash then loads the old data ending at
+    //    `offset`); otherwise it would clash with an old one, so it comes last.
+    const ahead = offset > this.logEndOffset;
+    const fresh = ahead ? await LogSegment.create(this.fs, this.dir, offset, now) : LogSegment.empty(this.fs, this.dir, offset, now);
+    this.segments = [fresh];
+    this.tail.clear();
+    this._logStartOffset = this.nextOffset = this.logEndOffset = this.highWatermark = offset;
+    this.producers = new ProducerStateManager();
+    this.maintenance.firstDirtyOffset = -1;
+    for (const seg of [...old].reverse()) {
+      await seg.unlinkFiles();
+      void seg.retire().catch(() => undefined);
+    }
+    if (!ahead) await fresh.create();
+    await this.fs.syncDir(this.dir);
+    await this.checkpoints.logStartOffsetChanged();
+    this.appends.notify();
+  }
+
   // ---- Flushes, checkpoints and close ----
 
   private armFlushTimer(): void {
@@ -400,6 +587,8 @@ export class FileLog implements PartitionLog {
         await seg.file.sync();
         seg.sealed = true;
       }
+      // Epochs that failed follower appends announced (one at the end itself may stay, as at load).
+      if (this.epochs.truncateFromEnd(end + 1)) await this.persistEpochs();
       if (this.nextOffset !== end) {
         const snapshots = snapshotOffsets(await this.fs.readdir(this.dir));
         this.producers = await loadProducerState(this.fs, this.dir, this.segments, snapshots, end, this._config.indexIntervalBytes);

@@ -29,6 +29,9 @@ export interface LoadOptions {
   checkpoints?: LogCheckpoints;
   /** The log dir's health, which the log tells of its failures (an engine's; none by default). */
   logDir?: LogDirState;
+  /** The replica layer moves the high watermark; its checkpointed value, if any. */
+  replicated?: boolean;
+  highWatermark?: number;
 }
 
 export async function loadFileLog(o: LoadOptions): Promise<FileLog> {

@@ -150,7 +150,8 @@ export class LogMaintenance {
   private closedSegments(): { closed: LogSegment[]; closedEnd: number } {
     const segments = this.log.segments;
     let n = 0;
-    while (n < segments.length - 1 && segments[n].sealed) n++;
+    // Kafka cleans below the high watermark only (a replicated log's tail may still be truncated).
+    while (n < segments.length - 1 && segments[n].sealed && segments[n + 1].baseOffset <= this.log.highWatermark) n++;
     return { closed: segments.slice(0, n), closedEnd: segments[n].baseOffset };
   }
 

@@ -7,6 +7,11 @@ import type { PartitionLog, StorageEngine } from './types.js';
 export class MemoryStorageEngine implements StorageEngine {
   private readonly logs = new LogRegistry<MemoryLog>();
 
+  constructor(
+    /** Logs whose high watermark the replica layer sets (PartitionLog.replicated). */
+    private readonly replicated = false,
+  ) {}
+
   async open(): Promise<void> {}
 
   get(topic: string, partition: number): PartitionLog | undefined {
@@ -17,7 +22,7 @@ export class MemoryStorageEngine implements StorageEngine {
     let log = this.logs.get(topic, partition);
     if (log) log.config = config;
     else {
-      log = new MemoryLog(topic, partition, config);
+      log = new MemoryLog(topic, partition, config, this.replicated);
       this.logs.set(topic, partition, log);
     }
     return log;

@@ -2,10 +2,11 @@
 // the file log (the same shared code), with every batch held as a Buffer. Retention and
 // compaction work as on disk with each batch standing for a segment.
 import type { LogConfig } from '../config.js';
-import { planAppend } from './append-plan.js';
+import { planAppend, type AppendPlan } from './append-plan.js';
+import { planFollowerAppend, replayProducers } from './follower-append.js';
 import { BatchList } from './batch-list.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { ATTRIBUTES, CONTROL_FLAG_MASK } from '../protocol/records/batch.js';
+import { ATTRIBUTES, CONTROL_FLAG_MASK, MAX_TIMESTAMP, readInt64 } from '../protocol/records/batch.js';
 import { decodeRecords } from '../protocol/records/records.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { ProducerStateManager } from './producer-state.js';
@@ -18,6 +19,7 @@ import {
   type ActiveProducer,
   type AppendResult,
   type CleanerStats,
+  type FetchIsolation,
   type CompactionCandidate,
   type CompactionResult,
   type OffsetAndTimestamp,
@@ -36,8 +38,8 @@ export class MemoryLog implements PartitionLog {
   private firstDirtyOffset = -1;
   private pendingDeleteHorizon = -1;
   private readonly stats: CleanerStats = { bytesReclaimed: 0, segmentsDeleted: 0, cleanings: 0, recordsRemoved: 0 };
-  private readonly producers = new ProducerStateManager();
-  private readonly epochs = new LeaderEpochCache();
+  private producers = new ProducerStateManager();
+  private epochs = new LeaderEpochCache();
   private readonly listeners = new Set<() => void>();
   private closed = false;
 
@@ -45,6 +47,8 @@ export class MemoryLog implements PartitionLog {
     readonly topic: string,
     readonly partition: number,
     public config: LogConfig,
+    /** The replica layer moves the high watermark (PartitionLog.replicated). */
+    readonly replicated = false,
   ) {
     this.epochs.assign(0, 0);
   }
@@ -70,10 +74,30 @@ export class MemoryLog implements PartitionLog {
       return { baseOffset: plan.firstOffset, lastOffset: plan.lastOffset, logAppendTime, logStartOffset: this.logStartOffset };
     }
     this.producers.commit(plan.producers);
+    return this.add(plan);
+  }
+
+  async appendAsFollower(records: Buffer): Promise<AppendResult> {
+    if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.topic}-${this.partition} is closed`);
+    const planned = planFollowerAppend(records, this.logEndOffset, this.epochs.latestEpoch, `${this.topic}-${this.partition}`);
+    if (planned === null) return { baseOffset: -1, lastOffset: -1, logAppendTime: -1, logStartOffset: this.logStartOffset };
+    for (const e of planned.epochs) this.epochs.assign(e.epoch, e.startOffset);
+    replayProducers(this.producers, records, planned.plan.batches);
+    return this.add(planned.plan);
+  }
+
+  private add(plan: AppendPlan): AppendResult {
+    const records = plan.records;
     for (const b of plan.batches) {
       this.batches.push(b.baseOffset, b.lastOffset, records.subarray(b.position, b.position + b.size), b.maxTimestamp);
     }
-    this.logEndOffset = this.highWatermark = plan.lastOffset + 1;
+    this.logEndOffset = plan.lastOffset + 1;
+    if (!this.replicated) this.highWatermark = this.logEndOffset;
+    this.notify();
+    return { baseOffset: plan.baseOffset, lastOffset: plan.lastOffset, logAppendTime: plan.logAppendTime, logStartOffset: this.logStartOffset };
+  }
+
+  private notify(): void {
     for (const l of this.listeners) {
       try {
         l();
@@ -81,10 +105,53 @@ export class MemoryLog implements PartitionLog {
         // A listener's failure is its own; the append already succeeded.
       }
     }
-    return { baseOffset: plan.baseOffset, lastOffset: plan.lastOffset, logAppendTime: plan.logAppendTime, logStartOffset: this.logStartOffset };
   }
 
-  async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean): Promise<ReadResult> {
+  async assignLeaderEpoch(epoch: number, startOffset: number): Promise<void> {
+    this.epochs.assign(epoch, startOffset);
+  }
+
+  updateHighWatermark(hw: number): number {
+    if (!this.replicated) throw new Error(`${this.topic}-${this.partition}: the high watermark of a log that is not replicated follows its end`);
+    const next = Math.min(Math.max(hw, this._logStartOffset), this.logEndOffset);
+    if (next !== this.highWatermark) {
+      this.highWatermark = next;
+      this.notify();
+    }
+    return next;
+  }
+
+  /** As the file log: whole batches from the one holding `offset` go; the end is the last batch kept. */
+  async truncateTo(offset: number): Promise<void> {
+    if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.topic}-${this.partition} is closed`);
+    if (offset >= this.logEndOffset) return;
+    if (offset < this._logStartOffset) return this.truncateFullyAndStartAt(offset);
+    this.batches.truncateFrom(offset);
+    const n = this.batches.length;
+    // With no batch left the log ends where it starts (as an emptied segment ends at its base).
+    const end = n > 0 ? this.batches.at(n - 1).lastOffset + 1 : this._logStartOffset;
+    this.logEndOffset = end;
+    if (this._logStartOffset > end) this._logStartOffset = end;
+    this.epochs.truncateFromEnd(end);
+    this.producers = new ProducerStateManager();
+    replayAll(this.producers, this.batches);
+    if (this.highWatermark > end) {
+      this.highWatermark = end;
+      this.notify();
+    }
+  }
+
+  async truncateFullyAndStartAt(offset: number): Promise<void> {
+    if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.topic}-${this.partition} is closed`);
+    this.batches = new BatchList();
+    this.epochs = new LeaderEpochCache();
+    this.producers = new ProducerStateManager();
+    this._logStartOffset = this.logEndOffset = this.highWatermark = offset;
+    this.firstDirtyOffset = -1;
+    this.notify();
+  }
+
+  async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, _pooled = false, isolation: FetchIsolation = 'highWatermark'): Promise<ReadResult> {
     if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
       throw new KafkaError(
         ErrorCode.OFFSET_OUT_OF_RANGE,
@@ -93,7 +160,9 @@ export class MemoryLog implements PartitionLog {
     }
     // Compaction may have emptied the first batches: a read there starts at the next one kept.
     const from = Math.max(fetchOffset, this.batches.startOffset);
-    const run = fetchOffset < this.highWatermark ? this.batches.read(from, maxBytes, minOneBatch) : null;
+    const end = this.logEndOffset;
+    const limit = isolation === 'logEnd' ? end : this.highWatermark;
+    const run = fetchOffset < limit ? this.batches.read(from, maxBytes, minOneBatch, limit < end ? limit : Infinity) : null;
     const hw = this.highWatermark;
     return {
       records: run?.records ?? [],
@@ -265,5 +334,13 @@ export class MemoryLog implements PartitionLog {
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+}
+
+/** The producer state of the batches held (a truncation cut some away); each chunk is one batch. */
+function replayAll(producers: ProducerStateManager, batches: BatchList): void {
+  for (let i = 0; i < batches.length; i++) {
+    const c = batches.at(i);
+    replayProducers(producers, c.buf, [{ position: 0, size: c.buf.length, baseOffset: c.baseOffset, lastOffset: c.lastOffset, maxTimestamp: readInt64(c.buf, MAX_TIMESTAMP) }]);
   }
 }

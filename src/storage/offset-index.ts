@@ -43,6 +43,17 @@ export class OffsetIndex {
     this.count++;
   }
 
+  /** Drops the entries for offsets at or after `offset` (the log was truncated there). */
+  truncateTo(offset: number): void {
+    const rel = offset - this.baseOffset;
+    let n = this.count;
+    while (n > 0 && this.relOffsets[n - 1] >= rel) n--;
+    if (n === this.count) return;
+    this.count = n;
+    // Entries gone from memory but still in the file: rewrite it whole at the next persist.
+    if (this.persisted > n) this.persisted = -1;
+  }
+
   /**
    * The last entry whose offset is <= target: the position of a batch at or before the one
    * holding target, and that batch's last offset (base offset - 1 when no entry qualifies).

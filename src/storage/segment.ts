@@ -324,7 +324,15 @@ export class LogSegment {
    * `minOneBatch`), in one buffer, leased from `pool` when given (the caller releases it once
    * done with the bytes). Null when this segment holds nothing at or after fetchOffset.
    */
-  async read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, indexIntervalBytes: number, pool: ReadPool | null = null): Promise<Leased | null> {
+  async read(
+    fetchOffset: number,
+    maxBytes: number,
+    minOneBatch: boolean,
+    indexIntervalBytes: number,
+    pool: ReadPool | null = null,
+    /** Only batches wholly below this offset (a replicated log's high watermark); Infinity: no limit. */
+    maxOffset = Infinity,
+  ): Promise<Leased | null> {
     await this.loadIndexes(indexIntervalBytes);
     const end = this.committedSize;
     const entry = this.ix!.offsetIndex.lookup(fetchOffset);
@@ -343,7 +351,7 @@ export class LogSegment {
           // The index does not describe this log: rebuild it and start over.
           lease.release?.();
           await this.rebuildIndexes(indexIntervalBytes);
-          return await this.read(fetchOffset, maxBytes, minOneBatch, indexIntervalBytes, pool);
+          return await this.read(fetchOffset, maxBytes, minOneBatch, indexIntervalBytes, pool, maxOffset);
         }
         checkEntry = false;
         let start = 0;
@@ -354,10 +362,12 @@ export class LogSegment {
           position += start;
           continue;
         }
+        if (maxOffset !== Infinity && lastOffsetAt(chunk, start) >= maxOffset) return { buf: EMPTY, release: undefined };
         let stop = start;
         while (stop + BATCH_HEADER_SIZE <= chunk.length) {
           const size = checkedSize(chunk, stop);
           if (stop + size > chunk.length || stop - start + size > maxBytes) break;
+          if (maxOffset !== Infinity && lastOffsetAt(chunk, stop) >= maxOffset) break;
           stop += size;
         }
         if (stop > start) {
@@ -404,6 +414,63 @@ export class LogSegment {
     if (this.committedSize === 0) this.rollingBasedTimestamp = -1;
   }
 
+  /**
+   * Where truncating at `offset` cuts this segment (Kafka's LogSegment.truncateTo): before the
+   * first batch holding an offset >= `offset`. Reads headers from the last index entry below it.
+   */
+  async truncationPoint(offset: number, indexIntervalBytes: number): Promise<TruncationPoint> {
+    await this.loadIndexes(indexIntervalBytes);
+    const entry = this.ix!.offsetIndex.lookup(offset - 1);
+    const from = entry.offset >= this.baseOffset ? entry.position : 0;
+    const point: TruncationPoint = { position: from, nextOffset: from === 0 ? this.baseOffset : entry.offset + 1, maxTimestamp: -1, offsetOfMaxTimestamp: -1 };
+    for await (const b of this.scan(from, this.committedSize, false)) {
+      const lastOffset = lastOffsetAt(b.buf, b.pos);
+      if (lastOffset >= offset) break;
+      const ts = readInt64(b.buf, b.pos + MAX_TIMESTAMP);
+      if (ts > point.maxTimestamp) {
+        point.maxTimestamp = ts;
+        point.offsetOfMaxTimestamp = lastOffset;
+      }
+      point.position = b.filePosition + b.size;
+      point.nextOffset = lastOffset + 1;
+    }
+    return point;
+  }
+
+  /**
+   * Cuts the file (fsynced) and the indexes at `point`; the segment becomes the active one
+   * again. Only while no write to it is in flight.
+   */
+  async truncateAt(point: TruncationPoint): Promise<void> {
+    const ix = this.ix!;
+    await this.file.truncate(point.position);
+    await this.file.sync();
+    ix.offsetIndex.truncateTo(point.nextOffset);
+    ix.timeIndex.truncateTo(point.nextOffset);
+    // The max so far: the last time index entry left, or a batch after it.
+    ix.maxTimestamp = ix.timeIndex.lastTimestamp;
+    ix.offsetOfMaxTimestamp = ix.timeIndex.entries > 0 ? ix.timeIndex.lastOffset : this.baseOffset;
+    if (point.maxTimestamp > ix.maxTimestamp) {
+      ix.maxTimestamp = point.maxTimestamp;
+      ix.offsetOfMaxTimestamp = point.offsetOfMaxTimestamp;
+    }
+    ix.bytesSinceLastIndexEntry = point.position - (ix.offsetIndex.entries > 0 ? ix.offsetIndex.lastPosition : 0);
+    await this.persistIndexes(false);
+    this.size = this.committedSize = point.position;
+    this.nextOffset = point.nextOffset;
+    this.sealed = false;
+    if (point.position === 0) this.rollingBasedTimestamp = -1;
+  }
+
+  /** Removes the segment's files, log first (reads in progress keep the open file; retire() closes it). */
+  async unlinkFiles(): Promise<void> {
+    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+      await this.fs.unlink(this.path(suffix)).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
+    }
+  }
+
   /** Closes the segment and removes its files. */
   async deleteFiles(): Promise<void> {
     await this.close();
@@ -413,6 +480,16 @@ export class LogSegment {
   async close(): Promise<void> {
     await this.file?.close();
   }
+}
+
+/** Where a truncation cuts a segment, and the max timestamp of the batches it keeps after the last index entry. */
+export interface TruncationPoint {
+  /** File position of the cut: the end of the last batch kept. */
+  position: number;
+  /** Offset after the last batch kept (the segment's base offset when none is). */
+  nextOffset: number;
+  maxTimestamp: number;
+  offsetOfMaxTimestamp: number;
 }
 
 /** A read reached a segment that was replaced or deleted meanwhile; it starts over. */

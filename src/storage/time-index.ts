@@ -46,6 +46,17 @@ export class TimeIndex {
     this.count++;
   }
 
+  /** Drops the entries for offsets at or after `offset` (the log was truncated there). */
+  truncateTo(offset: number): void {
+    const rel = offset - this.baseOffset;
+    let n = this.count;
+    while (n > 0 && this.relOffsets[n - 1] >= rel) n--;
+    if (n === this.count) return;
+    this.count = n;
+    // Entries gone from memory but still in the file: rewrite it whole at the next persist.
+    if (this.persisted > n) this.persisted = -1;
+  }
+
   /** Offset of the last entry with timestamp <= ts (the segment's base offset when none is). */
   lookup(ts: number): number {
     let lo = 0;

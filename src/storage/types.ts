@@ -100,6 +100,9 @@ export interface OffsetMap {
   clear(): void;
 }
 
+/** How far a read may go (Kafka's FetchIsolation): consumers stop at the high watermark, followers at the log end. */
+export type FetchIsolation = 'highWatermark' | 'logEnd';
+
 export interface ActiveProducer {
   producerId: number;
   producerEpoch: number;
@@ -116,6 +119,12 @@ export interface PartitionLog {
   /** Offsets below this are durable in the log and visible to consumers. */
   readonly highWatermark: number;
   readonly leaderEpoch: number;
+  /**
+   * Replicated: the replica layer (or the raft driver) sets the high watermark with
+   * updateHighWatermark and it survives restarts in `replication-offset-checkpoint`. Otherwise (a
+   * lone node) it follows the log end as writes complete.
+   */
+  readonly replicated: boolean;
   config: LogConfig;
 
   /**
@@ -131,8 +140,44 @@ export interface PartitionLog {
    * Throws KafkaError(OFFSET_OUT_OF_RANGE) when fetchOffset is outside [logStartOffset, logEndOffset].
    * `pooled`: the caller calls the result's `release` once done, so the bytes may sit in a pooled
    * read buffer (callers that keep views of the records, or never release, leave it off).
+   * `isolation` 'logEnd' (a follower's fetch) reads past the high watermark up to the log end; a
+   * batch is returned only when it lies wholly below the limit.
    */
-  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pooled?: boolean): Promise<ReadResult>;
+  read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pooled?: boolean, isolation?: FetchIsolation): Promise<ReadResult>;
+
+  /**
+   * Kafka's follower append: batches keep the offsets and partition leader epochs they carry
+   * (from the leader). They must start at or after the log end and increase (a compacted
+   * leader's batches may leave gaps); an overlap is a KafkaError. The leader-epoch cache learns
+   * new epochs from them and the producer state replays them without sequence checks. Resolves
+   * once written, like append.
+   */
+  appendAsFollower(records: Buffer): Promise<AppendResult>;
+
+  /**
+   * Kafka's truncateTo: removes every batch holding an offset at or after `offset` (the log end
+   * becomes the end of the last batch kept), with the leader epochs and producer state past it;
+   * no-op when `offset` >= log end; below the log start it is truncateFullyAndStartAt. Appends
+   * wait meanwhile. Once it resolves, a crash never brings the removed batches back; a crash
+   * before leaves a prefix of the old log at least as long as the new one.
+   */
+  truncateTo(offset: number): Promise<void>;
+
+  /** Empties the log and starts it at `offset` (a snapshot installed, a follower behind the log start). */
+  truncateFullyAndStartAt(offset: number): Promise<void>;
+
+  /**
+   * Replicated logs: sets the high watermark, kept within [logStartOffset, logEndOffset]
+   * (Kafka's updateHighWatermark); wakes onAppend listeners when it moved. Returns the new value.
+   */
+  updateHighWatermark(hw: number): number;
+
+  /**
+   * A new leader epoch starting at `startOffset` (a leader's start of term, usually the log end):
+   * appends from now on carry it. Resolves once the leader-epoch checkpoint holds it, ordered
+   * before the writes of later appends.
+   */
+  assignLeaderEpoch(epoch: number, startOffset: number): Promise<void>;
 
   /** The first record with timestamp >= ts (Kafka's ListOffsets by timestamp), or null. */
   offsetForTimestamp(ts: number): Promise<OffsetAndTimestamp | null>;
@@ -144,7 +189,7 @@ export interface PartitionLog {
   /** The idempotent producers this partition remembers (DescribeProducers, KIP-664). */
   activeProducers(): ActiveProducer[];
 
-  /** Calls `listener` after each append becomes visible; returns an unsubscribe function. */
+  /** Calls `listener` after each append is written and after each high watermark move; returns an unsubscribe function. */
   onAppend(listener: () => void): () => void;
 
   /**
