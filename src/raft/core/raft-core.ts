@@ -1,17 +1,28 @@
 // The KRaft core: a pure state machine (no sockets, timers, files, clock or Math.random inside),
 // shaped like etcd's raft. The driver feeds it time, messages, proposals and disk completions,
 // and after each input takes a `Ready` and performs it in the order written on `Ready`.
-import type {
-  LogShape,
-  NodeId,
-  OffsetAndEpoch,
-  QuorumDescription,
-  QuorumStateRecord,
-  RaftMessage,
-  RaftStatus,
-  Ready,
+import { ErrorCode } from '../../protocol/errors.js';
+import {
+  NO_NODE,
+  type ErrorCodeValue,
+  type LogShape,
+  type NodeId,
+  type OffsetAndEpoch,
+  type QuorumDescription,
+  type QuorumStateRecord,
+  type RaftMessage,
+  type RaftResponse,
+  type RaftStatus,
+  type Ready,
 } from '../messages.js';
 import type { RaftCoreConfig } from './config.js';
+import { CHECK_QUORUM_TIMEOUT_FACTOR, LeaderState } from './leader-state.js';
+import { LogState } from './log-state.js';
+import { Outbox, type PendingRequest } from './outbox.js';
+import { handleRequest } from './requests.js';
+import { handleResponse } from './responses.js';
+import type { EpochState, FollowerState } from './states.js';
+import { binaryExponentialElectionBackoffMs, randomElectionTimeoutMs } from './timing.js';
 
 /** Where a proposal landed in the log. */
 export interface ProposalPosition {
@@ -20,23 +31,61 @@ export interface ProposalPosition {
   epoch: number;
 }
 
+/** Kafka's base for resending to a peer after a failure when no backoff is configured. */
+const DISCOVERY_BACKOFF_MS = 100;
+
 export class RaftCore {
+  readonly cfg: RaftCoreConfig;
+  readonly log: LogState;
+  readonly out = new Outbox();
+  readonly isVoter: boolean;
+  state: EpochState;
+  /** Bumped on every transition: responses to an earlier role's requests are stale. */
+  generation = 0;
+  /** The node's high watermark: never moves back within one life. */
+  highWatermark: number;
+  /** Per peer: no request of this role to it before then (after a failure). */
+  readonly peerRetryAt = new Map<NodeId, number>();
+  shuttingDown = false;
+  now: number;
+  private persisted: QuorumStateRecord;
+
   /**
    * Restores a node from what it persisted: the quorum-state file (absent on a fresh node: pass
    * undefined) and the log's recovered shape. A node that was leader comes back Resigned; one that
    * followed a leader comes back following it; otherwise Unattached (with its vote, if any).
    */
   constructor(config: RaftCoreConfig, quorumState: QuorumStateRecord | undefined, log: LogShape, nowMs: number) {
-    void config;
-    void quorumState;
-    void log;
-    void nowMs;
-    throw new Error('RaftCore: skeleton, implementation follows');
+    this.cfg = config;
+    this.now = nowMs;
+    this.log = new LogState(log);
+    this.isVoter = config.voters.includes(config.nodeId);
+    this.highWatermark = log.latestSnapshotId?.offset ?? -1;
+    const q = quorumState ?? { leaderEpoch: 0, leaderId: NO_NODE, votedId: NO_NODE };
+    this.persisted = { ...q };
+    const self = config.nodeId;
+    if (q.leaderId === self) {
+      this.state = { role: 'Resigned', epoch: q.leaderEpoch, unacknowledged: new Set(this.otherVoters()), preferredSuccessors: [], electionDeadline: nowMs + randomElectionTimeoutMs(config) };
+    } else if (q.leaderId >= 0) {
+      this.state = this.followerState(q.leaderEpoch, q.leaderId, q.votedId);
+    } else {
+      this.state = { role: 'Unattached', epoch: q.leaderEpoch, votedId: q.votedId, electionDeadline: this.unattachedDeadline() };
+    }
+    this.poll();
   }
+
+  // ---- Inputs ------------------------------------------------------------------------------
 
   /** Advances time: election and fetch timeouts, backoffs, request timeouts, parked fetches. */
   tick(nowMs: number): void {
-    void nowMs;
+    this.now = Math.max(this.now, nowMs);
+    for (const [id, p] of this.out.pending) {
+      if (p.timeoutAt <= this.now) {
+        this.out.pending.delete(id);
+        this.onRequestFailed(p);
+      }
+    }
+    this.poll();
   }
 
   /**
@@ -45,16 +94,26 @@ export class RaftCore {
    * already-answered ids are ignored, so duplicated or late responses are harmless).
    */
   receive(from: NodeId, message: RaftMessage, correlationId: number, nowMs: number): void {
-    void from;
-    void message;
-    void correlationId;
-    void nowMs;
+    this.now = Math.max(this.now, nowMs);
+    if (message.type.endsWith('Request')) {
+      handleRequest(this, from, message as Exclude<RaftMessage, RaftResponse>, correlationId);
+    } else {
+      const pending = this.out.pending.get(correlationId);
+      if (pending === undefined || pending.to !== from) return;
+      this.out.pending.delete(correlationId);
+      handleResponse(this, from, message as RaftResponse, pending);
+    }
+    this.poll();
   }
 
   /** The driver could not send the core's request `correlationId` (no connection): treated as a timeout now. */
   requestFailed(correlationId: number, nowMs: number): void {
-    void correlationId;
-    void nowMs;
+    this.now = Math.max(this.now, nowMs);
+    const p = this.out.pending.get(correlationId);
+    if (p === undefined) return;
+    this.out.pending.delete(correlationId);
+    this.onRequestFailed(p);
+    this.poll();
   }
 
   /**
@@ -62,10 +121,13 @@ export class RaftCore {
    * Returns where, or undefined when this node is not an active leader (NOT_CONTROLLER).
    */
   propose(data: unknown, recordCount: number, nowMs: number): ProposalPosition | undefined {
-    void data;
-    void recordCount;
-    void nowMs;
-    return undefined;
+    this.now = Math.max(this.now, nowMs);
+    if (this.state.role !== 'Leader' || this.shuttingDown || recordCount < 1) return undefined;
+    const batch = { baseOffset: this.log.endOffset, lastOffset: this.log.endOffset + recordCount - 1, epoch: this.state.epoch, data };
+    this.log.append(batch);
+    this.out.append(batch);
+    this.completeParkedFetches(false);
+    return { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset, epoch: batch.epoch };
   }
 
   /**
@@ -73,43 +135,396 @@ export class RaftCore {
    * driver performed must not be reported after it (it may describe bytes that are gone).
    */
   appended(endOffset: number, nowMs: number): void {
-    void endOffset;
-    void nowMs;
+    this.now = Math.max(this.now, nowMs);
+    this.log.markDurable(endOffset);
+    const s = this.state;
+    if (s.role === 'Leader') {
+      if (s.state.updateLocal(this.log.durableEndOffset)) this.onLeaderHighWatermark();
+    } else if (s.role === 'Follower' && s.awaitingDurable && this.log.durableEndOffset >= this.log.endOffset) {
+      s.awaitingDurable = false;
+    }
+    this.poll();
   }
 
   /** The local state machine wrote a snapshot (at or below the high watermark). */
   snapshotCreated(snapshotId: OffsetAndEpoch): void {
-    void snapshotId;
+    const latest = this.log.latestSnapshotId;
+    if (latest === undefined || snapshotId.offset > latest.offset) this.log.latestSnapshotId = { ...snapshotId };
   }
 
   /** The driver deleted the log below `logStartOffset` (at most the latest snapshot's offset). */
   logStartMoved(logStartOffset: number): void {
-    void logStartOffset;
+    this.log.moveLogStart(Math.min(logStartOffset, this.log.latestSnapshotId?.offset ?? 0));
   }
 
   /** Graceful shutdown: a leader resigns (EndQuorumEpoch to the voters); others stop standing for election. */
   resign(nowMs: number): void {
-    void nowMs;
+    this.now = Math.max(this.now, nowMs);
+    this.shuttingDown = true;
+    if (this.state.role === 'Leader') this.becomeResigned();
+    this.poll();
   }
 
   /** Takes (and clears) what the driver must do now. Call it after every input above. */
   takeReady(): Ready {
-    return { snapshotWrites: [], append: [], messages: [] };
+    return this.out.take();
   }
+
+  // ---- Views -------------------------------------------------------------------------------
 
   /** The earliest time `tick` has something to do (a timer for the driver, no polling). */
   nextDeadline(): number {
-    return Number.POSITIVE_INFINITY;
+    let t = Number.POSITIVE_INFINITY;
+    for (const p of this.out.pending.values()) t = Math.min(t, p.timeoutAt);
+    for (const r of this.peerRetryAt.values()) if (r > this.now) t = Math.min(t, r);
+    const s = this.state;
+    switch (s.role) {
+      case 'Unattached':
+        t = Math.min(t, s.electionDeadline);
+        break;
+      case 'Prospective':
+      case 'Candidate':
+        t = Math.min(t, s.backoffUntil > 0 ? s.backoffUntil : s.electionDeadline);
+        break;
+      case 'Follower':
+        t = Math.min(t, s.fetchDeadline);
+        if (s.retryAt > this.now) t = Math.min(t, s.retryAt);
+        break;
+      case 'Resigned':
+        if (!this.shuttingDown) t = Math.min(t, s.electionDeadline);
+        break;
+      case 'Leader':
+        t = Math.min(t, s.state.checkQuorumDeadline);
+        for (const p of s.state.parked.values()) t = Math.min(t, p.deadline);
+        break;
+    }
+    return t;
   }
 
   /** The node's role, epoch, leader, vote and log positions. */
   status(): RaftStatus {
-    throw new Error('RaftCore: skeleton');
+    const s = this.state;
+    return {
+      nodeId: this.cfg.nodeId,
+      role: s.role,
+      epoch: s.epoch,
+      leaderId: this.leaderId(),
+      votedId: this.votedId(),
+      isVoter: this.isVoter,
+      highWatermark: this.highWatermark,
+      logStartOffset: this.log.logStartOffset,
+      endOffset: this.log.endOffset,
+      durableEndOffset: this.log.durableEndOffset,
+      epochStartOffset: s.role === 'Leader' ? s.state.epochStartOffset : -1,
+    };
   }
 
   /** DescribeQuorum's answer; undefined when this node is not the leader (NOT_LEADER_OR_FOLLOWER). */
   describeQuorum(nowMs: number): QuorumDescription | undefined {
-    void nowMs;
-    return undefined;
+    if (this.state.role !== 'Leader') return undefined;
+    return this.state.state.describe(this.state.epoch, this.log.durableEndOffset, nowMs);
+  }
+
+  // ---- Helpers shared with requests.ts / responses.ts -----------------------------------------
+
+  get epoch(): number {
+    return this.state.epoch;
+  }
+
+  leaderId(): NodeId {
+    const s = this.state;
+    if (s.role === 'Leader' || s.role === 'Resigned') return this.cfg.nodeId;
+    if (s.role === 'Follower') return s.leaderId;
+    return NO_NODE;
+  }
+
+  votedId(): NodeId {
+    const s = this.state;
+    if (s.role === 'Unattached' || s.role === 'Prospective' || s.role === 'Follower') return s.votedId;
+    if (s.role === 'Candidate' || s.role === 'Leader') return this.cfg.nodeId;
+    return NO_NODE;
+  }
+
+  otherVoters(): NodeId[] {
+    return this.cfg.voters.filter((v) => v !== this.cfg.nodeId);
+  }
+
+  majority(): number {
+    return Math.floor(this.cfg.voters.length / 2) + 1;
+  }
+
+  respondError(to: NodeId, correlationId: number, type: RaftResponse['type'], errorCode: ErrorCodeValue, extra: Partial<RaftResponse> = {}): void {
+    const base = { errorCode, leaderId: this.leaderId(), leaderEpoch: this.epoch };
+    let m: RaftResponse;
+    switch (type) {
+      case 'VoteResponse':
+        m = { type, ...base, voteGranted: false, preVote: false, ...(extra as object) };
+        break;
+      case 'FetchResponse':
+        m = { type, ...base, highWatermark: -1, logStartOffset: this.log.logStartOffset, ...(extra as object) };
+        break;
+      case 'FetchSnapshotResponse':
+        m = { type, ...base, snapshotId: { offset: -1, epoch: -1 }, ...(extra as object) };
+        break;
+      default:
+        m = { type, ...base } as RaftResponse;
+    }
+    this.out.respond(to, correlationId, m);
+  }
+
+  // ---- Transitions -------------------------------------------------------------------------
+
+  private transition(next: EpochState): void {
+    const prev = this.state;
+    if (prev.role === 'Leader' && next.role !== 'Leader') this.stopLeading(prev.state, next);
+    this.state = next;
+    this.generation++;
+    this.peerRetryAt.clear();
+    const q = { leaderEpoch: next.epoch, leaderId: this.leaderId(), votedId: this.votedId() };
+    // Prospective persists nothing (KIP-996): it keeps the file of the state it came from.
+    if (next.role !== 'Prospective' && (q.leaderEpoch !== this.persisted.leaderEpoch || q.leaderId !== this.persisted.leaderId || q.votedId !== this.persisted.votedId)) {
+      this.persisted = q;
+      this.out.persist(q);
+    }
+  }
+
+  /** Parked fetches learn of the new epoch; queued log reads are withdrawn (the log may be truncated next). */
+  private stopLeading(state: LeaderState, next: EpochState): void {
+    const leaderId = next.role === 'Follower' ? next.leaderId : NO_NODE;
+    for (const p of state.parked.values()) {
+      this.out.respond(p.from, p.correlationId, { type: 'FetchResponse', errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, leaderId, leaderEpoch: next.epoch, highWatermark: -1, logStartOffset: this.log.logStartOffset });
+    }
+    state.parked.clear();
+    this.out.withdrawLogReads((m) => {
+      if (m.type === 'FetchResponse') return { ...m, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, readFrom: undefined, leaderId, leaderEpoch: next.epoch, highWatermark: -1 };
+      if (m.type === 'FetchSnapshotResponse') return { ...m, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, read: undefined, leaderId, leaderEpoch: next.epoch };
+      return m;
+    });
+  }
+
+  private unattachedDeadline(): number {
+    // Observers never stand: their "deadline" is the next look for the leader.
+    return this.now + (this.isVoter ? randomElectionTimeoutMs(this.cfg) : 0);
+  }
+
+  followerState(epoch: number, leaderId: NodeId, votedId: NodeId): FollowerState {
+    return {
+      role: 'Follower', epoch, leaderId, votedId, fetchDeadline: this.now + this.cfg.fetchTimeoutMs, retryAt: 0, inFlight: -1,
+      awaitingDurable: this.log.durableEndOffset < this.log.endOffset, snapshot: undefined,
+    };
+  }
+
+  becomeUnattached(epoch: number, votedId: NodeId = NO_NODE): void {
+    this.transition({ role: 'Unattached', epoch, votedId, electionDeadline: this.unattachedDeadline() });
+  }
+
+  becomeFollower(epoch: number, leaderId: NodeId): void {
+    // The vote cast in this epoch stays on file: it still binds this node.
+    this.transition(this.followerState(epoch, leaderId, epoch === this.epoch ? this.votedId() : NO_NODE));
+  }
+
+  /** A message says epoch `epoch` (with `leaderId`, if known) exists: catch up with it. */
+  observeEpoch(epoch: number, leaderId: NodeId): void {
+    if (epoch > this.epoch) {
+      if (leaderId >= 0 && leaderId !== this.cfg.nodeId) this.becomeFollower(epoch, leaderId);
+      else this.becomeUnattached(epoch);
+    } else if (epoch === this.epoch && leaderId >= 0 && leaderId !== this.cfg.nodeId) {
+      const r = this.state.role;
+      if (r === 'Unattached' || r === 'Prospective' || r === 'Candidate') this.becomeFollower(epoch, leaderId);
+    }
+  }
+
+  becomeProspective(): void {
+    const s = this.state;
+    const votedId = s.role === 'Unattached' || s.role === 'Prospective' || s.role === 'Follower' ? s.votedId : NO_NODE;
+    const leaderId = s.role === 'Follower' ? s.leaderId : s.role === 'Prospective' ? s.leaderId : NO_NODE;
+    this.transition({ role: 'Prospective', epoch: s.epoch, votedId, leaderId, granted: new Set([this.cfg.nodeId]), rejected: new Set(), electionDeadline: this.now + randomElectionTimeoutMs(this.cfg), backoffUntil: 0 });
+    if (this.majority() <= 1) this.becomeCandidate();
+  }
+
+  becomeCandidate(retries = 0): void {
+    this.transition({ role: 'Candidate', epoch: this.epoch + 1, granted: new Set([this.cfg.nodeId]), rejected: new Set(), electionDeadline: this.now + randomElectionTimeoutMs(this.cfg), backoffUntil: 0, retries });
+    if (this.majority() <= 1) this.becomeLeader();
+  }
+
+  becomeLeader(): void {
+    const s = this.state;
+    if (s.role !== 'Candidate') return;
+    const granted = [...s.granted].sort((a, b) => a - b);
+    const checkQuorumMs = Math.floor(this.cfg.fetchTimeoutMs * CHECK_QUORUM_TIMEOUT_FACTOR);
+    const state = new LeaderState(this.cfg.nodeId, this.cfg.voters, this.log.endOffset, granted, checkQuorumMs, this.now, this.cfg.unsafe?.ignoreEpochStartForHighWatermark === true);
+    this.transition({ role: 'Leader', epoch: s.epoch, state });
+    // The epoch-start entry: the HW waits for a majority to hold it.
+    const batch = { baseOffset: this.log.endOffset, lastOffset: this.log.endOffset, epoch: s.epoch, data: { type: 'LeaderChange', leaderId: this.cfg.nodeId, voters: [...this.cfg.voters], grantingVoters: granted } };
+    this.log.append(batch);
+    this.out.append(batch);
+    if (state.updateLocal(this.log.durableEndOffset)) this.onLeaderHighWatermark();
+  }
+
+  becomeResigned(): void {
+    const s = this.state;
+    const preferredSuccessors = s.role === 'Leader' ? s.state.followersByDescendingOffset() : [];
+    this.transition({ role: 'Resigned', epoch: s.epoch, unacknowledged: new Set(this.otherVoters()), preferredSuccessors, electionDeadline: this.now + randomElectionTimeoutMs(this.cfg) });
+  }
+
+  // ---- Leader ------------------------------------------------------------------------------
+
+  /** The leader's HW moved: tell the state machine and wake parked fetches (they carry the HW). */
+  onLeaderHighWatermark(): void {
+    if (this.state.role !== 'Leader') return;
+    const hw = this.state.state.highWatermark;
+    if (hw > this.highWatermark) {
+      this.highWatermark = hw;
+      this.out.highWatermark(hw);
+    }
+    this.completeParkedFetches(true);
+  }
+
+  /** Answers parked fetches that now have data (or all of them, when the HW moved). */
+  completeParkedFetches(all: boolean): void {
+    if (this.state.role !== 'Leader') return;
+    for (const p of [...this.state.state.parked.values()]) {
+      const hasData = p.fetchOffset < this.log.endOffset;
+      if (!all && !hasData) continue;
+      this.state.state.parked.delete(p.from);
+      this.answerFetch(p.from, p.correlationId, p.fetchOffset);
+    }
+  }
+
+  answerFetch(to: NodeId, correlationId: number, fetchOffset: number): void {
+    if (this.state.role !== 'Leader') return;
+    this.out.respond(to, correlationId, {
+      type: 'FetchResponse', errorCode: ErrorCode.NONE, leaderId: this.cfg.nodeId, leaderEpoch: this.epoch,
+      highWatermark: this.state.state.highWatermark, logStartOffset: this.log.logStartOffset,
+      ...(fetchOffset < this.log.endOffset ? { readFrom: fetchOffset } : {}),
+    });
+  }
+
+  // ---- Polling: what time and state call for -----------------------------------------------
+
+  private onRequestFailed(p: PendingRequest): void {
+    if (p.generation !== this.generation) return;
+    this.peerRetryAt.set(p.to, this.now + this.cfg.retryBackoffMs);
+    const s = this.state;
+    if (s.role === 'Follower' && p.request.type.startsWith('Fetch')) {
+      s.inFlight = -1;
+      s.retryAt = this.now + this.cfg.retryBackoffMs;
+    }
+  }
+
+  /** Can a request of this role go to `to` now (none in flight, not backing off)? */
+  canSendTo(to: NodeId, type: PendingRequest['request']['type']): boolean {
+    return !this.out.inFlightTo(to, type, this.generation) && (this.peerRetryAt.get(to) ?? 0) <= this.now;
+  }
+
+  request(to: NodeId, req: PendingRequest['request']): number {
+    return this.out.request(to, req, this.generation, this.now + this.cfg.requestTimeoutMs);
+  }
+
+  /** Runs every timer that has fired and sends what the state owes its peers. Loops while the role changes. */
+  private poll(): void {
+    for (let guard = 0; guard < 8; guard++) {
+      const gen = this.generation;
+      this.pollOnce();
+      if (gen === this.generation) return;
+    }
+  }
+
+  private pollOnce(): void {
+    const s = this.state;
+    const now = this.now;
+    switch (s.role) {
+      case 'Unattached':
+        if (now < s.electionDeadline) return;
+        if (this.isVoter) {
+          if (!this.shuttingDown) this.becomeProspective();
+        } else {
+          this.discoverLeader();
+          s.electionDeadline = now + DISCOVERY_BACKOFF_MS;
+        }
+        return;
+      case 'Prospective':
+      case 'Candidate':
+        if (s.backoffUntil > 0) {
+          if (now >= s.backoffUntil) this.becomeProspective();
+          return;
+        }
+        if (now >= s.electionDeadline) {
+          if (s.role === 'Prospective') this.becomeProspective();
+          else s.backoffUntil = now + binaryExponentialElectionBackoffMs(this.cfg, s.retries + 1);
+          return;
+        }
+        for (const v of this.otherVoters()) {
+          if (s.granted.has(v) || s.rejected.has(v) || !this.canSendTo(v, 'VoteRequest')) continue;
+          this.request(v, { type: 'VoteRequest', candidateEpoch: s.role === 'Prospective' ? s.epoch + 1 : s.epoch, candidateId: this.cfg.nodeId, lastOffsetEpoch: this.log.lastEpoch(), lastOffset: this.log.endOffset, preVote: s.role === 'Prospective' });
+        }
+        return;
+      case 'Follower':
+        if (now >= s.fetchDeadline) {
+          if (this.shuttingDown) return;
+          if (this.isVoter) this.becomeProspective();
+          else this.becomeUnattached(s.epoch, s.votedId);
+          return;
+        }
+        this.maybeFetch(s);
+        return;
+      case 'Leader': {
+        const ls = s.state;
+        if (ls.checkQuorumExpired(now)) {
+          this.becomeResigned();
+          return;
+        }
+        for (const p of [...ls.parked.values()]) {
+          if (p.deadline <= now) {
+            ls.parked.delete(p.from);
+            this.answerFetch(p.from, p.correlationId, p.fetchOffset);
+          }
+        }
+        for (const v of ls.unacknowledgedVoters()) {
+          if (this.canSendTo(v, 'BeginQuorumEpochRequest')) this.request(v, { type: 'BeginQuorumEpochRequest', leaderId: this.cfg.nodeId, leaderEpoch: s.epoch });
+        }
+        return;
+      }
+      case 'Resigned':
+        if (now >= s.electionDeadline && !this.shuttingDown && this.isVoter) {
+          this.becomeProspective();
+          return;
+        }
+        for (const v of s.unacknowledged) {
+          if (this.canSendTo(v, 'EndQuorumEpochRequest')) this.request(v, { type: 'EndQuorumEpochRequest', leaderId: this.cfg.nodeId, leaderEpoch: s.epoch, preferredSuccessors: s.preferredSuccessors });
+        }
+        return;
+    }
+  }
+
+  /** An observer without a leader asks a voter (any Fetch answer names the leader it knows). */
+  private discoverLeader(): void {
+    const voters = this.cfg.voters;
+    const to = voters[Math.floor(this.cfg.random() * voters.length)];
+    if (!this.canSendTo(to, 'FetchRequest')) return;
+    this.request(to, { type: 'FetchRequest', replicaId: this.cfg.nodeId, currentLeaderEpoch: this.epoch, fetchOffset: this.log.endOffset, lastFetchedEpoch: this.log.lastEpoch(), maxWaitMs: 0 });
+  }
+
+  /** One Fetch (or FetchSnapshot) in flight at a time, from durable data only. */
+  private maybeFetch(s: FollowerState): void {
+    if (s.inFlight >= 0 || s.awaitingDurable || this.now < s.retryAt) return;
+    if (s.snapshot !== undefined) {
+      s.inFlight = this.request(s.leaderId, { type: 'FetchSnapshotRequest', replicaId: this.cfg.nodeId, currentLeaderEpoch: s.epoch, snapshotId: s.snapshot.id, position: s.snapshot.position, maxBytes: this.cfg.fetchSnapshotMaxBytes });
+      return;
+    }
+    if (this.log.durableEndOffset < this.log.endOffset) {
+      s.awaitingDurable = true;
+      return;
+    }
+    s.inFlight = this.request(s.leaderId, { type: 'FetchRequest', replicaId: this.cfg.nodeId, currentLeaderEpoch: s.epoch, fetchOffset: this.log.endOffset, lastFetchedEpoch: this.log.lastEpoch(), maxWaitMs: this.cfg.fetchMaxWaitMs });
+  }
+
+  /** A follower's HW: the leader's, but never past its own log and never backwards. */
+  advanceHighWatermark(hw: number): void {
+    const capped = Math.min(hw, this.log.endOffset);
+    if (capped > this.highWatermark) {
+      this.highWatermark = capped;
+      this.out.highWatermark(capped);
+    }
   }
 }
