@@ -2,9 +2,19 @@
 import { ErrorCode } from '../../../protocol/errors.js';
 import { CONSUMER_PROTOCOL_TYPE } from '../consumer-protocol.js';
 import type { OffsetAndMetadata } from '../records.js';
-import type { ClassicGroup } from './group.js';
+import type { ClassicGroupState } from './state.js';
 
-export function validateOffsetCommit(group: ClassicGroup, memberId: string, groupInstanceId: string | null, generationId: number): number {
+/** What the rules read of a classic group (declared here: group.ts calls these rules with itself). */
+export interface ClassicGroupView {
+  readonly generationId: number;
+  readonly protocolType: string | null;
+  readonly subscribedTopics: ReadonlySet<string> | null;
+  readonly currentStateTimestamp: number | null;
+  is(state: ClassicGroupState): boolean;
+  validateMember(memberId: string, groupInstanceId: string | null): number;
+}
+
+export function validateOffsetCommit(group: ClassicGroupView, memberId: string, groupInstanceId: string | null, generationId: number): number {
   if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
   // Generation -1 on an Empty group: the admin client or a consumer without group management.
   if (generationId < 0 && group.is('Empty')) return ErrorCode.NONE;
@@ -20,24 +30,24 @@ export function validateOffsetCommit(group: ClassicGroup, memberId: string, grou
   return ErrorCode.NONE;
 }
 
-export function validateDeleteGroup(group: ClassicGroup): number {
+export function validateDeleteGroup(group: ClassicGroupView): number {
   if (group.is('Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
   if (group.is('Empty')) return ErrorCode.NONE;
   return ErrorCode.NON_EMPTY_GROUP;
 }
 
-export function validateOffsetDelete(group: ClassicGroup): number {
+export function validateOffsetDelete(group: ClassicGroupView): number {
   if (group.is('Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
   if (!group.is('Empty') && group.protocolType !== CONSUMER_PROTOCOL_TYPE) return ErrorCode.NON_EMPTY_GROUP;
   return ErrorCode.NONE;
 }
 
-export function isSubscribedToTopic(group: ClassicGroup, topic: string): boolean {
+export function isSubscribedToTopic(group: ClassicGroupView, topic: string): boolean {
   if (group.subscribedTopics !== null) return group.subscribedTopics.has(topic);
   return group.protocolType === CONSUMER_PROTOCOL_TYPE;
 }
 
-export function offsetExpirationBase(group: ClassicGroup): ((o: OffsetAndMetadata) => number) | null {
+export function offsetExpirationBase(group: ClassicGroupView): ((o: OffsetAndMetadata) => number) | null {
   if (group.protocolType === null || group.protocolType === '') {
     // A simple group (offsets without membership): each offset from its own commit.
     return (o) => o.commitTimestamp;
