@@ -1,11 +1,14 @@
 // Broker registrations replayed on top of a ClusterImage (Kafka's ClusterDelta).
 import type { BrokerRegistrationChangeRecord } from '../protocol/generated/broker-registration-change-record.js';
 import type { RegisterBrokerRecord } from '../protocol/generated/register-broker-record.js';
-import { ClusterImage, type BrokerRegistration } from './image.js';
+import type { RegisterControllerRecord } from '../protocol/generated/register-controller-record.js';
+import { ClusterImage, type BrokerRegistration, type ControllerRegistration } from './image.js';
 
 export class ClusterDelta {
   /** Broker id -> new registration (null: unregistered). */
   readonly changes = new Map<number, BrokerRegistration | null>();
+  /** Controller id -> new registration (null: unregistered). */
+  readonly controllerChanges = new Map<number, ControllerRegistration | null>();
   constructor(readonly image: ClusterImage) {}
 
   private current(id: number): BrokerRegistration | undefined {
@@ -45,13 +48,32 @@ export class ClusterDelta {
     this.change(r.brokerId, fields);
   }
 
+  replayRegisterController(r: RegisterControllerRecord): void {
+    this.controllerChanges.set(r.controllerId, {
+      id: r.controllerId,
+      incarnationId: r.incarnationId,
+      endpoints: r.endPoints.map((e) => ({ name: e.name, host: e.host, port: e.port, securityProtocol: e.securityProtocol })),
+      features: new Map(r.features.map((f) => [f.name, { min: f.minSupportedVersion, max: f.maxSupportedVersion }])),
+    });
+  }
+
+  unregisterController(id: number): void {
+    this.controllerChanges.set(id, null);
+  }
+
   apply(): ClusterImage {
     const next = new Map(this.image.brokers);
     for (const [id, reg] of this.changes) {
       if (reg === null) next.delete(id);
       else next.set(id, reg);
     }
-    return new ClusterImage(next);
+    if (this.controllerChanges.size === 0) return new ClusterImage(next, this.image.controllers);
+    const controllers = new Map(this.image.controllers);
+    for (const [id, reg] of this.controllerChanges) {
+      if (reg === null) controllers.delete(id);
+      else controllers.set(id, reg);
+    }
+    return new ClusterImage(next, controllers);
   }
 }
 

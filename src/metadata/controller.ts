@@ -7,6 +7,11 @@ import { KafkaError } from '../storage/types.js';
 import { log } from '../log.js';
 import type { BrokerConfig } from '../config.js';
 import type { MetadataCommitter } from '../controller/metadata-committer.js';
+import { ClusterControl, type HeartbeatReply } from '../controller/cluster-control.js';
+import { PRODUCER_ID_BLOCK_SIZE, generateNextProducerIdBlock, type ProducerIdsBlock } from '../controller/producer-id-control.js';
+import type { BrokerRegistrationRequest } from '../protocol/generated/broker-registration-request.js';
+import type { BrokerHeartbeatRequest } from '../protocol/generated/broker-heartbeat-request.js';
+import type { ControllerRegistrationRequest } from '../protocol/generated/controller-registration-request.js';
 import { BOOTSTRAP_FEATURES, ELR_VERSION, SUPPORTED_FEATURES } from './features.js';
 import type { MetadataImage, TopicImage } from './image.js';
 import { REGISTER_BROKER_RECORD_VERSION } from './image-records.js';
@@ -34,18 +39,20 @@ import {
   type ConfigResourceResult,
 } from './configuration-control.js';
 
-/** Producer ids reserved per ProducerIdsRecord (Kafka's block size). */
-export const PRODUCER_ID_BLOCK_SIZE = 1000;
+export { PRODUCER_ID_BLOCK_SIZE };
 const PLAINTEXT = 0;
 
 export interface ControllerOptions {
-  committer: MetadataCommitter;
+  /** How records are committed; null: not active (a cluster controller until it leads the quorum). */
+  committer: MetadataCommitter | null;
   /** The current metadata image (the loader's). */
   image(): MetadataImage;
   /** Static broker settings (defaults for partitions and replication factor). */
   config: BrokerConfig;
   nodeId: number;
   directoryId: string;
+  /** The clock broker sessions are timed by (tests pass a virtual one). */
+  clock?: () => number;
 }
 
 export class Controller {
@@ -54,8 +61,47 @@ export class Controller {
   private producerIdLimit = 0;
   /** This broker's epoch: the offset of its latest RegisterBrokerRecord. */
   brokerEpoch = -1;
+  private committer: MetadataCommitter | null;
+  /** Registrations, heartbeats and fencing of the cluster's brokers (used while active in a cluster). */
+  readonly cluster: ClusterControl;
+  private readonly clock: () => number;
+  /** Told when a heartbeat may have moved the next session expiry (the fence timer re-arms). */
+  onSessionChange: (() => void) | null = null;
 
-  constructor(private readonly o: ControllerOptions) {}
+  constructor(private readonly o: ControllerOptions) {
+    this.committer = o.committer;
+    this.clock = o.clock ?? Date.now;
+    this.cluster = new ClusterControl(() => this.image.clusterId, o.config.number('broker.session.timeout.ms'));
+  }
+
+  /** Whether operations are taken (lone node: always; cluster: while leading the quorum). */
+  get active(): boolean {
+    return this.committer !== null;
+  }
+
+  /**
+   * Becomes the active controller, committing through `committer` (Kafka's activation: broker
+   * sessions start afresh, cached producer id blocks are dropped). The caller has replayed the
+   * log up to this term's start first.
+   */
+  activate(committer: MetadataCommitter): void {
+    this.committer = committer;
+    this.nextProducerId = 0;
+    this.producerIdLimit = 0;
+    this.cluster.activate(this.image, this.clock());
+  }
+
+  /** No longer active: later operations fail with NOT_CONTROLLER. */
+  deactivate(): void {
+    this.committer = null;
+    this.nextProducerId = 0;
+    this.producerIdLimit = 0;
+  }
+
+  private requireCommitter(): MetadataCommitter {
+    if (!this.committer) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller.');
+    return this.committer;
+  }
 
   get image(): MetadataImage {
     return this.o.image();
@@ -79,8 +125,9 @@ export class Controller {
 
   /** Commits the records as one batch (see MetadataCommitter for the errors). */
   private async commit(records: MetadataRecord[]): Promise<void> {
+    const committer = this.requireCommitter();
     if (records.length === 0) return;
-    await this.o.committer.commit(records);
+    await committer.commit(records);
   }
 
   /** Runs a pure control function on the current image and commits its records unless validating. */
@@ -129,7 +176,7 @@ export class Controller {
         this.brokerEpoch = current.epoch;
         return;
       }
-      const brokerEpoch = this.o.committer.nextOffset();
+      const brokerEpoch = this.requireCommitter().nextOffset();
       await this.commit([
         {
           type: RecordType.REGISTER_BROKER,
@@ -208,19 +255,68 @@ export class Controller {
     if (this.nextProducerId < this.producerIdLimit) return Promise.resolve(this.nextProducerId++);
     return this.run(async () => {
       if (this.nextProducerId >= this.producerIdLimit) {
-        const start = this.image.producerIds.nextProducerId;
-        await this.commit([
-          {
-            type: RecordType.PRODUCER_IDS,
-            version: 0,
-            data: { brokerId: this.o.nodeId, brokerEpoch: this.brokerEpoch, nextProducerId: start + PRODUCER_ID_BLOCK_SIZE },
-          },
-        ]);
-        this.nextProducerId = start;
-        this.producerIdLimit = start + PRODUCER_ID_BLOCK_SIZE;
+        const { records, response } = generateNextProducerIdBlock(this.image, this.o.nodeId, this.brokerEpoch);
+        await this.commit(records);
+        this.nextProducerId = response.producerIdStart;
+        this.producerIdLimit = response.producerIdStart + response.producerIdLen;
       }
       return this.nextProducerId++;
     });
+  }
+
+  /** BrokerRegistration: a RegisterBrokerRecord (fenced for a new incarnation); the broker's epoch. */
+  registerBrokerRequest(req: BrokerRegistrationRequest): Promise<number> {
+    return this.run(async () => {
+      const committer = this.requireCommitter();
+      const { records, response } = this.cluster.registerBroker(this.image, req, committer.nextOffset(), this.clock());
+      const batch = await committer.commit(records);
+      this.cluster.registered(req.brokerId, batch.lastOffset);
+      return response.brokerEpoch;
+    });
+  }
+
+  /** BrokerHeartbeat: keeps the session, and unfences, fences or lets the broker shut down. */
+  brokerHeartbeat(req: BrokerHeartbeatRequest): Promise<HeartbeatReply> {
+    return this.run(async () => {
+      const committer = this.requireCommitter();
+      const { records, response } = this.cluster.brokerHeartbeat(this.image, req, this.clock());
+      const lastOffset = records.length > 0 ? (await committer.commit(records)).lastOffset : committer.nextOffset() - 1;
+      if (response.inControlledShutdown) this.cluster.heartbeats.setControlledShutdownOffset(req.brokerId, lastOffset);
+      this.onSessionChange?.();
+      return response;
+    });
+  }
+
+  unregisterBroker(brokerId: number): Promise<void> {
+    return this.execute((image) => this.cluster.unregisterBroker(image, brokerId));
+  }
+
+  registerController(req: ControllerRegistrationRequest): Promise<void> {
+    return this.execute(() => this.cluster.registerController(req));
+  }
+
+  /** AllocateProducerIds: the next block of producer ids, for a registered broker of the current epoch. */
+  allocateProducerIds(brokerId: number, brokerEpoch: number): Promise<ProducerIdsBlock> {
+    return this.execute((image) => {
+      this.cluster.checkBrokerEpoch(image, brokerId, brokerEpoch);
+      return generateNextProducerIdBlock(image, brokerId, brokerEpoch);
+    });
+  }
+
+  /** When an unfenced broker's session next expires (null: none to watch). */
+  nextFenceCheckMs(): number | null {
+    return this.active ? this.cluster.heartbeats.nextCheckTimeMs() : null;
+  }
+
+  /** Fences every broker whose session expired, one operation each (as Kafka does); their ids. */
+  async fenceStaleBrokers(): Promise<number[]> {
+    const fenced: number[] = [];
+    for (;;) {
+      const id = await this.execute((image) => this.cluster.fenceStaleBroker(image, this.clock()));
+      if (id === null) return fenced;
+      log.info(`fenced broker ${id}: its session timed out`);
+      fenced.push(id);
+    }
   }
 
   /** Waits for every queued operation (for shutdown). */

@@ -8,6 +8,7 @@ import type { PartitionChangeRecord } from '../protocol/generated/partition-chan
 import type { PartitionRecord } from '../protocol/generated/partition-record.js';
 import type { ProducerIdsRecord } from '../protocol/generated/producer-ids-record.js';
 import type { RegisterBrokerRecord } from '../protocol/generated/register-broker-record.js';
+import type { RegisterControllerRecord } from '../protocol/generated/register-controller-record.js';
 import type { RemoveTopicRecord } from '../protocol/generated/remove-topic-record.js';
 import type { TopicRecord } from '../protocol/generated/topic-record.js';
 import { ClusterDelta } from './cluster-delta.js';
@@ -24,6 +25,8 @@ const UNREGISTER_BROKER = 1;
 const FENCE_BROKER = 7;
 const UNFENCE_BROKER = 8;
 const BROKER_REGISTRATION_CHANGE = 17;
+const REGISTER_CONTROLLER = 27;
+const UNREGISTER_CONTROLLER = 28;
 
 export class MetadataDelta {
   featuresDelta: FeaturesDelta | null = null;
@@ -51,6 +54,12 @@ export class MetadataDelta {
         break;
       case BROKER_REGISTRATION_CHANGE:
         this.cluster().replayChange(d as BrokerRegistrationChangeRecord);
+        break;
+      case REGISTER_CONTROLLER:
+        this.cluster().replayRegisterController(d as RegisterControllerRecord);
+        break;
+      case UNREGISTER_CONTROLLER:
+        this.cluster().unregisterController(d.controllerId as number);
         break;
       case RecordType.TOPIC:
         this.topics().replayTopic(d as TopicRecord);

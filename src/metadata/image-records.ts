@@ -49,6 +49,19 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
       },
     });
   }
+  for (const c of image.cluster.controllers.values()) {
+    out.push({
+      type: 27,
+      version: 0,
+      data: {
+        controllerId: c.id,
+        incarnationId: c.incarnationId,
+        zkMigrationReady: false,
+        endPoints: c.endpoints.map((e) => ({ ...e })),
+        features: [...c.features].map(([name, r]) => ({ name, minSupportedVersion: r.min, maxSupportedVersion: r.max })),
+      },
+    });
+  }
   for (const t of image.topics.byId.values()) {
     out.push({ type: RecordType.TOPIC, version: 0, data: { name: t.name, topicId: t.topicId } });
     for (const [id, p] of t.registrations) out.push(partitionRecord(t.topicId, id, p));

@@ -100,9 +100,20 @@ export interface BrokerRegistration {
   readonly features: ReadonlyMap<string, { min: number; max: number }>;
 }
 
+/** A controller's registration (RegisterControllerRecord): how brokers and tools reach it. */
+export interface ControllerRegistration {
+  readonly id: number;
+  readonly incarnationId: string;
+  readonly endpoints: readonly BrokerEndpoint[];
+  readonly features: ReadonlyMap<string, { min: number; max: number }>;
+}
+
 export class ClusterImage {
   static readonly EMPTY = new ClusterImage(new Map());
-  constructor(readonly brokers: ReadonlyMap<number, BrokerRegistration>) {}
+  constructor(
+    readonly brokers: ReadonlyMap<number, BrokerRegistration>,
+    readonly controllers: ReadonlyMap<number, ControllerRegistration> = new Map(),
+  ) {}
 }
 
 export class ProducerIdsImage {
@@ -152,6 +163,7 @@ export class MetadataImage {
     return (
       this.features.finalized.size === 0 &&
       this.cluster.brokers.size === 0 &&
+      this.cluster.controllers.size === 0 &&
       this.topics.byId.size === 0 &&
       this.configs.resources.size === 0 &&
       this.producerIds.nextProducerId === 0

@@ -130,8 +130,8 @@ export class MetadataManager {
     await this._controller!.bootstrap();
   }
 
-  /** Creates this node's controller, committing through `committer`. */
-  installController(committer: MetadataCommitter): Controller {
+  /** Creates this node's controller, committing through `committer` (null: inactive until activated). */
+  installController(committer: MetadataCommitter | null, clock?: () => number): Controller {
     const loader = this.loader;
     if (!loader) throw new Error('metadata is not loaded yet');
     this._controller = new Controller({
@@ -140,6 +140,7 @@ export class MetadataManager {
       config: this.o.config,
       nodeId: this.o.nodeId,
       directoryId: this.directoryId,
+      clock,
     });
     return this._controller;
   }
