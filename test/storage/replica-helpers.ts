@@ -1,0 +1,147 @@
+// Shared pieces of the replication storage tests: batches as a leader sends them (built by kafkajs's
+// own encoder, with the offsets and leader epoch a leader stamped), a reader to the log end, and a
+// file system that dies at its n-th mutating call, as a killed process stops.
+import { createRequire } from 'node:module';
+import { nodeFileSystem, type FileHandle, type FileSystem } from '../../src/storage/fs.js';
+import type { PartitionLog } from '../../src/storage/types.js';
+import { decodeAll } from './helpers.js';
+
+const require = createRequire(import.meta.url);
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const { RecordBatch }: { RecordBatch: (o: any) => Promise<{ buffer: Buffer }> } = require('kafkajs/src/protocol/recordBatch/v0');
+const Record: (o: any) => any = require('kafkajs/src/protocol/recordBatch/record/v0');
+const Long: any = require('kafkajs/src/utils/long');
+
+export const NOW = 1_700_000_000_000;
+
+export interface LeaderBatchSpec {
+  baseOffset: number;
+  epoch: number;
+  count: number;
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+  /** Bytes of each record value (padding), to fill segments. */
+  valueSize?: number;
+}
+
+/** A batch as the leader wrote it: values `o<offset>`, its offsets and leader epoch set. */
+export async function leaderBatch(s: LeaderBatchSpec): Promise<Buffer> {
+  const records = Array.from({ length: s.count }, (_, i) =>
+    Record({
+      offsetDelta: i,
+      timestampDelta: i,
+      key: Buffer.from(`k${(s.baseOffset + i) % 7}`),
+      value: Buffer.from(`o${s.baseOffset + i}`.padEnd(s.valueSize ?? 0, '.')),
+    }),
+  );
+  const enc = await RecordBatch({
+    firstOffset: Long.fromNumber(s.baseOffset),
+    partitionLeaderEpoch: s.epoch,
+    lastOffsetDelta: s.count - 1,
+    firstTimestamp: NOW + s.baseOffset,
+    maxTimestamp: NOW + s.baseOffset + s.count - 1,
+    producerId: Long.fromNumber(s.producerId ?? -1),
+    producerEpoch: s.producerEpoch ?? -1,
+    firstSequence: s.producerId === undefined ? -1 : (s.baseSequence ?? 0),
+    records,
+  });
+  return enc.buffer;
+}
+
+export interface ReadBatch {
+  baseOffset: number;
+  lastOffset: number;
+  epoch: number;
+  producerId: number;
+  baseSequence: number;
+  values: string[];
+}
+
+/** Every batch from the log start to the log end (a follower's read), decoded by kafkajs. */
+export async function readToEnd(log: PartitionLog): Promise<ReadBatch[]> {
+  const out: ReadBatch[] = [];
+  for (let o = log.logStartOffset; o < log.logEndOffset; ) {
+    const r = await log.read(o, 1 << 30, true, false, 'logEnd');
+    if (r.records.length === 0) break;
+    for (const buf of r.records) {
+      const decoded = await decodeAll(buf);
+      let pos = 0;
+      for (const d of decoded) {
+        const size = 12 + buf.readInt32BE(pos + 8);
+        const lastOffset = d.baseOffset + buf.readInt32BE(pos + 23);
+        if (lastOffset >= o) {
+          out.push({
+            baseOffset: d.baseOffset,
+            lastOffset,
+            epoch: d.partitionLeaderEpoch,
+            producerId: Number(buf.readBigInt64BE(pos + 43)),
+            baseSequence: buf.readInt32BE(pos + 53),
+            values: d.records.map((x) => x.value),
+          });
+        }
+        pos += size;
+      }
+    }
+    o = out.length > 0 ? out[out.length - 1].lastOffset + 1 : o + 1;
+  }
+  return out;
+}
+
+/** The (epoch, start offset) history a log's batches imply. */
+export function epochsOf(batches: ReadBatch[]): { epoch: number; startOffset: number }[] {
+  const out: { epoch: number; startOffset: number }[] = [];
+  for (const b of batches) if (out.length === 0 || out[out.length - 1].epoch !== b.epoch) out.push({ epoch: b.epoch, startOffset: b.baseOffset });
+  return out;
+}
+
+/** Counts mutating calls; from the armed one on, every call fails (a killed process). */
+export class CrashingFs {
+  calls = 0;
+  crashAt = Infinity;
+  crashed = false;
+  readonly log: string[] = [];
+
+  private step(what: string): void {
+    if (this.crashed) throw new Error(`process is dead (${what})`);
+    this.calls++;
+    this.log.push(what);
+    if (this.calls >= this.crashAt) {
+      this.crashed = true;
+      throw new Error(`injected crash at step ${this.calls}: ${what}`);
+    }
+  }
+
+  private dead(what: string): void {
+    if (this.crashed) throw new Error(`process is dead (${what})`);
+  }
+
+  readonly fs: FileSystem = {
+    open: async (path, mode) => {
+      if (mode === 'rw') this.step(`open ${base(path)}`);
+      else this.dead('open');
+      const fh = await nodeFileSystem.open(path, mode);
+      const wrapped: FileHandle = {
+        read: (buf, offset, length, position) => (this.dead('read'), fh.read(buf, offset, length, position)),
+        write: async (bufs, position) => (this.step(`write ${base(path)}`), fh.write(bufs, position)),
+        sync: async () => (this.step(`fsync ${base(path)}`), fh.sync()),
+        truncate: async (length) => (this.step(`truncate ${base(path)}`), fh.truncate(length)),
+        size: () => fh.size(),
+        close: () => fh.close(),
+      };
+      return wrapped;
+    },
+    readdir: async (p) => (this.dead('readdir'), nodeFileSystem.readdir(p)),
+    mkdir: async (p) => (this.step(`mkdir ${base(p)}`), nodeFileSystem.mkdir(p)),
+    rename: async (a, b) => (this.step(`rename ${base(a)} -> ${base(b)}`), nodeFileSystem.rename(a, b)),
+    unlink: async (p) => (this.step(`unlink ${base(p)}`), nodeFileSystem.unlink(p)),
+    rmdir: async (p) => (this.step(`rmdir ${base(p)}`), nodeFileSystem.rmdir(p)),
+    exists: (p) => nodeFileSystem.exists(p),
+    isDirectory: (p) => nodeFileSystem.isDirectory(p),
+    syncDir: async (p) => (this.step(`syncdir ${base(p)}`), nodeFileSystem.syncDir(p)),
+  };
+}
+
+function base(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
