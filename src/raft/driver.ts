@@ -1,0 +1,487 @@
+// Runs the sans-IO raft core on real I/O: the metadata log (__cluster_metadata-0 on the node's
+// storage engine), the quorum-state file, snapshot files, a clock and the NodeClient. Every input
+// (a tick at the core's next deadline, a peer's message, a proposal, a finished fsync) goes into
+// the core at once; the core's outputs are performed one Ready at a time, in the contract's order:
+//   1. persist the quorum state (atomic file write)   before any message that depends on it
+//   2. truncate the log / write and install fetched snapshot chunks
+//   3. append batches (offsets and epochs as the core gave them); fsync in the background and
+//      report appended(end) only then, so only durable data counts for a vote or the high watermark
+//   4. send messages: requests through NodeClient, responses to the peer's waiting request
+//      (a Fetch answer's records read from the log now, before any later truncation)
+//   5. apply the high watermark: the log's, then commit listeners (replay up to it)
+// Timers exist only to deliver a tick at core.nextDeadline(); there is no polling.
+import { log as logger } from '../log.js';
+import { snapshotFileName } from '../metadata/snapshot.js';
+import type { NodeClient } from '../network/node-client.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { LeaderChangeMessage } from '../protocol/generated/leader-change-message.js';
+import { buildBatch } from '../protocol/records/records.js';
+import { Writer } from '../protocol/writer.js';
+import type { PartitionLog } from '../storage/types.js';
+import { raftCoreConfig, type RaftCoreConfig } from './core/config.js';
+import { RaftCore } from './core/raft-core.js';
+import { recoverLogShape } from './log-shape.js';
+import {
+  isLeaderChange,
+  isRequest,
+  type LeaderChangeData,
+  type NodeId,
+  type OffsetAndEpoch,
+  type QuorumDescription,
+  type RaftBatch,
+  type RaftRequest,
+  type RaftResponse,
+  type RaftStatus,
+  type Ready,
+} from './messages.js';
+import { QuorumStateFile } from './quorum-state.js';
+import { SnapshotFiles } from './snapshot-transfer.js';
+import { outboundRequest, type Endpoint, type WireContext } from './wire.js';
+
+/** What the driver needs of the metadata log (a replicated PartitionLog). */
+export type RaftLog = Pick<
+  PartitionLog,
+  'logStartOffset' | 'logEndOffset' | 'highWatermark' | 'read' | 'appendAsFollower' | 'truncateTo' | 'truncateFullyAndStartAt' | 'updateHighWatermark' | 'flush' | 'deleteRecordsBefore'
+>;
+
+export interface RaftDriverOptions {
+  nodeId: NodeId;
+  clusterId: string;
+  /** The static voter set (controller.quorum.voters) with each voter's controller endpoint. */
+  voters: ReadonlyMap<NodeId, Endpoint>;
+  log: RaftLog;
+  /** The metadata log's partition dir: quorum-state and snapshot files live there. */
+  dir: string;
+  client: NodeClient;
+  /** Kafka's quorum timeouts etc. (controller.quorum.*); Kafka's defaults otherwise. */
+  core?: Partial<Omit<RaftCoreConfig, 'nodeId' | 'voters'>>;
+  /** Fetch's byte limit (Kafka's raft client asks for 8 MiB). */
+  fetchMaxBytes?: number;
+  now?: () => number;
+}
+
+/** The core refused a proposal or lost it: this node is not (or no longer) the active leader. */
+export class NotLeaderError extends Error {
+  override name = 'NotLeaderError';
+  readonly errorCode = ErrorCode.NOT_CONTROLLER;
+}
+
+/** A proposal's values, kept until the append step builds its batch with the core's offsets. */
+interface Proposal {
+  values: Buffer[];
+  timestamp: number;
+}
+
+interface PendingProposal {
+  lastOffset: number;
+  resolve: (offset: number) => void;
+  reject: (e: Error) => void;
+}
+
+/** An inbound request waiting for the core's answer (possibly parked: a long-poll Fetch). */
+interface PendingInbound {
+  resolve: (r: RaftAnswer) => void;
+  reject: (e: Error) => void;
+}
+
+/** The core's answer to a peer, with a Fetch's records read from the log. */
+export interface RaftAnswer {
+  message: RaftResponse;
+  records?: Buffer[];
+}
+
+export type CommitListener = (highWatermark: number) => void;
+export type StateListener = (status: RaftStatus) => void;
+export type SnapshotListener = (id: OffsetAndEpoch) => void;
+
+export class RaftDriver {
+  readonly nodeId: NodeId;
+  readonly clusterId: string;
+  readonly voters: ReadonlyMap<NodeId, Endpoint>;
+  private readonly core: RaftCore;
+  private readonly log: RaftLog;
+  private readonly quorumState: QuorumStateFile;
+  readonly snapshots: SnapshotFiles;
+  private readonly client: NodeClient;
+  readonly wire: WireContext;
+  private readonly now: () => number;
+  private readonly requestTimeoutMs: number;
+  private readonly inbound = new Map<number, PendingInbound>();
+  private nextInboundId = 0;
+  private proposals: PendingProposal[] = [];
+  private readonly commitListeners = new Set<CommitListener>();
+  private readonly stateListeners = new Set<StateListener>();
+  private readonly snapshotListeners = new Set<SnapshotListener>();
+  /** Bumped by each truncation: an fsync that began before one must not report its end after it. */
+  private truncations = 0;
+  private dirty = false;
+  private running: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private closed = false;
+  private failure: Error | null = null;
+  private lastStatus = '';
+  private highWatermark = -1;
+
+  private constructor(o: RaftDriverOptions, core: RaftCore, quorumState: QuorumStateFile, snapshots: SnapshotFiles, requestTimeoutMs: number, now: () => number) {
+    this.nodeId = o.nodeId;
+    this.clusterId = o.clusterId;
+    this.voters = o.voters;
+    this.core = core;
+    this.log = o.log;
+    this.quorumState = quorumState;
+    this.snapshots = snapshots;
+    this.client = o.client;
+    this.now = now;
+    this.requestTimeoutMs = requestTimeoutMs;
+    this.wire = {
+      clusterId: o.clusterId,
+      localId: o.nodeId,
+      endpointOf: (id) => o.voters.get(id),
+      fetchMaxBytes: o.fetchMaxBytes ?? 8 * 1024 * 1024,
+    };
+    for (const [id, e] of o.voters) if (id !== o.nodeId) o.client.setEndpoint(id, { host: e.host, port: e.port });
+  }
+
+  /** Recovers the core from the quorum-state file and the log, and starts it. */
+  static async start(o: RaftDriverOptions): Promise<RaftDriver> {
+    const now = o.now ?? Date.now;
+    const quorumState = new QuorumStateFile(o.dir);
+    const snapshots = new SnapshotFiles(o.dir);
+    const stored = await quorumState.read();
+    const snapshot = await snapshots.latest();
+    const shape = await recoverLogShape(o.log, snapshot);
+    const config = raftCoreConfig({ random: Math.random, ...o.core, nodeId: o.nodeId, voters: [...o.voters.keys()].sort((a, b) => a - b) });
+    const core = new RaftCore(config, stored ? { leaderEpoch: stored.epoch, leaderId: stored.leaderId, votedId: stored.votedId } : undefined, shape, now());
+    const driver = new RaftDriver(o, core, quorumState, snapshots, config.requestTimeoutMs, now);
+    driver.kick();
+    return driver;
+  }
+
+  // ---- For the node: proposals, commits, state ----------------------------------------------------
+
+  /**
+   * Appends `values` (encoded records) as one batch in the leader's current epoch; resolves with
+   * the batch's last offset once committed (the high watermark passed it). Rejects with
+   * NotLeaderError when this node is not the active leader, or when the entry was truncated away.
+   */
+  propose(values: Buffer[]): Promise<number> {
+    if (this.closed) return Promise.reject(new NotLeaderError('the raft driver is closed'));
+    if (values.length === 0) return Promise.reject(new Error('nothing to propose'));
+    const data: Proposal = { values, timestamp: this.now() };
+    const pos = this.core.propose(data, values.length, this.now());
+    if (pos === undefined) return Promise.reject(new NotLeaderError(`node ${this.nodeId} is not the active controller`));
+    const promise = new Promise<number>((resolve, reject) => this.proposals.push({ lastOffset: pos.lastOffset, resolve, reject }));
+    this.kick();
+    return promise;
+  }
+
+  /** Calls `listener` with each new high watermark, after the log has it: replay up to it. */
+  onCommit(listener: CommitListener): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /** Calls `listener` when the role, epoch or leader changes. */
+  onStateChange(listener: StateListener): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Calls `listener` once a snapshot fetched from the leader is installed (the log now starts at it). */
+  onSnapshotInstalled(listener: SnapshotListener): () => void {
+    this.snapshotListeners.add(listener);
+    return () => this.snapshotListeners.delete(listener);
+  }
+
+  status(): RaftStatus {
+    return this.core.status();
+  }
+
+  /** The leader this node knows of (-1 when none) and where its controller listener is. */
+  leader(): { leaderId: NodeId; epoch: number; endpoint: Endpoint | undefined } {
+    const s = this.core.status();
+    return { leaderId: s.leaderId, epoch: s.epoch, endpoint: s.leaderId >= 0 ? this.voters.get(s.leaderId) : undefined };
+  }
+
+  /** DescribeQuorum's answer; undefined when this node is not the leader. */
+  describeQuorum(): QuorumDescription | undefined {
+    return this.core.describeQuorum(this.now());
+  }
+
+  /** The local state machine wrote snapshot `id` (at or below the high watermark). */
+  snapshotCreated(id: OffsetAndEpoch): void {
+    this.core.snapshotCreated(id);
+    this.kick();
+  }
+
+  /** Deletes the log below `offset` (at most the latest snapshot's offset), as Kafka's metadata log cleaning does. */
+  async deleteLogBefore(offset: number): Promise<number> {
+    const start = await this.log.deleteRecordsBefore(offset);
+    this.core.logStartMoved(start);
+    this.kick();
+    return start;
+  }
+
+  // ---- For the controller listener's handlers -----------------------------------------------------
+
+  /** A peer's request, already checked on the wire; resolves with the core's answer (a Fetch may wait for data). */
+  handle(message: RaftRequest): Promise<RaftAnswer> {
+    if (this.closed) return Promise.reject(new Error('the raft driver is closed'));
+    const from = requestSender(message);
+    const id = this.nextInboundId++;
+    const promise = new Promise<RaftAnswer>((resolve, reject) => this.inbound.set(id, { resolve, reject }));
+    this.core.receive(from, message, id, this.now());
+    this.kick();
+    return promise;
+  }
+
+  /** Graceful shutdown: a leader resigns (EndQuorumEpoch) before the driver stops. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.failure === null) {
+      this.core.resign(this.now());
+      this.kick();
+      await this.running?.catch(() => undefined);
+    }
+    this.stop(new Error('the raft driver is closed'));
+  }
+
+  /** Stops at once, as a crash would (nothing more is written or sent). */
+  kill(): void {
+    this.stop(new Error('the raft driver was stopped'));
+  }
+
+  private stop(reason: Error): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    for (const p of this.proposals) p.reject(new NotLeaderError(reason.message));
+    this.proposals = [];
+    for (const p of this.inbound.values()) p.reject(reason);
+    this.inbound.clear();
+  }
+
+  // ---- The loop -----------------------------------------------------------------------------------
+
+  /** Something was fed to the core: perform its outputs (one Ready at a time) and re-arm the tick timer. */
+  private kick(): void {
+    if (this.closed) return;
+    this.dirty = true;
+    if (this.running === null) {
+      this.running = this.run().finally(() => (this.running = null));
+    }
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.dirty && !this.closed) {
+        this.dirty = false;
+        await this.perform(this.core.takeReady());
+        this.publishState();
+      }
+    } catch (e) {
+      this.fail(e as Error);
+      return;
+    }
+    this.armTimer();
+  }
+
+  private fail(e: Error): void {
+    logger.error(`raft node ${this.nodeId}: stopping after a failed I/O step: ${e.stack ?? e.message}`);
+    this.failure = e;
+    this.stop(e);
+  }
+
+  private armTimer(): void {
+    if (this.closed) return;
+    const at = this.core.nextDeadline();
+    if (at === this.timerAt && this.timer !== null) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = at;
+    if (!Number.isFinite(at)) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      if (this.closed) return;
+      this.core.tick(this.now());
+      this.kick();
+    }, Math.max(0, at - this.now()));
+  }
+
+  /** One Ready, in the contract's order (see the top of this file). */
+  private async perform(ready: Ready): Promise<void> {
+    // 1. The election state, before any vote or candidacy leaves.
+    if (ready.quorumState) {
+      const q = ready.quorumState;
+      await this.quorumState.write({ epoch: q.leaderEpoch, leaderId: q.leaderId, votedId: q.votedId }, [...this.voters.keys()].sort((a, b) => a - b));
+    }
+    // 2. Truncation and fetched snapshots.
+    if (ready.truncateTo !== undefined) {
+      this.truncations++;
+      await this.log.truncateTo(ready.truncateTo);
+      this.rejectTruncatedProposals(ready.truncateTo);
+    }
+    for (const w of ready.snapshotWrites) await this.snapshots.write(w.snapshotId, w.chunk.position, w.chunk.bytes as Buffer);
+    if (ready.installSnapshot) {
+      const id = ready.installSnapshot;
+      await this.snapshots.install(id);
+      this.truncations++;
+      await this.log.truncateFullyAndStartAt(id.offset);
+      this.rejectTruncatedProposals(id.offset);
+      logger.info(`raft node ${this.nodeId}: installed snapshot ${snapshotFileName(id)} fetched from the leader`);
+      for (const l of this.snapshotListeners) l(id);
+    }
+    // 3. Appends; the fsync runs in the background and only its completion counts.
+    if (ready.append.length > 0) {
+      const bufs = ready.append.map((b) => this.encodeBatch(b));
+      await this.log.appendAsFollower(bufs.length === 1 ? bufs[0] : Buffer.concat(bufs));
+      this.flushInBackground(ready.append[ready.append.length - 1].lastOffset + 1);
+    }
+    // 4. Messages.
+    for (const m of ready.messages) {
+      if (isRequest(m.message)) this.sendRequest(m.to, m.message, m.correlationId);
+      else await this.answer(m.correlationId, m.message);
+    }
+    // 5. The high watermark: only now may anyone apply records below it.
+    if (ready.highWatermark !== undefined && ready.highWatermark > this.highWatermark) {
+      this.highWatermark = ready.highWatermark;
+      this.log.updateHighWatermark(ready.highWatermark);
+      this.resolveCommitted(ready.highWatermark);
+      for (const l of this.commitListeners) l(ready.highWatermark);
+    }
+  }
+
+  private flushInBackground(endOffset: number): void {
+    const generation = this.truncations;
+    this.log.flush().then(
+      () => {
+        if (this.closed || generation !== this.truncations) return;
+        this.core.appended(endOffset, this.now());
+        this.kick();
+      },
+      (e) => this.fail(e),
+    );
+  }
+
+  /** A batch's bytes: fetched ones as they came; the leader's own built with the core's offsets and epoch. */
+  private encodeBatch(b: RaftBatch): Buffer {
+    if (Buffer.isBuffer(b.data)) return b.data;
+    if (isLeaderChange(b.data)) return leaderChangeBatch(b, b.data, this.now());
+    const p = b.data as Proposal;
+    return buildBatch({
+      baseOffset: b.baseOffset,
+      partitionLeaderEpoch: b.epoch,
+      records: p.values.map((value) => ({ key: null, value, timestamp: p.timestamp })),
+    });
+  }
+
+  private sendRequest(to: NodeId, message: RaftRequest, correlationId: number): void {
+    const call = outboundRequest(message, to, this.wire);
+    this.client.send(to, call.request, call.response, call.version, call.body, this.requestTimeoutFor(message)).then(
+      (res) => {
+        if (this.closed) return;
+        const answer = call.toCore(res);
+        if (answer === null) this.core.requestFailed(correlationId, this.now());
+        else this.core.receive(to, answer, correlationId, this.now());
+        this.kick();
+      },
+      () => {
+        if (this.closed) return;
+        this.core.requestFailed(correlationId, this.now());
+        this.kick();
+      },
+    );
+  }
+
+  /** A long-poll Fetch may be held up to its max wait on top of the request timeout. */
+  private requestTimeoutFor(message: RaftRequest): number {
+    return message.type === 'FetchRequest' ? this.requestTimeoutMs + message.maxWaitMs : this.requestTimeoutMs;
+  }
+
+  /** The core answered a peer's request: fill in what it asked to be read, then release the handler. */
+  private async answer(id: number, message: RaftResponse): Promise<void> {
+    const pending = this.inbound.get(id);
+    if (!pending) return;
+    this.inbound.delete(id);
+    try {
+      if (message.type === 'FetchResponse' && message.readFrom !== undefined) {
+        const res = await this.log.read(message.readFrom, this.wire.fetchMaxBytes, true, false, 'logEnd');
+        const { readFrom: _readFrom, ...rest } = message;
+        pending.resolve({ message: rest, records: res.records });
+        return;
+      }
+      if (message.type === 'FetchSnapshotResponse' && message.read !== undefined) {
+        const { snapshotId, position, maxBytes } = message.read;
+        const { read: _read, ...rest } = message;
+        const chunk = await this.snapshots.read(snapshotId, position, maxBytes);
+        if ('error' in chunk) pending.resolve({ message: { ...rest, errorCode: ErrorCode[chunk.error] } });
+        else pending.resolve({ message: { ...rest, chunk: { size: chunk.size, position, length: chunk.bytes.length, bytes: chunk.bytes } } });
+        return;
+      }
+      pending.resolve({ message });
+    } catch (e) {
+      pending.reject(e as Error);
+    }
+  }
+
+  private resolveCommitted(hw: number): void {
+    if (this.proposals.length === 0) return;
+    const still: PendingProposal[] = [];
+    for (const p of this.proposals) {
+      if (p.lastOffset < hw) p.resolve(p.lastOffset);
+      else still.push(p);
+    }
+    this.proposals = still;
+  }
+
+  private rejectTruncatedProposals(endOffset: number): void {
+    const still: PendingProposal[] = [];
+    for (const p of this.proposals) {
+      if (p.lastOffset >= endOffset) p.reject(new NotLeaderError(`the entry at ${p.lastOffset} was truncated: another leader's log replaced it`));
+      else still.push(p);
+    }
+    this.proposals = still;
+  }
+
+  private publishState(): void {
+    if (this.stateListeners.size === 0) return;
+    const s = this.core.status();
+    const key = `${s.role}/${s.epoch}/${s.leaderId}`;
+    if (key === this.lastStatus) return;
+    this.lastStatus = key;
+    for (const l of this.stateListeners) l(s);
+  }
+}
+
+function requestSender(m: RaftRequest): NodeId {
+  switch (m.type) {
+    case 'VoteRequest':
+      return m.candidateId;
+    case 'BeginQuorumEpochRequest':
+    case 'EndQuorumEpochRequest':
+      return m.leaderId;
+    case 'FetchRequest':
+    case 'FetchSnapshotRequest':
+      return m.replicaId;
+  }
+}
+
+/** Kafka's epoch-start entry: a control batch of one LeaderChangeMessage (v0) record, key type 2. */
+export function leaderChangeBatch(b: RaftBatch, data: LeaderChangeData, now: number): Buffer {
+  const key = Buffer.alloc(4);
+  key.writeInt16BE(0, 0);
+  key.writeInt16BE(LEADER_CHANGE_TYPE, 2);
+  const w = new Writer(64);
+  LeaderChangeMessage.encode(w, 0, {
+    version: 0,
+    leaderId: data.leaderId,
+    voters: data.voters.map((voterId) => ({ voterId })),
+    grantingVoters: data.grantingVoters.map((voterId) => ({ voterId })),
+  });
+  return buildBatch({ baseOffset: b.baseOffset, partitionLeaderEpoch: b.epoch, control: true, records: [{ key, value: w.toBuffer(), timestamp: now }] });
+}
+
+/** ControlRecordType.LEADER_CHANGE. */
+const LEADER_CHANGE_TYPE = 2;
