@@ -9,35 +9,49 @@ import { ApiVersionsRequest } from '../protocol/generated/api-versions-request.j
 import { ApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { advertisedVersions } from '../network/api.js';
-import { defineHandler } from './handler.js';
+import { defineHandler, type Handler, type RequestContext, type RequestInfo } from './handler.js';
 import { apiVersionsFeatures } from '../metadata/features.js';
 
 const SOFTWARE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
-export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
-  apiKey: 18,
-  minVersion: 0,
-  maxVersion: 5,
-  request: ApiVersionsRequest,
-  response: ApiVersionsResponse,
-  unsupportedVersion: (ctx) => ({ errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: advertisedVersions(ctx.apis, ctx), throttleTimeMs: 0 }),
-  handle(ctx, req) {
-    const error = (errorCode: number): ApiVersionsResponse => ({ errorCode, apiKeys: [], throttleTimeMs: 0 });
-    if (ctx.apiVersion >= 3 && !(SOFTWARE.test(req.clientSoftwareName ?? '') && SOFTWARE.test(req.clientSoftwareVersion ?? ''))) {
-      return error(ErrorCode.INVALID_REQUEST);
-    }
-    if (ctx.apiVersion >= 5) {
-      const clusterId = req.clusterId ?? null;
-      const nodeId = req.nodeId ?? -1;
-      if ((clusterId === null) !== (nodeId === -1)) return error(ErrorCode.INVALID_REQUEST);
-      if (clusterId !== null && (clusterId !== ctx.broker.clusterId || nodeId !== ctx.broker.nodeId)) return error(ErrorCode.REBOOTSTRAP_REQUIRED);
-    }
-    return {
-      errorCode: ErrorCode.NONE,
-      apiKeys: advertisedVersions(ctx.apis, ctx),
-      throttleTimeMs: 0,
-      // v3+: supported features and finalized levels, from the metadata image.
-      ...apiVersionsFeatures(ctx.broker.image, ctx.apiVersion),
-    };
-  },
-});
+/** What ApiVersions reports of the node a listener belongs to. */
+export interface ApiVersionsNode {
+  readonly clusterId: string;
+  readonly nodeId: number;
+  /** The metadata image the finalized feature levels come from. */
+  readonly image: { offset: number; features: { finalized: ReadonlyMap<string, number> } };
+}
+
+/** ApiVersions for any listener: a controller listener's registry makes its own with its context's node. */
+export function apiVersionsHandler<Ctx extends RequestInfo>(node: (ctx: Ctx) => ApiVersionsNode): Handler<ApiVersionsRequest, ApiVersionsResponse, Ctx> {
+  return defineHandler<ApiVersionsRequest, ApiVersionsResponse, Ctx>({
+    apiKey: 18,
+    minVersion: 0,
+    maxVersion: 5,
+    request: ApiVersionsRequest,
+    response: ApiVersionsResponse,
+    unsupportedVersion: (ctx) => ({ errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: advertisedVersions(ctx.apis, ctx), throttleTimeMs: 0 }),
+    handle(ctx, req) {
+      const error = (errorCode: number): ApiVersionsResponse => ({ errorCode, apiKeys: [], throttleTimeMs: 0 });
+      if (ctx.apiVersion >= 3 && !(SOFTWARE.test(req.clientSoftwareName ?? '') && SOFTWARE.test(req.clientSoftwareVersion ?? ''))) {
+        return error(ErrorCode.INVALID_REQUEST);
+      }
+      const self = node(ctx);
+      if (ctx.apiVersion >= 5) {
+        const clusterId = req.clusterId ?? null;
+        const nodeId = req.nodeId ?? -1;
+        if ((clusterId === null) !== (nodeId === -1)) return error(ErrorCode.INVALID_REQUEST);
+        if (clusterId !== null && (clusterId !== self.clusterId || nodeId !== self.nodeId)) return error(ErrorCode.REBOOTSTRAP_REQUIRED);
+      }
+      return {
+        errorCode: ErrorCode.NONE,
+        apiKeys: advertisedVersions(ctx.apis, ctx),
+        throttleTimeMs: 0,
+        // v3+: supported features and finalized levels, from the metadata image.
+        ...apiVersionsFeatures(self.image, ctx.apiVersion),
+      };
+    },
+  });
+}
+
+export default apiVersionsHandler<RequestContext>((ctx) => ctx.broker);
