@@ -20,9 +20,9 @@ import { UNWATCHED_DIR, type LogDirState } from './log-dir.js';
 import { LogMaintenance, type MaintainedLog } from './log-maintenance.js';
 import { maxTimestamp, offsetForTimestamp, retryOnSegmentGone, segmentIndexFor } from './offset-lookup.js';
 import { ProducerStateManager, type BatchMetadata } from './producer-state.js';
-import { deleteSnapshot, loadProducerState, snapshotOffsets, writeSnapshot } from './producer-snapshots.js';
+import { SNAPSHOT_SUFFIX, loadProducerState, snapshotOffsets, writeSnapshot } from './producer-snapshots.js';
 import { shouldRoll } from './segment-roll.js';
-import { LogSegment, SegmentGoneError } from './segment.js';
+import { LogSegment, SegmentGoneError, segmentFileName } from './segment.js';
 import {
   KafkaError,
   type AppendOptions,
@@ -463,7 +463,7 @@ export class FileLog implements PartitionLog {
     const end = point.nextOffset;
     // 1. Snapshots past the new end: the newest left is the recovery point (all below it fsynced),
     //    so a crash from here on rescans, and relearns the epochs of, whatever is still past it.
-    for (const o of snapshotOffsets(await this.fs.readdir(this.dir))) if (o > end) await deleteSnapshot(this.fs, this.dir, o);
+    for (const o of snapshotOffsets(await this.fs.readdir(this.dir))) if (o > end) await this.removeSnapshot(o);
     // 2. The epochs that started past it.
     if (this.epochs.truncateFromEnd(end)) await this.persistEpochs();
     // Readers see the new end from here on.
@@ -487,12 +487,19 @@ export class FileLog implements PartitionLog {
     if (hwMoved) this.appends.notify();
   }
 
+  /** Unlike a snapshot's routine pruning, a truncation must not go on while the snapshot is still there. */
+  private async removeSnapshot(offset: number): Promise<void> {
+    await this.fs.unlink(`${this.dir}/${segmentFileName(offset, SNAPSHOT_SUFFIX)}`).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+  }
+
   /** An empty log from `offset` on: every segment, snapshot and epoch goes. */
   private async startAt(offset: number): Promise<void> {
     const old = this.segments;
     const now = Date.now();
     // 1. Snapshots, then epochs: a crash before the segments are gone rescans the log whole.
-    for (const o of snapshotOffsets(await this.fs.readdir(this.dir))) await deleteSnapshot(this.fs, this.dir, o);
+    for (const o of snapshotOffsets(await this.fs.readdir(this.dir))) await this.removeSnapshot(o);
     this.epochs = new LeaderEpochCache();
     await this.persistEpochs();
     // 2. Past the old end, the new segment comes first (a crash then loads the old data ending at
