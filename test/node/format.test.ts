@@ -1,0 +1,210 @@
+// formatNode against Kafka 4.4.0's `kafka-storage format` (kafka.tools.StorageTool from the 4.4.0
+// jars) on the same settings in sibling dirs: the same files, meta.properties with the same lines
+// (date and fresh directory ids aside), and bootstrap checkpoints Kafka's own DumpLogSegments prints
+// the same (timestamps, CRCs and fresh ids aside; sizes and positions included, so the bytes are
+// laid out alike). Kafka reading samsa's checkpoint at all is part of the check.
+import t from 'tap';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { resolveNodeConfig } from '../../src/node/config.js';
+import { FormatterError, ensureFormatted, formatNode, parseInitialControllers } from '../../src/node/format.js';
+import { kafkaToolIO } from '../helpers/kafka-tool.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const CLUSTER_ID = 'MkU3OEVBNTcwNTJENDM2Qg';
+const STORAGE_TOOL = 'kafka.tools.StorageTool';
+
+/** Properties for a node whose dirs live under `root`. */
+function properties(root: string, extra: Record<string, string>): Record<string, string> {
+  return {
+    'process.roles': 'broker,controller',
+    'node.id': '1',
+    listeners: 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:19092',
+    'controller.listener.names': 'CONTROLLER',
+    ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, v.replaceAll('$ROOT', root)])),
+  };
+}
+
+function writeProps(file: string, props: Record<string, string>): void {
+  writeFileSync(file, Object.entries(props).map(([k, v]) => `${k}=${v}\n`).join(''));
+}
+
+/** Every file under `dir`, relative, sorted. */
+function files(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = path.join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** meta.properties with the date and the directory id blanked, after checking their shape. */
+function metaShape(t: { match(found: unknown, wanted: RegExp, message: string): unknown }, file: string): string {
+  const text = readFileSync(file, 'latin1');
+  const lines = text.split('\n');
+  t.match(lines[1], /^#(Sun|Mon|Tue|Wed|Thu|Fri|Sat) [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d [A-Z]+ \d{4}$/, `${file}: Java's date comment`);
+  t.match(text, /\ndirectory\.id=[A-Za-z0-9_-]{22}\n/, `${file}: a directory id`);
+  return [lines[0], '#DATE', ...lines.slice(2)].join('\n').replace(/directory\.id=\S+/, 'directory.id=ID');
+}
+
+/** DumpLogSegments of both checkpoints in one JVM, each normalised. */
+async function dump(a: string, b: string, keepIds: boolean): Promise<[string, string]> {
+  const r = await kafkaToolIO('org.apache.kafka.tools.DumpLogSegments', ['--cluster-metadata-decoder', '--print-data-log', '--files', `${a},${b}`]);
+  const parts = r.out.split(/^Dumping .*$/m).slice(1);
+  const norm = (s: string) => {
+    let out = s.replace(/CreateTime: \d+/g, 'CreateTime: T').replace(/"lastContainedLogTimestamp":\d+/g, '"lastContainedLogTimestamp":T').replace(/crc: \d+/g, 'crc: C');
+    if (!keepIds) out = out.replace(/"voterDirectoryId":"[^"]+"/g, '"voterDirectoryId":"ID"');
+    return out.trim();
+  };
+  return [norm(parts[0] ?? r.out + r.err), norm(parts[1] ?? '')];
+}
+
+interface Layout {
+  name: string;
+  props: Record<string, string>;
+  flags: string[];
+  /** Voter directory ids are given (not fresh), so they must match too. */
+  keepIds?: boolean;
+}
+
+const LAYOUTS: Layout[] = [
+  {
+    name: 'static quorum, two log dirs and a separate metadata log dir',
+    props: { 'controller.quorum.voters': '1@127.0.0.1:19092', 'log.dirs': '$ROOT/a,$ROOT/b', 'metadata.log.dir': '$ROOT/meta' },
+    flags: [],
+  },
+  {
+    name: 'dynamic quorum, --standalone',
+    props: { 'controller.quorum.bootstrap.servers': '127.0.0.1:19092', 'log.dirs': '$ROOT/data' },
+    flags: ['--standalone'],
+  },
+  {
+    name: 'dynamic quorum, --initial-controllers naming this node',
+    props: { 'controller.quorum.bootstrap.servers': '127.0.0.1:19092', 'log.dirs': '$ROOT/data' },
+    flags: ['--initial-controllers', '1@127.0.0.1:19092:VnMd59dHSSu7p8Ncpc0FFQ,2@127.0.0.1:19093:HwLHQMPlIu1JNMkHGl7ceQ'],
+    keepIds: true,
+  },
+  {
+    name: 'dynamic quorum, --no-initial-controllers',
+    props: { 'controller.quorum.bootstrap.servers': '127.0.0.1:19092', 'log.dirs': '$ROOT/data' },
+    flags: ['--no-initial-controllers'],
+  },
+];
+
+for (const layout of LAYOUTS) {
+  t.test(layout.name, async (t) => {
+    const base = tempDir(t);
+    const [mine, theirs] = [path.join(base, 'samsa'), path.join(base, 'kafka')];
+    const kafkaProps = properties(theirs, layout.props);
+    writeProps(path.join(base, 'kafka.properties'), kafkaProps);
+    const k = await kafkaToolIO(STORAGE_TOOL, ['format', '-t', CLUSTER_ID, '-c', path.join(base, 'kafka.properties'), ...layout.flags]);
+    t.equal(k.code, 0, `kafka-storage format: ${k.err}`);
+
+    const printed: string[] = [];
+    await formatNode({
+      clusterId: CLUSTER_ID,
+      config: resolveNodeConfig(properties(mine, layout.props)),
+      standalone: layout.flags.includes('--standalone'),
+      noInitialControllers: layout.flags.includes('--no-initial-controllers'),
+      initialControllers: layout.flags.includes('--initial-controllers') ? layout.flags[1] : undefined,
+      print: (l) => printed.push(l),
+    });
+
+    t.same(files(mine), files(theirs), 'the same files');
+    const kafkaLines = k.out.split('\n').filter((l) => l.startsWith('Formatting '));
+    t.same(printed.map((l) => l.replaceAll(mine, 'DIR')).sort(), kafkaLines.map((l) => l.replaceAll(theirs, 'DIR')).sort(), 'the same "Formatting" lines');
+    for (const f of files(theirs).filter((f) => f.endsWith('meta.properties'))) {
+      t.equal(metaShape(t, path.join(mine, f)), metaShape(t, path.join(theirs, f)), f);
+      if (layout.keepIds && f === 'data/meta.properties') {
+        t.match(readFileSync(path.join(mine, f), 'utf8'), /directory\.id=VnMd59dHSSu7p8Ncpc0FFQ/, 'the voter\'s metadata dir has the directory id the voter set names');
+      }
+    }
+    const checkpoint = files(theirs).find((f) => f.endsWith('.checkpoint'))!;
+    const [a, b] = await dump(path.join(mine, checkpoint), path.join(theirs, checkpoint), layout.keepIds === true);
+    t.match(a, /SnapshotFooter/, 'Kafka reads samsa\'s checkpoint to its footer');
+    t.equal(a, b, 'DumpLogSegments prints both checkpoints alike');
+    if (layout.flags.includes('--standalone')) {
+      // The voter's directory id is the metadata dir's own.
+      const dirId = /directory\.id=(\S+)/.exec(readFileSync(path.join(mine, 'data/meta.properties'), 'utf8'))![1];
+      const r = await kafkaToolIO('org.apache.kafka.tools.DumpLogSegments', ['--cluster-metadata-decoder', '--files', path.join(mine, checkpoint)]);
+      t.match(r.out, `"voterDirectoryId":"${dirId}"`, 'the standalone voter is named by its metadata dir\'s id');
+    }
+  });
+}
+
+t.test('refusals with kafka-storage\'s messages', async (t) => {
+  const base = tempDir(t);
+  const cases: { name: string; props: Record<string, string>; flags: string[]; before?: boolean }[] = [
+    { name: 'already formatted', props: { 'controller.quorum.voters': '1@127.0.0.1:19092', 'log.dirs': '$ROOT/d' }, flags: [], before: true },
+    { name: 'static voters with --standalone', props: { 'controller.quorum.voters': '1@127.0.0.1:19092', 'log.dirs': '$ROOT/d' }, flags: ['--standalone'] },
+    { name: 'dynamic controller without initial controllers', props: { 'controller.quorum.bootstrap.servers': '127.0.0.1:19092', 'log.dirs': '$ROOT/d' }, flags: [] },
+  ];
+  for (const c of cases) {
+    const [mine, theirs] = [path.join(base, `${c.name}-samsa`), path.join(base, `${c.name}-kafka`)];
+    writeProps(path.join(base, 'k.properties'), properties(theirs, c.props));
+    const config = resolveNodeConfig(properties(mine, c.props));
+    const opts = { clusterId: CLUSTER_ID, config, standalone: c.flags.includes('--standalone') };
+    if (c.before) {
+      await formatNode(opts);
+      t.equal((await kafkaToolIO(STORAGE_TOOL, ['format', '-t', CLUSTER_ID, '-c', path.join(base, 'k.properties')])).code, 0);
+    }
+    const k = await kafkaToolIO(STORAGE_TOOL, ['format', '-t', CLUSTER_ID, '-c', path.join(base, 'k.properties'), ...c.flags]);
+    t.equal(k.code, 1, `${c.name}: kafka-storage refuses`);
+    const err = await formatNode(opts).then(
+      () => null,
+      (e) => e as Error,
+    );
+    t.type(err, FormatterError, c.name);
+    t.equal(err?.message.replaceAll(mine, 'DIR'), (k.out + k.err).trim().split('\n').pop()!.replaceAll(theirs, 'DIR'), `${c.name}: the same message`);
+  }
+});
+
+t.test('--initial-controllers parsed as Kafka\'s DynamicVoters.parse', async (t) => {
+  t.same(parseInitialControllers('2@h2:9093:HwLHQMPlIu1JNMkHGl7ceQ, 1@[::1]:9093:VnMd59dHSSu7p8Ncpc0FFQ'), [
+    { id: 1, host: '::1', port: 9093, directoryId: 'VnMd59dHSSu7p8Ncpc0FFQ' },
+    { id: 2, host: 'h2', port: 9093, directoryId: 'HwLHQMPlIu1JNMkHGl7ceQ' },
+  ], 'sorted by node id, IPv6 hosts in brackets');
+  // Messages from org.apache.kafka.raft.DynamicVoter/DynamicVoters (kafka-raft 4.4.0), as kafka-storage prints them.
+  const bad: [string, string][] = [
+    ['1@127.0.0.1:19092', 'No colon following port could be found.'],
+    ['127.0.0.1:19092:VnMd59dHSSu7p8Ncpc0FFQ', 'No @ found in dynamic voter string.'],
+    ['x@h:1:VnMd59dHSSu7p8Ncpc0FFQ', 'Failed to parse node id in dynamic voter string.'],
+    ['1@h:70000:VnMd59dHSSu7p8Ncpc0FFQ', 'Invalid port 70000 in dynamic voter string.'],
+    ['1@h:1:nope', 'Failed to parse directory ID in dynamic voter string.'],
+    ['1@h:1:VnMd59dHSSu7p8Ncpc0FFQ,1@h:2:HwLHQMPlIu1JNMkHGl7ceQ', 'Node id 1 was specified more than once.'],
+  ];
+  for (const [input, message] of bad) t.throws(() => parseInitialControllers(input), new FormatterError(message), input);
+  const dir = tempDir(t);
+  writeProps(path.join(dir, 'k.properties'), properties(dir, { 'controller.quorum.bootstrap.servers': '127.0.0.1:19092', 'log.dirs': '$ROOT/d' }));
+  const k = await kafkaToolIO(STORAGE_TOOL, ['format', '-t', CLUSTER_ID, '-c', path.join(dir, 'k.properties'), '--initial-controllers', bad[0][0]]);
+  t.match(k.out + k.err, bad[0][1], 'kafka-storage says the same of the first');
+});
+
+t.test('a start over formatted dirs: formats the empty ones, refuses another cluster or node', async (t) => {
+  const root = tempDir(t);
+  const props = properties(root, { 'controller.quorum.voters': '1@127.0.0.1:19092', 'log.dirs': '$ROOT/a', 'metadata.log.dir': '$ROOT/m' });
+  const config = resolveNodeConfig(props);
+  await t.rejects(ensureFormatted(config), /^No readable meta\.properties files found\./, 'no cluster id anywhere');
+  const first = await ensureFormatted(config, CLUSTER_ID);
+  t.equal(first.clusterId, CLUSTER_ID);
+  t.equal(first.directoryIds.size, 2, 'the log dir and the metadata log dir');
+  t.equal(first.metadataDirectoryId, first.directoryIds.get(path.join(root, 'm')));
+  const again = await ensureFormatted(config);
+  t.same([...again.directoryIds], [...first.directoryIds], 'a restart keeps each dir\'s id and the cluster id');
+
+  await t.rejects(
+    ensureFormatted(config, 'AAAAAAAAAAAAAAAAAAAAAg'),
+    new FormatterError(`Invalid cluster.id in: ${path.join(root, 'a', 'meta.properties')}. Expected AAAAAAAAAAAAAAAAAAAAAg, but read ${CLUSTER_ID}`),
+  );
+  await t.rejects(
+    ensureFormatted(resolveNodeConfig({ ...props, 'node.id': '2', 'controller.quorum.voters': '2@127.0.0.1:19092' })),
+    new FormatterError(
+      `Stored node id 1 doesn't match previous node id 2 in ${path.join(root, 'a', 'meta.properties')}. If you moved your data, make sure your configured node id matches. If you intend to create a new node, you should remove all data in your data directories.`,
+    ),
+  );
+});
