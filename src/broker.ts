@@ -19,9 +19,21 @@ import { MemoryStorageEngine } from './storage/memory-engine.js';
 import { LogCleaner } from './storage/cleaner.js';
 import { GroupCoordinator } from './coordinator/group/coordinator.js';
 
+/** One of the broker's listeners (Kafka's `listeners` entry, with its `advertised.listeners` one). */
+export interface BrokerListener {
+  name: string;
+  host: string;
+  /** 0: any free port. */
+  port: number;
+  advertisedHost?: string;
+  advertisedPort?: number;
+}
+
 export interface BrokerOptions {
   host?: string;
   port?: number;
+  /** The broker's listeners, the first one advertised; default one PLAINTEXT listener on host:port. */
+  listeners?: BrokerListener[];
   /** Directory for the log; ignored when `memory` is true. */
   dataDir?: string;
   memory?: boolean;
@@ -31,6 +43,11 @@ export interface BrokerOptions {
   config?: Record<string, string>;
   /** For the file engine: its file system (tests inject faults through it) and other knobs. */
   storage?: FileStorageOptions;
+  /**
+   * Cluster mode (process.roles set, src/node/node.ts): the node's raft driver writes the metadata
+   * log and its lifecycle manager registers the broker with the active controller.
+   */
+  cluster?: boolean;
 }
 
 /** Kafka's listener name when `listeners` is unset (PLAINTEXT://:9092). */
@@ -47,7 +64,9 @@ export class Broker implements BrokerContext {
   readonly groups: GroupCoordinator;
   /** Retention and compaction in the background. */
   readonly cleaner: LogCleaner;
-  private server: Server<RequestContext> | null = null;
+  private servers: Server<RequestContext>[] = [];
+  /** Each listener's advertised endpoint, in the order of `listeners`. */
+  private endpoints: { name: string; host: string; port: number }[] = [];
   private advertised = { host: '127.0.0.1', port: 0 };
 
   constructor(readonly options: BrokerOptions) {
@@ -62,6 +81,7 @@ export class Broker implements BrokerContext {
       config: this.config,
       staticOverrides: options.config ?? {},
       nodeId: this.nodeId,
+      cluster: options.cluster,
     });
     this.groups = new GroupCoordinator(this);
     this.cleaner = new LogCleaner(this.storage, {
@@ -106,6 +126,11 @@ export class Broker implements BrokerContext {
     return this.advertised.port;
   }
 
+  /** Every listener's advertised endpoint (bound ports filled in), once started. */
+  get advertisedEndpoints(): readonly { name: string; host: string; port: number }[] {
+    return this.endpoints;
+  }
+
   async start(): Promise<{ host: string; port: number }> {
     if (this.logDir !== null) await fsp.mkdir(this.logDir, { recursive: true });
     await this.storage.open();
@@ -114,15 +139,23 @@ export class Broker implements BrokerContext {
     // Loads __consumer_offsets in the background if it exists; the first group request creates it.
     await this.groups.start();
     this.cleaner.start();
-    const host = this.options.host ?? '127.0.0.1';
-    this.server = this.listener(DEFAULT_LISTENER_NAME);
-    const port = await this.server.listen(host, this.options.port ?? 9092);
-    this.advertised = {
-      host: this.options.advertisedHost ?? host,
-      port: this.options.advertisedPort ?? port,
-    };
-    await this.metadata.controller.registerBroker(this.advertised.host, this.advertised.port, null, [this.metadata.directoryId]);
-    return { host, port };
+    const o = this.options;
+    const host = o.host ?? '127.0.0.1';
+    const listeners = o.listeners ?? [
+      { name: DEFAULT_LISTENER_NAME, host, port: o.port ?? 9092, advertisedHost: o.advertisedHost, advertisedPort: o.advertisedPort },
+    ];
+    if (listeners.length === 0) throw new Error('a broker needs at least one listener');
+    const bound: { host: string; port: number }[] = [];
+    for (const l of listeners) {
+      const server = this.listener(l.name);
+      this.servers.push(server);
+      const port = await server.listen(l.host, l.port);
+      bound.push({ host: l.host, port });
+      this.endpoints.push({ name: l.name, host: l.advertisedHost ?? l.host, port: l.advertisedPort ?? port });
+    }
+    this.advertised = { host: this.endpoints[0].host, port: this.endpoints[0].port };
+    if (!o.cluster) await this.metadata.controller.registerBroker(this.advertised.host, this.advertised.port, null, [this.metadata.directoryId]);
+    return bound[0];
   }
 
   /**
@@ -130,8 +163,8 @@ export class Broker implements BrokerContext {
    * and waits up to that long for the responses to requests already being handled.
    */
   async close(opts: { drainMs?: number } = {}): Promise<void> {
-    await this.server?.close(opts.drainMs ?? 0);
-    this.server = null;
+    await Promise.all(this.servers.map((s) => s.close(opts.drainMs ?? 0)));
+    this.servers = [];
     await this.groups.close();
     await this.cleaner.stop();
     await this.metadata.close();

@@ -74,3 +74,32 @@ t.test('a broker listener and a second listener with its own registry, side by s
   t.notOk(onController.received.some((f) => f.readInt32BE(0) === 4), 'no response to an API the listener does not serve');
   t.ok(onBroker.isOpen, 'the broker listener is unaffected');
 });
+
+t.test('a broker with two listeners serves its APIs on both and advertises each endpoint', async (t) => {
+  const broker = new Broker({
+    memory: true,
+    listeners: [
+      { name: 'PLAINTEXT', host: '127.0.0.1', port: 0 },
+      { name: 'INTERNAL', host: '127.0.0.1', port: 0, advertisedHost: 'internal.example' },
+    ],
+  });
+  const first = await broker.start();
+  t.teardown(() => broker.close());
+  const [external, internal] = broker.advertisedEndpoints;
+  t.same(external, { name: 'PLAINTEXT', host: '127.0.0.1', port: first.port });
+  t.equal(internal.name, 'INTERNAL');
+  t.equal(internal.host, 'internal.example');
+  t.not(internal.port, first.port);
+  t.equal(broker.advertisedPort, first.port, 'the first listener is the one advertised');
+  const answers: number[][][] = [];
+  for (const port of [external.port, internal.port]) {
+    const c = await WireConnection.connect('127.0.0.1', port);
+    t.teardown(() => c.socket.destroy());
+    c.write(requestFrame(18, 0, 1, Buffer.alloc(0)));
+    const r = apiVersionsV0(await c.response(1));
+    t.equal(r.errorCode, 0);
+    answers.push(r.apis);
+  }
+  t.ok(answers[0].some((a) => a[0] === 0), 'Produce is served');
+  t.same(answers[1], answers[0], 'both listeners advertise the broker registry');
+});
