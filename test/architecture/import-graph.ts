@@ -6,7 +6,7 @@ import ts from 'typescript';
 
 export type ImportGraph = Map<string, Set<string>>;
 
-function sourceFiles(dir: string): string[] {
+export function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
@@ -17,7 +17,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every module specifier a file names: import/export declarations, import = require, import(), import types. */
-function specifiers(file: string, text: string): string[] {
+export function specifiers(file: string, text: string): string[] {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
@@ -139,4 +139,26 @@ function cycleThrough(graph: ImportGraph, members: Set<string>): string[] {
 /** A cycle as a line: its size, one path through it, relative to `base`. */
 export function describeCycle(cycle: Cycle, base: string): string {
   return `${cycle.files.length} files, e.g. ${cycle.path.map((f) => path.relative(base, f)).join(' -> ')}`;
+}
+
+/** Where a file reads the clock, randomness or timers: `Date.now`, `Math.random`, `performance.now`, `new Date()`, set/clear timers, `process`. */
+export function ambientEffects(file: string, text: string): string[] {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const found: string[] = [];
+  const at = (n: ts.Node, what: string) => found.push(`${what} at line ${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}`);
+  const TIMERS = new Set(['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'process']);
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression)) {
+      const name = `${node.expression.text}.${node.name.text}`;
+      if (name === 'Date.now' || name === 'Math.random' || name === 'performance.now') at(node, name);
+    } else if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'Date' && !node.arguments?.length) {
+      at(node, 'new Date()');
+    } else if (ts.isIdentifier(node) && TIMERS.has(node.text) && (node.parent as { name?: ts.Node }).name !== node) {
+      // (a property or declaration named like a timer is not one)
+      at(node, node.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
 }

@@ -1,6 +1,4 @@
-// The import graph of src/: no cycles (type-only imports count: they tie modules together as much),
-// and the layering the cluster work relies on: network/ serves any registry and so imports neither
-// handlers/ nor broker.ts; handlers see the broker only through handlers/context.ts.
+// The import graph of src/ has no cycles (type-only imports count: they tie modules together as much).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,26 +8,12 @@ import { describeCycle, findCycles, importGraph } from './import-graph.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const src = path.join(repo, 'src');
-const rel = (f: string) => path.relative(repo, f);
 const graph = importGraph(src);
 
 t.test('src/ has no import cycles', async (t) => {
   t.ok(graph.size > 100, `the graph holds src/'s ${graph.size} files`);
   const cycles = findCycles(graph);
   t.same(cycles.map((c) => describeCycle(c, repo)), [], 'no cycles (npm run check:cycles lists each with its files)');
-});
-
-t.test('network/ imports neither handlers/ nor broker.ts; handlers/ never import broker.ts', async (t) => {
-  const bad: string[] = [];
-  for (const [from, edges] of graph) {
-    const f = rel(from);
-    for (const to of edges) {
-      const g = rel(to);
-      if (f.startsWith('src/network/') && (g.startsWith('src/handlers/') || g === 'src/broker.ts')) bad.push(`${f} -> ${g}`);
-      if (f.startsWith('src/handlers/') && (g === 'src/broker.ts' || g.startsWith('src/node/'))) bad.push(`${f} -> ${g}`);
-    }
-  }
-  t.same(bad, []);
 });
 
 t.test('the checker finds cycles made of type-only imports, re-exports and import types', async (t) => {
