@@ -1,7 +1,8 @@
-// Keeps the storage engine in step with the image: creates logs for new partitions, removes the
-// logs of deleted topics, and pushes a new LogConfig to a topic's logs whenever its configs or
-// the broker defaults change. On the first image it also removes logs no topic owns (left by a
-// crash between a RemoveTopicRecord and the data's removal): the log is the only truth.
+// Keeps the storage engine in step with the image: creates logs for new partitions hosted here
+// (this node among their replicas), removes the logs of deleted topics, and pushes a new LogConfig
+// to a topic's logs whenever its configs or the broker defaults change. On the first image it also
+// removes logs no topic owns (left by a crash between a RemoveTopicRecord and the data's removal):
+// the log is the only truth.
 import { log } from '../log.js';
 import type { StorageEngine } from '../storage/types.js';
 import type { MetadataDelta } from './delta.js';
@@ -33,7 +34,12 @@ export class StoragePublisher implements MetadataPublisher {
       }
       for (const d of td.changedTopics.values()) {
         const cfg = this.configs.logConfig(image, d.name);
-        for (const p of d.newPartitions()) await this.storage.create(d.name, p, cfg).catch((e) => void (failure ??= e));
+        const registrations = image.topics.get(d.name)?.registrations;
+        for (const p of d.newPartitions()) {
+          // In a cluster a broker keeps logs only for the partitions it is a replica of.
+          if (!registrations?.get(p)?.replicas.includes(this.configs.nodeId)) continue;
+          await this.storage.create(d.name, p, cfg).catch((e) => void (failure ??= e));
+        }
       }
     }
     const cd = delta.configsDelta;

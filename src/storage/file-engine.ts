@@ -34,9 +34,10 @@ export interface FileStorageOptions {
   /**
    * The replica layer sets every log's high watermark (a node of a cluster); they are kept in
    * `replication-offset-checkpoint`, written every highWatermarkCheckpointIntervalMs and at close.
-   * Off (a lone node): the high watermark follows the log end.
+   * Off (a lone node): the high watermark follows the log end. A predicate picks the replicated
+   * logs (a cluster node before the replica layer: only the raft-driven metadata log).
    */
-  replicated?: boolean;
+  replicated?: boolean | ((topic: string, partition: number) => boolean);
   highWatermarkCheckpointIntervalMs?: number;
 }
 
@@ -50,7 +51,9 @@ export class FileStorageEngine implements StorageEngine {
   private readonly startOffsets: OffsetCheckpointFile;
   private readonly cleanerOffsets: OffsetCheckpointFile;
   private readonly highWatermarks: OffsetCheckpointFile;
+  /** Whether any log may be replicated (the checkpoint file is kept). */
   private readonly replicated: boolean;
+  private readonly isReplicated: (topic: string, partition: number) => boolean;
   private readonly highWatermarkIntervalMs: number;
   private highWatermarkTimer: NodeJS.Timeout | null = null;
   /** What every log tells the engine when an offset it checkpoints moved. */
@@ -72,7 +75,9 @@ export class FileStorageEngine implements StorageEngine {
     this.startOffsets = new OffsetCheckpointFile(this.fs, dataDir, LOG_START_OFFSET_CHECKPOINT, () => startOffsetEntries(this.logs.values()));
     this.cleanerOffsets = new OffsetCheckpointFile(this.fs, dataDir, CLEANER_OFFSET_CHECKPOINT, () => cleanerOffsetEntries(this.logs.values()));
     this.highWatermarks = new OffsetCheckpointFile(this.fs, dataDir, REPLICATION_OFFSET_CHECKPOINT, () => highWatermarkEntries(this.logs.values()));
-    this.replicated = options.replicated ?? false;
+    const r = options.replicated ?? false;
+    this.replicated = r !== false;
+    this.isReplicated = typeof r === 'function' ? r : () => r;
     this.highWatermarkIntervalMs = options.highWatermarkCheckpointIntervalMs ?? DEFAULT_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS;
     this.checkpoints = {
       logStartOffsetChanged: () => this.startOffsets.write(),
@@ -119,7 +124,7 @@ export class FileStorageEngine implements StorageEngine {
           firstDirtyOffset: cleanerOffsets.get(key),
           checkpoints: this.checkpoints,
           logDir: this.logDir,
-          replicated: this.replicated,
+          replicated: this.isReplicated(topic, partition),
           highWatermark: highWatermarks.get(key),
         });
         this.logs.set(topic, partition, log);
@@ -168,7 +173,7 @@ export class FileStorageEngine implements StorageEngine {
         tailBudget: this.tailBudget,
         checkpoints: this.checkpoints,
         logDir: this.logDir,
-        replicated: this.replicated,
+        replicated: this.isReplicated(topic, partition),
       })
         .then(
           (log) => {

@@ -1,0 +1,298 @@
+// A samsa node of a KRaft cluster (process.roles set), composed of its roles as Kafka's
+// KafkaRaftServer composes them. Shared: the formatted dirs, the metadata log with its loader and
+// publishers, one NodeClient, and the raft driver (a voter on a controller, an observer on a
+// broker-only node) whose commits the loader replays. Controller role: the controller, active
+// while this node leads the quorum, and the controller listeners. Broker role: the existing Broker
+// (storage, groups, broker listeners) in cluster mode and its lifecycle manager. A lone node (no
+// process.roles) never comes here: it stays startBroker's single Broker.
+import path from 'node:path';
+import { Broker, type BrokerListener } from '../broker.js';
+import { BrokerConfig } from '../config.js';
+import { ControllerActivation } from '../controller/activation.js';
+import type { MetadataProposer } from '../controller/raft-committer.js';
+import { CONTROLLER_HANDLERS } from '../handlers/controller/registry.js';
+import brokerRegistration from '../handlers/controller/62-broker-registration.js';
+import brokerHeartbeat from '../handlers/controller/63-broker-heartbeat.js';
+import unregisterBroker from '../handlers/controller/64-unregister-broker.js';
+import allocateProducerIds from '../handlers/controller/67-allocate-producer-ids.js';
+import controllerRegistration from '../handlers/controller/70-controller-registration.js';
+import type { ApiRegistry } from '../network/api.js';
+import type { ControllerRequestContext } from '../handlers/controller/context.js';
+import type { ClusterRequestContext } from '../handlers/controller/cluster-context.js';
+import { log } from '../log.js';
+import { apiVersionsFeatures } from '../metadata/features.js';
+import type { MetadataPublisher } from '../metadata/loader.js';
+import { MetadataManager } from '../metadata/manager.js';
+import { METADATA_TOPIC } from '../metadata/metadata-log.js';
+import { encodeMetadataRecord, type MetadataRecord } from '../metadata/records.js';
+import type { Controller } from '../metadata/controller.js';
+import type { RequestInfo } from '../network/api.js';
+import { NodeClient } from '../network/node-client.js';
+import type { NodeFaults } from '../network/node-faults.js';
+import { Server } from '../network/server.js';
+import { RaftDriver } from '../raft/driver.js';
+import type { RaftStatus } from '../raft/messages.js';
+import { FileStorageEngine } from '../storage/file-engine.js';
+import type { StorageEngine } from '../storage/types.js';
+import { BrokerLifecycleManager } from './broker-lifecycle.js';
+import { resolveNodeConfig, type NodeConfig } from './config.js';
+import { ControllerChannel } from './controller-channel.js';
+import { ensureFormatted } from './format.js';
+
+export interface NodeOptions {
+  /** The node's Kafka properties (server.properties merged with --config). */
+  properties: Record<string, string>;
+  /** The cluster id unformatted dirs are formatted with (formatted dirs must already carry it). */
+  clusterId?: string;
+  /** The fault layer of an in-process cluster's inter-node connections (tests). */
+  faults?: NodeFaults;
+  /** Extra metadata publishers, installed before the first image (tests watch every image). */
+  publishers?: MetadataPublisher[];
+}
+
+/** Kafka's SecurityProtocol ids, as BrokerRegistration carries them. */
+const SECURITY_PROTOCOL_IDS: Record<string, number> = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 };
+
+type ControllerListenerContext = ControllerRequestContext & ClusterRequestContext;
+
+/** The controller listener's APIs: the quorum's and the controller's cluster membership ones. */
+const CONTROLLER_APIS: ApiRegistry<ControllerListenerContext> = new Map<number, any>([
+  ...CONTROLLER_HANDLERS,
+  ...[brokerRegistration, brokerHeartbeat, unregisterBroker, allocateProducerIds, controllerRegistration].map((h) => [h.apiKey, h] as const),
+]);
+
+/** The controller's view of the raft driver: proposals as encoded metadata records. */
+function proposerOf(raft: RaftDriver): MetadataProposer {
+  return {
+    isLeader: (epoch) => {
+      const s = raft.status();
+      return s.role === 'Leader' && s.epoch === epoch;
+    },
+    endOffset: () => raft.status().endOffset,
+    propose: (records: MetadataRecord[]) => raft.propose(records.map(encodeMetadataRecord)),
+  };
+}
+
+export class Node {
+  readonly config: NodeConfig;
+  readonly nodeId: number;
+  private _broker: Broker | null = null;
+  private _metadata: MetadataManager | null = null;
+  /** A controller-only node's storage (a broker's lives in its Broker). */
+  private ownStorage: StorageEngine | null = null;
+  private client: NodeClient | null = null;
+  private raft: RaftDriver | null = null;
+  private controller: Controller | null = null;
+  private activation: ControllerActivation | null = null;
+  private controllerServers: Server<ControllerListenerContext>[] = [];
+  private channel: ControllerChannel | null = null;
+  private lifecycle: BrokerLifecycleManager | null = null;
+  private clusterId = '';
+
+  constructor(readonly options: NodeOptions) {
+    this.config = resolveNodeConfig(options.properties);
+    this.nodeId = this.config.nodeId;
+  }
+
+  get isBroker(): boolean {
+    return this.config.roles.includes('broker');
+  }
+
+  get isController(): boolean {
+    return this.config.roles.includes('controller');
+  }
+
+  /** The broker role (null on a controller-only node). */
+  get broker(): Broker | null {
+    return this._broker;
+  }
+
+  /** The metadata log, its loader's image and (on a controller) the controller. */
+  get metadata(): MetadataManager {
+    if (!this._metadata) throw new Error('the node is not started');
+    return this._metadata;
+  }
+
+  /** This node's quorum view; null before start. */
+  raftStatus(): RaftStatus | null {
+    return this.raft?.status() ?? null;
+  }
+
+  /** The broker role's lifecycle state (Kafka's BrokerState); null on a controller-only node. */
+  get brokerState(): string | null {
+    return this.lifecycle?.state ?? null;
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    const props = this.options.properties;
+    const formatted = await ensureFormatted(c, this.options.clusterId);
+    this.clusterId = formatted.clusterId;
+    const metadataDir = path.resolve(c.metadataLogDir);
+
+    // The metadata side: the Broker's own on a broker, else a storage engine of the metadata dir.
+    let metadata: MetadataManager;
+    if (this.isBroker) {
+      if (path.resolve(c.logDirs[0]) !== metadataDir) throw new Error('metadata.log.dir other than the first log dir is not supported yet');
+      const broker = new Broker({
+        dataDir: c.logDirs[0],
+        config: props,
+        cluster: true,
+        listeners: this.brokerListeners(),
+        // The raft driver sets the metadata log's high watermark; data partitions keep following
+        // their log end until the replica layer (#14) sets theirs.
+        storage: { replicated: (topic) => topic === METADATA_TOPIC },
+      });
+      this._broker = broker;
+      metadata = broker.metadata;
+    } else {
+      this.ownStorage = new FileStorageEngine(metadataDir, undefined, { replicated: true });
+      metadata = new MetadataManager({ storage: this.ownStorage, dataDir: metadataDir, config: new BrokerConfig(props), staticOverrides: props, nodeId: this.nodeId, cluster: true });
+    }
+    this._metadata = metadata;
+    for (const p of this.options.publishers ?? []) metadata.installPublisher(p);
+    if (this._broker) {
+      await this._broker.start();
+    } else {
+      await this.ownStorage!.open();
+      await metadata.start();
+    }
+
+    // The quorum: a voter on a controller, an observer elsewhere; its commits are replayed here.
+    const q = c.quorum;
+    this.client = new NodeClient({ nodeId: this.nodeId, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
+    const controllerListenerName = c.controllerListenerNames[0];
+    const voters = new Map(c.voters.map((v) => [v.id, { name: controllerListenerName, host: v.host, port: v.port }]));
+    const raft = await RaftDriver.start({
+      nodeId: this.nodeId,
+      clusterId: this.clusterId,
+      voters,
+      log: metadata.metadataLog.log,
+      dir: path.join(metadataDir, `${METADATA_TOPIC}-0`),
+      client: this.client,
+      fetchMaxBytes: q.fetchMaxBytes,
+      core: {
+        electionTimeoutMs: q.electionTimeoutMs,
+        fetchTimeoutMs: q.fetchTimeoutMs,
+        electionBackoffMaxMs: q.electionBackoffMaxMs,
+        requestTimeoutMs: q.requestTimeoutMs,
+        retryBackoffMs: q.retryBackoffMs,
+        fetchSnapshotMaxBytes: q.fetchSnapshotMaxBytes,
+      },
+    });
+    this.raft = raft;
+    // The broker role's requests to the active controller may be to this very node.
+    const self = voters.get(this.nodeId);
+    if (self) this.client.setEndpoint(this.nodeId, { host: self.host, port: self.port });
+    raft.onCommit((hw) => {
+      metadata.applyCommitted(hw).catch((e) => log.error(`replaying the metadata log up to ${hw} failed: ${(e as Error).message}`));
+    });
+
+    if (this.isController) await this.startControllerRole(raft, metadata);
+    if (this.isBroker) this.startBrokerRole(raft, metadata, formatted.directoryIds);
+  }
+
+  private brokerListeners(): BrokerListener[] {
+    const c = this.config;
+    return c.brokerListeners.map((l) => {
+      const adv = c.advertisedListeners.find((a) => a.listenerName === l.listenerName);
+      return { name: l.listenerName, host: l.host || '0.0.0.0', port: l.port, advertisedHost: adv?.host, advertisedPort: adv?.port };
+    });
+  }
+
+  private async startControllerRole(raft: RaftDriver, metadata: MetadataManager): Promise<void> {
+    const controller = metadata.installController(null);
+    this.controller = controller;
+    const activation = new ControllerActivation(this.nodeId, controller, proposerOf(raft), metadata);
+    this.activation = activation;
+    const onState = (s: RaftStatus) => activation.onLeaderChange({ leaderId: s.leaderId, epoch: s.epoch, epochStartOffset: s.epochStartOffset });
+    raft.onStateChange(onState);
+    onState(raft.status());
+    for (const l of this.config.controllerListeners) {
+      const server = new Server<ControllerListenerContext>({
+        listenerName: l.listenerName,
+        registry: CONTROLLER_APIS,
+        context: (info: RequestInfo): ControllerListenerContext => ({
+          ...info,
+          raft,
+          apiVersionsFeatures: (v: number) => apiVersionsFeatures(metadata.image, v),
+          clusterControl: controller,
+        }),
+        config: metadata.dynamicConfig.staticConfig,
+        currentConfig: () => metadata.dynamicConfig.current(metadata.image),
+      });
+      this.controllerServers.push(server);
+      await server.listen(l.host || '0.0.0.0', l.port);
+    }
+  }
+
+  private startBrokerRole(raft: RaftDriver, metadata: MetadataManager, directoryIds: Map<string, string>): void {
+    const c = this.config;
+    const channel = new ControllerChannel({
+      client: this.client!,
+      activeController: () => {
+        const l = raft.leader();
+        return l.leaderId >= 0 ? l.leaderId : null;
+      },
+      requestTimeoutMs: c.quorum.requestTimeoutMs,
+    });
+    this.channel = channel;
+    raft.onStateChange(() => channel.controllerChanged());
+    const advertised = this._broker!.advertisedEndpoints;
+    const lifecycle = new BrokerLifecycleManager({
+      nodeId: this.nodeId,
+      clusterId: this.clusterId,
+      listeners: advertised.map((e) => ({
+        name: e.name,
+        host: e.host,
+        port: e.port,
+        securityProtocol: SECURITY_PROTOCOL_IDS[c.securityProtocolMap.get(e.name) ?? 'PLAINTEXT'] ?? 0,
+      })),
+      rack: c.rack,
+      logDirs: c.logDirs.map((d) => directoryIds.get(path.resolve(d))!).filter((id) => id !== undefined),
+      channel,
+      metadataOffset: () => metadata.replayedOffset,
+      heartbeatIntervalMs: c.brokerHeartbeatIntervalMs,
+      sessionTimeoutMs: c.brokerSessionTimeoutMs,
+    });
+    this.lifecycle = lifecycle;
+    lifecycle.start();
+    // Logs are recovered by the time the broker started: nothing holds the unfencing back.
+    lifecycle.setReadyToUnfence();
+  }
+
+  /** A clean shutdown: controlled shutdown of the broker, the leader resigns, then everything closes. */
+  async close(opts: { drainMs?: number } = {}): Promise<void> {
+    if (this.lifecycle) {
+      // Bounded: with no controller reachable there is nobody to ask.
+      await Promise.race([this.lifecycle.beginControlledShutdown().catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
+      this.lifecycle.close();
+    }
+    this.channel?.close();
+    await Promise.all(this.controllerServers.map((s) => s.close(opts.drainMs ?? 0)));
+    this.controllerServers = [];
+    this.activation?.close();
+    await this.raft?.close();
+    this.client?.close();
+    if (this._broker) await this._broker.close(opts);
+    else {
+      await this._metadata?.close();
+      await this.ownStorage?.close();
+    }
+  }
+
+  /** As close as a process can get to a crash: nothing resigns, nothing says goodbye, sockets drop. */
+  async kill(): Promise<void> {
+    this.lifecycle?.close();
+    this.channel?.close();
+    this.raft?.kill();
+    this.activation?.close();
+    this.client?.close();
+    await Promise.all(this.controllerServers.map((s) => s.close(0)));
+    this.controllerServers = [];
+    // Files are closed so the same process can open them again; nothing unflushed is forced out first
+    // beyond what closing does.
+    if (this._broker) await this._broker.close().catch(() => undefined);
+    else await this.ownStorage?.close().catch(() => undefined);
+  }
+}
