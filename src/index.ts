@@ -2,6 +2,7 @@
 import { Broker, type BrokerOptions } from './broker.js';
 
 export { Broker, type BrokerOptions } from './broker.js';
+export { startCluster, type ClusterOptions, type ClusterNode, type RunningCluster } from './node/cluster.js';
 
 export interface RunningBroker {
   host: string;
