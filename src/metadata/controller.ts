@@ -133,6 +133,8 @@ export class Controller {
   /** Runs a pure control function on the current image and commits its records unless validating. */
   private execute<T>(fn: (image: MetadataImage) => ControllerResult<T>, validateOnly = false): Promise<T> {
     return this.run(async () => {
+      // Only the active controller answers, validate-only requests included (its image is current).
+      this.requireCommitter();
       const result = fn(this.image);
       if (!validateOnly) await this.commit(result.records);
       return result.response;

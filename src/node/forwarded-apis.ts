@@ -1,0 +1,83 @@
+// The admin APIs a broker in a cluster forwards to the active controller (Kafka's KafkaApis
+// maybeForwardToController / forwardToControllerOrFail), each at the versions the broker's own
+// handler serves, with the error response Kafka's AbstractRequest.getErrorResponse builds when the
+// controller could not answer (REQUEST_TIMED_OUT after the request timeout, UNKNOWN_SERVER_ERROR).
+import type { Handler } from '../handlers/handler.js';
+import type { ForwardedApi } from '../network/forwarding.js';
+import { ZERO_UUID } from '../metadata/uuid.js';
+import createTopics from '../handlers/19-create-topics.js';
+import deleteTopics from '../handlers/20-delete-topics.js';
+import alterConfigs from '../handlers/33-alter-configs.js';
+import createPartitions from '../handlers/37-create-partitions.js';
+import electLeaders from '../handlers/43-elect-leaders.js';
+import incrementalAlterConfigs from '../handlers/44-incremental-alter-configs.js';
+import alterPartitionReassignments from '../handlers/45-alter-partition-reassignments.js';
+import listPartitionReassignments from '../handlers/46-list-partition-reassignments.js';
+import describeQuorum from '../handlers/55-describe-quorum.js';
+import updateFeatures from '../handlers/57-update-features.js';
+import { UnregisterBrokerRequest } from '../protocol/generated/unregister-broker-request.js';
+import { UnregisterBrokerResponse } from '../protocol/generated/unregister-broker-response.js';
+
+function forwarded<Req, Res>(h: Handler<Req, Res, any>, errorResponse: (req: Req, errorCode: number, version: number) => Res): ForwardedApi<Req, Res> {
+  return {
+    apiKey: h.apiKey,
+    minVersion: h.minVersion,
+    maxVersion: h.maxVersion,
+    advertisedMinVersion: h.advertisedMinVersion,
+    request: h.request as ForwardedApi<Req, Res>['request'],
+    response: h.response as ForwardedApi<Req, Res>['response'],
+    errorResponse,
+  };
+}
+
+export const FORWARDED_APIS: readonly ForwardedApi[] = [
+  forwarded(createTopics, (req, errorCode) => ({
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({ name: t.name, topicId: ZERO_UUID, errorCode, errorMessage: null, numPartitions: -1, replicationFactor: -1, configs: null })),
+  })),
+  forwarded(deleteTopics, (req, errorCode) => ({
+    throttleTimeMs: 0,
+    responses: req.topics
+      ? req.topics.map((t) => ({ name: t.name, topicId: t.topicId, errorCode, errorMessage: null }))
+      : (req.topicNames ?? []).map((name) => ({ name, topicId: ZERO_UUID, errorCode, errorMessage: null })),
+  })),
+  forwarded(alterConfigs, (req, errorCode) => ({
+    throttleTimeMs: 0,
+    responses: req.resources.map((r) => ({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName })),
+  })),
+  forwarded(createPartitions, (req, errorCode) => ({
+    throttleTimeMs: 0,
+    results: req.topics.map((t) => ({ name: t.name, errorCode, errorMessage: null })),
+  })),
+  forwarded(electLeaders, (req, errorCode, version) => ({
+    throttleTimeMs: 0,
+    ...(version >= 1 ? { errorCode } : {}),
+    replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({
+      topic: t.topic,
+      partitionResult: t.partitions.map((partitionId) => ({ partitionId, errorCode, errorMessage: null })),
+    })),
+  })),
+  forwarded(incrementalAlterConfigs, (req, errorCode) => ({
+    throttleTimeMs: 0,
+    responses: req.resources.map((r) => ({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName })),
+  })),
+  forwarded(alterPartitionReassignments, (req, errorCode) => ({
+    throttleTimeMs: 0,
+    allowReplicationFactorChange: req.allowReplicationFactorChange ?? true,
+    errorCode,
+    errorMessage: null,
+    responses: [],
+  })),
+  forwarded(listPartitionReassignments, (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, errorMessage: null, topics: [] })),
+  forwarded(describeQuorum, (_req, errorCode) => ({ errorCode, errorMessage: null, topics: [], nodes: [] })),
+  forwarded(updateFeatures, (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, errorMessage: null, results: [] })),
+  // A broker serves UnregisterBroker only by forwarding it (Kafka's forwardToControllerOrFail).
+  {
+    apiKey: 64,
+    minVersion: 0,
+    maxVersion: 0,
+    request: UnregisterBrokerRequest,
+    response: UnregisterBrokerResponse,
+    errorResponse: (_req: UnregisterBrokerRequest, errorCode: number): UnregisterBrokerResponse => ({ throttleTimeMs: 0, errorCode, errorMessage: null }),
+  },
+];
