@@ -9,7 +9,7 @@ import { FetchResponse } from '../../protocol/generated/fetch-response.js';
 import type { FetchResponse as CoreResponse } from '../../raft/messages.js';
 import { fetchFromWire, fetchToWire } from '../../raft/wire.js';
 import { defineHandler } from '../handler.js';
-import type { ControllerRequestContext } from './context.js';
+import { askQuorum, type ControllerRequestContext } from './context.js';
 
 export default defineHandler<FetchRequest, FetchResponse, ControllerRequestContext>({
   apiKey: 1,
@@ -20,7 +20,8 @@ export default defineHandler<FetchRequest, FetchResponse, ControllerRequestConte
   async handle(ctx, req) {
     const inbound = fetchFromWire(req, ctx.apiVersion, ctx.raft.wire);
     if ('response' in inbound) return inbound.response;
-    const answer = await ctx.raft.handle(inbound.message);
+    const answer = await askQuorum(ctx, inbound.message);
+    if (answer === undefined) return undefined;
     return fetchToWire(answer.message as CoreResponse, ctx.apiVersion, ctx.raft.wire, answer.records ?? null);
   },
 });

@@ -7,7 +7,7 @@ import { VoteResponse } from '../../protocol/generated/vote-response.js';
 import type { VoteResponse as CoreVoteResponse } from '../../raft/messages.js';
 import { voteFromWire, voteToWire } from '../../raft/wire.js';
 import { defineHandler } from '../handler.js';
-import type { ControllerRequestContext } from './context.js';
+import { askQuorum, type ControllerRequestContext } from './context.js';
 
 export default defineHandler<VoteRequest, VoteResponse, ControllerRequestContext>({
   apiKey: 52,
@@ -18,7 +18,8 @@ export default defineHandler<VoteRequest, VoteResponse, ControllerRequestContext
   async handle(ctx, req) {
     const inbound = voteFromWire(req, ctx.apiVersion, ctx.raft.wire);
     if ('response' in inbound) return inbound.response;
-    const answer = await ctx.raft.handle(inbound.message);
+    const answer = await askQuorum(ctx, inbound.message);
+    if (answer === undefined) return undefined;
     return voteToWire(answer.message as CoreVoteResponse, ctx.apiVersion, ctx.raft.wire);
   },
 });

@@ -6,7 +6,7 @@ import { BeginQuorumEpochResponse } from '../../protocol/generated/begin-quorum-
 import type { BeginQuorumEpochResponse as CoreResponse } from '../../raft/messages.js';
 import { beginQuorumEpochFromWire, beginQuorumEpochToWire } from '../../raft/wire.js';
 import { defineHandler } from '../handler.js';
-import type { ControllerRequestContext } from './context.js';
+import { askQuorum, type ControllerRequestContext } from './context.js';
 
 export default defineHandler<BeginQuorumEpochRequest, BeginQuorumEpochResponse, ControllerRequestContext>({
   apiKey: 53,
@@ -17,7 +17,8 @@ export default defineHandler<BeginQuorumEpochRequest, BeginQuorumEpochResponse, 
   async handle(ctx, req) {
     const inbound = beginQuorumEpochFromWire(req, ctx.apiVersion, ctx.raft.wire);
     if ('response' in inbound) return inbound.response;
-    const answer = await ctx.raft.handle(inbound.message);
+    const answer = await askQuorum(ctx, inbound.message);
+    if (answer === undefined) return undefined;
     return beginQuorumEpochToWire(answer.message as CoreResponse, ctx.apiVersion, ctx.raft.wire);
   },
 });

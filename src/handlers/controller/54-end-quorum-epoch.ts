@@ -6,7 +6,7 @@ import { EndQuorumEpochResponse } from '../../protocol/generated/end-quorum-epoc
 import type { EndQuorumEpochResponse as CoreResponse } from '../../raft/messages.js';
 import { endQuorumEpochFromWire, endQuorumEpochToWire } from '../../raft/wire.js';
 import { defineHandler } from '../handler.js';
-import type { ControllerRequestContext } from './context.js';
+import { askQuorum, type ControllerRequestContext } from './context.js';
 
 export default defineHandler<EndQuorumEpochRequest, EndQuorumEpochResponse, ControllerRequestContext>({
   apiKey: 54,
@@ -17,7 +17,8 @@ export default defineHandler<EndQuorumEpochRequest, EndQuorumEpochResponse, Cont
   async handle(ctx, req) {
     const inbound = endQuorumEpochFromWire(req, ctx.apiVersion, ctx.raft.wire);
     if ('response' in inbound) return inbound.response;
-    const answer = await ctx.raft.handle(inbound.message);
+    const answer = await askQuorum(ctx, inbound.message);
+    if (answer === undefined) return undefined;
     return endQuorumEpochToWire(answer.message as CoreResponse, ctx.apiVersion, ctx.raft.wire);
   },
 });

@@ -8,7 +8,7 @@ import { FetchSnapshotResponse } from '../../protocol/generated/fetch-snapshot-r
 import type { FetchSnapshotResponse as CoreResponse } from '../../raft/messages.js';
 import { fetchSnapshotFromWire, fetchSnapshotToWire } from '../../raft/wire.js';
 import { defineHandler } from '../handler.js';
-import type { ControllerRequestContext } from './context.js';
+import { askQuorum, type ControllerRequestContext } from './context.js';
 
 export default defineHandler<FetchSnapshotRequest, FetchSnapshotResponse, ControllerRequestContext>({
   apiKey: 59,
@@ -19,7 +19,8 @@ export default defineHandler<FetchSnapshotRequest, FetchSnapshotResponse, Contro
   async handle(ctx, req) {
     const inbound = fetchSnapshotFromWire(req, ctx.apiVersion, ctx.raft.wire);
     if ('response' in inbound) return inbound.response;
-    const answer = await ctx.raft.handle(inbound.message);
+    const answer = await askQuorum(ctx, inbound.message);
+    if (answer === undefined) return undefined;
     return fetchSnapshotToWire(answer.message as CoreResponse, ctx.apiVersion, ctx.raft.wire);
   },
 });

@@ -24,3 +24,16 @@ export interface ControllerRequestContext extends RequestInfo {
   /** ApiVersions v3+'s features part (supported and finalized), from the node's metadata image. */
   apiVersionsFeatures(apiVersion: number): object;
 }
+
+/**
+ * The raft core's answer to a peer's request; undefined when the driver stopped meanwhile (the
+ * node is shutting down or crashed): the connection is closed unanswered, as a stopping node's is.
+ */
+export async function askQuorum(ctx: ControllerRequestContext, message: RaftRequest): Promise<RaftAnswer | undefined> {
+  try {
+    return await ctx.raft.handle(message);
+  } catch (e) {
+    ctx.closeConnection(`the raft quorum stopped: ${(e as Error).message}`);
+    return undefined;
+  }
+}
