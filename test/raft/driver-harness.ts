@@ -8,6 +8,8 @@ import path from 'node:path';
 import { BrokerConfig } from '../../src/config.js';
 import { CONTROLLER_HANDLERS } from '../../src/handlers/controller/registry.js';
 import type { ControllerRequestContext } from '../../src/handlers/controller/context.js';
+import { MetadataDelta } from '../../src/metadata/delta.js';
+import { MetadataImage } from '../../src/metadata/image.js';
 import { MetadataLog, metadataLogConfig } from '../../src/metadata/metadata-log.js';
 import { NodeClient } from '../../src/network/node-client.js';
 import { NodeFaults } from '../../src/network/node-faults.js';
@@ -31,6 +33,8 @@ export interface RaftNode {
   server: Server<ControllerRequestContext>;
   committed: number[];
   running: boolean;
+  /** The committed log replayed (what a node's metadata loader would publish). */
+  image: MetadataImage;
 }
 
 export async function freePorts(n: number): Promise<number[]> {
@@ -83,12 +87,37 @@ export class RaftCluster {
     const server = new Server<ControllerRequestContext>({
       listenerName: 'CONTROLLER',
       registry: CONTROLLER_HANDLERS,
-      context: (info) => ({ ...info, raft: driver, apiVersionsFeatures: () => ({}) }),
+      // The quorum's context, plus what DescribeCluster (KIP-919) reads: the committed image and the leader.
+      context: (info) => ({
+        ...info,
+        raft: driver,
+        apiVersionsFeatures: () => ({}),
+        broker: { image: this.nodes.get(id)?.image ?? MetadataImage.empty(this.clusterId), clusterId: this.clusterId },
+        activeControllerId: () => driver.status().leaderId,
+      }),
       config,
     });
     await server.listen('127.0.0.1', this.voters.get(id)!.port);
-    const node: RaftNode = { id, dir, driver, storage, metadataLog, client, server, committed: [], running: true };
-    driver.onCommit((hw) => node.committed.push(hw));
+    const node: RaftNode = { id, dir, driver, storage, metadataLog, client, server, committed: [], running: true, image: MetadataImage.empty(this.clusterId) };
+    // Replays what committed, in order (one replay at a time), into the node's image.
+    let applied = metadataLog.log.logStartOffset;
+    let replaying = Promise.resolve();
+    driver.onCommit((hw) => {
+      node.committed.push(hw);
+      replaying = replaying.then(async () => {
+        if (!node.running || hw <= applied) return;
+        const delta = new MetadataDelta(node.image);
+        let lastOffset = -1;
+        let epoch = -1;
+        await metadataLog.read(applied, (b) => {
+          for (const r of b.records) delta.replay(r);
+          lastOffset = b.lastOffset;
+          epoch = b.epoch;
+        });
+        applied = hw;
+        if (lastOffset >= 0) node.image = delta.apply({ lastContainedOffset: lastOffset, lastContainedEpoch: epoch, lastContainedLogTimeMs: Date.now() });
+      });
+    });
     this.nodes.set(id, node);
     return node;
   }
