@@ -5,11 +5,12 @@ import { log } from '../log.js';
 import { MetadataDelta } from './delta.js';
 import { EMPTY_PROVENANCE, MetadataImage, type MetadataProvenance } from './image.js';
 import type { MetadataBatch, MetadataLog } from './metadata-log.js';
-import type { SnapshotStore } from './snapshot.js';
+import { RecordType, type MetadataRecord } from './records.js';
+import type { LoadedSnapshot, SnapshotStore } from './snapshot.js';
 
 /** What an update was built from. */
 export interface LoaderManifest {
-  source: 'log' | 'snapshot+log';
+  source: 'log' | 'snapshot+log' | 'snapshot';
   provenance: MetadataProvenance;
   /** Encoded size of the records replayed into this update. */
   numBytes: number;
@@ -76,6 +77,22 @@ export class MetadataLoader {
     return delta;
   }
 
+  /**
+   * A snapshot replaces the image (a cluster follower fetched it: its log fell behind the leader's
+   * log start). Published as one delta from the current image, so what the snapshot no longer has
+   * is removed for the publishers too (Kafka's MetadataDelta.finishSnapshot).
+   */
+  async installSnapshot(snapshot: LoadedSnapshot): Promise<void> {
+    const fresh = new MetadataDelta(MetadataImage.empty(this.current.clusterId));
+    for (const r of snapshot.records) fresh.replay(r);
+    const target = fresh.apply(EMPTY_PROVENANCE);
+    const delta = new MetadataDelta(this.current);
+    for (const r of removalsFor(this.current, target)) delta.replay(r);
+    for (const r of snapshot.records) delta.replay(r);
+    const provenance = { lastContainedOffset: snapshot.id.offset - 1, lastContainedEpoch: snapshot.id.epoch, lastContainedLogTimeMs: snapshot.lastContainedLogTimestamp };
+    await this.publish(delta, delta.apply(provenance), { source: 'snapshot', provenance, numBytes: 0 });
+  }
+
   private async publish(delta: MetadataDelta, image: MetadataImage, manifest: LoaderManifest): Promise<void> {
     this.current = image;
     for (const p of this.publishers) {
@@ -87,4 +104,28 @@ export class MetadataLoader {
       }
     }
   }
+}
+
+/** Kafka's UnregisterBrokerRecord type (no state of its own in RecordType). */
+const UNREGISTER_BROKER = 1;
+
+/** Records that remove from `from` whatever `to` lacks: topics, brokers, config entries. */
+function removalsFor(from: MetadataImage, to: MetadataImage): MetadataRecord[] {
+  const out: MetadataRecord[] = [];
+  for (const t of from.topics.all()) {
+    if (!to.topics.getById(t.topicId)) out.push({ type: RecordType.REMOVE_TOPIC, version: 0, data: { topicId: t.topicId } });
+  }
+  for (const [id, b] of from.cluster.brokers) {
+    if (!to.cluster.brokers.has(id)) out.push({ type: UNREGISTER_BROKER, version: 0, data: { brokerId: id, brokerEpoch: b.epoch } });
+  }
+  for (const [key, entries] of from.configs.resources) {
+    const colon = key.indexOf(':');
+    const resourceType = Number(key.slice(0, colon));
+    const resourceName = key.slice(colon + 1);
+    const kept = to.configs.resources.get(key);
+    for (const name of entries.keys()) {
+      if (!kept?.has(name)) out.push({ type: RecordType.CONFIG, version: 0, data: { resourceType, resourceName, name, value: null } });
+    }
+  }
+  return out;
 }

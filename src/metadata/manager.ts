@@ -10,13 +10,14 @@ import { ConfigDescriber, type LiveBrokerValues } from './config-describer.js';
 import { Controller } from './controller.js';
 import { LocalCommitter } from '../controller/local-committer.js';
 import type { MetadataCommitter } from '../controller/metadata-committer.js';
+import { roundRobinPlacer } from '../controller/replica-placer.js';
 import { DynamicBrokerConfig } from './dynamic-config.js';
 import { MetadataImage } from './image.js';
 import { MetadataLoader, type MetadataPublisher } from './loader.js';
 import { loadOrCreateMetaProperties } from './meta-properties.js';
 import { METADATA_TOPIC, MetadataLog, metadataLogConfig, type MetadataBatch } from './metadata-log.js';
 import { SnapshotGenerator } from './snapshot-generator.js';
-import { SnapshotStore } from './snapshot.js';
+import { SnapshotStore, type SnapshotId } from './snapshot.js';
 import { StoragePublisher } from './storage-publisher.js';
 import { randomUuid } from './uuid.js';
 
@@ -50,6 +51,7 @@ export class MetadataManager {
   private committedOffset = -1;
   private replaying: Promise<void> = Promise.resolve();
   private readonly replayWaiters: { offset: number; resolve: () => void }[] = [];
+  private store: SnapshotStore | null = null;
 
   constructor(private readonly o: MetadataManagerOptions) {
     this.dynamicConfig = new DynamicBrokerConfig(o.config, o.staticOverrides, o.nodeId);
@@ -108,6 +110,7 @@ export class MetadataManager {
     loader.installPublisher(new StoragePublisher(storage, this.dynamicConfig));
     for (const p of this.extraPublishers) loader.installPublisher(p);
     const store = dataDir ? new SnapshotStore(path.join(dataDir, `${METADATA_TOPIC}-0`)) : null;
+    this.store = store;
     const manifest = await loader.load(metadataLog, store);
     if (store) {
       this.snapshots = new SnapshotGenerator(
@@ -141,6 +144,7 @@ export class MetadataManager {
       nodeId: this.o.nodeId,
       directoryId: this.directoryId,
       clock,
+      placer: this.o.cluster ? roundRobinPlacer : undefined,
     });
     return this._controller;
   }
@@ -172,6 +176,24 @@ export class MetadataManager {
       for (const b of batches) await loader.commit(b);
       // Control batches (LeaderChange) are committed too, though they never reach the image.
       this.committedOffset = Math.max(this.committedOffset, highWatermark - 1);
+      this.wakeReplayWaiters();
+    });
+    this.replaying = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Cluster mode: the raft driver installed snapshot `id` fetched from the leader (the log now
+   * starts at it): the image becomes the snapshot's. Serialized with applyCommitted.
+   */
+  installSnapshot(id: SnapshotId): Promise<void> {
+    const next = this.replaying.then(async () => {
+      const loader = this.loader;
+      if (!loader || !this.store || id.offset - 1 <= this.committedOffset) return;
+      const snapshot = await this.store.loadLatest(id.offset);
+      if (!snapshot || snapshot.id.offset !== id.offset) throw new Error(`metadata snapshot at offset ${id.offset} not found`);
+      await loader.installSnapshot(snapshot);
+      this.committedOffset = id.offset - 1;
       this.wakeReplayWaiters();
     });
     this.replaying = next.catch(() => undefined);

@@ -21,6 +21,8 @@ export class SnapshotGenerator implements MetadataPublisher {
   private writing: Promise<SnapshotId | null> | null = null;
   private again = false;
   private readonly timer: NodeJS.Timeout | null;
+  /** Told of each snapshot written (a cluster node tells its raft driver, which may then clean the log). */
+  onSnapshotWritten: ((id: SnapshotId) => void) | null = null;
 
   constructor(
     private readonly store: SnapshotStore,
@@ -77,6 +79,7 @@ export class SnapshotGenerator implements MetadataPublisher {
     }
     this.lastWrittenOffset = image.offset;
     log.debug(`wrote metadata snapshot at offset ${id.offset}`);
+    this.onSnapshotWritten?.(id);
     return id;
   }
 

@@ -38,6 +38,7 @@ import { BrokerLifecycleManager } from './broker-lifecycle.js';
 import { resolveNodeConfig, type NodeConfig } from './config.js';
 import { ControllerChannel } from './controller-channel.js';
 import { ensureFormatted } from './format.js';
+import { MetadataLogCleaner } from './metadata-log-cleaner.js';
 
 export interface NodeOptions {
   /** The node's Kafka properties (server.properties merged with --config). */
@@ -187,6 +188,25 @@ export class Node {
     raft.onCommit((hw) => {
       metadata.applyCommitted(hw).catch((e) => log.error(`replaying the metadata log up to ${hw} failed: ${(e as Error).message}`));
     });
+    // A snapshot fetched from the leader (this log fell behind its start) becomes the image.
+    raft.onSnapshotInstalled((id) => {
+      metadata.installSnapshot(id).catch((e) => log.error(`loading the metadata snapshot at ${id.offset} failed: ${(e as Error).message}`));
+    });
+    // Snapshots of the committed image tell the quorum (followers behind the log start fetch them),
+    // and the log below them goes by Kafka's metadata retention.
+    const staticConfig = metadata.dynamicConfig.staticConfig;
+    const cleaner = new MetadataLogCleaner({
+      retentionBytes: staticConfig.number('metadata.max.retention.bytes'),
+      retentionMs: staticConfig.number('metadata.max.retention.ms'),
+      deleteBefore: (offset) => raft.deleteLogBefore(offset),
+    });
+    metadata.installPublisher(cleaner);
+    if (metadata.snapshots) {
+      metadata.snapshots.onSnapshotWritten = (id) => {
+        raft.snapshotCreated(id);
+        cleaner.snapshotWritten(id);
+      };
+    }
 
     if (this.isController) await this.startControllerRole(raft, metadata);
     if (this.isBroker) this.startBrokerRole(raft, metadata, formatted.directoryIds);
