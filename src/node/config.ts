@@ -166,9 +166,9 @@ function require(ok: boolean, message: string): void {
   if (!ok) throw new NodeConfigError(`requirement failed: ${message}`);
 }
 
-/** Scala's Set(1, 2) as Kafka's messages print the voter ids. */
+/** Kafka's voter id set as its messages print it: Scala's Set(1, 2), from a Java HashMap's key order (ascending for small ids). */
 function scalaSet(ids: number[]): string {
-  return `Set(${[...new Set(ids)].join(', ')})`;
+  return `Set(${[...new Set(ids)].sort((a, b) => a - b).join(', ')})`;
 }
 
 /**
@@ -179,6 +179,14 @@ export function resolveNodeConfig(props: Readonly<Record<string, string>>): Node
   checkDefinitions(props);
   const get = (name: string): string | null => props[name] ?? brokerConfigDef(name)?.default ?? null;
   const num = (name: string) => Number(get(name));
+  // Kafka parses listeners (and the protocol map) while building its config, before validating it.
+  const controllerListenerNames = parseList(props['controller.listener.names']);
+  const securityProtocolMap = effectiveSecurityProtocolMap(props, controllerListenerNames);
+  const all = parseListeners(get('listeners')!, securityProtocolMap);
+  const listeners = () => all;
+  // Evaluated where Kafka first asks for it (its refusals come from there).
+  let interBrokerCache: { name: string; protocol: SecurityProtocol } | null = null;
+  const interBroker = () => (interBrokerCache ??= interBrokerListener(props, securityProtocolMap));
 
   const roles = [...new Set(parseList(props['process.roles']))] as ProcessRole[];
   const isBroker = roles.includes('broker');
@@ -192,10 +200,6 @@ export function resolveNodeConfig(props: Readonly<Record<string, string>>): Node
   require(num('replica.fetch.wait.max.ms') <= num('replica.socket.timeout.ms'), 'replica.socket.timeout.ms should always be at least replica.fetch.wait.max.ms to prevent unnecessary socket timeouts');
   require(num('replica.fetch.wait.max.ms') <= num('replica.lag.time.max.ms'), 'replica.fetch.wait.max.ms should always be less than or equal to replica.lag.time.max.ms to prevent frequent changes in ISR');
 
-  const controllerListenerNames = parseList(props['controller.listener.names']);
-  const securityProtocolMap = effectiveSecurityProtocolMap(props, controllerListenerNames);
-  const listenersValue = get('listeners')!;
-  const listeners = () => parseListeners(listenersValue, securityProtocolMap);
   // advertised.listeners when set (ports may repeat there), else listeners.
   const advertised = () =>
     props['advertised.listeners'] !== undefined ? parseListeners(props['advertised.listeners'], securityProtocolMap, false) : listeners();
@@ -214,9 +218,9 @@ export function resolveNodeConfig(props: Readonly<Record<string, string>>): Node
   const advertisedController = () => {
     const adv = advertised();
     const own = listeners();
+    // Kafka first keeps the listeners whose (upper-case) name is written exactly so in controller.listener.names.
     return controllerListenerNames.flatMap((name) => {
-      const n = name.toUpperCase();
-      const e = adv.find((x) => x.listenerName === n) ?? own.find((x) => x.listenerName === n);
+      const e = adv.find((x) => x.listenerName === name) ?? own.find((x) => x.listenerName === name);
       return e ? [e] : [];
     });
   };
@@ -237,28 +241,31 @@ export function resolveNodeConfig(props: Readonly<Record<string, string>>): Node
         throw new NodeConfigError(`Controller listener with name ${name.toUpperCase()} defined in controller.listener.names not found in listener.security.protocol.map  (an explicit security mapping for each controller listener is required if listener.security.protocol.map is non-empty, or if there are security protocols other than PLAINTEXT in use)`);
       }
     }
+    require(get('controller.quorum.auto.join.enable') !== 'true', "controller.quorum.auto.join.enable is only supported when process.roles contains the 'controller' role.");
   } else if (isController && !isBroker) {
     quorumGiven();
     require(advertisedController().length === listeners().length, 'The listeners config must only contain KRaft controller listeners from controller.listener.names when process.roles=controller');
+    if (props['inter.broker.listener.name'] !== undefined) {
+      // Kafka's message ends with a stray quote.
+      require(!controllerListenerNames.includes(interBroker().name), "controller.listener.names must not contain an explicitly set inter.broker.listener.name configuration value when process.roles=controller'");
+    }
     controllerChecks();
   } else {
     quorumGiven();
     controllerChecks();
   }
 
-  let interBroker: { name: string; protocol: SecurityProtocol } = { name: 'PLAINTEXT', protocol: 'PLAINTEXT' };
   if (isBroker) {
     require(advertisedBrokerNames.length > 0, 'There must be at least one broker advertised listener. Perhaps all listeners appear in controller.listener.names?');
-    interBroker = interBrokerListener(props, securityProtocolMap);
-    require(advertisedBrokerNames.includes(interBroker.name), `inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are ${advertisedBrokerNames.join(',')}`);
+    require(advertisedBrokerNames.includes(interBroker().name), `inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are ${advertisedBrokerNames.join(',')}`);
     const names = [...new Set(listeners().map((e) => e.listenerName))];
     require(advertisedBrokerNames.every((n) => names.includes(n)), `advertised.listeners listener names must be equal to or a subset of the ones defined in listeners. Found ${advertisedBrokerNames.join(',')}. The valid options based on the current configuration are ${names.join(',')}`);
   }
   const nonRoutable = 'advertised.listeners cannot use the nonroutable meta-address 0.0.0.0. Use a routable IP address.';
   require(!advertisedBroker.some((e) => e.host === '0.0.0.0'), nonRoutable);
   require(!advertisedController().some((e) => e.host === '0.0.0.0'), nonRoutable);
+  const { name: interBrokerListenerName, protocol: interBrokerSecurityProtocol } = interBroker();
 
-  const all = listeners();
   return {
     roles,
     nodeId,
@@ -270,8 +277,8 @@ export function resolveNodeConfig(props: Readonly<Record<string, string>>): Node
     advertisedListeners: isBroker ? advertisedBroker : [],
     advertisedControllerListeners: isController ? advertisedController() : [],
     controllerListenerNames,
-    interBrokerListenerName: interBroker.name,
-    interBrokerSecurityProtocol: interBroker.protocol,
+    interBrokerListenerName,
+    interBrokerSecurityProtocol,
     securityProtocolMap,
     logDirs,
     metadataLogDir: props['metadata.log.dir'] ?? logDirs[0],
