@@ -52,7 +52,8 @@ export async function freePorts(n: number): Promise<number[]> {
 export class RaftCluster {
   readonly faults = new NodeFaults();
   readonly nodes = new Map<number, RaftNode>();
-  readonly clusterId = 'raftDriverTestCluster1';
+  /** A Kafka cluster id (base64 of 16 bytes), so Kafka's own tools and nodes accept it. */
+  readonly clusterId = 'cmFmdERyaXZlclRlc3QxAA';
   voters = new Map<number, Endpoint>();
 
   constructor(
