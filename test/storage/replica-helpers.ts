@@ -3,6 +3,7 @@
 // file system that dies at its n-th mutating call, as a killed process stops.
 import { createRequire } from 'node:module';
 import { nodeFileSystem, type FileHandle, type FileSystem } from '../../src/storage/fs.js';
+import type { Test } from 'tap';
 import type { PartitionLog } from '../../src/storage/types.js';
 import { decodeAll } from './helpers.js';
 
@@ -13,6 +14,8 @@ const Record: (o: any) => any = require('kafkajs/src/protocol/recordBatch/record
 const Long: any = require('kafkajs/src/utils/long');
 
 export const NOW = 1_700_000_000_000;
+/** The idempotent producer of the crash scenarios. */
+export const PRODUCER = 42;
 
 export interface LeaderBatchSpec {
   baseOffset: number;
@@ -145,3 +148,16 @@ export class CrashingFs {
 function base(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
+
+/** The epoch cache answers OffsetForLeaderEpoch as the batches imply; the producer state is the batches'. */
+export function checkConsistent(t: Test, log: PartitionLog, batches: ReadBatch[], what: string) {
+  const epochs = epochsOf(batches);
+  const answers = epochs.map((e) => log.endOffsetForEpoch(e.epoch));
+  const expected = epochs.map((e, i) => ({ leaderEpoch: e.epoch, endOffset: i + 1 < epochs.length ? epochs[i + 1].startOffset : log.logEndOffset }));
+  t.same(answers, expected, `${what}: the epoch cache matches the log`);
+  if (epochs.length > 0) t.equal(log.leaderEpoch, epochs[epochs.length - 1].epoch, `${what}: latest epoch`);
+  const last = batches.filter((b) => b.producerId === PRODUCER).at(-1);
+  const producer = log.activeProducers().find((p) => p.producerId === PRODUCER);
+  t.equal(producer?.lastSequence, last ? last.baseSequence + last.values.length - 1 : undefined, `${what}: producer state as of the log end`);
+}
+

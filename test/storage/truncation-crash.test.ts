@@ -11,10 +11,9 @@ import { nodeFileSystem, type FileSystem } from '../../src/storage/fs.js';
 import type { PartitionLog } from '../../src/storage/types.js';
 import { tempDir } from '../helpers/tmp.js';
 import { logConfig } from './helpers.js';
-import { CrashingFs, epochsOf, leaderBatch, readToEnd, type LeaderBatchSpec, type ReadBatch } from './replica-helpers.js';
+import { CrashingFs, PRODUCER, checkConsistent, leaderBatch, readToEnd, type LeaderBatchSpec } from './replica-helpers.js';
 
 const overrides = { 'segment.bytes': '400' };
-const PRODUCER = 42;
 
 /** 24 batches of 2 records, epochs 1-4, one idempotent producer; rolled into ~10 segments. Left open: a crash image. */
 async function scenario(dir: string) {
@@ -34,18 +33,6 @@ async function open(dir: string, fs: FileSystem = nodeFileSystem) {
   const engine = new FileStorageEngine(dir, logConfig(overrides), { fs, replicated: true, tailCacheBytes: 0 });
   await engine.open();
   return { engine, log: engine.get('t', 0)! };
-}
-
-/** The epoch cache answers OffsetForLeaderEpoch as the batches imply; the producer state is the batches'. */
-function checkConsistent(t: Test, log: PartitionLog, batches: ReadBatch[], what: string) {
-  const epochs = epochsOf(batches);
-  const answers = epochs.map((e) => log.endOffsetForEpoch(e.epoch));
-  const expected = epochs.map((e, i) => ({ leaderEpoch: e.epoch, endOffset: i + 1 < epochs.length ? epochs[i + 1].startOffset : log.logEndOffset }));
-  t.same(answers, expected, `${what}: the epoch cache matches the log`);
-  if (epochs.length > 0) t.equal(log.leaderEpoch, epochs[epochs.length - 1].epoch, `${what}: latest epoch`);
-  const last = batches.filter((b) => b.producerId === PRODUCER).at(-1);
-  const producer = log.activeProducers().find((p) => p.producerId === PRODUCER);
-  t.equal(producer?.lastSequence, last ? last.baseSequence + last.values.length - 1 : undefined, `${what}: producer state as of the log end`);
 }
 
 interface Case {
