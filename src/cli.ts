@@ -12,7 +12,7 @@ import { isLoneNode, resolveNodeConfig } from './node/config.js';
 import { runFormatCommand, runRandomUuidCommand } from './node/format-command.js';
 import { readPropertiesFile } from './node/properties.js';
 
-const USAGE = `usage: samsa [server.properties] [--config key=value ...] [--cluster-id ID]
+const USAGE = `usage: samsa [server.properties] [--config|--override key=value ...] [--cluster-id ID]
              [--host 127.0.0.1] [--port 9092] [--data-dir ./samsa-data | --memory]
              [--advertised-host H] [--advertised-port P]
        samsa --nodes N | --controllers N --brokers M  [--port 9092] [--controller-port 19092]
@@ -72,10 +72,11 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--controllers': opts.controllers = count(take(), flag); break;
       case '--brokers': opts.brokers = count(take(), flag); break;
       case '--controller-port': opts.controllerPort = port(take(), flag); break;
-      case '--config': {
+      // --override is kafka-server-start's name for the same thing.
+      case '--config': case '--override': {
         const kv = take();
         const at = kv.indexOf('=');
-        if (at <= 0) throw new UsageError(`--config expects key=value, got '${kv}'`);
+        if (at <= 0) throw new UsageError(`${flag} expects key=value, got '${kv}'`);
         opts.config![kv.slice(0, at)] = kv.slice(at + 1);
         break;
       }

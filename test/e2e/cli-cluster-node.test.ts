@@ -10,6 +10,7 @@ import path from 'node:path';
 import { runCli, spawnBroker } from '../helpers/cli-broker.js';
 import { tempDir } from '../helpers/tmp.js';
 import { WireConnection, parseApiVersionsResponse } from '../helpers/wire.js';
+import { codecRequest } from '../metadata/helpers.js';
 
 const CLUSTER_ID = 'MkU3OEVBNTcwNTJENDM2Qg';
 const OTHER_CLUSTER_ID = 'q1Sh-9_ISia_zwGINzRvyQ';
@@ -137,6 +138,22 @@ t.test('a lone node with --cluster-id keeps that id; another one is refused', as
     ['--port', '0', '--data-dir', dir, '--cluster-id', OTHER_CLUSTER_ID],
     `samsa: cannot start: Invalid cluster.id in: ${path.join(dir, 'meta.properties')}. Expected ${OTHER_CLUSTER_ID}, but read ${CLUSTER_ID}`,
   );
+});
+
+t.test('a lone node from a properties file: its log.dirs is the data dir, --override wins over the file', async (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'lone.properties');
+  writeFileSync(file, `log.dirs=${path.join(dir, 'logs')}\nnum.partitions=3\nauto.create.topics.enable=true\n`);
+  const node = await spawnBroker(t, [file, '--port', '0', '--override', 'auto.create.topics.enable=false']);
+  const r = await codecRequest(node.host, node.port, 'DescribeConfigs', 4, {
+    resources: [{ resourceType: 4, resourceName: '1', configurationKeys: ['num.partitions', 'auto.create.topics.enable'] }],
+    includeSynonyms: false,
+    includeDocumentation: false,
+  });
+  const values = Object.fromEntries(r.results[0].configs.map((c: { name: string; value: string }) => [c.name, c.value]));
+  t.same(values, { 'num.partitions': '3', 'auto.create.topics.enable': 'false' }, 'num.partitions from the file, --override over the file');
+  t.same(await node.stop('SIGTERM'), { code: 0, signal: null });
+  t.match(readFileSync(path.join(dir, 'logs', 'meta.properties'), 'utf8'), /cluster\.id=/, 'the data dir is log.dirs');
 });
 
 t.test('samsa random-uuid prints a Kafka Uuid', async (t) => {
