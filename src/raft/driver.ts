@@ -139,6 +139,10 @@ export class RaftDriver {
       localId: o.nodeId,
       endpointOf: (id) => o.voters.get(id),
       fetchMaxBytes: o.fetchMaxBytes ?? 8 * 1024 * 1024,
+      leaderAndEpoch: () => {
+        const s = this.core.status();
+        return { leaderId: s.leaderId, epoch: s.epoch };
+      },
     };
     for (const [id, e] of o.voters) if (id !== o.nodeId) o.client.setEndpoint(id, { host: e.host, port: e.port });
   }

@@ -41,6 +41,8 @@ export interface WireContext {
   endpointOf(nodeId: number): Endpoint | undefined;
   /** Fetch's byte limit. */
   fetchMaxBytes: number;
+  /** The leader this node knows (-1: none) and its epoch, for answers Kafka gives before the core sees a request. */
+  leaderAndEpoch(): { leaderId: number; epoch: number };
 }
 
 // ---- Records: batch headers only ---------------------------------------------------------------
@@ -265,6 +267,11 @@ function isMetadataPartition(topics: { topicName: string; partitions: { partitio
   return topics.length === 1 && topics[0].topicName === METADATA_TOPIC && topics[0].partitions.length === 1 && topics[0].partitions[0].partitionIndex === 0;
 }
 
+/** v1+ names the voter a request is meant for (KIP-853): another id is INVALID_VOTER_KEY. */
+function wrongVoter(voterId: number | undefined, ctx: WireContext): boolean {
+  return voterId !== undefined && voterId >= 0 && voterId !== ctx.localId;
+}
+
 function nodeEndpoints(ctx: WireContext, leaderId: number, version: number): { nodeId: number; host: string; port: number }[] {
   const e = version >= 1 && leaderId >= 0 ? ctx.endpointOf(leaderId) : undefined;
   return e ? [{ nodeId: leaderId, host: e.host, port: e.port }] : [];
@@ -274,8 +281,10 @@ export function voteFromWire(req: WireVoteRequest, version: number, ctx: WireCon
   const error = requestError(req.clusterId, ctx, isMetadataPartition(req.topics));
   if (error !== ErrorCode.NONE) return { response: { errorCode: error, topics: [], nodeEndpoints: [] } };
   const p = req.topics[0].partitions[0];
-  if (version >= 1 && req.voterId !== undefined && req.voterId >= 0 && req.voterId !== ctx.localId) {
-    return { response: voteToWire({ type: 'VoteResponse', errorCode: ErrorCode.INVALID_VOTER_KEY, leaderId: -1, leaderEpoch: -1, voteGranted: false, preVote: false }, version, ctx) };
+  // Kafka checks the epoch first (a stale one is FENCED_LEADER_EPOCH, from the core), then the voter key.
+  const { leaderId, epoch } = ctx.leaderAndEpoch();
+  if (version >= 1 && p.replicaEpoch >= epoch && wrongVoter(req.voterId, ctx)) {
+    return { response: voteToWire({ type: 'VoteResponse', errorCode: ErrorCode.INVALID_VOTER_KEY, leaderId, leaderEpoch: epoch, voteGranted: false, preVote: false }, version, ctx) };
   }
   return {
     message: { type: 'VoteRequest', candidateEpoch: p.replicaEpoch, candidateId: p.replicaId, lastOffsetEpoch: p.lastOffsetEpoch, lastOffset: p.lastOffset, preVote: version >= 2 && (p.preVote ?? false) },
@@ -294,8 +303,9 @@ export function beginQuorumEpochFromWire(req: WireBeginRequest, version: number,
   const error = requestError(req.clusterId, ctx, isMetadataPartition(req.topics));
   if (error !== ErrorCode.NONE) return { response: { errorCode: error, topics: [], nodeEndpoints: [] } };
   const p = req.topics[0].partitions[0];
-  if (version >= 1 && req.voterId !== undefined && req.voterId >= 0 && req.voterId !== ctx.localId) {
-    return { response: beginQuorumEpochToWire({ type: 'BeginQuorumEpochResponse', errorCode: ErrorCode.INVALID_VOTER_KEY, leaderId: -1, leaderEpoch: -1 }, version, ctx) };
+  const { leaderId, epoch } = ctx.leaderAndEpoch();
+  if (version >= 1 && p.leaderEpoch >= epoch && wrongVoter(req.voterId, ctx)) {
+    return { response: beginQuorumEpochToWire({ type: 'BeginQuorumEpochResponse', errorCode: ErrorCode.INVALID_VOTER_KEY, leaderId, leaderEpoch: epoch }, version, ctx) };
   }
   return { message: { type: 'BeginQuorumEpochRequest', leaderId: p.leaderId, leaderEpoch: p.leaderEpoch } };
 }
@@ -366,7 +376,7 @@ export function fetchToWire(res: core.FetchResponse, version: number, ctx: WireC
             divergingEpoch: res.divergingEpoch ? { epoch: res.divergingEpoch.epoch, endOffset: res.divergingEpoch.endOffset } : { epoch: -1, endOffset: -1 },
             currentLeader: { leaderId: res.leaderId, leaderEpoch: res.leaderEpoch },
             snapshotId: res.snapshotId ? { endOffset: res.snapshotId.offset, epoch: res.snapshotId.epoch } : { endOffset: -1, epoch: -1 },
-            abortedTransactions: null,
+            abortedTransactions: [],
             preferredReadReplica: -1,
             records: records ?? Buffer.alloc(0),
           },
