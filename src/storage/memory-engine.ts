@@ -7,10 +7,12 @@ import type { PartitionLog, StorageEngine } from './types.js';
 export class MemoryStorageEngine implements StorageEngine {
   private readonly logs = new LogRegistry<MemoryLog>();
 
-  constructor(
-    /** Logs whose high watermark the replica layer sets (PartitionLog.replicated). */
-    private readonly replicated = false,
-  ) {}
+  private readonly replicated: (topic: string, partition: number) => boolean;
+
+  /** Logs whose high watermark the replica layer sets (PartitionLog.replicated): all, or those picked. */
+  constructor(replicated: boolean | ((topic: string, partition: number) => boolean) = false) {
+    this.replicated = typeof replicated === 'function' ? replicated : () => replicated;
+  }
 
   async open(): Promise<void> {}
 
@@ -22,7 +24,7 @@ export class MemoryStorageEngine implements StorageEngine {
     let log = this.logs.get(topic, partition);
     if (log) log.config = config;
     else {
-      log = new MemoryLog(topic, partition, config, this.replicated);
+      log = new MemoryLog(topic, partition, config, this.replicated(topic, partition));
       this.logs.set(topic, partition, log);
     }
     return log;

@@ -242,3 +242,24 @@ t.test('file: the high watermark checkpoint is written on a timer, and only for 
 function readdirLogs(dir: string): string[] {
   return readdirSync(`${dir}/t-0`).filter((n) => n.endsWith('.log'));
 }
+
+t.test('a predicate picks the replicated logs (a cluster node before the replica layer: the metadata log)', async (t) => {
+  const dir = tempDir(t);
+  const pick = (topic: string) => topic === '__cluster_metadata';
+  const engines: [string, StorageEngine][] = [
+    ['memory', new MemoryStorageEngine(pick)],
+    ['file', new FileStorageEngine(dir, logConfig(), { replicated: pick })],
+  ];
+  for (const [kind, engine] of engines) {
+    await engine.open();
+    const meta = await engine.create('__cluster_metadata', 0, logConfig());
+    const data = await engine.create('t', 0, logConfig());
+    t.same([meta.replicated, data.replicated], [true, false], kind);
+    await follow(meta, HISTORY);
+    await follow(data, HISTORY);
+    meta.updateHighWatermark(5);
+    t.same([meta.highWatermark, data.highWatermark], [5, 12], `${kind}: only the replicated log waits for its high watermark`);
+    await engine.close();
+  }
+  t.equal(readFileSync(`${dir}/replication-offset-checkpoint`, 'utf8'), '0\n1\n__cluster_metadata 0 5\n', 'the checkpoint holds the replicated logs only');
+});
