@@ -27,6 +27,7 @@ import {
   type PartitionsRequest,
   type PartitionsResult,
   type PlacementContext,
+  type ReplicaPlacer,
   type TopicRef,
 } from './replication-control.js';
 import { randomUuid } from './uuid.js';
@@ -53,6 +54,8 @@ export interface ControllerOptions {
   directoryId: string;
   /** The clock broker sessions are timed by (tests pass a virtual one). */
   clock?: () => number;
+  /** Cluster mode: partitions are placed over the registered brokers, not on this node. */
+  placer?: ReplicaPlacer;
 }
 
 export class Controller {
@@ -113,6 +116,7 @@ export class Controller {
       directoryId: this.o.directoryId,
       defaultPartitions: this.o.config.number('num.partitions'),
       defaultReplicationFactor: this.o.config.number('default.replication.factor'),
+      placer: this.o.placer,
     };
   }
 

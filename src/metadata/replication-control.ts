@@ -57,32 +57,89 @@ export interface ControllerResult<T> {
   response: T;
 }
 
+/** A broker new replicas may go to (Kafka's UsableBroker): registered and not shutting down. */
+export interface UsableBroker {
+  id: number;
+  rack: string | null;
+  fenced: boolean;
+}
+
+/**
+ * Places numPartitions partitions of replicationFactor replicas each over the usable brokers
+ * (Kafka's ReplicaPlacer): one replica list per partition, its leader first. Throws
+ * KafkaError(INVALID_REPLICATION_FACTOR) with Kafka's reason when the brokers cannot hold them.
+ */
+export type ReplicaPlacer = (startPartition: number, numPartitions: number, replicationFactor: number, brokers: readonly UsableBroker[]) => number[][];
+
 /** What the replica placement needs to know about the broker set and defaults. */
 export interface PlacementContext {
   nodeId: number;
   directoryId: string;
   defaultPartitions: number;
   defaultReplicationFactor: number;
+  /**
+   * Cluster mode: replicas are placed over the registered brokers by this placer, ISRs hold the
+   * unfenced ones. Unset on a lone node, which places every replica on itself.
+   */
+  placer?: ReplicaPlacer;
 }
 
-function registration(ctx: PlacementContext, replicas: number[]): PartitionRegistration {
+/** Kafka's ClusterControlManager.defaultDir: a broker's one log dir, else UNASSIGNED. */
+function defaultDir(image: MetadataImage, brokerId: number): string {
+  const dirs = image.cluster.brokers.get(brokerId)?.logDirs ?? [];
+  return dirs.length === 1 ? dirs[0] : ZERO_UUID;
+}
+
+function registration(image: MetadataImage, ctx: PlacementContext, replicas: number[]): PartitionRegistration {
+  // A lone node's replicas are all itself; in a cluster the ISR starts as the active replicas.
+  const isr = ctx.placer ? replicas.filter((id) => isActive(image, id)) : replicas;
   return {
     replicas,
-    isr: replicas,
+    isr,
     removingReplicas: [],
     addingReplicas: [],
-    leader: replicas[0],
+    leader: isr[0] ?? -1,
     leaderRecoveryState: 0,
     leaderEpoch: 0,
     partitionEpoch: 0,
-    directories: replicas.map(() => ctx.directoryId),
+    directories: replicas.map((id) => (ctx.placer ? defaultDir(image, id) : ctx.directoryId)),
   };
+}
+
+function isActive(image: MetadataImage, id: number): boolean {
+  const b = image.cluster.brokers.get(id);
+  return b !== undefined && !b.fenced && !b.inControlledShutdown;
 }
 
 function registeredBrokers(image: MetadataImage, ctx: PlacementContext): Set<number> {
   const ids = new Set(image.cluster.brokers.keys());
-  ids.add(ctx.nodeId);
+  if (!ctx.placer) ids.add(ctx.nodeId);
   return ids;
+}
+
+/** Kafka's usableBrokers, in broker id order: registered, not in controlled shutdown. */
+export function usableBrokers(image: MetadataImage): UsableBroker[] {
+  return [...image.cluster.brokers.values()]
+    .filter((b) => !b.inControlledShutdown)
+    .sort((a, b) => a.id - b.id)
+    .map((b) => ({ id: b.id, rack: b.rack, fenced: b.fenced }));
+}
+
+/** The replica lists for new partitions: the placer's in a cluster, this node's on a lone node. */
+function place(image: MetadataImage, ctx: PlacementContext, startPartition: number, count: number, rf: number): number[][] | ApiError {
+  if (!ctx.placer) return Array.from({ length: count }, () => Array.from({ length: rf }, () => ctx.nodeId));
+  try {
+    return ctx.placer(startPartition, count, rf, usableBrokers(image));
+  } catch (e) {
+    if (!(e instanceof KafkaError)) throw e;
+    return { errorCode: e.errorCode, errorMessage: `Unable to replicate the partition ${rf} time(s): ${e.message}` };
+  }
+}
+
+/** Manual replicas in a cluster need one active broker to lead (Kafka's check). */
+function checkActive(image: MetadataImage, ctx: PlacementContext, partition: number, replicas: readonly number[]): ApiError | null {
+  if (!ctx.placer || replicas.some((id) => isActive(image, id))) return null;
+  return invalidAssignment(`All brokers specified in the manual partition assignment for partition ${partition} are fenced or in controlled shutdown.`);
 }
 
 /** Checks one manual replica list; returns the error or null. Kafka checks the ids in ascending order. */
@@ -134,10 +191,24 @@ export function createTopics(image: MetadataImage, ctx: PlacementContext, topics
       response.push(fail({ errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic '${t.name}' collides with existing topic: ${other}` }));
       continue;
     }
-    const assignments: number[][] =
-      t.assignments.length > 0
-        ? [...t.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => a.brokerIds)
-        : Array.from({ length: t.numPartitions === -1 ? ctx.defaultPartitions : t.numPartitions }, () => [ctx.nodeId]);
+    let assignments: number[][];
+    if (t.assignments.length > 0) {
+      assignments = [...t.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => a.brokerIds);
+      const inactive = assignments.map((r, p) => checkActive(image, ctx, p, r)).find((e) => e !== null);
+      if (inactive) {
+        response.push(fail(inactive));
+        continue;
+      }
+    } else {
+      const rf = t.replicationFactor === -1 ? ctx.defaultReplicationFactor : t.replicationFactor;
+      // A lone node keeps one replica per partition whatever the factor (checked against the broker count above).
+      const placed = place(image, ctx, 0, t.numPartitions === -1 ? ctx.defaultPartitions : t.numPartitions, ctx.placer ? rf : 1);
+      if (!Array.isArray(placed)) {
+        response.push(fail(placed));
+        continue;
+      }
+      assignments = placed;
+    }
     const topicId = randomUuid();
     const configs: Record<string, string> = {};
     records.push({ type: RecordType.TOPIC, version: 0, data: { name: t.name, topicId } });
@@ -145,7 +216,7 @@ export function createTopics(image: MetadataImage, ctx: PlacementContext, topics
       configs[c.name] = c.value!;
       records.push({ type: RecordType.CONFIG, version: 0, data: { resourceType: ResourceType.TOPIC, resourceName: t.name, name: c.name, value: c.value } });
     }
-    assignments.forEach((replicas, p) => records.push(partitionRecord(topicId, p, registration(ctx, replicas))));
+    assignments.forEach((replicas, p) => records.push(partitionRecord(topicId, p, registration(image, ctx, replicas))));
     collisions.set(collisionKey(t.name), t.name);
     response.push({ ...NONE, name: t.name, topicId, numPartitions: assignments.length, replicationFactor: assignments[0].length, configs });
   }
@@ -173,7 +244,8 @@ function validateCreatable(image: MetadataImage, ctx: PlacementContext, t: Creat
     if (t.numPartitions === 0 || t.numPartitions < -1) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: 'Number of partitions was set to an invalid non-positive value.' };
     if (t.replicationFactor === 0 || t.replicationFactor < -1) return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: 'Replication factor must be larger than 0, or -1 to use the default value.' };
     const rf = t.replicationFactor === -1 ? ctx.defaultReplicationFactor : t.replicationFactor;
-    if (rf > brokers.size) {
+    // In a cluster the placer decides (and says why it cannot) once the rest is valid.
+    if (!ctx.placer && rf > brokers.size) {
       return {
         errorCode: ErrorCode.INVALID_REPLICATION_FACTOR,
         errorMessage: `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${brokers.size} broker(s) are registered.`,
@@ -270,13 +342,23 @@ export function createPartitions(image: MetadataImage, ctx: PlacementContext, to
         fail(bad.errorCode, bad.errorMessage);
         continue;
       }
+      const inactive = req.assignments.map((a, i) => checkActive(image, ctx, current + i, a.brokerIds)).find((e) => e !== null);
+      if (inactive) {
+        fail(inactive.errorCode, inactive.errorMessage);
+        continue;
+      }
       replicaLists = req.assignments.map((a) => a.brokerIds);
     } else {
       // New partitions get the replication factor of partition 0, as Kafka places them.
       const rf = t.registrations.get(0)?.replicas.length ?? 1;
-      replicaLists = Array.from({ length: adding }, () => Array.from({ length: Math.min(rf, brokers.size) }, () => ctx.nodeId));
+      const placed = place(image, ctx, current, adding, ctx.placer ? rf : Math.min(rf, brokers.size));
+      if (!Array.isArray(placed)) {
+        fail(placed.errorCode, placed.errorMessage);
+        continue;
+      }
+      replicaLists = placed;
     }
-    replicaLists.forEach((replicas, i) => records.push(partitionRecord(t.topicId, current + i, registration(ctx, replicas))));
+    replicaLists.forEach((replicas, i) => records.push(partitionRecord(t.topicId, current + i, registration(image, ctx, replicas))));
     response.push({ name: req.name, ...NONE });
   }
   return { records, response };

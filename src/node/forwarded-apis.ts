@@ -3,7 +3,8 @@
 // handler serves, with the error response Kafka's AbstractRequest.getErrorResponse builds when the
 // controller could not answer (REQUEST_TIMED_OUT after the request timeout, UNKNOWN_SERVER_ERROR).
 import type { Handler } from '../handlers/handler.js';
-import type { ForwardedApi } from '../network/forwarding.js';
+import type { ApiRegistry, RequestInfo, ServedApi } from '../network/api.js';
+import type { ForwardedApi, ForwardingManager } from '../network/forwarding.js';
 import { ZERO_UUID } from '../metadata/uuid.js';
 import createTopics from '../handlers/19-create-topics.js';
 import deleteTopics from '../handlers/20-delete-topics.js';
@@ -81,3 +82,13 @@ export const FORWARDED_APIS: readonly ForwardedApi[] = [
     errorResponse: (_req: UnregisterBrokerRequest, errorCode: number): UnregisterBrokerResponse => ({ throttleTimeMs: 0, errorCode, errorMessage: null }),
   },
 ];
+
+/**
+ * A broker listener's registry in a cluster: the same APIs, but those Kafka forwards go to the
+ * active controller through `forwarding` (UnregisterBroker added: a broker serves it only so).
+ */
+export function withForwarding<Ctx extends RequestInfo>(registry: ApiRegistry<Ctx>, forwarding: ForwardingManager): ApiRegistry<Ctx> {
+  const out = new Map<number, ServedApi<Ctx>>(registry);
+  for (const api of FORWARDED_APIS) out.set(api.apiKey, forwarding.served<Ctx, unknown, unknown>(api));
+  return out;
+}

@@ -9,6 +9,7 @@ import type { MetadataRecord } from '../../src/metadata/records.js';
 import { MemoryStorageEngine } from '../../src/storage/memory-engine.js';
 import { RaftCommitter, type MetadataProposer } from '../../src/controller/raft-committer.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import { registration } from './helpers.js';
 
 async function clusterManager() {
   const storage = new MemoryStorageEngine();
@@ -51,12 +52,12 @@ t.test('an operation is answered once the high watermark passes its batch and th
   t.ok(manager.image.features.level('metadata.version') > 0);
   t.equal(manager.replayedOffset, manager.metadataLog.endOffset - 1);
 
-  const created = controller.createTopics([{ name: 'a', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], false);
+  const registered = controller.registerBrokerRequest(registration(manager.image.clusterId, 2));
   while (manager.metadataLog.endOffset === manager.replayedOffset + 1) await new Promise((r) => setImmediate(r));
+  t.equal(manager.image.cluster.brokers.has(2), false);
   await manager.applyCommitted(manager.metadataLog.endOffset);
-  const [r] = await created;
-  t.equal(r.errorCode, ErrorCode.NONE);
-  t.equal(manager.image.topics.get('a')?.partitions, 2);
+  t.equal(await registered, manager.metadataLog.endOffset - 1, 'the broker epoch is the offset of its registration');
+  t.equal(manager.image.cluster.brokers.get(2)?.fenced, true);
 });
 
 t.test('leadership lost before the commit: NOT_CONTROLLER, and for every later operation', async (t) => {
@@ -66,7 +67,6 @@ t.test('leadership lost before the commit: NOT_CONTROLLER, and for every later o
   loseLeadership();
   committer.resign();
   await t.rejects(pending, { errorCode: ErrorCode.NOT_CONTROLLER });
-  await t.rejects(controller.deleteTopics([{ name: 'x', topicId: '' }]).then(() => controller.createTopics([{ name: 'b', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], false)), {
-    errorCode: ErrorCode.NOT_CONTROLLER,
-  });
+  const controllerRegistration = { controllerId: 1, incarnationId: 'q1bDZ0cJQTCJmK1mAFI8Lw', zkMigrationReady: false, listeners: [], features: [] };
+  await t.rejects(controller.registerController(controllerRegistration), { errorCode: ErrorCode.NOT_CONTROLLER });
 });
