@@ -122,6 +122,8 @@ export class RaftDriver {
   private failure: Error | null = null;
   private lastStatus = '';
   private highWatermark = -1;
+  /** EndQuorumEpoch requests in flight: a graceful close waits (a bounded time) for them to land. */
+  private readonly resignations = new Set<Promise<unknown>>();
 
   private constructor(o: RaftDriverOptions, core: RaftCore, quorumState: QuorumStateFile, snapshots: SnapshotFiles, requestTimeoutMs: number, now: () => number) {
     this.nodeId = o.nodeId;
@@ -234,7 +236,23 @@ export class RaftDriver {
     if (this.closed) return Promise.reject(new Error('the raft driver is closed'));
     const from = requestSender(message);
     const id = this.nextInboundId++;
-    const promise = new Promise<RaftAnswer>((resolve, reject) => this.inbound.set(id, { resolve, reject }));
+    const promise = new Promise<RaftAnswer>((resolve, reject) => {
+      // The core answers every request (a parked Fetch by its max wait); should it not, the peer's
+      // connection is freed rather than held forever behind it.
+      const guard = setTimeout(() => {
+        if (this.inbound.delete(id)) reject(new Error(`the raft core did not answer ${message.type} ${id}`));
+      }, this.requestTimeoutMs + (message.type === 'FetchRequest' ? message.maxWaitMs : 0));
+      this.inbound.set(id, {
+        resolve: (r) => {
+          clearTimeout(guard);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(guard);
+          reject(e);
+        },
+      });
+    });
     this.core.receive(from, message, id, this.now());
     this.kick();
     return promise;
@@ -247,6 +265,13 @@ export class RaftDriver {
       this.core.resign(this.now());
       this.kick();
       await this.running?.catch(() => undefined);
+      // Kafka's graceful shutdown lets the resignation reach the voters, within the request timeout.
+      if (this.resignations.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const bound = new Promise<void>((r) => (timer = setTimeout(r, this.requestTimeoutMs)));
+        await Promise.race([Promise.all(this.resignations), bound]);
+        clearTimeout(timer);
+      }
     }
     this.stop(new Error('the raft driver is closed'));
   }
@@ -383,7 +408,13 @@ export class RaftDriver {
 
   private sendRequest(to: NodeId, message: RaftRequest, correlationId: number): void {
     const call = outboundRequest(message, to, this.wire);
-    this.client.send(to, call.request, call.response, call.version, call.body, this.requestTimeoutFor(message)).then(
+    const sent = this.client.send(to, call.request, call.response, call.version, call.body, this.requestTimeoutFor(message));
+    if (message.type === 'EndQuorumEpochRequest') {
+      const settled = sent.catch(() => undefined);
+      this.resignations.add(settled);
+      void settled.then(() => this.resignations.delete(settled));
+    }
+    sent.then(
       (res) => {
         if (this.closed) return;
         const answer = call.toCore(res);
