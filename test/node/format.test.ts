@@ -2,12 +2,16 @@
 // jars) on the same settings in sibling dirs: the same files, meta.properties with the same lines
 // (date and fresh directory ids aside), and bootstrap checkpoints Kafka's own DumpLogSegments prints
 // the same (timestamps, CRCs and fresh ids aside; sizes and positions included, so the bytes are
-// laid out alike). Kafka reading samsa's checkpoint at all is part of the check.
+// laid out alike). Kafka reading samsa's checkpoint at all is part of the check, and a Kafka 4.4.0
+// node started on a dir samsa formatted with --standalone takes its cluster id and voter set.
 import t from 'tap';
+import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { resolveNodeConfig } from '../../src/node/config.js';
 import { FormatterError, ensureFormatted, formatNode, parseInitialControllers } from '../../src/node/format.js';
+import { REPO_ROOT } from '../helpers/cli-broker.js';
 import { kafkaToolIO } from '../helpers/kafka-tool.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -207,4 +211,52 @@ t.test('a start over formatted dirs: formats the empty ones, refuses another clu
       `Stored node id 1 doesn't match previous node id 2 in ${path.join(root, 'a', 'meta.properties')}. If you moved your data, make sure your configured node id matches. If you intend to create a new node, you should remove all data in your data directories.`,
     ),
   );
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+t.test('Apache Kafka 4.4.0 runs on a dir samsa formatted with --standalone, with samsa\'s voter set', async (t) => {
+  const dir = tempDir(t);
+  const [port, controllerPort] = [await freePort(), await freePort()];
+  const props = {
+    'process.roles': 'broker,controller',
+    'node.id': '1',
+    'controller.quorum.bootstrap.servers': `127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'controller.listener.names': 'CONTROLLER',
+    'log.dirs': path.join(dir, 'data'),
+    'offsets.topic.replication.factor': '1',
+  };
+  writeProps(path.join(dir, 'server.properties'), props);
+  await formatNode({ clusterId: CLUSTER_ID, config: resolveNodeConfig(props), standalone: true });
+  const directoryId = /directory\.id=(\S+)/.exec(readFileSync(path.join(dir, 'data', 'meta.properties'), 'utf8'))![1];
+
+  // broker.sh execs java, so this pid is Kafka's own.
+  const kafka = spawn('bash', [path.join(REPO_ROOT, 'compat/kafka/broker.sh'), 'java', 'kafka.Kafka', path.join(dir, 'server.properties')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  kafka.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
+  const exited = new Promise<number | null>((resolve) => kafka.once('exit', (code) => resolve(code)));
+  t.teardown(() => {
+    if (kafka.exitCode === null && kafka.signalCode === null) kafka.kill('SIGKILL');
+  });
+  let status = '';
+  for (let attempt = 0; attempt < 30 && !/LeaderId:\s+1\b/.test(status); attempt++) {
+    if (kafka.exitCode !== null) break;
+    status = (await kafkaToolIO('org.apache.kafka.tools.MetadataQuorumCommand', ['--bootstrap-controller', `127.0.0.1:${controllerPort}`, 'describe', '--status'])).out;
+  }
+  if (!status.includes(CLUSTER_ID)) t.comment(`Kafka's log: ${log.slice(-4000)}`);
+  t.match(status, `ClusterId:              ${CLUSTER_ID}`, 'Kafka serves the cluster samsa formatted');
+  t.match(status, /LeaderId:\s+1\b/, 'and elects node 1');
+  t.match(status, `CurrentVoters:          [{"id": 1, "directoryId": "${directoryId}", "endpoints": ["CONTROLLER://127.0.0.1:${controllerPort}"]}]`, 'the voter set of samsa\'s checkpoint');
+  kafka.kill('SIGTERM');
+  t.equal(await exited, 143, 'Kafka stops on SIGTERM');
 });
