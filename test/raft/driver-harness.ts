@@ -98,7 +98,8 @@ export class RaftCluster {
       }),
       config,
     });
-    await server.listen('127.0.0.1', this.voters.get(id)!.port);
+    // Observers (not in controller.quorum.voters) only fetch: nobody dials them, they listen anywhere.
+    await server.listen('127.0.0.1', this.voters.get(id)?.port ?? 0);
     const node: RaftNode = { id, dir, driver, storage, metadataLog, client, server, committed: [], running: true, image: MetadataImage.empty(this.clusterId) };
     // Replays what committed, in order (one replay at a time), into the node's image.
     let applied = metadataLog.log.logStartOffset;

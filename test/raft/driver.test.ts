@@ -97,3 +97,18 @@ t.test('a leader that resigns is replaced; it rejoins as a follower and catches 
   await waitFor(() => cluster.running().every((n) => n.metadataLog.log.highWatermark > more), 10_000, 'all commit');
   await assertLogsAgree(t, cluster.running(), more + 1, 'after the hand-over');
 });
+
+t.test('an observer (not in controller.quorum.voters) follows the log without voting', async (t) => {
+  const cluster = await RaftCluster.start(tempDir(t), 3);
+  t.teardown(() => cluster.close());
+  const leader = await cluster.waitForLeader();
+  const observer = await cluster.startNode(4);
+  const last = await leader.driver.propose([configRecord(1)]);
+  await waitFor(() => observer.metadataLog.log.highWatermark > last, 20_000, 'the observer commits what the voters commit');
+  t.notOk(observer.driver.status().isVoter);
+  t.equal(observer.driver.status().leaderId, leader.id, 'it found the leader');
+  const q = leader.driver.describeQuorum()!;
+  t.same(q.observers.map((o) => o.replicaId), [4], 'the leader lists it as an observer');
+  t.same(q.currentVoters.map((v) => v.replicaId).sort(), [1, 2, 3]);
+  await assertLogsAgree(t, cluster.running(), last + 1, 'observer included');
+});
