@@ -9,8 +9,8 @@ import type { ConfigDescriber } from './metadata/config-describer.js';
 import type { MetadataLog } from './metadata/metadata-log.js';
 import { MetadataManager } from './metadata/manager.js';
 import { Server } from './network/server.js';
-import type { RequestInfo } from './network/api.js';
-import type { BrokerContext } from './handlers/context.js';
+import type { ApiRegistry, RequestInfo } from './network/api.js';
+import type { BrokerContext, ControllerOperations } from './handlers/context.js';
 import type { RequestContext } from './handlers/handler.js';
 import { HANDLERS } from './handlers/registry.js';
 import type { PartitionLog, StorageEngine } from './storage/types.js';
@@ -48,6 +48,15 @@ export interface BrokerOptions {
    * log and its lifecycle manager registers the broker with the active controller.
    */
   cluster?: boolean;
+  /**
+   * Cluster mode: the broker's line to the active controller. The admin APIs Kafka forwards go
+   * there (`registry` wraps the listeners' one, src/node/forwarded-apis.ts), and so do the topics
+   * and producer ids the broker asks for itself (`operations`, src/node/remote-controller.ts).
+   */
+  remoteController?: {
+    operations: ControllerOperations & Pick<BrokerContext, 'createTopic'>;
+    registry(base: ApiRegistry<RequestContext>): ApiRegistry<RequestContext>;
+  };
 }
 
 /** Kafka's listener name when `listeners` is unset (PLAINTEXT://:9092). */
@@ -114,8 +123,8 @@ export class Broker implements BrokerContext {
     return this.metadata.describer;
   }
 
-  get controller() {
-    return this.metadata.controller;
+  get controller(): ControllerOperations {
+    return this.options.remoteController?.operations ?? this.metadata.controller;
   }
 
   get advertisedHost(): string {
@@ -175,7 +184,7 @@ export class Broker implements BrokerContext {
   listener(listenerName: string): Server<RequestContext> {
     return new Server<RequestContext>({
       listenerName,
-      registry: HANDLERS,
+      registry: this.options.remoteController?.registry(HANDLERS) ?? HANDLERS,
       context: (info: RequestInfo): RequestContext => ({ ...info, broker: this }),
       config: this.config,
       currentConfig: () => this.metadata.dynamicConfig.current(this.metadata.image),
@@ -193,6 +202,6 @@ export class Broker implements BrokerContext {
 
   /** Creates a topic and its logs, or returns the existing one (the controller runs one change at a time). */
   createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<TopicInfo> {
-    return this.metadata.controller.createTopic(name, partitions, configs);
+    return (this.options.remoteController?.operations ?? this.metadata.controller).createTopic(name, partitions, configs);
   }
 }
