@@ -1,5 +1,5 @@
-// formatNode against Kafka 4.4.0's `kafka-storage format` (kafka.tools.StorageTool from the 4.4.0
-// jars) on the same settings in sibling dirs: the same files, meta.properties with the same lines
+// `samsa format` (and formatNode) against Kafka 4.4.0's `kafka-storage format` (kafka.tools.StorageTool from the 4.4.0
+// jars) on the same settings in sibling dirs: the same stdout, the same files, meta.properties with the same lines
 // (date and fresh directory ids aside), and bootstrap checkpoints Kafka's own DumpLogSegments prints
 // the same (timestamps, CRCs and fresh ids aside; sizes and positions included, so the bytes are
 // laid out alike). Kafka reading samsa's checkpoint at all is part of the check, and a Kafka 4.4.0
@@ -11,6 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { resolveNodeConfig } from '../../src/node/config.js';
 import { FormatterError, ensureFormatted, formatNode, parseInitialControllers } from '../../src/node/format.js';
+import { runFormatCommand } from '../../src/node/format-command.js';
 import { REPO_ROOT } from '../helpers/cli-broker.js';
 import { kafkaToolIO } from '../helpers/kafka-tool.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -109,19 +110,16 @@ for (const layout of LAYOUTS) {
     const k = await kafkaToolIO(STORAGE_TOOL, ['format', '-t', CLUSTER_ID, '-c', path.join(base, 'kafka.properties'), ...layout.flags]);
     t.equal(k.code, 0, `kafka-storage format: ${k.err}`);
 
-    const printed: string[] = [];
-    await formatNode({
-      clusterId: CLUSTER_ID,
-      config: resolveNodeConfig(properties(mine, layout.props)),
-      standalone: layout.flags.includes('--standalone'),
-      noInitialControllers: layout.flags.includes('--no-initial-controllers'),
-      initialControllers: layout.flags.includes('--initial-controllers') ? layout.flags[1] : undefined,
-      print: (l) => printed.push(l),
-    });
+    // samsa's side through the `samsa format` command itself, with the same flags.
+    writeProps(path.join(base, 'samsa.properties'), properties(mine, layout.props));
+    let out = '';
+    let err = '';
+    const code = await runFormatCommand(['-t', CLUSTER_ID, '-c', path.join(base, 'samsa.properties'), ...layout.flags], { write: (s: string) => (out += s) }, { write: (s: string) => (err += s) });
+    t.equal(code, 0, `samsa format: ${err}`);
 
     t.same(files(mine), files(theirs), 'the same files');
-    const kafkaLines = k.out.split('\n').filter((l) => l.startsWith('Formatting '));
-    t.same(printed.map((l) => l.replaceAll(mine, 'DIR')).sort(), kafkaLines.map((l) => l.replaceAll(theirs, 'DIR')).sort(), 'the same "Formatting" lines');
+    const lines = (text: string, dir: string) => text.replaceAll(dir, 'DIR').trim().split('\n').sort();
+    t.same(lines(out, mine), lines(k.out, theirs), 'the same lines on stdout (the bootstrap metadata, one per dir formatted)');
     for (const f of files(theirs).filter((f) => f.endsWith('meta.properties'))) {
       t.equal(metaShape(t, path.join(mine, f)), metaShape(t, path.join(theirs, f)), f);
       if (layout.keepIds && f === 'data/meta.properties') {
