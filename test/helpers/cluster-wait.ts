@@ -5,7 +5,7 @@ import { codecRequest } from '../metadata/helpers.js';
 import { sleep } from './timeout.js';
 
 /** Calls `check` until it returns a value other than undefined/false; throws after `timeoutMs`. */
-export async function waitUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined | false> | T | undefined | false, everyMs = 250): Promise<T> {
+export async function waitUntil<T>(what: string | (() => string), timeoutMs: number, check: () => Promise<T | undefined | false> | T | undefined | false, everyMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -15,7 +15,7 @@ export async function waitUntil<T>(what: string, timeoutMs: number, check: () =>
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline) throw new Error(`${typeof what === 'function' ? what() : what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
     await sleep(everyMs);
   }
 }
