@@ -95,8 +95,14 @@ export class FileLog implements PartitionLog {
   /** Compaction failed half-way through swapping files: only a reload (a restart) may touch the log again. */
   private reloadNeeded = false;
   private readonly checkpoints: LogCheckpoints;
-  /** A truncation in progress: appends wait for it. */
-  private truncating: Promise<void> | null = null;
+  /**
+   * Set while a truncation is queued or running: appends, epoch assignments and truncations made
+   * meanwhile queue behind it in call order (an append's offsets are taken when its turn comes);
+   * flushes wait for it.
+   */
+  private gate: Promise<void> | null = null;
+  /** fsyncs of the active segment in flight (a truncation lets them finish before touching files). */
+  private readonly syncs = new Set<Promise<void>>();
 
   constructor(parts: FileLogParts) {
     this.fs = parts.fs;
@@ -165,7 +171,10 @@ export class FileLog implements PartitionLog {
   // ---- Appends ----
 
   append(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
-    if (this.truncating) return this.afterTruncation(() => this.append(records, opts));
+    return this.gate ? this.queued(() => this.appendNow(records, opts)) : this.appendNow(records, opts);
+  }
+
+  private appendNow(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
     const offline = this.offline;
     if (offline) return Promise.reject(offline);
     if (this.closed) return Promise.reject(new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`));
@@ -193,7 +202,10 @@ export class FileLog implements PartitionLog {
    * New epochs reach the leader-epoch checkpoint before these batches reach the log.
    */
   appendAsFollower(records: Buffer): Promise<AppendResult> {
-    if (this.truncating) return this.afterTruncation(() => this.appendAsFollower(records));
+    return this.gate ? this.queued(() => this.appendAsFollowerNow(records)) : this.appendAsFollowerNow(records);
+  }
+
+  private appendAsFollowerNow(records: Buffer): Promise<AppendResult> {
     const offline = this.offline;
     if (offline) return Promise.reject(offline);
     if (this.closed) return Promise.reject(new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`));
@@ -222,7 +234,10 @@ export class FileLog implements PartitionLog {
 
   /** A new leader epoch from `startOffset` on; its checkpoint is written before later appends' batches. */
   assignLeaderEpoch(epoch: number, startOffset: number): Promise<void> {
-    if (this.truncating) return this.afterTruncation(() => this.assignLeaderEpoch(epoch, startOffset));
+    return this.gate ? this.queued(() => this.assignLeaderEpochNow(epoch, startOffset)) : this.assignLeaderEpochNow(epoch, startOffset);
+  }
+
+  private assignLeaderEpochNow(epoch: number, startOffset: number): Promise<void> {
     const offline = this.offline;
     if (offline) return Promise.reject(offline);
     if (!this.epochs.assign(epoch, startOffset)) return Promise.resolve();
@@ -240,9 +255,25 @@ export class FileLog implements PartitionLog {
     return next;
   }
 
-  /** Runs `fn` once the truncation in progress is over (whatever its outcome), in call order. */
-  private afterTruncation<T>(fn: () => Promise<T>): Promise<T> {
-    return this.truncating!.then(fn, fn);
+  /** Starts `fn` when its turn behind the gate comes; resolves as the operation it starts does. */
+  private queued<T>(fn: () => Promise<T>): Promise<T> {
+    let started!: Promise<T>;
+    const turn = this.gate!.then(() => {
+      try {
+        started = fn();
+      } catch (e) {
+        started = Promise.reject(e);
+      }
+    });
+    this.setGate(turn);
+    return turn.then(() => started);
+  }
+
+  private setGate(gate: Promise<void>): void {
+    this.gate = gate;
+    void gate.then(() => {
+      if (this.gate === gate) this.gate = null;
+    });
   }
 
   /** A retried batch: answer with the original's offsets once those are durable like any append. */
@@ -421,15 +452,16 @@ export class FileLog implements PartitionLog {
   }
 
   /**
-   * Runs a truncation alone: appends wait for it; the write loop, the rolls' background work and
+   * Runs a truncation alone, in call order with appends (the gate); the write loop, the rolls' background work and
    * maintenance finish first. An I/O error midway leaves the log offline until a reload.
    */
   private truncation(step: () => Promise<void>): Promise<void> {
-    const run = (this.truncating ?? Promise.resolve()).then(() =>
+    const run = (this.gate ?? Promise.resolve()).then(() =>
       this.maintenance.exclusive(async () => {
         if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`);
         await this.appends.idle();
         await this.appends.settled();
+        await Promise.allSettled([...this.syncs]);
         const offline = this.offline;
         if (offline) throw offline;
         try {
@@ -441,14 +473,12 @@ export class FileLog implements PartitionLog {
         }
       }),
     );
-    const done: Promise<void> = run.then(
-      () => undefined,
-      () => undefined,
+    this.setGate(
+      run.then(
+        () => undefined,
+        () => undefined,
+      ),
     );
-    this.truncating = done;
-    void done.then(() => {
-      if (this.truncating === done) this.truncating = null;
-    });
     return run;
   }
 
@@ -545,6 +575,8 @@ export class FileLog implements PartitionLog {
   /** fsyncs the active segment and writes its index entries; an I/O error takes the log offline. */
   private async flushActive(): Promise<void> {
     await this.appends.writtenUpTo(this.nextOffset);
+    // A truncation may be replacing the active segment: fsync what it leaves.
+    while (this.gate) await this.gate;
     if (this.appends.failure) throw this.appends.failure;
     const seg = this.active;
     // Just rolled (still being created): the data waited for is in a rolled segment, which its
@@ -552,12 +584,18 @@ export class FileLog implements PartitionLog {
     if (!seg.file) return;
     this.appends.unflushedMessages = 0;
     this.appends.lastFlush = Date.now();
-    try {
+    const sync = (async () => {
       await seg.file.sync();
       await seg.persistIndexes(false);
+    })();
+    this.syncs.add(sync);
+    try {
+      await sync;
     } catch (e) {
       this.appends.fail(e);
       throw e;
+    } finally {
+      this.syncs.delete(sync);
     }
   }
 

@@ -174,6 +174,27 @@ for (const kind of ['file', 'memory'] as const) {
     t.same([log.logStartOffset, log.logEndOffset], [60, 60]);
   });
 
+  t.test(`${kind}: flushes, appends and truncations in flight together (a raft follower's pattern) leave a healthy log`, async (t) => {
+    const { log } = await openLog(t, kind, true, { 'segment.bytes': '500' });
+    let end = 0;
+    const pending: Promise<unknown>[] = [];
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 3; i++) {
+        pending.push(log.appendAsFollower(await leaderBatch({ baseOffset: end, epoch: round + 1, count: 2, valueSize: 30 })), log.flush());
+        end += 2;
+      }
+      // Cut back one batch without waiting for the flushes: the next appends queue behind it.
+      end -= 2;
+      pending.push(log.truncateTo(end));
+    }
+    await Promise.all(pending);
+    t.equal(log.logEndOffset, end);
+    const batches = await readToEnd(log);
+    t.same(batches.map((b) => b.baseOffset), Array.from({ length: end / 2 }, (_, i) => 2 * i), 'contiguous, nothing lost or left over');
+    t.same(epochsOf(batches).length, 40);
+    await log.flush();
+  });
+
   t.test(`${kind}: appends made while a truncation runs land after it`, async (t) => {
     const { log } = await openLog(t, kind, true);
     await follow(log, HISTORY);
