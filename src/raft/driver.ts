@@ -112,6 +112,7 @@ export class RaftDriver {
   private readonly commitListeners = new Set<CommitListener>();
   private readonly stateListeners = new Set<StateListener>();
   private readonly snapshotListeners = new Set<SnapshotListener>();
+  private readonly failureListeners = new Set<(e: Error) => void>();
   /** Bumped by each truncation: an fsync that began before one must not report its end after it. */
   private truncations = 0;
   private dirty = false;
@@ -198,6 +199,15 @@ export class RaftDriver {
   onSnapshotInstalled(listener: SnapshotListener): () => void {
     this.snapshotListeners.add(listener);
     return () => this.snapshotListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` if a disk step fails (quorum-state, truncation, append, fsync): the driver has
+   * stopped, as Kafka's raft thread does on a fatal fault; the node should stop too.
+   */
+  onFailure(listener: (e: Error) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
   }
 
   status(): RaftStatus {
@@ -317,9 +327,11 @@ export class RaftDriver {
   }
 
   private fail(e: Error): void {
+    if (this.failure !== null) return;
     logger.error(`raft node ${this.nodeId}: stopping after a failed I/O step: ${e.stack ?? e.message}`);
     this.failure = e;
     this.stop(e);
+    for (const l of this.failureListeners) l(e);
   }
 
   private armTimer(): void {
