@@ -52,13 +52,13 @@ export async function freePorts(n: number): Promise<number[]> {
 export class RaftCluster {
   readonly faults = new NodeFaults();
   readonly nodes = new Map<number, RaftNode>();
-  /** A Kafka cluster id (base64 of 16 bytes), so Kafka's own tools and nodes accept it. */
-  readonly clusterId = 'cmFmdERyaXZlclRlc3QxAA';
   voters = new Map<number, Endpoint>();
 
   constructor(
     readonly baseDir: string,
     private readonly timeouts: Partial<typeof FAST> = FAST,
+    /** A Kafka cluster id (base64 of 16 bytes), so Kafka's own tools and nodes accept it. */
+    readonly clusterId = 'cmFmdERyaXZlclRlc3QxAA',
   ) {}
 
   static async start(baseDir: string, size: number, timeouts: Partial<typeof FAST> = FAST): Promise<RaftCluster> {

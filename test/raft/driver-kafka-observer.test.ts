@@ -2,7 +2,8 @@
 // are three samsa raft drivers: its raft client fetches __cluster_metadata-0 from samsa's leader
 // as an observer (Kafka's Fetch with ReplicaState, the metadata topic id, long-polls), so the
 // leader's DescribeQuorum lists observer 4 at the leader's log end, and the log Kafka wrote to
-// its own disk holds exactly the bytes of samsa's log.
+// its own disk holds exactly the bytes of samsa's log. And the other way round: a samsa driver
+// (node 5) follows a Kafka 4.4.0 controller as an observer and its log is Kafka's, byte for byte.
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,16 @@ import { encodeMetadataRecord } from '../../src/metadata/records.js';
 import { REPO_ROOT } from '../helpers/cli-broker.js';
 import { kafkaTool } from '../helpers/kafka-tool.js';
 import { tempDir } from '../helpers/tmp.js';
-import { RaftCluster, freePorts, readLog, waitFor } from './driver-harness.js';
+import { FAST, RaftCluster, freePorts, readLog, waitFor } from './driver-harness.js';
+
+/** compat/kafka/broker.sh start|stop DIR: a reference Kafka 4.4.0 single node (broker and controller 1). */
+function kafkaBroker(action: 'start' | 'stop', dir: string): Promise<{ code: number | null; out: string }> {
+  const proc = spawn('bash', [path.join(REPO_ROOT, 'compat/kafka/broker.sh'), action, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+  proc.stderr.setEncoding('utf8').on('data', (d) => (out += d));
+  return new Promise((resolve) => proc.on('close', (code) => resolve({ code, out })));
+}
 
 const configRecord = (i: number) => encodeMetadataRecord({ type: 4, version: 0, data: { resourceType: 4, resourceName: '', name: `k${i}`, value: `v${i}` } });
 
@@ -63,4 +73,31 @@ t.test('a Kafka 4.4.0 broker follows samsa controllers as a raft observer', asyn
   const ours = Buffer.concat((await readLog(leader, more + 1)).map((b) => b.bytes));
   const theirs = readFileSync(path.join(kafkaData, '__cluster_metadata-0', '00000000000000000000.log'));
   t.ok(theirs.subarray(0, ours.length).equals(ours), `Kafka's own log holds samsa's ${ours.length} bytes as they are`);
+});
+
+t.test('a samsa raft driver follows a Kafka 4.4.0 controller as an observer', async (t) => {
+  const base = tempDir(t);
+  const kafkaDir = path.join(base, 'kafka');
+  const started = await kafkaBroker('start', kafkaDir);
+  t.teardown(() => kafkaBroker('stop', kafkaDir));
+  t.equal(started.code, 0, started.out);
+  const props = readFileSync(path.join(kafkaDir, 'server.properties'), 'utf8');
+  const controllerPort = Number(/CONTROLLER:\/\/127\.0\.0\.1:(\d+)/.exec(props)![1]);
+  const clusterId = /cluster\.id=(\S+)/.exec(readFileSync(path.join(kafkaDir, 'data/meta.properties'), 'utf8'))![1];
+
+  // Node 5, not among Kafka's voters (1): an observer, as a broker-only node is.
+  const cluster = new RaftCluster(path.join(base, 'samsa'), FAST, clusterId);
+  cluster.voters.set(1, { name: 'CONTROLLER', host: '127.0.0.1', port: controllerPort });
+  const node = await cluster.startNode(5);
+  t.teardown(() => cluster.close());
+  const kafkaLog = path.join(kafkaDir, 'data/__cluster_metadata-0/00000000000000000000.log');
+  await waitFor(() => node.driver.status().leaderId === 1 && node.metadataLog.log.highWatermark > 0, 60_000, 'the observer found the Kafka leader and committed');
+  const hw = node.metadataLog.log.highWatermark;
+  const ours = Buffer.concat((await readLog(node, hw)).map((b) => b.bytes));
+  t.ok(ours.length > 0);
+  t.ok(readFileSync(kafkaLog).subarray(0, ours.length).equals(ours), `samsa's log holds Kafka's first ${hw} offsets (${ours.length} bytes) as they are`);
+  t.equal(node.driver.status().epoch, 1, "in the Kafka leader's epoch");
+  const s = node.driver.status();
+  t.notOk(s.isVoter);
+  t.equal(s.role, 'Follower');
 });
