@@ -24,7 +24,9 @@ import { KRaftVersionRecord } from '../protocol/generated/k-raft-version-record.
 import { SnapshotFooterRecord } from '../protocol/generated/snapshot-footer-record.js';
 import { SnapshotHeaderRecord } from '../protocol/generated/snapshot-header-record.js';
 import { VotersRecord } from '../protocol/generated/voters-record.js';
-import { buildBatch } from '../protocol/records/records.js';
+import { BATCH_HEADER_SIZE, batchSize, isControl, readBatchHeader } from '../protocol/records/batch.js';
+import { buildBatch, decodeRecords } from '../protocol/records/records.js';
+import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 import type { NodeConfig, QuorumVoter } from './config.js';
 
@@ -144,6 +146,50 @@ export function encodeBootstrapCheckpoint(o: BootstrapCheckpointOptions): Buffer
   ]);
 }
 
+/** The bootstrap checkpoint's quorum facts: kraft.version and, for a dynamic quorum, the initial voters. */
+export interface BootstrapQuorum {
+  kraftVersion: number;
+  /** The initial voter set with each voter's endpoint name (null: none written). */
+  voters: { voters: QuorumVoter[]; listenerName: string } | null;
+}
+
+/** The bootstrap checkpoint's path in a metadata log dir. */
+export function bootstrapCheckpointPath(metadataLogDir: string): string {
+  return path.join(metadataLogDir, `${METADATA_TOPIC}-0`, snapshotFileName({ offset: 0, epoch: 0 }));
+}
+
+/**
+ * Reads the quorum facts from the bootstrap checkpoint of a metadata log dir (null when there is
+ * none): what a node of a dynamic quorum starts its voter set from, as Kafka's does.
+ */
+export async function readBootstrapQuorum(metadataLogDir: string): Promise<BootstrapQuorum | null> {
+  let buf: Buffer;
+  try {
+    buf = await fsp.readFile(bootstrapCheckpointPath(metadataLogDir));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  const out: BootstrapQuorum = { kraftVersion: 0, voters: null };
+  for (let pos = 0; pos + BATCH_HEADER_SIZE <= buf.length; ) {
+    const size = batchSize(buf, pos);
+    if (!isControl(readBatchHeader(buf, pos).attributes)) break; // the quorum facts come first, in control records
+    for (const rec of decodeRecords(buf, pos)) {
+      const type = rec.key?.readInt16BE(2);
+      if (type === KRAFT_VERSION) out.kraftVersion = KRaftVersionRecord.decode(new Reader(rec.value!), 0).kRaftVersion;
+      if (type === KRAFT_VOTERS) {
+        const record = VotersRecord.decode(new Reader(rec.value!), 0);
+        out.voters = {
+          listenerName: record.voters[0]?.endpoints[0]?.name ?? '',
+          voters: record.voters.map((v) => ({ id: v.voterId, host: v.endpoints[0]?.host ?? '', port: v.endpoints[0]?.port ?? 0, directoryId: v.voterDirectoryId })),
+        };
+      }
+    }
+    pos += size;
+  }
+  return out;
+}
+
 export interface FormatOptions {
   clusterId: string;
   config: NodeConfig;
@@ -256,13 +302,12 @@ export async function formatNode(o: FormatOptions): Promise<void> {
     // A voter's metadata dir carries the directory id the voter set names it by.
     const directoryId = isMetadata && own ? own.directoryId! : randomUuid();
     if (isMetadata && o.bootstrapCheckpoint !== false) {
-      const partitionDir = path.join(dir, `${METADATA_TOPIC}-0`);
-      await fsp.mkdir(partitionDir, { recursive: true });
+      await fsp.mkdir(path.dirname(bootstrapCheckpointPath(dir)), { recursive: true });
       const bytes = encodeBootstrapCheckpoint({
         kraftVersion: c.voters.length === 0 ? 1 : 0,
         voters: voters && { voters, listenerName: c.controllerListenerNames[0] },
       });
-      await writeFileSynced(path.join(partitionDir, snapshotFileName({ offset: 0, epoch: 0 })), bytes);
+      await writeFileSynced(bootstrapCheckpointPath(dir), bytes);
     }
     await writeMetaProperties(dir, { clusterId: o.clusterId, nodeId: c.nodeId, directoryId });
   }

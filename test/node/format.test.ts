@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { resolveNodeConfig } from '../../src/node/config.js';
-import { FormatterError, ensureFormatted, formatNode, parseInitialControllers } from '../../src/node/format.js';
+import { FormatterError, ensureFormatted, formatNode, parseInitialControllers, readBootstrapQuorum } from '../../src/node/format.js';
 import { runFormatCommand } from '../../src/node/format-command.js';
 import { REPO_ROOT } from '../helpers/cli-broker.js';
 import { kafkaToolIO } from '../helpers/kafka-tool.js';
@@ -127,6 +127,22 @@ for (const layout of LAYOUTS) {
       }
     }
     const checkpoint = files(theirs).find((f) => f.endsWith('.checkpoint'))!;
+    // The quorum facts read back from Kafka's checkpoint and from samsa's.
+    const metadataDir = path.dirname(path.dirname(checkpoint));
+    const [ours, kafkas] = [await readBootstrapQuorum(path.join(mine, metadataDir)), await readBootstrapQuorum(path.join(theirs, metadataDir))];
+    t.equal(kafkas?.kraftVersion, layout.props['controller.quorum.voters'] ? 0 : 1, 'kraft.version 1 exactly when the quorum is dynamic');
+    if (layout.keepIds) {
+      t.same(kafkas?.voters, {
+        listenerName: 'CONTROLLER',
+        voters: [
+          { id: 1, host: '127.0.0.1', port: 19092, directoryId: 'VnMd59dHSSu7p8Ncpc0FFQ' },
+          { id: 2, host: '127.0.0.1', port: 19093, directoryId: 'HwLHQMPlIu1JNMkHGl7ceQ' },
+        ],
+      }, 'the initial voters, read from Kafka\'s checkpoint');
+      t.same(ours, kafkas, 'and the same from samsa\'s');
+    } else {
+      t.same(ours && { ...ours, voters: ours.voters && ours.voters.voters.map((v) => ({ ...v, directoryId: 'ID' })) }, kafkas && { ...kafkas, voters: kafkas.voters && kafkas.voters.voters.map((v) => ({ ...v, directoryId: 'ID' })) }, 'the same quorum facts (fresh directory ids aside)');
+    }
     const [a, b] = await dump(path.join(mine, checkpoint), path.join(theirs, checkpoint), layout.keepIds === true);
     t.match(a, /SnapshotFooter/, 'Kafka reads samsa\'s checkpoint to its footer');
     t.equal(a, b, 'DumpLogSegments prints both checkpoints alike');
