@@ -174,6 +174,7 @@ async function startClusterNode(opts: CliOptions, props: Record<string, string>)
   let node;
   try {
     const config = resolveNodeConfig(props);
+    for (const w of config.warnings) log.warn(w);
     const { Node } = await import('./node/node.js');
     node = new Node({ properties: props, clusterId: opts.clusterId });
     try {

@@ -75,6 +75,8 @@ export interface NodeConfig {
   brokerHeartbeatIntervalMs: number;
   initialBrokerRegistrationTimeoutMs: number;
   rack: string | null;
+  /** What Kafka logs about these settings without refusing them (its WARN and ERROR lines). */
+  warnings: string[];
 }
 
 /** The settings whose presence makes a node part of a KRaft cluster rather than samsa's lone node. */
@@ -188,7 +190,13 @@ export function resolveNodeConfig(props: Readonly<Record<string, string>>): Node
   let interBrokerCache: { name: string; protocol: SecurityProtocol } | null = null;
   const interBroker = () => (interBrokerCache ??= interBrokerListener(props, securityProtocolMap));
 
-  const roles = [...new Set(parseList(props['process.roles']))] as ProcessRole[];
+  const warnings: string[] = [];
+  const roleList = parseList(props['process.roles']);
+  const roles = [...new Set(roleList)] as ProcessRole[];
+  if (roles.length !== roleList.length) {
+    warnings.push(`Configuration key "process.roles" contains duplicate values. Duplicates will be removed. The original value is: ${javaList(roleList)}, the updated value is: ${javaList(roles)}`);
+  }
+  if (props['broker.id'] !== undefined) warnings.push("The 'broker.id' configuration is deprecated and will be removed in Apache Kafka 5.0. Please use 'node.id' instead.");
   const isBroker = roles.includes('broker');
   const isController = roles.includes('controller');
   const nodeId = Number(props['node.id']);
@@ -199,6 +207,14 @@ export function resolveNodeConfig(props: Readonly<Record<string, string>>): Node
   require(logDirs.length > 0, 'At least one log directory must be defined via log.dirs or log.dir.');
   require(num('replica.fetch.wait.max.ms') <= num('replica.socket.timeout.ms'), 'replica.socket.timeout.ms should always be at least replica.fetch.wait.max.ms to prevent unnecessary socket timeouts');
   require(num('replica.fetch.wait.max.ms') <= num('replica.lag.time.max.ms'), 'replica.fetch.wait.max.ms should always be less than or equal to replica.lag.time.max.ms to prevent frequent changes in ISR');
+  if (num('broker.heartbeat.interval.ms') > num('broker.session.timeout.ms') / 2) {
+    warnings.push(
+      `broker.heartbeat.interval.ms (${num('broker.heartbeat.interval.ms')} ms) must be less than or equal to half of the broker.session.timeout.ms (${num('broker.session.timeout.ms')} ms). ` +
+        'The broker.session.timeout.ms is configured on controller. The broker.heartbeat.interval.ms is configured on broker. ' +
+        "If a broker doesn't send heartbeat request within broker.session.timeout.ms, it loses broker lease. " +
+        'Please increase broker.session.timeout.ms or decrease broker.heartbeat.interval.ms.',
+    );
+  }
 
   // advertised.listeners when set (ports may repeat there), else listeners.
   const advertised = () =>
@@ -242,6 +258,9 @@ export function resolveNodeConfig(props: Readonly<Record<string, string>>): Node
       }
     }
     require(get('controller.quorum.auto.join.enable') !== 'true', "controller.quorum.auto.join.enable is only supported when process.roles contains the 'controller' role.");
+    if (controllerListenerNames.length > 1) {
+      warnings.push(`controller.listener.names has multiple entries; only the first will be used since process.roles=broker: ${javaList(controllerListenerNames)}`);
+    }
   } else if (isController && !isBroker) {
     quorumGiven();
     require(advertisedController().length === listeners().length, 'The listeners config must only contain KRaft controller listeners from controller.listener.names when process.roles=controller');
@@ -297,6 +316,7 @@ export function resolveNodeConfig(props: Readonly<Record<string, string>>): Node
     brokerHeartbeatIntervalMs: num('broker.heartbeat.interval.ms'),
     initialBrokerRegistrationTimeoutMs: num('initial.broker.registration.timeout.ms'),
     rack: props['broker.rack'] ?? null,
+    warnings,
   };
 }
 

@@ -132,6 +132,19 @@ t.test('split roles, advertised listeners, metadata.log.dir, dynamic quorum', as
   t.equal(broker.rack, 'rack-b');
 });
 
+t.test('what Kafka logs but accepts, as Kafka 4.4.0 words it', async (t) => {
+  t.same(resolveNodeConfig(COMBINED).warnings, [], 'nothing for the 3-node layout');
+  const c = resolveNodeConfig({ ...COMBINED, 'process.roles': 'broker,controller,broker', 'broker.id': '2', 'broker.heartbeat.interval.ms': '5000', 'broker.session.timeout.ms': '1000' });
+  // Lines from KafkaConfig and ConfigDef (kafka_2.13 / kafka-clients 4.4.0), as its log printed them for these settings.
+  t.same(c.warnings, [
+    'Configuration key "process.roles" contains duplicate values. Duplicates will be removed. The original value is: [broker, controller, broker], the updated value is: [broker, controller]',
+    "The 'broker.id' configuration is deprecated and will be removed in Apache Kafka 5.0. Please use 'node.id' instead.",
+    "broker.heartbeat.interval.ms (5000 ms) must be less than or equal to half of the broker.session.timeout.ms (1000 ms). The broker.session.timeout.ms is configured on controller. The broker.heartbeat.interval.ms is configured on broker. If a broker doesn't send heartbeat request within broker.session.timeout.ms, it loses broker lease. Please increase broker.session.timeout.ms or decrease broker.heartbeat.interval.ms.",
+  ]);
+  const broker = resolveNodeConfig({ 'process.roles': 'broker', 'node.id': '4', 'controller.quorum.voters': '1@127.0.0.1:19092', listeners: 'PLAINTEXT://127.0.0.1:9092', 'controller.listener.names': 'CONTROLLER,CTL2', 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,CTL2:PLAINTEXT' });
+  t.same(broker.warnings, ['controller.listener.names has multiple entries; only the first will be used since process.roles=broker: [CONTROLLER, CTL2]']);
+});
+
 t.test('lone node: none of process.roles, controller.quorum.voters/bootstrap.servers, listeners', async (t) => {
   t.ok(isLoneNode({}));
   t.ok(isLoneNode({ 'num.partitions': '3', 'node.id': '1', 'controller.quorum.election.timeout.ms': '500' }));
