@@ -324,13 +324,15 @@ export class RaftCore {
   }
 
   /** A message says epoch `epoch` (with `leaderId`, if known) exists: catch up with it. */
-  observeEpoch(epoch: number, leaderId: NodeId): void {
+  observeEpoch(epoch: number, leaderId: NodeId, from: NodeId): void {
     if (epoch > this.epoch) {
       if (leaderId >= 0 && leaderId !== this.cfg.nodeId) this.becomeFollower(epoch, leaderId);
       else this.becomeUnattached(epoch);
     } else if (epoch === this.epoch && leaderId >= 0 && leaderId !== this.cfg.nodeId) {
-      const r = this.state.role;
-      if (r === 'Unattached' || r === 'Prospective' || r === 'Candidate') this.becomeFollower(epoch, leaderId);
+      const s = this.state;
+      // A Prospective goes back to the leader it lost touch with only on word from that leader, not because others still name it.
+      if (s.role === 'Prospective' && s.leaderId === leaderId && from !== leaderId) return;
+      if (s.role === 'Unattached' || s.role === 'Prospective' || s.role === 'Candidate') this.becomeFollower(epoch, leaderId);
     }
   }
 

@@ -36,13 +36,13 @@ function onVote(core: RaftCore, from: NodeId, req: VoteRequest, correlationId: n
 
 function onBeginQuorumEpoch(core: RaftCore, from: NodeId, req: BeginQuorumEpochRequest, correlationId: number): void {
   if (req.leaderEpoch < core.epoch) return core.respondError(from, correlationId, 'BeginQuorumEpochResponse', ErrorCode.FENCED_LEADER_EPOCH);
-  core.observeEpoch(req.leaderEpoch, req.leaderId);
+  core.observeEpoch(req.leaderEpoch, req.leaderId, from);
   core.respondError(from, correlationId, 'BeginQuorumEpochResponse', ErrorCode.NONE);
 }
 
 function onEndQuorumEpoch(core: RaftCore, from: NodeId, req: EndQuorumEpochRequest, correlationId: number): void {
   if (req.leaderEpoch < core.epoch) return core.respondError(from, correlationId, 'EndQuorumEpochResponse', ErrorCode.FENCED_LEADER_EPOCH);
-  core.observeEpoch(req.leaderEpoch, req.leaderId);
+  core.observeEpoch(req.leaderEpoch, req.leaderId, from);
   const s = core.state;
   if (s.role === 'Follower' && s.leaderId === req.leaderId && core.isVoter) {
     // The most caught-up successor stands first; the others give it a head start.

@@ -9,7 +9,7 @@ import { binaryExponentialElectionBackoffMs } from './timing.js';
 
 export function handleResponse(core: RaftCore, from: NodeId, resp: RaftResponse, pending: PendingRequest): void {
   const generation = core.generation;
-  core.observeEpoch(resp.leaderEpoch, resp.leaderId);
+  core.observeEpoch(resp.leaderEpoch, resp.leaderId, from);
   if (core.generation !== generation || pending.generation !== generation) return;
   if (resp.errorCode !== ErrorCode.NONE) {
     core.peerRetryAt.set(from, core.now + core.cfg.retryBackoffMs);
