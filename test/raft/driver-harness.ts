@@ -210,3 +210,12 @@ export async function readLog(node: RaftNode, end: number): Promise<LogBatch[]> 
   }
   return out;
 }
+
+/** waitFor with an async condition. */
+export async function waitForAsync(f: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await f())) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
+    await sleep(50);
+  }
+}
