@@ -10,7 +10,7 @@ import { ConfigDescriber, type LiveBrokerValues } from './config-describer.js';
 import { Controller } from './controller.js';
 import { LocalCommitter } from '../controller/local-committer.js';
 import type { MetadataCommitter } from '../controller/metadata-committer.js';
-import { roundRobinPlacer } from '../controller/replica-placer.js';
+import { stripedReplicaPlacer } from '../controller/replica-placer.js';
 import { DynamicBrokerConfig } from './dynamic-config.js';
 import { MetadataImage } from './image.js';
 import { MetadataLoader, type MetadataPublisher } from './loader.js';
@@ -144,7 +144,7 @@ export class MetadataManager {
       nodeId: this.o.nodeId,
       directoryId: this.directoryId,
       clock,
-      placer: this.o.cluster ? roundRobinPlacer : undefined,
+      placer: this.o.cluster ? stripedReplicaPlacer() : undefined,
     });
     return this._controller;
   }

@@ -129,7 +129,12 @@ export function usableBrokers(image: MetadataImage): UsableBroker[] {
 function place(image: MetadataImage, ctx: PlacementContext, startPartition: number, count: number, rf: number): number[][] | ApiError {
   if (!ctx.placer) return Array.from({ length: count }, () => Array.from({ length: rf }, () => ctx.nodeId));
   try {
-    return ctx.placer(startPartition, count, rf, usableBrokers(image));
+    const placed = ctx.placer(startPartition, count, rf, usableBrokers(image));
+    // The placer leads with unfenced brokers; an ISR with none active is refused as Kafka does.
+    if (placed.some((replicas) => !replicas.some((id) => isActive(image, id)))) {
+      return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Unable to replicate the partition ${rf} time(s): All brokers are currently fenced or in controlled shutdown.` };
+    }
+    return placed;
   } catch (e) {
     if (!(e instanceof KafkaError)) throw e;
     return { errorCode: e.errorCode, errorMessage: `Unable to replicate the partition ${rf} time(s): ${e.message}` };

@@ -1,5 +1,5 @@
-// New partitions in a cluster are placed over the registered brokers, as Kafka's controller
-// places them: every replica list distinct, leaders only on unfenced brokers and spread over
+// New partitions in a cluster are placed over the registered brokers by Kafka 4.4's
+// StripedReplicaPlacer (src/replica/placement.ts, checked against Kafka's own elsewhere): every replica list distinct, leaders only on unfenced brokers and spread over
 // them, the ISR the unfenced replicas, each replica's directory the broker's one log dir;
 // INVALID_REPLICATION_FACTOR with Kafka's reasons when the brokers cannot hold the factor.
 import t from 'tap';
@@ -44,17 +44,17 @@ t.test("a factor the brokers cannot hold is INVALID_REPLICATION_FACTOR, with Kaf
   const { controller } = await cluster([2, 3], [4]);
   const [r] = await controller.createTopics([topic('too-many', 1, 4)], false);
   t.equal(r.errorCode, ErrorCode.INVALID_REPLICATION_FACTOR);
-  t.equal(r.errorMessage, 'Unable to replicate the partition 4 time(s): The target replication factor of 4 cannot be reached because only 3 broker(s) are registered.');
+  t.equal(r.errorMessage, 'Unable to replicate the partition 4 time(s): The target replication factor of 4 cannot be reached because only 3 broker(s) are registered or some brokers have all their log directories cordoned.');
   const [ok] = await controller.createTopics([topic('default-factor', 2, -1)], false);
   t.equal(ok.errorCode, ErrorCode.NONE);
   t.equal(ok.replicationFactor, 1, 'default.replication.factor 1');
 });
 
-t.test('no unfenced broker: "All brokers are currently fenced."', async (t) => {
+t.test('no unfenced broker: "All brokers are currently fenced..."', async (t) => {
   const { controller } = await cluster([], [2]);
   const [r] = await controller.createTopics([topic('nobody', 1, 1)], false);
   t.equal(r.errorCode, ErrorCode.INVALID_REPLICATION_FACTOR);
-  t.equal(r.errorMessage, 'Unable to replicate the partition 1 time(s): All brokers are currently fenced.');
+  t.equal(r.errorMessage, 'Unable to replicate the partition 1 time(s): All brokers are currently fenced, or have all their log directories cordoned.');
 });
 
 t.test('manual assignments: a registered broker set, one of them able to lead', async (t) => {
