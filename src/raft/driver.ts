@@ -14,9 +14,6 @@ import { log as logger } from '../log.js';
 import { snapshotFileName } from '../metadata/snapshot.js';
 import type { NodeClient } from '../network/node-client.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { LeaderChangeMessage } from '../protocol/generated/leader-change-message.js';
-import { buildBatch } from '../protocol/records/records.js';
-import { Writer } from '../protocol/writer.js';
 import type { PartitionLog } from '../storage/types.js';
 import { raftCoreConfig, type RaftCoreConfig } from './core/config.js';
 import { RaftCore } from './core/raft-core.js';
@@ -24,7 +21,6 @@ import { recoverLogShape } from './log-shape.js';
 import {
   isLeaderChange,
   isRequest,
-  type LeaderChangeData,
   type NodeId,
   type OffsetAndEpoch,
   type QuorumDescription,
@@ -34,7 +30,9 @@ import {
   type RaftStatus,
   type Ready,
 } from './messages.js';
+import { PendingProposals } from './proposals.js';
 import { QuorumStateFile } from './quorum-state.js';
+import { leaderChangeBatch, proposalBatch, type Proposal } from './raft-batches.js';
 import { SnapshotFiles } from './snapshot-transfer.js';
 import { outboundRequest, type Endpoint, type WireContext } from './wire.js';
 
@@ -64,18 +62,6 @@ export interface RaftDriverOptions {
 export class NotLeaderError extends Error {
   override name = 'NotLeaderError';
   readonly errorCode = ErrorCode.NOT_CONTROLLER;
-}
-
-/** A proposal's values, kept until the append step builds its batch with the core's offsets. */
-interface Proposal {
-  values: Buffer[];
-  timestamp: number;
-}
-
-interface PendingProposal {
-  lastOffset: number;
-  resolve: (offset: number) => void;
-  reject: (e: Error) => void;
 }
 
 /** An inbound request waiting for the core's answer (possibly parked: a long-poll Fetch). */
@@ -108,7 +94,7 @@ export class RaftDriver {
   private readonly requestTimeoutMs: number;
   private readonly inbound = new Map<number, PendingInbound>();
   private nextInboundId = 0;
-  private proposals: PendingProposal[] = [];
+  private readonly proposals = new PendingProposals();
   private readonly commitListeners = new Set<CommitListener>();
   private readonly stateListeners = new Set<StateListener>();
   private readonly snapshotListeners = new Set<SnapshotListener>();
@@ -178,7 +164,7 @@ export class RaftDriver {
     const data: Proposal = { values, timestamp: this.now() };
     const pos = this.core.propose(data, values.length, this.now());
     if (pos === undefined) return Promise.reject(new NotLeaderError(`node ${this.nodeId} is not the active controller`));
-    const promise = new Promise<number>((resolve, reject) => this.proposals.push({ lastOffset: pos.lastOffset, resolve, reject }));
+    const promise = this.proposals.add(pos.lastOffset);
     this.kick();
     return promise;
   }
@@ -295,8 +281,7 @@ export class RaftDriver {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    for (const p of this.proposals) p.reject(new NotLeaderError(reason.message));
-    this.proposals = [];
+    this.proposals.rejectAll(new NotLeaderError(reason.message));
     for (const p of this.inbound.values()) p.reject(reason);
     this.inbound.clear();
   }
@@ -362,7 +347,7 @@ export class RaftDriver {
     if (ready.truncateTo !== undefined) {
       this.truncations++;
       await this.log.truncateTo(ready.truncateTo);
-      this.rejectTruncatedProposals(ready.truncateTo);
+      this.proposals.truncated(ready.truncateTo, truncatedError);
     }
     for (const w of ready.snapshotWrites) await this.snapshots.write(w.snapshotId, w.chunk.position, w.chunk.bytes as Buffer);
     if (ready.installSnapshot) {
@@ -370,7 +355,7 @@ export class RaftDriver {
       await this.snapshots.install(id);
       this.truncations++;
       await this.log.truncateFullyAndStartAt(id.offset);
-      this.rejectTruncatedProposals(id.offset);
+      this.proposals.truncated(id.offset, truncatedError);
       logger.info(`raft node ${this.nodeId}: installed snapshot ${snapshotFileName(id)} fetched from the leader`);
       for (const l of this.snapshotListeners) l(id);
     }
@@ -389,7 +374,7 @@ export class RaftDriver {
     if (ready.highWatermark !== undefined && ready.highWatermark > this.highWatermark) {
       this.highWatermark = ready.highWatermark;
       this.log.updateHighWatermark(ready.highWatermark);
-      this.resolveCommitted(ready.highWatermark);
+      this.proposals.committed(ready.highWatermark);
       for (const l of this.commitListeners) l(ready.highWatermark);
     }
   }
@@ -410,12 +395,7 @@ export class RaftDriver {
   private encodeBatch(b: RaftBatch): Buffer {
     if (Buffer.isBuffer(b.data)) return b.data;
     if (isLeaderChange(b.data)) return leaderChangeBatch(b, b.data, this.now());
-    const p = b.data as Proposal;
-    return buildBatch({
-      baseOffset: b.baseOffset,
-      partitionLeaderEpoch: b.epoch,
-      records: p.values.map((value) => ({ key: null, value, timestamp: p.timestamp })),
-    });
+    return proposalBatch(b, b.data as Proposal);
   }
 
   private sendRequest(to: NodeId, message: RaftRequest, correlationId: number): void {
@@ -473,25 +453,6 @@ export class RaftDriver {
     }
   }
 
-  private resolveCommitted(hw: number): void {
-    if (this.proposals.length === 0) return;
-    const still: PendingProposal[] = [];
-    for (const p of this.proposals) {
-      if (p.lastOffset < hw) p.resolve(p.lastOffset);
-      else still.push(p);
-    }
-    this.proposals = still;
-  }
-
-  private rejectTruncatedProposals(endOffset: number): void {
-    const still: PendingProposal[] = [];
-    for (const p of this.proposals) {
-      if (p.lastOffset >= endOffset) p.reject(new NotLeaderError(`the entry at ${p.lastOffset} was truncated: another leader's log replaced it`));
-      else still.push(p);
-    }
-    this.proposals = still;
-  }
-
   private publishState(): void {
     if (this.stateListeners.size === 0) return;
     const s = this.core.status();
@@ -501,6 +462,8 @@ export class RaftDriver {
     for (const l of this.stateListeners) l(s);
   }
 }
+
+const truncatedError = (lastOffset: number) => new NotLeaderError(`the entry at ${lastOffset} was truncated: another leader's log replaced it`);
 
 function requestSender(m: RaftRequest): NodeId {
   switch (m.type) {
@@ -514,21 +477,3 @@ function requestSender(m: RaftRequest): NodeId {
       return m.replicaId;
   }
 }
-
-/** Kafka's epoch-start entry: a control batch of one LeaderChangeMessage (v0) record, key type 2. */
-export function leaderChangeBatch(b: RaftBatch, data: LeaderChangeData, now: number): Buffer {
-  const key = Buffer.alloc(4);
-  key.writeInt16BE(0, 0);
-  key.writeInt16BE(LEADER_CHANGE_TYPE, 2);
-  const w = new Writer(64);
-  LeaderChangeMessage.encode(w, 0, {
-    version: 0,
-    leaderId: data.leaderId,
-    voters: data.voters.map((voterId) => ({ voterId })),
-    grantingVoters: data.grantingVoters.map((voterId) => ({ voterId })),
-  });
-  return buildBatch({ baseOffset: b.baseOffset, partitionLeaderEpoch: b.epoch, control: true, records: [{ key, value: w.toBuffer(), timestamp: now }] });
-}
-
-/** ControlRecordType.LEADER_CHANGE. */
-const LEADER_CHANGE_TYPE = 2;

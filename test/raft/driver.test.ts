@@ -10,7 +10,8 @@ import { encodeMetadataRecord } from '../../src/metadata/records.js';
 import { LeaderChangeMessage } from '../../src/protocol/generated/leader-change-message.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { decodeRecords } from '../../src/protocol/records/records.js';
-import { leaderChangeBatch, NotLeaderError } from '../../src/raft/driver.js';
+import { NotLeaderError } from '../../src/raft/driver.js';
+import { leaderChangeBatch } from '../../src/raft/raft-batches.js';
 import { tempDir } from '../helpers/tmp.js';
 import { RaftCluster, readLog, waitFor, type RaftNode } from './driver-harness.js';
 

@@ -7,7 +7,7 @@
 import { FetchRequest } from '../../protocol/generated/fetch-request.js';
 import { FetchResponse } from '../../protocol/generated/fetch-response.js';
 import type { FetchResponse as CoreResponse } from '../../raft/messages.js';
-import { fetchFromWire, fetchToWire } from '../../raft/wire.js';
+import { fetchFromWire, fetchToWire } from '../../raft/wire-inbound.js';
 import { defineHandler } from '../handler.js';
 import { askQuorum, type ControllerRequestContext } from './context.js';
 

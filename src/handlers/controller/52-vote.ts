@@ -5,7 +5,7 @@
 import { VoteRequest } from '../../protocol/generated/vote-request.js';
 import { VoteResponse } from '../../protocol/generated/vote-response.js';
 import type { VoteResponse as CoreVoteResponse } from '../../raft/messages.js';
-import { voteFromWire, voteToWire } from '../../raft/wire.js';
+import { voteFromWire, voteToWire } from '../../raft/wire-inbound.js';
 import { defineHandler } from '../handler.js';
 import { askQuorum, type ControllerRequestContext } from './context.js';
 

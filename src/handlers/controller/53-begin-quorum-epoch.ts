@@ -4,7 +4,7 @@
 import { BeginQuorumEpochRequest } from '../../protocol/generated/begin-quorum-epoch-request.js';
 import { BeginQuorumEpochResponse } from '../../protocol/generated/begin-quorum-epoch-response.js';
 import type { BeginQuorumEpochResponse as CoreResponse } from '../../raft/messages.js';
-import { beginQuorumEpochFromWire, beginQuorumEpochToWire } from '../../raft/wire.js';
+import { beginQuorumEpochFromWire, beginQuorumEpochToWire } from '../../raft/wire-inbound.js';
 import { defineHandler } from '../handler.js';
 import { askQuorum, type ControllerRequestContext } from './context.js';
 

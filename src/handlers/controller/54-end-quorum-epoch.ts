@@ -4,7 +4,7 @@
 import { EndQuorumEpochRequest } from '../../protocol/generated/end-quorum-epoch-request.js';
 import { EndQuorumEpochResponse } from '../../protocol/generated/end-quorum-epoch-response.js';
 import type { EndQuorumEpochResponse as CoreResponse } from '../../raft/messages.js';
-import { endQuorumEpochFromWire, endQuorumEpochToWire } from '../../raft/wire.js';
+import { endQuorumEpochFromWire, endQuorumEpochToWire } from '../../raft/wire-inbound.js';
 import { defineHandler } from '../handler.js';
 import { askQuorum, type ControllerRequestContext } from './context.js';
 

@@ -6,7 +6,7 @@
 import { FetchSnapshotRequest } from '../../protocol/generated/fetch-snapshot-request.js';
 import { FetchSnapshotResponse } from '../../protocol/generated/fetch-snapshot-response.js';
 import type { FetchSnapshotResponse as CoreResponse } from '../../raft/messages.js';
-import { fetchSnapshotFromWire, fetchSnapshotToWire } from '../../raft/wire.js';
+import { fetchSnapshotFromWire, fetchSnapshotToWire } from '../../raft/wire-inbound.js';
 import { defineHandler } from '../handler.js';
 import { askQuorum, type ControllerRequestContext } from './context.js';
 
