@@ -10,15 +10,10 @@ import { Broker, type BrokerListener } from '../broker.js';
 import { BrokerConfig } from '../config.js';
 import { ControllerActivation } from '../controller/activation.js';
 import type { MetadataProposer } from '../controller/raft-committer.js';
-import { CONTROLLER_HANDLERS } from '../handlers/controller/registry.js';
-import brokerRegistration from '../handlers/controller/62-broker-registration.js';
-import brokerHeartbeat from '../handlers/controller/63-broker-heartbeat.js';
-import unregisterBroker from '../handlers/controller/64-unregister-broker.js';
-import allocateProducerIds from '../handlers/controller/67-allocate-producer-ids.js';
-import controllerRegistration from '../handlers/controller/70-controller-registration.js';
-import type { ApiRegistry } from '../network/api.js';
-import type { ControllerRequestContext } from '../handlers/controller/context.js';
-import type { ClusterRequestContext } from '../handlers/controller/cluster-context.js';
+import { ControllerBrokerContext } from '../controller/controller-broker-context.js';
+import { ControllerRegistrationManager } from '../controller/controller-registration-manager.js';
+import { CONTROLLER_HANDLERS, type ControllerListenerContext } from '../handlers/controller/registry.js';
+import { ForwardingManager } from '../network/forwarding.js';
 import { log } from '../log.js';
 import { apiVersionsFeatures } from '../metadata/features.js';
 import type { MetadataPublisher } from '../metadata/loader.js';
@@ -37,6 +32,8 @@ import type { StorageEngine } from '../storage/types.js';
 import { BrokerLifecycleManager } from './broker-lifecycle.js';
 import { resolveNodeConfig, type NodeConfig } from './config.js';
 import { ControllerChannel } from './controller-channel.js';
+import { withForwarding } from './forwarded-apis.js';
+import { RemoteController } from './remote-controller.js';
 import { ensureFormatted } from './format.js';
 import { MetadataLogCleaner } from './metadata-log-cleaner.js';
 
@@ -54,13 +51,8 @@ export interface NodeOptions {
 /** Kafka's SecurityProtocol ids, as BrokerRegistration carries them. */
 const SECURITY_PROTOCOL_IDS: Record<string, number> = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 };
 
-type ControllerListenerContext = ControllerRequestContext & ClusterRequestContext;
-
-/** The controller listener's APIs: the quorum's and the controller's cluster membership ones. */
-const CONTROLLER_APIS: ApiRegistry<ControllerListenerContext> = new Map<number, any>([
-  ...CONTROLLER_HANDLERS,
-  ...[brokerRegistration, brokerHeartbeat, unregisterBroker, allocateProducerIds, controllerRegistration].map((h) => [h.apiKey, h] as const),
-]);
+/** How long a forwarded admin request or the broker's own controller request may take (Kafka's request.timeout.ms). */
+const CONTROLLER_REQUEST_TIMEOUT_MS = 30_000;
 
 /** The controller's view of the raft driver: proposals as encoded metadata records. */
 function proposerOf(raft: RaftDriver): MetadataProposer {
@@ -88,6 +80,7 @@ export class Node {
   private controllerServers: Server<ControllerListenerContext>[] = [];
   private channel: ControllerChannel | null = null;
   private lifecycle: BrokerLifecycleManager | null = null;
+  private registration: ControllerRegistrationManager | null = null;
   private clusterId = '';
 
   constructor(readonly options: NodeOptions) {
@@ -131,10 +124,31 @@ export class Node {
     this.clusterId = formatted.clusterId;
     const metadataDir = path.resolve(c.metadataLogDir);
 
+    // One inter-node client; the broker role's line to whichever controller is active (the raft
+    // driver, started below, says which).
+    const q = c.quorum;
+    this.client = new NodeClient({ nodeId: this.nodeId, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
+    const channel = new ControllerChannel({
+      client: this.client,
+      activeController: () => {
+        const leaderId = this.raft?.leader().leaderId ?? -1;
+        return leaderId >= 0 ? leaderId : null;
+      },
+      requestTimeoutMs: q.requestTimeoutMs,
+    });
+    this.channel = channel;
+
     // The metadata side: the Broker's own on a broker, else a storage engine of the metadata dir.
     let metadata: MetadataManager;
     if (this.isBroker) {
       if (path.resolve(c.logDirs[0]) !== metadataDir) throw new Error('metadata.log.dir other than the first log dir is not supported yet');
+      const remote = new RemoteController({
+        channel,
+        nodeId: this.nodeId,
+        brokerEpoch: () => this.lifecycle?.brokerEpoch ?? -1,
+        image: () => this._metadata!.image,
+        timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS,
+      });
       const broker = new Broker({
         dataDir: c.logDirs[0],
         config: props,
@@ -143,9 +157,16 @@ export class Node {
         // The raft driver sets the metadata log's high watermark; data partitions keep following
         // their log end until the replica layer (#14) sets theirs.
         storage: { replicated: (topic) => topic === METADATA_TOPIC },
+        // Admin requests are forwarded to the active controller; auto-created topics and producer
+        // id blocks are asked of it (Kafka's ForwardingManager, AutoTopicCreationManager, RPCProducerIdManager).
+        remoteController: {
+          operations: remote,
+          registry: (base) => withForwarding(base, new ForwardingManager({ channel, timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS, retryBackoffMs: q.retryBackoffMs })),
+        },
       });
       this._broker = broker;
       metadata = broker.metadata;
+      metadata.installPublisher(remote);
     } else {
       this.ownStorage = new FileStorageEngine(metadataDir, undefined, { replicated: true });
       metadata = new MetadataManager({ storage: this.ownStorage, dataDir: metadataDir, config: new BrokerConfig(props), staticOverrides: props, nodeId: this.nodeId, cluster: true });
@@ -160,8 +181,6 @@ export class Node {
     }
 
     // The quorum: a voter on a controller, an observer elsewhere; its commits are replayed here.
-    const q = c.quorum;
-    this.client = new NodeClient({ nodeId: this.nodeId, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
     const controllerListenerName = c.controllerListenerNames[0];
     const voters = new Map(c.voters.map((v) => [v.id, { name: controllerListenerName, host: v.host, port: v.port }]));
     const raft = await RaftDriver.start({
@@ -209,7 +228,12 @@ export class Node {
     }
 
     if (this.isController) await this.startControllerRole(raft, metadata);
-    if (this.isBroker) this.startBrokerRole(raft, metadata, formatted.directoryIds);
+    raft.onStateChange(() => channel.controllerChanged());
+    if (this.isBroker) {
+      this.startBrokerRole(metadata, formatted.directoryIds);
+      // As Kafka's broker start-up: done once the controller has unfenced it.
+      await this.lifecycle!.initialUnfence;
+    }
   }
 
   private brokerListeners(): BrokerListener[] {
@@ -228,15 +252,30 @@ export class Node {
     const onState = (s: RaftStatus) => activation.onLeaderChange({ leaderId: s.leaderId, epoch: s.epoch, epochStartOffset: s.epochStartOffset });
     raft.onStateChange(onState);
     onState(raft.status());
+    // Announces this controller's listeners to the active controller (DescribeCluster on a
+    // controller listener lists the registered ones: how --bootstrap-controller finds them).
+    const securityProtocol = (name: string) => SECURITY_PROTOCOL_IDS[this.config.securityProtocolMap.get(name) ?? 'PLAINTEXT'] ?? 0;
+    const registration = new ControllerRegistrationManager({
+      nodeId: this.nodeId,
+      listeners: this.config.advertisedControllerListeners.map((e) => ({ name: e.listenerName, host: e.host, port: e.port, securityProtocol: securityProtocol(e.listenerName) })),
+      channel: this.channel!,
+    });
+    this.registration = registration;
+    metadata.installPublisher(registration);
+    // The admin APIs on the controller listener run against the controller's own metadata.
+    const endpoint = this.config.advertisedControllerListeners[0] ?? this.config.controllerListeners[0];
+    const adminContext = new ControllerBrokerContext(metadata, this.nodeId, metadata.dynamicConfig.staticConfig, () => ({ host: endpoint.host, port: endpoint.port }));
     for (const l of this.config.controllerListeners) {
       const server = new Server<ControllerListenerContext>({
         listenerName: l.listenerName,
-        registry: CONTROLLER_APIS,
+        registry: CONTROLLER_HANDLERS,
         context: (info: RequestInfo): ControllerListenerContext => ({
           ...info,
           raft,
           apiVersionsFeatures: (v: number) => apiVersionsFeatures(metadata.image, v),
+          broker: adminContext,
           clusterControl: controller,
+          activeControllerId: () => raft.leader().leaderId,
         }),
         config: metadata.dynamicConfig.staticConfig,
         currentConfig: () => metadata.dynamicConfig.current(metadata.image),
@@ -246,18 +285,9 @@ export class Node {
     }
   }
 
-  private startBrokerRole(raft: RaftDriver, metadata: MetadataManager, directoryIds: Map<string, string>): void {
+  private startBrokerRole(metadata: MetadataManager, directoryIds: Map<string, string>): void {
     const c = this.config;
-    const channel = new ControllerChannel({
-      client: this.client!,
-      activeController: () => {
-        const l = raft.leader();
-        return l.leaderId >= 0 ? l.leaderId : null;
-      },
-      requestTimeoutMs: c.quorum.requestTimeoutMs,
-    });
-    this.channel = channel;
-    raft.onStateChange(() => channel.controllerChanged());
+    const channel = this.channel!;
     const advertised = this._broker!.advertisedEndpoints;
     const lifecycle = new BrokerLifecycleManager({
       nodeId: this.nodeId,
@@ -288,6 +318,7 @@ export class Node {
       await Promise.race([this.lifecycle.beginControlledShutdown().catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
       this.lifecycle.close();
     }
+    this.registration?.close();
     this.channel?.close();
     await Promise.all(this.controllerServers.map((s) => s.close(opts.drainMs ?? 0)));
     this.controllerServers = [];
@@ -304,6 +335,7 @@ export class Node {
   /** As close as a process can get to a crash: nothing resigns, nothing says goodbye, sockets drop. */
   async kill(): Promise<void> {
     this.lifecycle?.close();
+    this.registration?.close();
     this.channel?.close();
     this.raft?.kill();
     this.activation?.close();
