@@ -74,7 +74,8 @@ export async function logDifferences(c: RunningCluster): Promise<string[]> {
 
 /** Waits until every running node has replayed what the leader committed, and they agree on the leader. */
 export async function settled(c: RunningCluster, timeoutMs = 30_000): Promise<ClusterNode> {
-  return waitUntil('the cluster settled', timeoutMs, () => {
+  const view = () => c.nodes.map((n) => (n.running ? `${n.nodeId}: ${JSON.stringify(n.status())} replayed ${n.node!.metadata.replayedOffset}` : `${n.nodeId}: down`)).join('\n');
+  return waitUntil(() => `the cluster settled; now:\n${view()}`, timeoutMs, () => {
     const leader = c.leader();
     const s = leader?.status();
     if (!leader || !s || s.highWatermark <= 0) return undefined;
@@ -96,7 +97,7 @@ export interface RoundResult {
   /** The isolated leader's log end when cut off, and its high watermark just before healing. */
   minorityEndOffsetAtCut: number;
   minorityHighWatermarkAfter: number;
-  /** The error code of the change sent to the isolated leader (-1: no answer / connection failed). */
+  /** The error code of the change sent to the isolated leader (-1: connection failed, -2: no answer in 20 s). */
   minorityCreateError: number;
   minorityTopicSeenOn: number[];
   logDifferences: string[];
@@ -112,8 +113,9 @@ export async function partitionRound(c: RunningCluster, tag: string): Promise<Ro
   const endBefore = old.status()!.endOffset;
   old.isolate();
   const minorityTopic = `minority-${tag}`;
-  const minorityCreate = old.bootstrap
-    ? createTopicOnce(old.bootstrap, minorityTopic, 1, 3000).catch(() => -1)
+  // Straight to its controller listener: no broker forwarding that would retry it after healing.
+  const minorityCreate = old.controller
+    ? Promise.race([createTopicOnce(old.controller, minorityTopic, 1, 3000).catch(() => -1), sleep(20_000).then(() => -2)])
     : Promise.resolve(-1);
   const others = c.nodes.filter((n) => n !== old && n.running);
   const next = await waitUntil('a leader on the majority side', 30_000, () => {
