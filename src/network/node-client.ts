@@ -32,6 +32,8 @@ export interface NodeClientOptions {
   reconnectBackoffMaxMs?: number;
   /** Requests one peer may hold (waiting for the connection or in flight) before new ones fail. */
   maxQueuedRequests?: number;
+  /** socket.connection.setup.timeout.ms (Kafka's default 10000): a connection not up by then is abandoned. */
+  connectTimeoutMs?: number;
   maxResponseBytes?: number;
   faults?: NodeFaults;
 }
@@ -101,7 +103,13 @@ class PeerConnection {
     this.socket = socket;
     this.decoder = new FrameDecoder(this.client.maxResponseBytes);
     socket.setNoDelay(true);
+    // A peer that never answers the handshake (a dropped SYN) is given up on, as Kafka does.
+    const setup = setTimeout(() => {
+      if (this.socket === socket && this.state === 'connecting') this.disconnect(`connection setup timed out after ${this.client.connectTimeoutMs} ms`);
+    }, this.client.connectTimeoutMs);
+    socket.once('close', () => clearTimeout(setup));
     socket.on('connect', () => {
+      clearTimeout(setup);
       if (this.socket !== socket) return;
       this.state = 'ready';
       this.failures = 0;
@@ -206,6 +214,7 @@ export class NodeClient {
   readonly backoffMs: number;
   readonly backoffMaxMs: number;
   readonly maxResponseBytes: number;
+  readonly connectTimeoutMs: number;
   private readonly clientId: string;
   private readonly requestTimeoutMs: number;
   private readonly maxQueued: number;
@@ -222,6 +231,7 @@ export class NodeClient {
     this.backoffMaxMs = options.reconnectBackoffMaxMs ?? 1000;
     this.maxQueued = options.maxQueuedRequests ?? 1024;
     this.maxResponseBytes = options.maxResponseBytes ?? 100 * 1024 * 1024;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.faults = options.faults;
     this.unsubscribe = this.faults?.onChange(() => this.applyFaults());
   }
