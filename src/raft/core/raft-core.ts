@@ -180,14 +180,15 @@ export class RaftCore {
     const s = this.state;
     switch (s.role) {
       case 'Unattached':
-        t = Math.min(t, s.electionDeadline);
+        // A voter shutting down stands for nothing: no timer to wait for.
+        if (!(this.shuttingDown && this.isVoter)) t = Math.min(t, s.electionDeadline);
         break;
       case 'Prospective':
       case 'Candidate':
         t = Math.min(t, s.backoffUntil > 0 ? s.backoffUntil : s.electionDeadline);
         break;
       case 'Follower':
-        t = Math.min(t, s.fetchDeadline);
+        if (!this.shuttingDown) t = Math.min(t, s.fetchDeadline);
         if (s.retryAt > this.now) t = Math.min(t, s.retryAt);
         break;
       case 'Resigned':
@@ -241,7 +242,8 @@ export class RaftCore {
   votedId(): NodeId {
     const s = this.state;
     if (s.role === 'Unattached' || s.role === 'Prospective' || s.role === 'Follower') return s.votedId;
-    if (s.role === 'Candidate' || s.role === 'Leader') return this.cfg.nodeId;
+    // A candidate voted for itself, and so did every leader, resigned or not, in its epoch.
+    if (s.role === 'Candidate' || s.role === 'Leader' || s.role === 'Resigned') return this.cfg.nodeId;
     return NO_NODE;
   }
 
@@ -338,7 +340,8 @@ export class RaftCore {
 
   becomeProspective(): void {
     const s = this.state;
-    const votedId = s.role === 'Unattached' || s.role === 'Prospective' || s.role === 'Follower' ? s.votedId : NO_NODE;
+    // The vote of this epoch carries over: a failed candidate has still voted for itself.
+    const votedId = this.votedId();
     const leaderId = s.role === 'Follower' ? s.leaderId : s.role === 'Prospective' ? s.leaderId : NO_NODE;
     this.transition({ role: 'Prospective', epoch: s.epoch, votedId, leaderId, granted: new Set([this.cfg.nodeId]), rejected: new Set(), electionDeadline: this.now + randomElectionTimeoutMs(this.cfg), backoffUntil: 0 });
     if (this.majority() <= 1) this.becomeCandidate();
