@@ -71,6 +71,8 @@ export class AppendQueue {
   private readonly background = new Set<Promise<void>>();
   private readonly listeners = new Set<() => void>();
   private hwWaiters: { offset: number; resolve: () => void }[] = [];
+  /** The latest roll's finishing (its snapshot comes after every earlier roll's). */
+  private finishing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly log: WrittenLog,
@@ -206,12 +208,23 @@ export class AppendQueue {
     this.next();
   }
 
-  /** A rolled segment: write its final indexes, fsync it, then record the recovery point. */
-  private async finishSegment(old: LogSegment, nextBase: number, snapshot: Buffer): Promise<void> {
-    await old.persistIndexes(true);
-    await old.file.sync();
-    await writeSnapshot(this.fs, this.log.dir, nextBase, snapshot);
-    old.sealed = true;
+  /**
+   * A rolled segment: write its final indexes, fsync it, then record the recovery point. Rolls
+   * finish concurrently, but a snapshot (which says all below it is durable) waits for the
+   * segments rolled before to be fsynced too.
+   */
+  private finishSegment(old: LogSegment, nextBase: number, snapshot: Buffer): Promise<void> {
+    const before = this.finishing;
+    const done = (async () => {
+      await old.persistIndexes(true);
+      await old.file.sync();
+      // An earlier segment whose finishing failed is not known durable: no recovery point past it
+      // (the previous snapshot stays the recovery point, which only makes a load slower).
+      if (await before.then(() => true, () => false)) await writeSnapshot(this.fs, this.log.dir, nextBase, snapshot);
+      old.sealed = true;
+    })();
+    this.finishing = done;
+    return done;
   }
 
   /** Runs `task` in the background; its failure takes the log offline. */
@@ -250,6 +263,8 @@ export class AppendQueue {
   /** After the log's recovery (nothing queued, nothing in flight): appends are taken again. */
   recovered(): void {
     this.failure = null;
+    // Recovery fsynced every rolled segment.
+    this.finishing = Promise.resolve();
   }
 
   private wakeWaiters(): void {
