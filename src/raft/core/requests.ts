@@ -26,7 +26,7 @@ function onVote(core: RaftCore, from: NodeId, req: VoteRequest, correlationId: n
     core.out.respond(from, correlationId, { type: 'VoteResponse', errorCode, leaderId: core.leaderId(), leaderEpoch: core.epoch, voteGranted, preVote: req.preVote });
   if (req.candidateEpoch < core.epoch) return respond(false, ErrorCode.FENCED_LEADER_EPOCH);
   if (!core.isVoter || !core.cfg.voters.includes(req.candidateId) || req.candidateId === core.cfg.nodeId) return respond(false);
-  if (req.preVote) return respond(canGrantPreVote(core.state, req, core.log, core.now, core.cfg.nodeId));
+  if (req.preVote) return respond(canGrantPreVote(core.state, req, core.log, core.now, core.cfg.nodeId, core.cfg.unsafe ?? {}));
   if (req.candidateEpoch > core.epoch) core.becomeUnattached(req.candidateEpoch);
   const granted = canGrantVote(core.state, req, core.log, core.cfg.unsafe ?? {});
   // The vote is on file (Ready step 1) before this grant is sent (step 4).

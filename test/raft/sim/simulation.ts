@@ -110,7 +110,7 @@ export class Simulation {
     while (this.queue.length > 0 && this.queue[0].at <= time) {
       const ev = this.queue.shift()!;
       this.now = ev.at;
-      this.events++;
+      if (++this.events > 300_000) throw new LivenessFailure(`runaway: over 300k events by ${this.now} virtual ms`);
       ev.run();
       if (stop?.()) return true;
     }
@@ -206,6 +206,7 @@ export class Simulation {
       }
     }
     for (const w of r.snapshotWrites) {
+      if (w.chunk.position === 0) node.pendingSnapshot = [];
       if (w.chunk.position !== node.pendingSnapshot.length) this.checker.fail(`node ${node.id}: snapshot chunk at ${w.chunk.position}, have ${node.pendingSnapshot.length}`);
       node.pendingSnapshot.push(...(w.chunk.bytes as RaftBatch[]));
     }
@@ -231,7 +232,7 @@ export class Simulation {
       const count = d.batches.length;
       const life = node.life;
       const truncations = node.truncations;
-      this.at(this.now + this.rng.range(0, 15), () => {
+      this.at(this.now + (this.faults && this.rng.chance(0.05) ? this.rng.range(50, 800) : this.rng.range(0, 15)), () => {
         if (node.core === undefined || node.life !== life || node.truncations !== truncations) return;
         d.durable = Math.max(d.durable, Math.min(count, d.batches.length));
         node.core.appended(end, this.now);
@@ -360,6 +361,7 @@ export class Simulation {
         this.afterInput(n);
         // A graceful shutdown: the node stops a little later and comes back.
         this.at(this.now + this.rng.range(50, 500), () => {
+          if (!this.faults) return;
           this.crash(n);
           this.at(this.now + this.rng.range(10, 1000), () => n.core === undefined && this.start(n));
         });
@@ -372,13 +374,18 @@ export class Simulation {
     let t = 0;
     while (t < faultMs) {
       t += this.rng.range(20, 300);
-      this.at(t, () => (this.rng.chance(0.7) ? this.propose() : this.fault()));
+      if (t >= faultMs) break;
+      this.at(t, () => (this.rng.chance(0.7) ? this.propose() : this.faults && this.fault()));
     }
     this.runUntil(faultMs);
     // Heal: whole network, every node up, no more loss; a leader must emerge and commit everywhere.
     this.faults = false;
     this.group = new Map();
-    for (const n of this.nodes) if (n.core === undefined) this.start(n);
+    for (const n of this.nodes) {
+      // A node in graceful shutdown completes it and comes back.
+      if (n.core?.shuttingDown === true) this.crash(n);
+      if (n.core === undefined) this.start(n);
+    }
     const healedAt = this.now;
     let target = -1;
     let targetEpoch = -1;
