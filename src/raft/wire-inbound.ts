@@ -43,13 +43,20 @@ export function voteFromWire(req: WireVoteRequest, version: number, ctx: WireCon
   const error = requestError(req.clusterId, ctx, isMetadataPartition(req.topics));
   if (error !== ErrorCode.NONE) return { response: { errorCode: error, topics: [], nodeEndpoints: [] } };
   const p = req.topics[0].partitions[0];
-  // Kafka checks the epoch first (a stale one is FENCED_LEADER_EPOCH, from the core), then the voter key.
   const { leaderId, epoch } = ctx.leaderAndEpoch();
+  const preVote = version >= 2 && (p.preVote ?? false);
+  // A candidate's last entry precedes its candidacy (a pre-vote's may be in the epoch it would
+  // stand in): anything else, or a negative position, is INVALID_REQUEST, as Kafka answers.
+  const illegalEpoch = preVote ? p.lastOffsetEpoch > p.replicaEpoch : p.lastOffsetEpoch >= p.replicaEpoch;
+  if (p.lastOffset < 0 || p.lastOffsetEpoch < 0 || illegalEpoch) {
+    return { response: voteToWire({ type: 'VoteResponse', errorCode: ErrorCode.INVALID_REQUEST, leaderId, leaderEpoch: epoch, voteGranted: false, preVote }, version, ctx) };
+  }
+  // Then the epoch (a stale one is FENCED_LEADER_EPOCH, from the core), then the voter key.
   if (version >= 1 && p.replicaEpoch >= epoch && wrongVoter(req.voterId, ctx)) {
     return { response: voteToWire({ type: 'VoteResponse', errorCode: ErrorCode.INVALID_VOTER_KEY, leaderId, leaderEpoch: epoch, voteGranted: false, preVote: false }, version, ctx) };
   }
   return {
-    message: { type: 'VoteRequest', candidateEpoch: p.replicaEpoch, candidateId: p.replicaId, lastOffsetEpoch: p.lastOffsetEpoch, lastOffset: p.lastOffset, preVote: version >= 2 && (p.preVote ?? false) },
+    message: { type: 'VoteRequest', candidateEpoch: p.replicaEpoch, candidateId: p.replicaId, lastOffsetEpoch: p.lastOffsetEpoch, lastOffset: p.lastOffset, preVote },
   };
 }
 
