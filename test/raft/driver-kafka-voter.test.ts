@@ -122,6 +122,9 @@ t.test('a Kafka 4.4.0 controller and two samsa drivers form one quorum', async (
     ['Fetch from a follower', outboundRequest({ type: 'FetchRequest', replicaId: 77, currentLeaderEpoch: first.epoch, fetchOffset: 0, lastFetchedEpoch: 0, maxWaitMs: 0 }, 1, ctx), () => undefined],
     // Its last entry's epoch is not below the epoch it stands in: INVALID_REQUEST.
     ['a Vote with an illegal last epoch', outboundRequest({ type: 'VoteRequest', candidateEpoch: first.epoch, candidateId: leader.id, lastOffsetEpoch: first.epoch, lastOffset: 0, preVote: false }, 1, ctx), (to) => to],
+    // A leader of an earlier epoch starting or ending it: FENCED_LEADER_EPOCH.
+    ['a stale BeginQuorumEpoch', outboundRequest({ type: 'BeginQuorumEpochRequest', leaderId: leader.id, leaderEpoch: first.epoch - 1 }, 1, ctx), (to) => to],
+    ['a stale EndQuorumEpoch', outboundRequest({ type: 'EndQuorumEpochRequest', leaderId: leader.id, leaderEpoch: first.epoch - 1, preferredSuccessors: [1, follower.id] }, 1, ctx), () => undefined],
     // A pre-vote standing in an epoch before the current one: FENCED_LEADER_EPOCH.
     ['a pre-vote from an earlier epoch', outboundRequest({ type: 'VoteRequest', candidateEpoch: first.epoch - 1, candidateId: leader.id, lastOffsetEpoch: first.epoch - 1, lastOffset: 0, preVote: true }, 1, ctx), (to) => to],
   ];
