@@ -22,7 +22,7 @@ import { Outbox, type PendingRequest } from './outbox.js';
 import { handleRequest } from './requests.js';
 import { handleResponse } from './responses.js';
 import type { EpochState, FollowerState } from './states.js';
-import { binaryExponentialElectionBackoffMs, randomElectionTimeoutMs } from './timing.js';
+import { randomElectionTimeoutMs } from './timing.js';
 
 /** Where a proposal landed in the log. */
 export interface ProposalPosition {
@@ -455,8 +455,11 @@ export class RaftCore {
           return;
         }
         if (now >= s.electionDeadline) {
-          if (s.role === 'Prospective') this.becomeProspective();
-          else s.backoffUntil = now + binaryExponentialElectionBackoffMs(this.cfg, s.retries + 1);
+          // As Kafka 4.x: a candidate not elected in time asks for pre-votes again; a prospective
+          // goes back to the leader it knew (or to waiting) and stands again after its fetch/election timeout.
+          if (s.role === 'Candidate') this.becomeProspective();
+          else if (s.leaderId >= 0) this.becomeFollower(s.epoch, s.leaderId);
+          else this.becomeUnattached(s.epoch, s.votedId);
           return;
         }
         for (const v of this.otherVoters()) {

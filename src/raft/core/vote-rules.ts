@@ -16,7 +16,6 @@ export function canGrantVote(state: EpochState, req: VoteRequest, log: LogState,
   switch (state.role) {
     case 'Unattached':
     case 'Prospective': {
-      if (state.role === 'Prospective' && state.leaderId >= 0) return false;
       if (state.votedId === req.candidateId) return true;
       // One vote per epoch: the rule that makes a leader per epoch unique.
       if (state.votedId >= 0 && unsafe.grantTwoVotesPerEpoch !== true) return false;
