@@ -61,3 +61,43 @@ t.test('kafka-metadata-quorum describe --status and --replication against samsa 
     t.equal(state, Number(id) === leader.id ? 'Leader' : 'Follower');
   }
 });
+
+t.test('kafka-metadata-quorum --replication shows the lag of a follower that stopped', async (t) => {
+  const cluster = await RaftCluster.start(tempDir(t), 3);
+  t.teardown(() => cluster.close());
+  const leader = await cluster.waitForLeader();
+  let last = -1;
+  for (const [id, e] of cluster.voters) {
+    last = await leader.driver.propose([
+      encodeMetadataRecord({
+        type: 27,
+        version: 0,
+        data: { controllerId: id, incarnationId: 'AAAAAAAAAAAAAAAAAAAAAA', zkMigrationReady: false, endPoints: [{ name: e.name, host: e.host, port: e.port, securityProtocol: PLAINTEXT }], features: [] },
+      }),
+    ]);
+  }
+  await waitFor(() => cluster.running().every((n) => n.image.cluster.controllers.size === 3 && n.metadataLog.log.highWatermark > last), 10_000, 'every node replayed the registrations');
+  const stopped = cluster.running().find((n) => n !== leader)!;
+  const stoppedEnd = stopped.metadataLog.log.logEndOffset;
+  await cluster.killNode(stopped.id);
+  for (let i = 0; i < 7; i++) await leader.driver.propose([encodeMetadataRecord({ type: 4, version: 0, data: { resourceType: 4, resourceName: '', name: `k${i}`, value: 'v' } })]);
+  const leaderEnd = leader.metadataLog.log.logEndOffset;
+
+  const bootstrap = `${cluster.voters.get(leader.id)!.host}:${cluster.voters.get(leader.id)!.port}`;
+  const replication = await kafkaTool('org.apache.kafka.tools.MetadataQuorumCommand', '--bootstrap-controller', bootstrap, 'describe', '--replication');
+  t.equal(replication.code, 0, replication.out);
+  const rows = new Map(
+    replication.out
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((c) => /^\d+$/.test(c[0] ?? ''))
+      .map((c) => [Number(c[0]), c]),
+  );
+  const row = rows.get(stopped.id)!;
+  t.equal(Number(row[2]), stoppedEnd, 'the stopped follower at the log end offset it last fetched');
+  t.equal(Number(row[3]), leaderEnd - stoppedEnd, `and a lag of ${leaderEnd - stoppedEnd}`);
+  t.equal(row[6], 'Follower');
+  t.equal(Number(rows.get(leader.id)![3]), 0, 'the leader has no lag');
+  const status = await kafkaTool('org.apache.kafka.tools.MetadataQuorumCommand', '--bootstrap-controller', bootstrap, 'describe', '--status');
+  t.match(status.out, new RegExp(`MaxFollowerLag:\\s+${leaderEnd - stoppedEnd}\\b`), '--status reports it as the largest follower lag');
+});
