@@ -346,7 +346,12 @@ export class RaftDriver {
     // 2. Truncation and fetched snapshots.
     if (ready.truncateTo !== undefined) {
       this.truncations++;
+      const expected = Math.min(this.log.logEndOffset, ready.truncateTo);
       await this.log.truncateTo(ready.truncateTo);
+      // Storage cuts at batch boundaries: a point inside a batch would leave the core and the log disagreeing.
+      if (this.log.logEndOffset !== expected) {
+        throw new Error(`truncating the metadata log to ${ready.truncateTo} left it ending at ${this.log.logEndOffset}, not at a batch boundary`);
+      }
       this.proposals.truncated(ready.truncateTo, truncatedError);
     }
     for (const w of ready.snapshotWrites) await this.snapshots.write(w.snapshotId, w.chunk.position, w.chunk.bytes as Buffer);
