@@ -5,7 +5,9 @@
 // within one life; a new leader holds every committed entry.
 import type { NodeId, RaftBatch } from '../../../src/raft/messages.js';
 
-export class SafetyViolation extends Error {}
+export class SafetyViolation extends Error {
+  override name = 'SafetyViolation';
+}
 
 export interface Entry {
   lastOffset: number;

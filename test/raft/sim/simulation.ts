@@ -416,4 +416,6 @@ export class Simulation {
   }
 }
 
-export class LivenessFailure extends Error {}
+export class LivenessFailure extends Error {
+  override name = 'LivenessFailure';
+}
