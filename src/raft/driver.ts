@@ -366,6 +366,10 @@ export class RaftDriver {
     }
     // 3. Appends; the fsync runs in the background and only its completion counts.
     if (ready.append.length > 0) {
+      // The raft log has no gaps: storage would take one (a compacted leader's), so it is checked here.
+      if (ready.append[0].baseOffset !== this.log.logEndOffset) {
+        throw new Error(`appending at ${ready.append[0].baseOffset} to a metadata log that ends at ${this.log.logEndOffset}`);
+      }
       const bufs = ready.append.map((b) => this.encodeBatch(b));
       await this.log.appendAsFollower(bufs.length === 1 ? bufs[0] : Buffer.concat(bufs));
       this.flushInBackground(ready.append[ready.append.length - 1].lastOffset + 1);
