@@ -38,6 +38,35 @@ export type GroupOperations = Pick<
   | 'deleteOffsets'
 >;
 
+/** A partition's leadership as produce and fetch need it (NONE when this broker leads it). */
+export interface LeaderCheck {
+  errorCode: number;
+  /** The leader and epoch the image names (KIP-951's hint to the client), -1 when none. */
+  leaderId: number;
+  leaderEpoch: number;
+}
+
+/**
+ * The replica layer (src/replica/replica-manager.ts) in cluster mode; absent on a lone node,
+ * where every partition is led here by its only replica.
+ */
+export interface ReplicaAccess {
+  /** Produce: leadership, and for acks=all an ISR of at least min.insync.replicas (NOT_ENOUGH_REPLICAS). */
+  checkProduce(topic: string, partition: number, acks: number): LeaderCheck;
+  /** acks=all: resolves with the partition's error code once the ISR holds every offset below `endOffset`, or at `timeoutMs`. */
+  awaitReplication(topic: string, partition: number, endOffset: number, timeoutMs: number): Promise<number>;
+  /** A consumer's fetch: leadership. */
+  checkFetch(topic: string, partition: number): LeaderCheck;
+  /**
+   * A follower's fetch from `fetchOffset` whose last batch has `lastFetchedEpoch`: an error, or where
+   * its log diverges from this leader's (it truncates there), or else its fetch state is recorded
+   * (the high watermark may move).
+   */
+  followerFetch(topic: string, partition: number, replicaId: number, brokerEpoch: number, fetchOffset: number, lastFetchedEpoch: number): { errorCode: number; divergingEpoch?: { epoch: number; endOffset: number } };
+  /** A broker's endpoint on a listener (KIP-951's node endpoints), or null. */
+  endpoint(brokerId: number, listenerName: string): { nodeId: number; host: string; port: number; rack: string | null } | null;
+}
+
 export interface BrokerContext {
   readonly nodeId: number;
   readonly clusterId: string;
@@ -59,6 +88,8 @@ export interface BrokerContext {
   readonly advertisedHost: string;
   readonly advertisedPort: number;
   partitionLog(topic: string, partition: number): PartitionLog | undefined;
+  /** The replica layer in cluster mode; null on a lone node. */
+  readonly replicas?: ReplicaAccess | null;
   /** Creates a topic and its logs, or returns the existing one (Metadata's auto-creation). */
   createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<TopicInfo>;
 }

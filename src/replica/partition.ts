@@ -1,0 +1,157 @@
+// One partition hosted by this broker, as Kafka's Partition: whether it leads or follows, in which
+// leader epoch, the ISR the controller last committed (and an AlterPartition in flight), and as
+// leader each follower's fetch state. The leader's high watermark is the smallest log end offset
+// over itself and the ISR (the ISR a pending change could make, as Kafka's maximal ISR); it only
+// moves forward. Followers join the ISR once caught up to the high watermark and past the start
+// of the leader's epoch; they leave it after replica.lag.time.max.ms without catching up.
+import type { PartitionRegistration } from '../metadata/image.js';
+import type { PartitionLog } from '../storage/types.js';
+
+/** What the leader knows of one follower (Kafka's ReplicaState). */
+export interface FollowerState {
+  /** Its log end offset: the offset it last fetched from (-1 until it fetches in this leadership). */
+  logEndOffset: number;
+  /** The last time it was known to be caught up with the leader's log end. */
+  lastCaughtUpTimeMs: number;
+  lastFetchTimeMs: number;
+  /** The leader's log end offset at its previous fetch (Kafka's rule for catching up). */
+  lastFetchLeaderLogEndOffset: number;
+  brokerEpoch: number;
+}
+
+/** An ISR change sent to the controller and not yet answered (Kafka's PendingExpandIsr/PendingShrinkIsr). */
+export interface PendingIsr {
+  isr: number[];
+  kind: 'expand' | 'shrink';
+}
+
+export class Partition {
+  readonly key: string;
+  leaderId = -1;
+  leaderEpoch = -1;
+  partitionEpoch = -1;
+  replicas: readonly number[] = [];
+  isr: readonly number[] = [];
+  pendingIsr: PendingIsr | null = null;
+  /** The log end offset when this broker's current leadership began (Kafka's leaderEpochStartOffset). */
+  leaderEpochStartOffset = -1;
+  readonly followers = new Map<number, FollowerState>();
+
+  constructor(
+    readonly localId: number,
+    readonly topicId: string,
+    readonly log: PartitionLog,
+  ) {
+    this.key = `${log.topic}-${log.partition}`;
+  }
+
+  get isLeader(): boolean {
+    return this.leaderId === this.localId;
+  }
+
+  /** The ISR the high watermark must wait for: the committed one, widened by a pending expansion. */
+  get maximalIsr(): readonly number[] {
+    if (this.pendingIsr?.kind === 'expand') return this.pendingIsr.isr;
+    return this.isr;
+  }
+
+  /**
+   * Becomes (or stays) leader of `reg`. A new leader epoch starts at the log end: the log
+   * records it before later appends carry it; followers' states start over, unknown.
+   */
+  async makeLeader(reg: PartitionRegistration, nowMs: number): Promise<boolean> {
+    const newEpoch = !this.isLeader || reg.leaderEpoch > this.leaderEpoch;
+    if (newEpoch) {
+      if (reg.leaderEpoch > this.log.leaderEpoch) await this.log.assignLeaderEpoch(reg.leaderEpoch, this.log.logEndOffset);
+      this.leaderEpochStartOffset = this.log.logEndOffset;
+      this.followers.clear();
+    }
+    this.apply(reg);
+    for (const id of reg.replicas) {
+      if (id === this.localId || this.followers.has(id)) continue;
+      this.followers.set(id, { logEndOffset: -1, lastCaughtUpTimeMs: reg.isr.includes(id) ? nowMs : 0, lastFetchTimeMs: 0, lastFetchLeaderLogEndOffset: -1, brokerEpoch: -1 });
+    }
+    for (const id of [...this.followers.keys()]) if (!reg.replicas.includes(id)) this.followers.delete(id);
+    this.maybeIncrementHighWatermark();
+    return newEpoch;
+  }
+
+  /** Follows `reg`'s leader; true when the leader or its epoch changed (the fetcher starts over). */
+  makeFollower(reg: PartitionRegistration): boolean {
+    const changed = this.isLeader || reg.leader !== this.leaderId || reg.leaderEpoch !== this.leaderEpoch;
+    this.apply(reg);
+    this.followers.clear();
+    this.leaderEpochStartOffset = -1;
+    return changed;
+  }
+
+  private apply(reg: PartitionRegistration): void {
+    this.leaderId = reg.leader;
+    this.leaderEpoch = reg.leaderEpoch;
+    this.partitionEpoch = reg.partitionEpoch;
+    this.replicas = reg.replicas;
+    this.isr = reg.isr;
+    this.pendingIsr = null;
+  }
+
+  /**
+   * A follower fetched from `fetchOffset`: its log holds everything below it. Kafka's
+   * updateFollowerFetchState: caught up when it reached the leader's log end now, or the log end
+   * the leader had at its previous fetch. Returns whether the high watermark moved.
+   */
+  updateFollowerFetchState(replicaId: number, fetchOffset: number, brokerEpoch: number, nowMs: number): boolean {
+    const f = this.followers.get(replicaId);
+    if (!f) return false;
+    const leo = this.log.logEndOffset;
+    if (fetchOffset >= leo) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, nowMs);
+    else if (fetchOffset >= f.lastFetchLeaderLogEndOffset) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, f.lastFetchTimeMs);
+    f.logEndOffset = fetchOffset;
+    f.lastFetchLeaderLogEndOffset = leo;
+    f.lastFetchTimeMs = nowMs;
+    f.brokerEpoch = brokerEpoch;
+    return this.maybeIncrementHighWatermark();
+  }
+
+  /** The leader's high watermark: the smallest log end over itself and the ISR, never backwards. */
+  maybeIncrementHighWatermark(): boolean {
+    if (!this.isLeader) return false;
+    let hw = this.log.logEndOffset;
+    for (const id of this.maximalIsr) {
+      if (id === this.localId) continue;
+      const f = this.followers.get(id);
+      // A member that has not fetched in this leadership holds the high watermark where it is.
+      if (!f || f.logEndOffset < 0) return false;
+      hw = Math.min(hw, f.logEndOffset);
+    }
+    if (hw <= this.log.highWatermark) return false;
+    this.log.updateHighWatermark(hw);
+    return true;
+  }
+
+  /** A follower out of the ISR that caught up with the high watermark and the leader's epoch start. */
+  followerInSync(id: number): boolean {
+    const f = this.followers.get(id);
+    return f !== undefined && f.logEndOffset >= this.log.highWatermark && f.logEndOffset >= this.leaderEpochStartOffset;
+  }
+
+  /** Followers (never the leader) that may join the ISR now. */
+  candidatesToJoin(): number[] {
+    if (!this.isLeader || this.pendingIsr) return [];
+    return this.replicas.filter((id) => id !== this.localId && !this.isr.includes(id) && this.followerInSync(id));
+  }
+
+  /** ISR members that did not catch up within `lagMs` (Kafka's getOutOfSyncReplicas). */
+  outOfSyncReplicas(nowMs: number, lagMs: number): number[] {
+    if (!this.isLeader || this.pendingIsr) return [];
+    return this.isr.filter((id) => {
+      if (id === this.localId) return false;
+      const f = this.followers.get(id);
+      return !f || (f.logEndOffset !== this.log.logEndOffset && nowMs - f.lastCaughtUpTimeMs > lagMs);
+    });
+  }
+
+  /** min.insync.replicas capped at the replica count, as Kafka's effectiveMinIsr. */
+  effectiveMinIsr(): number {
+    return Math.min(this.log.config.minInsyncReplicas, this.replicas.length);
+  }
+}

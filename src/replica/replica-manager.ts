@@ -1,0 +1,246 @@
+// The replica layer of a cluster broker (Kafka's ReplicaManager): a metadata publisher that, on
+// each image, makes this broker leader or follower of every partition whose replicas include it
+// (and stops the ones it no longer hosts); serves the leader's side to produce and fetch (acks=all
+// waits in the purgatory until the high watermark passes the append; follower fetches record how
+// far each follower got); runs the follower side through the replica fetchers; and keeps the ISR
+// honest through AlterPartition to the active controller (shrink after replica.lag.time.max.ms,
+// expand once a follower caught up).
+import { log } from '../log.js';
+import type { BrokerConfig } from '../config.js';
+import type { LeaderCheck, ReplicaAccess } from '../handlers/context.js';
+import type { MetadataDelta } from '../metadata/delta.js';
+import type { MetadataImage, PartitionRegistration } from '../metadata/image.js';
+import type { MetadataPublisher } from '../metadata/loader.js';
+import type { NodeClient, NodeEndpoint } from '../network/node-client.js';
+import { ErrorCode } from '../protocol/errors.js';
+import type { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
+import type { AlterPartitionResponse } from '../protocol/generated/alter-partition-response.js';
+import type { StorageEngine } from '../storage/types.js';
+import { DelayedProduce } from './delayed-produce.js';
+import { Partition } from './partition.js';
+import { DelayedOperationPurgatory } from './purgatory.js';
+import { ReplicaFetcherManager } from './replica-fetcher.js';
+
+export interface ReplicaManagerOptions {
+  nodeId: number;
+  storage: StorageEngine;
+  config: BrokerConfig;
+  /** The replica fetchers' own client (Kafka's fetchers have their own connections too). */
+  client: NodeClient;
+  interBrokerListenerName: string;
+  brokerEpoch(): number;
+  /** Sends an AlterPartition to the active controller. */
+  alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse>;
+}
+
+export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
+  readonly name = 'ReplicaManager';
+  private readonly partitions = new Map<string, Partition>();
+  private readonly unsubscribe = new Map<string, () => void>();
+  private readonly purgatory = new DelayedOperationPurgatory<DelayedProduce>({ name: 'Produce' });
+  private readonly fetchers: ReplicaFetcherManager;
+  private image: MetadataImage | null = null;
+  private readonly lagMs: number;
+  private readonly isrTimer: NodeJS.Timeout;
+
+  constructor(private readonly o: ReplicaManagerOptions) {
+    const c = o.config;
+    this.lagMs = c.number('replica.lag.time.max.ms');
+    this.fetchers = new ReplicaFetcherManager(
+      o.client,
+      { nodeId: o.nodeId, brokerEpoch: o.brokerEpoch, endpoint: (id) => this.interBrokerEndpoint(id) },
+      {
+        maxWaitMs: c.number('replica.fetch.wait.max.ms'),
+        minBytes: c.number('replica.fetch.min.bytes'),
+        maxBytes: c.number('replica.fetch.response.max.bytes'),
+        partitionMaxBytes: c.number('replica.fetch.max.bytes'),
+        backoffMs: c.number('replica.fetch.backoff.ms'),
+        requestTimeoutMs: c.number('replica.socket.timeout.ms'),
+      },
+    );
+    // Kafka's isr-expiration task runs at half the lag time.
+    this.isrTimer = setInterval(() => this.maybeShrinkIsr(), Math.max(1, Math.floor(this.lagMs / 2)));
+    this.isrTimer.unref();
+  }
+
+  /** A hosted partition's state (tests, logs). */
+  partition(topic: string, partition: number): Partition | undefined {
+    return this.partitions.get(`${topic}-${partition}`);
+  }
+
+  async onMetadataUpdate(delta: MetadataDelta, image: MetadataImage): Promise<void> {
+    this.image = image;
+    const td = delta.topicsDelta;
+    if (!td) return;
+    for (const id of td.deletedTopicIds) {
+      const gone = delta.image.topics.getById(id);
+      if (gone) for (const p of gone.registrations.keys()) this.stopPartition(`${gone.name}-${p}`);
+    }
+    for (const d of td.changedTopics.values()) {
+      for (const [id, reg] of d.partitionChanges) {
+        const key = `${d.name}-${id}`;
+        if (!reg.replicas.includes(this.o.nodeId)) {
+          this.stopPartition(key);
+          continue;
+        }
+        await this.applyRegistration(d.name, d.topicId, id, reg).catch((e) => log.error(`${key}: becoming ${reg.leader === this.o.nodeId ? 'leader' : 'follower'} failed: ${(e as Error)?.stack ?? e}`));
+      }
+    }
+  }
+
+  private async applyRegistration(topic: string, topicId: string, id: number, reg: PartitionRegistration): Promise<void> {
+    const key = `${topic}-${id}`;
+    const l = this.o.storage.get(topic, id);
+    if (!l) return;
+    let p = this.partitions.get(key);
+    if (!p || p.log !== l) {
+      this.stopPartition(key);
+      p = new Partition(this.o.nodeId, topicId, l);
+      this.partitions.set(key, p);
+      const part = p;
+      // Appends and high watermark moves: the leader's high watermark may move, waiters wake.
+      this.unsubscribe.set(key, l.onAppend(() => this.onLogChange(part)));
+    }
+    if (reg.leader === this.o.nodeId) {
+      this.fetchers.remove(key);
+      if (await p.makeLeader(reg, Date.now())) log.info(`${key}: leader in epoch ${reg.leaderEpoch} from offset ${p.leaderEpochStartOffset}, ISR [${reg.isr}]`);
+    } else if (p.makeFollower(reg)) {
+      if (reg.leader >= 0) this.fetchers.add(p);
+      else this.fetchers.remove(key);
+      log.info(`${key}: following broker ${reg.leader} in epoch ${reg.leaderEpoch}`);
+    }
+    this.purgatory.checkAndComplete(key);
+  }
+
+  private stopPartition(key: string): void {
+    const p = this.partitions.get(key);
+    if (!p) return;
+    this.fetchers.remove(key);
+    this.unsubscribe.get(key)?.();
+    this.unsubscribe.delete(key);
+    this.partitions.delete(key);
+    p.leaderId = -1;
+    this.purgatory.checkAndComplete(key);
+  }
+
+  private onLogChange(p: Partition): void {
+    if (!p.isLeader) return;
+    p.maybeIncrementHighWatermark();
+    this.purgatory.checkAndComplete(p.key);
+  }
+
+  private leaderCheck(topic: string, partition: number): LeaderCheck & { p?: Partition } {
+    const p = this.partitions.get(`${topic}-${partition}`);
+    if (p?.isLeader) return { errorCode: ErrorCode.NONE, leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, p };
+    const reg = this.image?.topics.get(topic)?.registrations.get(partition);
+    return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, leaderId: reg?.leader ?? -1, leaderEpoch: reg?.leaderEpoch ?? -1 };
+  }
+
+  checkProduce(topic: string, partition: number, acks: number): LeaderCheck {
+    const c = this.leaderCheck(topic, partition);
+    if (c.p && acks === -1 && c.p.isr.length < c.p.effectiveMinIsr()) return { errorCode: ErrorCode.NOT_ENOUGH_REPLICAS, leaderId: c.leaderId, leaderEpoch: c.leaderEpoch };
+    return { errorCode: c.errorCode, leaderId: c.leaderId, leaderEpoch: c.leaderEpoch };
+  }
+
+  awaitReplication(topic: string, partition: number, endOffset: number, timeoutMs: number): Promise<number> {
+    const p = this.partitions.get(`${topic}-${partition}`);
+    if (!p?.isLeader) return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    return new Promise((resolve) => {
+      this.purgatory.tryCompleteElseWatch(new DelayedProduce(timeoutMs, p, p.leaderEpoch, endOffset, resolve), [p.key]);
+    });
+  }
+
+  checkFetch(topic: string, partition: number): LeaderCheck {
+    const { errorCode, leaderId, leaderEpoch } = this.leaderCheck(topic, partition);
+    return { errorCode, leaderId, leaderEpoch };
+  }
+
+  followerFetch(topic: string, partition: number, replicaId: number, brokerEpoch: number, fetchOffset: number, lastFetchedEpoch: number): { errorCode: number; divergingEpoch?: { epoch: number; endOffset: number } } {
+    const p = this.partitions.get(`${topic}-${partition}`);
+    if (!p?.isLeader || !p.replicas.includes(replicaId)) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+    const l = p.log;
+    if (lastFetchedEpoch >= 0) {
+      // KIP-320: the follower's last epoch must end where ours does, else it truncates first.
+      const eo = l.endOffsetForEpoch(lastFetchedEpoch);
+      if (!eo) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
+      if (eo.endOffset < fetchOffset || eo.leaderEpoch < lastFetchedEpoch) return { errorCode: ErrorCode.NONE, divergingEpoch: { epoch: eo.leaderEpoch, endOffset: eo.endOffset } };
+    }
+    if (fetchOffset < l.logStartOffset || fetchOffset > l.logEndOffset) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
+    p.updateFollowerFetchState(replicaId, fetchOffset, brokerEpoch, Date.now());
+    const join = p.candidatesToJoin();
+    if (join.length > 0) this.alterIsr(p, [...p.isr, ...join], 'expand');
+    return { errorCode: ErrorCode.NONE };
+  }
+
+  endpoint(brokerId: number, listenerName: string): { nodeId: number; host: string; port: number; rack: string | null } | null {
+    const b = this.image?.cluster.brokers.get(brokerId);
+    const e = b?.endpoints.find((x) => x.name === listenerName);
+    return b && e ? { nodeId: brokerId, host: e.host, port: e.port, rack: b.rack } : null;
+  }
+
+  private interBrokerEndpoint(brokerId: number): NodeEndpoint | null {
+    const e = this.endpoint(brokerId, this.o.interBrokerListenerName);
+    return e ? { host: e.host, port: e.port } : null;
+  }
+
+  private maybeShrinkIsr(): void {
+    const now = Date.now();
+    for (const p of this.partitions.values()) {
+      const out = p.outOfSyncReplicas(now, this.lagMs);
+      if (out.length === 0) continue;
+      log.info(`${p.key}: shrinking ISR from [${p.isr}] (out of sync: [${out}])`);
+      this.alterIsr(p, p.isr.filter((id) => !out.includes(id)), 'shrink');
+    }
+  }
+
+  /** Asks the controller for an ISR change; the high watermark counts the wider ISR meanwhile. */
+  private alterIsr(p: Partition, isr: number[], kind: 'expand' | 'shrink'): void {
+    const pending = { isr, kind };
+    p.pendingIsr = pending;
+    const epochs = isr.map((id) => ({ brokerId: id, brokerEpoch: id === this.o.nodeId ? this.o.brokerEpoch() : (p.followers.get(id)?.brokerEpoch ?? -1) }));
+    const sentEpoch = p.partitionEpoch;
+    const req: AlterPartitionRequest = {
+      brokerId: this.o.nodeId,
+      brokerEpoch: this.o.brokerEpoch(),
+      topics: [{ topicId: p.topicId, partitions: [{ partitionIndex: p.log.partition, leaderEpoch: p.leaderEpoch, newIsrWithEpochs: epochs, leaderRecoveryState: 0, partitionEpoch: sentEpoch }] }],
+    };
+    const clear = () => {
+      if (p.pendingIsr === pending) p.pendingIsr = null;
+    };
+    this.o.alterPartition(req).then(
+      (res) => {
+        const d = res.topics[0]?.partitions[0];
+        const errorCode = res.errorCode !== ErrorCode.NONE ? res.errorCode : (d?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR);
+        if (errorCode !== ErrorCode.NONE || !d) {
+          log.info(`${p.key}: AlterPartition (${kind} to [${isr}]) failed with error ${errorCode}`);
+          clear();
+          return;
+        }
+        // The image may have brought this change (or a later one) already.
+        if (p.pendingIsr === pending && d.partitionEpoch > p.partitionEpoch) {
+          p.isr = d.isr;
+          p.partitionEpoch = d.partitionEpoch;
+          p.pendingIsr = null;
+          log.info(`${p.key}: ISR now [${d.isr}] (partition epoch ${d.partitionEpoch})`);
+          p.maybeIncrementHighWatermark();
+          this.purgatory.checkAndComplete(p.key);
+        } else clear();
+      },
+      (e) => {
+        log.debug(`${p.key}: AlterPartition failed: ${(e as Error)?.message ?? e}`);
+        clear();
+      },
+    );
+  }
+
+  close(): void {
+    clearInterval(this.isrTimer);
+    this.fetchers.close();
+    for (const u of this.unsubscribe.values()) u();
+    this.unsubscribe.clear();
+    for (const p of this.partitions.values()) p.leaderId = -1;
+    for (const key of this.partitions.keys()) this.purgatory.checkAndComplete(key);
+    this.partitions.clear();
+    this.purgatory.shutdown();
+  }
+}
