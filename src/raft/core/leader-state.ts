@@ -1,6 +1,6 @@
 // What a leader tracks for its epoch: each replica's durable fetch offset and fetch times (for the
-// high watermark and DescribeQuorum), voters that have not acknowledged it yet (BeginQuorumEpoch
-// is resent to them), fetches parked until new data, and when a majority last fetched (check quorum).
+// high watermark and DescribeQuorum), voters silent for half a fetch timeout (BeginQuorumEpoch is
+// resent to them), fetches parked until new data, and when a majority last fetched (check quorum).
 import type { NodeId, QuorumDescription, ReplicaDescription } from '../messages.js';
 
 /** Kafka forgets observers that have not fetched for five minutes. */
@@ -34,10 +34,16 @@ export class LeaderState {
   readonly observers = new Map<NodeId, ReplicaState>();
   /** Fetches waiting for data, by fetcher (a newer fetch from the same node replaces its older one). */
   readonly parked = new Map<NodeId, ParkedFetch>();
+  /** Voters heard from since the check-quorum deadline last moved. */
+  private readonly fetchedVoters = new Set<NodeId>();
   /** -1 until the epoch-start entry reaches a majority. */
   highWatermark = -1;
   /** Time by which a majority must have fetched again, or the leader resigns. */
   checkQuorumDeadline: number;
+  /** Next round of BeginQuorumEpoch to voters that have not fetched lately (the first at once). */
+  beginQuorumEpochAt: number;
+  /** Kafka resends BeginQuorumEpoch every half fetch timeout to voters silent that long. */
+  readonly beginQuorumEpochTimeoutMs: number;
 
   constructor(
     readonly localId: NodeId,
@@ -52,6 +58,8 @@ export class LeaderState {
     const self = this.voters.get(localId);
     if (self) self.acknowledged = true;
     this.checkQuorumDeadline = nowMs + checkQuorumTimeoutMs;
+    this.beginQuorumEpochAt = nowMs;
+    this.beginQuorumEpochTimeoutMs = Math.floor(checkQuorumTimeoutMs / CHECK_QUORUM_TIMEOUT_FACTOR / 2);
   }
 
   /** The leader's own durable end moved; true when the high watermark did. */
@@ -78,7 +86,7 @@ export class LeaderState {
     r.endOffset = fetchOffset;
     r.acknowledged = true;
     if (!voter) return false;
-    this.updateCheckQuorum(nowMs);
+    this.updateCheckQuorum(nowMs, replicaId);
     return this.maybeUpdateHighWatermark();
   }
 
@@ -87,8 +95,14 @@ export class LeaderState {
     if (r) r.acknowledged = true;
   }
 
-  unacknowledgedVoters(): NodeId[] {
-    return [...this.voters.values()].filter((r) => !r.acknowledged).map((r) => r.replicaId);
+  /** Voters that have not fetched for half a fetch timeout (or ever): they may not know this leader. */
+  votersToRemind(nowMs: number): NodeId[] {
+    return [...this.voters.values()].filter((r) => r.replicaId !== this.localId && nowMs - r.lastFetchTimestamp >= this.beginQuorumEpochTimeoutMs).map((r) => r.replicaId);
+  }
+
+  /** A FetchSnapshot from a voter counts as hearing from it, as a Fetch does. */
+  noteFetchSnapshot(replicaId: NodeId, nowMs: number): void {
+    if (this.voters.has(replicaId) && replicaId !== this.localId) this.updateCheckQuorum(nowMs, replicaId);
   }
 
   /** Voters other than the leader, most caught up first (EndQuorumEpoch's preferred successors). */
@@ -112,9 +126,13 @@ export class LeaderState {
   }
 
   /** Check quorum: the deadline moves once a majority (the leader included) has fetched since the last move. */
-  private updateCheckQuorum(nowMs: number): void {
-    const recent = [...this.voters.values()].filter((r) => r.replicaId === this.localId || r.lastFetchTimestamp >= this.checkQuorumDeadline - this.checkQuorumTimeoutMs);
-    if (recent.length * 2 > this.voters.size) this.checkQuorumDeadline = nowMs + this.checkQuorumTimeoutMs;
+  private updateCheckQuorum(nowMs: number, voterId: NodeId): void {
+    this.fetchedVoters.add(voterId);
+    const needed = Math.floor(this.voters.size / 2) + 1 - (this.voters.has(this.localId) ? 1 : 0);
+    if (this.fetchedVoters.size >= needed) {
+      this.fetchedVoters.clear();
+      this.checkQuorumDeadline = nowMs + this.checkQuorumTimeoutMs;
+    }
   }
 
   /** A lone voter has no one to hear from. */

@@ -195,7 +195,7 @@ export class RaftCore {
         if (!this.shuttingDown) t = Math.min(t, s.electionDeadline);
         break;
       case 'Leader':
-        t = Math.min(t, s.state.checkQuorumDeadline);
+        t = Math.min(t, s.state.checkQuorumDeadline, s.state.beginQuorumEpochAt);
         for (const p of s.state.parked.values()) t = Math.min(t, p.deadline);
         break;
     }
@@ -488,8 +488,11 @@ export class RaftCore {
             this.answerFetch(p.from, p.correlationId, p.fetchOffset);
           }
         }
-        for (const v of ls.unacknowledgedVoters()) {
-          if (this.canSendTo(v, 'BeginQuorumEpochRequest')) this.request(v, { type: 'BeginQuorumEpochRequest', leaderId: this.cfg.nodeId, leaderEpoch: s.epoch });
+        if (now >= ls.beginQuorumEpochAt) {
+          for (const v of ls.votersToRemind(now)) {
+            if (this.canSendTo(v, 'BeginQuorumEpochRequest')) this.request(v, { type: 'BeginQuorumEpochRequest', leaderId: this.cfg.nodeId, leaderEpoch: s.epoch });
+          }
+          ls.beginQuorumEpochAt = now + ls.beginQuorumEpochTimeoutMs;
         }
         return;
       }

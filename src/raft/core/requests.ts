@@ -90,6 +90,7 @@ function onFetch(core: RaftCore, from: NodeId, req: FetchRequest, correlationId:
 function onFetchSnapshot(core: RaftCore, from: NodeId, req: FetchSnapshotRequest, correlationId: number): void {
   const error = leaderOnlyError(core, req.currentLeaderEpoch);
   if (error !== undefined) return core.respondError(from, correlationId, 'FetchSnapshotResponse', error, { snapshotId: req.snapshotId });
+  if (core.state.role === 'Leader') core.state.state.noteFetchSnapshot(from, core.now);
   const snap = core.log.latestSnapshotId;
   if (snap === undefined || snap.offset !== req.snapshotId.offset || snap.epoch !== req.snapshotId.epoch) {
     return core.respondError(from, correlationId, 'FetchSnapshotResponse', ErrorCode.SNAPSHOT_NOT_FOUND, { snapshotId: req.snapshotId });
