@@ -51,3 +51,79 @@ t.test('a leader: diverging epoch, parked fetch, HW after the epoch start', asyn
   core.propose('x', 2, 5004);
   t.match(core.takeReady().messages, [{ correlationId: 2, message: { readFrom: 4 } }]);
 });
+
+/** Node 1 of voters [1, 2] wins: every Vote (pre-vote, then vote) it sends is granted. */
+function electedLeader(log = empty): RaftCore {
+  const core = new RaftCore(raftCoreConfig({ nodeId: 1, voters: [1, 2], random: () => 0 }), undefined, log, 0);
+  core.tick(1_000);
+  for (let round = 0; round < 2; round++) {
+    for (const m of core.takeReady().messages) {
+      if (m.message.type !== 'VoteRequest') continue;
+      // The voter answers in its own epoch: before the real vote, the one before the candidate's.
+      const leaderEpoch = m.message.preVote ? m.message.candidateEpoch - 1 : m.message.candidateEpoch;
+      core.receive(2, { type: 'VoteResponse', errorCode: ErrorCode.NONE, leaderId: -1, leaderEpoch, voteGranted: true, preVote: m.message.preVote }, m.correlationId, 1_000);
+    }
+  }
+  return core;
+}
+
+t.test('DescribeQuorum: end offsets, fetch and caught-up times as Kafka computes them', async (t) => {
+  const core = electedLeader();
+  t.equal(core.status().role, 'Leader');
+  t.equal(core.describeQuorum(1_000)?.highWatermark, -1, 'no HW before the epoch start is on a majority');
+  core.takeReady();
+  core.appended(1, 1_000);
+  core.propose('a', 4, 1_100);
+  core.appended(5, 1_100);
+  // The follower fetches behind the leader's end (5) at 2000, then reaches 5 at 3000.
+  core.receive(2, { type: 'FetchRequest', replicaId: 2, currentLeaderEpoch: 1, fetchOffset: 1, lastFetchedEpoch: 1, maxWaitMs: 0 }, 1, 2_000);
+  let d = core.describeQuorum(2_000)!;
+  t.same(d.currentVoters.find((r) => r.replicaId === 2), { replicaId: 2, logEndOffset: 1, lastFetchTimestamp: 2_000, lastCaughtUpTimestamp: -1 });
+  t.equal(d.highWatermark, 1);
+  core.receive(2, { type: 'FetchRequest', replicaId: 2, currentLeaderEpoch: 1, fetchOffset: 5, lastFetchedEpoch: 1, maxWaitMs: 0 }, 2, 3_000);
+  d = core.describeQuorum(3_500)!;
+  t.same(d.currentVoters.find((r) => r.replicaId === 2), { replicaId: 2, logEndOffset: 5, lastFetchTimestamp: 3_000, lastCaughtUpTimestamp: 3_000 });
+  t.same(d.currentVoters.find((r) => r.replicaId === 1), { replicaId: 1, logEndOffset: 5, lastFetchTimestamp: 3_500, lastCaughtUpTimestamp: 3_500 }, 'the leader reports now');
+  t.equal(d.highWatermark, 5);
+  t.same(d.observers, []);
+  // A leader that appended more: a fetch reaching the end as of the previous fetch was caught up at that fetch's time.
+  core.propose('b', 2, 3_600);
+  core.appended(7, 3_600);
+  core.receive(2, { type: 'FetchRequest', replicaId: 2, currentLeaderEpoch: 1, fetchOffset: 5, lastFetchedEpoch: 1, maxWaitMs: 0 }, 3, 4_000);
+  core.propose('c', 1, 4_100);
+  core.appended(8, 4_100);
+  core.receive(2, { type: 'FetchRequest', replicaId: 2, currentLeaderEpoch: 1, fetchOffset: 7, lastFetchedEpoch: 1, maxWaitMs: 0 }, 4, 5_000);
+  t.match(core.describeQuorum(5_000)!.currentVoters.find((r) => r.replicaId === 2), { logEndOffset: 7, lastFetchTimestamp: 5_000, lastCaughtUpTimestamp: 4_000 });
+  // An observer is listed once it fetches.
+  core.receive(7, { type: 'FetchRequest', replicaId: 7, currentLeaderEpoch: 1, fetchOffset: 0, lastFetchedEpoch: 0, maxWaitMs: 0 }, 5, 5_100);
+  t.same(core.describeQuorum(5_100)!.observers, [{ replicaId: 7, logEndOffset: 0, lastFetchTimestamp: 5_100, lastCaughtUpTimestamp: -1 }]);
+});
+
+t.test('a follower truncates to the diverging epoch, then fetches from there', async (t) => {
+  const log = { logStartOffset: 0, endOffset: 6, epochs: [{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 3 }] };
+  const core = new RaftCore(cfg(2), { leaderEpoch: 3, leaderId: 1, votedId: -1 }, log, 0);
+  const first = core.takeReady().messages[0];
+  t.match(first, { to: 1, message: { type: 'FetchRequest', fetchOffset: 6, lastFetchedEpoch: 2, currentLeaderEpoch: 3 } });
+  core.receive(1, { type: 'FetchResponse', errorCode: ErrorCode.NONE, leaderId: 1, leaderEpoch: 3, highWatermark: 2, logStartOffset: 0, divergingEpoch: { epoch: 1, endOffset: 4 } }, first.correlationId, 10);
+  const r = core.takeReady();
+  t.equal(r.truncateTo, 3, 'to the end of our epoch 1 (3), below the leader\'s (4)');
+  t.match(r.messages, [{ message: { type: 'FetchRequest', fetchOffset: 3, lastFetchedEpoch: 1 } }]);
+});
+
+t.test('a follower fetches a snapshot in chunks and starts its log there', async (t) => {
+  const core = new RaftCore(cfg(2), { leaderEpoch: 3, leaderId: 1, votedId: -1 }, empty, 0);
+  const first = core.takeReady().messages[0];
+  core.receive(1, { type: 'FetchResponse', errorCode: ErrorCode.NONE, leaderId: 1, leaderEpoch: 3, highWatermark: 50, logStartOffset: 40, snapshotId: { offset: 40, epoch: 2 } }, first.correlationId, 10);
+  const req = core.takeReady().messages[0];
+  t.match(req.message, { type: 'FetchSnapshotRequest', snapshotId: { offset: 40, epoch: 2 }, position: 0 });
+  core.receive(1, { type: 'FetchSnapshotResponse', errorCode: ErrorCode.NONE, leaderId: 1, leaderEpoch: 3, snapshotId: { offset: 40, epoch: 2 }, chunk: { size: 10, position: 0, length: 6, bytes: 'x' } }, req.correlationId, 20);
+  const r1 = core.takeReady();
+  t.equal(r1.snapshotWrites.length, 1);
+  t.equal(r1.installSnapshot, undefined);
+  t.match(r1.messages, [{ message: { type: 'FetchSnapshotRequest', position: 6 } }]);
+  core.receive(1, { type: 'FetchSnapshotResponse', errorCode: ErrorCode.NONE, leaderId: 1, leaderEpoch: 3, snapshotId: { offset: 40, epoch: 2 }, chunk: { size: 10, position: 6, length: 4, bytes: 'y' } }, r1.messages[0].correlationId, 30);
+  const r2 = core.takeReady();
+  t.same(r2.installSnapshot, { offset: 40, epoch: 2 });
+  t.equal(r2.highWatermark, 40);
+  t.match(r2.messages, [{ message: { type: 'FetchRequest', fetchOffset: 40, lastFetchedEpoch: 2 } }]);
+});
