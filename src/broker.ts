@@ -10,7 +10,7 @@ import type { MetadataLog } from './metadata/metadata-log.js';
 import { MetadataManager } from './metadata/manager.js';
 import { Server } from './network/server.js';
 import type { ApiRegistry, RequestInfo } from './network/api.js';
-import type { BrokerContext, ControllerOperations } from './handlers/context.js';
+import type { BrokerContext, ControllerOperations, ReplicaAccess } from './handlers/context.js';
 import type { RequestContext } from './handlers/handler.js';
 import { HANDLERS } from './handlers/registry.js';
 import type { PartitionLog, StorageEngine } from './storage/types.js';
@@ -73,6 +73,8 @@ export class Broker implements BrokerContext {
   readonly groups: GroupCoordinator;
   /** Retention and compaction in the background. */
   readonly cleaner: LogCleaner;
+  /** Cluster mode: the replica layer the node installs (src/replica/replica-manager.ts); null on a lone node. */
+  replicas: ReplicaAccess | null = null;
   private servers: Server<RequestContext>[] = [];
   /** Each listener's advertised endpoint, in the order of `listeners`. */
   private endpoints: { name: string; host: string; port: number }[] = [];

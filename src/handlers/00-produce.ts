@@ -33,6 +33,9 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     const appendOptions = { now };
     const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
     const byId = ctx.apiVersion >= 13;
+    // Cluster mode: leadership, min.insync.replicas and acks=all go through the replica layer.
+    const replicas = broker.replicas ?? null;
+    const leaderEndpoints = new Map<number, NonNullable<ProduceResponse['nodeEndpoints']>[number]>();
     // Each partition's answer goes straight into its place in the response; one promise waits for the appends.
     let appending = 0;
     let appended: (() => void) | null = null;
@@ -51,6 +54,19 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
         if (name === undefined) {
           answers[i] = failure(pd.index, ErrorCode.UNKNOWN_TOPIC_ID, null);
           return;
+        }
+        if (replicas && broker.topics.get(name)?.registrations.has(pd.index)) {
+          const c = replicas.checkProduce(name, pd.index, req.acks);
+          if (c.errorCode !== ErrorCode.NONE) {
+            answers[i] = failure(pd.index, c.errorCode, null);
+            if (c.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER) {
+              // KIP-951: where the leader is, so the client need not refresh its metadata first.
+              answers[i].currentLeader = { leaderId: c.leaderId, leaderEpoch: c.leaderEpoch };
+              const e = c.leaderId >= 0 ? replicas.endpoint(c.leaderId, ctx.listenerName) : null;
+              if (e) leaderEndpoints.set(e.nodeId, e);
+            }
+            return;
+          }
         }
         const partitionLog = broker.partitionLog(name, pd.index);
         if (!partitionLog) {
@@ -88,6 +104,14 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
         appending++;
         partitionLog.append(records, appendOptions).then(
           (r) => {
+            if (replicas && req.acks === -1) {
+              // acks=all: answered once the ISR has it (or at the request timeout).
+              replicas.awaitReplication(name, pd.index, r.lastOffset + 1, req.timeoutMs).then((code) => {
+                answers[i] = code === ErrorCode.NONE ? success(pd.index, r) : failure(pd.index, code, null);
+                settled();
+              });
+              return;
+            }
             answers[i] = success(pd.index, r);
             settled();
           },
@@ -106,7 +130,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
       if (failed.length > 0) ctx.closeConnection(`acks=0 produce failed (${failed.join(', ')})`);
       return undefined;
     }
-    return { responses, throttleTimeMs: 0 };
+    return leaderEndpoints.size > 0 ? { responses, throttleTimeMs: 0, nodeEndpoints: [...leaderEndpoints.values()] } : { responses, throttleTimeMs: 0 };
   },
 });
 

@@ -13,7 +13,7 @@ import type { BrokerContext } from './context.js';
 import { defineHandler } from './handler.js';
 import { completeContext, contextPartitions, newContext, type ResponsePartition } from './fetch/context.js';
 import { readPartitions, releaseAll } from './fetch/read.js';
-import { fetchData, forgotten, resolvePartition, topicLookup, type ResolvedPartition } from './fetch/request.js';
+import { fetchData, forgotten, resolvePartition, topicLookup, type FollowerReplica, type ResolvedPartition } from './fetch/request.js';
 import { buildResponse, type Answered } from './fetch/response.js';
 import { FetchSessionCache } from './fetch/session-cache.js';
 import type { CachedPartition, FetchPartition } from './fetch/session.js';
@@ -50,8 +50,10 @@ export default defineHandler<FetchRequest, FetchResponse>({
     const wanted: ResolvedPartition[] = [];
     let readable = 0;
     const topics = topicLookup(ctx.broker);
+    // A follower's fetch (cluster mode): recorded by the replica layer, read up to the log end.
+    const follower: FollowerReplica | undefined = replicaId >= 0 && ctx.broker.replicas ? { replicaId, brokerEpoch: req.replicaState?.replicaEpoch ?? -1 } : undefined;
     for (const [key, p] of contextPartitions(context)) {
-      const w = resolvePartition(ctx, topics, p, usesTopicIds);
+      const w = resolvePartition(ctx, topics, p, usesTopicIds, follower);
       keys.push(key);
       partitions.push(p);
       wanted.push(w);
@@ -83,7 +85,8 @@ export default defineHandler<FetchRequest, FetchResponse>({
       for (let j = 0; j < reads.length; j++) {
         const r = reads[j];
         bytes += r.size;
-        if (r.errorCode !== ErrorCode.NONE) failed = true;
+        // A diverging epoch is answered at once, as an error would be.
+        if (r.errorCode !== ErrorCode.NONE || r.data.divergingEpoch) failed = true;
         seen[active[j]] = r.data.highWatermark;
       }
       const remaining = deadline - Date.now();
@@ -122,6 +125,8 @@ async function appendOrTimeout(wanted: readonly ResolvedPartition[], seen: reado
     if (!l || wanted[i].erroneous) continue;
     unsubscribe.push(l.onAppend(wake));
     if (l.highWatermark !== seen[i]) moved = true;
+    // A follower waits for records past its fetch offset, which may have come since its read.
+    if (wanted[i].isolation === 'logEnd' && l.logEndOffset > wanted[i].fetchOffset) moved = true;
   }
   const timer = moved ? undefined : setTimeout(wake, ms);
   try {

@@ -42,7 +42,7 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
     if (req.includeTopicAuthorizedOperations) for (const t of topics) t.topicAuthorizedOperations = ALL_TOPIC_OPERATIONS;
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
+      brokers: broker.replicas ? clusterBrokers(broker, ctx.listenerName) : [{ nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
       topics,
@@ -95,9 +95,34 @@ function failed(name: string | null, topicId: string, errorCode: number): TopicR
   };
 }
 
+/** Cluster mode: the unfenced brokers with an endpoint on this listener, as Kafka's metadata cache lists them. */
+function clusterBrokers(broker: BrokerContext, listenerName: string): MetadataResponse['brokers'] {
+  const out: MetadataResponse['brokers'] = [];
+  for (const b of broker.image.cluster.brokers.values()) {
+    const e = b.fenced ? undefined : b.endpoints.find((x) => x.name === listenerName);
+    if (e) out.push({ nodeId: b.id, host: e.host, port: e.port, rack: b.rack });
+  }
+  return out.sort((a, b) => a.nodeId - b.nodeId);
+}
+
 function describe(broker: BrokerContext, t: TopicInfo): TopicResult {
   const partitions: TopicResult['partitions'] = [];
+  // Cluster mode: leaders, replicas and ISR as the controller placed them.
+  const registrations = broker.replicas ? broker.image.topics.get(t.name)?.registrations : undefined;
   for (let p = 0; p < t.partitions; p++) {
+    const reg = registrations?.get(p);
+    if (reg) {
+      partitions.push({
+        errorCode: reg.leader >= 0 ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+        partitionIndex: p,
+        leaderId: reg.leader,
+        leaderEpoch: reg.leaderEpoch,
+        replicaNodes: [...reg.replicas],
+        isrNodes: [...reg.isr],
+        offlineReplicas: [],
+      });
+      continue;
+    }
     const log = broker.partitionLog(t.name, p);
     partitions.push({
       errorCode: log ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,

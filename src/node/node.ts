@@ -26,6 +26,9 @@ import { NodeClient } from '../network/node-client.js';
 import type { NodeFaults } from '../network/node-faults.js';
 import { Server } from '../network/server.js';
 import { RaftDriver } from '../raft/driver.js';
+import { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
+import { AlterPartitionResponse } from '../protocol/generated/alter-partition-response.js';
+import { ReplicaManager } from '../replica/replica-manager.js';
 import type { RaftStatus } from '../raft/messages.js';
 import { FileStorageEngine } from '../storage/file-engine.js';
 import type { StorageEngine } from '../storage/types.js';
@@ -51,6 +54,9 @@ export interface NodeOptions {
 /** Kafka's SecurityProtocol ids, as BrokerRegistration carries them. */
 const SECURITY_PROTOCOL_IDS: Record<string, number> = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 };
 
+/** AlterPartition as Kafka 4.4's brokers send it (ISR members with their broker epochs, KIP-903). */
+const ALTER_PARTITION_VERSION = 3;
+
 /** How long a forwarded admin request or the broker's own controller request may take (Kafka's request.timeout.ms). */
 const CONTROLLER_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -74,6 +80,9 @@ export class Node {
   /** A controller-only node's storage (a broker's lives in its Broker). */
   private ownStorage: StorageEngine | null = null;
   private client: NodeClient | null = null;
+  /** The replica fetchers' connections to partition leaders (apart from the quorum's). */
+  private replicaClient: NodeClient | null = null;
+  private replicaManager: ReplicaManager | null = null;
   private raft: RaftDriver | null = null;
   private controller: Controller | null = null;
   private activation: ControllerActivation | null = null;
@@ -154,9 +163,8 @@ export class Node {
         config: props,
         cluster: true,
         listeners: this.brokerListeners(),
-        // The raft driver sets the metadata log's high watermark; data partitions keep following
-        // their log end until the replica layer (#14) sets theirs.
-        storage: { replicated: (topic) => topic === METADATA_TOPIC },
+        // The raft driver sets the metadata log's high watermark, the replica layer every other's.
+        storage: { replicated: true },
         // Admin requests are forwarded to the active controller; auto-created topics and producer
         // id blocks are asked of it (Kafka's ForwardingManager, AutoTopicCreationManager, RPCProducerIdManager).
         remoteController: {
@@ -165,6 +173,20 @@ export class Node {
         },
       });
       this._broker = broker;
+      // The replica layer follows the image from its first one (after the storage publisher made the logs).
+      this.replicaClient = new NodeClient({ nodeId: this.nodeId, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
+      const replicas = new ReplicaManager({
+        nodeId: this.nodeId,
+        storage: broker.storage,
+        config: broker.config,
+        client: this.replicaClient,
+        interBrokerListenerName: c.interBrokerListenerName,
+        brokerEpoch: () => this.lifecycle?.brokerEpoch ?? -1,
+        alterPartition: (req) => channel.send(AlterPartitionRequest, AlterPartitionResponse, ALTER_PARTITION_VERSION, req),
+      });
+      this.replicaManager = replicas;
+      broker.replicas = replicas;
+      broker.metadata.installPublisher(replicas);
       metadata = broker.metadata;
       metadata.installPublisher(remote);
     } else {
@@ -325,6 +347,8 @@ export class Node {
     this.activation?.close();
     await this.raft?.close();
     this.client?.close();
+    this.replicaManager?.close();
+    this.replicaClient?.close();
     if (this._broker) await this._broker.close(opts);
     else {
       await this._metadata?.close();
@@ -340,6 +364,8 @@ export class Node {
     this.raft?.kill();
     this.activation?.close();
     this.client?.close();
+    this.replicaManager?.close();
+    this.replicaClient?.close();
     await Promise.all(this.controllerServers.map((s) => s.close(0)));
     this.controllerServers = [];
     // Files are closed so the same process can open them again; nothing unflushed is forced out first

@@ -6,7 +6,7 @@
 // read buffers go back once the response is written.
 import type { FetchResponse } from '../../protocol/generated/fetch-response.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { KafkaError, type PartitionLog } from '../../storage/types.js';
+import { KafkaError, type FetchIsolation, type PartitionLog } from '../../storage/types.js';
 import { log } from '../../log.js';
 
 export type PartitionData = FetchResponse['responses'][number]['partitions'][number];
@@ -18,6 +18,10 @@ export interface Wanted {
   log: PartitionLog | undefined;
   /** An error known before reading (unknown topic, fenced epoch). */
   errorCode: number;
+  /** A follower reads up to the log end ('logEnd'), consumers up to the high watermark. */
+  isolation?: FetchIsolation;
+  /** Where a follower's log diverges from this leader's: answered instead of records. */
+  divergingEpoch?: { epoch: number; endOffset: number };
 }
 
 /** What one partition's read gave, as the response will carry it. */
@@ -74,7 +78,8 @@ function emptyData(w: Wanted, readCommitted: boolean): PartitionData {
 function readNow(w: Wanted, readCommitted: boolean): PartitionRead | undefined {
   const l = w.log;
   if (!l || w.errorCode !== ErrorCode.NONE) return { data: emptyData(w, readCommitted), size: 0, errorCode: w.errorCode, release: undefined };
-  if (w.fetchOffset === l.highWatermark) return { data: emptyData(w, readCommitted), size: 0, errorCode: ErrorCode.NONE, release: undefined };
+  if (w.divergingEpoch) return { data: { ...emptyData(w, readCommitted), divergingEpoch: w.divergingEpoch }, size: 0, errorCode: ErrorCode.NONE, release: undefined };
+  if (w.fetchOffset === (w.isolation === 'logEnd' ? l.logEndOffset : l.highWatermark)) return { data: emptyData(w, readCommitted), size: 0, errorCode: ErrorCode.NONE, release: undefined };
   return undefined;
 }
 
@@ -145,7 +150,7 @@ async function readOne(w: Wanted, limit: number, first: boolean, readCommitted: 
   const data = emptyData(w, readCommitted);
   try {
     if (limit <= 0 && !first) return { data, size: 0, errorCode: ErrorCode.NONE, release: undefined };
-    const r = await l.read(w.fetchOffset, Math.max(limit, 0), first, true);
+    const r = await l.read(w.fetchOffset, Math.max(limit, 0), first, true, w.isolation);
     data.highWatermark = r.highWatermark;
     data.lastStableOffset = r.lastStableOffset;
     data.logStartOffset = r.logStartOffset;

@@ -25,6 +25,7 @@ export function fetchData(ctx: RequestContext, req: FetchRequest, usesTopicIds: 
         fetchOffset: p.fetchOffset,
         maxBytes: p.partitionMaxBytes,
         currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
+        lastFetchedEpoch: p.lastFetchedEpoch ?? -1,
       };
       map.set(partitionKey(usesTopicIds, fp), fp);
     }
@@ -43,6 +44,12 @@ export function forgotten(req: FetchRequest, usesTopicIds: boolean): string[] {
     }
   }
   return keys;
+}
+
+/** The fetching follower (replica id >= 0) and its broker epoch. */
+export interface FollowerReplica {
+  replicaId: number;
+  brokerEpoch: number;
 }
 
 /** A fetched partition with its log; `erroneous` ones (no such topic or partition) are never read. */
@@ -76,7 +83,7 @@ export function topicLookup(broker: BrokerContext): TopicLookup {
  * Finds `p`'s log. A session's partition keeps the name it was first resolved to, so a topic deleted
  * since is UNKNOWN_TOPIC_OR_PARTITION and one re-created under the name is INCONSISTENT_TOPIC_ID.
  */
-export function resolvePartition(ctx: RequestContext, topics: TopicLookup, p: FetchPartition, usesTopicIds: boolean): ResolvedPartition {
+export function resolvePartition(ctx: RequestContext, topics: TopicLookup, p: FetchPartition, usesTopicIds: boolean, replica?: FollowerReplica): ResolvedPartition {
   const out: ResolvedPartition = { partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.maxBytes, log: undefined, errorCode: ErrorCode.NONE, erroneous: false };
   let name = p.topic;
   if (usesTopicIds) {
@@ -96,5 +103,16 @@ export function resolvePartition(ctx: RequestContext, topics: TopicLookup, p: Fe
   if (!log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, erroneous: true };
   out.log = log;
   out.errorCode = leaderEpochError(log, p.currentLeaderEpoch);
+  const replicas = ctx.broker.replicas;
+  if (!replicas || out.errorCode !== ErrorCode.NONE) return out;
+  if (replica) {
+    // A follower reads up to the log end; its fetch offset is how far its log got.
+    const f = replicas.followerFetch(log.topic, p.partition, replica.replicaId, replica.brokerEpoch, p.fetchOffset, p.lastFetchedEpoch ?? -1);
+    out.errorCode = f.errorCode;
+    out.divergingEpoch = f.divergingEpoch;
+    out.isolation = 'logEnd';
+  } else {
+    out.errorCode = replicas.checkFetch(log.topic, p.partition).errorCode;
+  }
   return out;
 }

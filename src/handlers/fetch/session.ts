@@ -23,6 +23,8 @@ export interface FetchPartition {
   fetchOffset: number;
   maxBytes: number;
   currentLeaderEpoch: number;
+  /** A follower's epoch of its last batch (v12+), checked against the leader's log (KIP-320). */
+  lastFetchedEpoch?: number;
 }
 
 /** What the response says of a partition, as far as the session's "changed" rule looks. */
