@@ -2,6 +2,7 @@
 // is checked against what Kafka writes and accepts (run with the Kafka jars on the class path).
 //   read FILE                          prints epoch, leader and vote as Kafka parsed them
 //   write FILE KRAFT_VERSION leader EPOCH LEADER_ID VOTER,...   (or: voted EPOCH VOTED_ID VOTER,...)
+// Several commands in one run (one JVM start) are separated by "+".
 import java.io.File;
 import java.util.Arrays;
 import java.util.Set;
@@ -13,7 +14,17 @@ import org.apache.kafka.raft.ReplicaKey;
 import org.apache.kafka.server.common.KRaftVersion;
 
 public class QuorumStateProbe {
-  public static void main(String[] args) {
+  public static void main(String[] all) {
+    int start = 0;
+    for (int i = 0; i <= all.length; i++) {
+      if (i == all.length || all[i].equals("+")) {
+        run(Arrays.copyOfRange(all, start, i));
+        start = i + 1;
+      }
+    }
+  }
+
+  static void run(String[] args) {
     FileQuorumStateStore store = new FileQuorumStateStore(new File(args[1]));
     if (args[0].equals("read")) {
       ElectionState s = store.readElectionState().orElseThrow();
