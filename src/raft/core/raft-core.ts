@@ -16,9 +16,11 @@ import {
   type Ready,
 } from '../messages.js';
 import type { RaftCoreConfig } from './config.js';
+import type { CoreContext } from './core-context.js';
 import { CHECK_QUORUM_TIMEOUT_FACTOR, LeaderState } from './leader-state.js';
 import { LogState } from './log-state.js';
 import { Outbox, type PendingRequest } from './outbox.js';
+import { nextDeadline, pollState } from './poll.js';
 import { handleRequest } from './requests.js';
 import { handleResponse } from './responses.js';
 import type { EpochState, FollowerState } from './states.js';
@@ -31,10 +33,7 @@ export interface ProposalPosition {
   epoch: number;
 }
 
-/** Kafka's base for resending to a peer after a failure when no backoff is configured. */
-const DISCOVERY_BACKOFF_MS = 100;
-
-export class RaftCore {
+export class RaftCore implements CoreContext {
   readonly cfg: RaftCoreConfig;
   readonly log: LogState;
   readonly out = new Outbox();
@@ -174,32 +173,7 @@ export class RaftCore {
 
   /** The earliest time `tick` has something to do (a timer for the driver, no polling). */
   nextDeadline(): number {
-    let t = Number.POSITIVE_INFINITY;
-    for (const p of this.out.pending.values()) t = Math.min(t, p.timeoutAt);
-    for (const r of this.peerRetryAt.values()) if (r > this.now) t = Math.min(t, r);
-    const s = this.state;
-    switch (s.role) {
-      case 'Unattached':
-        // A voter shutting down stands for nothing: no timer to wait for.
-        if (!(this.shuttingDown && this.isVoter)) t = Math.min(t, s.electionDeadline);
-        break;
-      case 'Prospective':
-      case 'Candidate':
-        t = Math.min(t, s.backoffUntil > 0 ? s.backoffUntil : s.electionDeadline);
-        break;
-      case 'Follower':
-        if (!this.shuttingDown) t = Math.min(t, s.fetchDeadline);
-        if (s.retryAt > this.now) t = Math.min(t, s.retryAt);
-        break;
-      case 'Resigned':
-        if (!this.shuttingDown) t = Math.min(t, s.electionDeadline);
-        break;
-      case 'Leader':
-        t = Math.min(t, s.state.checkQuorumDeadline, s.state.beginQuorumEpochAt);
-        for (const p of s.state.parked.values()) t = Math.min(t, p.deadline);
-        break;
-    }
-    return t;
+    return nextDeadline(this);
   }
 
   /** The node's role, epoch, leader, vote and log positions. */
@@ -430,104 +404,9 @@ export class RaftCore {
   private poll(): void {
     for (let guard = 0; guard < 8; guard++) {
       const gen = this.generation;
-      this.pollOnce();
+      pollState(this);
       if (gen === this.generation) return;
     }
-  }
-
-  private pollOnce(): void {
-    const s = this.state;
-    const now = this.now;
-    switch (s.role) {
-      case 'Unattached':
-        if (now < s.electionDeadline) return;
-        if (this.isVoter) {
-          if (!this.shuttingDown) this.becomeProspective();
-        } else {
-          this.discoverLeader();
-          s.electionDeadline = now + DISCOVERY_BACKOFF_MS;
-        }
-        return;
-      case 'Prospective':
-      case 'Candidate':
-        if (s.backoffUntil > 0) {
-          if (now >= s.backoffUntil) this.becomeProspective();
-          return;
-        }
-        if (now >= s.electionDeadline) {
-          // As Kafka 4.x: a candidate not elected in time asks for pre-votes again; a prospective
-          // goes back to the leader it knew (or to waiting) and stands again after its fetch/election timeout.
-          if (s.role === 'Candidate') this.becomeProspective();
-          else if (s.leaderId >= 0) this.becomeFollower(s.epoch, s.leaderId);
-          else this.becomeUnattached(s.epoch, s.votedId);
-          return;
-        }
-        for (const v of this.otherVoters()) {
-          if (s.granted.has(v) || s.rejected.has(v) || !this.canSendTo(v, 'VoteRequest')) continue;
-          this.request(v, { type: 'VoteRequest', candidateEpoch: s.role === 'Prospective' ? s.epoch + 1 : s.epoch, candidateId: this.cfg.nodeId, lastOffsetEpoch: this.log.lastEpoch(), lastOffset: this.log.endOffset, preVote: s.role === 'Prospective' });
-        }
-        return;
-      case 'Follower':
-        if (now >= s.fetchDeadline) {
-          if (this.shuttingDown) return;
-          if (this.isVoter) this.becomeProspective();
-          else this.becomeUnattached(s.epoch, s.votedId);
-          return;
-        }
-        this.maybeFetch(s);
-        return;
-      case 'Leader': {
-        const ls = s.state;
-        if (ls.checkQuorumExpired(now)) {
-          this.becomeResigned();
-          return;
-        }
-        for (const p of [...ls.parked.values()]) {
-          if (p.deadline <= now) {
-            ls.parked.delete(p.from);
-            this.answerFetch(p.from, p.correlationId, p.fetchOffset);
-          }
-        }
-        if (now >= ls.beginQuorumEpochAt) {
-          for (const v of ls.votersToRemind(now)) {
-            if (this.canSendTo(v, 'BeginQuorumEpochRequest')) this.request(v, { type: 'BeginQuorumEpochRequest', leaderId: this.cfg.nodeId, leaderEpoch: s.epoch });
-          }
-          ls.beginQuorumEpochAt = now + ls.beginQuorumEpochTimeoutMs;
-        }
-        return;
-      }
-      case 'Resigned':
-        if (now >= s.electionDeadline && !this.shuttingDown && this.isVoter) {
-          this.becomeProspective();
-          return;
-        }
-        for (const v of s.unacknowledged) {
-          if (this.canSendTo(v, 'EndQuorumEpochRequest')) this.request(v, { type: 'EndQuorumEpochRequest', leaderId: this.cfg.nodeId, leaderEpoch: s.epoch, preferredSuccessors: s.preferredSuccessors });
-        }
-        return;
-    }
-  }
-
-  /** An observer without a leader asks a voter (any Fetch answer names the leader it knows). */
-  private discoverLeader(): void {
-    const voters = this.cfg.voters;
-    const to = voters[Math.floor(this.cfg.random() * voters.length)];
-    if (!this.canSendTo(to, 'FetchRequest')) return;
-    this.request(to, { type: 'FetchRequest', replicaId: this.cfg.nodeId, currentLeaderEpoch: this.epoch, fetchOffset: this.log.endOffset, lastFetchedEpoch: this.log.lastEpoch(), maxWaitMs: 0 });
-  }
-
-  /** One Fetch (or FetchSnapshot) in flight at a time, from durable data only. */
-  private maybeFetch(s: FollowerState): void {
-    if (s.inFlight >= 0 || s.awaitingDurable || this.now < s.retryAt) return;
-    if (s.snapshot !== undefined) {
-      s.inFlight = this.request(s.leaderId, { type: 'FetchSnapshotRequest', replicaId: this.cfg.nodeId, currentLeaderEpoch: s.epoch, snapshotId: s.snapshot.id, position: s.snapshot.position, maxBytes: this.cfg.fetchSnapshotMaxBytes });
-      return;
-    }
-    if (this.log.durableEndOffset < this.log.endOffset) {
-      s.awaitingDurable = true;
-      return;
-    }
-    s.inFlight = this.request(s.leaderId, { type: 'FetchRequest', replicaId: this.cfg.nodeId, currentLeaderEpoch: s.epoch, fetchOffset: this.log.endOffset, lastFetchedEpoch: this.log.lastEpoch(), maxWaitMs: this.cfg.fetchMaxWaitMs });
   }
 
   /** A follower's HW: the leader's, but never past its own log and never backwards. */

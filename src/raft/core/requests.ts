@@ -2,11 +2,11 @@
 // with Kafka's validation order and error codes.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { BeginQuorumEpochRequest, EndQuorumEpochRequest, ErrorCodeValue, FetchRequest, FetchSnapshotRequest, NodeId, RaftRequest, VoteRequest } from '../messages.js';
-import type { RaftCore } from './raft-core.js';
+import type { CoreContext } from './core-context.js';
 import { strictExponentialElectionBackoffMs } from './timing.js';
 import { canGrantPreVote, canGrantVote } from './vote-rules.js';
 
-export function handleRequest(core: RaftCore, from: NodeId, req: RaftRequest, correlationId: number): void {
+export function handleRequest(core: CoreContext, from: NodeId, req: RaftRequest, correlationId: number): void {
   switch (req.type) {
     case 'VoteRequest':
       return onVote(core, from, req, correlationId);
@@ -21,7 +21,7 @@ export function handleRequest(core: RaftCore, from: NodeId, req: RaftRequest, co
   }
 }
 
-function onVote(core: RaftCore, from: NodeId, req: VoteRequest, correlationId: number): void {
+function onVote(core: CoreContext, from: NodeId, req: VoteRequest, correlationId: number): void {
   const respond = (voteGranted: boolean, errorCode: ErrorCodeValue = ErrorCode.NONE) =>
     core.out.respond(from, correlationId, { type: 'VoteResponse', errorCode, leaderId: core.leaderId(), leaderEpoch: core.epoch, voteGranted, preVote: req.preVote });
   if (req.candidateEpoch < core.epoch) return respond(false, ErrorCode.FENCED_LEADER_EPOCH);
@@ -34,13 +34,13 @@ function onVote(core: RaftCore, from: NodeId, req: VoteRequest, correlationId: n
   respond(granted);
 }
 
-function onBeginQuorumEpoch(core: RaftCore, from: NodeId, req: BeginQuorumEpochRequest, correlationId: number): void {
+function onBeginQuorumEpoch(core: CoreContext, from: NodeId, req: BeginQuorumEpochRequest, correlationId: number): void {
   if (req.leaderEpoch < core.epoch) return core.respondError(from, correlationId, 'BeginQuorumEpochResponse', ErrorCode.FENCED_LEADER_EPOCH);
   core.observeEpoch(req.leaderEpoch, req.leaderId, from);
   core.respondError(from, correlationId, 'BeginQuorumEpochResponse', ErrorCode.NONE);
 }
 
-function onEndQuorumEpoch(core: RaftCore, from: NodeId, req: EndQuorumEpochRequest, correlationId: number): void {
+function onEndQuorumEpoch(core: CoreContext, from: NodeId, req: EndQuorumEpochRequest, correlationId: number): void {
   if (req.leaderEpoch < core.epoch) return core.respondError(from, correlationId, 'EndQuorumEpochResponse', ErrorCode.FENCED_LEADER_EPOCH);
   core.observeEpoch(req.leaderEpoch, req.leaderId, from);
   const s = core.state;
@@ -54,7 +54,7 @@ function onEndQuorumEpoch(core: RaftCore, from: NodeId, req: EndQuorumEpochReque
 }
 
 /** Kafka's validateLeaderOnlyRequest. */
-function leaderOnlyError(core: RaftCore, requestEpoch: number): ErrorCodeValue | undefined {
+function leaderOnlyError(core: CoreContext, requestEpoch: number): ErrorCodeValue | undefined {
   if (requestEpoch < core.epoch) return ErrorCode.FENCED_LEADER_EPOCH;
   if (requestEpoch > core.epoch) return ErrorCode.UNKNOWN_LEADER_EPOCH;
   if (core.state.role !== 'Leader') return ErrorCode.NOT_LEADER_OR_FOLLOWER;
@@ -62,7 +62,7 @@ function leaderOnlyError(core: RaftCore, requestEpoch: number): ErrorCodeValue |
   return undefined;
 }
 
-function onFetch(core: RaftCore, from: NodeId, req: FetchRequest, correlationId: number): void {
+function onFetch(core: CoreContext, from: NodeId, req: FetchRequest, correlationId: number): void {
   const error = leaderOnlyError(core, req.currentLeaderEpoch);
   const s = core.state;
   if (error !== undefined || s.role !== 'Leader') return core.respondError(from, correlationId, 'FetchResponse', error ?? ErrorCode.NOT_LEADER_OR_FOLLOWER);
@@ -87,7 +87,7 @@ function onFetch(core: RaftCore, from: NodeId, req: FetchRequest, correlationId:
   ls.parked.set(from, { from, correlationId, fetchOffset: req.fetchOffset, deadline: core.now + req.maxWaitMs });
 }
 
-function onFetchSnapshot(core: RaftCore, from: NodeId, req: FetchSnapshotRequest, correlationId: number): void {
+function onFetchSnapshot(core: CoreContext, from: NodeId, req: FetchSnapshotRequest, correlationId: number): void {
   const error = leaderOnlyError(core, req.currentLeaderEpoch);
   if (error !== undefined) return core.respondError(from, correlationId, 'FetchSnapshotResponse', error, { snapshotId: req.snapshotId });
   if (core.state.role === 'Leader') core.state.state.noteFetchSnapshot(from, core.now);

@@ -3,11 +3,11 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { FetchResponse, FetchSnapshotResponse, NodeId, RaftResponse, VoteResponse } from '../messages.js';
 import type { PendingRequest } from './outbox.js';
-import type { RaftCore } from './raft-core.js';
+import type { CoreContext } from './core-context.js';
 import type { FollowerState } from './states.js';
 import { binaryExponentialElectionBackoffMs } from './timing.js';
 
-export function handleResponse(core: RaftCore, from: NodeId, resp: RaftResponse, pending: PendingRequest): void {
+export function handleResponse(core: CoreContext, from: NodeId, resp: RaftResponse, pending: PendingRequest): void {
   const generation = core.generation;
   core.observeEpoch(resp.leaderEpoch, resp.leaderId, from);
   if (core.generation !== generation || pending.generation !== generation) return;
@@ -43,7 +43,7 @@ export function handleResponse(core: RaftCore, from: NodeId, resp: RaftResponse,
   }
 }
 
-function onVoteResponse(core: RaftCore, from: NodeId, resp: VoteResponse, pending: PendingRequest): void {
+function onVoteResponse(core: CoreContext, from: NodeId, resp: VoteResponse, pending: PendingRequest): void {
   const s = core.state;
   if (pending.request.type !== 'VoteRequest') return;
   const wasPreVote = pending.request.preVote;
@@ -65,7 +65,7 @@ function onVoteResponse(core: RaftCore, from: NodeId, resp: VoteResponse, pendin
   }
 }
 
-function onFetchResponse(core: RaftCore, s: FollowerState, resp: FetchResponse): void {
+function onFetchResponse(core: CoreContext, s: FollowerState, resp: FetchResponse): void {
   s.inFlight = -1;
   s.fetchDeadline = core.now + core.cfg.fetchTimeoutMs;
   if (resp.divergingEpoch !== undefined) {
@@ -91,7 +91,7 @@ function onFetchResponse(core: RaftCore, s: FollowerState, resp: FetchResponse):
   if (appended) s.awaitingDurable = true;
 }
 
-function onFetchSnapshotResponse(core: RaftCore, s: FollowerState, resp: FetchSnapshotResponse): void {
+function onFetchSnapshotResponse(core: CoreContext, s: FollowerState, resp: FetchSnapshotResponse): void {
   s.inFlight = -1;
   s.fetchDeadline = core.now + core.cfg.fetchTimeoutMs;
   const snap = s.snapshot;
