@@ -7,6 +7,8 @@
 // NullPointerException (UNKNOWN_SERVER_ERROR) where samsa answers the protocol's partition error.
 import t from 'tap';
 import { NodeClient } from '../../src/network/node-client.js';
+import { ApiVersionsRequest } from '../../src/protocol/generated/api-versions-request.js';
+import { ApiVersionsResponse } from '../../src/protocol/generated/api-versions-response.js';
 import { DescribeQuorumRequest } from '../../src/protocol/generated/describe-quorum-request.js';
 import { DescribeQuorumResponse } from '../../src/protocol/generated/describe-quorum-response.js';
 import { outboundRequest, type OutboundCall, type WireContext } from '../../src/raft/wire.js';
@@ -31,6 +33,9 @@ const KAFKA_440: Record<string, unknown> = {
   'fetch-diverging': {"throttleTimeMs":0,"errorCode":0,"sessionId":0,"responses":[{"topic":"","topicId":"AAAAAAAAAAAAAAAAAAAAAQ","partitions":[{"partitionIndex":0,"errorCode":0,"highWatermark":"HW","lastStableOffset":-1,"logStartOffset":0,"divergingEpoch":{"epoch":0,"endOffset":0},"currentLeader":{"leaderId":1,"leaderEpoch":1},"snapshotId":{"endOffset":-1,"epoch":-1},"abortedTransactions":[],"preferredReadReplica":-1}]}],"nodeEndpoints":[{"nodeId":1,"host":"127.0.0.1","port":0,"rack":null}]},
   'describequorum-other-topic': {"errorCode":0,"errorMessage":"","topics":[{"topicName":"foo","partitions":[{"partitionIndex":0,"errorCode":3,"errorMessage":"This server does not host this topic-partition.","leaderId":0,"leaderEpoch":0,"highWatermark":0,"currentVoters":[],"observers":[]}]}],"nodes":[]},
 };
+
+// What a Kafka 4.4.0 controller listener's ApiVersions (v4) advertises for the quorum's APIs.
+const KAFKA_440_CONTROLLER_VERSIONS: Record<number, string> = { 1: '4-18', 18: '0-5', 52: '0-2', 53: '0-1', 54: '0-1', 55: '0-2', 59: '0-1' };
 
 function normalize(x: unknown): unknown {
   return JSON.parse(
@@ -83,6 +88,10 @@ t.test('samsa answers malformed and edge raft requests as a Kafka 4.4.0 controll
   }
   const dq = { request: DescribeQuorumRequest, response: DescribeQuorumResponse, version: 2, body: { topics: [{ topicName: 'foo', partitions: [{ partitionIndex: 0 }] }] }, toCore: () => null };
   t.same(await ask(dq, () => {}), KAFKA_440['describequorum-other-topic'], 'describequorum-other-topic');
+
+  const versions = await client.send(1, ApiVersionsRequest, ApiVersionsResponse, 4, { clientSoftwareName: 'samsa-test', clientSoftwareVersion: '1' });
+  const advertised = new Map(versions.apiKeys.map((k) => [k.apiKey, `${k.minVersion}-${k.maxVersion}`]));
+  for (const [key, range] of Object.entries(KAFKA_440_CONTROLLER_VERSIONS)) t.equal(advertised.get(Number(key)), range, `the controller listener advertises api key ${key} at ${range}, as Kafka's`);
 
   const fetchSnapshot = outboundRequest({ type: 'FetchSnapshotRequest', replicaId: 77, currentLeaderEpoch: 1, snapshotId: { offset: 3, epoch: 1 }, position: 0, maxBytes: 100 }, 1, ctx);
   const missing = await ask(fetchSnapshot, () => {});
