@@ -1,6 +1,6 @@
 // A real Apache Kafka 4.4.0 broker (process.roles=broker) joins a samsa controller: it follows
 // samsa's metadata log, registers (BrokerRegistration v4) and heartbeats until samsa unfences it,
-// hosts a topic created through samsa, gets producer id blocks (AllocateProducerIds) and creates
+// hosts a topic created through samsa, forwards an admin request to samsa in an Envelope, gets producer id blocks (AllocateProducerIds) and creates
 // __consumer_offsets (CreateTopics) through samsa for kafkajs' idempotent producer and consumer
 // group, and on SIGTERM leaves by controlled shutdown, exiting cleanly once samsa lets it go.
 import t from 'tap';
@@ -89,6 +89,12 @@ t.test('a Kafka 4.4.0 broker registers with a samsa controller and serves its to
     if (md && md.topics[0].partitions.every((p) => p.leader === 2)) described = md.topics[0];
     else await new Promise((r) => setTimeout(r, 200));
   }
+  // The Kafka broker forwards an admin request to samsa in an Envelope (Kafka's ForwardingManager).
+  // (Not waiting for leaders: kafkajs fails on the UNKNOWN_TOPIC_OR_PARTITION a broker answers until it replayed the topic.)
+  t.equal(await admin.createTopics({ topics: [{ topic: 'via-kafka', numPartitions: 4 }], waitForLeaders: false }), true);
+  t.equal(controller().image.topics.get('via-kafka')?.partitions, 4, 'created by the samsa controller');
+  // kafkajs answers false when the broker says TOPIC_ALREADY_EXISTS: samsa's answer, back through Kafka.
+  t.equal(await admin.createTopics({ topics: [{ topic: 'via-kafka', numPartitions: 1 }], waitForLeaders: false }), false);
   await admin.disconnect();
   t.ok(described, 'the Kafka broker leads both partitions samsa placed on it');
   t.equal(described?.partitions.length, 2);
