@@ -246,7 +246,20 @@ export class Simulation {
       if (r.highWatermark < node.hw) this.checker.fail(`node ${node.id}: HW ${node.hw} -> ${r.highWatermark}`);
       node.hw = r.highWatermark;
       this.checker.commit(node.id, d.batches, node.hw);
+      if (node.core!.status().role === 'Leader') this.checkMajorityDurable(node, node.hw);
     }
+  }
+
+  /** A leader's commit point is fsynced on a majority of voters (a minority never commits). */
+  private checkMajorityDurable(leader: Node, hw: number): void {
+    const last = leader.disk.batches.find((b) => b.baseOffset <= hw - 1 && hw - 1 <= b.lastOffset);
+    if (last === undefined) return;
+    let holders = 0;
+    for (const id of this.voterIds) {
+      const d = this.nodes[id - 1].disk;
+      if ((d.snapshot?.id.offset ?? 0) >= hw || d.batches.slice(0, d.durable).some((b) => b.baseOffset === last.baseOffset && b.epoch === last.epoch)) holders++;
+    }
+    if (holders * 2 <= this.voterIds.length) this.checker.fail(`leader ${leader.id} commits ${hw} durable on only ${holders} of ${this.voterIds.length} voters`);
   }
 
   /** What the driver does at step 4: read the log or snapshot for the core's placeholders. */
