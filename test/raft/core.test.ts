@@ -52,16 +52,16 @@ t.test('a leader: diverging epoch, parked fetch, HW after the epoch start', asyn
   t.match(core.takeReady().messages, [{ correlationId: 2, message: { readFrom: 4 } }]);
 });
 
-/** Node 1 of voters [1, 2] wins: every Vote (pre-vote, then vote) it sends is granted. */
-function electedLeader(log = empty): RaftCore {
-  const core = new RaftCore(raftCoreConfig({ nodeId: 1, voters: [1, 2], random: () => 0 }), undefined, log, 0);
+/** Node 1 wins: every Vote (pre-vote, then vote) it sends is granted. */
+function electedLeader(log = empty, voters = [1, 2]): RaftCore {
+  const core = new RaftCore(raftCoreConfig({ nodeId: 1, voters, random: () => 0 }), undefined, log, 0);
   core.tick(1_000);
   for (let round = 0; round < 2; round++) {
     for (const m of core.takeReady().messages) {
       if (m.message.type !== 'VoteRequest') continue;
       // The voter answers in its own epoch: before the real vote, the one before the candidate's.
       const leaderEpoch = m.message.preVote ? m.message.candidateEpoch - 1 : m.message.candidateEpoch;
-      core.receive(2, { type: 'VoteResponse', errorCode: ErrorCode.NONE, leaderId: -1, leaderEpoch, voteGranted: true, preVote: m.message.preVote }, m.correlationId, 1_000);
+      core.receive(m.to, { type: 'VoteResponse', errorCode: ErrorCode.NONE, leaderId: -1, leaderEpoch, voteGranted: true, preVote: m.message.preVote }, m.correlationId, 1_000);
     }
   }
   return core;
@@ -126,4 +126,55 @@ t.test('a follower fetches a snapshot in chunks and starts its log there', async
   t.same(r2.installSnapshot, { offset: 40, epoch: 2 });
   t.equal(r2.highWatermark, 40);
   t.match(r2.messages, [{ message: { type: 'FetchRequest', fetchOffset: 40, lastFetchedEpoch: 2 } }]);
+});
+
+t.test('a parked fetch is answered empty at maxWait, with no polling in between', async (t) => {
+  const core = electedLeader();
+  core.takeReady();
+  core.appended(1, 1_000);
+  core.takeReady();
+  core.receive(2, { type: 'FetchRequest', replicaId: 2, currentLeaderEpoch: 1, fetchOffset: 1, lastFetchedEpoch: 1, maxWaitMs: 500 }, 9, 1_200);
+  t.same(core.takeReady().messages, []);
+  t.ok(core.nextDeadline() <= 1_700, 'the next timer is the parked fetch');
+  core.tick(1_699);
+  t.same(core.takeReady().messages, []);
+  core.tick(1_700);
+  t.match(core.takeReady().messages, [{ to: 2, correlationId: 9, message: { type: 'FetchResponse', errorCode: ErrorCode.NONE, readFrom: undefined, highWatermark: 1 } }]);
+});
+
+t.test('a follower hearing from its leader refuses pre-votes until its fetch timeout', async (t) => {
+  const core = new RaftCore(cfg(2), { leaderEpoch: 3, leaderId: 1, votedId: -1 }, empty, 0);
+  core.takeReady();
+  core.receive(3, vote(3, 4, true), 1, 1_000);
+  t.match(core.takeReady().messages, [{ message: { voteGranted: false, leaderId: 1, leaderEpoch: 3 } }]);
+  core.tick(2_000);
+  t.equal(core.status().role, 'Prospective', 'no fetch answered within controller.quorum.fetch.timeout.ms');
+  core.takeReady();
+  core.receive(3, vote(3, 4, true), 2, 2_001);
+  t.match(core.takeReady().messages, [{ message: { voteGranted: true } }]);
+  t.equal(core.status().epoch, 3, 'granting a pre-vote changes no epoch');
+});
+
+t.test('a leader resigns: EndQuorumEpoch names the most caught-up voters first', async (t) => {
+  const core = electedLeader(empty, [1, 2, 3]);
+  t.equal(core.status().role, 'Leader');
+  core.appended(1, 1_000);
+  core.receive(2, { type: 'FetchRequest', replicaId: 2, currentLeaderEpoch: 1, fetchOffset: 0, lastFetchedEpoch: 0, maxWaitMs: 0 }, 1, 1_100);
+  core.receive(3, { type: 'FetchRequest', replicaId: 3, currentLeaderEpoch: 1, fetchOffset: 1, lastFetchedEpoch: 1, maxWaitMs: 0 }, 2, 1_100);
+  core.takeReady();
+  core.resign(1_200);
+  t.equal(core.status().role, 'Resigned');
+  t.equal(core.propose('x', 1, 1_200), undefined, 'no proposals once resigned');
+  const ends = core.takeReady().messages.filter((m) => m.message.type === 'EndQuorumEpochRequest');
+  t.same(ends.map((m) => m.to).sort(), [2, 3]);
+  t.match(ends[0].message, { leaderId: 1, leaderEpoch: 1, preferredSuccessors: [3, 2] });
+});
+
+t.test('check quorum: a leader no majority fetched from for 1.5 fetch timeouts resigns', async (t) => {
+  const core = electedLeader(empty, [1, 2, 3]);
+  t.equal(core.status().role, 'Leader');
+  core.tick(3_999);
+  t.equal(core.status().role, 'Leader');
+  core.tick(4_000);
+  t.equal(core.status().role, 'Resigned');
 });
