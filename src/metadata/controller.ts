@@ -9,6 +9,9 @@ import type { BrokerConfig } from '../config.js';
 import type { MetadataCommitter } from '../controller/metadata-committer.js';
 import { ClusterControl, type HeartbeatReply } from '../controller/cluster-control.js';
 import { PRODUCER_ID_BLOCK_SIZE, generateNextProducerIdBlock, type ProducerIdsBlock } from '../controller/producer-id-control.js';
+import { alterPartition } from '../controller/alter-partition.js';
+import type { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
+import type { AlterPartitionResponse } from '../protocol/generated/alter-partition-response.js';
 import type { BrokerRegistrationRequest } from '../protocol/generated/broker-registration-request.js';
 import type { BrokerHeartbeatRequest } from '../protocol/generated/broker-heartbeat-request.js';
 import type { ControllerRegistrationRequest } from '../protocol/generated/controller-registration-request.js';
@@ -299,6 +302,11 @@ export class Controller {
 
   registerController(req: ControllerRegistrationRequest): Promise<void> {
     return this.execute(() => this.cluster.registerController(req));
+  }
+
+  /** AlterPartition: a partition leader's ISR change (src/controller/alter-partition.ts). */
+  alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse> {
+    return this.execute((image) => alterPartition(image, req));
   }
 
   /** AllocateProducerIds: the next block of producer ids, for a registered broker of the current epoch. */

@@ -18,6 +18,7 @@ import describeCluster, { type DescribeClusterControllerContext } from './60-des
 import brokerRegistration from './62-broker-registration.js';
 import brokerHeartbeat from './63-broker-heartbeat.js';
 import unregisterBroker from './64-unregister-broker.js';
+import alterPartition from './56-alter-partition.js';
 import allocateProducerIds from './67-allocate-producer-ids.js';
 import controllerRegistration from './70-controller-registration.js';
 import type { ClusterRequestContext } from './cluster-context.js';
@@ -31,6 +32,7 @@ export const CONTROLLER_CLUSTER_HANDLERS: readonly Handler<any, any, any>[] = [
   brokerRegistration,
   brokerHeartbeat,
   unregisterBroker,
+  alterPartition,
   allocateProducerIds,
   controllerRegistration,
 ];

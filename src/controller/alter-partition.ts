@@ -1,0 +1,85 @@
+// AlterPartition as the controller decides it (Kafka's ReplicationControlManager.alterPartition): a
+// partition leader asks for a new ISR. Checked in Kafka's order: the sender's broker epoch (the
+// whole request: STALE_BROKER_EPOCH), then per partition the topic and partition, the leader epoch
+// (ahead of ours: NOT_CONTROLLER, behind: FENCED_LEADER_EPOCH), that the sender leads it
+// (INVALID_REQUEST), the partition epoch (ahead: NOT_CONTROLLER, behind: INVALID_UPDATE_VERSION),
+// the leader recovery state, and that every new ISR member is a replica, registered, unfenced, not
+// shutting down and in the broker epoch the leader saw (INELIGIBLE_REPLICA). An accepted change
+// is a PartitionChangeRecord; the answer carries the partition as it will be.
+import type { MetadataImage, PartitionRegistration } from '../metadata/image.js';
+import type { ControllerResult } from '../metadata/replication-control.js';
+import { RecordType, type MetadataRecord } from '../metadata/records.js';
+import { ErrorCode } from '../protocol/errors.js';
+import type { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
+import type { AlterPartitionResponse } from '../protocol/generated/alter-partition-response.js';
+
+/** PartitionChangeRecord as Kafka 4.4 writes it (eligible leader replicas on). */
+const PARTITION_CHANGE_VERSION = 2;
+const RECOVERING = 1;
+
+type PartitionAnswer = AlterPartitionResponse['topics'][number]['partitions'][number];
+type PartitionData = AlterPartitionRequest['topics'][number]['partitions'][number];
+
+function answer(partitionIndex: number, errorCode: number): PartitionAnswer {
+  return { partitionIndex, errorCode, leaderId: -1, leaderEpoch: -1, isr: [], leaderRecoveryState: -1, partitionEpoch: -1 };
+}
+
+/** The new ISR with each member's broker epoch (-1: not checked), from v3's or v0-2's field. */
+function newIsr(p: PartitionData): { brokerId: number; brokerEpoch: number }[] {
+  return p.newIsrWithEpochs ?? (p.newIsr ?? []).map((brokerId) => ({ brokerId, brokerEpoch: -1 }));
+}
+
+function ineligible(image: MetadataImage, reg: PartitionRegistration, member: { brokerId: number; brokerEpoch: number }): boolean {
+  const b = image.cluster.brokers.get(member.brokerId);
+  if (!b || b.fenced || b.inControlledShutdown) return true;
+  if (member.brokerEpoch !== -1 && member.brokerEpoch !== b.epoch) return true;
+  return !reg.replicas.includes(member.brokerId);
+}
+
+function validate(image: MetadataImage, brokerId: number, reg: PartitionRegistration | undefined, p: PartitionData): number {
+  if (!reg) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  if (p.leaderEpoch > reg.leaderEpoch) return ErrorCode.NOT_CONTROLLER;
+  if (p.leaderEpoch < reg.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
+  if (brokerId !== reg.leader) return ErrorCode.INVALID_REQUEST;
+  if (p.partitionEpoch > reg.partitionEpoch) return ErrorCode.NOT_CONTROLLER;
+  if (p.partitionEpoch < reg.partitionEpoch) return ErrorCode.INVALID_UPDATE_VERSION;
+  const isr = newIsr(p);
+  if (p.leaderRecoveryState === RECOVERING && isr.length > 1) return ErrorCode.INVALID_REQUEST;
+  if (reg.leaderRecoveryState !== RECOVERING && p.leaderRecoveryState === RECOVERING) return ErrorCode.INVALID_REQUEST;
+  if (isr.some((m) => ineligible(image, reg, m))) return ErrorCode.INELIGIBLE_REPLICA;
+  if (!isr.some((m) => m.brokerId === reg.leader)) return ErrorCode.INVALID_REQUEST;
+  return ErrorCode.NONE;
+}
+
+export function alterPartition(image: MetadataImage, req: AlterPartitionRequest): ControllerResult<AlterPartitionResponse> {
+  const b = image.cluster.brokers.get(req.brokerId);
+  if (!b || b.epoch !== req.brokerEpoch) return { records: [], response: { throttleTimeMs: 0, errorCode: ErrorCode.STALE_BROKER_EPOCH, topics: [] } };
+  const records: MetadataRecord[] = [];
+  const topics = req.topics.map((t) => {
+    const topic = image.topics.getById(t.topicId);
+    const partitions = t.partitions.map((p): PartitionAnswer => {
+      if (!topic) return answer(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_ID);
+      const reg = topic.registrations.get(p.partitionIndex);
+      const errorCode = validate(image, req.brokerId, reg, p);
+      if (errorCode !== ErrorCode.NONE) return answer(p.partitionIndex, errorCode);
+      const isr = newIsr(p).map((m) => m.brokerId);
+      const changed = isr.length !== reg!.isr.length || isr.some((id, i) => id !== reg!.isr[i]) || p.leaderRecoveryState !== reg!.leaderRecoveryState;
+      if (changed) {
+        const data: Record<string, unknown> = { topicId: t.topicId, partitionId: p.partitionIndex, isr };
+        if (p.leaderRecoveryState !== reg!.leaderRecoveryState) data.leaderRecoveryState = p.leaderRecoveryState;
+        records.push({ type: RecordType.PARTITION_CHANGE, version: PARTITION_CHANGE_VERSION, data });
+      }
+      return {
+        partitionIndex: p.partitionIndex,
+        errorCode: ErrorCode.NONE,
+        leaderId: reg!.leader,
+        leaderEpoch: reg!.leaderEpoch,
+        isr,
+        leaderRecoveryState: p.leaderRecoveryState,
+        partitionEpoch: changed ? reg!.partitionEpoch + 1 : reg!.partitionEpoch,
+      };
+    });
+    return { topicId: t.topicId, partitions };
+  });
+  return { records, response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, topics } };
+}
