@@ -50,7 +50,7 @@ export function isLeaderChange(data: unknown): data is LeaderChangeData {
 
 // ---- Requests and responses ------------------------------------------------------------------
 
-/** Vote (52). A pre-vote (KIP-996) carries the epoch the candidate would stand in: its epoch + 1. */
+/** Vote (52). A candidate sends the epoch it bumped to; a pre-vote (KIP-996) the prospective's current epoch, unbumped, as Kafka 4.x does. */
 export interface VoteRequest {
   type: 'VoteRequest';
   candidateEpoch: number;

@@ -19,20 +19,25 @@ t.test('one vote per epoch, on file before the grant', async (t) => {
   t.match(r.messages, [{ to: 2, correlationId: 10, message: { type: 'VoteResponse', voteGranted: true } }]);
   core.receive(3, vote(3, 1), 11, 2);
   t.match(core.takeReady().messages, [{ message: { voteGranted: false } }]);
-  core.receive(3, vote(3, 0), 12, 3);
-  t.match(core.takeReady().messages, [{ message: { voteGranted: false, errorCode: ErrorCode.FENCED_LEADER_EPOCH } }]);
+  core.receive(3, vote(3, 0, true), 12, 3);
+  t.match(core.takeReady().messages, [{ message: { voteGranted: false, errorCode: ErrorCode.FENCED_LEADER_EPOCH } }], 'an older epoch is fenced');
+  core.receive(3, vote(3, 0), 13, 4);
+  t.match(core.takeReady().messages, [{ message: { voteGranted: false, errorCode: ErrorCode.INVALID_REQUEST } }], 'a candidate that did not bump its epoch past its log is invalid');
 });
 
-t.test('a pre-vote persists nothing and a candidate behind us is refused', async (t) => {
-  const core = new RaftCore(cfg(1), undefined, { logStartOffset: 0, endOffset: 5, epochs: [{ epoch: 1, startOffset: 0 }] }, 0);
+t.test('a pre-vote (in the prospective\'s own epoch) persists nothing; a candidate behind us is refused', async (t) => {
+  const core = new RaftCore(cfg(1), { leaderEpoch: 2, leaderId: -1, votedId: -1 }, { logStartOffset: 0, endOffset: 5, epochs: [{ epoch: 1, startOffset: 0 }] }, 0);
   core.takeReady();
   core.receive(2, vote(2, 2, true), 1, 1);
   const r = core.takeReady();
   t.equal(r.quorumState, undefined);
-  t.match(r.messages, [{ message: { voteGranted: false } }]);
+  t.match(r.messages, [{ message: { voteGranted: false, preVote: true } }], 'its log is behind ours');
   core.receive(2, { ...vote(2, 2, true), lastOffsetEpoch: 1, lastOffset: 5 }, 2, 2);
-  t.match(core.takeReady().messages, [{ message: { voteGranted: true } }]);
-  t.equal(core.status().epoch, 0);
+  const r2 = core.takeReady();
+  t.match(r2.messages, [{ message: { voteGranted: true } }]);
+  t.equal(r2.quorumState, undefined);
+  t.equal(core.status().epoch, 2);
+  t.equal(core.status().votedId, -1);
 });
 
 t.test('a leader: diverging epoch, parked fetch, HW after the epoch start', async (t) => {
@@ -145,12 +150,12 @@ t.test('a parked fetch is answered empty at maxWait, with no polling in between'
 t.test('a follower hearing from its leader refuses pre-votes until its fetch timeout', async (t) => {
   const core = new RaftCore(cfg(2), { leaderEpoch: 3, leaderId: 1, votedId: -1 }, empty, 0);
   core.takeReady();
-  core.receive(3, vote(3, 4, true), 1, 1_000);
+  core.receive(3, vote(3, 3, true), 1, 1_000);
   t.match(core.takeReady().messages, [{ message: { voteGranted: false, leaderId: 1, leaderEpoch: 3 } }]);
   core.tick(2_000);
   t.equal(core.status().role, 'Prospective', 'no fetch answered within controller.quorum.fetch.timeout.ms');
   core.takeReady();
-  core.receive(3, vote(3, 4, true), 2, 2_001);
+  core.receive(3, vote(3, 3, true), 2, 2_001);
   t.match(core.takeReady().messages, [{ message: { voteGranted: true } }]);
   t.equal(core.status().epoch, 3, 'granting a pre-vote changes no epoch');
 });

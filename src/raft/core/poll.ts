@@ -66,7 +66,7 @@ export function pollState(core: CoreContext): void {
       }
       for (const v of core.otherVoters()) {
         if (s.granted.has(v) || s.rejected.has(v) || !core.canSendTo(v, 'VoteRequest')) continue;
-        core.request(v, { type: 'VoteRequest', candidateEpoch: s.role === 'Prospective' ? s.epoch + 1 : s.epoch, candidateId: core.cfg.nodeId, lastOffsetEpoch: core.log.lastEpoch(), lastOffset: core.log.endOffset, preVote: s.role === 'Prospective' });
+        core.request(v, { type: 'VoteRequest', candidateEpoch: s.epoch, candidateId: core.cfg.nodeId, lastOffsetEpoch: core.log.lastEpoch(), lastOffset: core.log.endOffset, preVote: s.role === 'Prospective' });
       }
       return;
     case 'Follower':

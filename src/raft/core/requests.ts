@@ -24,10 +24,14 @@ export function handleRequest(core: CoreContext, from: NodeId, req: RaftRequest,
 function onVote(core: CoreContext, from: NodeId, req: VoteRequest, correlationId: number): void {
   const respond = (voteGranted: boolean, errorCode: ErrorCodeValue = ErrorCode.NONE) =>
     core.out.respond(from, correlationId, { type: 'VoteResponse', errorCode, leaderId: core.leaderId(), leaderEpoch: core.epoch, voteGranted, preVote: req.preVote });
+  // A candidate has bumped its epoch past its log's last; a prospective has not (KIP-996).
+  const illegalEpoch = req.preVote ? req.lastOffsetEpoch > req.candidateEpoch : req.lastOffsetEpoch >= req.candidateEpoch;
+  if (illegalEpoch || req.lastOffset < 0 || req.lastOffsetEpoch < 0 || req.candidateId < 0) return respond(false, ErrorCode.INVALID_REQUEST);
   if (req.candidateEpoch < core.epoch) return respond(false, ErrorCode.FENCED_LEADER_EPOCH);
+  // The epoch exists (even a prospective is in it), so this node joins it, as Kafka's does.
+  if (req.candidateEpoch > core.epoch) core.becomeUnattached(req.candidateEpoch);
   if (!core.isVoter || !core.cfg.voters.includes(req.candidateId) || req.candidateId === core.cfg.nodeId) return respond(false);
   if (req.preVote) return respond(canGrantPreVote(core.state, req, core.log, core.now, core.cfg.nodeId, core.cfg.unsafe ?? {}));
-  if (req.candidateEpoch > core.epoch) core.becomeUnattached(req.candidateEpoch);
   const granted = canGrantVote(core.state, req, core.log, core.cfg.unsafe ?? {});
   // The vote is on file (Ready step 1) before this grant is sent (step 4).
   if (granted) core.becomeUnattached(core.epoch, req.candidateId);
