@@ -88,6 +88,7 @@ export class Node {
   private activation: ControllerActivation | null = null;
   private controllerServers: Server<ControllerListenerContext>[] = [];
   private channel: ControllerChannel | null = null;
+  private adminChannel: ControllerChannel | null = null;
   private lifecycle: BrokerLifecycleManager | null = null;
   private registration: ControllerRegistrationManager | null = null;
   private clusterId = '';
@@ -137,22 +138,24 @@ export class Node {
     // driver, started below, says which).
     const q = c.quorum;
     this.client = new NodeClient({ nodeId: this.nodeId, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
-    const channel = new ControllerChannel({
-      client: this.client,
-      activeController: () => {
-        const leaderId = this.raft?.leader().leaderId ?? -1;
-        return leaderId >= 0 ? leaderId : null;
-      },
-      requestTimeoutMs: q.requestTimeoutMs,
-    });
+    const activeController = () => {
+      const leaderId = this.raft?.leader().leaderId ?? -1;
+      return leaderId >= 0 ? leaderId : null;
+    };
+    // Registration and heartbeats time out at the quorum's request timeout; forwarded admin
+    // requests and the broker's own topic/producer-id requests wait for their commit up to Kafka's
+    // request.timeout.ms (a shorter wait would retry a CreateTopics that already committed).
+    const channel = new ControllerChannel({ client: this.client, activeController, requestTimeoutMs: q.requestTimeoutMs });
+    const adminChannel = new ControllerChannel({ client: this.client, activeController, requestTimeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS });
     this.channel = channel;
+    this.adminChannel = adminChannel;
 
     // The metadata side: the Broker's own on a broker, else a storage engine of the metadata dir.
     let metadata: MetadataManager;
     if (this.isBroker) {
       if (path.resolve(c.logDirs[0]) !== metadataDir) throw new Error('metadata.log.dir other than the first log dir is not supported yet');
       const remote = new RemoteController({
-        channel,
+        channel: adminChannel,
         nodeId: this.nodeId,
         brokerEpoch: () => this.lifecycle?.brokerEpoch ?? -1,
         image: () => this._metadata!.image,
@@ -169,7 +172,7 @@ export class Node {
         // id blocks are asked of it (Kafka's ForwardingManager, AutoTopicCreationManager, RPCProducerIdManager).
         remoteController: {
           operations: remote,
-          registry: (base) => withForwarding(base, new ForwardingManager({ channel, timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS, retryBackoffMs: q.retryBackoffMs })),
+          registry: (base) => withForwarding(base, new ForwardingManager({ channel: adminChannel, timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS, retryBackoffMs: q.retryBackoffMs })),
         },
       });
       this._broker = broker;
@@ -250,7 +253,10 @@ export class Node {
     }
 
     if (this.isController) await this.startControllerRole(raft, metadata);
-    raft.onStateChange(() => channel.controllerChanged());
+    raft.onStateChange(() => {
+      channel.controllerChanged();
+      adminChannel.controllerChanged();
+    });
     if (this.isBroker) {
       this.startBrokerRole(metadata, formatted.directoryIds);
       // As Kafka's broker start-up: done once the controller has unfenced it.
@@ -329,6 +335,9 @@ export class Node {
     });
     this.lifecycle = lifecycle;
     lifecycle.start();
+    // Partitions are led and followed once the metadata replayed is the cluster's current one.
+    const replicas = this.replicaManager;
+    if (replicas) void lifecycle.initialCatchUp.then(() => replicas.start());
     // Logs are recovered by the time the broker started: nothing holds the unfencing back.
     lifecycle.setReadyToUnfence();
   }
@@ -342,6 +351,7 @@ export class Node {
     }
     this.registration?.close();
     this.channel?.close();
+    this.adminChannel?.close();
     await Promise.all(this.controllerServers.map((s) => s.close(opts.drainMs ?? 0)));
     this.controllerServers = [];
     this.activation?.close();
@@ -361,6 +371,7 @@ export class Node {
     this.lifecycle?.close();
     this.registration?.close();
     this.channel?.close();
+    this.adminChannel?.close();
     this.raft?.kill();
     this.activation?.close();
     this.client?.close();

@@ -162,7 +162,9 @@ class ReplicaFetcher {
       case ErrorCode.NONE: {
         const div = d.divergingEpoch;
         if (div && div.epoch >= 0 && div.endOffset >= 0) {
-          await l.truncateTo(truncationOffset(f.partition, div.epoch, div.endOffset));
+          const to = truncationOffset(f.partition, div.epoch, div.endOffset);
+          log.info(`${f.partition.key}: truncating to ${to} (log end ${l.logEndOffset}): leader ${this.leaderId} ends epoch ${div.epoch} at ${div.endOffset}`);
+          await l.truncateTo(to);
           return true;
         }
         const records = Array.isArray(d.records) ? Buffer.concat(d.records) : d.records;

@@ -42,6 +42,10 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
   private image: MetadataImage | null = null;
   private readonly lagMs: number;
   private readonly isrTimer: NodeJS.Timeout;
+  /** Set once the broker caught up with the metadata log (start()): images before that may be stale. */
+  private started = false;
+  /** Image changes are applied one at a time, in order. */
+  private applying: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: ReplicaManagerOptions) {
     const c = o.config;
@@ -68,8 +72,38 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     return this.partitions.get(`${topic}-${partition}`);
   }
 
-  async onMetadataUpdate(delta: MetadataDelta, image: MetadataImage): Promise<void> {
+  /**
+   * The broker caught up with the metadata log: from now on it leads and follows as the image
+   * says. Earlier images are history being replayed (a restarted broker would briefly lead
+   * partitions it lost long ago), as Kafka's broker publishes nothing before its initial catch-up.
+   */
+  start(): Promise<void> {
+    return this.serially(async () => {
+      if (this.started) return;
+      this.started = true;
+      const image = this.image;
+      if (!image) return;
+      for (const t of image.topics.all()) {
+        for (const [id, reg] of t.registrations) {
+          if (reg.replicas.includes(this.o.nodeId)) await this.applyRegistration(t.name, t.topicId, id, reg).catch((e) => log.error(`${t.name}-${id}: ${(e as Error)?.stack ?? e}`));
+        }
+      }
+    });
+  }
+
+  private serially(fn: () => Promise<void>): Promise<void> {
+    const next = this.applying.then(fn, fn);
+    this.applying = next.catch(() => undefined);
+    return next;
+  }
+
+  onMetadataUpdate(delta: MetadataDelta, image: MetadataImage): Promise<void> {
     this.image = image;
+    if (!this.started) return Promise.resolve();
+    return this.serially(() => this.applyDelta(delta));
+  }
+
+  private async applyDelta(delta: MetadataDelta): Promise<void> {
     const td = delta.topicsDelta;
     if (!td) return;
     for (const id of td.deletedTopicIds) {
