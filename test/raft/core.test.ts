@@ -183,3 +183,19 @@ t.test('check quorum: a leader no majority fetched from for 1.5 fetch timeouts r
   core.tick(4_000);
   t.equal(core.status().role, 'Resigned');
 });
+
+t.test('Fetch validation as Kafka: negative positions or a last fetched epoch past the current one are INVALID_REQUEST; stale or future epochs are fenced or unknown', async (t) => {
+  const core = electedLeader();
+  core.takeReady();
+  const fetch = (o: object) => ({ type: 'FetchRequest' as const, replicaId: 2, currentLeaderEpoch: 1, fetchOffset: 0, lastFetchedEpoch: 0, maxWaitMs: 0, ...o });
+  const answer = (o: object) => {
+    core.receive(2, fetch(o), 1, 2_000);
+    return core.takeReady().messages[0].message;
+  };
+  t.match(answer({ fetchOffset: -1 }), { errorCode: ErrorCode.INVALID_REQUEST });
+  t.match(answer({ lastFetchedEpoch: 2 }), { errorCode: ErrorCode.INVALID_REQUEST });
+  t.match(answer({ maxWaitMs: -1 }), { errorCode: ErrorCode.INVALID_REQUEST });
+  t.match(answer({ currentLeaderEpoch: 0 }), { errorCode: ErrorCode.FENCED_LEADER_EPOCH, leaderId: 1, leaderEpoch: 1 });
+  t.match(answer({ currentLeaderEpoch: 2, lastFetchedEpoch: 0 }), { errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH });
+  t.match(answer({}), { errorCode: ErrorCode.NONE, readFrom: 0 });
+});

@@ -366,6 +366,8 @@ export class RaftCore implements CoreContext {
       const hasData = p.fetchOffset < this.log.endOffset;
       if (!all && !hasData) continue;
       this.state.state.parked.delete(p.from);
+      // Completed by an event, the fetch counts as made now (Kafka re-runs it): fetch and caught-up times move.
+      this.state.state.updateReplica(p.from, p.fetchOffset, this.log.durableEndOffset, this.now);
       this.answerFetch(p.from, p.correlationId, p.fetchOffset);
     }
   }

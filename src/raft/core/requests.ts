@@ -67,6 +67,9 @@ function leaderOnlyError(core: CoreContext, requestEpoch: number): ErrorCodeValu
 }
 
 function onFetch(core: CoreContext, from: NodeId, req: FetchRequest, correlationId: number): void {
+  if (req.maxWaitMs < 0 || req.fetchOffset < 0 || req.lastFetchedEpoch < 0 || req.lastFetchedEpoch > req.currentLeaderEpoch) {
+    return core.respondError(from, correlationId, 'FetchResponse', ErrorCode.INVALID_REQUEST);
+  }
   const error = leaderOnlyError(core, req.currentLeaderEpoch);
   const s = core.state;
   if (error !== undefined || s.role !== 'Leader') return core.respondError(from, correlationId, 'FetchResponse', error ?? ErrorCode.NOT_LEADER_OR_FOLLOWER);
