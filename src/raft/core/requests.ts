@@ -97,13 +97,16 @@ function onFetch(core: CoreContext, from: NodeId, req: FetchRequest, correlation
 function onFetchSnapshot(core: CoreContext, from: NodeId, req: FetchSnapshotRequest, correlationId: number): void {
   const error = leaderOnlyError(core, req.currentLeaderEpoch);
   if (error !== undefined) return core.respondError(from, correlationId, 'FetchSnapshotResponse', error, { snapshotId: req.snapshotId });
-  if (core.state.role === 'Leader') core.state.state.noteFetchSnapshot(from, core.now);
-  const snap = core.log.latestSnapshotId;
-  if (snap === undefined || snap.offset !== req.snapshotId.offset || snap.epoch !== req.snapshotId.epoch) {
+  // The bootstrap checkpoint (0, 0) is never sent; any other snapshot the driver still holds is
+  // (it answers SNAPSHOT_NOT_FOUND or POSITION_OUT_OF_RANGE from its files).
+  if (core.log.latestSnapshotId === undefined || (req.snapshotId.offset === 0 && req.snapshotId.epoch === 0)) {
     return core.respondError(from, correlationId, 'FetchSnapshotResponse', ErrorCode.SNAPSHOT_NOT_FOUND, { snapshotId: req.snapshotId });
   }
+  if (req.position < 0) return core.respondError(from, correlationId, 'FetchSnapshotResponse', ErrorCode.POSITION_OUT_OF_RANGE, { snapshotId: req.snapshotId });
+  if (core.state.role === 'Leader') core.state.state.noteFetchSnapshot(from, core.now);
+  const snapshotId = { ...req.snapshotId };
   core.out.respond(from, correlationId, {
-    type: 'FetchSnapshotResponse', errorCode: ErrorCode.NONE, leaderId: core.cfg.nodeId, leaderEpoch: core.epoch, snapshotId: snap,
-    read: { snapshotId: snap, position: req.position, maxBytes: req.maxBytes },
+    type: 'FetchSnapshotResponse', errorCode: ErrorCode.NONE, leaderId: core.cfg.nodeId, leaderEpoch: core.epoch, snapshotId,
+    read: { snapshotId, position: req.position, maxBytes: req.maxBytes },
   });
 }

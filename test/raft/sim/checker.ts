@@ -23,6 +23,10 @@ export class Checker {
   readonly committed = new Map<number, Entry>();
   committedEnd = 0;
 
+  leaderEpochs(): number {
+    return this.leaders.size;
+  }
+
   fail(msg: string): never {
     throw new SafetyViolation(msg);
   }

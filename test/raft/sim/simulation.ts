@@ -24,7 +24,11 @@ export interface SimOptions {
 export interface SimResult {
   events: number;
   committed: number;
+  /** Epochs that had a leader. */
   leaders: number;
+  crashes: number;
+  /** Snapshots a follower fetched from a leader and installed. */
+  snapshotInstalls: number;
   /** Virtual ms the healed cluster took to commit a fresh proposal on every node. */
   recoveryMs: number;
 }
@@ -74,6 +78,8 @@ export class Simulation {
   now = 0;
   events = 0;
   private proposals = 0;
+  private crashes = 0;
+  private snapshotInstalls = 0;
   private nextToken = 1;
   /** Partition group per node; messages cross groups only when the network is whole. */
   private group = new Map<NodeId, number>();
@@ -144,6 +150,7 @@ export class Simulation {
   private crash(node: Node): void {
     if (node.core === undefined) return;
     node.core = undefined;
+    this.crashes++;
     const d = node.disk;
     // Unflushed appends may or may not have reached the disk; the last one kept may be torn (recovery drops it).
     const kept = d.durable + this.rng.int(d.batches.length - d.durable + 1);
@@ -213,6 +220,7 @@ export class Simulation {
     if (r.installSnapshot !== undefined) {
       const batches = node.pendingSnapshot;
       node.pendingSnapshot = [];
+      this.snapshotInstalls++;
       d.snapshot = { id: r.installSnapshot, batches };
       d.batches = [];
       d.durable = 0;
@@ -425,7 +433,7 @@ export class Simulation {
       const st = this.nodes.map((n) => JSON.stringify(n.core?.status())).join('\n  ');
       throw new LivenessFailure(`no commit on every node ${livenessMs} virtual ms after healing (target ${target}):\n  ${st}`);
     }
-    return { events: this.events, committed: this.checker.committedEnd, leaders: 0, recoveryMs: this.now - healedAt };
+    return { events: this.events, committed: this.checker.committedEnd, leaders: this.checker.leaderEpochs(), crashes: this.crashes, snapshotInstalls: this.snapshotInstalls, recoveryMs: this.now - healedAt };
   }
 }
 
