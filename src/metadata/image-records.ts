@@ -7,10 +7,13 @@ export const PARTITION_RECORD_VERSION = 1;
 export const REGISTER_BROKER_RECORD_VERSION = 3;
 
 export function partitionRecord(topicId: string, partitionId: number, p: PartitionRegistration): MetadataRecord {
+  // Eligible leader replicas need v2 (KIP-966); without any the record stays v1.
+  const elr = (p.elr?.length ?? 0) > 0 || (p.lastKnownElr?.length ?? 0) > 0;
   return {
     type: RecordType.PARTITION,
-    version: PARTITION_RECORD_VERSION,
+    version: elr ? 2 : PARTITION_RECORD_VERSION,
     data: {
+      ...(elr ? { eligibleLeaderReplicas: [...(p.elr ?? [])], lastKnownElr: [...(p.lastKnownElr ?? [])] } : {}),
       partitionId,
       topicId,
       replicas: [...p.replicas],

@@ -12,6 +12,10 @@ export interface PartitionRegistration {
   readonly leaderEpoch: number;
   readonly partitionEpoch: number;
   readonly directories: readonly string[];
+  /** Eligible leader replicas (KIP-966): out of the ISR while it was below min.insync.replicas, still safe to lead. Absent: none. */
+  readonly elr?: readonly number[];
+  /** The ELR when the partition last lost its leader with an empty ISR (KIP-966). Absent: none. */
+  readonly lastKnownElr?: readonly number[];
 }
 
 export class TopicImage {

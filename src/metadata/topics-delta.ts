@@ -74,6 +74,8 @@ export class TopicsDelta {
       leaderEpoch: r.leaderEpoch,
       partitionEpoch: r.partitionEpoch,
       directories: r.directories ?? [],
+      elr: r.eligibleLeaderReplicas ?? [],
+      lastKnownElr: r.lastKnownElr ?? [],
     });
   }
 
@@ -92,6 +94,9 @@ export class TopicsDelta {
       leaderEpoch: leaderChanged ? prev.leaderEpoch + 1 : prev.leaderEpoch,
       partitionEpoch: prev.partitionEpoch + 1,
       directories: r.directories ?? prev.directories,
+      // null (absent): no change.
+      elr: r.eligibleLeaderReplicas ?? prev.elr,
+      lastKnownElr: r.lastKnownElr ?? prev.lastKnownElr,
     });
   }
 

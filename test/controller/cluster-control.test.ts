@@ -137,20 +137,37 @@ t.test('controlled shutdown: leaderships move first, then the broker may go', as
   t.equal(manager.image.cluster.brokers.get(2)!.fenced, true);
 });
 
-t.test('with one replica a fenced broker leaves its partitions leaderless until it is back', async (t) => {
+t.test('with one replica a fenced broker leaves its partitions leaderless, eligible to lead again (ELR)', async (t) => {
+  const { manager, controller, clock, committed, clusterId } = await quorumOfOne();
+  const e2 = await controller.registerBrokerRequest(registration(clusterId, 2));
+  await controller.brokerHeartbeat(heartbeat(2, e2, e2));
+  await controller.createTopics([{ name: 'one', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [2] }], configs: [] }], false);
+  const topicId = manager.image.topics.get('one')!.topicId;
+  clock.advance(9000);
+  t.same(await controller.fenceStaleBrokers(), [2]);
+  // What a Kafka 4.4.0 controller shows then: Leader none, Isr empty, Elr 2, LastKnownElr 2.
+  t.same(committed.at(-1)![0].data, { partitionId: 0, topicId, isr: [], leader: -1, eligibleLeaderReplicas: [2], lastKnownElr: [2] });
+  let p = manager.image.topics.get('one')!.registrations.get(0)!;
+  t.equal(p.leader, -1);
+  t.same([p.isr, p.elr, p.lastKnownElr], [[], [2], [2]]);
+  await controller.brokerHeartbeat(heartbeat(2, e2, manager.metadataLog.endOffset - 1));
+  p = manager.image.topics.get('one')!.registrations.get(0)!;
+  t.equal(p.leader, 2, 'elected from the ELR once unfenced');
+  t.same([p.isr, p.elr, p.lastKnownElr], [[2], [], []]);
+  t.equal(p.leaderEpoch, 2);
+});
+
+t.test('without ELR the last ISR member stays in the ISR', async (t) => {
   const { manager, controller, clock, clusterId } = await quorumOfOne();
+  await controller.updateFeatures([{ feature: 'eligible.leader.replicas.version', maxVersionLevel: 0, upgradeType: 2 }], false);
+  t.equal(manager.image.features.level('eligible.leader.replicas.version'), 0);
   const e2 = await controller.registerBrokerRequest(registration(clusterId, 2));
   await controller.brokerHeartbeat(heartbeat(2, e2, e2));
   await controller.createTopics([{ name: 'one', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [2] }], configs: [] }], false);
   clock.advance(9000);
-  t.same(await controller.fenceStaleBrokers(), [2]);
-  let p = manager.image.topics.get('one')!.registrations.get(0)!;
-  t.equal(p.leader, -1);
-  t.same(p.isr, [2], 'the last ISR member stays');
-  await controller.brokerHeartbeat(heartbeat(2, e2, manager.metadataLog.endOffset - 1));
-  p = manager.image.topics.get('one')!.registrations.get(0)!;
-  t.equal(p.leader, 2);
-  t.equal(p.leaderEpoch, 2);
+  await controller.fenceStaleBrokers();
+  const p = manager.image.topics.get('one')!.registrations.get(0)!;
+  t.same([p.leader, p.isr, p.elr], [-1, [2], []]);
 });
 
 t.test('unregistration removes the broker; an unknown id is BROKER_ID_NOT_REGISTERED', async (t) => {
