@@ -1,10 +1,11 @@
 // AlterPartition as the controller decides it (Kafka's ReplicationControlManager.alterPartition): a
 // partition leader asks for a new ISR. Checked in Kafka's order: the sender's broker epoch (the
 // whole request: STALE_BROKER_EPOCH), then per partition the topic and partition, the leader epoch
-// (ahead of ours: NOT_CONTROLLER, behind: FENCED_LEADER_EPOCH), that the sender leads it
-// (INVALID_REQUEST), the partition epoch (ahead: NOT_CONTROLLER, behind: INVALID_UPDATE_VERSION),
-// the leader recovery state, and that every new ISR member is a replica, registered, unfenced, not
-// shutting down and in the broker epoch the leader saw (INELIGIBLE_REPLICA). An accepted change
+// and partition epoch (either ahead of ours: NOT_CONTROLLER; leader epoch behind:
+// FENCED_LEADER_EPOCH), that the sender leads it (INVALID_REQUEST), the partition epoch behind
+// (INVALID_UPDATE_VERSION), an ISR of distinct replicas holding the leader and the leader recovery
+// state (INVALID_REQUEST), then that every member is registered, not shutting down, unfenced and
+// in the broker epoch the leader saw (INELIGIBLE_REPLICA). An accepted change
 // is a PartitionChangeRecord; the answer carries the partition as it will be.
 import type { MetadataImage, PartitionRegistration } from '../metadata/image.js';
 import type { ControllerResult } from '../metadata/replication-control.js';
@@ -29,25 +30,28 @@ function newIsr(p: PartitionData): { brokerId: number; brokerEpoch: number }[] {
   return p.newIsrWithEpochs ?? (p.newIsr ?? []).map((brokerId) => ({ brokerId, brokerEpoch: -1 }));
 }
 
-function ineligible(image: MetadataImage, reg: PartitionRegistration, member: { brokerId: number; brokerEpoch: number }): boolean {
+/** Kafka's ineligibleReplicasForIsr: registered, not shutting down, unfenced, in the broker epoch the leader saw. */
+function ineligible(image: MetadataImage, member: { brokerId: number; brokerEpoch: number }): boolean {
   const b = image.cluster.brokers.get(member.brokerId);
-  if (!b || b.fenced || b.inControlledShutdown) return true;
-  if (member.brokerEpoch !== -1 && member.brokerEpoch !== b.epoch) return true;
-  return !reg.replicas.includes(member.brokerId);
+  if (!b || b.inControlledShutdown || b.fenced) return true;
+  return member.brokerEpoch !== -1 && member.brokerEpoch !== b.epoch;
 }
 
 function validate(image: MetadataImage, brokerId: number, reg: PartitionRegistration | undefined, p: PartitionData): number {
   if (!reg) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-  if (p.leaderEpoch > reg.leaderEpoch) return ErrorCode.NOT_CONTROLLER;
+  // Epochs ahead of ours: this controller is behind (no longer active), the leader asks again.
+  if (p.leaderEpoch > reg.leaderEpoch || p.partitionEpoch > reg.partitionEpoch) return ErrorCode.NOT_CONTROLLER;
   if (p.leaderEpoch < reg.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
   if (brokerId !== reg.leader) return ErrorCode.INVALID_REQUEST;
-  if (p.partitionEpoch > reg.partitionEpoch) return ErrorCode.NOT_CONTROLLER;
   if (p.partitionEpoch < reg.partitionEpoch) return ErrorCode.INVALID_UPDATE_VERSION;
   const isr = newIsr(p);
+  const ids = isr.map((m) => m.brokerId);
+  // Kafka's Replicas.validateIsr: replicas only, each once.
+  if (new Set(ids).size !== ids.length || ids.some((id) => !reg.replicas.includes(id))) return ErrorCode.INVALID_REQUEST;
+  if (!ids.includes(reg.leader)) return ErrorCode.INVALID_REQUEST;
   if (p.leaderRecoveryState === RECOVERING && isr.length > 1) return ErrorCode.INVALID_REQUEST;
   if (reg.leaderRecoveryState !== RECOVERING && p.leaderRecoveryState === RECOVERING) return ErrorCode.INVALID_REQUEST;
-  if (isr.some((m) => ineligible(image, reg, m))) return ErrorCode.INELIGIBLE_REPLICA;
-  if (!isr.some((m) => m.brokerId === reg.leader)) return ErrorCode.INVALID_REQUEST;
+  if (isr.some((m) => ineligible(image, m))) return ErrorCode.INELIGIBLE_REPLICA;
   return ErrorCode.NONE;
 }
 
