@@ -79,7 +79,9 @@ export class Node {
   private _metadata: MetadataManager | null = null;
   /** A controller-only node's storage (a broker's lives in its Broker). */
   private ownStorage: StorageEngine | null = null;
+  /** The raft driver's client. */
   private client: NodeClient | null = null;
+  private readonly clients: NodeClient[] = [];
   /** The replica fetchers' connections to partition leaders (apart from the quorum's). */
   private replicaClient: NodeClient | null = null;
   private replicaManager: ReplicaManager | null = null;
@@ -134,10 +136,20 @@ export class Node {
     this.clusterId = formatted.clusterId;
     const metadataDir = path.resolve(c.metadataLogDir);
 
-    // One inter-node client; the broker role's line to whichever controller is active (the raft
-    // driver, started below, says which).
+    // Inter-node clients, one per purpose as Kafka's channel managers each have their own network
+    // client: a request that times out closes its connection and fails everything in flight on it,
+    // so a late raft Fetch must not take a forwarded CreateTopics (or a heartbeat) down with it.
     const q = c.quorum;
-    this.client = new NodeClient({ nodeId: this.nodeId, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
+    const newClient = (purpose: string) => {
+      const client = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-${purpose}-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
+      for (const v of c.voters) client.setEndpoint(v.id, { host: v.host, port: v.port });
+      this.clients.push(client);
+      return client;
+    };
+    this.client = newClient('raft');
+    const lifecycleClient = newClient('heartbeat');
+    const adminClient = newClient('forwarding');
+    // The broker role's line to whichever controller is active (the raft driver, started below, says which).
     const activeController = () => {
       const leaderId = this.raft?.leader().leaderId ?? -1;
       return leaderId >= 0 ? leaderId : null;
@@ -145,8 +157,8 @@ export class Node {
     // Registration and heartbeats time out at the quorum's request timeout; forwarded admin
     // requests and the broker's own topic/producer-id requests wait for their commit up to Kafka's
     // request.timeout.ms (a shorter wait would retry a CreateTopics that already committed).
-    const channel = new ControllerChannel({ client: this.client, activeController, requestTimeoutMs: q.requestTimeoutMs });
-    const adminChannel = new ControllerChannel({ client: this.client, activeController, requestTimeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS });
+    const channel = new ControllerChannel({ client: lifecycleClient, activeController, requestTimeoutMs: q.requestTimeoutMs });
+    const adminChannel = new ControllerChannel({ client: adminClient, activeController, requestTimeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS });
     this.channel = channel;
     this.adminChannel = adminChannel;
 
@@ -226,9 +238,6 @@ export class Node {
       },
     });
     this.raft = raft;
-    // The broker role's requests to the active controller may be to this very node.
-    const self = voters.get(this.nodeId);
-    if (self) this.client.setEndpoint(this.nodeId, { host: self.host, port: self.port });
     raft.onCommit((hw) => {
       metadata.applyCommitted(hw).catch((e) => log.error(`replaying the metadata log up to ${hw} failed: ${(e as Error).message}`));
     });
@@ -356,7 +365,7 @@ export class Node {
     this.controllerServers = [];
     this.activation?.close();
     await this.raft?.close();
-    this.client?.close();
+    for (const client of this.clients) client.close();
     this.replicaManager?.close();
     this.replicaClient?.close();
     if (this._broker) await this._broker.close(opts);
@@ -374,7 +383,7 @@ export class Node {
     this.adminChannel?.close();
     this.raft?.kill();
     this.activation?.close();
-    this.client?.close();
+    for (const client of this.clients) client.close();
     this.replicaManager?.close();
     this.replicaClient?.close();
     await Promise.all(this.controllerServers.map((s) => s.close(0)));
