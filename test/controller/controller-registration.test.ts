@@ -62,6 +62,8 @@ t.test('a controller registers itself and DescribeCluster on the controller list
   t.same(res.brokers.map((b) => [b.brokerId, b.host, b.port]), [[1, '127.0.0.1', port]]);
   const asBroker = await client.send(1, DescribeClusterRequest, DescribeClusterResponse, 2, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });
   t.equal(asBroker.errorCode, ErrorCode.MISMATCHED_ENDPOINT_TYPE);
+  const v0 = await client.send(1, DescribeClusterRequest, DescribeClusterResponse, 0, { includeClusterAuthorizedOperations: false });
+  t.equal(v0.errorCode, ErrorCode.INVALID_REQUEST, 'v0 cannot ask for controllers');
 
   const tool = await kafkaTool('org.apache.kafka.tools.ClusterTool', 'cluster-id', '--bootstrap-controller', `127.0.0.1:${port}`);
   t.equal(tool.code, 0, tool.out);

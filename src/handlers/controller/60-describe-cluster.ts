@@ -1,8 +1,9 @@
-// DescribeCluster (key 60), v1-2 on the controller listener (KIP-919: admin clients bootstrapped
+// DescribeCluster (key 60), v0-2 on the controller listener (KIP-919: admin clients bootstrapped
 // with bootstrap.controllers find the controllers this way). Lists the controllers registered
 // (RegisterControllerRecord) with an endpoint on the listener the request came in on, and the
 // quorum leader as the controller id (-1 when it is not among them, as Kafka answers). Asking for
-// BROKER endpoints is MISMATCHED_ENDPOINT_TYPE, an unknown type UNSUPPORTED_ENDPOINT_TYPE.
+// BROKER endpoints is MISMATCHED_ENDPOINT_TYPE, an unknown type UNSUPPORTED_ENDPOINT_TYPE; v0,
+// which cannot ask for controllers, is INVALID_REQUEST either way (Kafka's AuthHelper).
 import { DescribeClusterRequest } from '../../protocol/generated/describe-cluster-request.js';
 import { DescribeClusterResponse } from '../../protocol/generated/describe-cluster-response.js';
 import { ErrorCode } from '../../protocol/errors.js';
@@ -23,7 +24,7 @@ export interface DescribeClusterControllerContext extends RequestInfo {
 
 export default defineHandler<DescribeClusterRequest, DescribeClusterResponse, DescribeClusterControllerContext>({
   apiKey: 60,
-  minVersion: 1,
+  minVersion: 0,
   maxVersion: 2,
   request: DescribeClusterRequest,
   response: DescribeClusterResponse,
@@ -33,7 +34,7 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse, De
       const known = endpointType === BROKER_ENDPOINT;
       return {
         throttleTimeMs: 0,
-        errorCode: known ? ErrorCode.MISMATCHED_ENDPOINT_TYPE : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+        errorCode: ctx.apiVersion === 0 ? ErrorCode.INVALID_REQUEST : known ? ErrorCode.MISMATCHED_ENDPOINT_TYPE : ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
         errorMessage: known ? 'The request was sent to an endpoint of type CONTROLLER, but we wanted an endpoint of type BROKER' : `Unsupported endpoint type ${endpointType}`,
         endpointType: CONTROLLER_ENDPOINT,
         clusterId: '',
