@@ -19,6 +19,8 @@ export interface DiskMetadata {
   /** The image replayed from disk, as plain data, and the offset it reached. */
   image: string;
   imageOffset: number;
+  /** Offsets an image can be rebuilt at from this dir (a snapshot's end, or a batch end after one). */
+  reachable: Set<number>;
 }
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
@@ -52,6 +54,12 @@ export async function readDiskMetadata(nodeDir: string): Promise<DiskMetadata> {
     const log = await MetadataLog.open(storage, metadataLogConfig(new BrokerConfig().logConfig(), 1073741824));
     const batches = new Map<number, string>();
     await log.read(0, (b) => batches.set(b.baseOffset, json({ lastOffset: b.lastOffset, epoch: b.epoch, records: b.records })));
+    const snapshotIds = await new SnapshotStore(path.join(nodeDir, `${METADATA_TOPIC}-0`)).list();
+    const reachable = new Set(snapshotIds.map((id) => id.offset - 1));
+    // Batches count from the log start on, when a snapshot (or the log's beginning) is there to start from.
+    if (log.startOffset === 0 || snapshotIds.some((id) => id.offset <= log.startOffset)) {
+      for (const [base, b] of batches) if (base >= log.startOffset) reachable.add(JSON.parse(b).lastOffset);
+    }
     const loader = new MetadataLoader('');
     await loader.load(log, new SnapshotStore(path.join(nodeDir, `${METADATA_TOPIC}-0`)));
     const image = loader.image;
@@ -61,10 +69,19 @@ export async function readDiskMetadata(nodeDir: string): Promise<DiskMetadata> {
       batches,
       image: json({ ...plainImage(image), clusterId: undefined }),
       imageOffset: image.offset,
+      reachable,
     };
   } finally {
     await storage.close();
   }
+}
+
+/** The newest offset at or below every node's image that every node can rebuild its image at. */
+export function commonImageOffset(disks: DiskMetadata[]): number {
+  const limit = Math.min(...disks.map((d) => d.imageOffset));
+  let best = -1;
+  for (const o of disks[0].reachable) if (o <= limit && o > best && disks.every((d) => d.reachable.has(o))) best = o;
+  return best;
 }
 
 /** Batches two nodes both hold (committed) that differ; empty when their logs agree. */
