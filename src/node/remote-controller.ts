@@ -29,6 +29,11 @@ export interface RemoteControllerOptions {
   timeoutMs: number;
 }
 
+/** No controller answered (none known, unreachable, moved): retriable for the client. */
+function notYet(name: string, e: unknown): KafkaError {
+  return new KafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `topic ${name} could not be created yet: ${(e as Error)?.message ?? e}`);
+}
+
 function forwardedOnly(): never {
   throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'A broker forwards this request to the active controller.');
 }
@@ -54,7 +59,7 @@ export class RemoteController implements ControllerOperations, MetadataPublisher
   async createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<TopicImage> {
     const existing = this.o.image().topics.get(name);
     if (existing) return existing;
-    const res = await this.o.channel.send(CreateTopicsRequest, CreateTopicsResponse, CREATE_TOPICS_VERSION, {
+    const request = {
       topics: [
         {
           name,
@@ -66,8 +71,13 @@ export class RemoteController implements ControllerOperations, MetadataPublisher
       ],
       timeoutMs: this.o.timeoutMs,
       validateOnly: false,
+    };
+    const res = await this.o.channel.send(CreateTopicsRequest, CreateTopicsResponse, CREATE_TOPICS_VERSION, request).catch((e) => {
+      throw notYet(name, e);
     });
     const r = res.topics[0];
+    // The controller moved meanwhile: the client asks again, as while Kafka creates a topic.
+    if (r?.errorCode === ErrorCode.NOT_CONTROLLER) throw notYet(name, new Error('the controller moved'));
     if (r && r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
       throw new KafkaError(r.errorCode, r.errorMessage ?? `cannot create topic ${name}`);
     }
@@ -105,10 +115,12 @@ export class RemoteController implements ControllerOperations, MetadataPublisher
   }
 
   private async fetchBlock(): Promise<void> {
-    const res = await this.o.channel.send(AllocateProducerIdsRequest, AllocateProducerIdsResponse, ALLOCATE_PRODUCER_IDS_VERSION, {
-      brokerId: this.o.nodeId,
-      brokerEpoch: this.o.brokerEpoch(),
-    });
+    const res = await this.o.channel
+      .send(AllocateProducerIdsRequest, AllocateProducerIdsResponse, ALLOCATE_PRODUCER_IDS_VERSION, {
+        brokerId: this.o.nodeId,
+        brokerEpoch: this.o.brokerEpoch(),
+      })
+      .catch((e) => ({ errorCode: -1, producerIdStart: 0, producerIdLen: 0, throttleTimeMs: 0, reason: (e as Error).message }));
     if (res.errorCode !== ErrorCode.NONE) {
       // The client retries InitProducerId on this (Kafka's RPCProducerIdManager answers the same while it has no block).
       throw new KafkaError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, `the controller gave no producer id block (error ${res.errorCode})`);

@@ -66,3 +66,16 @@ t.test('producer ids come from controller-reserved blocks of this broker epoch',
   const stale = new RemoteController({ channel, nodeId: 2, brokerEpoch: () => epoch() - 1, image: () => q.manager.image, timeoutMs: 2000 });
   await t.rejects(stale.allocateProducerId(), { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS });
 });
+
+t.test('no controller to ask: errors the client retries', async (t) => {
+  const q = await quorumOfOne();
+  const client = new NodeClient({ nodeId: 2, requestTimeoutMs: 100 });
+  const channel = new ControllerChannel({ client, activeController: () => null, requestTimeoutMs: 100 });
+  t.teardown(() => {
+    channel.close();
+    client.close();
+  });
+  const remote = new RemoteController({ channel, nodeId: 2, brokerEpoch: () => 0, image: () => q.manager.image, timeoutMs: 100 });
+  await t.rejects(remote.createTopic('later', 1, {}), { errorCode: ErrorCode.LEADER_NOT_AVAILABLE });
+  await t.rejects(remote.allocateProducerId(), { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS });
+});
