@@ -38,20 +38,29 @@ export function reservedDirectoryId(id: string): boolean {
 }
 
 export class ClusterControl {
-  readonly heartbeats: BrokerHeartbeats;
-  /** Offset of each broker's latest RegisterBrokerRecord as this controller committed it. */
+  private _heartbeats: BrokerHeartbeats;
+  /** Offset of each broker's latest RegisterBrokerRecord as this controller committed it (this term). */
   private readonly registrationOffsets = new Map<number, number>();
 
   constructor(
     private readonly clusterId: () => string,
-    sessionTimeoutMs: number,
+    private readonly sessionTimeoutMs: number,
   ) {
-    this.heartbeats = new BrokerHeartbeats(sessionTimeoutMs);
+    this._heartbeats = new BrokerHeartbeats(sessionTimeoutMs);
   }
 
-  /** A new term as active controller: every registered broker's session starts now (Kafka's activate()). */
+  get heartbeats(): BrokerHeartbeats {
+    return this._heartbeats;
+  }
+
+  /**
+   * A new term as active controller (Kafka's activate()): sessions start afresh, every registered
+   * broker's now; what an earlier term knew may be stale (brokers re-registered or left since).
+   */
   activate(image: MetadataImage, nowMs: number): void {
-    for (const b of image.cluster.brokers.values()) this.heartbeats.register(b.id, b.fenced, nowMs);
+    this._heartbeats = new BrokerHeartbeats(this.sessionTimeoutMs);
+    this.registrationOffsets.clear();
+    for (const b of image.cluster.brokers.values()) this._heartbeats.register(b.id, b.fenced, nowMs);
   }
 
   /**

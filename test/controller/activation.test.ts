@@ -104,3 +104,18 @@ t.test('an expired session is fenced by the timer; a new leader elsewhere stops 
   t.equal(timers.armed.size, 0, 'the fence timer stops with the leadership');
   await t.rejects(controller.brokerHeartbeat(heartbeat(2, epoch, 0)), { errorCode: ErrorCode.NOT_CONTROLLER });
 });
+
+t.test('a new term forgets the sessions of an earlier one', async (t) => {
+  const { manager, controller, timers, lead } = await node();
+  await lead(1, 1);
+  const epoch = await controller.registerBrokerRequest(registration(manager.image.clusterId, 2));
+  await controller.brokerHeartbeat(heartbeat(2, epoch, epoch));
+  // Another leader's term: broker 2 leaves (its UnregisterBrokerRecord committed there).
+  await lead(3, 2);
+  await manager.metadataLog.append([{ type: 1, version: 0, data: { brokerId: 2, brokerEpoch: epoch } }]);
+  await manager.applyCommitted(manager.metadataLog.endOffset);
+  t.equal(manager.image.cluster.brokers.has(2), false);
+  await lead(1, 3);
+  t.equal(controller.nextFenceCheckMs(), null, 'no session left for a broker that is gone');
+  t.equal(timers.armed.size, 0);
+});
