@@ -40,11 +40,13 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
     }
     // Without an authorizer Kafka reports every operation as allowed when asked (v8+).
     if (req.includeTopicAuthorizedOperations) for (const t of topics) t.topicAuthorizedOperations = ALL_TOPIC_OPERATIONS;
+    const brokers = broker.replicas ? clusterBrokers(broker, ctx.listenerName) : [{ nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }];
     return {
       throttleTimeMs: 0,
-      brokers: broker.replicas ? clusterBrokers(broker, ctx.listenerName) : [{ nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }],
+      brokers,
       clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
+      // KRaft's Metadata names an alive broker as controller (clients send admin requests there).
+      controllerId: brokers.some((b) => b.nodeId === broker.nodeId) ? broker.nodeId : (brokers[0]?.nodeId ?? -1),
       topics,
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPERATIONS : NO_OPERATIONS,
       errorCode: ErrorCode.NONE,

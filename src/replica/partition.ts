@@ -60,6 +60,9 @@ export class Partition {
    * records it before later appends carry it; followers' states start over, unknown.
    */
   async makeLeader(reg: PartitionRegistration, nowMs: number): Promise<boolean> {
+    // An image no newer than what this leader knows (its own AlterPartition answer came first):
+    // applying it would drop a change in flight, as Kafka skips such a become-leader too.
+    if (this.isLeader && reg.leaderEpoch === this.leaderEpoch && reg.partitionEpoch <= this.partitionEpoch) return false;
     const newEpoch = !this.isLeader || reg.leaderEpoch > this.leaderEpoch;
     if (newEpoch) {
       if (reg.leaderEpoch > this.log.leaderEpoch) await this.log.assignLeaderEpoch(reg.leaderEpoch, this.log.logEndOffset);
