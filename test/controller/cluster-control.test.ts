@@ -152,6 +152,7 @@ t.test('with one replica a fenced broker leaves its partitions leaderless, eligi
   t.same([p.isr, p.elr, p.lastKnownElr], [[], [2], [2]]);
   await controller.brokerHeartbeat(heartbeat(2, e2, manager.metadataLog.endOffset - 1));
   p = manager.image.topics.get('one')!.registrations.get(0)!;
+  // As a Kafka 4.4.0 controller after such a broker restarts (also uncleanly): Leader 2, Isr 2, Elr and LastKnownElr empty.
   t.equal(p.leader, 2, 'elected from the ELR once unfenced');
   t.same([p.isr, p.elr, p.lastKnownElr], [[2], [], []]);
   t.equal(p.leaderEpoch, 2);
