@@ -41,6 +41,7 @@ export interface ClusterNode {
   restart(): Promise<void>;
   /** Cuts it off from every other node (both directions) until heal(). */
   isolate(): void;
+  /** Removes every fault of the cluster's inter-node network (this node's and any other). */
   heal(): void;
 }
 
