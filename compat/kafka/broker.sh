@@ -15,9 +15,20 @@ free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1
 install() {
   if [ -f "$libs/.complete" ]; then return 0; fi
   command -v mvn >/dev/null || { echo "broker.sh: mvn not found (apt-get install maven)" >&2; exit 1; }
-  rm -rf "$libs"
-  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" >&2
-  touch "$libs/.complete"
+  # Parallel tests may all find the jars missing: one installs, the others wait for it.
+  mkdir -p "$here/.work"
+  exec 9>"$here/.work/install.lock"
+  flock 9
+  if [ ! -f "$libs/.complete" ]; then
+    rm -rf "$libs"
+    # Maven's own output (ANSI resets even with -B) stays out of the tools' output unless it fails.
+    if ! mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" >"$here/.work/install.log" 2>&1; then
+      cat "$here/.work/install.log" >&2
+      exit 1
+    fi
+    touch "$libs/.complete"
+  fi
+  flock -u 9
 }
 
 run_java() {
