@@ -201,9 +201,15 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     }
     if (fetchOffset < l.logStartOffset || fetchOffset > l.logEndOffset) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
     p.updateFollowerFetchState(replicaId, fetchOffset, brokerEpoch, Date.now());
-    const join = p.candidatesToJoin();
+    const join = p.candidatesToJoin().filter((id) => this.isrEligible(id, p.followers.get(id)!.brokerEpoch));
     if (join.length > 0) this.alterIsr(p, [...p.isr, ...join], 'expand');
     return { errorCode: ErrorCode.NONE };
+  }
+
+  /** Kafka's isReplicaIsrEligible: registered in the epoch it fetched with, unfenced, not shutting down. */
+  private isrEligible(brokerId: number, brokerEpoch: number): boolean {
+    const b = this.image?.cluster.brokers.get(brokerId);
+    return b !== undefined && !b.fenced && !b.inControlledShutdown && (brokerEpoch === -1 || brokerEpoch === b.epoch);
   }
 
   endpoint(brokerId: number, listenerName: string): { nodeId: number; host: string; port: number; rack: string | null } | null {

@@ -20,6 +20,8 @@ export function buildResponse(ctx: RequestContext, usesTopicIds: boolean, out: C
   let current: TopicResponse | undefined;
   let currentKey: string | null = null;
   let hinted = false;
+  const replicas = ctx.broker.replicas ?? null;
+  const leaders = new Map<number, NonNullable<FetchResponse['nodeEndpoints']>[number]>();
   for (const p of out.partitions) {
     const key = usesTopicIds ? p.partition.topicId : p.partition.topic;
     if (current === undefined || key !== currentKey) {
@@ -29,8 +31,17 @@ export function buildResponse(ctx: RequestContext, usesTopicIds: boolean, out: C
     }
     if (ctx.apiVersion >= 16 && (p.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || p.errorCode === ErrorCode.FENCED_LEADER_EPOCH)) {
       const log = p.data.wanted.log;
-      p.data.data.currentLeader = { leaderId: log ? ctx.broker.nodeId : -1, leaderEpoch: log ? log.leaderEpoch : -1 };
-      if (log) hinted = true;
+      if (replicas) {
+        // Cluster mode: the leader the image names, and its endpoint on this listener.
+        const topic = p.partition.topic ?? log?.topic;
+        const c = topic ? replicas.checkFetch(topic, p.partition.partition) : { leaderId: -1, leaderEpoch: -1 };
+        p.data.data.currentLeader = { leaderId: c.leaderId, leaderEpoch: c.leaderEpoch };
+        const e = c.leaderId >= 0 ? replicas.endpoint(c.leaderId, ctx.listenerName) : null;
+        if (e) leaders.set(e.nodeId, e);
+      } else {
+        p.data.data.currentLeader = { leaderId: log ? ctx.broker.nodeId : -1, leaderEpoch: log ? log.leaderEpoch : -1 };
+        if (log) hinted = true;
+      }
     }
     current.partitions.push(p.data.data);
   }
@@ -40,6 +51,6 @@ export function buildResponse(ctx: RequestContext, usesTopicIds: boolean, out: C
     errorCode: out.errorCode,
     sessionId: out.sessionId,
     responses,
-    nodeEndpoints: hinted ? [{ nodeId: b.nodeId, host: b.advertisedHost, port: b.advertisedPort, rack: null }] : [],
+    nodeEndpoints: replicas ? [...leaders.values()] : hinted ? [{ nodeId: b.nodeId, host: b.advertisedHost, port: b.advertisedPort, rack: null }] : [],
   };
 }
