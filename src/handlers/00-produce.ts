@@ -2,8 +2,10 @@
 // ApiVersions advertises v0-13: librdkafka up to 2.8 only compresses when it sees Produce v0.
 // A v0-2 request still closes the connection. v12 differs from v11 only inside transactions
 // (KIP-890), which samsa does not serve; v13 names topics by id (KIP-516): an unknown id gets
-// UNKNOWN_TOPIC_ID and the response names topics by id too. KIP-951's leader hints (v10+) go with
-// NOT_LEADER_OR_FOLLOWER, which a single broker never answers. Validates each partition's
+// UNKNOWN_TOPIC_ID and the response names topics by id too. In a cluster the replica layer decides:
+// NOT_LEADER_OR_FOLLOWER (with KIP-951's leader and endpoint, v10+) off the leader,
+// NOT_ENOUGH_REPLICAS for acks=all under min.insync.replicas, and acks=all answers once the ISR has
+// the write (REQUEST_TIMED_OUT at the request's timeout); a lone node never waits. Validates each partition's
 // batches from their headers alone, then appends; every append starts in the same tick so
 // offsets follow request order on a connection. acks=0 gets no response.
 import { ProduceRequest } from '../protocol/generated/produce-request.js';
@@ -73,8 +75,8 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           answers[i] = failure(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);
           return;
         }
-        // acks=all needs no check of min.insync.replicas: Kafka caps it at the partition's replica
-        // count (Partition.effectiveMinIsr), and every partition here has one replica, in sync.
+        // A lone node's acks=all needs no check of min.insync.replicas: Kafka caps it at the
+        // partition's replica count (Partition.effectiveMinIsr), and each has one replica, in sync.
         const cfg = partitionLog.config;
         let records: Buffer;
         try {

@@ -106,7 +106,7 @@ class ReplicaFetcher {
     const now = Date.now();
     const sent = new Map<string, { f: Followed; fetchOffset: number }>();
     const topics = new Map<string, FetchRequestFetchTopic>();
-    for (const [key, f] of this.partitions) {
+    for (const f of this.partitions.values()) {
       if (f.delayedUntil > now) continue;
       const p = f.partition;
       const l = p.log;
@@ -121,7 +121,6 @@ class ReplicaFetcher {
         partitionMaxBytes: this.s.partitionMaxBytes,
       });
       sent.set(`${p.topicId}:${l.partition}`, { f, fetchOffset: l.logEndOffset });
-      void key;
     }
     if (sent.size === 0) return false;
     const req: FetchRequest = {

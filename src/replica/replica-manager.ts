@@ -225,13 +225,23 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
 
   private maybeShrinkIsr(): void {
     const now = Date.now();
+    let underReplicated = 0;
     for (const p of this.partitions.values()) {
+      if (p.isLeader && p.isr.length < p.replicas.length) underReplicated++;
       const out = p.outOfSyncReplicas(now, this.lagMs);
       if (out.length === 0) continue;
       log.info(`${p.key}: shrinking ISR from [${p.isr}] (out of sync: [${out}])`);
       this.alterIsr(p, p.isr.filter((id) => !out.includes(id)), 'shrink');
     }
+    // Kafka's UnderReplicatedPartitions, as a log line when it changes.
+    if (underReplicated !== this.underReplicated) {
+      log.info(`broker ${this.o.nodeId}: ${underReplicated} under-replicated partition(s) led here`);
+      this.underReplicated = underReplicated;
+    }
   }
+
+  /** Partitions led here with an ISR smaller than their replicas, at the last ISR check. */
+  underReplicated = 0;
 
   /** Asks the controller for an ISR change; the high watermark counts the wider ISR meanwhile. */
   private alterIsr(p: Partition, isr: number[], kind: 'expand' | 'shrink'): void {
