@@ -19,6 +19,7 @@ import { apiVersionsFeatures } from '../metadata/features.js';
 import type { MetadataPublisher } from '../metadata/loader.js';
 import { MetadataManager } from '../metadata/manager.js';
 import { METADATA_TOPIC } from '../metadata/metadata-log.js';
+import { isInternalTopic } from '../metadata/topic-name.js';
 import { encodeMetadataRecord, type MetadataRecord } from '../metadata/records.js';
 import type { Controller } from '../metadata/controller.js';
 import type { RequestInfo } from '../network/api.js';
@@ -49,6 +50,11 @@ export interface NodeOptions {
   faults?: NodeFaults;
   /** Extra metadata publishers, installed before the first image (tests watch every image). */
   publishers?: MetadataPublisher[];
+  /**
+   * A fatal fault (the raft driver stopped after a failed disk step): Kafka exits the process. By
+   * default the node logs it and stops as if killed; the CLI may exit instead.
+   */
+  onFatal?: (e: Error) => void;
 }
 
 /** Kafka's SecurityProtocol ids, as BrokerRegistration carries them. */
@@ -178,8 +184,10 @@ export class Node {
         config: props,
         cluster: true,
         listeners: this.brokerListeners(),
-        // The raft driver sets the metadata log's high watermark, the replica layer every other's.
-        storage: { replicated: true },
+        // The raft driver sets the metadata log's high watermark, the replica layer every other's
+        // but the coordinators' (each broker coordinates every group itself until coordinators
+        // follow partition leadership: its own writes must not land in a follower's log).
+        storage: { replicated: (topic) => !isInternalTopic(topic) },
         // Admin requests are forwarded to the active controller; auto-created topics and producer
         // id blocks are asked of it (Kafka's ForwardingManager, AutoTopicCreationManager, RPCProducerIdManager).
         remoteController: {
@@ -238,6 +246,11 @@ export class Node {
       },
     });
     this.raft = raft;
+    raft.onFailure((e) => {
+      log.error(`node ${this.nodeId}: the metadata quorum stopped: ${e.message}; stopping the node`);
+      if (this.options.onFatal) this.options.onFatal(e);
+      else void this.kill().catch(() => undefined);
+    });
     raft.onCommit((hw) => {
       metadata.applyCommitted(hw).catch((e) => log.error(`replaying the metadata log up to ${hw} failed: ${(e as Error).message}`));
     });

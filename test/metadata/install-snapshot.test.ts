@@ -17,7 +17,7 @@ function snapshotOf(image: MetadataImage) {
 t.test('a fetched snapshot replaces the image, deletions included', async (t) => {
   const b = await startBroker({ port: 0, memory: true });
   t.teardown(() => b.close());
-  const c = b.broker.controller;
+  const c = b.broker.metadata.controller;
   const gone = await c.createTopic('gone', 2, { 'retention.ms': '1000' });
   await c.createTopic('kept', 1, {});
   const before = b.broker.metadata.image;
