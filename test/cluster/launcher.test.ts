@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { cliArgv, REPO_ROOT } from '../helpers/cli-broker.js';
 import { freePortRange } from '../helpers/cluster-procs.js';
 import { waitForLeader, waitUntil } from '../helpers/cluster-wait.js';
+import { describeStatus } from '../helpers/cluster-quorum.js';
 import { tempDir } from '../helpers/tmp.js';
 
 t.setTimeout(120_000);
@@ -57,6 +58,10 @@ t.test('samsa --nodes 3', async (t) => {
 
   const controllers = [0, 1, 2].map((i) => `127.0.0.1:${controllerPort + i}`);
   const leader = await waitForLeader(controllers, 30_000);
+  const status = await describeStatus({ controller: controllers.join(',') });
+  t.equal(status.leaderId, leader.leaderId, 'kafka-metadata-quorum describe --status: the leader');
+  t.same(status.currentVoters.map((v) => v.id).sort(), [1, 2, 3], 'kafka-metadata-quorum describe --status: the three voters');
+  t.equal(status.clusterId, clusterIds[0], 'kafka-metadata-quorum describe --status: the cluster id');
   // kill -9 one node: the launcher says so and keeps the others.
   const victim = pids[leader.leaderId - 1];
   process.kill(victim, 'SIGKILL');
