@@ -125,7 +125,8 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
   private async applyRegistration(topic: string, topicId: string, id: number, reg: PartitionRegistration): Promise<void> {
     const key = `${topic}-${id}`;
     const l = this.o.storage.get(topic, id);
-    if (!l) return;
+    // Logs that are not replicated (the coordinators' own, for now) are no replica's business.
+    if (!l || !l.replicated) return;
     let p = this.partitions.get(key);
     if (!p || p.log !== l) {
       this.stopPartition(key);
