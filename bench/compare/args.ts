@@ -1,8 +1,10 @@
 // Flags of `npm run bench:compare` and their defaults (a full run is ~12 minutes on 2 cores).
 
 export type System = 'samsa' | 'kafka';
-export type Section = 'startup' | 'produce' | 'fetch' | 'latency' | 'many';
+export type Section = 'startup' | 'produce' | 'fetch' | 'latency' | 'many' | 'cluster';
 const SECTIONS: Section[] = ['startup', 'produce', 'fetch', 'latency', 'many'];
+/** 3-node clusters run alone (`--only cluster`), with results of their own: compare-cluster.json. */
+const CLUSTER_JSON = 'bench/results/compare-cluster.json';
 
 export interface CompareOptions {
   quick: boolean;
@@ -26,6 +28,10 @@ export interface CompareOptions {
   manyRecords: number;
   connections: number;
   connectionsSeconds: number;
+  /** Records of the measured 3-node produce run (1 KiB each). */
+  clusterRecords: number;
+  /** Leader kills per round of the 3-node failover run. */
+  clusterKills: number;
   /** Extra node flags for the samsa child, e.g. --cpu-prof (profiles are written at its exit). */
   samsaNodeArgs: string[];
   json: string | null;
@@ -36,7 +42,9 @@ export const USAGE = `usage: npm run bench:compare -- [flags]
   --runs N                 rounds; each figure is the median over them (3)
   --starts N               start-up samples per system, each started alone (5)
   --systems LIST           samsa,kafka (both)
-  --only LIST              sections: startup,produce,fetch,latency,many (all)
+  --only LIST              sections: startup,produce,fetch,latency,many (all); or cluster alone:
+                           3 samsa nodes vs 3 Kafka nodes, RF=3 acks=all produce and leader failover
+                           (results in bench/results/compare-cluster.json unless --json)
   --settle S               idle seconds after start before reading the resident set (3)
   --latency-rate N         records/s for the end-to-end latency run (10000)
   --latency-seconds S      measured seconds of that run, after 3 s of warm-up (10)
@@ -83,9 +91,12 @@ export function parseArgs(argv: string[]): CompareOptions {
     manyRecords: quick ? 40_000 : 200_000,
     connections: 200,
     connectionsSeconds: quick ? 2 : 5,
+    clusterRecords: quick ? 40_000 : 200_000,
+    clusterKills: quick ? 2 : 3,
     samsaNodeArgs: [],
     json: 'bench/results/compare.json',
   };
+  let jsonGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf('=');
@@ -108,7 +119,12 @@ export function parseArgs(argv: string[]): CompareOptions {
       }
       case '--only': {
         const v = take().split(',');
-        if (v.length === 0 || v.some((s) => !SECTIONS.includes(s as Section))) throw new UsageError(`--only: sections are ${SECTIONS.join(',')}`);
+        if (v.includes('cluster')) {
+          if (v.length > 1) throw new UsageError('--only: cluster runs alone (its clusters and results are its own)');
+          o.sections = ['cluster'];
+          break;
+        }
+        if (v.length === 0 || v.some((s) => !SECTIONS.includes(s as Section))) throw new UsageError(`--only: sections are ${SECTIONS.join(',')} (or cluster alone)`);
         o.sections = SECTIONS.filter((s) => v.includes(s));
         break;
       }
@@ -121,12 +137,14 @@ export function parseArgs(argv: string[]): CompareOptions {
       case '--json': {
         const v = take();
         o.json = v === 'none' ? null : v;
+        jsonGiven = true;
         break;
       }
       case '--help': case '-h': throw new UsageError('');
       default: throw new UsageError(`unknown argument '${arg}'`);
     }
   }
+  if (o.sections.includes('cluster') && !jsonGiven) o.json = CLUSTER_JSON;
   if (o.sections.includes('fetch') && !o.sections.includes('produce')) {
     throw new UsageError('--only: fetch reads the topics the produce section writes; add produce');
   }

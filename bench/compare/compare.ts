@@ -12,6 +12,7 @@ import { Connection } from '../connection.js';
 import { USAGE, UsageError, parseArgs, type CompareOptions, type Section, type System } from './args.js';
 import { cpuSeconds, memory, removeDir, resetPeak, startKafka, startSamsa, type Broker } from './brokers.js';
 import { chart } from './chart.js';
+import { runCluster } from './cluster.js';
 import { consumerPerformance, endToEndRate, producerPerformance } from './java-tools.js';
 import { runManyConnections } from './many-connections.js';
 import { markdown, summarise, table, type Row } from './report.js';
@@ -342,6 +343,11 @@ async function main(): Promise<void> {
   // The Java client tools run against both brokers, so the jars are needed even for samsa alone.
   execFileSync('bash', [join(root, 'compat', 'kafka', 'broker.sh'), 'install'], { stdio: ['ignore', 'inherit', 'inherit'] });
   const work = mkdtempSync(join(os.tmpdir(), 'samsa-compare-'));
+  if (o.sections.includes('cluster')) {
+    process.on('exit', () => removeDir(work));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+    return runCluster(o, root, work, () => versionInfo(root));
+  }
   const cmp = new Comparison(o, root, work);
   const cleanup = () => {
     for (const b of cmp.live) b.killNow();
