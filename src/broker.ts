@@ -203,7 +203,7 @@ export class Broker implements BrokerContext {
   }
 
   /** Creates a topic and its logs, or returns the existing one (the controller runs one change at a time). */
-  createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<TopicInfo> {
-    return (this.options.remoteController?.operations ?? this.metadata.controller).createTopic(name, partitions, configs);
+  createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<TopicInfo> {
+    return (this.options.remoteController?.operations ?? this.metadata.controller).createTopic(name, partitions, configs, replicationFactor);
   }
 }

@@ -1,9 +1,11 @@
-// FindCoordinator (key 10), v0-6. This broker coordinates every group (and, once
-// __transaction_state exists, every transactional id); v4+ answers a batch of keys. The first
+// FindCoordinator (key 10), v0-6. A lone broker coordinates every group; in a cluster a group's
+// coordinator is the leader of its __consumer_offsets partition (COORDINATOR_NOT_AVAILABLE while
+// there is none). This broker coordinates every transactional id once __transaction_state exists;
+// v4+ answers a batch of keys. The first
 // group lookup creates __consumer_offsets, as in Kafka; samsa waits for that (milliseconds) instead
 // of answering COORDINATOR_NOT_AVAILABLE meanwhile, which clients would only retry.
 // Kafka fills errorMessage with the error's message, "NONE" on success.
-import type { BrokerContext } from './context.js';
+import type { RequestContext } from './handler.js';
 import { FindCoordinatorRequest } from '../protocol/generated/find-coordinator-request.js';
 import { FindCoordinatorResponse } from '../protocol/generated/find-coordinator-response.js';
 import { ErrorCode, errorName } from '../protocol/errors.js';
@@ -33,23 +35,35 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0,
-        coordinators: (req.coordinatorKeys ?? []).map((key) => ({ key, ...coordinatorFor(ctx.broker, keyType) })),
+        coordinators: (req.coordinatorKeys ?? []).map((key) => ({ key, ...coordinatorFor(ctx, keyType, key) })),
       };
     }
-    return { throttleTimeMs: 0, ...coordinatorFor(ctx.broker, keyType) };
+    return { throttleTimeMs: 0, ...coordinatorFor(ctx, keyType, req.key ?? '') };
   },
 });
 
-function coordinatorFor(broker: BrokerContext, keyType: number): Coordinator {
+function coordinatorFor(ctx: RequestContext, keyType: number, key: string): Coordinator {
+  const broker = ctx.broker;
   if (keyType === KEY_TYPE_SHARE) return failed(ErrorCode.INVALID_REQUEST, 'Share groups are not enabled on this broker.');
   if (keyType !== KEY_TYPE_GROUP && keyType !== KEY_TYPE_TRANSACTION) {
     return failed(ErrorCode.INVALID_REQUEST, `Unknown coordinator type: ${keyType}`);
   }
   const internalTopic = keyType === KEY_TYPE_GROUP ? '__consumer_offsets' : '__transaction_state';
   if (!broker.topics.get(internalTopic)) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+  if (keyType === KEY_TYPE_GROUP) {
+    const leaderId = broker.groups.coordinatorId(key);
+    if (leaderId !== null) return leaderEndpoint(ctx, leaderId);
+  }
   return { errorCode: ErrorCode.NONE, errorMessage: errorName(ErrorCode.NONE), nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort };
 }
 
 function failed(errorCode: number, errorMessage: string): Coordinator {
   return { errorCode, errorMessage, nodeId: -1, host: '', port: -1 };
+}
+
+/** The group's partition leader on the listener the request came in on (Kafka answers with that listener's endpoint). */
+function leaderEndpoint(ctx: RequestContext, leaderId: number): Coordinator {
+  const e = leaderId >= 0 ? ctx.broker.replicas?.endpoint(leaderId, ctx.listenerName) : null;
+  if (!e) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+  return { errorCode: ErrorCode.NONE, errorMessage: errorName(ErrorCode.NONE), nodeId: e.nodeId, host: e.host, port: e.port };
 }

@@ -26,6 +26,7 @@ export type ControllerOperations = Pick<
 export type GroupOperations = Pick<
   GroupCoordinator,
   | 'activate'
+  | 'coordinatorId'
   | 'joinGroup'
   | 'syncGroup'
   | 'heartbeat'
@@ -91,5 +92,6 @@ export interface BrokerContext {
   /** The replica layer in cluster mode; null on a lone node. */
   readonly replicas?: ReplicaAccess | null;
   /** Creates a topic and its logs, or returns the existing one (Metadata's auto-creation). */
-  createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<TopicInfo>;
+  /** `replicationFactor` -1 or absent: default.replication.factor (internal topics pass their own). */
+  createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<TopicInfo>;
 }

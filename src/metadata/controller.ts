@@ -213,7 +213,7 @@ export class Controller {
   }
 
   /** For the broker's own use (auto-creation, internal topics): the topic, created if missing. */
-  createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<TopicImage> {
+  createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor = -1): Promise<TopicImage> {
     const existing = this.image.topics.get(name);
     if (existing) return Promise.resolve(existing);
     return this.run(async () => {
@@ -223,7 +223,7 @@ export class Controller {
         {
           name,
           numPartitions: partitions,
-          replicationFactor: -1,
+          replicationFactor,
           assignments: [],
           configs: Object.entries(configs).map(([k, v]) => ({ name: k, value: v })),
         },

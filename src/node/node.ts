@@ -185,9 +185,9 @@ export class Node {
         cluster: true,
         listeners: this.brokerListeners(),
         // The raft driver sets the metadata log's high watermark, the replica layer every other's
-        // but the coordinators' (each broker coordinates every group itself until coordinators
-        // follow partition leadership: its own writes must not land in a follower's log).
-        storage: { replicated: (topic) => !isInternalTopic(topic) },
+        // but __transaction_state's (each broker coordinates every transaction itself until the
+        // transaction coordinator follows partition leadership as the group coordinator does).
+        storage: { replicated: (topic) => topic === '__consumer_offsets' || !isInternalTopic(topic) },
         // Admin requests are forwarded to the active controller; auto-created topics and producer
         // id blocks are asked of it (Kafka's ForwardingManager, AutoTopicCreationManager, RPCProducerIdManager).
         remoteController: {
@@ -209,6 +209,7 @@ export class Node {
       });
       this.replicaManager = replicas;
       broker.replicas = replicas;
+      broker.groups.followLeadership(replicas);
       broker.metadata.installPublisher(replicas);
       metadata = broker.metadata;
       metadata.installPublisher(remote);

@@ -56,7 +56,7 @@ export class RemoteController implements ControllerOperations, MetadataPublisher
   }
 
   /** The topic, created by the active controller if missing. */
-  async createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<TopicImage> {
+  async createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor = -1): Promise<TopicImage> {
     const existing = this.o.image().topics.get(name);
     if (existing) return existing;
     const request = {
@@ -64,7 +64,7 @@ export class RemoteController implements ControllerOperations, MetadataPublisher
         {
           name,
           numPartitions: partitions,
-          replicationFactor: -1,
+          replicationFactor,
           assignments: [],
           configs: Object.entries(configs).map(([k, v]) => ({ name: k, value: v })),
         },

@@ -33,6 +33,9 @@ export interface ReplicaManagerOptions {
   alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse>;
 }
 
+/** A partition led here from `leaderEpoch` on, or (-1) no longer led here. */
+export type LeadershipListener = (topic: string, partition: number, leaderEpoch: number) => void;
+
 export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
   readonly name = 'ReplicaManager';
   private readonly partitions = new Map<string, Partition>();
@@ -46,6 +49,7 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
   private started = false;
   /** Image changes are applied one at a time, in order. */
   private applying: Promise<void> = Promise.resolve();
+  private readonly leadershipListeners = new Set<LeadershipListener>();
 
   constructor(private readonly o: ReplicaManagerOptions) {
     const c = o.config;
@@ -65,6 +69,22 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     // Kafka's isr-expiration task runs at half the lag time.
     this.isrTimer = setInterval(() => this.maybeShrinkIsr(), Math.max(1, Math.floor(this.lagMs / 2)));
     this.isrTimer.unref();
+  }
+
+  /** Told when this broker becomes leader (with the epoch) or stops leading a partition (coordinators follow it). */
+  onLeadershipChange(listener: LeadershipListener): () => void {
+    this.leadershipListeners.add(listener);
+    return () => this.leadershipListeners.delete(listener);
+  }
+
+  private tellLeadership(topic: string, partition: number, leaderEpoch: number): void {
+    for (const l of this.leadershipListeners) {
+      try {
+        l(topic, partition, leaderEpoch);
+      } catch (e) {
+        log.error(`${topic}-${partition}: a leadership listener failed: ${(e as Error)?.stack ?? e}`);
+      }
+    }
   }
 
   /** A hosted partition's state (tests, logs). */
@@ -138,8 +158,12 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     }
     if (reg.leader === this.o.nodeId) {
       this.fetchers.remove(key);
-      if (await p.makeLeader(reg, Date.now())) log.info(`${key}: leader in epoch ${reg.leaderEpoch} from offset ${p.leaderEpochStartOffset}, ISR [${reg.isr}]`);
+      if (await p.makeLeader(reg, Date.now())) {
+        log.info(`${key}: leader in epoch ${reg.leaderEpoch} from offset ${p.leaderEpochStartOffset}, ISR [${reg.isr}]`);
+        this.tellLeadership(topic, id, reg.leaderEpoch);
+      }
     } else if (p.makeFollower(reg)) {
+      this.tellLeadership(topic, id, -1);
       if (reg.leader >= 0) this.fetchers.add(p);
       else this.fetchers.remove(key);
       log.info(`${key}: following broker ${reg.leader} in epoch ${reg.leaderEpoch}`);
@@ -154,8 +178,10 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     this.unsubscribe.get(key)?.();
     this.unsubscribe.delete(key);
     this.partitions.delete(key);
+    const wasLeader = p.isLeader;
     p.leaderId = -1;
     this.purgatory.checkAndComplete(key);
+    if (wasLeader) this.tellLeadership(p.log.topic, p.log.partition, -1);
   }
 
   private onLogChange(p: Partition): void {

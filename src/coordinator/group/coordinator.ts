@@ -21,7 +21,8 @@ import { ClassicGroupManager, joinError, type JoinContext, type LeaveResult, typ
 import { OffsetManager, type CommitRequest, type DeleteOffsetsResult, type FetchedTopic, type PartitionResult } from './offset-manager.js';
 import { OffsetStore } from './offset-store.js';
 import { OffsetsTopic, type CoordinatorHost, type StoredRecord } from './offsets-topic.js';
-import { decodeKey, decodeOffsetCommitValue, partitionFor } from './records.js';
+import type { PartitionLeadership } from './leadership.js';
+import { OFFSETS_TOPIC, decodeKey, decodeOffsetCommitValue, partitionFor } from './records.js';
 import { Timers } from './timers.js';
 
 /**
@@ -50,6 +51,11 @@ export class GroupCoordinator implements CoordinatorContext {
   private loading: Promise<void> | null = null;
   private activating: Promise<void> | null = null;
   private closed = false;
+  /** Cluster mode: the replica layer, and the __consumer_offsets partitions led here (by leader epoch). */
+  private leadership: PartitionLeadership | null = null;
+  private readonly leading = new Map<number, number>();
+  /** Loads and unloads of one partition run in order. */
+  private readonly partitionOps = new Map<number, Promise<void>>();
   readonly now: () => number;
 
   constructor(
@@ -69,12 +75,99 @@ export class GroupCoordinator implements CoordinatorContext {
    * starts without it. Until a partition is loaded its groups get COORDINATOR_LOAD_IN_PROGRESS.
    */
   async start(): Promise<void> {
+    // In a cluster partitions load as this broker becomes their leader (followLeadership).
+    if (this.leadership) return;
     if (this.offsetsTopic.exists()) this.activate();
+  }
+
+  /**
+   * Cluster mode (before start): this broker coordinates only the groups of the __consumer_offsets
+   * partitions it leads, loading a partition when it becomes leader and unloading it (parked
+   * requests answered NOT_COORDINATOR) when it stops, as Kafka's coordinator runtime does.
+   */
+  followLeadership(leadership: PartitionLeadership): void {
+    this.leadership = leadership;
+    this.offsetsTopic.leadership = leadership;
+    leadership.onLeadershipChange((topic, partition, leaderEpoch) => {
+      if (topic !== OFFSETS_TOPIC || this.closed) return;
+      if (leaderEpoch >= 0) this.onBecomeLeader(partition, leaderEpoch);
+      else this.onResign(partition);
+    });
+    this.scheduleCleanup();
+  }
+
+  private onBecomeLeader(partition: number, leaderEpoch: number): void {
+    const already = this.leading.has(partition);
+    this.leading.set(partition, leaderEpoch);
+    if (already) return;
+    this.offsetsTopic.exists();
+    this.serialize(partition, async () => {
+      if (this.leading.get(partition) !== leaderEpoch || this.closed) return;
+      const started = Date.now();
+      try {
+        await this.loadPartition(partition);
+      } catch (e) {
+        log.error(`group coordinator failed to load ${OFFSETS_TOPIC}-${partition}: ${(e as Error)?.stack ?? e}`);
+        return;
+      }
+      // Leadership moved on while reading: what was replayed is not ours to serve.
+      if (this.leading.get(partition) !== leaderEpoch) return this.unloadPartition(partition);
+      log.info(`group coordinator loaded ${OFFSETS_TOPIC}-${partition} (leader epoch ${leaderEpoch}) in ${Date.now() - started} ms`);
+    });
+  }
+
+  private onResign(partition: number): void {
+    if (!this.leading.delete(partition)) return;
+    this.serialize(partition, async () => {
+      if (!this.leading.has(partition)) this.unloadPartition(partition);
+    });
+  }
+
+  private serialize(partition: number, op: () => Promise<void>): void {
+    const next = (this.partitionOps.get(partition) ?? Promise.resolve()).then(op, op);
+    const tail = next.catch(() => {});
+    this.partitionOps.set(partition, tail);
+  }
+
+  /** Forgets the partition's groups and offsets; their parked requests get NOT_COORDINATOR. */
+  private unloadPartition(partition: number): void {
+    this.loadedPartitions.delete(partition);
+    let n = 0;
+    for (const g of [...this.groups.values()]) {
+      if (this.partitionFor(g.groupId) !== partition) continue;
+      if (g instanceof ClassicGroup) {
+        this.classic.unload(g);
+        this.classic.cancelTimers(g);
+      }
+      this.groups.delete(g.groupId);
+      n++;
+    }
+    for (const groupId of [...this.offsets.groups()]) {
+      if (this.partitionFor(groupId) !== partition) continue;
+      for (const o of this.offsets.all(groupId)) this.offsets.delete(groupId, o.topic, o.partition);
+    }
+    if (n > 0) log.info(`group coordinator unloaded ${n} group(s) of ${OFFSETS_TOPIC}-${partition}`);
+  }
+
+  /** The broker that coordinates the group (the leader of its partition), -1 while none; null before __consumer_offsets exists. */
+  coordinatorId(groupId: string): number | null {
+    if (!this.offsetsTopic.exists()) return null;
+    if (!this.leadership) return null;
+    return this.leadership.checkFetch(OFFSETS_TOPIC, this.partitionFor(groupId)).leaderId;
   }
 
   /** Creates __consumer_offsets if needed and starts loading it; resolves once it is created. */
   activate(): Promise<void> {
     if (this.activating) return this.activating;
+    if (this.leadership) {
+      // Creating the topic is all: partitions load as this broker becomes their leader.
+      this.activating = this.offsetsTopic.ensureCreated();
+      this.activating.catch((e) => {
+        this.activating = null;
+        log.info(`group coordinator could not create ${OFFSETS_TOPIC}: ${(e as Error)?.message ?? e}`);
+      });
+      return this.activating;
+    }
     const creating = !this.offsetsTopic.exists();
     this.activating = this.offsetsTopic.ensureCreated().then(async () => {
       this.loading = this.loadAll();
@@ -99,6 +192,7 @@ export class GroupCoordinator implements CoordinatorContext {
   async whenLoaded(): Promise<void> {
     await this.activate();
     await this.loading;
+    if (this.leadership) await Promise.all([...this.partitionOps.values()]);
   }
 
   private async loadAll(): Promise<void> {
@@ -110,6 +204,8 @@ export class GroupCoordinator implements CoordinatorContext {
   }
 
   private async loadPartition(partition: number): Promise<void> {
+    // Nothing of an earlier term may linger (a partition led, lost and led again).
+    if (this.leadership) this.unloadPartition(partition);
     await this.offsetsTopic.read(partition, this.settings.loadBufferBytes, (r) => this.replay(r));
     if (this.closed) return;
     this.loadedPartitions.add(partition);
@@ -156,6 +252,7 @@ export class GroupCoordinator implements CoordinatorContext {
   }
 
   partitionFor(groupId: string): number {
+    if (this.leadership) this.offsetsTopic.exists();
     return partitionFor(groupId, this.offsetsTopic.numPartitions);
   }
 
@@ -163,12 +260,14 @@ export class GroupCoordinator implements CoordinatorContext {
   status(groupId: string): number {
     if (this.closed) return ErrorCode.NOT_COORDINATOR;
     if (!this.activating) this.activate();
+    if (this.leadership && !this.leading.has(this.partitionFor(groupId))) return ErrorCode.NOT_COORDINATOR;
     if (!this.loadedPartitions.has(this.partitionFor(groupId))) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
     return ErrorCode.NONE;
   }
 
   isLoaded(): boolean {
     // Before __consumer_offsets exists there is nothing to load and no group to report.
+    if (this.leadership) return [...this.leading.keys()].every((p) => this.loadedPartitions.has(p));
     if (!this.activating) return true;
     return this.loadedPartitions.size === this.offsetsTopic.numPartitions;
   }

@@ -7,6 +7,7 @@ import { isControl, isTransactional, readBatchHeader, batchSize, BATCH_HEADER_SI
 import { buildBatch, decodeRecords } from '../../protocol/records/records.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError, type PartitionLog } from '../../storage/types.js';
+import type { PartitionLeadership } from './leadership.js';
 import { OFFSETS_TOPIC } from './records.js';
 
 /** What the coordinator needs of the broker it runs in. */
@@ -15,7 +16,7 @@ export interface CoordinatorHost {
   readonly nodeId: number;
   readonly topics: { get(name: string): TopicInfo | undefined };
   partitionLog(topic: string, partition: number): PartitionLog | undefined;
-  createTopic(name: string, partitions: number, configs: Record<string, string>): Promise<TopicInfo>;
+  createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<TopicInfo>;
 }
 
 export interface StoredRecord {
@@ -27,6 +28,8 @@ export interface StoredRecord {
 export class OffsetsTopic {
   private readonly tails = new Map<number, Promise<unknown>>();
   numPartitions: number;
+  /** Cluster mode: writes are answered once replicated (the high watermark passed them). */
+  leadership: PartitionLeadership | null = null;
 
   constructor(private readonly host: CoordinatorHost) {
     this.numPartitions = host.config.number('offsets.topic.num.partitions');
@@ -47,7 +50,9 @@ export class OffsetsTopic {
         'cleanup.policy': 'compact',
         'segment.bytes': this.host.config.get('offsets.topic.segment.bytes') ?? '104857600',
         'compression.type': 'producer',
-      }));
+        // A lone node keeps its default (one replica); a cluster asks for Kafka's factor, refused
+        // with INVALID_REPLICATION_FACTOR while fewer brokers are up, as Kafka's controller does.
+      }, this.leadership ? this.host.config.number('offsets.topic.replication.factor') : undefined));
     this.numPartitions = info.partitions;
   }
 
@@ -74,15 +79,24 @@ export class OffsetsTopic {
 
   private async doAppend(partition: number, records: StoredRecord[], now: number): Promise<void> {
     const batch = buildBatch({ records: records.map((r) => ({ key: r.key, value: r.value, timestamp: now })) });
-    await this.log(partition).append(batch, { now });
+    const l = this.log(partition);
+    const appended = await l.append(batch, { now });
+    // Kafka's coordinator runtime answers a write once the high watermark passed it.
+    if (!this.leadership || !l.replicated) return;
+    const errorCode = await this.leadership.awaitReplication(OFFSETS_TOPIC, partition, appended.lastOffset + 1, this.host.config.number('offsets.commit.timeout.ms'));
+    if (errorCode !== ErrorCode.NONE) throw new KafkaError(errorCode, `${OFFSETS_TOPIC}-${partition}: write not replicated`);
   }
 
-  /** Every record of the partition from its log start to its high watermark, in offset order. */
+  /**
+   * Every record of the partition from its log start to its log end, in offset order (a new
+   * leader's high watermark may still lag what the previous one committed; Kafka's loader reads to
+   * the log end too).
+   */
   async read(partition: number, maxBytes: number, onRecord: (r: StoredRecord) => void): Promise<void> {
     const log = this.log(partition);
     let offset = log.logStartOffset;
-    while (offset < log.highWatermark) {
-      const res = await log.read(offset, maxBytes, true);
+    while (offset < log.logEndOffset) {
+      const res = await log.read(offset, maxBytes, true, false, 'logEnd');
       let advanced = false;
       for (const chunk of res.records) {
         for (let pos = 0; pos + BATCH_HEADER_SIZE <= chunk.length; pos += batchSize(chunk, pos)) {
