@@ -44,7 +44,7 @@ t.test('ISR shrink and expand through AlterPartition; REQUEST_TIMED_OUT, NOT_ENO
   const c = await startCluster({ controllers: 3, brokers: 3, dataDir: tempDir(t), config: { 'replica.lag.time.max.ms': '2000', 'replica.socket.timeout.ms': '3000' } });
   t.teardown(() => c.close());
   await waitUntil('a quorum leader', 30_000, () => c.leader());
-  const kafka = new Kafka({ brokers: c.bootstrap.split(','), clientId: 'isr-test', logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const kafka = new Kafka({ brokers: c.bootstrap.split(','), clientId: 'isr-test', logLevel: logLevel.NOTHING, connectionTimeout: 10_000, retry: { retries: 0 } });
   const admin = kafka.admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
@@ -104,7 +104,7 @@ t.test('ISR shrink and expand through AlterPartition; REQUEST_TIMED_OUT, NOT_ENO
   t.ok(ends[0] >= 4, `log end ${ends[0]} everywhere`);
 
   // A produce sent to a follower.
-  const kc = new KjsCluster({ logger: createLogger({ level: LEVELS.NOTHING, logCreator: LoggerConsole }), socketFactory: defaultSocketFactory(), brokers: c.bootstrap.split(','), clientId: 'isr-raw', retry: { retries: 0 } });
+  const kc = new KjsCluster({ logger: createLogger({ level: LEVELS.NOTHING, logCreator: LoggerConsole }), socketFactory: defaultSocketFactory(), brokers: c.bootstrap.split(','), clientId: 'isr-raw', connectionTimeout: 10_000, requestTimeout: 10_000, retry: { retries: 0 } });
   await kc.connect();
   t.teardown(() => kc.disconnect());
   await kc.refreshMetadata();
