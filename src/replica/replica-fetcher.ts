@@ -10,6 +10,7 @@ import type { NodeClient, NodeEndpoint } from '../network/node-client.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { FetchRequest, type FetchRequestFetchTopic } from '../protocol/generated/fetch-request.js';
 import { FetchResponse, type FetchResponsePartitionData } from '../protocol/generated/fetch-response.js';
+import type { PartitionLog } from '../storage/types.js';
 import type { Partition } from './partition.js';
 
 /** What Kafka 4.4's replica fetcher sends (v18's high watermark is for KRaft followers only). */
@@ -116,7 +117,7 @@ class ReplicaFetcher {
         partition: l.partition,
         currentLeaderEpoch: f.leaderEpoch,
         fetchOffset: l.logEndOffset,
-        lastFetchedEpoch: l.leaderEpoch,
+        lastFetchedEpoch: lastFetchedEpoch(l),
         logStartOffset: l.logStartOffset,
         partitionMaxBytes: this.s.partitionMaxBytes,
       });
@@ -162,6 +163,8 @@ class ReplicaFetcher {
         const div = d.divergingEpoch;
         if (div && div.epoch >= 0 && div.endOffset >= 0) {
           const to = truncationOffset(f.partition, div.epoch, div.endOffset);
+          // Nothing to cut: the same answer would come again at once; back off instead of spinning.
+          if (to >= l.logEndOffset) return false;
           log.info(`${f.partition.key}: truncating to ${to} (log end ${l.logEndOffset}): leader ${this.leaderId} ends epoch ${div.epoch} at ${div.endOffset}`);
           await l.truncateTo(to);
           return true;
@@ -187,6 +190,24 @@ class ReplicaFetcher {
         return false;
     }
   }
+}
+
+/**
+ * The epoch of the log's last batch (Kafka's lastFetchedEpoch). A leadership that ended before
+ * appending anything leaves its epoch at the log end with no batch in it: skipped, or the leader
+ * would keep naming a divergence the follower has nothing to cut for.
+ */
+export function lastFetchedEpoch(l: PartitionLog): number {
+  // An empty log has fetched no batch; otherwise some epoch holds the last one (a few steps back at most).
+  if (l.logEndOffset <= l.logStartOffset) return -1;
+  let epoch = l.leaderEpoch;
+  for (let steps = 0; epoch >= 0 && steps < 64; steps++) {
+    // The epoch before this one, and where this one starts.
+    const prev = l.endOffsetForEpoch(epoch - 1);
+    if (!prev || prev.leaderEpoch < 0 || prev.endOffset < l.logEndOffset) return epoch;
+    epoch = prev.leaderEpoch;
+  }
+  return epoch;
 }
 
 /**
