@@ -50,6 +50,8 @@ export const USAGE = `usage: npm run bench:compare -- [flags]
   --latency-seconds S      measured seconds of that run, after 3 s of warm-up (10)
   --partitions-many N      partitions of the many-partitions topic (1000)
   --connections N          concurrent producer connections in the many-connections run (200)
+  --cluster-records N      records of the measured 3-node produce run (200000; quick 40000)
+  --cluster-kills N        leader kills per round of the 3-node failover run (3; quick 2)
   --samsa-node-arg ARG     pass ARG to node for the samsa child (repeatable; e.g. --cpu-prof)
   --json PATH              where to write results (bench/results/compare.json; 'none' to skip;
                            the .svg chart and .md table go next to it)`;
@@ -133,6 +135,8 @@ export function parseArgs(argv: string[]): CompareOptions {
       case '--latency-seconds': o.latencySeconds = seconds(take(), flag); break;
       case '--partitions-many': o.manyPartitions = int(take(), flag); break;
       case '--connections': o.connections = int(take(), flag); break;
+      case '--cluster-records': o.clusterRecords = int(take(), flag); break;
+      case '--cluster-kills': o.clusterKills = int(take(), flag); break;
       case '--samsa-node-arg': o.samsaNodeArgs.push(take()); break;
       case '--json': {
         const v = take();

@@ -11,6 +11,7 @@ import { chart } from './chart.js';
 import { startKafkaCluster, startSamsaCluster, type BenchCluster } from './cluster-nodes.js';
 import { awaitBrokers, createReplicatedTopic, failoverOnce, type FailoverFigure } from './failover.js';
 import { producerPerformance, type ProduceFigures } from './java-tools.js';
+import { median } from '../report.js';
 import { markdown, summarise, table, type Row } from './report.js';
 
 const say = (s: string) => process.stderr.write(`compare: ${s}\n`);
@@ -86,7 +87,7 @@ async function oneCluster(o: CompareOptions, root: string, work: string, system:
         break;
       }
     }
-    if (kills.length > 0) table.get('cluster-failover')![system].push([...kills].sort((a, b) => a - b)[Math.floor((kills.length - 1) / 2)]);
+    if (kills.length > 0) table.get('cluster-failover')![system].push(median(kills));
   } catch (e) {
     note('round', null, (e as Error).message);
     say(`${system} r${r + 1} FAILED: ${(e as Error).message}\n${c.logTail().slice(-1500)}`);
@@ -124,7 +125,7 @@ export async function runCluster(o: CompareOptions, root: string, work: string, 
     `(which goes first alternates by round); ${load}. Medians of ${o.runs} round${o.runs > 1 ? 's' : ''}. ` +
     `Produce: Kafka's ProducerPerformance (Java client, defaults, acks=all) after an unmeasured warm-up, ${PARTITIONS} partitions, ` +
     `replication factor 3, min.insync.replicas=2; MB = 2^20 bytes of record values. Failover: partition 0 of a 1-partition RF=3 topic, its ` +
-    `leader's process kill -9'ed, then single-record acks=all produces (leader looked up from the live nodes' Metadata, ${20} ms apart) until one ` +
+    `leader's process kill -9'ed, then single-record acks=all produces (leader looked up from the live nodes' Metadata, 20 ms apart) until one ` +
     `is acknowledged; kill to that acknowledgement, median of ${o.clusterKills} kills per round (the killed node restarted and back in the ISR between kills). ` +
     `Both clusters run with Kafka's defaults (broker.session.timeout.ms 9000, broker.heartbeat.interval.ms 2000).` +
     (errors.length > 0 ? ` ${errors.length} measurement(s) failed (see the JSON).` : '');
