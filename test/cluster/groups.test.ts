@@ -79,7 +79,7 @@ t.test('a consumer group follows the leader of its __consumer_offsets partition 
 
   const seen: string[] = [];
   const first = await consume(kafka, 30, seen);
-  const offsetsTopic = c.node(1).node!.metadata.image.topics.get(OFFSETS)!;
+  const offsetsTopic = await waitUntil(`${OFFSETS} in broker 1's image`, 30_000, () => c.node(1).node!.metadata.image.topics.get(OFFSETS));
   const p = partitionFor(GROUP, offsetsTopic.partitions);
   const reg = offsetsRegistration(c, 1, p)!;
   t.equal(reg.replicas.length, 3, `${OFFSETS} created with offsets.topic.replication.factor 3`);
