@@ -1,8 +1,9 @@
 // One partition hosted by this broker, as Kafka's Partition: whether it leads or follows, in which
 // leader epoch, the ISR the controller last committed (and an AlterPartition in flight), and as
 // leader each follower's fetch state. The leader's high watermark is the smallest log end offset
-// over itself and the ISR (the ISR a pending change could make, as Kafka's maximal ISR); it only
-// moves forward. Followers join the ISR once caught up to the high watermark and past the start
+// over itself, the ISR (widened by a pending change: Kafka's maximal ISR) and the eligible followers
+// caught up enough to join it; it only moves forward, and not at all while the ISR is below
+// min.insync.replicas (Kafka 4's rule with eligible leader replicas). Followers join the ISR once caught up to the high watermark and past the start
 // of the leader's epoch; they leave it after replica.lag.time.max.ms without catching up.
 import type { PartitionRegistration } from '../metadata/image.js';
 import type { PartitionLog } from '../storage/types.js';
@@ -36,11 +37,15 @@ export class Partition {
   /** The log end offset when this broker's current leadership began (Kafka's leaderEpochStartOffset). */
   leaderEpochStartOffset = -1;
   readonly followers = new Map<number, FollowerState>();
+  /** Whether a broker may be in the ISR now (registered, unfenced, not shutting down); the replica manager sets it. */
+  isrEligible: (brokerId: number) => boolean = () => true;
 
   constructor(
     readonly localId: number,
     readonly topicId: string,
     readonly log: PartitionLog,
+    /** replica.lag.time.max.ms */
+    readonly replicaLagTimeMaxMs = 30_000,
   ) {
     this.key = `${log.topic}-${log.partition}`;
   }
@@ -75,7 +80,7 @@ export class Partition {
       this.followers.set(id, { logEndOffset: -1, lastCaughtUpTimeMs: reg.isr.includes(id) ? nowMs : 0, lastFetchTimeMs: 0, lastFetchLeaderLogEndOffset: -1, brokerEpoch: -1 });
     }
     for (const id of [...this.followers.keys()]) if (!reg.replicas.includes(id)) this.followers.delete(id);
-    this.maybeIncrementHighWatermark();
+    this.maybeIncrementHighWatermark(nowMs);
     return newEpoch;
   }
 
@@ -112,19 +117,27 @@ export class Partition {
     f.lastFetchLeaderLogEndOffset = leo;
     f.lastFetchTimeMs = nowMs;
     f.brokerEpoch = brokerEpoch;
-    return this.maybeIncrementHighWatermark();
+    return this.maybeIncrementHighWatermark(nowMs);
   }
 
-  /** The leader's high watermark: the smallest log end over itself and the ISR, never backwards. */
-  maybeIncrementHighWatermark(): boolean {
-    if (!this.isLeader) return false;
-    let hw = this.log.logEndOffset;
-    for (const id of this.maximalIsr) {
-      if (id === this.localId) continue;
-      const f = this.followers.get(id);
+  /**
+   * The leader's high watermark (Kafka's maybeIncrementLeaderHW): the smallest log end over itself,
+   * the maximal ISR, and followers caught up (at the log end, or within the lag time) and eligible,
+   * so that one about to join is waited for; never backwards, never under min.insync.replicas.
+   */
+  maybeIncrementHighWatermark(nowMs = Date.now()): boolean {
+    if (!this.isLeader || this.isr.length < this.effectiveMinIsr()) return false;
+    const leo = this.log.logEndOffset;
+    let hw = leo;
+    const isr = this.maximalIsr;
+    for (const id of isr) {
       // A member that has not fetched in this leadership holds the high watermark where it is.
-      if (!f || f.logEndOffset < 0) return false;
-      hw = Math.min(hw, f.logEndOffset);
+      if (id !== this.localId && (this.followers.get(id)?.logEndOffset ?? -1) < 0) return false;
+    }
+    for (const [id, f] of this.followers) {
+      if (f.logEndOffset >= hw) continue;
+      const caughtUp = f.logEndOffset >= 0 && (f.logEndOffset === leo || nowMs - f.lastCaughtUpTimeMs <= this.replicaLagTimeMaxMs);
+      if (isr.includes(id) || (caughtUp && this.isrEligible(id))) hw = f.logEndOffset;
     }
     if (hw <= this.log.highWatermark) return false;
     this.log.updateHighWatermark(hw);

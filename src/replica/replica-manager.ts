@@ -150,9 +150,10 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     let p = this.partitions.get(key);
     if (!p || p.log !== l) {
       this.stopPartition(key);
-      p = new Partition(this.o.nodeId, topicId, l);
+      p = new Partition(this.o.nodeId, topicId, l, this.lagMs);
       this.partitions.set(key, p);
       const part = p;
+      part.isrEligible = (id) => this.isrEligible(id, part.followers.get(id)?.brokerEpoch ?? -1);
       // Appends and high watermark moves: the leader's high watermark may move, waiters wake.
       this.unsubscribe.set(key, l.onAppend(() => this.onLogChange(part)));
     }

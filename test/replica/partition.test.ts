@@ -112,3 +112,23 @@ t.test('becoming a follower drops the leader state', async (t) => {
   t.equal(p.makeFollower(reg({ leader: 2, leaderEpoch: 1, isr: [1, 2] })), false, 'an ISR change alone keeps the fetcher going');
   t.equal(p.maybeIncrementHighWatermark(), false);
 });
+
+t.test("Kafka 4's rules: no high watermark under min.insync.replicas; a caught-up eligible follower is waited for", async (t) => {
+  const log = await leaderLog(t, { 'min.insync.replicas': '2' });
+  const p = new Partition(1, 'id', log, 30_000);
+  await p.makeLeader(reg({ isr: [1] }), 0);
+  await log.append(batch(4), { now: 0 });
+  p.maybeIncrementHighWatermark(1);
+  t.equal(log.highWatermark, 0, 'an ISR of one under min.insync.replicas=2 commits nothing');
+  await p.makeLeader(reg({ isr: [1, 2], partitionEpoch: 1 }), 2);
+  p.updateFollowerFetchState(2, 4, 10, 3);
+  t.equal(log.highWatermark, 4, 'two in sync: committed');
+  // Broker 3 (not in the ISR) caught up within the lag time: the high watermark waits for it.
+  await log.append(batch(2), { now: 0 });
+  p.updateFollowerFetchState(3, 4, 11, 4);
+  p.updateFollowerFetchState(2, 6, 10, 5);
+  t.equal(log.highWatermark, 4, 'waits for broker 3, about to join');
+  p.isrEligible = (id) => id !== 3;
+  p.maybeIncrementHighWatermark(6);
+  t.equal(log.highWatermark, 6, 'not for a broker that may not join (fenced, shutting down)');
+});
