@@ -8,6 +8,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { isInternalTopic } from '../metadata/topic-name.js';
 import { ZERO_UUID } from '../metadata/uuid.js';
 import { defineHandler } from './handler.js';
+import { offlineReplicas } from './offline-replicas.js';
 
 type Topic = DescribeTopicPartitionsResponse['topics'][number];
 const ALL_TOPIC_OPERATIONS = 3576;
@@ -42,17 +43,24 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
       let p = first;
       for (; p < t.partitions && budget > 0; p++, budget--) {
         const reg = t.registrations.get(p)!;
-        const log = broker.partitionLog(name, p);
+        // A cluster answers from the image alone, as Kafka's metadata cache (no partition error;
+        // a leader without an endpoint on this listener is -1); a lone node's partition whose log
+        // is gone (its log dir offline) is LEADER_NOT_AVAILABLE.
+        const clustered = broker.replicas !== undefined;
+        const log = clustered ? undefined : broker.partitionLog(name, p);
+        const leaderAlive = clustered
+          ? broker.image.cluster.brokers.get(reg.leader)?.endpoints.some((e) => e.name === ctx.listenerName) === true
+          : true;
         partitions.push({
-          errorCode: log ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+          errorCode: clustered || log ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
           partitionIndex: p,
-          leaderId: reg.leader,
+          leaderId: leaderAlive ? reg.leader : -1,
           leaderEpoch: log?.leaderEpoch ?? reg.leaderEpoch,
           replicaNodes: [...reg.replicas],
           isrNodes: [...reg.isr],
-          eligibleLeaderReplicas: [],
-          lastKnownElr: [],
-          offlineReplicas: [],
+          eligibleLeaderReplicas: [...(reg.elr ?? [])],
+          lastKnownElr: [...(reg.lastKnownElr ?? [])],
+          offlineReplicas: clustered ? offlineReplicas(broker.image.cluster, reg.replicas, ctx.listenerName) : [],
         });
       }
       topics.push({ errorCode: ErrorCode.NONE, name, topicId: t.topicId, isInternal: isInternalTopic(name), partitions, topicAuthorizedOperations: ALL_TOPIC_OPERATIONS });
