@@ -1,12 +1,14 @@
-// `npm run compat [-- --target samsa|kafka] [--clients a,b] [--no-build]`: starts a fresh broker, runs every
-// client's compat/<client>/run.sh against it, prints the client × scenario matrix, records it in
-// compat/RESULTS.md, and exits 1 when an allow-listed scenario (samsa) or any scenario (Kafka) fails.
+// `npm run compat [-- --target samsa|kafka|samsa-cluster] [--clients a,b] [--no-build]`: starts a fresh broker,
+// runs every client's compat/<client>/run.sh against it, prints the client × scenario matrix, records it in
+// compat/RESULTS.md (samsa-cluster: compat/RESULTS-cluster.md), and exits 1 when an allow-listed scenario
+// (samsa, samsa-cluster) or any scenario (Kafka) fails.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-type Target = 'samsa' | 'kafka';
+type Target = 'samsa' | 'kafka' | 'samsa-cluster';
 type Outcome = 'pass' | 'fail' | 'skip';
 
 interface Scenario {
@@ -45,11 +47,11 @@ function parseArgs(argv: string[]) {
     const val = () => inline ?? argv[++i];
     if (flag === '--target') {
       const v = val();
-      if (v !== 'samsa' && v !== 'kafka') throw new Error(`--target must be samsa or kafka, got '${v}'`);
+      if (v !== 'samsa' && v !== 'kafka' && v !== 'samsa-cluster') throw new Error(`--target must be samsa, kafka or samsa-cluster, got '${v}'`);
       target = v;
     } else if (flag === '--clients') only = val().split(',').filter(Boolean);
     else if (flag === '--no-build') build = false;
-    else throw new Error(`unknown argument '${a}' (use --target samsa|kafka, --clients a,b, --no-build)`);
+    else throw new Error(`unknown argument '${a}' (use --target samsa|kafka|samsa-cluster, --clients a,b, --no-build)`);
   }
   const unknown = only?.filter((c) => !CLIENTS.some((k) => k.name === c)) ?? [];
   if (unknown.length) throw new Error(`unknown client(s): ${unknown.join(', ')}`);
@@ -76,12 +78,29 @@ function waitForLine(child: ChildProcess, re: RegExp, ms: number, what: string):
   });
 }
 
-async function startSamsa(dir: string, build: boolean): Promise<Broker> {
-  if (build) {
+function buildSamsa(): void {
+  {
     const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
     // Other work in progress may not type-check; tsc still emits, so a runnable dist/ is good enough.
     if (b.status !== 0) console.error('compat: `npm run build` reported errors; using what it emitted');
   }
+}
+
+/** SIGTERM, then SIGKILL if the process has not exited within forceMs. */
+function stopChild(child: ChildProcess, forceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const force = setTimeout(() => child.kill('SIGKILL'), forceMs);
+    child.on('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function startSamsa(dir: string, build: boolean): Promise<Broker> {
+  if (build) buildSamsa();
   const log = createWriteStream(join(dir, 'samsa.log'));
   const child = spawn(process.execPath, ['bin/samsa.js', '--port', '0', '--data-dir', join(dir, 'data')], {
     cwd: ROOT,
@@ -90,19 +109,41 @@ async function startSamsa(dir: string, build: boolean): Promise<Broker> {
   child.stderr!.pipe(log);
   const m = await waitForLine(child, /samsa listening on (\S+):(\d+)/, 60_000, 'samsa');
   child.stdout!.pipe(log);
-  return {
-    bootstrap: `${m[1]}:${m[2]}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.on('exit', () => {
-          clearTimeout(force);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
+  return { bootstrap: `${m[1]}:${m[2]}`, stop: () => stopChild(child, 15_000) };
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A base port p with p .. p+count-1 free now (`--nodes` lays its ports out consecutively from one base). */
+async function freePortRange(count: number, avoid: number[] = []): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 30000);
+    let ok = !avoid.some((p) => p >= base - count && p < base + count);
+    for (let i = 0; i < count && ok; i++) ok = await canBind(base + i);
+    if (ok) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
+/** `samsa --nodes 3` (a launcher running one process per node, each broker+controller), fresh data dir. */
+async function startSamsaCluster(dir: string, build: boolean): Promise<Broker> {
+  if (build) buildSamsa();
+  const port = await freePortRange(3);
+  const controllerPort = await freePortRange(3, [port]);
+  const log = createWriteStream(join(dir, 'samsa.log'));
+  const args = ['bin/samsa.js', '--nodes', '3', '--port', String(port), '--controller-port', String(controllerPort), '--data-dir', join(dir, 'data')];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr!.pipe(log);
+  const m = await waitForLine(child, /samsa cluster \S+ of \d+ nodes listening on (\S+)/, 120_000, 'samsa cluster');
+  child.stdout!.pipe(log);
+  // The launcher gives each node 15 s to shut down cleanly before it SIGKILLs it.
+  return { bootstrap: m[1], stop: () => stopChild(child, 30_000) };
 }
 
 async function startKafka(dir: string): Promise<Broker> {
@@ -183,7 +224,9 @@ function parseResults(client: string, stdout: string, allow: Set<string>): Scena
 async function runClient(c: (typeof CLIENTS)[number], bootstrap: string, target: Target, logDir: string): Promise<Scenario[]> {
   const script = join(COMPAT, c.name, 'run.sh');
   const logFile = join(logDir, `${c.name}.log`);
-  const env = { ...process.env, BOOTSTRAP: bootstrap, TARGET: target, RUN_ID: `${target}${Date.now().toString(36)}` };
+  const env: NodeJS.ProcessEnv = { ...process.env, BOOTSTRAP: bootstrap, TARGET: target, RUN_ID: `${target}${Date.now().toString(36)}` };
+  // franz-go's tests create their topics with KGO_TEST_RF replicas: all three nodes on the cluster.
+  if (target === 'samsa-cluster') env.KGO_TEST_RF ??= '3';
   const allow = readAllowList(c.name);
   const t0 = Date.now();
   const inst = await runScript(script, ['install'], env, c.installSec, logFile);
@@ -230,7 +273,7 @@ function cell(s: Scenario): string {
   return s.outcome === 'pass' ? 'pass' : `${s.outcome}${s.why ? ': ' + s.why.replace(/\|/g, '/').slice(0, 120) : ''}`;
 }
 
-function writeResults(target: Target, ran: string[], results: Scenario[], stamp: string): void {
+function writeResults(target: 'samsa' | 'kafka', ran: string[], results: Scenario[], stamp: string): void {
   let rows = readRows();
   for (const r of rows) if (ran.includes(r.client)) r[target] = '';
   for (const s of results) {
@@ -242,7 +285,7 @@ function writeResults(target: Target, ran: string[], results: Scenario[], stamp:
   for (const r of rows) if (ran.includes(r.client)) r.allowed = readAllowList(r.client).has(r.name) ? 'yes' : '';
   const order = (c: string) => CLIENTS.findIndex((k) => k.name === c);
   rows.sort((a, b) => order(a.client) - order(b.client) || a.name.localeCompare(b.name));
-  const count = (t: Target, client?: string) => {
+  const count = (t: 'samsa' | 'kafka', client?: string) => {
     const mine = rows.filter((r) => !client || r.client === client);
     return `${mine.filter((r) => r[t] === 'pass').length}/${mine.filter((r) => r[t]).length}`;
   };
@@ -272,6 +315,51 @@ function writeResults(target: Target, ran: string[], results: Scenario[], stamp:
   writeFileSync(RESULTS, out.join('\n'));
 }
 
+// The 3-node run is recorded by hand (CI runs the single-node matrix), in its own file so the two columns above
+// stay as the single-node runs wrote them; each run rewrites the rows of the clients it ran.
+const RESULTS_CLUSTER = join(COMPAT, 'RESULTS-cluster.md');
+
+function writeClusterResults(ran: string[], results: Scenario[], stamp: string): void {
+  const rows: { client: string; name: string; result: string }[] = [];
+  if (existsSync(RESULTS_CLUSTER)) {
+    for (const line of readFileSync(RESULTS_CLUSTER, 'utf8').split('\n')) {
+      const cells = line.split('|').slice(1, -1).map((s) => s.trim());
+      if (cells.length !== 4 || cells[0] === 'client' || cells[0].startsWith('---') || ran.includes(cells[0])) continue;
+      rows.push({ client: cells[0], name: cells[1].replace(/`/g, ''), result: cells[3] });
+    }
+  }
+  for (const s of results) rows.push({ client: s.client, name: s.name, result: cell(s) });
+  const order = (c: string) => CLIENTS.findIndex((k) => k.name === c);
+  rows.sort((a, b) => order(a.client) - order(b.client) || a.name.localeCompare(b.name));
+  const allowed = new Map(CLIENTS.map((c) => [c.name, readAllowList(c.name)]));
+  const count = (client?: string, onlyAllowed = false) => {
+    const mine = rows.filter((r) => (!client || r.client === client) && (!onlyAllowed || allowed.get(r.client)!.has(r.name)));
+    return `${mine.filter((r) => r.result === 'pass').length}/${mine.length}`;
+  };
+  const clients = CLIENTS.filter((c) => rows.some((r) => r.client === c.name));
+  const out = [
+    '# Compatibility matrix: 3-node samsa cluster',
+    '',
+    'Written by `npm run compat -- --target samsa-cluster` (run by hand; CI runs the single-node matrix in RESULTS.md):',
+    '`samsa --nodes 3`, each node broker and controller in its own process, the clients given all three brokers;',
+    'franz-go runs with KGO_TEST_RF=3. The allow-lists are the single-node ones; failures are explained in each',
+    "client's FINDINGS.md (cluster section).",
+    '',
+    `- samsa-cluster: ${stamp}`,
+    '',
+    '| client | passing | allow-listed passing |',
+    '|---|---|---|',
+    ...clients.map((c) => `| ${c.name} | ${count(c.name)} | ${count(c.name, true)} |`),
+    `| all | ${count()} | ${count(undefined, true)} |`,
+    '',
+    '| client | scenario | allow-listed | samsa-cluster |',
+    '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.client} | \`${r.name}\` | ${allowed.get(r.client)?.has(r.name) ? 'yes' : ''} | ${r.result} |`),
+    '',
+  ];
+  writeFileSync(RESULTS_CLUSTER, out.join('\n'));
+}
+
 function printMatrix(target: Target, results: Scenario[]): void {
   const w = Math.max(...results.map((r) => r.client.length + r.name.length + 3), 20);
   console.log(`\n${'client / scenario'.padEnd(w)}  ${target}`);
@@ -288,7 +376,12 @@ async function main(): Promise<void> {
   mkdirSync(runDir, { recursive: true });
   const started = Date.now();
   console.log(`compat: starting ${target} (logs in ${runDir})`);
-  const broker = target === 'samsa' ? await startSamsa(runDir, build) : await startKafka(join(runDir, 'kafka'));
+  const broker =
+    target === 'samsa'
+      ? await startSamsa(runDir, build)
+      : target === 'samsa-cluster'
+        ? await startSamsaCluster(runDir, build)
+        : await startKafka(join(runDir, 'kafka'));
   console.log(`compat: ${target} at ${broker.bootstrap}`);
   const stopOnSignal = () => void broker.stop().then(() => process.exit(130));
   process.once('SIGINT', stopOnSignal);
@@ -305,16 +398,18 @@ async function main(): Promise<void> {
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   printMatrix(target, results);
   const subset = clients.length < CLIENTS.length ? ` (only ${clients.map((c) => c.name).join(', ')})` : '';
-  writeResults(target, clients.map((c) => c.name), results, `${new Date().toISOString().slice(0, 16)}Z, ${minutes} min${subset}`);
+  const stamp = `${new Date().toISOString().slice(0, 16)}Z, ${minutes} min${subset}`;
+  if (target === 'samsa-cluster') writeClusterResults(clients.map((c) => c.name), results, stamp);
+  else writeResults(target, clients.map((c) => c.name), results, stamp);
   const broken = results.filter((r) => r.outcome === 'fail' && (target === 'kafka' || r.allowed));
   const passed = results.filter((r) => r.outcome === 'pass').length;
-  console.log(`\ncompat: ${passed}/${results.length} passed against ${target} in ${minutes} min; wrote compat/RESULTS.md`);
+  console.log(`\ncompat: ${passed}/${results.length} passed against ${target} in ${minutes} min; wrote compat/${target === 'samsa-cluster' ? 'RESULTS-cluster.md' : 'RESULTS.md'}`);
   if (broken.length) {
     console.log(`compat: ${broken.length} ${target === 'kafka' ? 'scenario(s) fail against Kafka (broken scenarios)' : 'allow-listed scenario(s) fail'}:`);
     for (const b of broken) console.log(`  ${b.client} / ${b.name}: ${b.why}`);
     process.exitCode = 1;
   }
-  if (target === 'samsa' && broken.length === 0) rmSync(join(runDir, 'data'), { recursive: true, force: true });
+  if (target !== 'kafka' && broken.length === 0) rmSync(join(runDir, 'data'), { recursive: true, force: true });
 }
 
 main().catch((e) => {

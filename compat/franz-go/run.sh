@@ -2,7 +2,8 @@
 # franz-go's own pkg/kgo test suite (unit and integration tests) against the broker at BOOTSTRAP.
 #   run.sh install   fetch the pinned release from the Go module proxy and compile the test binary
 #   run.sh test      run it; one PASS/FAIL/SKIP line per top-level test
-# FRANZ_GO_RUN=regex limits the tests (go test -run); KGO_TEST_RECORDS bounds the records per test.
+# FRANZ_GO_RUN=regex limits the tests (go test -run); KGO_TEST_RECORDS bounds the records per test;
+# KGO_TEST_RF is the replication factor of the topics the tests create (default 1, a single node; compat/run.ts sets 3 for --target samsa-cluster).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 version=v1.22.3
@@ -22,13 +23,13 @@ if [ "${1:-test}" = install ]; then
 fi
 : "${BOOTSTRAP:?BOOTSTRAP=host:port}"
 log="$work/kgo-${TARGET:-any}.log"
-# RF 1: single-node broker. The records bound keeps each produce/consume test to seconds.
-export KGO_SEEDS="$BOOTSTRAP" KGO_TEST_RF=1 KGO_TEST_RECORDS="${KGO_TEST_RECORDS:-2000}" KGO_LOG_LEVEL=none
+# The records bound keeps each produce/consume test to seconds.
+export KGO_SEEDS="$BOOTSTRAP" KGO_TEST_RF="${KGO_TEST_RF:-1}" KGO_TEST_RECORDS="${KGO_TEST_RECORDS:-2000}" KGO_LOG_LEVEL=none
 args=(-test.v -test.timeout "${FRANZ_GO_TIMEOUT:-10m}" -test.count 1)
 [ -n "${FRANZ_GO_RUN:-}" ] && args+=(-test.run "$FRANZ_GO_RUN")
 # Tests that hang (retry forever) rather than fail against samsa would cost the whole timeout: skip them there.
 hang=()
-if [ "${TARGET:-}" = samsa ] && [ -f "$here/tests.hang" ]; then
+if [[ "${TARGET:-}" = samsa* ]] && [ -f "$here/tests.hang" ]; then
   mapfile -t hang < <(sed 's/#.*//; s/[[:space:]]//g; /^$/d' "$here/tests.hang")
   [ ${#hang[@]} -gt 0 ] && args+=(-test.skip "^($(IFS='|'; echo "${hang[*]}"))\$")
 fi
