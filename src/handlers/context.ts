@@ -56,8 +56,12 @@ export interface ReplicaAccess {
   checkProduce(topic: string, partition: number, acks: number): LeaderCheck;
   /** acks=all: resolves with the partition's error code once the ISR holds every offset below `endOffset`, or at `timeoutMs`. */
   awaitReplication(topic: string, partition: number, endOffset: number, timeoutMs: number): Promise<number>;
-  /** A consumer's fetch: leadership. */
-  checkFetch(topic: string, partition: number): LeaderCheck;
+  /**
+   * A consumer's fetch: its currentLeaderEpoch against the partition's (FENCED_LEADER_EPOCH /
+   * UNKNOWN_LEADER_EPOCH), then leadership, unless `fromFollower` (Fetch v11+, KIP-392: a replica
+   * serves up to its high watermark). The result names the leader the image knows.
+   */
+  checkFetch(topic: string, partition: number, currentLeaderEpoch?: number, fromFollower?: boolean): LeaderCheck;
   /**
    * A follower's fetch from `fetchOffset` whose last batch has `lastFetchedEpoch`: an error, or where
    * its log diverges from this leader's (it truncates there), or else its fetch state is recorded

@@ -212,9 +212,14 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     });
   }
 
-  checkFetch(topic: string, partition: number): LeaderCheck {
+  checkFetch(topic: string, partition: number, currentLeaderEpoch = -1, fromFollower = false): LeaderCheck {
     const { errorCode, leaderId, leaderEpoch } = this.leaderCheck(topic, partition);
-    return { errorCode, leaderId, leaderEpoch };
+    const p = this.partitions.get(`${topic}-${partition}`);
+    if (!p || p.leaderEpoch < 0) return { errorCode, leaderId, leaderEpoch };
+    // Kafka's order: the client's epoch first, then whether this replica may serve it.
+    if (currentLeaderEpoch >= 0 && currentLeaderEpoch < p.leaderEpoch) return { errorCode: ErrorCode.FENCED_LEADER_EPOCH, leaderId, leaderEpoch };
+    if (currentLeaderEpoch > p.leaderEpoch) return { errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH, leaderId, leaderEpoch };
+    return { errorCode: p.isLeader || fromFollower ? ErrorCode.NONE : errorCode, leaderId, leaderEpoch };
   }
 
   followerFetch(topic: string, partition: number, replicaId: number, brokerEpoch: number, fetchOffset: number, lastFetchedEpoch: number): { errorCode: number; divergingEpoch?: { epoch: number; endOffset: number } } {

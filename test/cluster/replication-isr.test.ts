@@ -11,6 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { startCluster, type RunningCluster } from '../../src/node/cluster.js';
 import { waitUntil } from '../helpers/cluster-wait.js';
 import { tempDir } from '../helpers/tmp.js';
+import type { PartitionLog } from '../../src/storage/types.js';
 
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-var-requires */
@@ -33,6 +34,9 @@ function errorType(e: unknown): string {
   return String(e);
 }
 
+/** A broker's log of the partition. */
+let logOf: (nodeId: number) => PartitionLog;
+
 /** The partition as every broker's image has it, once they agree. */
 function reg(c: RunningCluster) {
   const regs = c.nodes.filter((n) => n.running && n.node!.isBroker).map((n) => n.node!.metadata.image.topics.get(TOPIC)?.registrations.get(0));
@@ -43,6 +47,7 @@ function reg(c: RunningCluster) {
 t.test('ISR shrink and expand through AlterPartition; REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS, NOT_LEADER_OR_FOLLOWER', async (t) => {
   const c = await startCluster({ controllers: 3, brokers: 3, dataDir: tempDir(t), config: { 'replica.lag.time.max.ms': '2000', 'replica.socket.timeout.ms': '3000' } });
   t.teardown(() => c.close());
+  logOf = (id) => c.node(id).node!.broker!.partitionLog(TOPIC, 0)!;
   await waitUntil('a quorum leader', 30_000, () => c.leader());
   const kafka = new Kafka({ brokers: c.bootstrap.split(','), clientId: 'isr-test', logLevel: logLevel.NOTHING, connectionTimeout: 10_000, retry: { retries: 0 } });
   const admin = kafka.admin();
@@ -118,4 +123,11 @@ t.test('ISR shrink and expand through AlterPartition; REQUEST_TIMED_OUT, NOT_ENO
   }
   // kafkajs still calls error 6 by its old name.
   t.equal(raw, 'NOT_LEADER_FOR_PARTITION', 'a follower refuses produces (NOT_LEADER_OR_FOLLOWER)');
+  // A consumer's Fetch v11 (kafkajs's newest) is served by a follower, up to its high watermark (KIP-392).
+  await waitUntil('the follower at the high watermark', 20_000, () => logOf(f1).highWatermark === ends[0]);
+  const fetched = await follower.fetch({ replicaId: -1, maxWaitTime: 100, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic: TOPIC, partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1 << 20 }] }] });
+  const fp = fetched.responses[0].partitions[0];
+  t.equal(fp.errorCode, 0, 'a follower serves a consumer');
+  t.equal(Number(fp.highWatermark), ends[0], "with the follower's high watermark");
+  t.equal(fp.messages.filter((m: { isControlRecord: boolean }) => !m.isControlRecord).length, ends[0], 'every committed record');
 });

@@ -102,8 +102,8 @@ export function resolvePartition(ctx: RequestContext, topics: TopicLookup, p: Fe
   const log = name === null ? undefined : ctx.broker.partitionLog(name, p.partition);
   if (!log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, erroneous: true };
   out.log = log;
-  out.errorCode = leaderEpochError(log, p.currentLeaderEpoch);
   const replicas = ctx.broker.replicas;
+  if (!replicas || replica) out.errorCode = leaderEpochError(log, p.currentLeaderEpoch);
   if (!replicas || out.errorCode !== ErrorCode.NONE) return out;
   if (replica) {
     // A follower reads up to the log end; its fetch offset is how far its log got.
@@ -112,7 +112,9 @@ export function resolvePartition(ctx: RequestContext, topics: TopicLookup, p: Fe
     out.divergingEpoch = f.divergingEpoch;
     out.isolation = 'logEnd';
   } else {
-    out.errorCode = replicas.checkFetch(log.topic, p.partition).errorCode;
+    // Cluster mode: the epoch is the partition's (a follower's log may not have seen it yet);
+    // from v11 a follower serves consumers too, up to its high watermark (Kafka's FetchParams).
+    out.errorCode = replicas.checkFetch(log.topic, p.partition, p.currentLeaderEpoch, ctx.apiVersion >= 11).errorCode;
   }
   return out;
 }
