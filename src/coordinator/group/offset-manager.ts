@@ -6,7 +6,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { appendErrorCode, type CoordinatorContext } from './context.js';
 import { ClassicGroup } from './classic/group.js';
 import type { ClassicGroupManager } from './classic/manager.js';
-import type { StoredRecord } from './offsets-topic.js';
+import { UnreplicatedWrite, type StoredRecord } from './offsets-topic.js';
 import { encodeKey, encodeOffsetCommitValue, type OffsetAndMetadata } from './records.js';
 
 export interface CommitRequest {
@@ -103,8 +103,9 @@ export class OffsetManager {
     try {
       await this.c.append(groupId, written.map((w) => offsetRecord(groupId, w.topic, w.partition, w.offset)));
     } catch (e) {
-      // Undo what no later commit has replaced, and report the failure on every written partition.
+      // Undo what no later commit has replaced (unless the log has it), and report the failure on every written partition.
       for (const w of written) {
+        if (e instanceof UnreplicatedWrite) break;
         if (this.c.offsets.get(groupId, w.topic, w.partition) !== w.offset) continue;
         if (w.previous) this.c.offsets.put(groupId, w.topic, w.partition, w.previous);
         else this.c.offsets.delete(groupId, w.topic, w.partition);
@@ -158,7 +159,7 @@ export class OffsetManager {
     try {
       await this.c.append(groupId, removed.map((r) => offsetTombstone(groupId, r.topic, r.partition)));
     } catch (e) {
-      for (const r of removed) if (!this.c.offsets.get(groupId, r.topic, r.partition)) this.c.offsets.put(groupId, r.topic, r.partition, r.offset);
+      if (!(e instanceof UnreplicatedWrite)) for (const r of removed) if (!this.c.offsets.get(groupId, r.topic, r.partition)) this.c.offsets.put(groupId, r.topic, r.partition, r.offset);
       return { errorCode: appendErrorCode(e), topics: [] };
     }
     return result;

@@ -19,6 +19,12 @@ export interface CoordinatorHost {
   createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<TopicInfo>;
 }
 
+/**
+ * A write that is in the leader's log but was not replicated in time (or leadership moved first):
+ * the state it changed stays (the log has it and may still commit it), only the answer is an error.
+ */
+export class UnreplicatedWrite extends KafkaError {}
+
 export interface StoredRecord {
   key: Buffer;
   /** null: a tombstone. */
@@ -84,7 +90,7 @@ export class OffsetsTopic {
     // Kafka's coordinator runtime answers a write once the high watermark passed it.
     if (!this.leadership || !l.replicated) return;
     const errorCode = await this.leadership.awaitReplication(OFFSETS_TOPIC, partition, appended.lastOffset + 1, this.host.config.number('offsets.commit.timeout.ms'));
-    if (errorCode !== ErrorCode.NONE) throw new KafkaError(errorCode, `${OFFSETS_TOPIC}-${partition}: write not replicated`);
+    if (errorCode !== ErrorCode.NONE) throw new UnreplicatedWrite(errorCode, `${OFFSETS_TOPIC}-${partition}: write not replicated (error ${errorCode})`);
   }
 
   /**
