@@ -1,6 +1,6 @@
 // Replication under kill -9, on samsa processes: Apache Kafka 4.4.0's VerifiableProducer (idempotent,
 // acks=all) writes to a topic with replication factor 3 and min.insync.replicas=2 while the
-// partition's leader is SIGKILLed and later restarted, twice. A checker in the manner of Jepsen's
+// partition's leader is SIGKILLed and later restarted, twice (SAMSA_REPLICATION_ROUNDS times). A checker in the manner of Jepsen's
 // Kafka workload: every write the producer saw acknowledged is read back at the offset it was
 // acknowledged at, none twice; after a clean stop every node's log files hold the same bytes.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,10 +16,12 @@ import { kafkaTool } from '../helpers/kafka-tool.js';
 import { KafkajsReader } from '../helpers/kafkajs-reader.js';
 import { tempDir } from '../helpers/tmp.js';
 
-t.setTimeout(420_000);
+t.setTimeout(300_000 + ROUNDS * 60_000);
 
 const TOPIC = 'jepsen';
-const MESSAGES = 2500;
+/** Leader kills (SAMSA_REPLICATION_ROUNDS for a longer run). */
+const ROUNDS = Number(process.env.SAMSA_REPLICATION_ROUNDS ?? 2);
+const MESSAGES = ROUNDS * 600 + 1300;
 
 /** The partition's leader as the brokers' Metadata says, once one is up; not `not`. */
 async function leaderOf(c: ProcCluster, not = -1): Promise<number> {
@@ -79,7 +81,7 @@ t.test('VerifiableProducer acks=all across leader kill -9s: 0 lost, 0 moved, 0 d
   producer.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => producer.on('close', resolve));
 
-  for (let round = 1; round <= 2; round++) {
+  for (let round = 1; round <= ROUNDS; round++) {
     await waitUntil(() => `round ${round}: acknowledgements flowing (${acked.size} acked, errors: ${errors.slice(-3).join('; ')}; producer stderr: ${stderr.slice(-1500)}; stdout: ${out.slice(-500)})`, 60_000, () => acked.size >= round * 600);
     const leader = await leaderOf(c);
     await c.node(leader).kill9();
