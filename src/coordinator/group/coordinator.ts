@@ -102,16 +102,19 @@ export class GroupCoordinator implements CoordinatorContext {
     if (already) return;
     this.offsetsTopic.exists();
     this.serialize(partition, async () => {
-      if (this.leading.get(partition) !== leaderEpoch || this.closed) return;
+      // A new epoch while leading changes nothing here; a resignation meanwhile cancels the load.
+      if (!this.leading.has(partition) || this.closed) return;
       const started = Date.now();
       try {
         await this.loadPartition(partition);
       } catch (e) {
         log.error(`group coordinator failed to load ${OFFSETS_TOPIC}-${partition}: ${(e as Error)?.stack ?? e}`);
-        return;
+        // Kafka's runtime marks the partition failed: its groups answer NOT_COORDINATOR until it leads again.
+        this.leading.delete(partition);
+        return this.unloadPartition(partition);
       }
       // Leadership moved on while reading: what was replayed is not ours to serve.
-      if (this.leading.get(partition) !== leaderEpoch) return this.unloadPartition(partition);
+      if (!this.leading.has(partition)) return this.unloadPartition(partition);
       log.info(`group coordinator loaded ${OFFSETS_TOPIC}-${partition} (leader epoch ${leaderEpoch}) in ${Date.now() - started} ms`);
     });
   }
