@@ -16,12 +16,12 @@ import { kafkaTool } from '../helpers/kafka-tool.js';
 import { KafkajsReader } from '../helpers/kafkajs-reader.js';
 import { tempDir } from '../helpers/tmp.js';
 
-t.setTimeout(300_000 + ROUNDS * 60_000);
-
 const TOPIC = 'jepsen';
 /** Leader kills (SAMSA_REPLICATION_ROUNDS for a longer run). */
 const ROUNDS = Number(process.env.SAMSA_REPLICATION_ROUNDS ?? 2);
 const MESSAGES = ROUNDS * 600 + 1300;
+
+t.setTimeout(300_000 + ROUNDS * 60_000);
 
 /** The partition's leader as the brokers' Metadata says, once one is up; not `not`. */
 async function leaderOf(c: ProcCluster, not = -1): Promise<number> {
