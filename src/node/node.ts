@@ -38,7 +38,7 @@ import { resolveNodeConfig, type NodeConfig } from './config.js';
 import { ControllerChannel } from './controller-channel.js';
 import { withForwarding } from './forwarded-apis.js';
 import { RemoteController } from './remote-controller.js';
-import { ensureFormatted } from './format.js';
+import { ensureFormatted, readBootstrapQuorum } from './format.js';
 import { MetadataLogCleaner } from './metadata-log-cleaner.js';
 
 export interface NodeOptions {
@@ -141,6 +141,8 @@ export class Node {
     const formatted = await ensureFormatted(c, this.options.clusterId);
     this.clusterId = formatted.clusterId;
     const metadataDir = path.resolve(c.metadataLogDir);
+    // A dynamic quorum (KIP-853) starts from the voter set the bootstrap checkpoint names.
+    const quorumVoters = c.voters.length > 0 ? c.voters : ((await readBootstrapQuorum(metadataDir))?.voters?.voters ?? []);
 
     // Inter-node clients, one per purpose as Kafka's channel managers each have their own network
     // client: a request that times out closes its connection and fails everything in flight on it,
@@ -148,7 +150,7 @@ export class Node {
     const q = c.quorum;
     const newClient = (purpose: string) => {
       const client = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-${purpose}-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
-      for (const v of c.voters) client.setEndpoint(v.id, { host: v.host, port: v.port });
+      for (const v of quorumVoters) client.setEndpoint(v.id, { host: v.host, port: v.port });
       this.clients.push(client);
       return client;
     };
@@ -228,7 +230,7 @@ export class Node {
 
     // The quorum: a voter on a controller, an observer elsewhere; its commits are replayed here.
     const controllerListenerName = c.controllerListenerNames[0];
-    const voters = new Map(c.voters.map((v) => [v.id, { name: controllerListenerName, host: v.host, port: v.port }]));
+    const voters = new Map(quorumVoters.map((v) => [v.id, { name: controllerListenerName, host: v.host, port: v.port }]));
     const raft = await RaftDriver.start({
       nodeId: this.nodeId,
       clusterId: this.clusterId,
