@@ -62,6 +62,19 @@ export function localClusterNodes(o: LocalClusterOptions): LocalNodeSpec[] {
     .map((r, i) => (r.includes('controller') ? `${i + 1}@${host}:${controllerPortOf(i)}` : null))
     .filter((v) => v !== null)
     .join(',');
+  // Internal topics' replication capped at the brokers there are, as Kafka's shipped configs do for
+  // small clusters: with the default 3, a 1- or 2-broker cluster could not create __consumer_offsets.
+  const brokers = roles.filter((r) => r.includes('broker')).length;
+  const internal: Record<string, string> =
+    brokers >= 3
+      ? {}
+      : {
+          'offsets.topic.replication.factor': String(Math.max(1, brokers)),
+          'transaction.state.log.replication.factor': String(Math.max(1, brokers)),
+          'transaction.state.log.min.isr': String(Math.max(1, Math.min(2, brokers))),
+          'share.coordinator.state.topic.replication.factor': String(Math.max(1, brokers)),
+          'share.coordinator.state.topic.min.isr': String(Math.max(1, Math.min(2, brokers))),
+        };
   return roles.map((r, i) => {
     const nodeId = i + 1;
     const isBroker = r.includes('broker');
@@ -79,6 +92,7 @@ export function localClusterNodes(o: LocalClusterOptions): LocalNodeSpec[] {
       'controller.listener.names': 'CONTROLLER',
       'log.dirs': dir,
       ...(isBroker ? { 'advertised.listeners': `PLAINTEXT://${host}:${portOf(i)}`, 'inter.broker.listener.name': 'PLAINTEXT' } : {}),
+      ...internal,
       ...o.config,
     };
     return {
