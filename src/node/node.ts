@@ -159,7 +159,10 @@ export class Node {
     const adminClient = newClient('forwarding');
     // The broker role's line to whichever controller is active (the raft driver, started below, says which).
     const activeController = () => {
-      const leaderId = this.raft?.leader().leaderId ?? -1;
+      const leader = this.raft?.leader();
+      const leaderId = leader?.leaderId ?? -1;
+      // An observer of a dynamic quorum learns the leader's endpoint only from the quorum's answers.
+      if (leaderId >= 0 && leader?.endpoint) for (const cl of [lifecycleClient, adminClient]) cl.setEndpoint(leaderId, { host: leader.endpoint.host, port: leader.endpoint.port });
       return leaderId >= 0 ? leaderId : null;
     };
     // Registration and heartbeats time out at the quorum's request timeout; forwarded admin
@@ -235,6 +238,7 @@ export class Node {
       nodeId: this.nodeId,
       clusterId: this.clusterId,
       voters,
+      bootstrapServers: c.voters.length === 0 ? c.bootstrapServers : [],
       log: metadata.metadataLog.log,
       dir: path.join(metadataDir, `${METADATA_TOPIC}-0`),
       client: this.client,

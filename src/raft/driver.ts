@@ -47,6 +47,8 @@ export interface RaftDriverOptions {
   clusterId: string;
   /** The static voter set (controller.quorum.voters) with each voter's controller endpoint. */
   voters: ReadonlyMap<NodeId, Endpoint>;
+  /** controller.quorum.bootstrap.servers (dynamic quorum): an observer finds the leader through them. */
+  bootstrapServers?: readonly { host: string; port: number }[];
   log: RaftLog;
   /** The metadata log's partition dir: quorum-state and snapshot files live there. */
   dir: string;
@@ -108,6 +110,8 @@ export class RaftDriver {
   private closed = false;
   private failure: Error | null = null;
   private lastStatus = '';
+  /** Endpoints of non-voters' leaders learned from answers (a dynamic quorum's observer). */
+  private readonly learned = new Map<NodeId, Endpoint>();
   private highWatermark = -1;
   /** EndQuorumEpoch requests in flight: a graceful close waits (a bounded time) for them to land. */
   private readonly resignations = new Set<Promise<unknown>>();
@@ -126,7 +130,7 @@ export class RaftDriver {
     this.wire = {
       clusterId: o.clusterId,
       localId: o.nodeId,
-      endpointOf: (id) => o.voters.get(id),
+      endpointOf: (id) => o.voters.get(id) ?? this.learned.get(id),
       fetchMaxBytes: o.fetchMaxBytes ?? 8 * 1024 * 1024,
       leaderAndEpoch: () => {
         const s = this.core.status();
@@ -134,6 +138,7 @@ export class RaftDriver {
       },
     };
     for (const [id, e] of o.voters) if (id !== o.nodeId) o.client.setEndpoint(id, { host: e.host, port: e.port });
+    (o.bootstrapServers ?? []).forEach((b, i) => o.client.setEndpoint(bootstrapServerId(i), { host: b.host, port: b.port }));
   }
 
   /** Recovers the core from the quorum-state file and the log, and starts it. */
@@ -144,7 +149,8 @@ export class RaftDriver {
     const stored = await quorumState.read();
     const snapshot = await snapshots.latest();
     const shape = await recoverLogShape(o.log, snapshot);
-    const config = raftCoreConfig({ random: Math.random, ...o.core, nodeId: o.nodeId, voters: [...o.voters.keys()].sort((a, b) => a - b) });
+    const bootstrapServers = (o.bootstrapServers ?? []).map((_, i) => bootstrapServerId(i));
+    const config = raftCoreConfig({ random: Math.random, ...o.core, nodeId: o.nodeId, voters: [...o.voters.keys()].sort((a, b) => a - b), bootstrapServers });
     const core = new RaftCore(config, stored ? { leaderEpoch: stored.epoch, leaderId: stored.leaderId, votedId: stored.votedId } : undefined, shape, now());
     const driver = new RaftDriver(o, core, quorumState, snapshots, config.requestTimeoutMs, now);
     driver.kick();
@@ -203,7 +209,7 @@ export class RaftDriver {
   /** The leader this node knows of (-1 when none) and where its controller listener is. */
   leader(): { leaderId: NodeId; epoch: number; endpoint: Endpoint | undefined } {
     const s = this.core.status();
-    return { leaderId: s.leaderId, epoch: s.epoch, endpoint: s.leaderId >= 0 ? this.voters.get(s.leaderId) : undefined };
+    return { leaderId: s.leaderId, epoch: s.epoch, endpoint: s.leaderId >= 0 ? this.wire.endpointOf(s.leaderId) : undefined };
   }
 
   /** DescribeQuorum's answer; undefined when this node is not the leader. */
@@ -418,6 +424,7 @@ export class RaftDriver {
     sent.then(
       (res) => {
         if (this.closed) return;
+        this.learnEndpoints(res);
         const answer = call.toCore(res);
         if (answer === null) this.core.requestFailed(correlationId, this.now());
         else this.core.receive(to, answer, correlationId, this.now());
@@ -462,6 +469,18 @@ export class RaftDriver {
     }
   }
 
+  /** Leader endpoints named in an answer (NodeEndpoints): how an observer reaches a leader it only knows by id. */
+  private learnEndpoints(res: unknown): void {
+    const listed = (res as { nodeEndpoints?: { nodeId: number; host: string; port: number }[] }).nodeEndpoints ?? [];
+    for (const e of listed) {
+      if (e.nodeId < 0 || e.nodeId === this.nodeId || this.voters.has(e.nodeId)) continue;
+      const known = this.learned.get(e.nodeId);
+      if (known && known.host === e.host && known.port === e.port) continue;
+      this.learned.set(e.nodeId, { name: '', host: e.host, port: e.port });
+      this.client.setEndpoint(e.nodeId, { host: e.host, port: e.port });
+    }
+  }
+
   private publishState(): void {
     if (this.stateListeners.size === 0) return;
     const s = this.core.status();
@@ -471,6 +490,9 @@ export class RaftDriver {
     for (const l of this.stateListeners) l(s);
   }
 }
+
+/** Kafka numbers controller.quorum.bootstrap.servers -2, -3, ... (ids no node has). */
+const bootstrapServerId = (index: number): NodeId => -2 - index;
 
 const truncatedError = (lastOffset: number) => new NotLeaderError(`the entry at ${lastOffset} was truncated: another leader's log replaced it`);
 

@@ -66,3 +66,38 @@ t.test('a --standalone node with controller.quorum.bootstrap.servers elects itse
     t.equal(e.code, 0, `${round}: a clean stop`);
   }
 });
+
+t.test('a controller formatted with --no-initial-controllers observes the quorum through controller.quorum.bootstrap.servers', async (t) => {
+  const dir = tempDir(t);
+  const [brokerPort, controllerPort, observerPort] = [await freePort(), await freePort(), await freePort()];
+  const props = (nodeId: number, roles: string, listeners: string) => [
+    `process.roles=${roles}`,
+    `node.id=${nodeId}`,
+    `listeners=${listeners}`,
+    'controller.listener.names=CONTROLLER',
+    `controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}`,
+    `log.dirs=${path.join(dir, `node-${nodeId}`)}`,
+    '',
+  ].join('\n');
+  const [first, second] = [path.join(dir, '1.properties'), path.join(dir, '2.properties')];
+  writeFileSync(first, props(1, 'broker,controller', `PLAINTEXT://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`));
+  writeFileSync(second, props(2, 'controller', `CONTROLLER://127.0.0.1:${observerPort}`));
+  const quiet = { write: () => true };
+  t.equal(await runFormatCommand(['-t', CLUSTER_ID, '-c', first, '--standalone'], quiet, quiet), 0, 'format --standalone');
+  t.equal(await runFormatCommand(['-t', CLUSTER_ID, '-c', second, '--no-initial-controllers'], quiet, quiet), 0, 'format --no-initial-controllers');
+  await spawnBroker(t, [first], { timeoutMs: 60_000 });
+  await spawnBroker(t, [second], { timeoutMs: 60_000 });
+  // The observer knows no voter: it reaches the leader only through the bootstrap server's answer.
+  const view = await waitUntil('node 2 observing', 30_000, async () => {
+    const v = await waitForLeader([`127.0.0.1:${controllerPort}`], 10_000);
+    return v.observers.some((o) => o.replicaId === 2 && o.logEndOffset >= v.highWatermark) && v.highWatermark > 0 ? v : undefined;
+  });
+  t.same(view.voters.map((v) => v.replicaId), [1], 'node 1 is still the only voter');
+  // The observer controller also registered with the active controller through the leader it learned.
+  const status = await waitUntil('node 2 in --status', 20_000, async () => {
+    const s = await describeStatus({ controller: `127.0.0.1:${controllerPort}` });
+    return s.currentObservers.some((o) => o.id === 2) ? s : undefined;
+  });
+  t.equal(status.leaderId, 1, '--bootstrap-controller --status: LeaderId');
+  t.same(status.currentVoters.map((v) => v.id), [1], '--status: CurrentVoters');
+});

@@ -6,6 +6,8 @@ export interface RaftCoreConfig {
   nodeId: NodeId;
   /** controller.quorum.voters' ids. A node not in it is an observer: it only fetches. */
   voters: readonly NodeId[];
+  /** controller.quorum.bootstrap.servers as ids (Kafka's -2, -3, ...): where an observer of a dynamic quorum looks for the leader. */
+  bootstrapServers?: readonly NodeId[];
   /** controller.quorum.election.timeout.ms: elections time out after a random [T, 2T). */
   electionTimeoutMs: number;
   /** controller.quorum.fetch.timeout.ms: a follower that has not fetched for this long stands for election. */

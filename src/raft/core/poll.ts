@@ -110,10 +110,11 @@ export function pollState(core: CoreContext): void {
   }
 }
 
-/** An observer without a leader asks a voter (any Fetch answer names the leader it knows). */
+/** An observer without a leader asks a bootstrap server, else a voter (any Fetch answer names the leader it knows). */
 function discoverLeader(core: CoreContext): void {
-  const voters = core.cfg.voters;
-  const to = voters[Math.floor(core.cfg.random() * voters.length)];
+  const pool = core.cfg.bootstrapServers?.length ? core.cfg.bootstrapServers : core.cfg.voters;
+  if (pool.length === 0) return;
+  const to = pool[Math.floor(core.cfg.random() * pool.length)];
   if (!core.canSendTo(to, 'FetchRequest')) return;
   core.request(to, { type: 'FetchRequest', replicaId: core.cfg.nodeId, currentLeaderEpoch: core.epoch, fetchOffset: core.log.endOffset, lastFetchedEpoch: core.log.lastEpoch(), maxWaitMs: 0 });
 }
