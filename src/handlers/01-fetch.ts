@@ -53,7 +53,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
     // A follower's fetch (cluster mode): recorded by the replica layer, read up to the log end.
     const follower: FollowerReplica | undefined = replicaId >= 0 && ctx.broker.replicas ? { replicaId, brokerEpoch: req.replicaState?.replicaEpoch ?? -1 } : undefined;
     for (const [key, p] of contextPartitions(context)) {
-      const w = resolvePartition(ctx, topics, p, usesTopicIds, follower);
+      const w = resolvePartition(ctx, topics, p, usesTopicIds, follower, req.rackId ?? '');
       keys.push(key);
       partitions.push(p);
       wanted.push(w);
@@ -85,8 +85,8 @@ export default defineHandler<FetchRequest, FetchResponse>({
       for (let j = 0; j < reads.length; j++) {
         const r = reads[j];
         bytes += r.size;
-        // A diverging epoch is answered at once, as an error would be.
-        if (r.errorCode !== ErrorCode.NONE || r.data.divergingEpoch) failed = true;
+        // A diverging epoch or a preferred read replica is answered at once, as an error would be.
+        if (r.errorCode !== ErrorCode.NONE || r.data.divergingEpoch || (r.data.preferredReadReplica ?? -1) >= 0) failed = true;
         seen[active[j]] = r.data.highWatermark;
       }
       const remaining = deadline - Date.now();

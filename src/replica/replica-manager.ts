@@ -5,6 +5,7 @@
 // far each follower got); runs the follower side through the replica fetchers; and keeps the ISR
 // honest through AlterPartition to the active controller (shrink after replica.lag.time.max.ms,
 // expand once a follower caught up).
+import { replicaSelector, type ReplicaSelector, type ReplicaView } from './replica-selector.js';
 import { log } from '../log.js';
 import type { BrokerConfig } from '../config.js';
 import type { LeaderCheck, ReplicaAccess } from '../handlers/context.js';
@@ -51,9 +52,13 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
   private applying: Promise<void> = Promise.resolve();
   private readonly leadershipListeners = new Set<LeadershipListener>();
 
+  /** replica.selector.class (KIP-392); null: consumers read from the leader only. */
+  private readonly selector: ReplicaSelector | null;
+
   constructor(private readonly o: ReplicaManagerOptions) {
     const c = o.config;
     this.lagMs = c.number('replica.lag.time.max.ms');
+    this.selector = replicaSelector(c.get('replica.selector.class'));
     this.fetchers = new ReplicaFetcherManager(
       o.client,
       { nodeId: o.nodeId, brokerEpoch: o.brokerEpoch, endpoint: (id) => this.interBrokerEndpoint(id) },
@@ -237,6 +242,28 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     const join = p.candidatesToJoin().filter((id) => this.isrEligible(id, p.followers.get(id)!.brokerEpoch));
     if (join.length > 0) this.alterIsr(p, [...p.isr, ...join], 'expand');
     return { errorCode: ErrorCode.NONE };
+  }
+
+  /**
+   * Kafka's findPreferredReadReplica: as leader, the replica the selector picks for a consumer on
+   * `clientRack` among itself and the in-sync followers holding `fetchOffset`; -1 for the leader or none.
+   */
+  preferredReadReplica(topic: string, partition: number, clientRack: string, listenerName: string, fetchOffset: number): number {
+    const p = this.selector ? this.partitions.get(`${topic}-${partition}`) : undefined;
+    if (!p?.isLeader) return -1;
+    const now = Date.now();
+    const view = (id: number, logEndOffset: number, timeSinceLastCaughtUpMs: number): ReplicaView => {
+      const e = this.endpoint(id, listenerName);
+      return { id: e ? id : -1, rack: e?.rack ?? null, logEndOffset, timeSinceLastCaughtUpMs };
+    };
+    const leader = view(p.localId, p.log.logEndOffset, 0);
+    const views = [leader];
+    for (const [id, f] of p.followers) {
+      // The follower's log start is not tracked: the leader's stands in for it.
+      if (p.isr.includes(id) && f.logEndOffset >= fetchOffset && p.log.logStartOffset <= fetchOffset) views.push(view(id, f.logEndOffset, now - f.lastCaughtUpTimeMs));
+    }
+    const chosen = this.selector!(clientRack, views, leader);
+    return chosen && chosen !== leader && chosen.id >= 0 ? chosen.id : -1;
   }
 
   /** Kafka's isReplicaIsrEligible: registered in the epoch it fetched with, unfenced, not shutting down. */

@@ -22,6 +22,8 @@ export interface Wanted {
   isolation?: FetchIsolation;
   /** Where a follower's log diverges from this leader's: answered instead of records. */
   divergingEpoch?: { epoch: number; endOffset: number };
+  /** KIP-392: the replica the consumer should read from; answered instead of records. */
+  preferredReadReplica?: number;
 }
 
 /** What one partition's read gave, as the response will carry it. */
@@ -78,6 +80,7 @@ function emptyData(w: Wanted, readCommitted: boolean): PartitionData {
 function readNow(w: Wanted, readCommitted: boolean): PartitionRead | undefined {
   const l = w.log;
   if (!l || w.errorCode !== ErrorCode.NONE) return { data: emptyData(w, readCommitted), size: 0, errorCode: w.errorCode, release: undefined };
+  if ((w.preferredReadReplica ?? -1) >= 0) return { data: { ...emptyData(w, readCommitted), preferredReadReplica: w.preferredReadReplica! }, size: 0, errorCode: ErrorCode.NONE, release: undefined };
   if (w.divergingEpoch) return { data: { ...emptyData(w, readCommitted), divergingEpoch: w.divergingEpoch }, size: 0, errorCode: ErrorCode.NONE, release: undefined };
   if (w.fetchOffset === (w.isolation === 'logEnd' ? l.logEndOffset : l.highWatermark)) return { data: emptyData(w, readCommitted), size: 0, errorCode: ErrorCode.NONE, release: undefined };
   return undefined;

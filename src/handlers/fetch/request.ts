@@ -83,7 +83,7 @@ export function topicLookup(broker: BrokerContext): TopicLookup {
  * Finds `p`'s log. A session's partition keeps the name it was first resolved to, so a topic deleted
  * since is UNKNOWN_TOPIC_OR_PARTITION and one re-created under the name is INCONSISTENT_TOPIC_ID.
  */
-export function resolvePartition(ctx: RequestContext, topics: TopicLookup, p: FetchPartition, usesTopicIds: boolean, replica?: FollowerReplica): ResolvedPartition {
+export function resolvePartition(ctx: RequestContext, topics: TopicLookup, p: FetchPartition, usesTopicIds: boolean, replica?: FollowerReplica, rackId = ''): ResolvedPartition {
   const out: ResolvedPartition = { partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.maxBytes, log: undefined, errorCode: ErrorCode.NONE, erroneous: false };
   let name = p.topic;
   if (usesTopicIds) {
@@ -115,6 +115,10 @@ export function resolvePartition(ctx: RequestContext, topics: TopicLookup, p: Fe
     // Cluster mode: the epoch is the partition's (a follower's log may not have seen it yet);
     // from v11 a follower serves consumers too, up to its high watermark (Kafka's FetchParams).
     out.errorCode = replicas.checkFetch(log.topic, p.partition, p.currentLeaderEpoch, ctx.apiVersion >= 11).errorCode;
+    if (out.errorCode === ErrorCode.NONE && ctx.apiVersion >= 11 && replicas.preferredReadReplica) {
+      const preferred = replicas.preferredReadReplica(log.topic, p.partition, rackId, ctx.listenerName, p.fetchOffset);
+      if (preferred >= 0) out.preferredReadReplica = preferred;
+    }
   }
   return out;
 }
