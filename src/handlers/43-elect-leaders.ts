@@ -1,13 +1,14 @@
-// ElectLeaders (key 43), v0-2 (v1+ carry the election type). On one broker every partition's
-// leader is its preferred (only) replica, so each existing partition answers
-// ELECTION_NOT_NEEDED, preferred or unclean alike, and unknown ones UNKNOWN_TOPIC_OR_PARTITION
-// with Kafka's messages. A null partition list names every topic, each with an empty result.
+// ElectLeaders (key 43), v0-2 (v1+ carry the election type; v0 is preferred). The controller
+// elects (src/controller/elect-leaders.ts): in a cluster brokers forward this to the active
+// controller; on one broker every partition's leader is its only replica, so each existing
+// partition answers ELECTION_NOT_NEEDED. A null partition list names every topic, with the
+// partitions that needed an election.
 import { ElectLeadersRequest } from '../protocol/generated/elect-leaders-request.js';
 import { ElectLeadersResponse } from '../protocol/generated/elect-leaders-response.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { KafkaError } from '../storage/types.js';
+import type { Controller } from '../metadata/controller.js';
 import { defineHandler } from './handler.js';
-
-type TopicResult = ElectLeadersResponse['replicaElectionResults'][number];
 
 export default defineHandler<ElectLeadersRequest, ElectLeadersResponse>({
   apiKey: 43,
@@ -15,26 +16,24 @@ export default defineHandler<ElectLeadersRequest, ElectLeadersResponse>({
   maxVersion: 2,
   request: ElectLeadersRequest,
   response: ElectLeadersResponse,
-  handle(ctx, req) {
-    const topics = ctx.broker.image.topics;
-    let results: TopicResult[];
-    if (req.topicPartitions === null) {
-      results = [...topics.all()].map((t) => ({ topic: t.name, partitionResult: [] }));
-    } else {
-      results = req.topicPartitions.map((tp) => {
-        const t = topics.get(tp.topic);
-        return {
-          topic: tp.topic,
-          partitionResult: tp.partitions.map((p) => {
-            if (!t) return { partitionId: p, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `No such topic as ${tp.topic}` };
-            const reg = t.registrations.get(p);
-            if (!reg) return { partitionId: p, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `No such partition as ${tp.topic}-${p}` };
-            if (reg.leader === reg.replicas[0]) return { partitionId: p, errorCode: ErrorCode.ELECTION_NOT_NEEDED, errorMessage: 'Leader election not needed for topic partition.' };
-            return { partitionId: p, errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, errorMessage: 'Failed to elect leader for partition.' };
-          }),
-        };
-      });
+  async handle(ctx, req) {
+    try {
+      // Only a controller elects (a broker in a cluster forwards this API before it gets here).
+      const controller = ctx.broker.controller as Partial<Pick<Controller, 'electLeaders'>>;
+      if (!controller.electLeaders) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller.');
+      const results = await controller.electLeaders(req.electionType ?? 0, req.topicPartitions);
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, replicaElectionResults: results };
+    } catch (e) {
+      if (!(e instanceof KafkaError)) throw e;
+      // NOT_CONTROLLER and the like: every named partition carries it (the envelope retries on it).
+      return {
+        throttleTimeMs: 0,
+        errorCode: e.errorCode,
+        replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({
+          topic: t.topic,
+          partitionResult: t.partitions.map((partitionId) => ({ partitionId, errorCode: e.errorCode, errorMessage: e.message })),
+        })),
+      };
     }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, replicaElectionResults: results };
   },
 });

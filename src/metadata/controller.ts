@@ -10,6 +10,7 @@ import type { MetadataCommitter } from '../controller/metadata-committer.js';
 import { ClusterControl, type HeartbeatReply } from '../controller/cluster-control.js';
 import { PRODUCER_ID_BLOCK_SIZE, generateNextProducerIdBlock, type ProducerIdsBlock } from '../controller/producer-id-control.js';
 import { alterPartition } from '../controller/alter-partition.js';
+import { electLeaders, type ElectionTopicResult } from '../controller/elect-leaders.js';
 import type { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
 import type { AlterPartitionResponse } from '../protocol/generated/alter-partition-response.js';
 import type { BrokerRegistrationRequest } from '../protocol/generated/broker-registration-request.js';
@@ -307,6 +308,11 @@ export class Controller {
   /** AlterPartition: a partition leader's ISR change (src/controller/alter-partition.ts). */
   alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse> {
     return this.execute((image) => alterPartition(image, req));
+  }
+
+  /** ElectLeaders: preferred or unclean elections (src/controller/elect-leaders.ts). */
+  electLeaders(electionType: number, topicPartitions: readonly { topic: string; partitions: readonly number[] }[] | null): Promise<ElectionTopicResult[]> {
+    return this.execute((image) => electLeaders(image, electionType, topicPartitions));
   }
 
   /** AllocateProducerIds: the next block of producer ids, for a registered broker of the current epoch. */
