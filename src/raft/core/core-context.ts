@@ -35,4 +35,6 @@ export interface CoreContext {
   canSendTo(to: NodeId, type: PendingRequest['request']['type']): boolean;
   request(to: NodeId, req: PendingRequest['request']): number;
   advanceHighWatermark(hw: number): void;
+  /** The log was truncated to `offset` (voter changes above it no longer apply). */
+  logTruncated(offset: number): void;
 }

@@ -95,6 +95,34 @@ export class LeaderState {
     if (r) r.acknowledged = true;
   }
 
+  /** The voter set changed (a VotersRecord appended or truncated away): replicas keep their progress across the move. */
+  setVoters(voterIds: readonly NodeId[]): boolean {
+    for (const [id, r] of this.voters) {
+      if (voterIds.includes(id)) continue;
+      this.voters.delete(id);
+      if (id !== this.localId) this.observers.set(id, r);
+    }
+    for (const id of voterIds) {
+      if (this.voters.has(id)) continue;
+      const r = this.observers.get(id) ?? newReplica(id);
+      this.observers.delete(id);
+      if (id === this.localId) r.endOffset = Math.max(r.endOffset, this.localEnd());
+      this.voters.set(id, r);
+    }
+    this.fetchedVoters.clear();
+    return this.maybeUpdateHighWatermark();
+  }
+
+  /** Caught up with this leader within `withinMs`: what Kafka asks of a voter before adding it. */
+  isCaughtUp(replicaId: NodeId, nowMs: number, withinMs: number): boolean {
+    const r = this.voters.get(replicaId) ?? this.observers.get(replicaId);
+    return r !== undefined && r.lastCaughtUpTimestamp >= 0 && nowMs - r.lastCaughtUpTimestamp <= withinMs;
+  }
+
+  private localEnd(): number {
+    return this.voters.get(this.localId)?.endOffset ?? -1;
+  }
+
   /** Voters that have not fetched for half a fetch timeout (or ever): they may not know this leader. */
   votersToRemind(nowMs: number): NodeId[] {
     return [...this.voters.values()].filter((r) => r.replicaId !== this.localId && nowMs - r.lastFetchTimestamp >= this.beginQuorumEpochTimeoutMs).map((r) => r.replicaId);

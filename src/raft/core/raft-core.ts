@@ -25,6 +25,7 @@ import { handleRequest } from './requests.js';
 import { handleResponse } from './responses.js';
 import type { EpochState, FollowerState } from './states.js';
 import { randomElectionTimeoutMs } from './timing.js';
+import { singleChange, VoterHistory } from './voters.js';
 
 /** Where a proposal landed in the log. */
 export interface ProposalPosition {
@@ -37,7 +38,8 @@ export class RaftCore implements CoreContext {
   readonly cfg: RaftCoreConfig;
   readonly log: LogState;
   readonly out = new Outbox();
-  readonly isVoter: boolean;
+  /** The voter set over the log: the configured/bootstrap set, then VotersRecords (cfg.voters is its latest). */
+  private readonly voterHistory: VoterHistory;
   state: EpochState;
   /** Bumped on every transition: responses to an earlier role's requests are stale. */
   generation = 0;
@@ -55,10 +57,10 @@ export class RaftCore implements CoreContext {
    * followed a leader comes back following it; otherwise Unattached (with its vote, if any).
    */
   constructor(config: RaftCoreConfig, quorumState: QuorumStateRecord | undefined, log: LogShape, nowMs: number) {
-    this.cfg = config;
+    this.cfg = { ...config };
+    this.voterHistory = new VoterHistory(config.voters);
     this.now = nowMs;
     this.log = new LogState(log);
-    this.isVoter = config.voters.includes(config.nodeId);
     this.highWatermark = log.latestSnapshotId?.offset ?? -1;
     const q = quorumState ?? { leaderEpoch: 0, leaderId: NO_NODE, votedId: NO_NODE };
     this.persisted = { ...q };
@@ -73,7 +75,61 @@ export class RaftCore implements CoreContext {
     this.poll();
   }
 
+  /** In the current voter set: only voters stand for election and vote. */
+  get isVoter(): boolean {
+    return this.cfg.voters.includes(this.cfg.nodeId);
+  }
+
   // ---- Inputs ------------------------------------------------------------------------------
+
+  /**
+   * The log holds a VotersRecord at `offset` (a fetched batch, read by the driver): from now on,
+   * committed or not, it is the voter set (KIP-853).
+   */
+  votersChanged(offset: number, voters: readonly NodeId[], nowMs: number): void {
+    this.now = Math.max(this.now, nowMs);
+    if (offset >= this.log.endOffset || !this.voterHistory.add(offset, voters)) return;
+    this.applyVoters();
+    this.poll();
+  }
+
+  /**
+   * Leader only: appends a voter set that adds or removes one voter (AddRaftVoter / RemoveRaftVoter).
+   * Refused, with Kafka's error, unless this epoch has committed an entry, no earlier change is
+   * still uncommitted and an added voter is caught up. The data is the driver's VotersRecord batch.
+   */
+  changeVoters(voters: readonly NodeId[], data: unknown, nowMs: number): ProposalPosition | { error: ErrorCodeValue; message: string } {
+    this.now = Math.max(this.now, nowMs);
+    const s = this.state;
+    if (s.role !== 'Leader' || this.shuttingDown) return { error: ErrorCode.NOT_LEADER_OR_FOLLOWER, message: 'not the leader' };
+    const change = singleChange(this.cfg.voters, voters);
+    if (change === null) return { error: ErrorCode.INVALID_REQUEST, message: 'a voter change adds or removes exactly one voter' };
+    if (this.highWatermark <= s.state.epochStartOffset) return { error: ErrorCode.REQUEST_TIMED_OUT, message: 'the leader has not committed an entry in its epoch yet' };
+    if (this.voterHistory.latestOffset() >= this.highWatermark) return { error: ErrorCode.REQUEST_TIMED_OUT, message: 'an earlier voter change is not committed yet' };
+    if (change.removed === this.cfg.nodeId) return { error: ErrorCode.INVALID_REQUEST, message: 'removing the leader itself is not supported' };
+    if (change.added !== undefined && !s.state.isCaughtUp(change.added, this.now, this.cfg.fetchTimeoutMs)) {
+      return { error: ErrorCode.REQUEST_TIMED_OUT, message: `the new voter ${change.added} is not caught up with the leader` };
+    }
+    const batch = { baseOffset: this.log.endOffset, lastOffset: this.log.endOffset, epoch: s.epoch, data };
+    this.log.append(batch);
+    this.out.append(batch);
+    this.voterHistory.add(batch.baseOffset, voters);
+    this.applyVoters();
+    this.completeParkedFetches(false);
+    this.poll();
+    return { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset, epoch: batch.epoch };
+  }
+
+  /** The log was truncated to `offset`: a VotersRecord cut off no longer applies. */
+  logTruncated(offset: number): void {
+    if (this.voterHistory.truncateTo(offset)) this.applyVoters();
+  }
+
+  private applyVoters(): void {
+    this.cfg.voters = [...this.voterHistory.latest()];
+    const s = this.state;
+    if (s.role === 'Leader' && s.state.setVoters(this.cfg.voters)) this.onLeaderHighWatermark();
+  }
 
   /** Advances time: election and fetch timeouts, backoffs, request timeouts, parked fetches. */
   tick(nowMs: number): void {

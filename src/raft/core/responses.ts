@@ -71,6 +71,7 @@ function onFetchResponse(core: CoreContext, s: FollowerState, resp: FetchRespons
   if (resp.divergingEpoch !== undefined) {
     const to = core.log.truncationOffset(resp.divergingEpoch);
     core.log.truncateTo(to);
+    core.logTruncated(to);
     core.out.truncate(to);
     return;
   }
