@@ -23,6 +23,8 @@ export interface LocalClusterOptions {
   dataDir?: string;
   /** Settings every node gets (over the layout's own). */
   config?: Record<string, string>;
+  /** Settings of one node (over `config`), e.g. its broker.rack. */
+  nodeConfig?: (nodeId: number) => Record<string, string>;
 }
 
 export interface LocalNodeSpec {
@@ -94,6 +96,7 @@ export function localClusterNodes(o: LocalClusterOptions): LocalNodeSpec[] {
       ...(isBroker ? { 'advertised.listeners': `PLAINTEXT://${host}:${portOf(i)}`, 'inter.broker.listener.name': 'PLAINTEXT' } : {}),
       ...internal,
       ...o.config,
+      ...o.nodeConfig?.(nodeId),
     };
     return {
       nodeId,
