@@ -120,3 +120,23 @@ export function electLeaders(
   }
   return { records, response };
 }
+
+/**
+ * auto.leader.rebalance.enable (Kafka's maybeBalancePartitionLeaders): the records that give each
+ * partition led by another replica back to its preferred replica, where that one is in the ISR
+ * and able to lead; at most `max` of them in one go.
+ */
+export function balancePartitionLeaders(image: MetadataImage, max = 1000): MetadataRecord[] {
+  const able = acceptableLeaders(image);
+  const records: MetadataRecord[] = [];
+  for (const t of image.topics.byId.values()) {
+    for (const [id, p] of t.registrations) {
+      if (records.length >= max) return records;
+      const preferred = p.replicas[0];
+      if (preferred === undefined || p.leader === preferred || !p.isr.includes(preferred) || !able.has(preferred)) continue;
+      const r = electPartition(t.topicId, id, p, PREFERRED, able);
+      if (r.record) records.push(r.record);
+    }
+  }
+  return records;
+}

@@ -10,7 +10,7 @@ import type { MetadataCommitter } from '../controller/metadata-committer.js';
 import { ClusterControl, type HeartbeatReply } from '../controller/cluster-control.js';
 import { PRODUCER_ID_BLOCK_SIZE, generateNextProducerIdBlock, type ProducerIdsBlock } from '../controller/producer-id-control.js';
 import { alterPartition } from '../controller/alter-partition.js';
-import { electLeaders, type ElectionTopicResult } from '../controller/elect-leaders.js';
+import { balancePartitionLeaders, electLeaders, type ElectionTopicResult } from '../controller/elect-leaders.js';
 import type { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
 import type { AlterPartitionResponse } from '../protocol/generated/alter-partition-response.js';
 import type { BrokerRegistrationRequest } from '../protocol/generated/broker-registration-request.js';
@@ -74,6 +74,8 @@ export class Controller {
   private readonly clock: () => number;
   /** Told when a heartbeat may have moved the next session expiry (the fence timer re-arms). */
   onSessionChange: (() => void) | null = null;
+  /** auto.leader.rebalance.enable's periodic check, while active in a cluster. */
+  private balanceTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: ControllerOptions) {
     this.committer = o.committer;
@@ -96,11 +98,28 @@ export class Controller {
     this.nextProducerId = 0;
     this.producerIdLimit = 0;
     this.cluster.activate(this.image, this.clock());
+    this.armLeaderBalance();
+  }
+
+  /** Every leader.imbalance.check.interval.seconds, leadership goes back to preferred replicas. */
+  private armLeaderBalance(): void {
+    if (this.balanceTimer !== null || !this.o.config.bool('auto.leader.rebalance.enable')) return;
+    this.balanceTimer = setTimeout(() => {
+      this.balanceTimer = null;
+      if (!this.committer) return;
+      this.execute((image) => ({ records: balancePartitionLeaders(image), response: undefined })).then(
+        () => this.armLeaderBalance(),
+        () => this.armLeaderBalance(),
+      );
+    }, this.o.config.number('leader.imbalance.check.interval.seconds') * 1000);
+    this.balanceTimer.unref?.();
   }
 
   /** No longer active: later operations fail with NOT_CONTROLLER. */
   deactivate(): void {
     this.committer = null;
+    if (this.balanceTimer !== null) clearTimeout(this.balanceTimer);
+    this.balanceTimer = null;
     this.nextProducerId = 0;
     this.producerIdLimit = 0;
   }

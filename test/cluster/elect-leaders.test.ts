@@ -93,3 +93,29 @@ t.test('kafka-leader-election --election-type preferred moves leadership back af
   await consumer.disconnect();
   t.same(got, sent.map((m, i) => ({ offset: String(i), value: m.value })), 'every acknowledged record at its offset');
 });
+
+t.test('auto.leader.rebalance.enable: leadership goes back to the preferred replica by itself', async (t) => {
+  const c = await startCluster({
+    nodes: 3,
+    dataDir: tempDir(t),
+    config: { 'broker.session.timeout.ms': '3000', 'broker.heartbeat.interval.ms': '500', 'leader.imbalance.check.interval.seconds': '1' },
+  });
+  t.teardown(() => c.close());
+  const quorumLeader = await waitUntil('a leader', 20_000, () => c.leader());
+  const preferred = c.nodes.find((n) => n.nodeId !== quorumLeader.nodeId)!;
+  const assignment = [preferred.nodeId, ...c.nodes.filter((n) => n !== preferred).map((n) => n.nodeId)].join(':');
+  t.match((await kafkaTool(TOPICS, '--bootstrap-server', c.bootstrap, '--create', '--topic', 'pref', '--replica-assignment', assignment)).out, /Created topic pref\./);
+  await waitUntil('all three in sync', 30_000, async () => (await describe(c))?.isr.length === 3, 1000);
+  await preferred.kill();
+  const moved = await waitUntil('another replica leads', 60_000, async () => {
+    const d = await describe(c);
+    return d && d.leader !== -1 && d.leader !== preferred.nodeId ? d : undefined;
+  }, 1000);
+  t.not(moved.leader, preferred.nodeId, `node ${moved.leader} took over`);
+  await preferred.restart();
+  const back = await waitUntil('the preferred replica leads again', 60_000, async () => {
+    const d = await describe(c);
+    return d && d.leader === preferred.nodeId ? d : undefined;
+  }, 1000);
+  t.ok(back.isr.includes(preferred.nodeId), 'from the ISR');
+});
