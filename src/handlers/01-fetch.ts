@@ -6,6 +6,8 @@
 // partition's max bytes, and returns at least one whole batch from the first partition with data
 // (KIP-74). Partitions of unknown topics are answered after the others, as Kafka does. v18's
 // per-partition HighWatermark is for KRaft followers (KIP-1166); a broker's partitions ignore it.
+// From v11 (KIP-392) a leader with replica.selector.class set may name a consumer's preferred read
+// replica instead of records, answered at once.
 import { FetchRequest } from '../protocol/generated/fetch-request.js';
 import { FetchResponse } from '../protocol/generated/fetch-response.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -139,13 +141,15 @@ async function appendOrTimeout(wanted: readonly ResolvedPartition[], seen: reado
 
 /**
  * A session partition at its high watermark whose high watermark and log start offset the client
- * already has, with no error: Kafka would read nothing and leave it out of the response.
+ * already has, with no error and no preferred read replica to name: Kafka would read nothing and
+ * leave it out of the response.
  */
 function quiet(cached: CachedPartition, w: ResolvedPartition): boolean {
   const l = w.log;
   return (
     l !== undefined &&
     w.errorCode === ErrorCode.NONE &&
+    w.preferredReadReplica === undefined &&
     w.fetchOffset === l.highWatermark &&
     cached.highWatermark === l.highWatermark &&
     cached.localLogStartOffset === l.logStartOffset
