@@ -1,7 +1,8 @@
 // The long Jepsen-style run of issue #14 (jepsen.test.ts is its bounded CI form): 3 samsa
 // processes, Kafka 4.4.0's idempotent acks=all VerifiableProducer and a committing VerifiableConsumer,
-// many rounds of leader kill -9, active-controller kill -9 and a paused node; exits 1 on any anomaly.
-//   node --import tsx test/cluster/jepsen-torture.ts [--rounds 30] [--seed N]
+// many rounds of leader kill -9, active-controller kill -9, a paused node and (--netns, root: each
+// node in its own network namespace) a node cut off by a network partition; exits 1 on any anomaly.
+//   node --import tsx test/cluster/jepsen-torture.ts [--rounds 30] [--seed N] [--netns]
 import { describe } from '../helpers/jepsen-checker.js';
 import { jepsenRun } from '../helpers/jepsen-run.js';
 
@@ -12,11 +13,12 @@ function arg(name: string, fallback: number): number {
 
 const rounds = arg('rounds', Number(process.env.SAMSA_JEPSEN_ROUNDS ?? 30));
 const seed = arg('seed', Date.now() % 1_000_000);
+const netns = process.argv.includes('--netns');
 const teardowns: (() => unknown)[] = [];
 
 async function main(): Promise<number> {
-  process.stdout.write(`jepsen torture: ${rounds} rounds, seed ${seed}\n`);
-  const r = await jepsenRun({ teardown: (fn) => void teardowns.push(fn) }, { rounds, seed, progress: (l) => process.stdout.write(`${l}\n`) });
+  process.stdout.write(`jepsen torture: ${rounds} rounds, seed ${seed}${netns ? ', network namespaces' : ''}\n`);
+  const r = await jepsenRun({ teardown: (fn) => void teardowns.push(fn) }, { rounds, seed, netns, progress: (l) => process.stdout.write(`${l}\n`) });
   const problems: string[] = [];
   if (r.sendErrors.length) problems.push(`${r.sendErrors.length} sends failed: ${r.sendErrors.slice(0, 3).join('; ')}`);
   const found = describe(r.anomalies);

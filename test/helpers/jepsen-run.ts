@@ -9,6 +9,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { startProcCluster, type ProcCluster } from './cluster-procs.js';
+import { startNetnsCluster, type NetnsCluster } from './netns-cluster.js';
 import { REPO_ROOT } from './cli-broker.js';
 import { quorumLeader, waitUntil } from './cluster-wait.js';
 import { kafkaTool } from './kafka-tool.js';
@@ -26,7 +27,7 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
-export type Fault = 'leader' | 'controller' | 'pause';
+export type Fault = 'leader' | 'controller' | 'pause' | 'partition';
 
 export interface JepsenResult {
   seed: number;
@@ -47,8 +48,11 @@ function java(cls: string, args: string[]): ChildProcess {
   return spawn('bash', [path.join(REPO_ROOT, 'compat/kafka/broker.sh'), 'java', cls, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Nodes cut off by a network partition now (clients of the test skip them). */
+const cut = new Set<number>();
+
 async function withAdmin<T>(c: ProcCluster, f: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T | undefined> {
-  const alive = c.nodes.filter((n) => n.alive).map((n) => `127.0.0.1:${n.spec.port}`);
+  const alive = c.nodes.filter((n) => n.alive && !cut.has(n.nodeId)).map((n) => `${n.spec.host}:${n.spec.port}`);
   const admin = new Kafka({ brokers: alive, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
   try {
     await admin.connect();
@@ -66,7 +70,7 @@ function leaderOf(c: ProcCluster, partition: number, not = -1): Promise<number> 
     withAdmin(c, async (admin) => {
       const md = await admin.fetchTopicMetadata({ topics: [TOPIC] });
       const leader = md.topics[0].partitions.find((p) => p.partitionId === partition)!.leader;
-      return leader >= 0 && leader !== not && c.node(leader).alive ? leader : undefined;
+      return leader >= 0 && leader !== not && c.node(leader).alive && !cut.has(leader) ? leader : undefined;
     }),
   );
 }
@@ -77,11 +81,14 @@ function logFiles(c: ProcCluster, nodeId: number, partition: number): Buffer {
   return Buffer.concat(files.map((f) => readFileSync(path.join(dir, f))));
 }
 
-export async function jepsenRun(t: Teardown, o: { rounds: number; seed: number; progress?: (line: string) => void }): Promise<JepsenResult> {
+/** `netns`: each node in its own network namespace, and network partitions among the faults (root only). */
+export async function jepsenRun(t: Teardown, o: { rounds: number; seed: number; netns?: boolean; progress?: (line: string) => void }): Promise<JepsenResult> {
   let seed = o.seed;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const say = o.progress ?? (() => {});
-  const c = await startProcCluster(t, { nodes: 3, config: { 'broker.session.timeout.ms': '3000', 'broker.heartbeat.interval.ms': '500', 'replica.lag.time.max.ms': '3000' } });
+  const layout = { nodes: 3, config: { 'broker.session.timeout.ms': '3000', 'broker.heartbeat.interval.ms': '500', 'replica.lag.time.max.ms': '3000' } };
+  const c: ProcCluster = o.netns ? await startNetnsCluster(t, layout) : await startProcCluster(t, layout);
+  cut.clear();
   t.teardown(() => {
     for (const n of c.nodes) if (n.alive) process.kill(n.pid, 'SIGCONT');
   });
@@ -126,7 +133,7 @@ export async function jepsenRun(t: Teardown, o: { rounds: number; seed: number; 
     waitUntil(() => `round ${round}: ${n} acknowledgements (${acked.length} so far; errors: ${sendErrors.slice(-3).join('; ')}; producer stderr: ${producerErr.slice(-1000)})`, 90_000, () => acked.length >= n);
 
   const faults: string[] = [];
-  const kinds: Fault[] = ['leader', 'controller', 'pause'];
+  const kinds: Fault[] = o.netns ? ['leader', 'controller', 'partition', 'pause'] : ['leader', 'controller', 'pause'];
   for (let round = 1; round <= o.rounds; round++) {
     await flowing(round, acked.length + PER_ROUND);
     const kind = kinds[(round - 1) % kinds.length];
@@ -141,7 +148,14 @@ export async function jepsenRun(t: Teardown, o: { rounds: number; seed: number; 
     const node = c.node(victim);
     faults.push(`round ${round}: ${kind} ${victim} (partition ${partition}) at ${acked.length} acked`);
     say(faults[faults.length - 1]);
-    if (kind === 'pause') {
+    if (kind === 'partition') {
+      (c as NetnsCluster).isolate(victim);
+      cut.add(victim);
+      await leaderOf(c, partition, victim);
+      await flowing(round, acked.length + 100);
+      (c as NetnsCluster).heal(victim);
+      cut.delete(victim);
+    } else if (kind === 'pause') {
       process.kill(node.pid, 'SIGSTOP');
       // Longer than the session and lag timeouts: the others fence it and shrink it out of the ISR.
       await sleep(4000 + Math.floor(random() * 3000));
