@@ -38,7 +38,8 @@ import { resolveNodeConfig, type NodeConfig } from './config.js';
 import { ControllerChannel } from './controller-channel.js';
 import { withForwarding } from './forwarded-apis.js';
 import { RemoteController } from './remote-controller.js';
-import { ensureFormatted, readBootstrapQuorum } from './format.js';
+import { ensureFormatted, readBootstrapQuorum, type BootstrapQuorum } from './format.js';
+import type { VotersRecord } from '../protocol/generated/voters-record.js';
 import { MetadataLogCleaner } from './metadata-log-cleaner.js';
 
 export interface NodeOptions {
@@ -142,7 +143,8 @@ export class Node {
     this.clusterId = formatted.clusterId;
     const metadataDir = path.resolve(c.metadataLogDir);
     // A dynamic quorum (KIP-853) starts from the voter set the bootstrap checkpoint names.
-    const quorumVoters = c.voters.length > 0 ? c.voters : ((await readBootstrapQuorum(metadataDir))?.voters?.voters ?? []);
+    const bootstrapQuorum = c.voters.length > 0 ? null : await readBootstrapQuorum(metadataDir);
+    const quorumVoters = c.voters.length > 0 ? c.voters : (bootstrapQuorum?.voters?.voters ?? []);
 
     // Inter-node clients, one per purpose as Kafka's channel managers each have their own network
     // client: a request that times out closes its connection and fails everything in flight on it,
@@ -239,6 +241,7 @@ export class Node {
       clusterId: this.clusterId,
       voters,
       bootstrapServers: c.voters.length === 0 ? c.bootstrapServers : [],
+      votersRecord: bootstrapQuorum && bootstrapQuorum.kraftVersion >= 1 ? votersRecordOf(bootstrapQuorum) : undefined,
       log: metadata.metadataLog.log,
       dir: path.join(metadataDir, `${METADATA_TOPIC}-0`),
       client: this.client,
@@ -413,4 +416,14 @@ export class Node {
     if (this._broker) await this._broker.close().catch(() => undefined);
     else await this.ownStorage?.close().catch(() => undefined);
   }
+}
+
+/** The bootstrap checkpoint's voter set as the VotersRecord it was read from (none written: empty). */
+function votersRecordOf(q: BootstrapQuorum): VotersRecord {
+  const voters = q.voters?.voters ?? [];
+  const name = q.voters?.listenerName ?? '';
+  return {
+    version: 0,
+    voters: voters.map((v) => ({ voterId: v.id, voterDirectoryId: v.directoryId ?? 'AAAAAAAAAAAAAAAAAAAAAA', endpoints: [{ name, host: v.host, port: v.port }], kRaftVersionFeature: { minSupportedVersion: 0, maxSupportedVersion: 1 } })),
+  };
 }

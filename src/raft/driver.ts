@@ -32,9 +32,11 @@ import {
 } from './messages.js';
 import { PendingProposals } from './proposals.js';
 import { QuorumStateFile } from './quorum-state.js';
-import { leaderChangeBatch, proposalBatch, type Proposal } from './raft-batches.js';
+import { leaderChangeBatch, proposalBatch, type Proposal, splitBatches } from './raft-batches.js';
 import { SnapshotFiles } from './snapshot-transfer.js';
 import { outboundRequest, type Endpoint, type WireContext } from './wire.js';
+import { isVotersChange, votersBatch, votersIn, type VotersChange } from './voters-record.js';
+import type { VotersRecord } from '../protocol/generated/voters-record.js';
 
 /** What the driver needs of the metadata log (a replicated PartitionLog). */
 export type RaftLog = Pick<
@@ -47,6 +49,8 @@ export interface RaftDriverOptions {
   clusterId: string;
   /** The static voter set (controller.quorum.voters) with each voter's controller endpoint. */
   voters: ReadonlyMap<NodeId, Endpoint>;
+  /** kraft.version 1 (dynamic quorum): the bootstrap checkpoint's VotersRecord, then the log's, make the voter set. */
+  votersRecord?: VotersRecord;
   /** controller.quorum.bootstrap.servers (dynamic quorum): an observer finds the leader through them. */
   bootstrapServers?: readonly { host: string; port: number }[];
   log: RaftLog;
@@ -85,7 +89,10 @@ export type SnapshotListener = (id: OffsetAndEpoch) => void;
 export class RaftDriver {
   readonly nodeId: NodeId;
   readonly clusterId: string;
-  readonly voters: ReadonlyMap<NodeId, Endpoint>;
+  readonly voters: Map<NodeId, Endpoint>;
+  /** kraft.version 1: the bootstrap VotersRecord (null: a static quorum, kraft.version 0), then the log's by offset. */
+  private readonly initialVoters: VotersRecord | null;
+  private readonly votersRecords: { offset: number; record: VotersRecord }[] = [];
   private readonly core: RaftCore;
   private readonly log: RaftLog;
   private readonly quorumState: QuorumStateFile;
@@ -119,7 +126,8 @@ export class RaftDriver {
   private constructor(o: RaftDriverOptions, core: RaftCore, quorumState: QuorumStateFile, snapshots: SnapshotFiles, requestTimeoutMs: number, now: () => number) {
     this.nodeId = o.nodeId;
     this.clusterId = o.clusterId;
-    this.voters = o.voters;
+    this.voters = new Map(o.voters);
+    this.initialVoters = o.votersRecord ?? null;
     this.core = core;
     this.log = o.log;
     this.quorumState = quorumState;
@@ -130,7 +138,7 @@ export class RaftDriver {
     this.wire = {
       clusterId: o.clusterId,
       localId: o.nodeId,
-      endpointOf: (id) => o.voters.get(id) ?? this.learned.get(id),
+      endpointOf: (id) => this.voters.get(id) ?? this.learned.get(id),
       fetchMaxBytes: o.fetchMaxBytes ?? 8 * 1024 * 1024,
       leaderAndEpoch: () => {
         const s = this.core.status();
@@ -153,6 +161,7 @@ export class RaftDriver {
     const config = raftCoreConfig({ random: Math.random, ...o.core, nodeId: o.nodeId, voters: [...o.voters.keys()].sort((a, b) => a - b), bootstrapServers });
     const core = new RaftCore(config, stored ? { leaderEpoch: stored.epoch, leaderId: stored.leaderId, votedId: stored.votedId } : undefined, shape, now());
     const driver = new RaftDriver(o, core, quorumState, snapshots, config.requestTimeoutMs, now);
+    if (o.votersRecord) await driver.recoverVoters(shape.logStartOffset);
     driver.kick();
     return driver;
   }
@@ -173,6 +182,71 @@ export class RaftDriver {
     const promise = this.proposals.add(pos.lastOffset);
     this.kick();
     return promise;
+  }
+
+  /**
+   * AddRaftVoter / RemoveRaftVoter on the leader: one voter more or less, as a VotersRecord;
+   * resolves once it committed, or with Kafka's error (kraft.version 0, not the leader, a change
+   * pending, the new voter not caught up...).
+   */
+  async changeVoter(change: { add?: VotersRecord['voters'][number]; remove?: { voterId: NodeId; voterDirectoryId: string } }): Promise<{ errorCode: number; errorMessage: string | null }> {
+    const current = this.votersRecord;
+    if (!current) return { errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: 'Cluster doesn\'t support changing voters because the kraft.version feature is 0' };
+    let voters = current.voters;
+    if (change.add) {
+      if (voters.some((v) => v.voterId === change.add!.voterId)) return { errorCode: ErrorCode.DUPLICATE_VOTER, errorMessage: `The voter id ${change.add.voterId} is already part of the set of voters` };
+      voters = [...voters, change.add];
+    }
+    if (change.remove) {
+      const r = change.remove;
+      if (!voters.some((v) => v.voterId === r.voterId && v.voterDirectoryId === r.voterDirectoryId)) return { errorCode: ErrorCode.VOTER_NOT_FOUND, errorMessage: `Cannot remove voter ${r.voterId} (${r.voterDirectoryId}): it is not a voter` };
+      voters = voters.filter((v) => v.voterId !== r.voterId);
+    }
+    const record: VotersRecord = { version: 0, voters };
+    const pos = this.core.changeVoters(voters.map((v) => v.voterId), { type: 'Voters', record } satisfies VotersChange, this.now());
+    if ('error' in pos) return { errorCode: pos.error, errorMessage: pos.message };
+    this.setVotersRecord(pos.baseOffset, record);
+    const committed = this.proposals.add(pos.lastOffset);
+    this.kick();
+    try {
+      await committed;
+      return { errorCode: ErrorCode.NONE, errorMessage: null };
+    } catch (e) {
+      return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, errorMessage: (e as Error).message };
+    }
+  }
+
+  /** The log's VotersRecords from its start (a restart): the latest is the voter set. */
+  private async recoverVoters(from: number): Promise<void> {
+    for (let offset = from; offset < this.log.logEndOffset; ) {
+      const res = await this.log.read(offset, 1024 * 1024, true, false, 'logEnd');
+      const batches = splitBatches(res.records);
+      if (batches.length === 0) break;
+      for (const b of batches) this.applyVotersRecord(b.baseOffset, votersIn(b.data as Buffer));
+      offset = batches[batches.length - 1].lastOffset + 1;
+    }
+  }
+
+  private applyVotersRecord(offset: number, record: VotersRecord | undefined): void {
+    if (!record || offset <= (this.votersRecords.at(-1)?.offset ?? -1)) return;
+    this.setVotersRecord(offset, record);
+    this.core.votersChanged(offset, record.voters.map((v) => v.voterId), this.now());
+  }
+
+  /** The latest VotersRecord in the log (or the bootstrap one); null with kraft.version 0. */
+  private get votersRecord(): VotersRecord | null {
+    return this.votersRecords.at(-1)?.record ?? this.initialVoters;
+  }
+
+  /** The voters' endpoints as the record names them: where Vote, BeginQuorumEpoch and Fetch go. */
+  private setVotersRecord(offset: number, record: VotersRecord): void {
+    this.votersRecords.push({ offset, record });
+    for (const v of record.voters) {
+      const e = v.endpoints[0];
+      if (!e) continue;
+      this.voters.set(v.voterId, { name: e.name, host: e.host, port: e.port });
+      if (v.voterId !== this.nodeId) this.client.setEndpoint(v.voterId, { host: e.host, port: e.port });
+    }
   }
 
   /** Calls `listener` with each new high watermark, after the log has it: replay up to it. */
@@ -359,6 +433,8 @@ export class RaftDriver {
         throw new Error(`truncating the metadata log to ${ready.truncateTo} left it ending at ${this.log.logEndOffset}, not at a batch boundary`);
       }
       this.proposals.truncated(ready.truncateTo, truncatedError);
+      // A VotersRecord truncated away no longer applies (the core restores its set the same way).
+      while ((this.votersRecords.at(-1)?.offset ?? -1) >= ready.truncateTo) this.votersRecords.pop();
     }
     for (const w of ready.snapshotWrites) await this.snapshots.write(w.snapshotId, w.chunk.position, w.chunk.bytes as Buffer);
     if (ready.installSnapshot) {
@@ -379,6 +455,8 @@ export class RaftDriver {
       const bufs = ready.append.map((b) => this.encodeBatch(b));
       await this.log.appendAsFollower(bufs.length === 1 ? bufs[0] : Buffer.concat(bufs));
       this.flushInBackground(ready.append[ready.append.length - 1].lastOffset + 1);
+      // A fetched VotersRecord is the voter set from now on (the leader's own applied when proposed).
+      if (this.votersRecord) ready.append.forEach((b) => Buffer.isBuffer(b.data) && this.applyVotersRecord(b.baseOffset, votersIn(b.data)));
     }
     // 4. Messages.
     for (const m of ready.messages) {
@@ -410,6 +488,7 @@ export class RaftDriver {
   private encodeBatch(b: RaftBatch): Buffer {
     if (Buffer.isBuffer(b.data)) return b.data;
     if (isLeaderChange(b.data)) return leaderChangeBatch(b, b.data, this.now());
+    if (isVotersChange(b.data)) return votersBatch(b, b.data.record, this.now());
     return proposalBatch(b, b.data as Proposal);
   }
 

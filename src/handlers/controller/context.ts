@@ -17,6 +17,11 @@ export interface QuorumEndpoint {
   handle(message: RaftRequest): Promise<RaftAnswer>;
   describeQuorum(): QuorumDescription | undefined;
   status(): RaftStatus;
+  /** AddRaftVoter / RemoveRaftVoter on the leader (kraft.version 1): resolves once committed, or with Kafka's error. */
+  changeVoter(change: {
+    add?: { voterId: number; voterDirectoryId: string; endpoints: { name: string; host: string; port: number }[]; kRaftVersionFeature: { minSupportedVersion: number; maxSupportedVersion: number } };
+    remove?: { voterId: number; voterDirectoryId: string };
+  }): Promise<{ errorCode: number; errorMessage: string | null }>;
 }
 
 export interface ControllerRequestContext extends RequestInfo {

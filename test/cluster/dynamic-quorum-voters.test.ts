@@ -1,0 +1,99 @@
+// AddRaftVoter / RemoveRaftVoter (KIP-853) with Kafka 4.4.0's own tool: a --standalone controller
+// leads; two controllers formatted with --no-initial-controllers join as observers through
+// controller.quorum.bootstrap.servers; `kafka-metadata-quorum add-controller` makes each a voter
+// (once caught up), `describe --replication` shows three voters, `remove-controller` takes one out
+// (it stays an observer), the voter set survives a restart of a follower, and metadata still commits.
+import t from 'tap';
+import { readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { runFormatCommand } from '../../src/node/format-command.js';
+import { spawnBroker } from '../helpers/cli-broker.js';
+import { describeReplication, describeStatus, METADATA_QUORUM_COMMAND } from '../helpers/cluster-quorum.js';
+import { waitUntil } from '../helpers/cluster-wait.js';
+import { kafkaToolIO } from '../helpers/kafka-tool.js';
+import { tempDir } from '../helpers/tmp.js';
+
+t.setTimeout(240_000);
+
+const CLUSTER_ID = 'MkU3OEVBNTcwNTJENDM2Qg';
+const TOPICS = 'org.apache.kafka.tools.TopicCommand';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+t.test('add-controller and remove-controller against a --standalone quorum', async (t) => {
+  const dir = tempDir(t);
+  const brokerPort = await freePort();
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const files = [1, 2, 3].map((id) => path.join(dir, `${id}.properties`));
+  for (const id of [1, 2, 3]) {
+    writeFileSync(files[id - 1], [
+      `process.roles=${id === 1 ? 'broker,controller' : 'controller'}`,
+      `node.id=${id}`,
+      `listeners=${id === 1 ? `PLAINTEXT://127.0.0.1:${brokerPort},` : ''}CONTROLLER://127.0.0.1:${ports[id - 1]}`,
+      'controller.listener.names=CONTROLLER',
+      `controller.quorum.bootstrap.servers=127.0.0.1:${ports[0]}`,
+      `log.dirs=${path.join(dir, `node-${id}`)}`,
+      '',
+    ].join('\n'));
+    const quiet = { write: () => true };
+    const flag = id === 1 ? '--standalone' : '--no-initial-controllers';
+    t.equal(await runFormatCommand(['-t', CLUSTER_ID, '-c', files[id - 1], flag], quiet, quiet), 0, `format node ${id} ${flag}`);
+  }
+  const nodes = [];
+  for (const f of files) nodes.push(await spawnBroker(t, [f], { timeoutMs: 60_000 }));
+  const via = { controller: `127.0.0.1:${ports[0]}` };
+  const quorum = (...args: string[]) => kafkaToolIO(METADATA_QUORUM_COMMAND, ['--bootstrap-controller', via.controller, ...args]);
+  const directoryId = (id: number) => /directory\.id=(\S+)/.exec(readFileSync(path.join(dir, `node-${id}`, 'meta.properties'), 'utf8'))![1];
+
+  await waitUntil('nodes 2 and 3 observing', 30_000, async () => {
+    const s = await describeStatus(via).catch(() => undefined);
+    return s && [2, 3].every((id) => s.currentObservers.some((o) => o.id === id)) ? s : undefined;
+  });
+  for (const id of [2, 3]) {
+    const added = await quorum('--command-config', files[id - 1], 'add-controller');
+    t.equal(added.code, 0, `add-controller ${id}: ${added.err}`);
+    t.match(added.out, `Added controller ${id} with directory id ${directoryId(id)} and endpoints: CONTROLLER://127.0.0.1:${ports[id - 1]}`);
+  }
+  const three = await describeStatus(via);
+  t.same(three.currentVoters.map((v) => v.id).sort(), [1, 2, 3], '--status: three voters');
+  for (const v of three.currentVoters) t.same(v.endpoints, [`CONTROLLER://127.0.0.1:${ports[v.id - 1]}`], `voter ${v.id}'s endpoint from its AddRaftVoter`);
+  const rows = await describeReplication(via);
+  t.same(rows.filter((r) => r.status !== 'Observer').map((r) => r.nodeId).sort(), [1, 2, 3], '--replication: three voters');
+  t.same(rows.filter((r) => r.status === 'Follower').map((r) => r.nodeId).sort(), [2, 3]);
+
+  const again = await quorum('--command-config', files[1], 'add-controller');
+  t.not(again.code, 0, 'adding a voter twice is refused');
+  t.match(again.err, /DuplicateVoterException/, 'DUPLICATE_VOTER, as Kafka answers');
+
+  const removed = await quorum('remove-controller', '--controller-id', '2', '--controller-directory-id', directoryId(2));
+  t.equal(removed.code, 0, `remove-controller 2: ${removed.err}`);
+  t.match(removed.out, `Removed KRaft controller 2 with directory id ${directoryId(2)}`);
+  const after = await waitUntil('node 2 an observer', 15_000, async () => {
+    const r = await describeReplication(via);
+    return r.find((x) => x.nodeId === 2)?.status === 'Observer' ? r : undefined;
+  });
+  t.same(after.filter((r) => r.status !== 'Observer').map((r) => r.nodeId).sort(), [1, 3], 'voters 1 and 3 remain');
+
+  // A follower restarted reads its voter set back from its log (not the empty bootstrap set).
+  await nodes[2].stop('SIGTERM');
+  nodes[2] = await spawnBroker(t, [files[2]], { timeoutMs: 60_000 });
+  const created = await kafkaToolIO(TOPICS, ['--bootstrap-server', `127.0.0.1:${brokerPort}`, '--create', '--topic', 'dq', '--partitions', '1', '--replication-factor', '1']);
+  t.equal(created.out.trim(), 'Created topic dq.', 'metadata commits with voters {1, 3}');
+  const settled = await waitUntil('node 3 a caught-up follower again', 20_000, async () => {
+    const r = await describeReplication(via);
+    const leader = r.find((x) => x.status === 'Leader');
+    const three = r.find((x) => x.nodeId === 3);
+    return three?.status === 'Follower' && leader && three.logEndOffset === leader.logEndOffset ? r : undefined;
+  });
+  t.equal(settled.find((x) => x.nodeId === 1)?.status, 'Leader');
+});
