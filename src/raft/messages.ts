@@ -113,6 +113,11 @@ export interface FetchRequest {
   lastFetchedEpoch: number;
   /** How long the leader may park the fetch waiting for new data. */
   maxWaitMs: number;
+  /**
+   * The high watermark the fetcher knows (KIP-1166, Fetch v18): -1 unknown; absent when the fetcher
+   * does not send it. A leader whose high watermark is ahead answers at once instead of parking.
+   */
+  highWatermark?: number;
 }
 
 export interface FetchResponse {

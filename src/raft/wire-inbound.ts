@@ -120,6 +120,8 @@ export function fetchFromWire(req: WireFetchRequest, version: number, ctx: WireC
       fetchOffset: p.fetchOffset,
       lastFetchedEpoch: p.lastFetchedEpoch ?? -1,
       maxWaitMs: req.maxWaitMs,
+      // Long.MAX_VALUE (the default) means the fetcher does not send it.
+      ...(version >= 18 && p.highWatermark !== undefined && p.highWatermark < Number.MAX_SAFE_INTEGER ? { highWatermark: p.highWatermark } : {}),
     },
   };
 }

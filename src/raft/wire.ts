@@ -167,6 +167,7 @@ export function outboundRequest(msg: core.RaftRequest, to: number, ctx: WireCont
                   logStartOffset: -1,
                   partitionMaxBytes: ctx.fetchMaxBytes,
                   replicaDirectoryId: ZERO_UUID,
+                  ...(msg.highWatermark !== undefined ? { highWatermark: msg.highWatermark } : {}),
                 },
               ],
             },

@@ -199,3 +199,22 @@ t.test('Fetch validation as Kafka: negative positions or a last fetched epoch pa
   t.match(answer({ currentLeaderEpoch: 2, lastFetchedEpoch: 0 }), { errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH });
   t.match(answer({}), { errorCode: ErrorCode.NONE, readFrom: 0 });
 });
+
+t.test('KIP-1166: a fetcher behind on the high watermark is answered at once, not parked', async (t) => {
+  const core = electedLeader(empty, [1, 2, 3]);
+  core.takeReady();
+  core.appended(1, 1_000);
+  core.takeReady();
+  // Voter 2's fetch of the epoch-start entry's end makes the majority {1, 2}: the HW moves to 1 now.
+  core.receive(2, { type: 'FetchRequest', replicaId: 2, currentLeaderEpoch: 1, fetchOffset: 1, lastFetchedEpoch: 1, maxWaitMs: 500, highWatermark: -1 }, 7, 1_100);
+  const r = core.takeReady();
+  t.equal(r.highWatermark, 1);
+  t.match(r.messages, [{ to: 2, correlationId: 7, message: { type: 'FetchResponse', highWatermark: 1 } }], 'the fetch that moved the HW hears of it at once');
+  // An observer caught up on data but not on the HW: answered at once too.
+  core.receive(9, { type: 'FetchRequest', replicaId: 9, currentLeaderEpoch: 1, fetchOffset: 1, lastFetchedEpoch: 1, maxWaitMs: 500, highWatermark: 0 }, 8, 1_101);
+  t.match(core.takeReady().messages, [{ to: 9, correlationId: 8, message: { highWatermark: 1 } }]);
+  // One that knows the HW, or does not say (an older fetcher), waits as before.
+  core.receive(9, { type: 'FetchRequest', replicaId: 9, currentLeaderEpoch: 1, fetchOffset: 1, lastFetchedEpoch: 1, maxWaitMs: 500, highWatermark: 1 }, 9, 1_102);
+  core.receive(3, { type: 'FetchRequest', replicaId: 3, currentLeaderEpoch: 1, fetchOffset: 1, lastFetchedEpoch: 1, maxWaitMs: 500 }, 10, 1_103);
+  t.same(core.takeReady().messages, [], 'parked');
+});

@@ -17,6 +17,8 @@ export interface CoreContext {
   readonly shuttingDown: boolean;
   readonly peerRetryAt: Map<NodeId, number>;
   readonly epoch: number;
+  /** The high watermark this node knows (-1 unknown). */
+  readonly highWatermark: number;
   leaderId(): NodeId;
   votedId(): NodeId;
   otherVoters(): NodeId[];

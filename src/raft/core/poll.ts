@@ -130,5 +130,5 @@ function maybeFetch(core: CoreContext, s: FollowerState): void {
     s.awaitingDurable = true;
     return;
   }
-  s.inFlight = core.request(s.leaderId, { type: 'FetchRequest', replicaId: core.cfg.nodeId, currentLeaderEpoch: s.epoch, fetchOffset: core.log.endOffset, lastFetchedEpoch: core.log.lastEpoch(), maxWaitMs: core.cfg.fetchMaxWaitMs });
+  s.inFlight = core.request(s.leaderId, { type: 'FetchRequest', replicaId: core.cfg.nodeId, currentLeaderEpoch: s.epoch, fetchOffset: core.log.endOffset, lastFetchedEpoch: core.log.lastEpoch(), maxWaitMs: core.cfg.fetchMaxWaitMs, highWatermark: core.highWatermark });
 }

@@ -89,7 +89,9 @@ function onFetch(core: CoreContext, from: NodeId, req: FetchRequest, correlation
     core.answerFetch(older.from, older.correlationId, older.fetchOffset);
   }
   if (ls.updateReplica(from, req.fetchOffset, core.log.durableEndOffset, core.now)) core.onLeaderHighWatermark();
-  if (req.fetchOffset < core.log.endOffset || req.maxWaitMs <= 0) return core.answerFetch(from, correlationId, req.fetchOffset);
+  // KIP-1166: a fetcher behind on the high watermark (this very fetch may have moved it) hears at once.
+  const hwBehind = req.highWatermark !== undefined && ls.highWatermark >= 0 && req.highWatermark < ls.highWatermark;
+  if (req.fetchOffset < core.log.endOffset || req.maxWaitMs <= 0 || hwBehind) return core.answerFetch(from, correlationId, req.fetchOffset);
   // Caught up: park until new data, a new HW or maxWait (no polling by the follower).
   ls.parked.set(from, { from, correlationId, fetchOffset: req.fetchOffset, deadline: core.now + req.maxWaitMs });
 }
