@@ -3,14 +3,14 @@
 import { createRequire } from 'node:module';
 import { Kafka, CompressionTypes, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
 
-const bootstrap = process.env.BOOTSTRAP;
+const bootstrap = process.env.BOOTSTRAP; // host:port[,host:port...]
 if (!bootstrap) throw new Error('BOOTSTRAP=host:port must be set');
 const runId = process.env.RUN_ID ?? Date.now().toString(36);
 const topicName = (s: string) => `compat-kafkajs-${s}-${runId}`;
 
 const kafka = new Kafka({
   clientId: 'samsa-compat-kafkajs',
-  brokers: [bootstrap],
+  brokers: bootstrap.split(","),
   logLevel: logLevel.NOTHING,
   connectionTimeout: 5000,
   requestTimeout: 15000,
@@ -38,7 +38,7 @@ async function readPartition(topic: string, partition: number, admin: Admin) {
   const cluster = new Cluster({
     logger: createLogger({ level: LEVELS.NOTHING, logCreator: require('kafkajs/src/loggers/console') }),
     socketFactory: require('kafkajs/src/network/socketFactory')(),
-    brokers: [bootstrap],
+    brokers: bootstrap.split(","),
     clientId: 'samsa-compat-kafkajs-reader',
     connectionTimeout: 5000,
     requestTimeout: 15000,
