@@ -67,7 +67,7 @@ export interface ReplicaAccess {
    * its log diverges from this leader's (it truncates there), or else its fetch state is recorded
    * (the high watermark may move).
    */
-  followerFetch(topic: string, partition: number, replicaId: number, brokerEpoch: number, fetchOffset: number, lastFetchedEpoch: number): { errorCode: number; divergingEpoch?: { epoch: number; endOffset: number } };
+  followerFetch(topic: string, partition: number, replicaId: number, brokerEpoch: number, fetchOffset: number, lastFetchedEpoch: number, logStartOffset?: number): { errorCode: number; divergingEpoch?: { epoch: number; endOffset: number } };
   /** KIP-392, as leader: the replica a consumer on `clientRack` should read from instead (-1: none, read here). */
   preferredReadReplica?(topic: string, partition: number, clientRack: string, listenerName: string, fetchOffset: number): number;
   /** A broker's endpoint on a listener (KIP-951's node endpoints), or null. */

@@ -18,6 +18,8 @@ export interface FollowerState {
   /** The leader's log end offset at its previous fetch (Kafka's rule for catching up). */
   lastFetchLeaderLogEndOffset: number;
   brokerEpoch: number;
+  /** Its log start offset, as its last fetch said (-1 until known). */
+  logStartOffset: number;
 }
 
 /** An ISR change sent to the controller and not yet answered (Kafka's PendingExpandIsr/PendingShrinkIsr). */
@@ -77,7 +79,7 @@ export class Partition {
     this.apply(reg);
     for (const id of reg.replicas) {
       if (id === this.localId || this.followers.has(id)) continue;
-      this.followers.set(id, { logEndOffset: -1, lastCaughtUpTimeMs: reg.isr.includes(id) ? nowMs : 0, lastFetchTimeMs: 0, lastFetchLeaderLogEndOffset: -1, brokerEpoch: -1 });
+      this.followers.set(id, { logEndOffset: -1, lastCaughtUpTimeMs: reg.isr.includes(id) ? nowMs : 0, lastFetchTimeMs: 0, lastFetchLeaderLogEndOffset: -1, brokerEpoch: -1, logStartOffset: -1 });
     }
     for (const id of [...this.followers.keys()]) if (!reg.replicas.includes(id)) this.followers.delete(id);
     this.maybeIncrementHighWatermark(nowMs);
@@ -107,7 +109,7 @@ export class Partition {
    * updateFollowerFetchState: caught up when it reached the leader's log end now, or the log end
    * the leader had at its previous fetch. Returns whether the high watermark moved.
    */
-  updateFollowerFetchState(replicaId: number, fetchOffset: number, brokerEpoch: number, nowMs: number): boolean {
+  updateFollowerFetchState(replicaId: number, fetchOffset: number, brokerEpoch: number, nowMs: number, logStartOffset = -1): boolean {
     const f = this.followers.get(replicaId);
     if (!f) return false;
     const leo = this.log.logEndOffset;
@@ -117,7 +119,21 @@ export class Partition {
     f.lastFetchLeaderLogEndOffset = leo;
     f.lastFetchTimeMs = nowMs;
     f.brokerEpoch = brokerEpoch;
+    f.logStartOffset = logStartOffset;
     return this.maybeIncrementHighWatermark(nowMs);
+  }
+
+  /**
+   * KIP-392: the followers a consumer at `fetchOffset` could read from, as Kafka's
+   * findPreferredReadReplica takes them: in the ISR (a lagging one could keep it behind for good)
+   * and holding the offset; with how long since each was caught up.
+   */
+  readReplicaCandidates(fetchOffset: number, nowMs: number): { id: number; logEndOffset: number; timeSinceLastCaughtUpMs: number }[] {
+    const out: { id: number; logEndOffset: number; timeSinceLastCaughtUpMs: number }[] = [];
+    for (const [id, f] of this.followers) {
+      if (this.isr.includes(id) && f.logEndOffset >= fetchOffset && f.logStartOffset <= fetchOffset) out.push({ id, logEndOffset: f.logEndOffset, timeSinceLastCaughtUpMs: nowMs - f.lastCaughtUpTimeMs });
+    }
+    return out;
   }
 
   /**

@@ -227,7 +227,7 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     return { errorCode: p.isLeader || fromFollower ? ErrorCode.NONE : errorCode, leaderId, leaderEpoch };
   }
 
-  followerFetch(topic: string, partition: number, replicaId: number, brokerEpoch: number, fetchOffset: number, lastFetchedEpoch: number): { errorCode: number; divergingEpoch?: { epoch: number; endOffset: number } } {
+  followerFetch(topic: string, partition: number, replicaId: number, brokerEpoch: number, fetchOffset: number, lastFetchedEpoch: number, logStartOffset = -1): { errorCode: number; divergingEpoch?: { epoch: number; endOffset: number } } {
     const p = this.partitions.get(`${topic}-${partition}`);
     if (!p?.isLeader || !p.replicas.includes(replicaId)) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
     const l = p.log;
@@ -238,7 +238,7 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
       if (eo.endOffset < fetchOffset || eo.leaderEpoch < lastFetchedEpoch) return { errorCode: ErrorCode.NONE, divergingEpoch: { epoch: eo.leaderEpoch, endOffset: eo.endOffset } };
     }
     if (fetchOffset < l.logStartOffset || fetchOffset > l.logEndOffset) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
-    p.updateFollowerFetchState(replicaId, fetchOffset, brokerEpoch, Date.now());
+    p.updateFollowerFetchState(replicaId, fetchOffset, brokerEpoch, Date.now(), logStartOffset);
     const join = p.candidatesToJoin().filter((id) => this.isrEligible(id, p.followers.get(id)!.brokerEpoch));
     if (join.length > 0) this.alterIsr(p, [...p.isr, ...join], 'expand');
     return { errorCode: ErrorCode.NONE };
@@ -257,11 +257,7 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
       return { id: e ? id : -1, rack: e?.rack ?? null, logEndOffset, timeSinceLastCaughtUpMs };
     };
     const leader = view(p.localId, p.log.logEndOffset, 0);
-    const views = [leader];
-    for (const [id, f] of p.followers) {
-      // The follower's log start is not tracked: the leader's stands in for it.
-      if (p.isr.includes(id) && f.logEndOffset >= fetchOffset && p.log.logStartOffset <= fetchOffset) views.push(view(id, f.logEndOffset, now - f.lastCaughtUpTimeMs));
-    }
+    const views = [leader, ...p.readReplicaCandidates(fetchOffset, now).map((c) => view(c.id, c.logEndOffset, c.timeSinceLastCaughtUpMs))];
     const chosen = this.selector!(clientRack, views, leader);
     return chosen && chosen !== leader && chosen.id >= 0 ? chosen.id : -1;
   }

@@ -26,6 +26,7 @@ export function fetchData(ctx: RequestContext, req: FetchRequest, usesTopicIds: 
         maxBytes: p.partitionMaxBytes,
         currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
         lastFetchedEpoch: p.lastFetchedEpoch ?? -1,
+        logStartOffset: p.logStartOffset ?? -1,
       };
       map.set(partitionKey(usesTopicIds, fp), fp);
     }
@@ -107,7 +108,7 @@ export function resolvePartition(ctx: RequestContext, topics: TopicLookup, p: Fe
   if (!replicas || out.errorCode !== ErrorCode.NONE) return out;
   if (replica) {
     // A follower reads up to the log end; its fetch offset is how far its log got.
-    const f = replicas.followerFetch(log.topic, p.partition, replica.replicaId, replica.brokerEpoch, p.fetchOffset, p.lastFetchedEpoch ?? -1);
+    const f = replicas.followerFetch(log.topic, p.partition, replica.replicaId, replica.brokerEpoch, p.fetchOffset, p.lastFetchedEpoch ?? -1, p.logStartOffset ?? -1);
     out.errorCode = f.errorCode;
     out.divergingEpoch = f.divergingEpoch;
     out.isolation = 'logEnd';

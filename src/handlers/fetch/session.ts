@@ -25,6 +25,8 @@ export interface FetchPartition {
   currentLeaderEpoch: number;
   /** A follower's epoch of its last batch (v12+), checked against the leader's log (KIP-320). */
   lastFetchedEpoch?: number;
+  /** A follower's log start offset (v5+), for the leader's view of it (KIP-392); -1 from consumers. */
+  logStartOffset?: number;
 }
 
 /** What the response says of a partition, as far as the session's "changed" rule looks. */
