@@ -189,7 +189,7 @@ export class RaftDriver {
    * resolves once it committed, or with Kafka's error (kraft.version 0, not the leader, a change
    * pending, the new voter not caught up...).
    */
-  async changeVoter(change: { add?: VotersRecord['voters'][number]; remove?: { voterId: NodeId; voterDirectoryId: string } }): Promise<{ errorCode: number; errorMessage: string | null }> {
+  async changeVoter(change: { add?: VotersRecord['voters'][number]; remove?: { voterId: NodeId; voterDirectoryId: string }; update?: VotersRecord['voters'][number] }): Promise<{ errorCode: number; errorMessage: string | null }> {
     const current = this.votersRecord;
     if (!current) return { errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: 'Cluster doesn\'t support changing voters because the kraft.version feature is 0' };
     let voters = current.voters;
@@ -202,8 +202,13 @@ export class RaftDriver {
       if (!voters.some((v) => v.voterId === r.voterId && v.voterDirectoryId === r.voterDirectoryId)) return { errorCode: ErrorCode.VOTER_NOT_FOUND, errorMessage: `Cannot remove voter ${r.voterId} (${r.voterDirectoryId}): it is not a voter` };
       voters = voters.filter((v) => v.voterId !== r.voterId);
     }
+    if (change.update) {
+      const u = change.update;
+      if (!voters.some((v) => v.voterId === u.voterId && v.voterDirectoryId === u.voterDirectoryId)) return { errorCode: ErrorCode.VOTER_NOT_FOUND, errorMessage: `Voter ${u.voterId} (${u.voterDirectoryId}) is not a voter` };
+      voters = voters.map((v) => (v.voterId === u.voterId ? u : v));
+    }
     const record: VotersRecord = { version: 0, voters };
-    const pos = this.core.changeVoters(voters.map((v) => v.voterId), { type: 'Voters', record } satisfies VotersChange, this.now());
+    const pos = this.core.changeVoters(voters.map((v) => v.voterId), { type: 'Voters', record } satisfies VotersChange, this.now(), change.update !== undefined);
     if ('error' in pos) return { errorCode: pos.error, errorMessage: pos.message };
     this.setVotersRecord(pos.baseOffset, record);
     const committed = this.proposals.add(pos.lastOffset);

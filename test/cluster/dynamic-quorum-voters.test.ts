@@ -12,6 +12,7 @@ import { spawnBroker } from '../helpers/cli-broker.js';
 import { describeReplication, describeStatus, METADATA_QUORUM_COMMAND } from '../helpers/cluster-quorum.js';
 import { waitUntil } from '../helpers/cluster-wait.js';
 import { kafkaToolIO } from '../helpers/kafka-tool.js';
+import { codecRequest } from '../metadata/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
 
 t.setTimeout(240_000);
@@ -83,6 +84,19 @@ t.test('add-controller and remove-controller against a --standalone quorum', asy
     return r.find((x) => x.nodeId === 2)?.status === 'Observer' ? r : undefined;
   });
   t.same(after.filter((r) => r.status !== 'Observer').map((r) => r.nodeId).sort(), [1, 3], 'voters 1 and 3 remain');
+
+  // UpdateRaftVoter (what a Kafka voter sends when its endpoints change): voter 3 now named by localhost.
+  const leaderEpoch = (await describeStatus(via)).leaderEpoch;
+  const update = (voterDirectoryId: string) => codecRequest('127.0.0.1', ports[0], 'UpdateRaftVoter', 0, {
+    clusterId: CLUSTER_ID, currentLeaderEpoch: leaderEpoch, voterId: 3, voterDirectoryId,
+    listeners: [{ name: 'CONTROLLER', host: 'localhost', port: ports[2] }], kRaftVersionFeature: { minSupportedVersion: 0, maxSupportedVersion: 1 },
+  });
+  const updated = await update(directoryId(3));
+  t.equal(updated.errorCode, 0, 'UpdateRaftVoter committed');
+  t.match(updated.currentLeader, { leaderId: 1, leaderEpoch, host: '127.0.0.1', port: ports[0] }, 'the answer names the leader');
+  t.equal((await update(directoryId(2))).errorCode, 127, 'VOTER_NOT_FOUND for another directory id');
+  const renamed = await describeStatus(via);
+  t.same(renamed.currentVoters.find((v) => v.id === 3)?.endpoints, [`CONTROLLER://localhost:${ports[2]}`], '--status shows the updated endpoint');
 
   // A follower restarted reads its voter set back from its log (not the empty bootstrap set).
   await nodes[2].stop('SIGTERM');

@@ -68,4 +68,7 @@ t.test('a leader adds a caught-up observer, then removes it, one change at a tim
   core.appended(3, 5_060);
   t.equal(core.takeReady().highWatermark, 3, 'the leader alone commits again');
   t.match(core.changeVoters([], 'v3', 5_070), { error: ErrorCode.INVALID_REQUEST }, 'the leader does not remove itself');
+  t.same(core.changeVoters([1], 'u', 5_080, true), { baseOffset: 3, lastOffset: 3, epoch: 1 }, 'an update (UpdateRaftVoter) keeps the same voters');
+  core.appended(4, 5_090);
+  t.match(core.changeVoters([1, 2], 'u2', 5_100, true), { error: ErrorCode.INVALID_REQUEST }, 'an update does not change membership');
 });

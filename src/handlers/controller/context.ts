@@ -21,6 +21,7 @@ export interface QuorumEndpoint {
   changeVoter(change: {
     add?: { voterId: number; voterDirectoryId: string; endpoints: { name: string; host: string; port: number }[]; kRaftVersionFeature: { minSupportedVersion: number; maxSupportedVersion: number } };
     remove?: { voterId: number; voterDirectoryId: string };
+    update?: { voterId: number; voterDirectoryId: string; endpoints: { name: string; host: string; port: number }[]; kRaftVersionFeature: { minSupportedVersion: number; maxSupportedVersion: number } };
   }): Promise<{ errorCode: number; errorMessage: string | null }>;
 }
 

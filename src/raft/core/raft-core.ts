@@ -98,16 +98,18 @@ export class RaftCore implements CoreContext {
    * Refused, with Kafka's error, unless this epoch has committed an entry, no earlier change is
    * still uncommitted and an added voter is caught up. The data is the driver's VotersRecord batch.
    */
-  changeVoters(voters: readonly NodeId[], data: unknown, nowMs: number): ProposalPosition | { error: ErrorCodeValue; message: string } {
+  changeVoters(voters: readonly NodeId[], data: unknown, nowMs: number, sameVoters = false): ProposalPosition | { error: ErrorCodeValue; message: string } {
     this.now = Math.max(this.now, nowMs);
     const s = this.state;
     if (s.role !== 'Leader' || this.shuttingDown) return { error: ErrorCode.NOT_LEADER_OR_FOLLOWER, message: 'not the leader' };
-    const change = singleChange(this.cfg.voters, voters);
+    // UpdateRaftVoter rewrites a voter's endpoints: the same ids, nothing added or removed.
+    const same = voters.length === this.cfg.voters.length && voters.every((v) => this.cfg.voters.includes(v));
+    const change = sameVoters ? (same ? {} : null) : singleChange(this.cfg.voters, voters);
     if (change === null) return { error: ErrorCode.INVALID_REQUEST, message: 'a voter change adds or removes exactly one voter' };
     if (this.highWatermark <= s.state.epochStartOffset) return { error: ErrorCode.REQUEST_TIMED_OUT, message: 'the leader has not committed an entry in its epoch yet' };
     if (this.voterHistory.latestOffset() >= this.highWatermark) return { error: ErrorCode.REQUEST_TIMED_OUT, message: 'an earlier voter change is not committed yet' };
-    if (change.removed === this.cfg.nodeId) return { error: ErrorCode.INVALID_REQUEST, message: 'removing the leader itself is not supported' };
-    if (change.added !== undefined && !s.state.isCaughtUp(change.added, this.now, this.cfg.fetchTimeoutMs)) {
+    if ('removed' in change && change.removed === this.cfg.nodeId) return { error: ErrorCode.INVALID_REQUEST, message: 'removing the leader itself is not supported' };
+    if ('added' in change && change.added !== undefined && !s.state.isCaughtUp(change.added, this.now, this.cfg.fetchTimeoutMs)) {
       return { error: ErrorCode.REQUEST_TIMED_OUT, message: `the new voter ${change.added} is not caught up with the leader` };
     }
     const batch = { baseOffset: this.log.endOffset, lastOffset: this.log.endOffset, epoch: s.epoch, data };
