@@ -1,6 +1,7 @@
-// `npm run torture -- --minutes N [--seed S] [--only crash|fuzz|raft|cluster]`: the crash and fuzz
-// loops of the CI tests, the raft simulation and the 3-node cluster torture, run side by side for
-// longer (raft and cluster in child processes of their own). Crash torture goes in rounds (a fresh data dir and producer each, verified at
+// `npm run torture -- --minutes N [--seed S] [--only crash|fuzz|raft|cluster|jepsen]`: the crash and
+// fuzz loops of the CI tests, the raft simulation, the 3-node metadata cluster torture and the
+// Jepsen-style replication run (kills, pauses, network namespaces; needs root) side by side for
+// longer (the last three in child processes of their own). Crash torture goes in rounds (a fresh data dir and producer each, verified at
 // the end of each round); the fuzz loop is one long run against one broker. Prints a summary with
 // the figures bench/FINDINGS.md keeps; exits non-zero when anything was lost, duplicated, hung or
 // crashed.
@@ -22,7 +23,7 @@ function flag(name: string): string | undefined {
 
 const minutes = Number(flag('minutes') ?? 10);
 const seed = resolveSeed(flag('seed'));
-const only = flag('only'); // 'crash', 'fuzz', 'raft' or 'cluster'
+const only = flag('only'); // 'crash', 'fuzz', 'raft', 'cluster' or 'jepsen'
 const runs = (part: string) => only === undefined || only === part;
 const KILLS_PER_ROUND = 40;
 const say = (l: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${l}\n`);
@@ -60,11 +61,14 @@ function child(name: string, script: string, args: string[]): Promise<number> {
   return new Promise((resolve) => p.on('close', (code) => resolve(code ?? 1)));
 }
 
-const [crash, fz, raftCode, clusterCode] = await Promise.all([
+// A Jepsen round (faults, then settling) takes about 20 s here.
+const jepsenRounds = Math.max(1, Math.round((minutes * 60) / 20));
+const [crash, fz, raftCode, clusterCode, jepsenCode] = await Promise.all([
   runs('crash') ? crashRounds() : Promise.resolve([] as CrashReport[]),
   runs('fuzz') ? fuzz() : Promise.resolve(null),
   runs('raft') ? child('raft-sim', '../raft/sim-torture.ts', ['--minutes', String(minutes), '--seed', String(seed)]) : Promise.resolve(0),
   runs('cluster') ? child('cluster', '../cluster/torture.ts', ['--seconds', String(Math.round(minutes * 60)), '--seed', String(seed % 1_000_000)]) : Promise.resolve(0),
+  runs('jepsen') ? child('jepsen', '../cluster/jepsen-torture.ts', ['--netns', '--rounds', String(jepsenRounds), '--seed', String(seed % 1_000_000)]) : Promise.resolve(0),
 ]);
 
 const sum = (f: (r: CrashReport) => number) => crash.reduce((a, r) => a + f(r), 0);
@@ -78,7 +82,8 @@ if (fz) {
 }
 if (runs('raft')) lines.push(`  raft simulation: ${raftCode === 0 ? 'no safety violation' : 'FAILED (seeds above)'}`);
 if (runs('cluster')) lines.push(`  cluster: ${clusterCode === 0 ? 'no violation' : 'FAILED (above)'}`);
+if (runs('jepsen')) lines.push(`  jepsen (${jepsenRounds} rounds): ${jepsenCode === 0 ? 'no anomaly' : 'FAILED (above)'}`);
 say(lines.join('\n'));
-const bad = raftCode !== 0 || clusterCode !== 0 || sum((r) => r.lost.length + r.duplicatedAcked.length + r.brokerErrors.length) > 0
+const bad = raftCode !== 0 || clusterCode !== 0 || jepsenCode !== 0 || sum((r) => r.lost.length + r.duplicatedAcked.length + r.brokerErrors.length) > 0
   || (fz !== null && (fz.failures.length > 0 || fz.crash !== null || fz.bystander.failures.length > 0 || fz.brokerErrors.length > 0));
 process.exit(bad ? 1 : 0);
