@@ -101,7 +101,12 @@ export function resolvePartition(ctx: RequestContext, topics: TopicLookup, p: Fe
     }
   }
   const log = name === null ? undefined : ctx.broker.partitionLog(name, p.partition);
-  if (!log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, erroneous: true };
+  if (!log) {
+    // Kafka: a partition the image has on other brokers only is NOT_LEADER_OR_FOLLOWER (refresh metadata).
+    const known = name !== null && ctx.broker.replicas && ctx.broker.image.topics.get(name)?.registrations.has(p.partition);
+    if (known) return { ...out, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+    return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, erroneous: true };
+  }
   out.log = log;
   const replicas = ctx.broker.replicas;
   if (!replicas || replica) out.errorCode = leaderEpochError(log, p.currentLeaderEpoch);
