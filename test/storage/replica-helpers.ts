@@ -2,7 +2,7 @@
 // own encoder, with the offsets and leader epoch a leader stamped), a reader to the log end, and a
 // file system that dies at its n-th mutating call, as a killed process stops.
 import { createRequire } from 'node:module';
-import { nodeFileSystem, type FileHandle, type FileSystem } from '../../src/storage/fs.js';
+export { CrashingFs } from '../helpers/crashing-fs.js';
 import type { Test } from 'tap';
 import type { PartitionLog } from '../../src/storage/types.js';
 import { decodeAll } from './helpers.js';
@@ -98,56 +98,6 @@ export function epochsOf(batches: ReadBatch[]): { epoch: number; startOffset: nu
   return out;
 }
 
-/** Counts mutating calls; from the armed one on, every call fails (a killed process). */
-export class CrashingFs {
-  calls = 0;
-  crashAt = Infinity;
-  crashed = false;
-  readonly log: string[] = [];
-
-  private step(what: string): void {
-    if (this.crashed) throw new Error(`process is dead (${what})`);
-    this.calls++;
-    this.log.push(what);
-    if (this.calls >= this.crashAt) {
-      this.crashed = true;
-      throw new Error(`injected crash at step ${this.calls}: ${what}`);
-    }
-  }
-
-  private dead(what: string): void {
-    if (this.crashed) throw new Error(`process is dead (${what})`);
-  }
-
-  readonly fs: FileSystem = {
-    open: async (path, mode) => {
-      if (mode === 'rw') this.step(`open ${base(path)}`);
-      else this.dead('open');
-      const fh = await nodeFileSystem.open(path, mode);
-      const wrapped: FileHandle = {
-        read: (buf, offset, length, position) => (this.dead('read'), fh.read(buf, offset, length, position)),
-        write: async (bufs, position) => (this.step(`write ${base(path)}`), fh.write(bufs, position)),
-        sync: async () => (this.step(`fsync ${base(path)}`), fh.sync()),
-        truncate: async (length) => (this.step(`truncate ${base(path)}`), fh.truncate(length)),
-        size: () => fh.size(),
-        close: () => fh.close(),
-      };
-      return wrapped;
-    },
-    readdir: async (p) => (this.dead('readdir'), nodeFileSystem.readdir(p)),
-    mkdir: async (p) => (this.step(`mkdir ${base(p)}`), nodeFileSystem.mkdir(p)),
-    rename: async (a, b) => (this.step(`rename ${base(a)} -> ${base(b)}`), nodeFileSystem.rename(a, b)),
-    unlink: async (p) => (this.step(`unlink ${base(p)}`), nodeFileSystem.unlink(p)),
-    rmdir: async (p) => (this.step(`rmdir ${base(p)}`), nodeFileSystem.rmdir(p)),
-    exists: (p) => nodeFileSystem.exists(p),
-    isDirectory: (p) => nodeFileSystem.isDirectory(p),
-    syncDir: async (p) => (this.step(`syncdir ${base(p)}`), nodeFileSystem.syncDir(p)),
-  };
-}
-
-function base(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
 
 /** The epoch cache answers OffsetForLeaderEpoch as the batches imply; the producer state is the batches'. */
 export function checkConsistent(t: Test, log: PartitionLog, batches: ReadBatch[], what: string) {
@@ -160,4 +110,3 @@ export function checkConsistent(t: Test, log: PartitionLog, batches: ReadBatch[]
   const producer = log.activeProducers().find((p) => p.producerId === PRODUCER);
   t.equal(producer?.lastSequence, last ? last.baseSequence + last.values.length - 1 : undefined, `${what}: producer state as of the log end`);
 }
-
