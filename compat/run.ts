@@ -34,6 +34,7 @@ const CLIENTS: { name: string; installSec: number; testSec: number }[] = [
   { name: 'confluent-kafka', installSec: 300, testSec: 300 },
   { name: 'kafka-python', installSec: 300, testSec: 300 },
   { name: 'java', installSec: 600, testSec: 420 },
+  { name: 'kafka-streams', installSec: 300, testSec: 180 },
   { name: 'franz-go', installSec: 900, testSec: 900 },
 ];
 
