@@ -6,13 +6,18 @@
 // (INVALID_UPDATE_VERSION), an ISR of distinct replicas holding the leader and the leader recovery
 // state (INVALID_REQUEST), then that every member is registered, not shutting down, unfenced and
 // in the broker epoch the leader saw (INELIGIBLE_REPLICA). An accepted change
-// is a PartitionChangeRecord; the answer carries the partition as it will be.
-import type { MetadataImage, PartitionRegistration } from '../metadata/image.js';
+// is a PartitionChangeRecord; the answer carries the partition as it will be. On a partition being
+// reassigned the change goes through the reassignment rules (src/controller/partition-change.ts):
+// an ISR holding every adding replica completes it, and when that moves leadership off the
+// sender (a removed replica) the answer is NEW_LEADER_ELECTED, the record written all the same.
+import type { MetadataImage, PartitionRegistration, TopicImage } from '../metadata/image.js';
 import type { ControllerResult } from '../metadata/replication-control.js';
 import { RecordType, type MetadataRecord } from '../metadata/records.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
 import type { AlterPartitionResponse } from '../protocol/generated/alter-partition-response.js';
+import { buildPartitionChange, uncleanEnabled } from './partition-change.js';
+import { reassignmentInProgress } from './reassignment-replicas.js';
 
 /** PartitionChangeRecord as Kafka 4.4 writes it (eligible leader replicas on). */
 const PARTITION_CHANGE_VERSION = 2;
@@ -55,7 +60,45 @@ function validate(image: MetadataImage, brokerId: number, reg: PartitionRegistra
   return ErrorCode.NONE;
 }
 
-export function alterPartition(image: MetadataImage, req: AlterPartitionRequest): ControllerResult<AlterPartitionResponse> {
+/** The registration after a PartitionChangeRecord (as the image replays it), for the answer. */
+function merged(reg: PartitionRegistration, data: Record<string, unknown>): PartitionRegistration {
+  const leader = data.leader as number | undefined;
+  return {
+    ...reg,
+    isr: (data.isr as number[] | undefined) ?? reg.isr,
+    leader: leader ?? reg.leader,
+    leaderEpoch: leader === undefined ? reg.leaderEpoch : reg.leaderEpoch + 1,
+    partitionEpoch: reg.partitionEpoch + 1,
+    leaderRecoveryState: (data.leaderRecoveryState as number | undefined) ?? reg.leaderRecoveryState,
+  };
+}
+
+export interface AlterPartitionOptions {
+  /** The controller's node id and the static unclean.leader.election.enable (Kafka's election type for the topic). */
+  nodeId: number;
+  uncleanDefault: boolean;
+}
+
+/** An ISR change on a partition being reassigned, which may complete the reassignment. */
+function reassigning(image: MetadataImage, topic: TopicImage, brokerId: number, reg: PartitionRegistration, p: PartitionData, o: AlterPartitionOptions, records: MetadataRecord[]): PartitionAnswer {
+  const record = buildPartitionChange(image, topic, p.partitionIndex, reg, {
+    isr: newIsr(p).map((m) => m.brokerId),
+    leaderRecoveryState: p.leaderRecoveryState,
+    unclean: uncleanEnabled(image, topic.name, o.nodeId, o.uncleanDefault),
+  });
+  let next = reg;
+  if (record) {
+    records.push(record);
+    const data = record.data as Record<string, unknown>;
+    // The sender no longer leads: it must learn the new metadata before asking again.
+    if (data.leader !== undefined && data.leader !== brokerId) return answer(p.partitionIndex, ErrorCode.NEW_LEADER_ELECTED);
+    next = merged(reg, data);
+  }
+  const { leader: leaderId, leaderEpoch, leaderRecoveryState, partitionEpoch } = next;
+  return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, leaderId, leaderEpoch, isr: [...next.isr], leaderRecoveryState, partitionEpoch };
+}
+
+export function alterPartition(image: MetadataImage, req: AlterPartitionRequest, o: AlterPartitionOptions = { nodeId: -1, uncleanDefault: false }): ControllerResult<AlterPartitionResponse> {
   const b = image.cluster.brokers.get(req.brokerId);
   if (!b || b.epoch !== req.brokerEpoch) return { records: [], response: { throttleTimeMs: 0, errorCode: ErrorCode.STALE_BROKER_EPOCH, topics: [] } };
   const records: MetadataRecord[] = [];
@@ -66,6 +109,7 @@ export function alterPartition(image: MetadataImage, req: AlterPartitionRequest)
       const reg = topic.registrations.get(p.partitionIndex);
       const errorCode = validate(image, req.brokerId, reg, p);
       if (errorCode !== ErrorCode.NONE) return answer(p.partitionIndex, errorCode);
+      if (reassignmentInProgress(reg!)) return reassigning(image, topic, req.brokerId, reg!, p, o, records);
       const isr = newIsr(p).map((m) => m.brokerId);
       const changed = isr.length !== reg!.isr.length || isr.some((id, i) => id !== reg!.isr[i]) || p.leaderRecoveryState !== reg!.leaderRecoveryState;
       if (changed) {

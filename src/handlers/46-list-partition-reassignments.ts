@@ -1,12 +1,13 @@
-// ListPartitionReassignments (key 46), v0. Lists partitions with replicas being added or removed
-// in the image; a single broker never has any, so the answer is the empty list Kafka gives.
+// ListPartitionReassignments (key 46), v0: the partitions with replicas being added or removed,
+// all (null topics) or those named, as the controller knows them (src/controller/reassignment.ts).
+// Brokers in a cluster forward it to the active controller; a lone node never moves replicas,
+// so it lists none.
 import { ListPartitionReassignmentsRequest } from '../protocol/generated/list-partition-reassignments-request.js';
 import { ListPartitionReassignmentsResponse } from '../protocol/generated/list-partition-reassignments-response.js';
 import { ErrorCode } from '../protocol/errors.js';
-import type { TopicImage } from '../metadata/image.js';
+import { KafkaError } from '../storage/types.js';
+import type { Controller } from '../metadata/controller.js';
 import { defineHandler } from './handler.js';
-
-type Topic = ListPartitionReassignmentsResponse['topics'][number];
 
 export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>({
   apiKey: 46,
@@ -14,24 +15,15 @@ export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionRea
   maxVersion: 0,
   request: ListPartitionReassignmentsRequest,
   response: ListPartitionReassignmentsResponse,
-  handle(ctx, req) {
-    const topics = ctx.broker.image.topics;
-    const wanted: [TopicImage, number[] | null][] = [];
-    if (req.topics === null) for (const t of topics.all()) wanted.push([t, null]);
-    else for (const r of req.topics) {
-      const t = topics.get(r.name);
-      if (t) wanted.push([t, r.partitionIndexes]);
+  async handle(ctx, req) {
+    try {
+      const controller = ctx.broker.controller as Partial<Pick<Controller, 'listPartitionReassignments'>>;
+      if (!controller.listPartitionReassignments) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller.');
+      const topics = await controller.listPartitionReassignments(req.topics);
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics };
+    } catch (e) {
+      if (!(e instanceof KafkaError)) throw e;
+      return { throttleTimeMs: 0, errorCode: e.errorCode, errorMessage: e.message, topics: [] };
     }
-    const out: Topic[] = [];
-    for (const [t, partitions] of wanted) {
-      const ongoing: Topic['partitions'] = [];
-      for (const [p, reg] of t.registrations) {
-        if (partitions && !partitions.includes(p)) continue;
-        if (reg.addingReplicas.length === 0 && reg.removingReplicas.length === 0) continue;
-        ongoing.push({ partitionIndex: p, replicas: [...reg.replicas], addingReplicas: [...reg.addingReplicas], removingReplicas: [...reg.removingReplicas] });
-      }
-      if (ongoing.length > 0) out.push({ name: t.name, partitions: ongoing });
-    }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: out };
   },
 });

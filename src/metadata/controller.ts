@@ -11,6 +11,11 @@ import { ClusterControl, type HeartbeatReply } from '../controller/cluster-contr
 import { PRODUCER_ID_BLOCK_SIZE, generateNextProducerIdBlock, type ProducerIdsBlock } from '../controller/producer-id-control.js';
 import { alterPartition } from '../controller/alter-partition.js';
 import { balancePartitionLeaders, electLeaders, type ElectionTopicResult } from '../controller/elect-leaders.js';
+import { alterPartitionReassignments, listPartitionReassignments } from '../controller/reassignment.js';
+import type { AlterPartitionReassignmentsRequest } from '../protocol/generated/alter-partition-reassignments-request.js';
+import type { AlterPartitionReassignmentsResponse } from '../protocol/generated/alter-partition-reassignments-response.js';
+import type { ListPartitionReassignmentsRequest } from '../protocol/generated/list-partition-reassignments-request.js';
+import type { ListPartitionReassignmentsResponse } from '../protocol/generated/list-partition-reassignments-response.js';
 import type { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
 import type { AlterPartitionResponse } from '../protocol/generated/alter-partition-response.js';
 import type { BrokerRegistrationRequest } from '../protocol/generated/broker-registration-request.js';
@@ -326,7 +331,22 @@ export class Controller {
 
   /** AlterPartition: a partition leader's ISR change (src/controller/alter-partition.ts). */
   alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse> {
-    return this.execute((image) => alterPartition(image, req));
+    return this.execute((image) => alterPartition(image, req, this.electionOptions()));
+  }
+
+  /** What elections outside ElectLeaders consult: this node's id and the static unclean.leader.election.enable. */
+  private electionOptions(): { nodeId: number; uncleanDefault: boolean } {
+    return { nodeId: this.o.nodeId, uncleanDefault: this.o.config.bool('unclean.leader.election.enable') };
+  }
+
+  /** AlterPartitionReassignments: per-partition results (src/controller/reassignment.ts). */
+  alterPartitionReassignments(req: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse['responses']> {
+    return this.execute((image) => alterPartitionReassignments(image, req, { ...this.electionOptions(), lone: !this.o.placer }));
+  }
+
+  /** ListPartitionReassignments: the partitions being reassigned, all or those named. */
+  listPartitionReassignments(topics: ListPartitionReassignmentsRequest['topics']): Promise<ListPartitionReassignmentsResponse['topics']> {
+    return this.execute((image) => ({ records: [], response: listPartitionReassignments(image, topics) }));
   }
 
   /** ElectLeaders: preferred or unclean elections (src/controller/elect-leaders.ts). */

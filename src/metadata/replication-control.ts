@@ -85,7 +85,7 @@ export interface PlacementContext {
 }
 
 /** Kafka's ClusterControlManager.defaultDir: a broker's one log dir, else UNASSIGNED. */
-function defaultDir(image: MetadataImage, brokerId: number): string {
+export function defaultDir(image: MetadataImage, brokerId: number): string {
   const dirs = image.cluster.brokers.get(brokerId)?.logDirs ?? [];
   return dirs.length === 1 ? dirs[0] : ZERO_UUID;
 }
