@@ -1,0 +1,146 @@
+// Moving a partition's log to another log dir (AlterReplicaLogDirs, Kafka's future replica and
+// ReplicaAlterLogDirsThread): a future log in `<dir>/<topic>-<partition>.<uuid>-future` follows the
+// current one, which keeps serving, batch for batch as a follower copies its leader (offsets and
+// leader epochs kept). Once it has caught up the engine swaps them (file-engine.ts: appends held
+// off for the last bytes); the leader-epoch checkpoint and the producer snapshot at the log end
+// come from the current log, so the moved log knows every epoch and producer the current one did.
+import { log as logger } from '../log.js';
+import { ErrorCode } from '../protocol/errors.js';
+import type { FileLog } from './file-log.js';
+import { readWholeFile, writeFileAtomic, type FileSystem } from './fs.js';
+import { LEADER_EPOCH_CHECKPOINT } from './file-log.js';
+import { SNAPSHOT_SUFFIX, snapshotOffsets } from './producer-snapshots.js';
+import { segmentFileName } from './segment.js';
+import { KafkaError, type ReadResult } from './types.js';
+
+/** Bytes read from the current log per copy step. */
+const COPY_CHUNK_BYTES = 1024 * 1024;
+/** After a failed swap attempt (e.g. the log changed under it), the next one waits this long. */
+const RETRY_MS = 1000;
+
+export interface FutureLogCopyOptions<D> {
+  fs: FileSystem;
+  current: FileLog;
+  /** The destination log dir. */
+  to: D;
+  futureDir: string;
+  /** Opens (creating) the future log in `dir`. */
+  load(dir: string): Promise<FileLog>;
+  /**
+   * Called once the future log caught up; `catchUp` copies what the current log gained since,
+   * reading it through `read` (the engine holds appends off meanwhile).
+   */
+  swap(catchUp: (read: (offset: number) => Promise<ReadResult>) => Promise<void>): Promise<void>;
+}
+
+export class FutureLogCopy<D = unknown> {
+  readonly current: FileLog;
+  readonly to: D;
+  future: FileLog | null = null;
+  private aborted = false;
+  private done: Promise<void> | null = null;
+  /** Next offset to copy. */
+  private next = -1;
+  private started = false;
+
+  constructor(private readonly o: FutureLogCopyOptions<D>) {
+    this.current = o.current;
+    this.to = o.to;
+  }
+
+  /** Runs the move to its end (swapped, aborted or failed); never rejects. */
+  start(): Promise<void> {
+    this.done ??= this.run().catch((e) => {
+      if (!this.aborted) logger.error(`${this.name}: moving the log to another dir failed: ${(e as Error)?.stack ?? e}`);
+    });
+    return this.done;
+  }
+
+  private get name(): string {
+    return `${this.current.topic}-${this.current.partition}`;
+  }
+
+  private async run(): Promise<void> {
+    this.future = await this.o.load(this.o.futureDir);
+    if (this.aborted) return this.removeFuture();
+    const read = (offset: number) => this.current.read(offset, COPY_CHUNK_BYTES, true, false, 'logEnd');
+    for (;;) {
+      while (!this.aborted && this.next < this.current.logEndOffset) await this.copyStep(read);
+      if (this.aborted) return this.removeFuture();
+      try {
+        await this.o.swap(async (heldRead) => {
+          while (this.next < this.current.logEndOffset) await this.copyStep(heldRead);
+        });
+        return;
+      } catch (e) {
+        if (this.aborted) return this.removeFuture();
+        logger.warn(`${this.name}: swapping in the moved log failed, trying again: ${(e as Error)?.message ?? e}`);
+        await new Promise((r) => setTimeout(r, RETRY_MS).unref());
+      }
+    }
+  }
+
+  /** Copies the batches from `next` on, starting the future log at the current log's start. */
+  private async copyStep(read: (offset: number) => Promise<ReadResult>): Promise<void> {
+    const future = this.future!;
+    if (this.next < this.current.logStartOffset) this.next = this.current.logStartOffset;
+    let r: ReadResult;
+    try {
+      r = await read(this.next);
+    } catch (e) {
+      // Retention or DeleteRecords moved the log start past it: start over from the new start.
+      if (e instanceof KafkaError && e.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE && this.next < this.current.logStartOffset) return;
+      throw e;
+    }
+    if (r.records.length === 0) return;
+    const records = r.records.length === 1 ? r.records[0] : Buffer.concat(r.records);
+    // The future log starts where the current log's first batch does; later gaps (retention
+    // moved the start meanwhile) are kept, as a follower keeps a compacted leader's.
+    if (!this.started) {
+      const base = Number(records.readBigInt64BE(0));
+      if (base > 0) await future.truncateFullyAndStartAt(base);
+      this.started = true;
+    }
+    const res = await future.appendAsFollower(records);
+    this.next = Math.max(this.next, res.lastOffset + 1);
+  }
+
+  /**
+   * After the current log closed: the future log closes and takes the current one's leader-epoch
+   * checkpoint and newest producer snapshot (the state at its log end, written by its close).
+   */
+  async finish(): Promise<void> {
+    const { fs } = this.o;
+    const future = this.future!;
+    await future.close();
+    const from = this.current.dir;
+    const epochs = await readWholeFile(fs, `${from}/${LEADER_EPOCH_CHECKPOINT}`);
+    if (epochs) await writeFileAtomic(fs, future.dir, LEADER_EPOCH_CHECKPOINT, epochs);
+    const newest = snapshotOffsets(await fs.readdir(from)).pop();
+    if (newest !== undefined) {
+      const name = segmentFileName(newest, SNAPSHOT_SUFFIX);
+      const snapshot = await readWholeFile(fs, `${from}/${name}`);
+      if (snapshot) await writeFileAtomic(fs, future.dir, name, snapshot);
+    }
+  }
+
+  /** Stops the copy and removes the future log; resolves once it is gone. */
+  async abort(): Promise<void> {
+    this.cancel();
+    await this.done;
+    await this.removeFuture();
+  }
+
+  /** Stops the copy without waiting (from inside a swap: the current log is no longer this one). */
+  cancel(): void {
+    this.aborted = true;
+  }
+
+  private async removeFuture(): Promise<void> {
+    const future = this.future;
+    if (!future) return;
+    this.future = null;
+    await future.close().catch(() => undefined);
+    await this.o.fs.rmdir(future.dir).catch(() => undefined);
+  }
+}
