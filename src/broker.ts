@@ -18,6 +18,8 @@ import { FileStorageEngine, type FileStorageOptions } from './storage/file-engin
 import { MemoryStorageEngine } from './storage/memory-engine.js';
 import { LogCleaner } from './storage/cleaner.js';
 import { GroupCoordinator } from './coordinator/group/coordinator.js';
+import { TxnMarkerChannel } from './coordinator/transaction/marker-channel.js';
+import { brokerMarkerHost } from './coordinator/transaction/local-markers.js';
 
 /** One of the broker's listeners (Kafka's `listeners` entry, with its `advertised.listeners` one). */
 export interface BrokerListener {
@@ -71,6 +73,8 @@ export class Broker implements BrokerContext {
   /** The metadata log, its image and the controller. */
   readonly metadata: MetadataManager;
   readonly groups: GroupCoordinator;
+  /** Transaction markers to partition leaders (this broker's, or WriteTxnMarkers to others once the node wires its client in). */
+  readonly txnMarkers: TxnMarkerChannel;
   /** Retention and compaction in the background. */
   readonly cleaner: LogCleaner;
   /** Cluster mode: the replica layer the node installs (src/replica/replica-manager.ts); null on a lone node. */
@@ -95,6 +99,11 @@ export class Broker implements BrokerContext {
       cluster: options.cluster,
     });
     this.groups = new GroupCoordinator(this);
+    this.txnMarkers = new TxnMarkerChannel({
+      nodeId: this.nodeId,
+      local: brokerMarkerHost(this),
+      leaderOf: (topic, partition) => this.metadata.image.topics.get(topic)?.registrations.get(partition)?.leader ?? null,
+    });
     this.cleaner = new LogCleaner(this.storage, {
       compaction: this.config.bool('log.cleaner.enable'),
       retentionCheckIntervalMs: this.config.number('log.retention.check.interval.ms'),
@@ -176,6 +185,7 @@ export class Broker implements BrokerContext {
   async close(opts: { drainMs?: number } = {}): Promise<void> {
     await Promise.all(this.servers.map((s) => s.close(opts.drainMs ?? 0)));
     this.servers = [];
+    this.txnMarkers.close();
     await this.groups.close();
     await this.cleaner.stop();
     await this.metadata.close();

@@ -3,7 +3,9 @@
 // v8+ asks for several groups at once, each with its own error; v2-7 carry one top-level error;
 // v0-1, which have none, repeat a group error on every requested partition. v10 names topics by
 // id (KIP-848): an id this cluster does not know gets UNKNOWN_TOPIC_ID on each partition, and
-// offsets kept for a topic that no longer exists are left out of "all".
+// offsets kept for a topic that no longer exists are left out of "all". v7+ require_stable: a
+// partition with a transaction's offsets still pending answers UNSTABLE_OFFSET_COMMIT (the
+// consumer retries until the transaction's marker).
 import { OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
 import { OffsetFetchResponse } from '../protocol/generated/offset-fetch-response.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -22,21 +24,22 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   response: OffsetFetchResponse,
   handle(ctx, req) {
     const groups = ctx.broker.groups;
+    const stable = req.requireStable ?? false;
     if (ctx.apiVersion >= 10) {
       const image = ctx.broker.topics;
-      return { throttleTimeMs: 0, groups: (req.groups ?? []).map((g) => fetchByTopicId(groups, image, g)) };
+      return { throttleTimeMs: 0, groups: (req.groups ?? []).map((g) => fetchByTopicId(groups, image, g, stable)) };
     }
     if (ctx.apiVersion >= 8) {
       return {
         throttleTimeMs: 0,
         groups: (req.groups ?? []).map((g) => {
-          const r = groups.fetchOffsets(g.groupId, g.topics?.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes })) ?? null);
+          const r = groups.fetchOffsets(g.groupId, g.topics?.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes })) ?? null, stable);
           return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics };
         }),
       };
     }
     const requested = req.topics?.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes })) ?? null;
-    const r = groups.fetchOffsets(req.groupId ?? '', requested);
+    const r = groups.fetchOffsets(req.groupId ?? '', requested, stable);
     if (r.errorCode !== ErrorCode.NONE && ctx.apiVersion < 2) {
       const topics = (requested ?? []).map((t) => ({
         name: t.name,
@@ -48,9 +51,9 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   },
 });
 
-function fetchByTopicId(groups: GroupOperations, image: TopicsImage, g: GroupRequest): GroupResult {
+function fetchByTopicId(groups: GroupOperations, image: TopicsImage, g: GroupRequest, requireStable: boolean): GroupResult {
   if (g.topics === null) {
-    const r = groups.fetchOffsets(g.groupId, null);
+    const r = groups.fetchOffsets(g.groupId, null, requireStable);
     const topics = r.topics.flatMap((t) => {
       const info = image.get(t.name);
       return info ? [{ topicId: info.topicId, partitions: t.partitions }] : [];
@@ -61,6 +64,7 @@ function fetchByTopicId(groups: GroupOperations, image: TopicsImage, g: GroupReq
   const r = groups.fetchOffsets(
     g.groupId,
     g.topics.flatMap((t, i) => (names[i] === undefined ? [] : [{ name: names[i]!, partitionIndexes: t.partitionIndexes }])),
+    requireStable,
   );
   if (r.errorCode !== ErrorCode.NONE) return { groupId: g.groupId, errorCode: r.errorCode, topics: [] };
   let next = 0;

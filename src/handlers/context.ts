@@ -37,6 +37,8 @@ export type GroupOperations = Pick<
   | 'commitOffsets'
   | 'fetchOffsets'
   | 'deleteOffsets'
+  | 'commitTransactionalOffsets'
+  | 'completeTransaction'
 >;
 
 /** A partition's leadership as produce and fetch need it (NONE when this broker leads it). */

@@ -39,6 +39,8 @@ import describeQuorum from './55-describe-quorum.js';
 import getTelemetrySubscriptions from './71-get-telemetry-subscriptions.js';
 import pushTelemetry from './72-push-telemetry.js';
 import listConfigResources from './74-list-config-resources.js';
+import writeTxnMarkers from './27-write-txn-markers.js';
+import txnOffsetCommit from './28-txn-offset-commit.js';
 
 export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
   [
@@ -48,6 +50,7 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
     describeLogDirs, electLeaders, listPartitionReassignments, updateFeatures, describeCluster, describeProducers,
     describeTopicPartitions, alterReplicaLogDirs, alterPartitionReassignments, describeQuorum,
     getTelemetrySubscriptions, pushTelemetry, listConfigResources,
+    writeTxnMarkers, txnOffsetCommit,
   ].map(
     (h) => [h.apiKey, h as Handler],
   ),

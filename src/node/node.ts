@@ -29,6 +29,9 @@ import { Server } from '../network/server.js';
 import { RaftDriver } from '../raft/driver.js';
 import { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
 import { AlterPartitionResponse } from '../protocol/generated/alter-partition-response.js';
+import { WriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
+import { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
+import { WRITE_TXN_MARKERS_VERSION } from '../coordinator/transaction/marker-channel.js';
 import { ReplicaManager } from '../replica/replica-manager.js';
 import type { RaftStatus } from '../raft/messages.js';
 import { FileStorageEngine } from '../storage/file-engine.js';
@@ -217,6 +220,15 @@ export class Node {
       this.replicaManager = replicas;
       broker.replicas = replicas;
       broker.groups.followLeadership(replicas);
+      // Transaction markers for partitions led elsewhere: WriteTxnMarkers to their leader on a client of their own.
+      const markerClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-txn-markers-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
+      this.clients.push(markerClient);
+      broker.txnMarkers.useRemote((id, req) => {
+        const e = replicas.endpoint(id, c.interBrokerListenerName);
+        if (!e) return Promise.reject(new Error(`no ${c.interBrokerListenerName} endpoint known for broker ${id}`));
+        markerClient.setEndpoint(id, { host: e.host, port: e.port });
+        return markerClient.send(id, WriteTxnMarkersRequest, WriteTxnMarkersResponse, WRITE_TXN_MARKERS_VERSION, req, broker.config.number('request.timeout.ms'));
+      });
       broker.metadata.installPublisher(replicas);
       metadata = broker.metadata;
       metadata.installPublisher(remote);

@@ -5,7 +5,8 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError } from '../../storage/types.js';
 import type { Group } from './group.js';
 import type { OffsetStore } from './offset-store.js';
-import type { StoredRecord } from './offsets-topic.js';
+import type { StoredRecord, TxnProducer } from './offsets-topic.js';
+import type { PendingTxnOffsets } from './txn-offsets.js';
 import type { Timers } from './timers.js';
 
 export interface GroupSettings {
@@ -42,13 +43,18 @@ export interface CoordinatorContext {
   readonly timers: Timers;
   readonly settings: GroupSettings;
   readonly offsets: OffsetStore;
+  /** Offsets of open transactions, until their markers. */
+  readonly pendingTxnOffsets: PendingTxnOffsets;
   now(): number;
   group(groupId: string): Group | undefined;
   addGroup(group: Group): void;
   /** Forgets the group (its state becomes Dead) and cancels its timers. */
   removeGroup(groupId: string): void;
-  /** Appends records to the group's __consumer_offsets partition as one batch. */
-  append(groupId: string, records: StoredRecord[]): Promise<void>;
+  /**
+   * Appends records to the group's __consumer_offsets partition as one batch (a transactional one
+   * of `txn`'s producer); resolves with its base offset. `onAppended` runs once it is in the log.
+   */
+  append(groupId: string, records: StoredRecord[], txn?: TxnProducer, onAppended?: (baseOffset: number) => void): Promise<number>;
 }
 
 /** Kafka's mapping of a failed append to the error a group API returns. */

@@ -18,9 +18,10 @@ import type { Group } from './group.js';
 import { ClassicGroup } from './classic/group.js';
 import { groupFromRecord, groupTombstone } from './classic/group-record.js';
 import { ClassicGroupManager, joinError, type JoinContext, type LeaveResult, type LeavingMember } from './classic/manager.js';
-import { OffsetManager, type CommitRequest, type DeleteOffsetsResult, type FetchedTopic, type PartitionResult } from './offset-manager.js';
+import { OffsetManager, type CommitRequest, type DeleteOffsetsResult, type FetchedTopic, type PartitionResult, type TxnCommitRequest } from './offset-manager.js';
 import { OffsetStore } from './offset-store.js';
-import { OffsetsTopic, type CoordinatorHost, type StoredRecord } from './offsets-topic.js';
+import { OffsetsTopic, UnreplicatedWrite, type CoordinatorHost, type LoadedRecord, type StoredRecord, type TxnProducer } from './offsets-topic.js';
+import { PendingTxnOffsets } from './txn-offsets.js';
 import type { PartitionLeadership } from './leadership.js';
 import { OFFSETS_TOPIC, decodeKey, decodeOffsetCommitValue, partitionFor } from './records.js';
 import { Timers } from './timers.js';
@@ -42,6 +43,7 @@ export interface FetchedGroup {
 export class GroupCoordinator implements CoordinatorContext {
   readonly timers = new Timers();
   readonly offsets = new OffsetStore();
+  readonly pendingTxnOffsets = new PendingTxnOffsets();
   readonly settings: GroupSettings;
   readonly classic: ClassicGroupManager;
   readonly offsetManager: OffsetManager;
@@ -149,6 +151,7 @@ export class GroupCoordinator implements CoordinatorContext {
       if (this.partitionFor(groupId) !== partition) continue;
       for (const o of this.offsets.all(groupId)) this.offsets.delete(groupId, o.topic, o.partition);
     }
+    this.pendingTxnOffsets.forgetGroups((g) => this.partitionFor(g) === partition);
     if (n > 0) log.info(`group coordinator unloaded ${n} group(s) of ${OFFSETS_TOPIC}-${partition}`);
   }
 
@@ -209,7 +212,13 @@ export class GroupCoordinator implements CoordinatorContext {
   private async loadPartition(partition: number): Promise<void> {
     // Nothing of an earlier term may linger (a partition led, lost and led again).
     if (this.leadership) this.unloadPartition(partition);
-    await this.offsetsTopic.read(partition, this.settings.loadBufferBytes, (r) => this.replay(r));
+    await this.offsetsTopic.read(
+      partition,
+      this.settings.loadBufferBytes,
+      (r) => this.replay(r),
+      // A marker completes the transaction's offsets of this partition's groups.
+      (producerId, commit) => this.pendingTxnOffsets.complete(producerId, commit, this.offsets, (g) => this.partitionFor(g) === partition),
+    );
     if (this.closed) return;
     this.loadedPartitions.add(partition);
     for (const g of this.groups.values()) {
@@ -218,7 +227,7 @@ export class GroupCoordinator implements CoordinatorContext {
   }
 
   /** Applies one __consumer_offsets record to the in-memory state (Kafka's replay). */
-  private replay(r: StoredRecord): void {
+  private replay(r: LoadedRecord): void {
     try {
       this.replayRecord(r);
     } catch (e) {
@@ -227,17 +236,21 @@ export class GroupCoordinator implements CoordinatorContext {
     }
   }
 
-  private replayRecord(r: StoredRecord): void {
+  private replayRecord(r: LoadedRecord): void {
     const key = decodeKey(r.key);
     if (key === null) return;
     if (key.type === 'offset') {
       if (r.value === null) {
         this.offsets.delete(key.group, key.topic, key.partition);
+        this.pendingTxnOffsets.remove(key.group, key.topic, key.partition);
         return;
       }
       // Offsets without a group record belong to a simple group.
       if (!this.groups.has(key.group)) this.groups.set(key.group, new ClassicGroup(key.group, 'Empty', this.now()));
-      this.offsets.put(key.group, key.topic, key.partition, decodeOffsetCommitValue(r.value));
+      const offset = { ...decodeOffsetCommitValue(r.value), recordOffset: r.offset };
+      // A transaction's offsets wait for its marker.
+      if (r.producerId >= 0) this.pendingTxnOffsets.put(r.producerId, key.group, key.topic, key.partition, offset);
+      else this.offsets.put(key.group, key.topic, key.partition, offset);
     } else if (r.value === null) {
       this.groups.delete(key.group);
     } else {
@@ -295,8 +308,8 @@ export class GroupCoordinator implements CoordinatorContext {
     }
   }
 
-  append(groupId: string, records: StoredRecord[]): Promise<void> {
-    return this.offsetsTopic.append(this.partitionFor(groupId), records, this.now());
+  append(groupId: string, records: StoredRecord[], txn?: TxnProducer, onAppended?: (baseOffset: number) => void): Promise<number> {
+    return this.offsetsTopic.append(this.partitionFor(groupId), records, this.now(), txn, onAppended);
   }
 
   // Classic group APIs
@@ -363,10 +376,41 @@ export class GroupCoordinator implements CoordinatorContext {
     return this.guard('OffsetCommit', () => this.offsetManager.commit(req, apiVersion), all(ErrorCode.UNKNOWN_SERVER_ERROR));
   }
 
-  fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null): FetchedGroup {
+  fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null, requireStable = false): FetchedGroup {
     const status = this.status(groupId);
     if (status !== ErrorCode.NONE) return { groupId, errorCode: status, topics: [] };
-    return { groupId, errorCode: ErrorCode.NONE, topics: this.offsetManager.fetch(groupId, topics) };
+    return { groupId, errorCode: ErrorCode.NONE, topics: this.offsetManager.fetch(groupId, topics, requireStable) };
+  }
+
+  /** TxnOffsetCommit: per-partition errors (INVALID_GROUP_ID for an empty group id, as Kafka's service). */
+  async commitTransactionalOffsets(req: TxnCommitRequest): Promise<PartitionResult[]> {
+    const all = (errorCode: number) => req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode })));
+    if (req.groupId === '') return all(ErrorCode.INVALID_GROUP_ID);
+    const status = this.status(req.groupId);
+    if (status !== ErrorCode.NONE) return all(status);
+    return this.guard('TxnOffsetCommit', () => this.offsetManager.commitTransactional(req), all(ErrorCode.UNKNOWN_SERVER_ERROR));
+  }
+
+  /**
+   * A transaction marker for a __consumer_offsets partition (Kafka's completeTransaction): the
+   * coordinator appends it after its own writes and completes the transaction's pending offsets.
+   * Resolves with NONE or the error for the marker's sender (NOT_LEADER_OR_FOLLOWER while this
+   * broker does not serve the partition, so the sender retries).
+   */
+  async completeTransaction(partition: number, marker: { producerId: number; producerEpoch: number; coordinatorEpoch: number; commit: boolean }): Promise<number> {
+    if (this.closed) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (!this.activating) this.activate();
+    if (this.leadership && !this.leading.has(partition)) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (!this.loadedPartitions.has(partition)) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    const complete = () => this.pendingTxnOffsets.complete(marker.producerId, marker.commit, this.offsets, (g) => this.partitionFor(g) === partition);
+    try {
+      await this.offsetsTopic.appendMarker(partition, { ...marker, timestamp: this.now() }, complete);
+      return ErrorCode.NONE;
+    } catch (e) {
+      if (!(e instanceof UnreplicatedWrite) && !(e instanceof KafkaError)) log.error(`writing a transaction marker to ${OFFSETS_TOPIC}-${partition} failed: ${(e as Error)?.stack ?? e}`);
+      const code = e instanceof KafkaError ? e.errorCode : ErrorCode.KAFKA_STORAGE_ERROR;
+      return code === ErrorCode.NOT_COORDINATOR || code === ErrorCode.COORDINATOR_NOT_AVAILABLE || code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.NOT_LEADER_OR_FOLLOWER : code;
+    }
   }
 
   async deleteOffsets(groupId: string, topics: { name: string; partitions: number[] }[]): Promise<DeleteOffsetsResult> {

@@ -1,6 +1,8 @@
 // Committed offsets as Kafka's OffsetMetadataManager keeps them: commits validated against the
 // group's generation, written to __consumer_offsets before they are acknowledged, fetched per
 // partition or all at once, deleted, and expired once the retention period has passed.
+// Transactional commits (TxnOffsetCommit) are written as the producer's transactional batch and
+// stay pending (txn-offsets.ts) until the transaction's marker.
 import { log } from '../../log.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { appendErrorCode, type CoordinatorContext } from './context.js';
@@ -19,6 +21,21 @@ export interface CommitRequest {
   topics: {
     name: string;
     partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; commitTimestamp: number; committedMetadata: string | null }[];
+  }[];
+}
+
+/** TxnOffsetCommit (Kafka's TxnOffsetCommitRequestData, topics by name). */
+export interface TxnCommitRequest {
+  transactionalId: string;
+  groupId: string;
+  producerId: number;
+  producerEpoch: number;
+  generationIdOrMemberEpoch: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: {
+    name: string;
+    partitions: { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }[];
   }[];
 }
 
@@ -100,8 +117,10 @@ export class OffsetManager {
     if (written.length === 0) return results;
     const groupId = req.groupId;
     for (const w of written) w.previous = this.c.offsets.put(groupId, w.topic, w.partition, w.offset);
+    // Where each record lands: a transaction's offsets committed later win only over older ones.
+    const placed = (base: number) => written.forEach((w, i) => (w.offset.recordOffset = base + i));
     try {
-      await this.c.append(groupId, written.map((w) => offsetRecord(groupId, w.topic, w.partition, w.offset)));
+      await this.c.append(groupId, written.map((w) => offsetRecord(groupId, w.topic, w.partition, w.offset)), undefined, placed);
     } catch (e) {
       // Undo what no later commit has replaced (unless the log has it), and report the failure on every written partition.
       for (const w of written) {
@@ -116,8 +135,65 @@ export class OffsetManager {
     return results;
   }
 
-  /** The requested partitions' offsets (-1 without one), or all the group's when topics is null. */
-  fetch(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null): FetchedTopic[] {
+  /**
+   * TxnOffsetCommit (Kafka's commitTransactionalOffset): the group checked as for OffsetCommit
+   * (without member or state requirements where Kafka waives them), then the offsets written as
+   * the producer's transactional batch; they stay pending until the transaction's marker.
+   */
+  async commitTransactional(req: TxnCommitRequest): Promise<PartitionResult[]> {
+    const all = (errorCode: number) => req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode })));
+    let group = this.c.group(req.groupId);
+    if (group === undefined) {
+      if (req.generationIdOrMemberEpoch >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
+      group = new ClassicGroup(req.groupId, 'Empty', this.c.now());
+      this.c.addGroup(group);
+    }
+    const error = group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationIdOrMemberEpoch, true);
+    if (error !== ErrorCode.NONE) return all(error);
+
+    const now = this.c.now();
+    const results: PartitionResult[] = [];
+    const written: { topic: string; partition: number; offset: OffsetAndMetadata }[] = [];
+    for (const t of req.topics) {
+      for (const p of t.partitions) {
+        if (p.committedMetadata !== null && p.committedMetadata.length > this.c.settings.offsetMetadataMaxBytes) {
+          results.push({ topic: t.name, partition: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE });
+          continue;
+        }
+        const offset: OffsetAndMetadata = {
+          committedOffset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch < 0 ? -1 : p.committedLeaderEpoch,
+          metadata: p.committedMetadata ?? '',
+          commitTimestamp: now,
+          expireTimestamp: null,
+        };
+        written.push({ topic: t.name, partition: p.partitionIndex, offset });
+        results.push({ topic: t.name, partition: p.partitionIndex, errorCode: ErrorCode.NONE });
+      }
+    }
+    if (written.length === 0) return results;
+    const groupId = req.groupId;
+    // Pending from the moment the batch is in the log: a marker appended after it completes it.
+    const pend = (base: number) =>
+      written.forEach((w, i) => {
+        w.offset.recordOffset = base + i;
+        this.c.pendingTxnOffsets.put(req.producerId, groupId, w.topic, w.partition, w.offset);
+      });
+    try {
+      await this.c.append(groupId, written.map((w) => offsetRecord(groupId, w.topic, w.partition, w.offset)), { producerId: req.producerId, producerEpoch: req.producerEpoch }, pend);
+    } catch (e) {
+      const code = appendErrorCode(e);
+      for (const r of results) if (r.errorCode === ErrorCode.NONE) r.errorCode = code;
+    }
+    return results;
+  }
+
+  /**
+   * The requested partitions' offsets (-1 without one), or all the group's when topics is null.
+   * `requireStable`: a partition with a pending transactional offset answers UNSTABLE_OFFSET_COMMIT.
+   */
+  fetch(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null, requireStable = false): FetchedTopic[] {
+    const unstable = (topic: string, p: number) => requireStable && this.c.pendingTxnOffsets.has(groupId, topic, p);
     const group = this.c.group(groupId);
     const known = group !== undefined && group.stateName() !== 'Dead';
     if (topics === null) {
@@ -126,13 +202,13 @@ export class OffsetManager {
       for (const { topic, partition, offset } of this.c.offsets.all(groupId)) {
         let list = byTopic.get(topic);
         if (!list) byTopic.set(topic, (list = []));
-        list.push(fetched(partition, offset));
+        list.push(unstable(topic, partition) ? unstableOffset(partition) : fetched(partition, offset));
       }
       return [...byTopic].map(([name, partitions]) => ({ name, partitions }));
     }
     return topics.map((t) => ({
       name: t.name,
-      partitions: t.partitionIndexes.map((p) => fetched(p, known ? this.c.offsets.get(groupId, t.name, p) : undefined)),
+      partitions: t.partitionIndexes.map((p) => (unstable(t.name, p) ? unstableOffset(p) : fetched(p, known ? this.c.offsets.get(groupId, t.name, p) : undefined))),
     }));
   }
 
@@ -142,15 +218,18 @@ export class OffsetManager {
     const error = group.validateOffsetDelete();
     if (error !== ErrorCode.NONE) return { errorCode: error, topics: [] };
     const result: DeleteOffsetsResult = { errorCode: ErrorCode.NONE, topics: [] };
-    const removed: { topic: string; partition: number; offset: OffsetAndMetadata }[] = [];
+    const removed: { topic: string; partition: number; offset: OffsetAndMetadata | undefined }[] = [];
     for (const t of topics) {
       const subscribed = group.isSubscribedToTopic(t.name);
       result.topics.push({
         name: t.name,
         partitions: t.partitions.map((p) => {
           if (subscribed) return { partitionIndex: p, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
+          // A tombstone also ends the partition's pending transactional offsets (Kafka writes one for either).
+          const pending = this.c.pendingTxnOffsets.has(groupId, t.name, p);
+          if (pending) this.c.pendingTxnOffsets.remove(groupId, t.name, p);
           const offset = this.c.offsets.delete(groupId, t.name, p);
-          if (offset) removed.push({ topic: t.name, partition: p, offset });
+          if (offset || pending) removed.push({ topic: t.name, partition: p, offset: offset! });
           return { partitionIndex: p, errorCode: ErrorCode.NONE };
         }),
       });
@@ -159,7 +238,7 @@ export class OffsetManager {
     try {
       await this.c.append(groupId, removed.map((r) => offsetTombstone(groupId, r.topic, r.partition)));
     } catch (e) {
-      if (!(e instanceof UnreplicatedWrite)) for (const r of removed) if (!this.c.offsets.get(groupId, r.topic, r.partition)) this.c.offsets.put(groupId, r.topic, r.partition, r.offset);
+      if (!(e instanceof UnreplicatedWrite)) for (const r of removed) if (r.offset && !this.c.offsets.get(groupId, r.topic, r.partition)) this.c.offsets.put(groupId, r.topic, r.partition, r.offset);
       return { errorCode: appendErrorCode(e), topics: [] };
     }
     return result;
@@ -172,6 +251,11 @@ export class OffsetManager {
       this.c.offsets.delete(groupId, topic, partition);
       records.push(offsetTombstone(groupId, topic, partition));
     }
+    // Pending transactional offsets go too, one tombstone per partition not already written.
+    for (const { topic, partition } of this.c.pendingTxnOffsets.partitionsOf(groupId)) {
+      this.c.pendingTxnOffsets.remove(groupId, topic, partition);
+      if (!records.some((r) => r.key.equals(offsetTombstone(groupId, topic, partition).key))) records.push(offsetTombstone(groupId, topic, partition));
+    }
     return records;
   }
 
@@ -182,13 +266,15 @@ export class OffsetManager {
   expire(groupId: string, now: number): { records: StoredRecord[]; allExpired: boolean } {
     const group = this.c.group(groupId);
     const records: StoredRecord[] = [];
-    if (!this.c.offsets.hasOffsets(groupId)) return { records, allExpired: true };
+    // A group with open transactions keeps its offsets and itself (Kafka's cleanupExpiredOffsets).
+    const openTxn = this.c.pendingTxnOffsets.hasGroup(groupId);
+    if (!this.c.offsets.hasOffsets(groupId)) return { records, allExpired: !openTxn };
     if (group === undefined) return { records, allExpired: false };
     const base = group.offsetExpirationBase();
     if (base === null) return { records, allExpired: false };
     let allExpired = true;
     for (const { topic, partition, offset } of this.c.offsets.all(groupId)) {
-      if (group.isSubscribedToTopic(topic)) {
+      if (group.isSubscribedToTopic(topic) || this.c.pendingTxnOffsets.has(groupId, topic, partition)) {
         allExpired = false;
         continue;
       }
@@ -202,8 +288,12 @@ export class OffsetManager {
         allExpired = false;
       }
     }
-    return { records, allExpired };
+    return { records, allExpired: allExpired && !openTxn };
   }
+}
+
+function unstableOffset(partitionIndex: number): FetchedPartition {
+  return { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
 }
 
 function fetched(partitionIndex: number, o: OffsetAndMetadata | undefined): FetchedPartition {

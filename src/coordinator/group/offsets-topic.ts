@@ -1,12 +1,15 @@
 // The coordinator's durable state lives in __consumer_offsets, a compacted topic on the broker's
 // own storage engine: writes are record batches appended to a group's partition, and loading reads
-// a partition back from its log start. Appends to one partition are issued in order.
+// a partition back from its log start. Appends to one partition are issued in order. Transactional
+// offset commits are transactional batches of the producer (its id, epoch and next sequence) that
+// the transaction's COMMIT/ABORT marker, appended here too, completes.
 import type { BrokerConfig } from '../../config.js';
 import type { TopicInfo } from '../../metadata/topic-store.js';
 import { isControl, isTransactional, readBatchHeader, batchSize, BATCH_HEADER_SIZE } from '../../protocol/records/batch.js';
 import { buildBatch, decodeRecords } from '../../protocol/records/records.js';
+import { readEndTxnMarker } from '../../protocol/records/control-batch.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { KafkaError, type PartitionLog } from '../../storage/types.js';
+import { KafkaError, type PartitionLog, type TxnMarker } from '../../storage/types.js';
 import type { PartitionLeadership } from './leadership.js';
 import { OFFSETS_TOPIC } from './records.js';
 
@@ -30,6 +33,20 @@ export interface StoredRecord {
   /** null: a tombstone. */
   value: Buffer | null;
 }
+
+/** A record read back while loading: where it sits, and the producer of its transaction (-1: none). */
+export interface LoadedRecord extends StoredRecord {
+  offset: number;
+  producerId: number;
+}
+
+/** The producer whose transaction a write belongs to (TxnOffsetCommit). */
+export interface TxnProducer {
+  producerId: number;
+  producerEpoch: number;
+}
+
+const INT32_MAX = 2147483647;
 
 export class OffsetsTopic {
   private readonly tails = new Map<number, Promise<unknown>>();
@@ -68,13 +85,25 @@ export class OffsetsTopic {
     return log;
   }
 
-  /** Appends the records as one batch (so they land atomically); resolves once written. */
-  append(partition: number, records: StoredRecord[], now: number): Promise<void> {
+  /** Appends the records as one batch (so they land atomically); resolves with its base offset once written. */
+  /** `onAppended` runs once the batch is in the log, before replication is awaited (state follows the log's order). */
+  append(partition: number, records: StoredRecord[], now: number, txn?: TxnProducer, onAppended?: (baseOffset: number) => void): Promise<number> {
+    return this.inOrder(partition, () => this.doAppend(partition, records, now, txn, onAppended));
+  }
+
+  /** Appends a transaction's COMMIT/ABORT marker; resolves once written (and replicated in a cluster). */
+  appendMarker(partition: number, marker: TxnMarker, onAppended: () => void): Promise<void> {
+    return this.inOrder(partition, async () => {
+      const l = this.log(partition);
+      const appended = await l.appendMarker(marker);
+      onAppended();
+      await this.awaitReplication(l, partition, appended.lastOffset + 1);
+    });
+  }
+
+  private inOrder<T>(partition: number, op: () => Promise<T>): Promise<T> {
     const prev = this.tails.get(partition) ?? Promise.resolve();
-    const next = prev.then(
-      () => this.doAppend(partition, records, now),
-      () => this.doAppend(partition, records, now),
-    );
+    const next = prev.then(op, op);
     const tail = next.catch(() => {});
     this.tails.set(partition, tail);
     void tail.then(() => {
@@ -83,13 +112,22 @@ export class OffsetsTopic {
     return next;
   }
 
-  private async doAppend(partition: number, records: StoredRecord[], now: number): Promise<void> {
-    const batch = buildBatch({ records: records.map((r) => ({ key: r.key, value: r.value, timestamp: now })) });
+  private async doAppend(partition: number, records: StoredRecord[], now: number, txn?: TxnProducer, onAppended?: (baseOffset: number) => void): Promise<number> {
     const l = this.log(partition);
+    const batch = buildBatch({
+      records: records.map((r) => ({ key: r.key, value: r.value, timestamp: now })),
+      ...(txn && { producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: nextSequence(l, txn), transactional: true }),
+    });
     const appended = await l.append(batch, { now });
+    onAppended?.(appended.baseOffset);
+    await this.awaitReplication(l, partition, appended.lastOffset + 1);
+    return appended.baseOffset;
+  }
+
+  private async awaitReplication(l: PartitionLog, partition: number, endOffset: number): Promise<void> {
     // Kafka's coordinator runtime answers a write once the high watermark passed it.
     if (!this.leadership || !l.replicated) return;
-    const errorCode = await this.leadership.awaitReplication(OFFSETS_TOPIC, partition, appended.lastOffset + 1, this.host.config.number('offsets.commit.timeout.ms'));
+    const errorCode = await this.leadership.awaitReplication(OFFSETS_TOPIC, partition, endOffset, this.host.config.number('offsets.commit.timeout.ms'));
     if (errorCode !== ErrorCode.NONE) throw new UnreplicatedWrite(errorCode, `${OFFSETS_TOPIC}-${partition}: write not replicated (error ${errorCode})`);
   }
 
@@ -98,7 +136,7 @@ export class OffsetsTopic {
    * leader's high watermark may still lag what the previous one committed; Kafka's loader reads to
    * the log end too).
    */
-  async read(partition: number, maxBytes: number, onRecord: (r: StoredRecord) => void): Promise<void> {
+  async read(partition: number, maxBytes: number, onRecord: (r: LoadedRecord) => void, onMarker: (producerId: number, commit: boolean) => void = () => {}): Promise<void> {
     const log = this.log(partition);
     let offset = log.logStartOffset;
     while (offset < log.logEndOffset) {
@@ -109,10 +147,14 @@ export class OffsetsTopic {
           const h = readBatchHeader(chunk, pos);
           const next = h.baseOffset + h.lastOffsetDelta + 1;
           if (next <= offset) continue;
-          // Transactional offset commits belong to the transaction coordinator (not served yet).
-          if (!isControl(h.attributes) && !isTransactional(h.attributes)) {
+          if (isControl(h.attributes)) {
+            const marker = readEndTxnMarker(chunk, pos);
+            if (marker) onMarker(h.producerId, marker.commit);
+          } else {
+            // A transactional batch's offsets stay pending until its producer's marker.
+            const producerId = isTransactional(h.attributes) ? h.producerId : -1;
             for (const rec of decodeRecords(chunk, pos)) {
-              if (rec.offset >= offset && rec.key !== null) onRecord({ key: rec.key, value: rec.value });
+              if (rec.offset >= offset && rec.key !== null) onRecord({ key: rec.key, value: rec.value, offset: rec.offset, producerId });
             }
           }
           offset = next;
@@ -122,4 +164,14 @@ export class OffsetsTopic {
       if (!advanced) break;
     }
   }
+}
+
+/**
+ * The producer's next sequence on this partition (0 in a new epoch): the coordinator's writes for a
+ * producer follow each other here, so they pass the log's idempotence checks as a client's would.
+ */
+function nextSequence(l: PartitionLog, txn: TxnProducer): number {
+  const p = l.activeProducers().find((a) => a.producerId === txn.producerId);
+  if (!p || p.producerEpoch !== txn.producerEpoch || p.lastSequence < 0) return 0;
+  return p.lastSequence === INT32_MAX ? 0 : p.lastSequence + 1;
 }

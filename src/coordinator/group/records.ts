@@ -37,6 +37,11 @@ export interface OffsetAndMetadata {
   commitTimestamp: number;
   /** Only from OffsetCommit v2-4 with a retention time; null otherwise. */
   expireTimestamp: number | null;
+  /**
+   * Where its record sits in __consumer_offsets, once known (not encoded): a transaction's
+   * offsets become committed only over an older regular commit, as Kafka compares them.
+   */
+  recordOffset?: number;
 }
 
 export interface GroupMemberRecord {

@@ -14,7 +14,8 @@ export interface ClassicGroupView {
   validateMember(memberId: string, groupInstanceId: string | null): number;
 }
 
-export function validateOffsetCommit(group: ClassicGroupView, memberId: string, groupInstanceId: string | null, generationId: number): number {
+/** `isTransactional` (TxnOffsetCommit): no member needed outside Empty, and no check of the group's state. */
+export function validateOffsetCommit(group: ClassicGroupView, memberId: string, groupInstanceId: string | null, generationId: number, isTransactional = false): number {
   if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
   // Generation -1 on an Empty group: the admin client or a consumer without group management.
   if (generationId < 0 && group.is('Empty')) return ErrorCode.NONE;
@@ -22,11 +23,11 @@ export function validateOffsetCommit(group: ClassicGroupView, memberId: string, 
     const error = group.validateMember(memberId, groupInstanceId);
     if (error !== ErrorCode.NONE) return error;
     if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-  } else if (!group.is('Empty')) {
+  } else if (!isTransactional && !group.is('Empty')) {
     return ErrorCode.UNKNOWN_MEMBER_ID;
   }
   // The member knows the new generation from JoinGroup but has no assignment yet.
-  if (group.is('CompletingRebalance')) return ErrorCode.REBALANCE_IN_PROGRESS;
+  if (!isTransactional && group.is('CompletingRebalance')) return ErrorCode.REBALANCE_IN_PROGRESS;
   return ErrorCode.NONE;
 }
 

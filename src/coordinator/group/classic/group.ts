@@ -301,8 +301,8 @@ export class ClassicGroup implements Group {
     return this.protocolType ?? '';
   }
 
-  validateOffsetCommit(memberId: string, groupInstanceId: string | null, generationId: number): number {
-    return rules.validateOffsetCommit(this, memberId, groupInstanceId, generationId);
+  validateOffsetCommit(memberId: string, groupInstanceId: string | null, generationId: number, isTransactional = false): number {
+    return rules.validateOffsetCommit(this, memberId, groupInstanceId, generationId, isTransactional);
   }
 
   validateDeleteGroup(): number {

@@ -1,0 +1,115 @@
+// TxnOffsetCommit on one broker (file engine): offsets committed in a transaction stay pending
+// (OffsetFetch require_stable: UNSTABLE_OFFSET_COMMIT, plain fetch: the old offset) until the
+// transaction's marker reaches the group's __consumer_offsets partition through WriteTxnMarkers:
+// COMMIT makes them the group's offsets, ABORT drops them; a restart replays records and markers
+// the same way (a transaction left open stays pending). Error codes as Kafka's
+// KafkaApis/OffsetMetadataManager answer them.
+import t from 'tap';
+import { startBroker, type RunningBroker } from '../../src/index.js';
+import { partitionFor } from '../../src/coordinator/group/records.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { codecRequest } from '../metadata/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
+
+t.setTimeout(120_000);
+
+const TOPIC = 'orders';
+const OFFSETS = '__consumer_offsets';
+
+type Partition = { partitionIndex: number; committedOffset: number; committedLeaderEpoch?: number; committedMetadata: string | null };
+
+async function txnCommit(b: RunningBroker, o: { group: string; producerId: number; producerEpoch: number; partitions: Partition[]; topic?: string; version?: number; generation?: number; memberId?: string }): Promise<number[]> {
+  const res = await codecRequest(b.host, b.port, 'TxnOffsetCommit', o.version ?? 3, {
+    transactionalId: 'txn-1',
+    groupId: o.group,
+    producerId: o.producerId,
+    producerEpoch: o.producerEpoch,
+    generationIdOrMemberEpoch: o.generation ?? -1,
+    memberId: o.memberId ?? '',
+    groupInstanceId: null,
+    topics: [{ name: o.topic ?? TOPIC, partitions: o.partitions.map((p) => ({ committedLeaderEpoch: -1, ...p })) }],
+  });
+  return res.topics.flatMap((t: any) => t.partitions.map((p: any) => p.errorCode));
+}
+
+async function fetchOffset(b: RunningBroker, group: string, partition: number, requireStable: boolean): Promise<{ offset: number; errorCode: number }> {
+  const res = await codecRequest(b.host, b.port, 'OffsetFetch', 8, { requireStable, groups: [{ groupId: group, topics: [{ name: TOPIC, partitionIndexes: [partition] }] }] });
+  const p = res.groups[0].topics[0].partitions[0];
+  return { offset: p.committedOffset, errorCode: p.errorCode };
+}
+
+async function marker(b: RunningBroker, producerId: number, producerEpoch: number, commit: boolean, partitions: { topic: string; partition: number }[], coordinatorEpoch = 0): Promise<number[]> {
+  const res = await codecRequest(b.host, b.port, 'WriteTxnMarkers', 1, {
+    markers: [{ producerId, producerEpoch, transactionResult: commit, coordinatorEpoch, topics: partitions.map((p) => ({ name: p.topic, partitionIndexes: [p.partition] })) }],
+  });
+  return res.markers[0].topics.flatMap((t: any) => t.partitions.map((p: any) => p.errorCode));
+}
+
+async function setup(t: Tap.Test, dir: string): Promise<RunningBroker> {
+  const b = await startBroker({ port: 0, dataDir: dir, config: { 'offsets.topic.num.partitions': '4' } });
+  t.teardown(() => b.close());
+  await b.broker.createTopic(TOPIC, 3, {});
+  await b.broker.groups.whenLoaded();
+  return b;
+}
+
+t.test('offsets of a transaction are pending until its marker, then committed or dropped', async (t) => {
+  const dir = tempDir(t);
+  let b = await setup(t, dir);
+  const group = 'etl';
+  const offsetsPartition = { topic: OFFSETS, partition: partitionFor(group, 4) };
+
+  t.same(await txnCommit(b, { group, producerId: 4000, producerEpoch: 0, partitions: [{ partitionIndex: 0, committedOffset: 5, committedMetadata: 'm' }, { partitionIndex: 1, committedOffset: 7, committedMetadata: null }] }), [0, 0], 'a simple group (generation -1) commits in a transaction');
+  t.same(await fetchOffset(b, group, 0, true), { offset: -1, errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT }, 'require_stable: UNSTABLE_OFFSET_COMMIT while pending');
+  t.same(await fetchOffset(b, group, 0, false), { offset: -1, errorCode: 0 }, 'without require_stable: not yet committed');
+  t.same(await fetchOffset(b, group, 2, true), { offset: -1, errorCode: 0 }, 'a partition outside the transaction is stable');
+
+  t.same(await marker(b, 4000, 0, true, [offsetsPartition]), [0], 'COMMIT marker on the group\'s offsets partition');
+  t.same(await fetchOffset(b, group, 0, true), { offset: 5, errorCode: 0 }, 'committed by the marker');
+  t.same(await fetchOffset(b, group, 1, true), { offset: 7, errorCode: 0 });
+
+  t.same(await txnCommit(b, { group, producerId: 4000, producerEpoch: 0, partitions: [{ partitionIndex: 0, committedOffset: 9, committedMetadata: '' }] }), [0], 'second transaction');
+  t.same(await marker(b, 4000, 0, false, [offsetsPartition]), [0], 'ABORT marker');
+  t.same(await fetchOffset(b, group, 0, true), { offset: 5, errorCode: 0 }, 'the aborted offset is dropped');
+
+  // A transaction left open, then a regular commit written after it: its COMMIT must not undo the later commit.
+  t.same(await txnCommit(b, { group, producerId: 4000, producerEpoch: 0, partitions: [{ partitionIndex: 1, committedOffset: 11, committedMetadata: '' }, { partitionIndex: 2, committedOffset: 3, committedMetadata: '' }] }), [0, 0]);
+  const regular = await codecRequest(b.host, b.port, 'OffsetCommit', 8, { groupId: group, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 1, committedOffset: 20, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
+  t.equal(regular.topics[0].partitions[0].errorCode, 0, 'a regular commit meanwhile');
+
+  // Restart: records and markers are replayed from __consumer_offsets; the open transaction is still pending.
+  await b.close();
+  b = await setup(t, dir);
+  t.same(await fetchOffset(b, group, 0, true), { offset: 5, errorCode: 0 }, 'after restart: committed offset replayed, aborted one not');
+  t.same(await fetchOffset(b, group, 2, true), { offset: -1, errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT }, 'after restart: the open transaction is pending');
+  t.same(await fetchOffset(b, group, 1, false), { offset: 20, errorCode: 0 }, 'after restart: the regular commit');
+
+  t.same(await marker(b, 4000, 0, true, [offsetsPartition]), [0], 'COMMIT after the restart');
+  t.same(await fetchOffset(b, group, 2, true), { offset: 3, errorCode: 0 }, 'the open transaction committed');
+  t.same(await fetchOffset(b, group, 1, true), { offset: 20, errorCode: 0 }, 'the later regular commit stays (Kafka compares record offsets)');
+
+  await b.close();
+  b = await setup(t, dir);
+  t.same([(await fetchOffset(b, group, 1, true)).offset, (await fetchOffset(b, group, 2, true)).offset], [20, 3], 'the same after another restart');
+});
+
+t.test('TxnOffsetCommit errors', async (t) => {
+  const b = await setup(t, tempDir(t));
+  const p0 = [{ partitionIndex: 0, committedOffset: 1, committedMetadata: '' }];
+
+  t.same(await txnCommit(b, { group: 'g1', producerId: 5000, producerEpoch: 0, partitions: p0, topic: 'nope' }), [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], 'unknown topic');
+  t.same(await txnCommit(b, { group: 'g1', producerId: 5000, producerEpoch: 0, partitions: [{ partitionIndex: 3, committedOffset: 1, committedMetadata: '' }, ...p0] }), [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0], 'unknown partition (first, as Kafka\'s builder adds errors first), the rest committed');
+  t.same(await txnCommit(b, { group: '', producerId: 5000, producerEpoch: 0, partitions: p0 }), [ErrorCode.INVALID_GROUP_ID], 'empty group id');
+  t.same(await txnCommit(b, { group: 'g2', producerId: 5000, producerEpoch: 0, partitions: p0, generation: 3, memberId: 'm' }), [ErrorCode.ILLEGAL_GENERATION], 'a generation for a group that does not exist');
+  t.same(await txnCommit(b, { group: 'g1', producerId: 5000, producerEpoch: 0, partitions: p0, generation: 0, memberId: 'ghost' }), [ErrorCode.UNKNOWN_MEMBER_ID], 'a member the group does not have');
+  t.same(await txnCommit(b, { group: 'g1', producerId: 5000, producerEpoch: 0, partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: 'x'.repeat(4097) }] }), [ErrorCode.OFFSET_METADATA_TOO_LARGE], 'metadata over offset.metadata.max.bytes');
+  t.same(await txnCommit(b, { group: 'g1', producerId: 5000, producerEpoch: 0, partitions: p0, version: 0 }), [0], 'v0');
+
+  // The producer's epoch moves on (a marker from epoch 1); a commit from epoch 0 is a zombie's.
+  const offsetsPartition = { topic: OFFSETS, partition: partitionFor('g1', 4) };
+  t.same(await marker(b, 5000, 1, false, [offsetsPartition]), [0], 'ABORT from epoch 1');
+  t.same(await txnCommit(b, { group: 'g1', producerId: 5000, producerEpoch: 0, partitions: p0 }), [ErrorCode.INVALID_PRODUCER_EPOCH], 'a fenced epoch');
+  t.same(await txnCommit(b, { group: 'g1', producerId: 5000, producerEpoch: 1, partitions: p0 }), [0], 'the current epoch commits');
+  t.same(await marker(b, 5000, 1, true, [offsetsPartition], 0), [0]);
+  t.same(await fetchOffset(b, 'g1', 0, true), { offset: 1, errorCode: 0 });
+});
