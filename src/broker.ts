@@ -16,6 +16,7 @@ import { HANDLERS } from './handlers/registry.js';
 import type { PartitionLog, StorageEngine } from './storage/types.js';
 import { FileStorageEngine, type FileStorageOptions } from './storage/file-engine.js';
 import { MemoryStorageEngine } from './storage/memory-engine.js';
+import type { LogDirsView } from './storage/log-dirs.js';
 import { LogCleaner } from './storage/cleaner.js';
 import { GroupCoordinator } from './coordinator/group/coordinator.js';
 import { TxnMarkerChannel } from './coordinator/transaction/marker-channel.js';
@@ -38,6 +39,8 @@ export interface BrokerOptions {
   listeners?: BrokerListener[];
   /** Directory for the log; ignored when `memory` is true. */
   dataDir?: string;
+  /** Kafka's log.dirs, when there are several: partitions spread over them (the first one takes dataDir's place). */
+  logDirs?: string[];
   memory?: boolean;
   advertisedHost?: string;
   advertisedPort?: number;
@@ -87,9 +90,9 @@ export class Broker implements BrokerContext {
   constructor(readonly options: BrokerOptions) {
     this.config = new BrokerConfig(options.config ?? {});
     this.nodeId = this.config.number(this.config.explicit('node.id') !== undefined ? 'node.id' : 'broker.id');
-    const dataDir = options.memory ? null : (options.dataDir ?? './samsa-data');
+    const dataDir = options.memory ? null : (options.logDirs?.[0] ?? options.dataDir ?? './samsa-data');
     this.logDir = dataDir === null ? null : path.resolve(dataDir);
-    this.storage = dataDir ? new FileStorageEngine(dataDir, undefined, options.storage) : new MemoryStorageEngine();
+    this.storage = dataDir ? new FileStorageEngine(options.logDirs?.length ? options.logDirs : dataDir, undefined, options.storage) : new MemoryStorageEngine();
     this.metadata = new MetadataManager({
       storage: this.storage,
       dataDir,
@@ -119,6 +122,11 @@ export class Broker implements BrokerContext {
   /** Topics by name and id, from the current metadata image. */
   get topics(): TopicsImage {
     return this.metadata.image.topics;
+  }
+
+  /** The file engine's log dirs; null for the memory engine. */
+  get logDirs(): LogDirsView | null {
+    return this.storage instanceof FileStorageEngine ? this.storage : null;
   }
 
   /** The current metadata image. */

@@ -9,6 +9,7 @@ import type { MetadataImage, TopicsImage } from '../metadata/image.js';
 import type { MetadataLog } from '../metadata/metadata-log.js';
 import type { TopicInfo } from '../metadata/topic-store.js';
 import type { PartitionLog } from '../storage/types.js';
+import type { LogDirsView } from '../storage/log-dirs.js';
 
 /** The controller operations admin handlers call (Kafka forwards these to the active controller). */
 export type ControllerOperations = Pick<
@@ -93,6 +94,8 @@ export interface BrokerContext {
   readonly groups: GroupOperations;
   /** The one log dir, absolute; null for the memory engine. */
   readonly logDir: string | null;
+  /** The file engine's log dirs (Kafka's log.dirs), for DescribeLogDirs and AlterReplicaLogDirs; absent or null without. */
+  readonly logDirs?: LogDirsView | null;
   /** This broker's advertised endpoint (its one listener today). */
   readonly advertisedHost: string;
   readonly advertisedPort: number;

@@ -191,6 +191,7 @@ export class Node {
       });
       const broker = new Broker({
         dataDir: c.logDirs[0],
+        logDirs: c.logDirs,
         config: props,
         cluster: true,
         listeners: this.brokerListeners(),
@@ -219,6 +220,8 @@ export class Node {
       });
       this.replicaManager = replicas;
       broker.replicas = replicas;
+      // A log moved between log dirs (AlterReplicaLogDirs) keeps its replica state.
+      if (broker.storage instanceof FileStorageEngine) broker.storage.onLogReplaced((topic, partition) => replicas.logReplaced(topic, partition));
       broker.groups.followLeadership(replicas);
       // Transaction markers for partitions led elsewhere: WriteTxnMarkers to their leader on a client of their own.
       const markerClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-txn-markers-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });

@@ -45,7 +45,8 @@ export class Partition {
   constructor(
     readonly localId: number,
     readonly topicId: string,
-    readonly log: PartitionLog,
+    /** Replaced when a move between log dirs swaps the partition's log (ReplicaManager.logReplaced). */
+    public log: PartitionLog,
     /** replica.lag.time.max.ms */
     readonly replicaLagTimeMaxMs = 30_000,
   ) {

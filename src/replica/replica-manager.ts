@@ -98,6 +98,22 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
   }
 
   /**
+   * A move between log dirs (AlterReplicaLogDirs) replaced the partition's log in the storage
+   * engine: its replica state carries over to the new log, as Kafka swaps a future log in under
+   * the partition's lock (followers' fetch states, the ISR, waiting acks=all produces stay).
+   */
+  logReplaced(topic: string, partition: number): void {
+    const key = `${topic}-${partition}`;
+    const p = this.partitions.get(key);
+    const l = this.o.storage.get(topic, partition);
+    if (!p || !l || p.log === l) return;
+    p.log = l;
+    this.unsubscribe.get(key)?.();
+    this.unsubscribe.set(key, l.onAppend(() => this.onLogChange(p)));
+    this.onLogChange(p);
+  }
+
+  /**
    * The broker caught up with the metadata log: from now on it leads and follows as the image
    * says. Earlier images are history being replayed (a restarted broker would briefly lead
    * partitions it lost long ago), as Kafka's broker publishes nothing before its initial catch-up.
