@@ -19,6 +19,7 @@ import { MemoryStorageEngine } from './storage/memory-engine.js';
 import type { LogDirsView } from './storage/log-dirs.js';
 import { LogCleaner } from './storage/cleaner.js';
 import { GroupCoordinator } from './coordinator/group/coordinator.js';
+import { TransactionCoordinator } from './coordinator/transaction/coordinator.js';
 import { TxnMarkerChannel } from './coordinator/transaction/marker-channel.js';
 import { brokerMarkerHost } from './coordinator/transaction/local-markers.js';
 
@@ -76,6 +77,8 @@ export class Broker implements BrokerContext {
   /** The metadata log, its image and the controller. */
   readonly metadata: MetadataManager;
   readonly groups: GroupCoordinator;
+  /** The transaction coordinator (__transaction_state), writing markers through txnMarkers. */
+  readonly transactions: TransactionCoordinator;
   /** Transaction markers to partition leaders (this broker's, or WriteTxnMarkers to others once the node wires its client in). */
   readonly txnMarkers: TxnMarkerChannel;
   /** Retention and compaction in the background. */
@@ -102,6 +105,19 @@ export class Broker implements BrokerContext {
       cluster: options.cluster,
     });
     this.groups = new GroupCoordinator(this);
+    this.transactions = new TransactionCoordinator(
+      {
+        config: this.config,
+        nodeId: this.nodeId,
+        topics: { get: (name) => this.topics.get(name) },
+        partitionLog: (topic, partition) => this.partitionLog(topic, partition),
+        createTopic: (name, partitions, configs, rf) => this.createTopic(name, partitions, configs, rf),
+        allocateProducerId: () => this.controller.allocateProducerId(),
+        transactionVersion: () => this.image.features.finalized.get('transaction.version') ?? 0,
+      },
+      // Markers go through txnMarkers (constructed next): local appends, WriteTxnMarkers to other leaders.
+      { write: (req) => this.txnMarkers.write(req) },
+    );
     this.txnMarkers = new TxnMarkerChannel({
       nodeId: this.nodeId,
       local: brokerMarkerHost(this),
@@ -166,6 +182,8 @@ export class Broker implements BrokerContext {
     await this.metadata.start();
     // Loads __consumer_offsets in the background if it exists; the first group request creates it.
     await this.groups.start();
+    // Loads __transaction_state likewise (transactions left prepared are completed).
+    await this.transactions.start();
     this.cleaner.start();
     const o = this.options;
     const host = o.host ?? '127.0.0.1';
@@ -195,6 +213,7 @@ export class Broker implements BrokerContext {
     this.servers = [];
     this.txnMarkers.close();
     await this.groups.close();
+    await this.transactions.close();
     await this.cleaner.stop();
     await this.metadata.close();
     await this.storage.close();

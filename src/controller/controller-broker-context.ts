@@ -1,10 +1,10 @@
 // The admin handler modules (CreateTopics, DeleteTopics, CreatePartitions, configs, features,
 // reassignments) run on the controller listener too, as Kafka's ControllerApis serves them: this
 // is the BrokerContext they see there, backed by the controller node's metadata and controller.
-// A controller hosts no partitions and no groups; those parts are never reached by the admin
+// A controller hosts no partitions, groups or transactions; those parts are never reached by the admin
 // APIs the controller registry holds.
 import type { BrokerConfig } from '../config.js';
-import type { BrokerContext, ControllerOperations, GroupOperations } from '../handlers/context.js';
+import type { BrokerContext, ControllerOperations, GroupOperations, TransactionOperations } from '../handlers/context.js';
 import type { MetadataManager } from '../metadata/manager.js';
 import type { MetadataImage, TopicsImage } from '../metadata/image.js';
 import type { TopicInfo } from '../metadata/topic-store.js';
@@ -39,6 +39,9 @@ export class ControllerBrokerContext implements BrokerContext {
   }
   get groups(): GroupOperations {
     throw new Error('a controller listener has no group coordinator');
+  }
+  get transactions(): TransactionOperations {
+    throw new Error('a controller listener has no transaction coordinator');
   }
   readonly logDir = null;
   get advertisedHost(): string {

@@ -1,9 +1,9 @@
-// FindCoordinator (key 10), v0-6. A lone broker coordinates every group; in a cluster a group's
-// coordinator is the leader of its __consumer_offsets partition (COORDINATOR_NOT_AVAILABLE while
-// there is none). This broker coordinates every transactional id once __transaction_state exists;
-// v4+ answers a batch of keys. The first
-// group lookup creates __consumer_offsets, as in Kafka; samsa waits for that (milliseconds) instead
-// of answering COORDINATOR_NOT_AVAILABLE meanwhile, which clients would only retry.
+// FindCoordinator (key 10), v0-6. A lone broker coordinates every group and transactional id; in
+// a cluster a group's coordinator is the leader of its __consumer_offsets partition, a
+// transactional id's the leader of its __transaction_state partition (COORDINATOR_NOT_AVAILABLE
+// while there is none); v4+ answers a batch of keys. The first lookup of each kind creates its
+// topic, as in Kafka; samsa waits for that (milliseconds) instead of answering
+// COORDINATOR_NOT_AVAILABLE meanwhile, which clients would only retry.
 // Kafka fills errorMessage with the error's message, "NONE" on success.
 import type { RequestContext } from './handler.js';
 import { FindCoordinatorRequest } from '../protocol/generated/find-coordinator-request.js';
@@ -32,6 +32,7 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   async handle(ctx, req) {
     const keyType = req.keyType ?? KEY_TYPE_GROUP;
     if (keyType === KEY_TYPE_GROUP) await ctx.broker.groups.activate().catch(() => {});
+    if (keyType === KEY_TYPE_TRANSACTION) await ctx.broker.transactions.activate().catch(() => {});
     if (ctx.apiVersion >= 4) {
       return {
         throttleTimeMs: 0,
@@ -50,10 +51,8 @@ function coordinatorFor(ctx: RequestContext, keyType: number, key: string): Coor
   }
   const internalTopic = keyType === KEY_TYPE_GROUP ? '__consumer_offsets' : '__transaction_state';
   if (!broker.topics.get(internalTopic)) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
-  if (keyType === KEY_TYPE_GROUP) {
-    const leaderId = broker.groups.coordinatorId(key);
-    if (leaderId !== null) return leaderEndpoint(ctx, leaderId);
-  }
+  const leaderId = keyType === KEY_TYPE_GROUP ? broker.groups.coordinatorId(key) : broker.transactions.coordinatorId(key);
+  if (leaderId !== null) return leaderEndpoint(ctx, leaderId);
   return { errorCode: ErrorCode.NONE, errorMessage: errorName(ErrorCode.NONE), nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort };
 }
 

@@ -1,8 +1,10 @@
-// InitProducerId (key 22), v0-5, for idempotent producers: each call gets a producer id never
-// handed out before (ids come from blocks reserved by ProducerIdsRecords in the metadata log),
-// epoch 0. Kafka hands a fresh id to every non-transactional request, also when v3+ names a
-// previous id and epoch.
-// Transactional ids need the transaction coordinator, which samsa does not have yet.
+// InitProducerId (key 22), v0-5. Without a transactional id (idempotent producers) each call gets
+// a producer id never handed out before (ids come from blocks reserved by ProducerIdsRecords in
+// the metadata log), epoch 0; Kafka hands a fresh id to every such request, also when v3+ names a
+// previous id and epoch. With one, the transaction coordinator answers (bumped epoch, a fenced
+// previous session's transaction aborted first: CONCURRENT_TRANSACTIONS until done). v3+ may name
+// the id/epoch the producer had (both -1 or neither, else INVALID_REQUEST); before v4 PRODUCER_FENCED
+// is sent as INVALID_PRODUCER_EPOCH, as Kafka does for clients that do not know it.
 import { InitProducerIdRequest } from '../protocol/generated/init-producer-id-request.js';
 import { InitProducerIdResponse } from '../protocol/generated/init-producer-id-response.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -15,10 +17,17 @@ export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
   request: InitProducerIdRequest,
   response: InitProducerIdResponse,
   async handle(ctx, req) {
-    if (req.transactionalId !== null) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 };
+    const error = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 });
+    if (req.transactionalId === null) {
+      const producerId = await ctx.broker.controller.allocateProducerId();
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
     }
-    const producerId = await ctx.broker.controller.allocateProducerId();
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
+    const pid = req.producerId ?? -1;
+    const epoch = req.producerEpoch ?? -1;
+    if ((pid === -1) !== (epoch === -1)) return error(ErrorCode.INVALID_REQUEST);
+    const expected = pid === -1 ? null : { producerId: pid, producerEpoch: epoch };
+    const r = await ctx.broker.transactions.initProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
+    const errorCode = ctx.apiVersion < 4 && r.errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : r.errorCode;
+    return { throttleTimeMs: 0, errorCode, producerId: r.producerId, producerEpoch: r.producerEpoch };
   },
 });

@@ -3,6 +3,7 @@
 // place everything a request can touch.
 import type { BrokerConfig } from '../config.js';
 import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
+import type { TransactionCoordinator } from '../coordinator/transaction/coordinator.js';
 import type { ConfigDescriber } from '../metadata/config-describer.js';
 import type { Controller } from '../metadata/controller.js';
 import type { MetadataImage, TopicsImage } from '../metadata/image.js';
@@ -40,6 +41,12 @@ export type GroupOperations = Pick<
   | 'deleteOffsets'
   | 'commitTransactionalOffsets'
   | 'completeTransaction'
+>;
+
+/** The transaction coordinator's request-facing operations. */
+export type TransactionOperations = Pick<
+  TransactionCoordinator,
+  'activate' | 'coordinatorId' | 'initProducerId' | 'addPartitions' | 'verifyOrAdd' | 'endTxn' | 'describe' | 'list'
 >;
 
 /** A partition's leadership as produce and fetch need it (NONE when this broker leads it). */
@@ -92,6 +99,7 @@ export interface BrokerContext {
   /** Describes broker and topic configs with their sources (dynamic config included). */
   readonly describer: ConfigDescriber;
   readonly groups: GroupOperations;
+  readonly transactions: TransactionOperations;
   /** The one log dir, absolute; null for the memory engine. */
   readonly logDir: string | null;
   /** The file engine's log dirs (Kafka's log.dirs), for DescribeLogDirs and AlterReplicaLogDirs; absent or null without. */

@@ -39,6 +39,11 @@ import describeQuorum from './55-describe-quorum.js';
 import getTelemetrySubscriptions from './71-get-telemetry-subscriptions.js';
 import pushTelemetry from './72-push-telemetry.js';
 import listConfigResources from './74-list-config-resources.js';
+import addPartitionsToTxn from './24-add-partitions-to-txn.js';
+import addOffsetsToTxn from './25-add-offsets-to-txn.js';
+import endTxn from './26-end-txn.js';
+import describeTransactions from './65-describe-transactions.js';
+import listTransactions from './66-list-transactions.js';
 import writeTxnMarkers from './27-write-txn-markers.js';
 import txnOffsetCommit from './28-txn-offset-commit.js';
 
@@ -50,6 +55,7 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
     describeLogDirs, electLeaders, listPartitionReassignments, updateFeatures, describeCluster, describeProducers,
     describeTopicPartitions, alterReplicaLogDirs, alterPartitionReassignments, describeQuorum,
     getTelemetrySubscriptions, pushTelemetry, listConfigResources,
+    addPartitionsToTxn, addOffsetsToTxn, endTxn, describeTransactions, listTransactions,
     writeTxnMarkers, txnOffsetCommit,
   ].map(
     (h) => [h.apiKey, h as Handler],

@@ -223,6 +223,7 @@ export class Node {
       // A log moved between log dirs (AlterReplicaLogDirs) keeps its replica state.
       if (broker.storage instanceof FileStorageEngine) broker.storage.onLogReplaced((topic, partition) => replicas.logReplaced(topic, partition));
       broker.groups.followLeadership(replicas);
+      broker.transactions.followLeadership(replicas);
       // Transaction markers for partitions led elsewhere: WriteTxnMarkers to their leader on a client of their own.
       const markerClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-txn-markers-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
       this.clients.push(markerClient);
