@@ -10,6 +10,7 @@ import {
   BASE_SEQUENCE,
   batchSize,
   isControl,
+  isTransactional,
   readInt64,
   setBaseOffset,
   setLogAppendTime,
@@ -17,6 +18,7 @@ import {
 } from '../protocol/records/batch.js';
 import type { LogConfig } from '../config.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { readEndTxnMarker } from '../protocol/records/control-batch.js';
 import type { BatchMetadata, ProducerAppend, ProducerBatch, ProducerStateManager } from './producer-state.js';
 import { KafkaError } from './types.js';
 
@@ -62,12 +64,18 @@ export function planAppend(
     const lastOffsetDelta = records.readInt32BE(pos + LAST_OFFSET_DELTA);
     if (lastOffsetDelta < 0) throw corrupt(`record batch with negative last offset delta ${lastOffsetDelta}`);
     positions.push(pos);
+    const attributes = records.readInt16BE(pos + ATTRIBUTES);
+    const producerId = readInt64(records, pos + PRODUCER_ID);
+    const control = isControl(attributes);
     checks.push({
-      producerId: readInt64(records, pos + PRODUCER_ID),
+      producerId,
       producerEpoch: records.readInt16BE(pos + PRODUCER_EPOCH),
       baseSequence: records.readInt32BE(pos + BASE_SEQUENCE),
       lastOffsetDelta,
-      control: isControl(records.readInt16BE(pos + ATTRIBUTES)),
+      control,
+      transactional: isTransactional(attributes),
+      // Only markers (appended by the log itself) are control batches here: clients may not send them.
+      marker: control && producerId >= 0 ? readEndTxnMarker(records, pos) : null,
     });
     pos += size;
   }

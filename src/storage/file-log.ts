@@ -19,7 +19,9 @@ import { planFollowerAppend, replayProducers, type FollowerPlan } from './follow
 import { UNWATCHED_DIR, type LogDirState } from './log-dir.js';
 import { LogMaintenance, type MaintainedLog } from './log-maintenance.js';
 import { maxTimestamp, offsetForTimestamp, retryOnSegmentGone, segmentIndexFor } from './offset-lookup.js';
-import type { BatchMetadata, ProducerStateManager } from './producer-state.js';
+import type { BatchMetadata, CompletedTxn, ProducerStateManager } from './producer-state.js';
+import { AbortedTxnList } from './txn-index.js';
+import { buildControlBatch } from '../protocol/records/control-batch.js';
 import { loadProducerState, snapshotOffsets, writeSnapshot } from './producer-snapshots.js';
 import { cutTail, startAt, type TruncatedLog } from './log-truncation.js';
 import { shouldRoll } from './segment-roll.js';
@@ -27,6 +29,7 @@ import { LogSegment, SegmentGoneError } from './segment.js';
 import {
   KafkaError,
   type AppendOptions,
+  type AbortedTxn,
   type ActiveProducer,
   type AppendResult,
   type CleanerStats,
@@ -38,6 +41,7 @@ import {
   type PartitionLog,
   type ReadResult,
   type SegmentDeletion,
+  type TxnMarker,
 } from './types.js';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
@@ -67,6 +71,8 @@ export interface FileLogParts {
   replicated?: boolean;
   /** From the log dir's replication-offset-checkpoint (replicated logs). */
   highWatermark?: number;
+  /** The aborted transactions of every segment (their `.txnindex` files, recovered). */
+  aborted?: AbortedTxnList;
 }
 
 export class FileLog implements PartitionLog {
@@ -83,6 +89,8 @@ export class FileLog implements PartitionLog {
   private _logStartOffset: number;
   /** Replaced whole when recovery cuts the log back. */
   private producers: ProducerStateManager;
+  /** In memory for Fetch; each entry also in its marker's segment's `.txnindex`. */
+  private aborted: AbortedTxnList;
   private epochs: LeaderEpochCache;
   private readonly tail: BatchList;
   private _config: LogConfig;
@@ -112,6 +120,7 @@ export class FileLog implements PartitionLog {
     this.partition = parts.partition;
     this.segments = parts.segments;
     this.producers = parts.producers;
+    this.aborted = parts.aborted ?? new AbortedTxnList();
     this.epochs = parts.epochs;
     this.tail = new BatchList(parts.tailCacheBytes, parts.tailBudget);
     this.nextOffset = this.logEndOffset = this.highWatermark = this.active.nextOffset;
@@ -140,6 +149,10 @@ export class FileLog implements PartitionLog {
 
   get logStartOffset(): number {
     return this._logStartOffset;
+  }
+
+  get lastStableOffset(): number {
+    return Math.min(this.producers.firstUnstableOffset(this.highWatermark), this.highWatermark);
   }
 
   /** Where the next compaction's key map starts (Kafka's cleaner checkpoint); -1: never cleaned. */
@@ -194,8 +207,26 @@ export class FileLog implements PartitionLog {
     if (position === 0) segment.rollingBasedTimestamp = plan.batches[0].maxTimestamp;
     segment.size += records.length;
     this.nextOffset = plan.lastOffset + 1;
-    this.producers.commit(plan.producers);
+    this.indexAborted(this.producers.commit(plan.producers), segment);
     return this.appends.write(segment, position, plan);
+  }
+
+  appendMarker(marker: TxnMarker): Promise<AppendResult> {
+    const now = marker.timestamp ?? Date.now();
+    return this.append(buildControlBatch(marker.producerId, marker.producerEpoch, marker, now), { now });
+  }
+
+  abortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    return this.aborted.collect(fetchOffset, upperBoundOffset);
+  }
+
+  /** Aborted transactions the batches being appended to `segment` completed. */
+  private indexAborted(completed: CompletedTxn[], segment: LogSegment): void {
+    for (const t of completed) {
+      if (!t.aborted) continue;
+      this.aborted.push(t);
+      segment.addAbortedTxn(t);
+    }
   }
 
   /**
@@ -229,7 +260,7 @@ export class FileLog implements PartitionLog {
     if (position === 0) segment.rollingBasedTimestamp = plan.batches[0].maxTimestamp;
     segment.size += records.length;
     this.nextOffset = plan.lastOffset + 1;
-    replayProducers(this.producers, records, plan.batches);
+    this.indexAborted(replayProducers(this.producers, records, plan.batches), segment);
     return this.appends.write(segment, position, plan);
   }
 
@@ -321,7 +352,7 @@ export class FileLog implements PartitionLog {
       );
     }
     const end = this.logEndOffset;
-    const limit = isolation === 'logEnd' ? end : this.highWatermark;
+    const limit = isolation === 'logEnd' ? end : isolation === 'txnCommitted' ? this.lastStableOffset : this.highWatermark;
     if (fetchOffset < limit) {
       // Only a replicated log's high watermark stops a read short of the batches written.
       const maxOffset = limit < end ? limit : Infinity;
@@ -340,8 +371,7 @@ export class FileLog implements PartitionLog {
   }
 
   private result(records: Buffer[], bytes: number, release?: () => void): ReadResult {
-    const hw = this.highWatermark;
-    return { records, bytes, highWatermark: hw, logStartOffset: this.logStartOffset, lastStableOffset: hw, release };
+    return { records, bytes, highWatermark: this.highWatermark, logStartOffset: this.logStartOffset, lastStableOffset: this.lastStableOffset, release };
   }
 
   async offsetForTimestamp(ts: number): Promise<OffsetAndTimestamp | null> {
@@ -383,6 +413,7 @@ export class FileLog implements PartitionLog {
   private async advanceLogStartOffset(offset: number): Promise<void> {
     this._logStartOffset = offset;
     this.tail.dropBefore(offset);
+    this.aborted.dropBefore(this.segments[0].baseOffset);
     if (this.epochs.truncateFromStart(offset)) await this.persistEpochs();
   }
 
@@ -410,6 +441,9 @@ export class FileLog implements PartitionLog {
       },
       get highWatermark() {
         return log.highWatermark;
+      },
+      get lastStableOffset() {
+        return log.lastStableOffset;
       },
       get nextOffset() {
         return log.nextOffset;
@@ -443,13 +477,21 @@ export class FileLog implements PartitionLog {
   truncateTo(offset: number): Promise<void> {
     return this.truncation(async () => {
       if (offset >= this.logEndOffset) return;
-      if (offset < this._logStartOffset) await startAt(this.truncatedView(), offset);
-      else await cutTail(this.truncatedView(), offset);
+      if (offset < this._logStartOffset) {
+        this.aborted.clear();
+        await startAt(this.truncatedView(), offset);
+      } else {
+        await cutTail(this.truncatedView(), offset);
+        this.aborted.truncateFrom(this.logEndOffset);
+      }
     });
   }
 
   truncateFullyAndStartAt(offset: number): Promise<void> {
-    return this.truncation(() => startAt(this.truncatedView(), offset));
+    return this.truncation(async () => {
+      this.aborted.clear();
+      await startAt(this.truncatedView(), offset);
+    });
   }
 
   /**
@@ -622,6 +664,10 @@ export class FileLog implements PartitionLog {
       // Epochs that failed follower appends announced (one at the end itself may stay, as at load).
       if (this.epochs.truncateFromEnd(end + 1)) await this.persistEpochs();
       if (this.nextOffset !== end) {
+        // Aborted transactions whose marker was in a failed write.
+        this.aborted.truncateFrom(end);
+        const keptTxns = active.abortedTxns.filter((t) => t.lastOffset < end);
+        if (keptTxns.length !== active.abortedTxns.length) active.setAbortedTxns(keptTxns);
         const snapshots = snapshotOffsets(await this.fs.readdir(this.dir));
         this.producers = await loadProducerState(this.fs, this.dir, this.segments, snapshots, end, this._config.indexIntervalBytes);
         this.nextOffset = end;

@@ -15,12 +15,14 @@ import {
   batchSize,
   isControl,
   isCrcValid,
+  isTransactional,
   readInt64,
 } from '../protocol/records/batch.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { AppendPlan, PlannedBatch } from './append-plan.js';
 import type { EpochEntry } from './leader-epoch-cache.js';
-import { ProducerAppend, lastSequence, type ProducerStateManager } from './producer-state.js';
+import { ProducerAppend, lastSequence, type CompletedTxn, type ProducerStateManager } from './producer-state.js';
+import { readEndTxnMarker } from '../protocol/records/control-batch.js';
 import { KafkaError } from './types.js';
 
 /** Nothing to check on a follower: the producer state is replayed, not validated. */
@@ -81,20 +83,35 @@ export function planFollowerAppend(records: Buffer, logEndOffset: number, latest
   return { plan, epochs };
 }
 
-/** Kafka's follower-side producer state update: every idempotent batch replayed, no sequence checks. */
-export function replayProducers(producers: ProducerStateManager, records: Buffer, batches: readonly PlannedBatch[]): void {
+/**
+ * Kafka's follower-side producer state update: every idempotent batch replayed, no sequence
+ * checks, transactions started and ended by their batches and markers. Returns the completed ones.
+ */
+export function replayProducers(producers: ProducerStateManager, records: Buffer, batches: readonly PlannedBatch[]): CompletedTxn[] {
+  const completed: CompletedTxn[] = [];
   for (const b of batches) {
     const producerId = readInt64(records, b.position + PRODUCER_ID);
     if (producerId < 0) continue;
     const baseSequence = records.readInt32BE(b.position + BASE_SEQUENCE);
-    producers.replay(producerId, records.readInt16BE(b.position + PRODUCER_EPOCH), isControl(records.readInt16BE(b.position + ATTRIBUTES)), {
-      firstSeq: baseSequence,
-      lastSeq: lastSequence(baseSequence, b.lastOffset - b.baseOffset),
-      firstOffset: b.baseOffset,
-      lastOffset: b.lastOffset,
-      timestamp: b.maxTimestamp,
-    });
+    const attributes = records.readInt16BE(b.position + ATTRIBUTES);
+    const control = isControl(attributes);
+    const done = producers.replay(
+      producerId,
+      records.readInt16BE(b.position + PRODUCER_EPOCH),
+      control,
+      {
+        firstSeq: baseSequence,
+        lastSeq: lastSequence(baseSequence, b.lastOffset - b.baseOffset),
+        firstOffset: b.baseOffset,
+        lastOffset: b.lastOffset,
+        timestamp: b.maxTimestamp,
+      },
+      isTransactional(attributes),
+      control ? readEndTxnMarker(records, b.position) : null,
+    );
+    if (done) completed.push(done);
   }
+  return completed;
 }
 
 function corrupt(message: string): KafkaError {

@@ -9,7 +9,8 @@ import { readWholeFile, writeFileAtomic, type FileSystem } from './fs.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { LogDirState } from './log-dir.js';
 import type { TailCacheBudget } from './tail-cache-budget.js';
-import { loadProducerState, snapshotOffsets } from './producer-snapshots.js';
+import { recoverProducerState, snapshotOffsets } from './producer-snapshots.js';
+import { recoverTxnIndexes } from './txn-recovery.js';
 import { recoverInterruptedCleaning } from './segment-files.js';
 import { LogSegment, type ScannedBatch } from './segment.js';
 
@@ -82,9 +83,10 @@ export async function loadFileLog(o: LoadOptions): Promise<FileLog> {
     if (epochs.truncateFromEnd(logEndOffset + 1)) epochsChanged = true;
     if (epochs.latestEpoch < 0 && epochs.assign(0, logStartOffset)) epochsChanged = true;
 
-    const producers = await loadProducerState(fs, dir, segments, snapshots, logEndOffset, interval);
+    const recovered = await recoverProducerState(fs, dir, segments, snapshots, logEndOffset, interval);
+    const aborted = await recoverTxnIndexes(fs, dir, names, segments, recovered);
     if (epochsChanged) await writeFileAtomic(fs, dir, LEADER_EPOCH_CHECKPOINT, epochs.encode());
-    return new FileLog({ ...o, segments, producers, epochs });
+    return new FileLog({ ...o, segments, producers: recovered.state, epochs, aborted });
   } catch (e) {
     for (const s of segments) await s.close().catch(() => undefined);
     throw e;

@@ -22,6 +22,8 @@ export interface MaintainedLog {
   readonly logStartOffset: number;
   readonly logEndOffset: number;
   readonly highWatermark: number;
+  /** Retention and compaction stay below it: an open transaction's data stays whole. */
+  readonly lastStableOffset: number;
   /** Next offset to be assigned, in-flight appends included. */
   readonly nextOffset: number;
   readonly closed: boolean;
@@ -111,7 +113,7 @@ export class LogMaintenance {
             return seg.maxTimestampSoFar >= 0 ? seg.maxTimestampSoFar : seg.created;
           },
         })),
-        { config: log.config, now, logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, logEndOffset },
+        { config: log.config, now, logStartOffset: log.logStartOffset, highWatermark: log.lastStableOffset, logEndOffset },
       );
       let count = plan.count;
       if (count === n) {
@@ -150,8 +152,10 @@ export class LogMaintenance {
   private closedSegments(): { closed: LogSegment[]; closedEnd: number } {
     const segments = this.log.segments;
     let n = 0;
-    // Kafka cleans below the high watermark only (a replicated log's tail may still be truncated).
-    while (n < segments.length - 1 && segments[n].sealed && segments[n + 1].baseOffset <= this.log.highWatermark) n++;
+    // Kafka cleans below the high watermark only (a replicated log's tail may still be truncated),
+    // and below the first unstable offset (an open transaction's fate is not known yet).
+    const limit = this.log.lastStableOffset;
+    while (n < segments.length - 1 && segments[n].sealed && segments[n + 1].baseOffset <= limit) n++;
     return { closed: segments.slice(0, n), closedEnd: segments[n].baseOffset };
   }
 
@@ -199,6 +203,13 @@ export class LogMaintenance {
         const cleaned = await cleanGroup(this.fs, log.dir, group, ctx, interval, now, aborted);
         if (cleaned.deleteHorizon >= 0 && (horizon < 0 || cleaned.deleteHorizon < horizon)) horizon = cleaned.deleteHorizon;
         if (!cleaned.segment) continue;
+        // The group's aborted transactions go to its first segment's `.txnindex` (the cleaned
+        // segment's base) before the swap: a crash midway leaves repeats, which a load drops.
+        const txns = group.flatMap((seg) => seg.abortedTxns);
+        if (group.length > 1 && txns.length > group[0].abortedTxns.length) {
+          group[0].setAbortedTxns(txns);
+          await group[0].persistTxnIndex();
+        }
         let deleted: string[][];
         try {
           deleted = await swapIn(this.fs, log.dir, group, interval);
@@ -209,6 +220,7 @@ export class LogMaintenance {
           throw e;
         }
         const i = log.segments.indexOf(group[0]);
+        cleaned.segment.setAbortedTxns([...txns]);
         log.segments = [...log.segments.slice(0, i), cleaned.segment, ...log.segments.slice(i + group.length)];
         log.dropCachedBefore(ends[at - 1]);
         group.forEach((seg, j) => this.reaper.retire(seg, deleted[j], log.config.fileDeleteDelayMs));

@@ -9,7 +9,9 @@ import { ErrorCode } from '../protocol/errors.js';
 import { ATTRIBUTES, CONTROL_FLAG_MASK, MAX_TIMESTAMP, readInt64 } from '../protocol/records/batch.js';
 import { decodeRecords } from '../protocol/records/records.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
-import { ProducerStateManager } from './producer-state.js';
+import { ProducerStateManager, type CompletedTxn } from './producer-state.js';
+import { AbortedTxnList } from './txn-index.js';
+import { buildControlBatch } from '../protocol/records/control-batch.js';
 import { filterBatch } from './record-filter.js';
 import { planRetention } from './retention.js';
 import { firstRecordAtOrAfter, maxTimestampOf, recordWithMaxTimestamp } from './timestamp-search.js';
@@ -17,8 +19,10 @@ import {
   KafkaError,
   type AppendOptions,
   type ActiveProducer,
+  type AbortedTxn,
   type AppendResult,
   type CleanerStats,
+  type TxnMarker,
   type FetchIsolation,
   type CompactionCandidate,
   type CompactionResult,
@@ -39,6 +43,8 @@ export class MemoryLog implements PartitionLog {
   private pendingDeleteHorizon = -1;
   private readonly stats: CleanerStats = { bytesReclaimed: 0, segmentsDeleted: 0, cleanings: 0, recordsRemoved: 0 };
   private producers = new ProducerStateManager();
+  /** Aborted transactions (the file engine's `.txnindex` entries). */
+  private aborted = new AbortedTxnList();
   private epochs = new LeaderEpochCache();
   private readonly listeners = new Set<() => void>();
   private closed = false;
@@ -61,6 +67,10 @@ export class MemoryLog implements PartitionLog {
     return this._logStartOffset;
   }
 
+  get lastStableOffset(): number {
+    return Math.min(this.producers.firstUnstableOffset(this.highWatermark), this.highWatermark);
+  }
+
   get cleanerStats(): Readonly<CleanerStats> {
     return this.stats;
   }
@@ -73,8 +83,21 @@ export class MemoryLog implements PartitionLog {
       const logAppendTime = this.config.timestampType === 'LogAppendTime' ? plan.timestamp : -1;
       return { baseOffset: plan.firstOffset, lastOffset: plan.lastOffset, logAppendTime, logStartOffset: this.logStartOffset };
     }
-    this.producers.commit(plan.producers);
+    this.indexAborted(this.producers.commit(plan.producers));
     return this.add(plan);
+  }
+
+  async appendMarker(marker: TxnMarker): Promise<AppendResult> {
+    const batch = buildControlBatch(marker.producerId, marker.producerEpoch, marker, marker.timestamp ?? Date.now());
+    return this.append(batch, { now: marker.timestamp ?? Date.now() });
+  }
+
+  abortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    return this.aborted.collect(fetchOffset, upperBoundOffset);
+  }
+
+  private indexAborted(completed: CompletedTxn[]): void {
+    for (const t of completed) if (t.aborted) this.aborted.push(t);
   }
 
   async appendAsFollower(records: Buffer): Promise<AppendResult> {
@@ -82,7 +105,7 @@ export class MemoryLog implements PartitionLog {
     const planned = planFollowerAppend(records, this.logEndOffset, this.epochs.latestEpoch, `${this.topic}-${this.partition}`);
     if (planned === null) return { baseOffset: -1, lastOffset: -1, logAppendTime: -1, logStartOffset: this.logStartOffset };
     for (const e of planned.epochs) this.epochs.assign(e.epoch, e.startOffset);
-    replayProducers(this.producers, records, planned.plan.batches);
+    this.indexAborted(replayProducers(this.producers, records, planned.plan.batches));
     return this.add(planned.plan);
   }
 
@@ -92,7 +115,10 @@ export class MemoryLog implements PartitionLog {
       this.batches.push(b.baseOffset, b.lastOffset, records.subarray(b.position, b.position + b.size), b.maxTimestamp);
     }
     this.logEndOffset = plan.lastOffset + 1;
-    if (!this.replicated) this.highWatermark = this.logEndOffset;
+    if (!this.replicated) {
+      this.highWatermark = this.logEndOffset;
+      this.producers.onHighWatermarkUpdated(this.highWatermark);
+    }
     this.notify();
     return { baseOffset: plan.baseOffset, lastOffset: plan.lastOffset, logAppendTime: plan.logAppendTime, logStartOffset: this.logStartOffset };
   }
@@ -116,6 +142,7 @@ export class MemoryLog implements PartitionLog {
     const next = Math.min(Math.max(hw, this._logStartOffset), this.logEndOffset);
     if (next !== this.highWatermark) {
       this.highWatermark = next;
+      this.producers.onHighWatermarkUpdated(next);
       this.notify();
     }
     return next;
@@ -134,11 +161,12 @@ export class MemoryLog implements PartitionLog {
     if (this._logStartOffset > end) this._logStartOffset = end;
     this.epochs.truncateFromEnd(end);
     this.producers = new ProducerStateManager();
-    replayAll(this.producers, this.batches);
+    this.aborted = replayAll(this.producers, this.batches);
     if (this.highWatermark > end) {
       this.highWatermark = end;
       this.notify();
     }
+    this.producers.onHighWatermarkUpdated(this.highWatermark);
   }
 
   async truncateFullyAndStartAt(offset: number): Promise<void> {
@@ -146,6 +174,7 @@ export class MemoryLog implements PartitionLog {
     this.batches = new BatchList();
     this.epochs = new LeaderEpochCache();
     this.producers = new ProducerStateManager();
+    this.aborted = new AbortedTxnList();
     this._logStartOffset = this.logEndOffset = this.highWatermark = offset;
     this.firstDirtyOffset = -1;
     this.notify();
@@ -161,15 +190,15 @@ export class MemoryLog implements PartitionLog {
     // Compaction may have emptied the first batches: a read there starts at the next one kept.
     const from = Math.max(fetchOffset, this.batches.startOffset);
     const end = this.logEndOffset;
-    const limit = isolation === 'logEnd' ? end : this.highWatermark;
+    const lso = this.lastStableOffset;
+    const limit = isolation === 'logEnd' ? end : isolation === 'txnCommitted' ? lso : this.highWatermark;
     const run = fetchOffset < limit ? this.batches.read(from, maxBytes, minOneBatch, limit < end ? limit : Infinity) : null;
-    const hw = this.highWatermark;
     return {
       records: run?.records ?? [],
       bytes: run?.bytes ?? 0,
-      highWatermark: hw,
+      highWatermark: this.highWatermark,
       logStartOffset: this.logStartOffset,
-      lastStableOffset: hw,
+      lastStableOffset: lso,
     };
   }
 
@@ -223,7 +252,8 @@ export class MemoryLog implements PartitionLog {
     const chunks = Array.from({ length: this.batches.length }, (_, i) => this.batches.at(i));
     const plan = await planRetention(
       chunks.map((c) => ({ baseOffset: c.baseOffset, size: c.buf.length, largestTimestamp: async () => maxTimestampOf(c.buf, 0) })),
-      { config: this.config, now, logStartOffset: this._logStartOffset, highWatermark: this.highWatermark, logEndOffset: this.logEndOffset },
+      // Never past the last stable offset: an open transaction's data stays whole.
+      { config: this.config, now, logStartOffset: this._logStartOffset, highWatermark: this.lastStableOffset, logEndOffset: this.logEndOffset },
     );
     if (plan.count === 0) return null;
     let bytes = 0;
@@ -231,6 +261,7 @@ export class MemoryLog implements PartitionLog {
     this.batches.dropBefore(chunks[plan.count - 1].lastOffset + 1);
     const start = this.batches.length > 0 ? this.batches.at(0).baseOffset : this.logEndOffset;
     if (start > this._logStartOffset) this.advanceLogStartOffset(start);
+    this.aborted.dropBefore(start);
     this.stats.bytesReclaimed += bytes;
     this.stats.segmentsDeleted += plan.count;
     return { segments: plan.count, bytes, reasons: plan.reasons, logStartOffset: this._logStartOffset };
@@ -240,16 +271,17 @@ export class MemoryLog implements PartitionLog {
     return this.config.cleanupPolicy.includes('compact');
   }
 
-  /** First offset past what compaction may touch: the high watermark, or min.compaction.lag.ms. */
+  /** First offset past what compaction may touch: the last stable offset, or min.compaction.lag.ms. */
   private firstUncleanable(firstDirty: number, now: number): number {
     const minLag = Math.max(this.config.minCompactionLagMs, 0);
+    const lso = this.lastStableOffset;
     if (minLag > 0) {
       for (let i = 0; i < this.batches.length; i++) {
         const c = this.batches.at(i);
-        if (c.lastOffset >= firstDirty && maxTimestampOf(c.buf, 0) > now - minLag) return Math.max(firstDirty, c.baseOffset);
+        if (c.lastOffset >= firstDirty && maxTimestampOf(c.buf, 0) > now - minLag) return Math.min(lso, Math.max(firstDirty, c.baseOffset));
       }
     }
-    return this.highWatermark;
+    return lso;
   }
 
   private dirtyFrom(): number {
@@ -337,10 +369,13 @@ export class MemoryLog implements PartitionLog {
   }
 }
 
-/** The producer state of the batches held (a truncation cut some away); each chunk is one batch. */
-function replayAll(producers: ProducerStateManager, batches: BatchList): void {
+/** The producer state and aborted transactions of the batches held (a truncation cut some away); each chunk is one batch. */
+function replayAll(producers: ProducerStateManager, batches: BatchList): AbortedTxnList {
+  const aborted = new AbortedTxnList();
   for (let i = 0; i < batches.length; i++) {
     const c = batches.at(i);
-    replayProducers(producers, c.buf, [{ position: 0, size: c.buf.length, baseOffset: c.baseOffset, lastOffset: c.lastOffset, maxTimestamp: readInt64(c.buf, MAX_TIMESTAMP) }]);
+    const done = replayProducers(producers, c.buf, [{ position: 0, size: c.buf.length, baseOffset: c.baseOffset, lastOffset: c.lastOffset, maxTimestamp: readInt64(c.buf, MAX_TIMESTAMP) }]);
+    for (const t of done) if (t.aborted) aborted.push(t);
   }
+  return aborted;
 }

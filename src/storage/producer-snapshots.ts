@@ -9,10 +9,12 @@ import {
   PRODUCER_EPOCH,
   PRODUCER_ID,
   isControl,
+  isTransactional,
   readInt64,
 } from '../protocol/records/batch.js';
-import { readWholeFile, writeFileAtomic, type FileSystem } from './fs.js';
-import { ProducerStateManager, lastSequence } from './producer-state.js';
+import { readEndTxnMarker } from '../protocol/records/control-batch.js';
+import { readFully, readWholeFile, writeFileAtomic, type FileSystem } from './fs.js';
+import { ProducerStateManager, lastSequence, type CompletedTxn } from './producer-state.js';
 import { segmentFileName, type LogSegment } from './segment.js';
 
 export const SNAPSHOT_SUFFIX = '.snapshot';
@@ -55,6 +57,27 @@ export async function loadProducerState(
   logEndOffset: number,
   indexIntervalBytes: number,
 ): Promise<ProducerStateManager> {
+  return (await recoverProducerState(fs, dir, segments, snapshots, logEndOffset, indexIntervalBytes)).state;
+}
+
+export interface RecoveredProducerState {
+  state: ProducerStateManager;
+  /** Where the replay of the log started (the snapshot's offset, or the log start). */
+  from: number;
+  /** The transactions the replayed markers completed, in offset order (to rebuild `.txnindex`). */
+  completed: CompletedTxn[];
+}
+
+/** loadProducerState, also telling what the replay after the snapshot found. */
+export async function recoverProducerState(
+  fs: FileSystem,
+  dir: string,
+  segments: LogSegment[],
+  snapshots: number[],
+  logEndOffset: number,
+  indexIntervalBytes: number,
+): Promise<RecoveredProducerState> {
+  const completed: CompletedTxn[] = [];
   let state: ProducerStateManager | null = null;
   let from = segments[0].baseOffset;
   for (const offset of [...snapshots].reverse()) {
@@ -69,7 +92,7 @@ export async function loadProducerState(
     else await deleteSnapshot(fs, dir, offset);
   }
   state ??= new ProducerStateManager();
-  if (from >= logEndOffset) return state;
+  if (from >= logEndOffset) return { state, from, completed };
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i];
     const segmentEnd = i + 1 < segments.length ? segments[i + 1].baseOffset : Infinity;
@@ -81,14 +104,30 @@ export async function loadProducerState(
       if (baseOffset < from || producerId < 0) continue;
       const baseSequence = b.buf.readInt32BE(b.pos + BASE_SEQUENCE);
       const lastOffsetDelta = b.buf.readInt32BE(b.pos + LAST_OFFSET_DELTA);
-      state.replay(producerId, b.buf.readInt16BE(b.pos + PRODUCER_EPOCH), isControl(b.buf.readInt16BE(b.pos + ATTRIBUTES)), {
-        firstSeq: baseSequence,
-        lastSeq: lastSequence(baseSequence, lastOffsetDelta),
-        firstOffset: baseOffset,
-        lastOffset: baseOffset + lastOffsetDelta,
-        timestamp: readInt64(b.buf, b.pos + MAX_TIMESTAMP),
-      });
+      const attributes = b.buf.readInt16BE(b.pos + ATTRIBUTES);
+      const control = isControl(attributes);
+      let marker = null;
+      if (control) {
+        // Markers are tiny; one cut by the scan's chunk end is read on its own.
+        const whole = b.pos + b.size <= b.buf.length ? b.buf.subarray(b.pos, b.pos + b.size) : await readFully(seg.file, b.filePosition, b.size);
+        marker = readEndTxnMarker(whole, 0);
+      }
+      const done = state.replay(
+        producerId,
+        b.buf.readInt16BE(b.pos + PRODUCER_EPOCH),
+        control,
+        {
+          firstSeq: baseSequence,
+          lastSeq: lastSequence(baseSequence, lastOffsetDelta),
+          firstOffset: baseOffset,
+          lastOffset: baseOffset + lastOffsetDelta,
+          timestamp: readInt64(b.buf, b.pos + MAX_TIMESTAMP),
+        },
+        isTransactional(attributes),
+        marker,
+      );
+      if (done) completed.push(done);
     }
   }
-  return state;
+  return { state, from, completed };
 }

@@ -1,6 +1,8 @@
 // Idempotent-producer state of one partition (Kafka's ProducerStateManager): per producer id the
 // epoch and the last five batches' sequence and offset ranges, to refuse gaps and stale epochs
-// and to answer a retried batch with its original offsets instead of appending it twice.
+// and to answer a retried batch with its original offsets instead of appending it twice; and the
+// transactions: each producer's ongoing transaction's first offset (a transactional batch starts
+// one, a marker ends it), which bounds the last stable offset.
 import { crc32c } from '@node-rs/crc32';
 import { NO_PRODUCER_EPOCH, NO_SEQUENCE, readInt64, writeInt64 } from '../protocol/records/batch.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -22,6 +24,27 @@ export interface BatchMetadata {
 interface ProducerEntry {
   epoch: number;
   batches: BatchMetadata[];
+  /** Epoch of the coordinator that wrote the last marker, -1 before any. */
+  coordinatorEpoch: number;
+  /** First offset of the ongoing transaction, -1 when none (Kafka's currentTxnFirstOffset). */
+  txnFirstOffset: number;
+}
+
+/** A transaction a marker ended (Kafka's CompletedTxn), with the LSO its index entry records. */
+export interface CompletedTxn {
+  producerId: number;
+  firstOffset: number;
+  /** The marker's offset. */
+  lastOffset: number;
+  aborted: boolean;
+  /** First offset of the next ongoing transaction of another producer, else lastOffset + 1. */
+  lastStableOffset: number;
+}
+
+/** The marker fields of a control batch (null when compaction emptied it). */
+export interface MarkerFields {
+  commit: boolean;
+  coordinatorEpoch: number;
 }
 
 /** The producer fields of one batch header, as checked before the batch gets its offsets. */
@@ -31,10 +54,19 @@ export interface ProducerBatch {
   baseSequence: number;
   lastOffsetDelta: number;
   control: boolean;
+  transactional: boolean;
+  /** A control batch's marker, read only for batches of producers (null: none or emptied). */
+  marker?: MarkerFields | null;
 }
 
 interface PendingProducer {
   epoch: number;
+  coordinatorEpoch: number;
+  /** The ongoing transaction's first offset (-1 none); `txnStart` when it starts in this append. */
+  txnFirstOffset: number;
+  txnStart: BatchMetadata | null;
+  /** Markers of this append, with their batch metadata (offset filled in once assigned). */
+  markers: { meta: BatchMetadata; firstOffset: number; startMeta: BatchMetadata | null; aborted: boolean }[];
   /** The epoch changed in this append: the kept batches are dropped on commit. */
   reset: boolean;
   lastSeq: number;
@@ -64,6 +96,10 @@ function inSequence(lastSeq: number, nextSeq: number): boolean {
 
 export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerEntry>();
+  /** Producer id -> first offset of its ongoing transaction (Kafka's ongoingTxns). */
+  private readonly ongoing = new Map<number, number>();
+  /** Completed transactions whose marker is not yet below the high watermark (firstOffset order). */
+  private unreplicated: { firstOffset: number; lastOffset: number }[] = [];
 
   get size(): number {
     return this.producers.size;
@@ -91,7 +127,16 @@ export class ProducerStateManager {
       if (!p) {
         const epoch = current?.epoch ?? NO_PRODUCER_EPOCH;
         const last = current?.batches[current.batches.length - 1];
-        p = { epoch, reset: false, lastSeq: last ? last.lastSeq : NO_SEQUENCE, batches: [] };
+        p = {
+          epoch,
+          reset: false,
+          lastSeq: last ? last.lastSeq : NO_SEQUENCE,
+          batches: [],
+          coordinatorEpoch: current?.coordinatorEpoch ?? -1,
+          txnFirstOffset: current?.txnFirstOffset ?? -1,
+          txnStart: null,
+          markers: [],
+        };
         append.producers.set(b.producerId, p);
       }
       if (b.producerEpoch < p.epoch) {
@@ -119,10 +164,30 @@ export class ProducerStateManager {
         );
       }
       if (b.control) {
-        append.perBatch.push(null);
+        const meta: BatchMetadata = { firstSeq: NO_SEQUENCE, lastSeq: NO_SEQUENCE, firstOffset: -1, lastOffset: -1, timestamp: -1 };
+        append.perBatch.push(meta);
+        if (!b.marker) continue;
+        if (b.marker.coordinatorEpoch < p.coordinatorEpoch) {
+          throw new KafkaError(
+            ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+            `Invalid coordinator epoch for producerId ${b.producerId}: ${b.marker.coordinatorEpoch} (zombie), ${p.coordinatorEpoch} (current)`,
+          );
+        }
+        // A marker of a transaction with no data in this partition completes nothing.
+        if (p.txnFirstOffset >= 0 || p.txnStart) {
+          p.markers.push({ meta, firstOffset: p.txnFirstOffset, startMeta: p.txnStart, aborted: !b.marker.commit });
+        }
+        p.coordinatorEpoch = b.marker.coordinatorEpoch;
+        p.txnFirstOffset = -1;
+        p.txnStart = null;
         continue;
       }
+      const ongoing = p.txnFirstOffset >= 0 || p.txnStart !== null;
+      if (ongoing && !b.transactional) {
+        throw new KafkaError(ErrorCode.INVALID_TXN_STATE, `Expected transactional write from producer ${b.producerId}`);
+      }
       const m: BatchMetadata = { firstSeq: b.baseSequence, lastSeq, firstOffset: -1, lastOffset: -1, timestamp: -1 };
+      if (!ongoing && b.transactional) p.txnStart = m;
       p.batches.push(m);
       p.lastSeq = lastSeq;
       append.perBatch.push(m);
@@ -130,12 +195,16 @@ export class ProducerStateManager {
     return append;
   }
 
-  /** Applies a checked append whose batch metadata now carries offsets and timestamps. */
-  commit(append: ProducerAppend): void {
+  /**
+   * Applies a checked append whose batch metadata now carries offsets and timestamps. Returns
+   * the transactions its markers completed (in offset order), for the transaction index.
+   */
+  commit(append: ProducerAppend): CompletedTxn[] {
+    const completed: CompletedTxn[] = [];
     for (const [producerId, p] of append.producers) {
       let entry = this.producers.get(producerId);
       if (!entry) {
-        entry = { epoch: p.epoch, batches: [] };
+        entry = { epoch: p.epoch, batches: [], coordinatorEpoch: -1, txnFirstOffset: -1 };
         this.producers.set(producerId, entry);
       }
       if (p.reset || entry.epoch !== p.epoch) {
@@ -143,22 +212,83 @@ export class ProducerStateManager {
         entry.batches = [];
       }
       for (const m of p.batches) this.remember(entry, m);
+      entry.coordinatorEpoch = p.coordinatorEpoch;
+      for (const mk of p.markers) {
+        const firstOffset = mk.startMeta ? mk.startMeta.firstOffset : mk.firstOffset;
+        this.ongoing.delete(producerId);
+        completed.push(this.completed(producerId, firstOffset, mk.meta.firstOffset, mk.aborted));
+      }
+      entry.txnFirstOffset = p.txnStart ? p.txnStart.firstOffset : p.txnFirstOffset;
+      if (entry.txnFirstOffset >= 0) this.ongoing.set(producerId, entry.txnFirstOffset);
+      else this.ongoing.delete(producerId);
     }
+    if (completed.length > 1) completed.sort((a, b) => a.lastOffset - b.lastOffset);
+    return completed;
   }
 
-  /** Replays a batch already in the log (state rebuild at load): no checks. */
-  replay(producerId: number, producerEpoch: number, control: boolean, m: BatchMetadata): void {
-    if (producerId < 0) return;
+  /**
+   * Replays a batch already in the log (a load, a follower's append): no checks. `marker` is the
+   * control batch's marker (null for data batches and emptied control batches). Returns the
+   * transaction a marker completed, or null.
+   */
+  replay(producerId: number, producerEpoch: number, control: boolean, m: BatchMetadata, transactional = false, marker: MarkerFields | null = null): CompletedTxn | null {
+    if (producerId < 0) return null;
     let entry = this.producers.get(producerId);
     if (!entry) {
-      entry = { epoch: producerEpoch, batches: [] };
+      entry = { epoch: producerEpoch, batches: [], coordinatorEpoch: -1, txnFirstOffset: -1 };
       this.producers.set(producerId, entry);
     }
     if (entry.epoch !== producerEpoch) {
       entry.epoch = producerEpoch;
       entry.batches = [];
     }
-    if (!control) this.remember(entry, m);
+    if (!control) {
+      this.remember(entry, m);
+      if (transactional && entry.txnFirstOffset < 0) {
+        entry.txnFirstOffset = m.firstOffset;
+        this.ongoing.set(producerId, m.firstOffset);
+      }
+      return null;
+    }
+    if (!marker) return null;
+    entry.coordinatorEpoch = marker.coordinatorEpoch;
+    const first = entry.txnFirstOffset;
+    if (first < 0) return null;
+    entry.txnFirstOffset = -1;
+    this.ongoing.delete(producerId);
+    return this.completed(producerId, first, m.firstOffset, !marker.commit);
+  }
+
+  private completed(producerId: number, firstOffset: number, lastOffset: number, aborted: boolean): CompletedTxn {
+    let next = Infinity;
+    for (const first of this.ongoing.values()) if (first < next) next = first;
+    const u = this.unreplicated;
+    let i = u.length;
+    while (i > 0 && u[i - 1].firstOffset > firstOffset) i--;
+    u.splice(i, 0, { firstOffset, lastOffset });
+    return { producerId, firstOffset, lastOffset, aborted, lastStableOffset: next === Infinity ? lastOffset + 1 : next };
+  }
+
+  /**
+   * The first offset a read_committed consumer may not read past for transactions' sake (Kafka's
+   * firstUnstableOffset): the earliest ongoing transaction, or completed one whose marker is not
+   * yet below the high watermark; Infinity when none.
+   */
+  firstUnstableOffset(highWatermark: number): number {
+    this.onHighWatermarkUpdated(highWatermark);
+    let first = this.unreplicated.length > 0 ? this.unreplicated[0].firstOffset : Infinity;
+    for (const o of this.ongoing.values()) if (o < first) first = o;
+    return first;
+  }
+
+  /** Forgets completed transactions whose marker is now below the high watermark. */
+  onHighWatermarkUpdated(hw: number): void {
+    if (this.unreplicated.length > 0 && this.unreplicated.some((t) => t.lastOffset < hw)) this.unreplicated = this.unreplicated.filter((t) => t.lastOffset >= hw);
+  }
+
+  /** Ongoing transactions as producer id -> first offset. */
+  ongoingTransactions(): ReadonlyMap<number, number> {
+    return this.ongoing;
   }
 
   private remember(entry: ProducerEntry, m: BatchMetadata): void {
@@ -176,37 +306,49 @@ export class ProducerStateManager {
     return out;
   }
 
-  /** The state of one producer (tests and DescribeProducers). */
   /** Each producer with its last batch, for DescribeProducers. */
-  active(): { producerId: number; producerEpoch: number; lastSequence: number; lastTimestamp: number }[] {
+  active(): { producerId: number; producerEpoch: number; lastSequence: number; lastTimestamp: number; coordinatorEpoch: number; currentTxnStartOffset: number }[] {
     const out = [];
     for (const producerId of this.lastBatchOffsets().keys()) {
       const e = this.entry(producerId);
       const last = e?.batches[e.batches.length - 1];
-      if (e && last) out.push({ producerId, producerEpoch: e.epoch, lastSequence: last.lastSeq, lastTimestamp: last.timestamp });
+      if (e && last) {
+        out.push({
+          producerId,
+          producerEpoch: e.epoch,
+          lastSequence: last.lastSeq,
+          lastTimestamp: last.timestamp,
+          coordinatorEpoch: e.coordinatorEpoch,
+          currentTxnStartOffset: e.txnFirstOffset,
+        });
+      }
     }
     return out;
   }
 
-  entry(producerId: number): { epoch: number; batches: readonly BatchMetadata[] } | undefined {
+  /** The state of one producer (tests and DescribeProducers). */
+  entry(producerId: number): { epoch: number; batches: readonly BatchMetadata[]; coordinatorEpoch: number; txnFirstOffset: number } | undefined {
     return this.producers.get(producerId);
   }
 
-  // Snapshot layout: version int16 | crc32c uint32 (of what follows) | count int32 |
-  // count x (producerId int64 | epoch int16 | n int8 | n x (firstSeq int32 | lastSeq int32 |
-  // firstOffset int64 | lastOffset int64 | timestamp int64)).
+  // Snapshot layout: version int16 (2) | crc32c uint32 (of what follows) | count int32 |
+  // count x (producerId int64 | epoch int16 | coordinatorEpoch int32 | currentTxnFirstOffset int64 |
+  // n int8 | n x (firstSeq int32 | lastSeq int32 | firstOffset int64 | lastOffset int64 | timestamp int64)).
+  // Version 1 (no coordinatorEpoch / currentTxnFirstOffset) is still read.
   encode(): Buffer {
     let size = 10;
-    for (const e of this.producers.values()) size += 11 + e.batches.length * 32;
+    for (const e of this.producers.values()) size += ENTRY_V2 + e.batches.length * 32;
     const buf = Buffer.allocUnsafe(size);
-    buf.writeInt16BE(1, 0);
+    buf.writeInt16BE(2, 0);
     buf.writeInt32BE(this.producers.size, 6);
     let at = 10;
     for (const [id, e] of this.producers) {
       writeInt64(buf, at, id);
       buf.writeInt16BE(e.epoch, at + 8);
-      buf.writeInt8(e.batches.length, at + 10);
-      at += 11;
+      buf.writeInt32BE(e.coordinatorEpoch, at + 10);
+      writeInt64(buf, at + 14, e.txnFirstOffset);
+      buf.writeInt8(e.batches.length, at + 22);
+      at += ENTRY_V2;
       for (const m of e.batches) {
         buf.writeInt32BE(m.firstSeq, at);
         buf.writeInt32BE(m.lastSeq, at + 4);
@@ -223,15 +365,26 @@ export class ProducerStateManager {
   /** Loads a snapshot, or returns null when it is damaged (the caller rebuilds from the log). */
   static decode(buf: Buffer): ProducerStateManager | null {
     try {
-      if (buf.readInt16BE(0) !== 1 || buf.readUInt32BE(2) !== crc32c(buf.subarray(6)) >>> 0) return null;
+      const version = buf.readInt16BE(0);
+      if ((version !== 1 && version !== 2) || buf.readUInt32BE(2) !== crc32c(buf.subarray(6)) >>> 0) return null;
       const state = new ProducerStateManager();
       const count = buf.readInt32BE(6);
       let at = 10;
       for (let i = 0; i < count; i++) {
-        const entry: ProducerEntry = { epoch: buf.readInt16BE(at + 8), batches: [] };
-        const n = buf.readInt8(at + 10);
-        state.producers.set(readInt64(buf, at), entry);
-        at += 11;
+        const id = readInt64(buf, at);
+        const entry: ProducerEntry = { epoch: buf.readInt16BE(at + 8), batches: [], coordinatorEpoch: -1, txnFirstOffset: -1 };
+        let n: number;
+        if (version === 2) {
+          entry.coordinatorEpoch = buf.readInt32BE(at + 10);
+          entry.txnFirstOffset = readInt64(buf, at + 14);
+          n = buf.readInt8(at + 22);
+          at += ENTRY_V2;
+        } else {
+          n = buf.readInt8(at + 10);
+          at += 11;
+        }
+        state.producers.set(id, entry);
+        if (entry.txnFirstOffset >= 0) state.ongoing.set(id, entry.txnFirstOffset);
         for (let j = 0; j < n; j++, at += 32) {
           entry.batches.push({
             firstSeq: buf.readInt32BE(at),
@@ -248,3 +401,6 @@ export class ProducerStateManager {
     }
   }
 }
+
+/** Bytes of a version-2 snapshot entry before its batches. */
+const ENTRY_V2 = 23;

@@ -4,7 +4,7 @@
 // At load, what an interrupted rewrite left is resolved before any segment is opened.
 import { readInt64 } from '../protocol/records/batch.js';
 import type { FileSystem } from './fs.js';
-import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, lastOffsetAt, segmentFileName } from './segment.js';
+import { INDEX_SUFFIX, LOG_SUFFIX, LogSegment, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, lastOffsetAt, segmentFileName } from './segment.js';
 
 export const CLEANED_SUFFIX = '.cleaned';
 export const SWAP_SUFFIX = '.swap';
@@ -37,7 +37,7 @@ export async function unlinkIfExists(fs: FileSystem, path: string): Promise<void
 /** Renames a segment's files to `.deleted` (they stay readable through open handles); returns the new paths. */
 export async function markDeleted(fs: FileSystem, seg: LogSegment): Promise<string[]> {
   const renamed: string[] = [];
-  for (const suffix of SEGMENT_SUFFIXES) {
+  for (const suffix of [TXN_INDEX_SUFFIX, ...SEGMENT_SUFFIXES]) {
     const path = seg.path(suffix);
     if (await renameIfExists(fs, path, path + DELETED_SUFFIX)) renamed.push(path + DELETED_SUFFIX);
   }

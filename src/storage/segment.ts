@@ -1,6 +1,7 @@
-// One log segment: `<base offset>.log` with its `.index` and `.timeindex`. The log file is
-// appended by its partition's write loop; indexes live in memory and are written out on roll,
-// flush and close (after a crash they are rebuilt from the log by recovery).
+// One log segment: `<base offset>.log` with its `.index`, `.timeindex` and (once a transaction
+// aborted in it) `.txnindex`. The log file is appended by its partition's write loop; indexes
+// live in memory and are written out on roll, flush and close (after a crash they are rebuilt
+// from the log by recovery).
 import {
   BATCH_HEADER_SIZE,
   LAST_OFFSET_DELTA,
@@ -13,13 +14,14 @@ import {
 } from '../protocol/records/batch.js';
 import type { PlannedBatch } from './append-plan.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { readFully, type FileHandle, type FileSystem } from './fs.js';
+import { readFully, readWholeFile, writeFileAtomic, type FileHandle, type FileSystem } from './fs.js';
+import { TXN_INDEX_SUFFIX, decodeTxnEntries, encodeTxnEntries, type TxnIndexEntry } from './txn-index.js';
 import { readLeased, type Leased, type ReadPool } from './read-pool.js';
 import { INDEX_SUFFIX, TIME_INDEX_SUFFIX, addBatch, newIndexState, readIndexFiles, writeIndexFiles, type IndexState } from './segment-indexes.js';
 import { KafkaError } from './types.js';
 
 export const LOG_SUFFIX = '.log';
-export { INDEX_SUFFIX, TIME_INDEX_SUFFIX };
+export { INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX };
 const SCAN_CHUNK = 1 << 20;
 const INT32_MAX = 2147483647;
 const EMPTY = Buffer.alloc(0);
@@ -62,6 +64,10 @@ export class LogSegment {
   /** Null until the index files are loaded (lazily, except for the active segment). */
   private ix: IndexState | null = null;
   private indexLoad: Promise<void> | null = null;
+  /** Aborted transactions whose marker is in this segment (Kafka's TransactionIndex). */
+  private txns: TxnIndexEntry[] = [];
+  /** `txns` changed since the `.txnindex` file was written. */
+  private txnsDirty = false;
 
   constructor(
     private readonly fs: FileSystem,
@@ -111,6 +117,7 @@ export class LogSegment {
         const fh = await this.fs.open(this.path(suffix), 'rw');
         await fh.truncate(0).finally(() => fh.close());
       }
+      await this.fs.unlink(this.path(TXN_INDEX_SUFFIX)).catch(() => undefined);
     } catch (e) {
       await file.close().catch(() => undefined);
       throw e;
@@ -402,6 +409,48 @@ export class LogSegment {
    */
   async persistIndexes(final: boolean): Promise<void> {
     if (this.ix) await writeIndexFiles(this.fs, (suffix) => this.path(suffix), this.ix, final);
+    await this.persistTxnIndex();
+  }
+
+  /** The aborted transactions whose marker is in this segment, in marker order. */
+  get abortedTxns(): readonly TxnIndexEntry[] {
+    return this.txns;
+  }
+
+  /** An aborted transaction whose ABORT marker is being appended to this segment. */
+  addAbortedTxn(e: TxnIndexEntry): void {
+    this.txns.push({ producerId: e.producerId, firstOffset: e.firstOffset, lastOffset: e.lastOffset, lastStableOffset: e.lastStableOffset });
+    this.txnsDirty = true;
+  }
+
+  /** Replaces the entries (recovery rebuilt them from the log); written with the next persist. */
+  setAbortedTxns(entries: TxnIndexEntry[]): void {
+    this.txns = entries;
+    this.txnsDirty = true;
+  }
+
+  /** Reads the `.txnindex` file (none: no aborted transaction). */
+  async loadTxnIndex(): Promise<void> {
+    const buf = await readWholeFile(this.fs, this.path(TXN_INDEX_SUFFIX));
+    this.txns = buf ? decodeTxnEntries(buf) : [];
+    this.txnsDirty = false;
+  }
+
+  /** Writes `.txnindex` when its entries changed (atomically: entries are few). */
+  async persistTxnIndex(): Promise<void> {
+    if (!this.txnsDirty) return;
+    this.txnsDirty = false;
+    const path = this.path(TXN_INDEX_SUFFIX);
+    if (this.txns.length === 0) {
+      await this.fs.unlink(path).catch(() => undefined);
+      return;
+    }
+    try {
+      await writeFileAtomic(this.fs, this.dir, segmentFileName(this.baseOffset, TXN_INDEX_SUFFIX), encodeTxnEntries(this.txns));
+    } catch (e) {
+      this.txnsDirty = true;
+      throw e;
+    }
   }
 
   /**
@@ -455,6 +504,8 @@ export class LogSegment {
       ix.offsetOfMaxTimestamp = point.offsetOfMaxTimestamp;
     }
     ix.bytesSinceLastIndexEntry = point.position - (ix.offsetIndex.entries > 0 ? ix.offsetIndex.lastPosition : 0);
+    const kept = this.txns.filter((t) => t.lastOffset < point.nextOffset);
+    if (kept.length !== this.txns.length) this.setAbortedTxns(kept);
     await this.persistIndexes(false);
     this.size = this.committedSize = point.position;
     this.nextOffset = point.nextOffset;
@@ -464,7 +515,7 @@ export class LogSegment {
 
   /** Removes the segment's files, log first (reads in progress keep the open file; retire() closes it). */
   async unlinkFiles(): Promise<void> {
-    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX]) {
       await this.fs.unlink(this.path(suffix)).catch((e: NodeJS.ErrnoException) => {
         if (e.code !== 'ENOENT') throw e;
       });
@@ -474,7 +525,7 @@ export class LogSegment {
   /** Closes the segment and removes its files. */
   async deleteFiles(): Promise<void> {
     await this.close();
-    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) await this.fs.unlink(this.path(suffix)).catch(() => undefined);
+    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX]) await this.fs.unlink(this.path(suffix)).catch(() => undefined);
   }
 
   async close(): Promise<void> {

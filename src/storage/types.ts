@@ -100,14 +100,38 @@ export interface OffsetMap {
   clear(): void;
 }
 
-/** How far a read may go (Kafka's FetchIsolation): consumers stop at the high watermark, followers at the log end. */
-export type FetchIsolation = 'highWatermark' | 'logEnd';
+/**
+ * How far a read may go (Kafka's FetchIsolation): consumers stop at the high watermark
+ * (read_uncommitted), read_committed consumers at the last stable offset, followers at the log end.
+ */
+export type FetchIsolation = 'highWatermark' | 'txnCommitted' | 'logEnd';
 
 export interface ActiveProducer {
   producerId: number;
   producerEpoch: number;
   lastSequence: number;
   lastTimestamp: number;
+  /** Epoch of the coordinator that wrote this producer's last marker here, -1 before any. */
+  coordinatorEpoch: number;
+  /** First offset of the producer's ongoing transaction, -1 when none (DescribeProducers). */
+  currentTxnStartOffset: number;
+}
+
+/** A transaction marker to write (WriteTxnMarkers): the end of one producer's transaction. */
+export interface TxnMarker {
+  producerId: number;
+  producerEpoch: number;
+  /** COMMIT when true, ABORT when false. */
+  commit: boolean;
+  coordinatorEpoch: number;
+  /** The control record's timestamp; defaults to now. */
+  timestamp?: number;
+}
+
+/** An aborted transaction overlapping a fetch (Fetch's AbortedTransactions entries). */
+export interface AbortedTxn {
+  producerId: number;
+  firstOffset: number;
 }
 
 export interface PartitionLog {
@@ -125,6 +149,12 @@ export interface PartitionLog {
    * lone node) it follows the log end as writes complete.
    */
   readonly replicated: boolean;
+  /**
+   * Kafka's last stable offset: the first offset of the earliest transaction not yet complete
+   * (ongoing, or its marker not yet below the high watermark), bounded by the high watermark.
+   * read_committed consumers read up to it.
+   */
+  readonly lastStableOffset: number;
   config: LogConfig;
 
   /**
@@ -140,8 +170,9 @@ export interface PartitionLog {
    * Throws KafkaError(OFFSET_OUT_OF_RANGE) when fetchOffset is outside [logStartOffset, logEndOffset].
    * `pooled`: the caller calls the result's `release` once done, so the bytes may sit in a pooled
    * read buffer (callers that keep views of the records, or never release, leave it off).
-   * `isolation` 'logEnd' (a follower's fetch) reads past the high watermark up to the log end; a
-   * batch is returned only when it lies wholly below the limit.
+   * `isolation` 'logEnd' (a follower's fetch) reads past the high watermark up to the log end,
+   * 'txnCommitted' (read_committed) only up to the last stable offset; a batch is returned only
+   * when it lies wholly below the limit.
    */
   read(fetchOffset: number, maxBytes: number, minOneBatch: boolean, pooled?: boolean, isolation?: FetchIsolation): Promise<ReadResult>;
 
@@ -153,6 +184,23 @@ export interface PartitionLog {
    * once written, like append.
    */
   appendAsFollower(records: Buffer): Promise<AppendResult>;
+
+  /**
+   * Writes a transaction marker as the partition leader (WriteTxnMarkers): a control batch with
+   * the producer's id and epoch. Ends the producer's ongoing transaction here (a marker of a
+   * transaction without data in this partition is still written), moving the last stable
+   * offset; an ABORT of a transaction with data adds a transaction index entry. Throws
+   * KafkaError(INVALID_PRODUCER_EPOCH) for an epoch older than the producer's,
+   * KafkaError(TRANSACTION_COORDINATOR_FENCED) for an older coordinator epoch.
+   */
+  appendMarker(marker: TxnMarker): Promise<AppendResult>;
+
+  /**
+   * Kafka's collectAbortedTransactions: the aborted transactions whose data may lie in
+   * [fetchOffset, upperBoundOffset) (marker at or after fetchOffset, first offset below the
+   * bound), in the order their markers were written.
+   */
+  abortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTxn[];
 
   /**
    * Kafka's truncateTo: removes every batch holding an offset at or after `offset` (the log end
