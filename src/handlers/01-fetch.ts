@@ -99,6 +99,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
         for (let j = 0; j < active.length; j++) {
           const i = active[j];
           parts.push(answered(keys[i], partitions[i], { data: reads[j].data, wanted: wanted[i] }, reads[j].size));
+          wanted[i].throttle?.quota.record(reads[j].size);
         }
         for (let i = 0; i < wanted.length; i++) {
           if (wanted[i].erroneous) parts.push(answered(keys[i], partitions[i], { data: erroneousData(partitions[i], wanted[i].errorCode, readCommitted), wanted: wanted[i] }, 0));
@@ -127,8 +128,9 @@ async function appendOrTimeout(wanted: readonly ResolvedPartition[], seen: reado
     if (!l || wanted[i].erroneous) continue;
     unsubscribe.push(l.onAppend(wake));
     if (l.highWatermark !== seen[i]) moved = true;
-    // A follower waits for records past its fetch offset, which may have come since its read.
-    if (wanted[i].isolation === 'logEnd' && l.logEndOffset > wanted[i].fetchOffset) moved = true;
+    // A follower waits for records past its fetch offset, which may have come since its read
+    // (unless the leader's replication throttle held them back).
+    if (wanted[i].isolation === 'logEnd' && l.logEndOffset > wanted[i].fetchOffset && !wanted[i].throttle?.outOfSync) moved = true;
   }
   const timer = moved ? undefined : setTimeout(wake, ms);
   try {

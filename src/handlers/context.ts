@@ -4,6 +4,7 @@
 import type { BrokerConfig } from '../config.js';
 import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import type { TransactionCoordinator } from '../coordinator/transaction/coordinator.js';
+import type { TxnVerifier } from '../coordinator/transaction/produce-verification.js';
 import type { ConfigDescriber } from '../metadata/config-describer.js';
 import type { Controller } from '../metadata/controller.js';
 import type { MetadataImage, TopicsImage } from '../metadata/image.js';
@@ -61,6 +62,20 @@ export interface LeaderCheck {
  * The replica layer (src/replica/replica-manager.ts) in cluster mode; absent on a lone node,
  * where every partition is led here by its only replica.
  */
+/** A follower fetch's partition as the leader's replica layer answers it before the read. */
+export interface FollowerFetchResult {
+  errorCode: number;
+  divergingEpoch?: { epoch: number; endOffset: number };
+  /** Set when the partition is leader-throttled here: its read bytes are recorded; out of sync, it is not read while the quota is exceeded. */
+  throttle?: ReplicationThrottle;
+}
+
+/** The leader's replication quota for one throttled partition of a follower fetch. */
+export interface ReplicationThrottle {
+  outOfSync: boolean;
+  quota: { isQuotaExceeded(): boolean; record(bytes: number): void };
+}
+
 export interface ReplicaAccess {
   /** Produce: leadership, and for acks=all an ISR of at least min.insync.replicas (NOT_ENOUGH_REPLICAS). */
   checkProduce(topic: string, partition: number, acks: number): LeaderCheck;
@@ -77,7 +92,7 @@ export interface ReplicaAccess {
    * its log diverges from this leader's (it truncates there), or else its fetch state is recorded
    * (the high watermark may move).
    */
-  followerFetch(topic: string, partition: number, replicaId: number, brokerEpoch: number, fetchOffset: number, lastFetchedEpoch: number, logStartOffset?: number): { errorCode: number; divergingEpoch?: { epoch: number; endOffset: number } };
+  followerFetch(topic: string, partition: number, replicaId: number, brokerEpoch: number, fetchOffset: number, lastFetchedEpoch: number, logStartOffset?: number): FollowerFetchResult;
   /** KIP-392, as leader: the replica a consumer on `clientRack` should read from instead (-1: none, read here). */
   preferredReadReplica?(topic: string, partition: number, clientRack: string, listenerName: string, fetchOffset: number): number;
   /** A broker's endpoint on a listener (KIP-951's node endpoints), or null. */
@@ -100,6 +115,8 @@ export interface BrokerContext {
   readonly describer: ConfigDescriber;
   readonly groups: GroupOperations;
   readonly transactions: TransactionOperations;
+  /** Produce's check with the transaction coordinator before a transaction's first batch in a partition (absent: none). */
+  readonly txnVerifier?: Pick<TxnVerifier, 'append'> | null;
   /** The one log dir, absolute; null for the memory engine. */
   readonly logDir: string | null;
   /** The file engine's log dirs (Kafka's log.dirs), for DescribeLogDirs and AlterReplicaLogDirs; absent or null without. */

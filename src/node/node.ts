@@ -213,6 +213,7 @@ export class Node {
         nodeId: this.nodeId,
         storage: broker.storage,
         config: broker.config,
+        dynamicConfig: broker.metadata.dynamicConfig,
         client: this.replicaClient,
         interBrokerListenerName: c.interBrokerListenerName,
         brokerEpoch: () => this.lifecycle?.brokerEpoch ?? -1,

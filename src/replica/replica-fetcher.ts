@@ -4,7 +4,9 @@
 // long-polls (replica.fetch.wait.max.ms), so the loop never spins. Records are appended with the
 // leader's offsets and epochs; a diverging epoch in the answer (KIP-320's check, Fetch v12+)
 // truncates the log to where it agrees with the leader; the leader's high watermark becomes the
-// follower's, up to its own log end.
+// follower's, up to its own log end. Follower throttling (Kafka's shouldFollowerThrottle): a
+// throttled partition not caught up with the leader's high watermark is left out of the fetch while
+// the follower quota is exceeded; every throttled partition's fetched bytes are recorded.
 import { log } from '../log.js';
 import type { NodeClient, NodeEndpoint } from '../network/node-client.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -12,9 +14,16 @@ import { FetchRequest, type FetchRequestFetchTopic } from '../protocol/generated
 import { FetchResponse, type FetchResponsePartitionData } from '../protocol/generated/fetch-response.js';
 import type { PartitionLog } from '../storage/types.js';
 import type { Partition } from './partition.js';
+import type { ReplicationQuota } from './replication-quota.js';
 
 /** What Kafka 4.4's replica fetcher sends (v18's high watermark is for KRaft followers only). */
 const FETCH_VERSION = 17;
+/**
+ * First retry after the leader answered that it does not lead in the epoch our metadata names yet
+ * (it replays the same record moments after us), doubling up to replica.fetch.backoff.ms: waiting
+ * the whole backoff held acks=all produces to a newly elected leader for a second after a failover.
+ */
+const LEADER_BEHIND_RETRY_MS = 25;
 
 export interface ReplicaFetcherSettings {
   /** replica.fetch.wait.max.ms */
@@ -44,6 +53,10 @@ interface Followed {
   leaderEpoch: number;
   /** Skipped until then after an error. */
   delayedUntil: number;
+  /** Answers in a row from a leader that had not yet taken the leadership we follow it in. */
+  leaderBehind?: number;
+  /** How far behind the leader's high watermark the last fetch left it (null: unknown); 0 is in sync (Kafka's lag). */
+  lag: number | null;
 }
 
 class ReplicaFetcher {
@@ -57,10 +70,11 @@ class ReplicaFetcher {
     private readonly client: NodeClient,
     private readonly host: ReplicaFetcherHost,
     private readonly s: ReplicaFetcherSettings,
+    private readonly quota: ReplicationQuota | null,
   ) {}
 
   add(p: Partition): void {
-    this.partitions.set(p.key, { partition: p, leaderEpoch: p.leaderEpoch, delayedUntil: 0 });
+    this.partitions.set(p.key, { partition: p, leaderEpoch: p.leaderEpoch, delayedUntil: 0, lag: null });
     if (!this.running) void this.run();
   }
 
@@ -92,7 +106,7 @@ class ReplicaFetcher {
           log.debug(`replica fetch from broker ${this.leaderId} failed: ${(e as Error)?.message ?? e}`);
           return false;
         });
-        if (!progressed && !this.closed) await this.sleep(this.s.backoffMs);
+        if (!progressed && !this.closed) await this.sleep(this.retryInMs());
       }
     } finally {
       this.running = false;
@@ -107,10 +121,12 @@ class ReplicaFetcher {
     const now = Date.now();
     const sent = new Map<string, { f: Followed; fetchOffset: number }>();
     const topics = new Map<string, FetchRequestFetchTopic>();
+    const q = this.quota?.throttlesAny ? this.quota : null;
     for (const f of this.partitions.values()) {
       if (f.delayedUntil > now) continue;
       const p = f.partition;
       const l = p.log;
+      if (q && f.lag !== 0 && q.isThrottled(l.topic, l.partition) && q.isQuotaExceeded(now)) continue;
       let t = topics.get(p.topicId);
       if (!t) topics.set(p.topicId, (t = { topicId: p.topicId, partitions: [] }));
       t.partitions.push({
@@ -148,11 +164,32 @@ class ReplicaFetcher {
         const s = sent.get(`${t.topicId}:${d.partitionIndex}`);
         // Still followed from this leader in this epoch, and the log not moved meanwhile.
         if (!s || this.partitions.get(s.f.partition.key) !== s.f || s.f.partition.log.logEndOffset !== s.fetchOffset) continue;
-        if (await this.processPartition(s.f, s.fetchOffset, d)) ok = true;
-        else s.f.delayedUntil = Date.now() + this.s.backoffMs;
+        if (await this.processPartition(s.f, s.fetchOffset, d)) {
+          ok = true;
+          s.f.leaderBehind = 0;
+        } else s.f.delayedUntil = Date.now() + this.backoffFor(s.f, d.errorCode);
       }
     }
     return ok;
+  }
+
+  /**
+   * How long a partition waits after an error: replica.fetch.backoff.ms, but soon again when the
+   * leader our metadata (still) names says it is not the leader or does not know our epoch yet.
+   */
+  private backoffFor(f: Followed, errorCode: number): number {
+    if (errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER && errorCode !== ErrorCode.UNKNOWN_LEADER_EPOCH) return this.s.backoffMs;
+    const n = f.leaderBehind ?? 0;
+    f.leaderBehind = n + 1;
+    return Math.min(this.s.backoffMs, LEADER_BEHIND_RETRY_MS * 2 ** n);
+  }
+
+  /** Until the first partition delayed by an error may be fetched again; replica.fetch.backoff.ms when none is. */
+  private retryInMs(): number {
+    const now = Date.now();
+    let ms = this.s.backoffMs;
+    for (const f of this.partitions.values()) if (f.delayedUntil > now) ms = Math.min(ms, f.delayedUntil - now);
+    return ms;
   }
 
   /** Applies one partition's answer; false on an error the partition backs off from. */
@@ -170,7 +207,11 @@ class ReplicaFetcher {
           return true;
         }
         const records = Array.isArray(d.records) ? Buffer.concat(d.records) : d.records;
-        if (records && records.length > 0) await l.appendAsFollower(records);
+        const bytes = records?.length ?? 0;
+        if (bytes > 0) await l.appendAsFollower(records!);
+        // In-sync and out-of-sync replicas' traffic alike counts against the quota.
+        if (bytes > 0 && this.quota?.throttlesAny && this.quota.isThrottled(l.topic, l.partition)) this.quota.record(bytes);
+        if (bytes > 0 || f.lag === null) f.lag = Math.max(0, d.highWatermark - l.logEndOffset);
         // The leader's high watermark, as far as this log reaches; never backwards.
         const hw = Math.min(d.highWatermark, l.logEndOffset);
         if (hw > l.highWatermark) l.updateHighWatermark(hw);
@@ -231,13 +272,15 @@ export class ReplicaFetcherManager {
     private readonly client: NodeClient,
     private readonly host: ReplicaFetcherHost,
     private readonly settings: ReplicaFetcherSettings,
+    /** The follower replication quota (null: never throttled). */
+    private readonly quota: ReplicationQuota | null = null,
   ) {}
 
   /** Fetches `p` from its leader (in its current epoch) from now on. */
   add(p: Partition): void {
     this.remove(p.key);
     let f = this.fetchers.get(p.leaderId);
-    if (!f) this.fetchers.set(p.leaderId, (f = new ReplicaFetcher(p.leaderId, this.client, this.host, this.settings)));
+    if (!f) this.fetchers.set(p.leaderId, (f = new ReplicaFetcher(p.leaderId, this.client, this.host, this.settings, this.quota)));
     f.add(p);
     this.leaders.set(p.key, p.leaderId);
   }

@@ -4,12 +4,15 @@
 // waits in the purgatory until the high watermark passes the append; follower fetches record how
 // far each follower got); runs the follower side through the replica fetchers; and keeps the ISR
 // honest through AlterPartition to the active controller (shrink after replica.lag.time.max.ms,
-// expand once a follower caught up).
+// expand once a follower caught up). A reassignment's new replica gets a new, empty log and follows
+// from the leader's log start; a replica the image no longer names here is stopped and its log
+// deleted (Kafka's applyDelta), also at start-up for one removed while this broker was down.
 import { replicaSelector, type ReplicaSelector, type ReplicaView } from './replica-selector.js';
 import { log } from '../log.js';
 import type { BrokerConfig } from '../config.js';
-import type { LeaderCheck, ReplicaAccess } from '../handlers/context.js';
+import type { FollowerFetchResult, LeaderCheck, ReplicaAccess } from '../handlers/context.js';
 import type { MetadataDelta } from '../metadata/delta.js';
+import type { DynamicBrokerConfig } from '../metadata/dynamic-config.js';
 import type { MetadataImage, PartitionRegistration } from '../metadata/image.js';
 import type { MetadataPublisher } from '../metadata/loader.js';
 import type { NodeClient, NodeEndpoint } from '../network/node-client.js';
@@ -21,6 +24,7 @@ import { DelayedProduce } from './delayed-produce.js';
 import { Partition } from './partition.js';
 import { DelayedOperationPurgatory } from './purgatory.js';
 import { ReplicaFetcherManager } from './replica-fetcher.js';
+import { ReplicationQuota } from './replication-quota.js';
 
 export interface ReplicaManagerOptions {
   nodeId: number;
@@ -30,6 +34,8 @@ export interface ReplicaManagerOptions {
   client: NodeClient;
   interBrokerListenerName: string;
   brokerEpoch(): number;
+  /** Effective broker and topic settings (the log config of a replica created here, the replication throttles). */
+  dynamicConfig: DynamicBrokerConfig;
   /** Sends an AlterPartition to the active controller. */
   alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse>;
 }
@@ -52,6 +58,11 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
   private applying: Promise<void> = Promise.resolve();
   private readonly leadershipListeners = new Set<LeadershipListener>();
 
+  /** Replication throttles: bytes served to followers, bytes fetched from leaders. */
+  readonly leaderQuota: ReplicationQuota;
+  readonly followerQuota: ReplicationQuota;
+  private quotasLoaded = false;
+
   /** replica.selector.class (KIP-392); null: consumers read from the leader only. */
   private readonly selector: ReplicaSelector | null;
 
@@ -59,6 +70,10 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     const c = o.config;
     this.lagMs = c.number('replica.lag.time.max.ms');
     this.selector = replicaSelector(c.get('replica.selector.class'));
+    const windowMs = c.number('replication.quota.window.size.seconds') * 1000;
+    const samples = c.number('replication.quota.window.num');
+    this.leaderQuota = new ReplicationQuota('leader', windowMs, samples);
+    this.followerQuota = new ReplicationQuota('follower', windowMs, samples);
     this.fetchers = new ReplicaFetcherManager(
       o.client,
       { nodeId: o.nodeId, brokerEpoch: o.brokerEpoch, endpoint: (id) => this.interBrokerEndpoint(id) },
@@ -70,6 +85,7 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
         backoffMs: c.number('replica.fetch.backoff.ms'),
         requestTimeoutMs: c.number('replica.socket.timeout.ms'),
       },
+      this.followerQuota,
     );
     // Kafka's isr-expiration task runs at half the lag time.
     this.isrTimer = setInterval(() => this.maybeShrinkIsr(), Math.max(1, Math.floor(this.lagMs / 2)));
@@ -124,6 +140,11 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
       this.started = true;
       const image = this.image;
       if (!image) return;
+      // Replicas removed from this broker while it was down (or before their log was deleted).
+      for (const l of [...this.o.storage.all()]) {
+        const reg = l.replicated ? image.topics.get(l.topic)?.registrations.get(l.partition) : undefined;
+        if (reg && !reg.replicas.includes(this.o.nodeId)) await this.deleteReplica(l.topic, l.partition).catch((e) => log.error(`${l.topic}-${l.partition}: ${(e as Error)?.stack ?? e}`));
+      }
       for (const t of image.topics.all()) {
         for (const [id, reg] of t.registrations) {
           if (reg.replicas.includes(this.o.nodeId)) await this.applyRegistration(t.name, t.topicId, id, reg).catch((e) => log.error(`${t.name}-${id}: ${(e as Error)?.stack ?? e}`));
@@ -140,8 +161,19 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
 
   onMetadataUpdate(delta: MetadataDelta, image: MetadataImage): Promise<void> {
     this.image = image;
+    if (!this.quotasLoaded || delta.configsDelta) this.updateQuotas(image);
     if (!this.started) return Promise.resolve();
     return this.serially(() => this.applyDelta(delta));
+  }
+
+  /** The throttle rates (this broker's dynamic config over the cluster default) and throttled replicas (topic configs). */
+  private updateQuotas(image: MetadataImage): void {
+    this.quotasLoaded = true;
+    const c = this.o.dynamicConfig.current(image);
+    this.leaderQuota.updateQuota(c.number('leader.replication.throttled.rate'));
+    this.followerQuota.updateQuota(c.number('follower.replication.throttled.rate'));
+    this.leaderQuota.updateThrottledFromImage(image, 'leader.replication.throttled.replicas', this.o.nodeId);
+    this.followerQuota.updateThrottledFromImage(image, 'follower.replication.throttled.replicas', this.o.nodeId);
   }
 
   private async applyDelta(delta: MetadataDelta): Promise<void> {
@@ -155,7 +187,7 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
       for (const [id, reg] of d.partitionChanges) {
         const key = `${d.name}-${id}`;
         if (!reg.replicas.includes(this.o.nodeId)) {
-          this.stopPartition(key);
+          await this.deleteReplica(d.name, id).catch((e) => log.error(`${key}: deleting the removed replica failed: ${(e as Error)?.stack ?? e}`));
           continue;
         }
         await this.applyRegistration(d.name, d.topicId, id, reg).catch((e) => log.error(`${key}: becoming ${reg.leader === this.o.nodeId ? 'leader' : 'follower'} failed: ${(e as Error)?.stack ?? e}`));
@@ -165,7 +197,13 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
 
   private async applyRegistration(topic: string, topicId: string, id: number, reg: PartitionRegistration): Promise<void> {
     const key = `${topic}-${id}`;
-    const l = this.o.storage.get(topic, id);
+    let l = this.o.storage.get(topic, id);
+    if (!l && this.image) {
+      // A replica new to this broker (a reassignment adds it): an empty log, which the fetcher
+      // starts at the leader's log start (OFFSET_OUT_OF_RANGE below it).
+      l = await this.o.storage.create(topic, id, this.o.dynamicConfig.logConfig(this.image, topic));
+      log.info(`${key}: created the log of a new replica`);
+    }
     // Logs that are not replicated (the coordinators' own, for now) are no replica's business.
     if (!l || !l.replicated) return;
     let p = this.partitions.get(key);
@@ -191,6 +229,17 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
       log.info(`${key}: following broker ${reg.leader} in epoch ${reg.leaderEpoch}`);
     }
     this.purgatory.checkAndComplete(key);
+  }
+
+  /** This broker is no longer a replica: stop following or leading, and delete the log (Kafka does). */
+  private async deleteReplica(topic: string, partition: number): Promise<void> {
+    const key = `${topic}-${partition}`;
+    this.stopPartition(key);
+    const l = this.o.storage.get(topic, partition);
+    // Coordinator logs outside replication (see applyRegistration) are left alone.
+    if (!l || !l.replicated) return;
+    await this.o.storage.delete(topic, partition);
+    log.info(`${key}: deleted the log (no longer a replica here)`);
   }
 
   private stopPartition(key: string): void {
@@ -243,7 +292,7 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     return { errorCode: p.isLeader || fromFollower ? ErrorCode.NONE : errorCode, leaderId, leaderEpoch };
   }
 
-  followerFetch(topic: string, partition: number, replicaId: number, brokerEpoch: number, fetchOffset: number, lastFetchedEpoch: number, logStartOffset = -1): { errorCode: number; divergingEpoch?: { epoch: number; endOffset: number } } {
+  followerFetch(topic: string, partition: number, replicaId: number, brokerEpoch: number, fetchOffset: number, lastFetchedEpoch: number, logStartOffset = -1): FollowerFetchResult {
     const p = this.partitions.get(`${topic}-${partition}`);
     if (!p?.isLeader || !p.replicas.includes(replicaId)) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
     const l = p.log;
@@ -257,6 +306,10 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     p.updateFollowerFetchState(replicaId, fetchOffset, brokerEpoch, Date.now(), logStartOffset);
     const join = p.candidatesToJoin().filter((id) => this.isrEligible(id, p.followers.get(id)!.brokerEpoch));
     if (join.length > 0) this.alterIsr(p, [...p.isr, ...join], 'expand');
+    // A throttled partition's bytes count against the leader quota; an out-of-sync follower's is
+    // left out of the read while the quota is exceeded (Kafka's shouldLeaderThrottle).
+    const q = this.leaderQuota;
+    if (q.throttlesAny && q.isThrottled(topic, partition)) return { errorCode: ErrorCode.NONE, throttle: { outOfSync: !p.isr.includes(replicaId), quota: q } };
     return { errorCode: ErrorCode.NONE };
   }
 

@@ -8,6 +8,7 @@ import type { FetchResponse } from '../../protocol/generated/fetch-response.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError, type FetchIsolation, type PartitionLog } from '../../storage/types.js';
 import { log } from '../../log.js';
+import type { ReplicationThrottle } from '../context.js';
 
 export type PartitionData = FetchResponse['responses'][number]['partitions'][number];
 
@@ -24,6 +25,8 @@ export interface Wanted {
   divergingEpoch?: { epoch: number; endOffset: number };
   /** KIP-392: the replica the consumer should read from; answered instead of records. */
   preferredReadReplica?: number;
+  /** A follower's fetch of a leader-throttled partition (the replica layer's quota). */
+  throttle?: ReplicationThrottle;
 }
 
 /** What one partition's read gave, as the response will carry it. */
@@ -82,6 +85,8 @@ function readNow(w: Wanted, readCommitted: boolean): PartitionRead | undefined {
   if (!l || w.errorCode !== ErrorCode.NONE) return { data: emptyData(w, readCommitted), size: 0, errorCode: w.errorCode, release: undefined };
   if ((w.preferredReadReplica ?? -1) >= 0) return { data: { ...emptyData(w, readCommitted), preferredReadReplica: w.preferredReadReplica! }, size: 0, errorCode: ErrorCode.NONE, release: undefined };
   if (w.divergingEpoch) return { data: { ...emptyData(w, readCommitted), divergingEpoch: w.divergingEpoch }, size: 0, errorCode: ErrorCode.NONE, release: undefined };
+  // Kafka's shouldLeaderThrottle: an out-of-sync follower gets nothing while the quota is exceeded.
+  if (w.throttle?.outOfSync && w.throttle.quota.isQuotaExceeded()) return { data: emptyData(w, readCommitted), size: 0, errorCode: ErrorCode.NONE, release: undefined };
   if (w.fetchOffset === (w.isolation === 'logEnd' ? l.logEndOffset : l.highWatermark)) return { data: emptyData(w, readCommitted), size: 0, errorCode: ErrorCode.NONE, release: undefined };
   return undefined;
 }

@@ -116,6 +116,7 @@ export function resolvePartition(ctx: RequestContext, topics: TopicLookup, p: Fe
     const f = replicas.followerFetch(log.topic, p.partition, replica.replicaId, replica.brokerEpoch, p.fetchOffset, p.lastFetchedEpoch ?? -1, p.logStartOffset ?? -1);
     out.errorCode = f.errorCode;
     out.divergingEpoch = f.divergingEpoch;
+    out.throttle = f.throttle;
     out.isolation = 'logEnd';
   } else {
     // Cluster mode: the epoch is the partition's (a follower's log may not have seen it yet);
