@@ -115,6 +115,22 @@ t.test('an adding replica joining the ISR completes; the leader stays when it is
   t.same([c.part('m').replicas, c.part('m').leaderEpoch], [[2, 3, 5], 1]);
 });
 
+t.test('the removed leader fenced mid-move: the next leader completes it when the adding replica joins', async (t) => {
+  const c = await cluster([2, 3, 4, 5]);
+  await c.create('f', [[2, 3, 4]]);
+  await c.reassign([{ name: 'f', partitions: [{ partitionIndex: 0, replicas: [3, 4, 5] }] }]);
+  c.clock.advance(8000);
+  for (const id of [3, 4, 5]) await c.controller.brokerHeartbeat(heartbeat(id, c.epochs.get(id)!, c.manager.metadataLog.endOffset));
+  c.clock.advance(1001);
+  t.same(await c.controller.fenceStaleBrokers(), [2]);
+  const mid = c.part('f');
+  t.same([mid.leader, mid.isr, mid.replicas, mid.addingReplicas, mid.removingReplicas], [3, [3, 4], [3, 4, 5, 2], [5], [2]], 'still in progress under the new leader');
+  const done = await c.alterIsr('f', [3, 4, 5]);
+  t.same(done.answer, { partitionIndex: 0, errorCode: 0, leaderId: 3, leaderEpoch: mid.leaderEpoch + 1, isr: [3, 4, 5], leaderRecoveryState: 0, partitionEpoch: mid.partitionEpoch + 1 });
+  const p = c.part('f');
+  t.same([p.leader, p.isr, p.replicas, p.addingReplicas, p.removingReplicas], [3, [3, 4, 5], [3, 4, 5], [], []]);
+});
+
 t.test('a shrink completes at the request and moves leadership off a removed leader', async (t) => {
   const c = await cluster([2, 3, 4]);
   await c.create('s', [[2, 3, 4]]);
@@ -177,6 +193,7 @@ t.test('per-partition errors and the replication factor check of v1', async (t) 
   t.same(await one([2], true, 'e', 3), { partitionIndex: 3, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'Unable to find partition e:3.' });
   t.same(await one([]), invalid('The manual partition assignment includes an empty replica list.'));
   t.same(await one([2, 9]), invalid('The manual partition assignment includes broker 9, but no such broker is registered.'));
+  t.same(await one([1]), invalid('The manual partition assignment includes broker 1, but no such broker is registered.'), 'the controller-only node is no broker');
   t.same(await one([4, 2, 2]), invalid('The manual partition assignment includes the broker 2 more than once.'));
   t.same(await one([2, 3], false), { partitionIndex: 0, errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: 'The replication factor is changed from 3 to 2' });
   t.same(await one([9], false), invalid('The manual partition assignment includes broker 9, but no such broker is registered.'), 'the assignment is checked before the factor');
