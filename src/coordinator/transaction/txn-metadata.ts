@@ -75,7 +75,9 @@ export interface TxnTransit {
 }
 
 /** A transition the rules forbid: a coordinator bug, never a client's error. */
-export class IllegalTxnTransition extends Error {}
+export class IllegalTxnTransition extends Error {
+  override name = 'IllegalTxnTransition';
+}
 
 export interface TxnMetadataInit {
   producerId: number;
