@@ -286,7 +286,8 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
     const asked = this.preferred.get(partitionDirName(topic, partition));
     if (asked && !asked.logDir.offline) return asked;
     const counts = new Map<EngineDir, number>(this.dirs.map((d) => [d, 0]));
-    for (const home of this.homes.values()) counts.set(home.dir, counts.get(home.dir)! + 1);
+    // The metadata log is no partition of a topic (Kafka's raft manager keeps it apart).
+    for (const [log, home] of this.homes) if (log.topic !== METADATA_TOPIC) counts.set(home.dir, counts.get(home.dir)! + 1);
     for (const m of this.moves.values()) counts.set(m.to, counts.get(m.to)! + 1);
     return nextLogDir(this.dirs, (d) => !d.logDir.offline, (d) => counts.get(d)!);
   }
