@@ -2,8 +2,10 @@
 # Apache Kafka as the reference broker: fetch its jars from Maven Central, format a single-node KRaft store
 # and run it on loopback.
 #   broker.sh install          jars into .work/libs (once; reruns are no-ops)
-#   broker.sh start DIR        format DIR, start, wait until it answers; prints "kafka listening on HOST:PORT"
+#   broker.sh start DIR [K=V..] format DIR, start, wait until it answers; prints "kafka listening on HOST:PORT"
+#                              (K=V: extra lines of server.properties)
 #   broker.sh stop DIR         stop the broker started in DIR
+#   broker.sh restart DIR      start the broker formatted in DIR again (same ports, same data; after a kill -9)
 #   broker.sh java CLASS ARGS  run a class from the same jars (the Java client tools use this)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -73,10 +75,18 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 delete.topic.enable=true
 PROPS
+  shift
+  for kv in "$@"; do echo "$kv" >> "$dir/server.properties"; done
   java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
     > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; exit 1; }
+  launch "$dir" "$port"
+}
+
+# Runs the node of DIR's server.properties and waits until it answers on PORT.
+launch() {
+  local dir="$1" port="$2"
   local t0=$SECONDS
-  nohup java "${java_opts[@]}" -cp "$libs/*" kafka.Kafka "$dir/server.properties" > "$dir/kafka.log" 2>&1 &
+  nohup java "${java_opts[@]}" -cp "$libs/*" kafka.Kafka "$dir/server.properties" >> "$dir/kafka.log" 2>&1 &
   echo $! > "$dir/kafka.pid"
   # Ready means the broker has registered and answers ApiVersions/Metadata, not just that the port is open.
   local deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-120}))
@@ -107,8 +117,11 @@ stop() {
 
 case "${1:-}" in
   install) install ;;
-  start) start "${2:?broker.sh start DIR}" ;;
+  start) shift; start "${1:?broker.sh start DIR}" "${@:2}" ;;
   stop) stop "${2:?broker.sh stop DIR}" ;;
+  restart)
+    d="$(cd "${2:?broker.sh restart DIR}" && pwd)"
+    launch "$d" "$(sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:||p' "$d/server.properties")" ;;
   java) shift; run_java "$@" ;;
-  *) sed -n '2,8p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,10p' "$0" >&2; exit 2 ;;
 esac
