@@ -22,6 +22,7 @@ import { GroupCoordinator } from './coordinator/group/coordinator.js';
 import { TransactionCoordinator } from './coordinator/transaction/coordinator.js';
 import { TxnMarkerChannel } from './coordinator/transaction/marker-channel.js';
 import { brokerMarkerHost } from './coordinator/transaction/local-markers.js';
+import { TxnVerifier } from './coordinator/transaction/produce-verification.js';
 
 /** One of the broker's listeners (Kafka's `listeners` entry, with its `advertised.listeners` one). */
 export interface BrokerListener {
@@ -81,6 +82,8 @@ export class Broker implements BrokerContext {
   readonly transactions: TransactionCoordinator;
   /** Transaction markers to partition leaders (this broker's, or WriteTxnMarkers to others once the node wires its client in). */
   readonly txnMarkers: TxnMarkerChannel;
+  /** Produce's transaction verification (the coordinator here, or AddPartitionsToTxn to its broker once the node wires its client in). */
+  readonly txnVerifier: TxnVerifier;
   /** Retention and compaction in the background. */
   readonly cleaner: LogCleaner;
   /** Cluster mode: the replica layer the node installs (src/replica/replica-manager.ts); null on a lone node. */
@@ -122,6 +125,12 @@ export class Broker implements BrokerContext {
       nodeId: this.nodeId,
       local: brokerMarkerHost(this),
       leaderOf: (topic, partition) => this.metadata.image.topics.get(topic)?.registrations.get(partition)?.leader ?? null,
+    });
+    this.txnVerifier = new TxnVerifier({
+      nodeId: this.nodeId,
+      enabled: () => this.config.bool('transaction.partition.verification.enable'),
+      coordinatorId: (id) => this.transactions.coordinatorId(id),
+      verifyOrAdd: (id, producerId, producerEpoch, partitions, add) => this.transactions.verifyOrAdd(id, producerId, producerEpoch, partitions, add),
     });
     this.cleaner = new LogCleaner(this.storage, {
       compaction: this.config.bool('log.cleaner.enable'),

@@ -1,8 +1,11 @@
 // Produce (key 0), v3-13 (magic v2 record batches only, as Kafka 4). Like Kafka 4 (KAFKA-18659),
 // ApiVersions advertises v0-13: librdkafka up to 2.8 only compresses when it sees Produce v0.
-// A v0-2 request still closes the connection. v12 differs from v11 only inside transactions
-// (KIP-890), which samsa does not serve; v13 names topics by id (KIP-516): an unknown id gets
-// UNKNOWN_TOPIC_ID and the response names topics by id too. In a cluster the replica layer decides:
+// A v0-2 request still closes the connection. A transactional produce needs a transactional id
+// (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka) and, for a producer's first batch in a
+// partition, the coordinator's word that the partition is in the transaction (v12+, KIP-890: it
+// adds it) before it is appended (src/coordinator/transaction/produce-verification.ts). v13 names
+// topics by id (KIP-516): an unknown id gets UNKNOWN_TOPIC_ID and the response names topics by id
+// too. In a cluster the replica layer decides:
 // NOT_LEADER_OR_FOLLOWER (with KIP-951's leader and endpoint, v10+) off the leader,
 // NOT_ENOUGH_REPLICAS for acks=all under min.insync.replicas, and acks=all answers once the ISR has
 // the write (REQUEST_TIMED_OUT at the request's timeout); a lone node never waits. Validates each partition's
@@ -14,6 +17,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { validateBatches, RecordValidationError } from '../protocol/records/validate.js';
 import { KafkaError, type AppendResult } from '../storage/types.js';
 import { rejectKeylessRecords } from '../storage/compacted-topic.js';
+import { transactionalProducer } from '../coordinator/transaction/produce-verification.js';
 import { log } from '../log.js';
 import { recompress, targetCodec } from './recompress.js';
 import { defineHandler } from './handler.js';
@@ -44,6 +48,9 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     const settled = () => {
       if (--appending === 0 && appended !== null) appended();
     };
+    // Transactional records without a transactional id are refused whole, as Kafka's authorization does.
+    const txnWithoutId = req.transactionalId === null && req.topicData.some((t) => t.partitionData.some((pd) => transactionalProducer(pd.records) !== null));
+    const verifier = req.transactionalId !== null ? (broker.txnVerifier ?? null) : null;
     const responses = req.topicData.map((topic) => {
       const answers: PartitionResponse[] = new Array(topic.partitionData.length);
       // v13+: the topic's name from its id; an id this cluster does not know fails every partition.
@@ -51,6 +58,10 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
       topic.partitionData.forEach((pd, i) => {
         if (!acksValid) {
           answers[i] = failure(pd.index, ErrorCode.INVALID_REQUIRED_ACKS, null);
+          return;
+        }
+        if (txnWithoutId) {
+          answers[i] = failure(pd.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, null);
           return;
         }
         if (name === undefined) {
@@ -104,7 +115,11 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           return;
         }
         appending++;
-        partitionLog.append(records, appendOptions).then(
+        const txn = verifier && transactionalProducer(records);
+        const append = txn
+          ? verifier!.append({ transactionalId: req.transactionalId!, ...txn, topic: name, partition: pd.index, produceVersion: ctx.apiVersion }, partitionLog, () => partitionLog.append(records, appendOptions))
+          : partitionLog.append(records, appendOptions);
+        append.then(
           (r) => {
             if (replicas && req.acks === -1) {
               // acks=all: answered once the ISR has it (or at the request timeout).

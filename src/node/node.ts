@@ -32,6 +32,9 @@ import { AlterPartitionResponse } from '../protocol/generated/alter-partition-re
 import { WriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-request.js';
 import { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
 import { WRITE_TXN_MARKERS_VERSION } from '../coordinator/transaction/marker-channel.js';
+import { AddPartitionsToTxnRequest } from '../protocol/generated/add-partitions-to-txn-request.js';
+import { AddPartitionsToTxnResponse } from '../protocol/generated/add-partitions-to-txn-response.js';
+import { ADD_PARTITIONS_TO_TXN_VERSION } from '../coordinator/transaction/produce-verification.js';
 import { ReplicaManager } from '../replica/replica-manager.js';
 import type { RaftStatus } from '../raft/messages.js';
 import { FileStorageEngine } from '../storage/file-engine.js';
@@ -233,6 +236,15 @@ export class Node {
         if (!e) return Promise.reject(new Error(`no ${c.interBrokerListenerName} endpoint known for broker ${id}`));
         markerClient.setEndpoint(id, { host: e.host, port: e.port });
         return markerClient.send(id, WriteTxnMarkersRequest, WriteTxnMarkersResponse, WRITE_TXN_MARKERS_VERSION, req, broker.config.number('request.timeout.ms'));
+      });
+      // Produce's transaction verification asks the coordinator's broker (Kafka's AddPartitionsToTxnManager has its own client too).
+      const verifyClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-txn-verify-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
+      this.clients.push(verifyClient);
+      broker.txnVerifier.useRemote((id, req) => {
+        const e = replicas.endpoint(id, c.interBrokerListenerName);
+        if (!e) return Promise.reject(new Error(`no ${c.interBrokerListenerName} endpoint known for broker ${id}`));
+        verifyClient.setEndpoint(id, { host: e.host, port: e.port });
+        return verifyClient.send(id, AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, ADD_PARTITIONS_TO_TXN_VERSION, req, broker.config.number('request.timeout.ms'));
       });
       broker.metadata.installPublisher(replicas);
       metadata = broker.metadata;
