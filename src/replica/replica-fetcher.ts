@@ -64,6 +64,8 @@ class ReplicaFetcher {
   private running = false;
   private closed = false;
   private wake: (() => void) | null = null;
+  /** A partition was added since the last fetch was built: fetch again at once (Kafka signals its fetcher thread). */
+  private added = false;
 
   constructor(
     readonly leaderId: number,
@@ -75,7 +77,9 @@ class ReplicaFetcher {
 
   add(p: Partition): void {
     this.partitions.set(p.key, { partition: p, leaderEpoch: p.leaderEpoch, delayedUntil: 0, lag: null });
+    this.added = true;
     if (!this.running) void this.run();
+    else this.wake?.();
   }
 
   remove(key: string): void {
@@ -102,11 +106,12 @@ class ReplicaFetcher {
     this.running = true;
     try {
       while (!this.closed && this.partitions.size > 0) {
+        this.added = false;
         const progressed = await this.fetchOnce().catch((e) => {
           log.debug(`replica fetch from broker ${this.leaderId} failed: ${(e as Error)?.message ?? e}`);
           return false;
         });
-        if (!progressed && !this.closed) await this.sleep(this.retryInMs());
+        if (!progressed && !this.closed && !this.added) await this.sleep(this.retryInMs());
       }
     } finally {
       this.running = false;
