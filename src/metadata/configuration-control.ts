@@ -43,7 +43,7 @@ const fail = (r: ConfigResourceChange, errorCode: number, errorMessage: string |
 });
 
 /** Checks that the resource exists and may be changed here; null when it may. */
-function checkResource(image: MetadataImage, nodeId: number, r: ConfigResourceChange): ConfigResourceResult | null {
+function checkResource(image: MetadataImage, nodeId: number | null, r: ConfigResourceChange): ConfigResourceResult | null {
   if (r.resourceType === ResourceType.TOPIC) {
     const bad = invalidTopicNameReason(r.resourceName);
     if (bad) return fail(r, ErrorCode.INVALID_TOPIC_EXCEPTION, bad);
@@ -53,7 +53,9 @@ function checkResource(image: MetadataImage, nodeId: number, r: ConfigResourceCh
   if (r.resourceType === ResourceType.BROKER) {
     if (r.resourceName === '') return null;
     if (!/^-?\d+$/.test(r.resourceName)) return fail(r, ErrorCode.INVALID_REQUEST, `Node id must be an integer, but it is: ${r.resourceName}`);
-    if (Number(r.resourceName) !== nodeId) return fail(r, ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${nodeId}, but received ${r.resourceName}`);
+    // A quorum controller (nodeId null) takes any broker's resource, as Kafka's ConfigurationControlManager:
+    // the broker a client sent it to checked the id before forwarding.
+    if (nodeId !== null && Number(r.resourceName) !== nodeId) return fail(r, ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${nodeId}, but received ${r.resourceName}`);
     return null;
   }
   return fail(r, ErrorCode.INVALID_REQUEST, `Unexpected resource type ${r.resourceType}`);
@@ -84,8 +86,10 @@ function checkRequest(r: ConfigResourceChange): ConfigResourceResult | null {
 }
 
 /** Checks a broker resource's configs as they would be after the change; null when Kafka takes them. */
-function checkBroker(image: MetadataImage, nodeId: number, staticConfig: BrokerConfig, r: ConfigResourceChange, props: ReadonlyMap<string, string>): ConfigResourceResult | null {
-  const layers = { staticConfig, clusterDefaults: image.configs.get(ResourceType.BROKER, ''), perBroker: image.configs.get(ResourceType.BROKER, String(nodeId)) };
+function checkBroker(image: MetadataImage, nodeId: number | null, staticConfig: BrokerConfig, r: ConfigResourceChange, props: ReadonlyMap<string, string>): ConfigResourceResult | null {
+  // The per-broker layer of the broker the resource names (this node's for the cluster default).
+  const broker = r.resourceName !== '' ? r.resourceName : nodeId !== null ? String(nodeId) : null;
+  const layers = { staticConfig, clusterDefaults: image.configs.get(ResourceType.BROKER, ''), perBroker: broker === null ? new Map<string, string>() : image.configs.get(ResourceType.BROKER, broker) };
   try {
     validateBrokerConfigs(props, r.resourceName !== '', layers);
     return null;
@@ -98,7 +102,8 @@ function checkBroker(image: MetadataImage, nodeId: number, staticConfig: BrokerC
 /** IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT per config (KIP-339). */
 export function incrementalAlterConfigs(
   image: MetadataImage,
-  nodeId: number,
+  /** This node's id on a lone node (its own broker resource only); null on a quorum controller (any broker's). */
+  nodeId: number | null,
   resources: ConfigResourceChange[],
   staticConfig: BrokerConfig = new BrokerConfig(),
 ): ControllerResult<ConfigResourceResult[]> {
@@ -111,7 +116,7 @@ export function incrementalAlterConfigs(
   return { records, response };
 }
 
-function alterOne(image: MetadataImage, nodeId: number, staticConfig: BrokerConfig, r: ConfigResourceChange, out: MetadataRecord[]): ConfigResourceResult | null {
+function alterOne(image: MetadataImage, nodeId: number | null, staticConfig: BrokerConfig, r: ConfigResourceChange, out: MetadataRecord[]): ConfigResourceResult | null {
   const broker = r.resourceType === ResourceType.BROKER;
   const current = image.configs.get(r.resourceType, r.resourceName);
   // For a broker, the resource's configs after the change, as Kafka validates them as a whole.
@@ -184,7 +189,7 @@ function checkElrMinIsr(image: MetadataImage, r: ConfigResourceChange, changes: 
 /** The legacy AlterConfigs: the given configs replace every override the resource had. */
 export function legacyAlterConfigs(
   image: MetadataImage,
-  nodeId: number,
+  nodeId: number | null,
   resources: { resourceType: number; resourceName: string; configs: { name: string; value: string | null }[] }[],
   staticConfig: BrokerConfig = new BrokerConfig(),
 ): ControllerResult<ConfigResourceResult[]> {
@@ -198,7 +203,7 @@ export function legacyAlterConfigs(
   return { records, response };
 }
 
-function replaceAll(image: MetadataImage, nodeId: number, staticConfig: BrokerConfig, r: ConfigResourceChange, out: MetadataRecord[]): ConfigResourceResult | null {
+function replaceAll(image: MetadataImage, nodeId: number | null, staticConfig: BrokerConfig, r: ConfigResourceChange, out: MetadataRecord[]): ConfigResourceResult | null {
   if (r.resourceType === ResourceType.BROKER) {
     // Kafka validates only the configs given: they are all the resource will have.
     const bad = checkBroker(image, nodeId, staticConfig, r, new Map(r.configs.map((c) => [c.name, c.value!])));

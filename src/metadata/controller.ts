@@ -269,15 +269,20 @@ export class Controller {
     return this.execute((image) => createPartitions(image, this.placement(), topics), validateOnly);
   }
 
+  /** Whose broker configs may be altered here: a lone node's own; on a quorum controller (cluster mode) any broker's. */
+  private get configNodeId(): number | null {
+    return this.o.placer ? null : this.o.nodeId;
+  }
+
   incrementalAlterConfigs(resources: ConfigResourceChange[], validateOnly: boolean): Promise<ConfigResourceResult[]> {
-    return this.execute((image) => incrementalAlterConfigs(image, this.o.nodeId, resources, this.o.config), validateOnly);
+    return this.execute((image) => incrementalAlterConfigs(image, this.configNodeId, resources, this.o.config), validateOnly);
   }
 
   legacyAlterConfigs(
     resources: { resourceType: number; resourceName: string; configs: { name: string; value: string | null }[] }[],
     validateOnly: boolean,
   ): Promise<ConfigResourceResult[]> {
-    return this.execute((image) => legacyAlterConfigs(image, this.o.nodeId, resources, this.o.config), validateOnly);
+    return this.execute((image) => legacyAlterConfigs(image, this.configNodeId, resources, this.o.config), validateOnly);
   }
 
   updateFeatures(updates: FeatureUpdate[], validateOnly: boolean): Promise<ApiError> {
