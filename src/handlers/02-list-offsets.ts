@@ -85,24 +85,23 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
   },
 });
 
-async function offsetFor(l: PartitionLog, timestamp: number, _readCommitted: boolean) {
+async function offsetFor(l: PartitionLog, timestamp: number, readCommitted: boolean) {
+  const none = { timestamp: -1, offset: -1, leaderEpoch: -1 };
+  // Kafka's lastFetchableOffset: what a consumer of this isolation level may read up to.
+  const lastFetchable = readCommitted ? l.lastStableOffset : l.highWatermark;
   switch (timestamp) {
     case LATEST:
-      // Without transactions the last stable offset is the high watermark.
-      return { timestamp: -1, offset: l.highWatermark, leaderEpoch: l.leaderEpoch };
+      return { timestamp: -1, offset: lastFetchable, leaderEpoch: l.leaderEpoch };
     case EARLIEST:
     case EARLIEST_LOCAL:
       return { timestamp: -1, offset: l.logStartOffset, leaderEpoch: l.leaderEpoch };
     case LATEST_TIERED:
     case EARLIEST_PENDING_UPLOAD:
-      return { timestamp: -1, offset: -1, leaderEpoch: -1 };
-    case MAX_TIMESTAMP: {
-      const found = await l.maxTimestamp();
-      return found ? { timestamp: found.timestamp, offset: found.offset, leaderEpoch: found.leaderEpoch } : { timestamp: -1, offset: -1, leaderEpoch: -1 };
-    }
+      return none;
     default: {
-      const found = await l.offsetForTimestamp(timestamp);
-      return found ? { timestamp: found.timestamp, offset: found.offset, leaderEpoch: found.leaderEpoch } : { timestamp: -1, offset: -1, leaderEpoch: -1 };
+      // A record found at or past the last fetchable offset is not reported (Kafka's ReplicaManager).
+      const found = timestamp === MAX_TIMESTAMP ? await l.maxTimestamp() : await l.offsetForTimestamp(timestamp);
+      return found && found.offset < lastFetchable ? { timestamp: found.timestamp, offset: found.offset, leaderEpoch: found.leaderEpoch } : none;
     }
   }
 }

@@ -1,6 +1,6 @@
 // DescribeProducers (key 61), v0 (KIP-664): the idempotent producers a partition remembers, with
-// their epoch, last sequence and last timestamp. samsa has no transactions yet, so the
-// coordinator epoch is -1 and no transaction is open. Unknown partitions get
+// their epoch, last sequence and last timestamp, the epoch of the coordinator that wrote their
+// last marker and the first offset of their open transaction (-1: none). Unknown partitions get
 // UNKNOWN_TOPIC_OR_PARTITION, with Kafka's message when the whole topic is unknown.
 import { DescribeProducersRequest } from '../protocol/generated/describe-producers-request.js';
 import { DescribeProducersResponse } from '../protocol/generated/describe-producers-response.js';
@@ -42,5 +42,5 @@ export default defineHandler<DescribeProducersRequest, DescribeProducersResponse
 });
 
 function activeProducers(log: PartitionLog): Producer[] {
-  return log.activeProducers().map((p) => ({ ...p, coordinatorEpoch: -1, currentTxnStartOffset: -1 }));
+  return log.activeProducers().map((p) => ({ ...p }));
 }

@@ -6,6 +6,7 @@
 // read buffers go back once the response is written.
 import type { FetchResponse } from '../../protocol/generated/fetch-response.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { BATCH_HEADER_SIZE, batchSize, lastOffsetOf } from '../../protocol/records/batch.js';
 import { KafkaError, type FetchIsolation, type PartitionLog } from '../../storage/types.js';
 import { log } from '../../log.js';
 import type { ReplicationThrottle } from '../context.js';
@@ -71,7 +72,7 @@ function emptyData(w: Wanted, readCommitted: boolean): PartitionData {
     partitionIndex: w.partition,
     errorCode: w.errorCode,
     highWatermark: l?.highWatermark ?? -1,
-    lastStableOffset: l?.highWatermark ?? -1,
+    lastStableOffset: l?.lastStableOffset ?? -1,
     logStartOffset: l?.logStartOffset ?? -1,
     abortedTransactions: readCommitted ? [] : null,
     preferredReadReplica: -1,
@@ -87,8 +88,24 @@ function readNow(w: Wanted, readCommitted: boolean): PartitionRead | undefined {
   if (w.divergingEpoch) return { data: { ...emptyData(w, readCommitted), divergingEpoch: w.divergingEpoch }, size: 0, errorCode: ErrorCode.NONE, release: undefined };
   // Kafka's shouldLeaderThrottle: an out-of-sync follower gets nothing while the quota is exceeded.
   if (w.throttle?.outOfSync && w.throttle.quota.isQuotaExceeded()) return { data: emptyData(w, readCommitted), size: 0, errorCode: ErrorCode.NONE, release: undefined };
-  if (w.fetchOffset === (w.isolation === 'logEnd' ? l.logEndOffset : l.highWatermark)) return { data: emptyData(w, readCommitted), size: 0, errorCode: ErrorCode.NONE, release: undefined };
+  const isolation = isolationOf(w, readCommitted);
+  const limit = isolation === 'logEnd' ? l.logEndOffset : isolation === 'txnCommitted' ? l.lastStableOffset : l.highWatermark;
+  if (w.fetchOffset === limit) return { data: emptyData(w, readCommitted), size: 0, errorCode: ErrorCode.NONE, release: undefined };
   return undefined;
+}
+
+/** Followers read to the log end whatever the isolation level; read_committed consumers to the LSO. */
+function isolationOf(w: Wanted, readCommitted: boolean): FetchIsolation {
+  return w.isolation ?? (readCommitted ? 'txnCommitted' : 'highWatermark');
+}
+
+/** Offset after the last batch of a read (Kafka's upper bound for its aborted transactions), or -1. */
+function endOfRead(records: Buffer[]): number {
+  const buf = records[records.length - 1];
+  if (!buf || buf.length < BATCH_HEADER_SIZE) return -1;
+  let pos = 0;
+  while (pos + batchSize(buf, pos) < buf.length) pos += batchSize(buf, pos);
+  return lastOffsetOf(buf, pos) + 1;
 }
 
 /** A read started ahead of its turn, with the room and minOneBatch it was given. */
@@ -158,11 +175,14 @@ async function readOne(w: Wanted, limit: number, first: boolean, readCommitted: 
   const data = emptyData(w, readCommitted);
   try {
     if (limit <= 0 && !first) return { data, size: 0, errorCode: ErrorCode.NONE, release: undefined };
-    const r = await l.read(w.fetchOffset, Math.max(limit, 0), first, true, w.isolation);
+    const isolation = isolationOf(w, readCommitted);
+    const r = await l.read(w.fetchOffset, Math.max(limit, 0), first, true, isolation);
     data.highWatermark = r.highWatermark;
     data.lastStableOffset = r.lastStableOffset;
     data.logStartOffset = r.logStartOffset;
     data.records = r.records;
+    // Kafka's addAbortedTransactions: those that may have data in what was read.
+    if (isolation === 'txnCommitted' && r.records.length > 0) data.abortedTransactions = l.abortedTransactions(w.fetchOffset, endOfRead(r.records));
     return { data, size: r.bytes, errorCode: ErrorCode.NONE, release: r.release };
   } catch (e) {
     if (!(e instanceof KafkaError)) {
