@@ -132,6 +132,8 @@ export class Broker implements BrokerContext {
       coordinatorId: (id) => this.transactions.coordinatorId(id),
       verifyOrAdd: (id, producerId, producerEpoch, partitions, add) => this.transactions.verifyOrAdd(id, producerId, producerEpoch, partitions, add),
     });
+    // Transactional offset commits are verified (TV2: their partition added) the same way.
+    this.groups.txnVerifier = this.txnVerifier;
     this.cleaner = new LogCleaner(this.storage, {
       compaction: this.config.bool('log.cleaner.enable'),
       retentionCheckIntervalMs: this.config.number('log.retention.check.interval.ms'),

@@ -1,6 +1,7 @@
 // TxnOffsetCommit (key 28), v0-6. A transactional producer commits a consumer group's offsets
 // inside its transaction (after AddOffsetsToTxn, or implicitly with transaction version 2 from v5):
-// the group coordinator writes them as the producer's transactional batch to __consumer_offsets,
+// the group coordinator has the transaction coordinator confirm (v5+: add) the group's
+// __consumer_offsets partition in the transaction, writes them as the producer's transactional batch,
 // where they stay pending (OffsetFetch require_stable: UNSTABLE_OFFSET_COMMIT) until the
 // transaction's marker commits or drops them. Unknown topics and partitions get
 // UNKNOWN_TOPIC_OR_PARTITION here (v6 names topics by id, KIP-1319: an unknown id gets
@@ -59,7 +60,7 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
         memberId: req.memberId ?? '',
         groupInstanceId: req.groupInstanceId ?? null,
         topics: valid,
-      });
+      }, ctx.apiVersion);
       for (const r of results) {
         const code = ctx.apiVersion < 2 && r.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.COORDINATOR_NOT_AVAILABLE : r.errorCode;
         add(keyOf.get(r.topic)!, r.partition, code);

@@ -18,9 +18,9 @@ const OFFSETS = '__consumer_offsets';
 
 type Partition = { partitionIndex: number; committedOffset: number; committedLeaderEpoch?: number; committedMetadata: string | null };
 
-async function txnCommit(b: RunningBroker, o: { group: string; producerId: number; producerEpoch: number; partitions: Partition[]; topic?: string; version?: number; generation?: number; memberId?: string }): Promise<number[]> {
+async function txnCommit(b: RunningBroker, o: { group: string; producerId: number; producerEpoch: number; partitions: Partition[]; topic?: string; version?: number; generation?: number; memberId?: string; transactionalId?: string }): Promise<number[]> {
   const res = await codecRequest(b.host, b.port, 'TxnOffsetCommit', o.version ?? 3, {
-    transactionalId: 'txn-1',
+    transactionalId: o.transactionalId ?? 'txn-1',
     groupId: o.group,
     producerId: o.producerId,
     producerEpoch: o.producerEpoch,
@@ -45,8 +45,9 @@ async function marker(b: RunningBroker, producerId: number, producerEpoch: numbe
   return res.markers[0].topics.flatMap((t: any) => t.partitions.map((p: any) => p.errorCode));
 }
 
-async function setup(t: Tap.Test, dir: string): Promise<RunningBroker> {
-  const b = await startBroker({ port: 0, dataDir: dir, config: { 'offsets.topic.num.partitions': '4' } });
+/** Verification off: these producers are not the transaction coordinator's (the last test goes through it). */
+async function setup(t: Tap.Test, dir: string, config: Record<string, string> = { 'transaction.partition.verification.enable': 'false' }): Promise<RunningBroker> {
+  const b = await startBroker({ port: 0, dataDir: dir, config: { 'offsets.topic.num.partitions': '4', 'transaction.state.log.num.partitions': '2', ...config } });
   t.teardown(() => b.close());
   await b.broker.createTopic(TOPIC, 3, {});
   await b.broker.groups.whenLoaded();
@@ -112,4 +113,49 @@ t.test('TxnOffsetCommit errors', async (t) => {
   t.same(await txnCommit(b, { group: 'g1', producerId: 5000, producerEpoch: 1, partitions: p0 }), [0], 'the current epoch commits');
   t.same(await marker(b, 5000, 1, true, [offsetsPartition], 0), [0]);
   t.same(await fetchOffset(b, 'g1', 0, true), { offset: 1, errorCode: 0 });
+});
+
+t.test('through the transaction coordinator: TV1 needs AddOffsetsToTxn, v5 adds the partition, EndTxn\'s markers commit', async (t) => {
+  const b = await setup(t, tempDir(t), {});
+  const RETRIABLE = [ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.NOT_COORDINATOR, ErrorCode.CONCURRENT_TRANSACTIONS];
+  const init = async (transactionalId: string) => {
+    for (;;) {
+      const res = await codecRequest(b.host, b.port, 'InitProducerId', 5, { transactionalId, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+      if (res.errorCode === 0) return { producerId: res.producerId as number, producerEpoch: res.producerEpoch as number };
+      if (!RETRIABLE.includes(res.errorCode)) throw new Error(`InitProducerId: ${res.errorCode}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const endTxn = async (transactionalId: string, p: { producerId: number; producerEpoch: number }, commit: boolean, version: number) => {
+    for (;;) {
+      const res = await codecRequest(b.host, b.port, 'EndTxn', version, { transactionalId, producerId: p.producerId, producerEpoch: p.producerEpoch, committed: commit });
+      if (!RETRIABLE.includes(res.errorCode)) return res.errorCode as number;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const stableOffset = async (group: string) => {
+    for (let i = 0; i < 200; i++) {
+      const f = await fetchOffset(b, group, 0, true);
+      if (f.errorCode !== ErrorCode.UNSTABLE_OFFSET_COMMIT) return f;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return fetchOffset(b, group, 0, true);
+  };
+  const p0 = [{ partitionIndex: 0, committedOffset: 17, committedMetadata: '' }];
+
+  // Transaction version 1: the offsets partition must be added with AddOffsetsToTxn first.
+  const v1 = await init('tv1');
+  t.same(await txnCommit(b, { group: 'g-tv1', transactionalId: 'tv1', ...v1, partitions: p0, version: 3 }), [ErrorCode.INVALID_TXN_STATE], 'v3 without AddOffsetsToTxn: INVALID_TXN_STATE');
+  const added = await codecRequest(b.host, b.port, 'AddOffsetsToTxn', 3, { transactionalId: 'tv1', producerId: v1.producerId, producerEpoch: v1.producerEpoch, groupId: 'g-tv1' });
+  t.equal(added.errorCode, 0, 'AddOffsetsToTxn');
+  t.same(await txnCommit(b, { group: 'g-tv1', transactionalId: 'tv1', ...v1, partitions: p0, version: 3 }), [0], 'v3 after AddOffsetsToTxn');
+  t.equal((await fetchOffset(b, 'g-tv1', 0, true)).errorCode, ErrorCode.UNSTABLE_OFFSET_COMMIT, 'pending');
+  t.equal(await endTxn('tv1', v1, true, 4), 0, 'EndTxn commit');
+  t.same(await stableOffset('g-tv1'), { offset: 17, errorCode: 0 }, 'the coordinator\'s marker committed the offset');
+
+  // Transaction version 2: TxnOffsetCommit v5 adds the partition itself.
+  const v2 = await init('tv2');
+  t.same(await txnCommit(b, { group: 'g-tv2', transactionalId: 'tv2', ...v2, partitions: p0, version: 5 }), [0], 'v5 without AddOffsetsToTxn');
+  t.equal(await endTxn('tv2', v2, false, 5), 0, 'EndTxn abort (v5)');
+  t.same(await stableOffset('g-tv2'), { offset: -1, errorCode: 0 }, 'the coordinator\'s ABORT dropped the offset');
 });

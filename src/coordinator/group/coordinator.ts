@@ -5,7 +5,8 @@
 // registry, DescribeGroups/ListGroups/DeleteGroups and the periodic offset expiration.
 import { log } from '../../log.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { KafkaError } from '../../storage/types.js';
+import { KafkaError, type PartitionLog } from '../../storage/types.js';
+import { txnOffsetCommitError } from '../transaction/produce-verification.js';
 import type { JoinGroupRequest } from '../../protocol/generated/join-group-request.js';
 import type { JoinGroupResponse } from '../../protocol/generated/join-group-response.js';
 import type { SyncGroupRequest } from '../../protocol/generated/sync-group-request.js';
@@ -59,9 +60,15 @@ export class GroupCoordinator implements CoordinatorContext {
   /** Loads and unloads of one partition run in order. */
   private readonly partitionOps = new Map<number, Promise<void>>();
   readonly now: () => number;
+  /**
+   * Checks with the transaction coordinator that the group's __consumer_offsets partition is in
+   * the producer's transaction (adding it for TxnOffsetCommit v5+, KIP-890) before a transactional
+   * commit is written; the broker sets it (null: no check).
+   */
+  txnVerifier: { verify(req: { transactionalId: string; producerId: number; producerEpoch: number; topic: string; partition: number; add: boolean }, l: PartitionLog): Promise<number> } | null = null;
 
   constructor(
-    host: CoordinatorHost,
+    private readonly host: CoordinatorHost,
     opts: { now?: () => number } = {},
   ) {
     this.settings = groupSettings(host.config);
@@ -382,12 +389,23 @@ export class GroupCoordinator implements CoordinatorContext {
     return { groupId, errorCode: ErrorCode.NONE, topics: this.offsetManager.fetch(groupId, topics, requireStable) };
   }
 
-  /** TxnOffsetCommit: per-partition errors (INVALID_GROUP_ID for an empty group id, as Kafka's service). */
-  async commitTransactionalOffsets(req: TxnCommitRequest): Promise<PartitionResult[]> {
+  /**
+   * TxnOffsetCommit: per-partition errors (INVALID_GROUP_ID for an empty group id, as Kafka's
+   * service); the transaction coordinator is asked first whether the group's partition is in the
+   * transaction (v5+: it adds it), as Kafka's transactional writes are verified.
+   */
+  async commitTransactionalOffsets(req: TxnCommitRequest, apiVersion: number): Promise<PartitionResult[]> {
     const all = (errorCode: number) => req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode })));
     if (req.groupId === '') return all(ErrorCode.INVALID_GROUP_ID);
     const status = this.status(req.groupId);
     if (status !== ErrorCode.NONE) return all(status);
+    const partition = this.partitionFor(req.groupId);
+    const l = this.host.partitionLog(OFFSETS_TOPIC, partition);
+    if (this.txnVerifier && l) {
+      const verified = await this.txnVerifier.verify({ transactionalId: req.transactionalId, producerId: req.producerId, producerEpoch: req.producerEpoch, topic: OFFSETS_TOPIC, partition, add: apiVersion >= 5 }, l);
+      const code = txnOffsetCommitError(verified, apiVersion);
+      if (code !== ErrorCode.NONE) return all(appendErrorCode(new KafkaError(code, 'transaction verification failed')));
+    }
     return this.guard('TxnOffsetCommit', () => this.offsetManager.commitTransactional(req), all(ErrorCode.UNKNOWN_SERVER_ERROR));
   }
 

@@ -61,6 +61,15 @@ export class TxnVerifier {
   }
 
   /**
+   * The coordinator's word on one partition of the transaction, as its error code (NONE: in the
+   * transaction, or already open here, or verification is off). `add`: add it if missing (KIP-890).
+   */
+  async verify(req: { transactionalId: string; producerId: number; producerEpoch: number; topic: string; partition: number; add: boolean }, l: PartitionLog): Promise<number> {
+    if (!this.o.enabled() || hasOngoingTransaction(l, req.producerId, req.producerEpoch)) return ErrorCode.NONE;
+    return this.request(req);
+  }
+
+  /**
    * Appends a transactional produce's records after the check when one is needed; rejects with a
    * KafkaError carrying the produce error when the coordinator refuses.
    */
@@ -73,10 +82,8 @@ export class TxnVerifier {
     const chained = this.chains.get(key);
     if (!this.o.enabled() || (!chained && hasOngoingTransaction(l, req.producerId, req.producerEpoch))) return doAppend();
     const run = async (): Promise<AppendResult> => {
-      if (!hasOngoingTransaction(l, req.producerId, req.producerEpoch)) {
-        const code = produceError(await this.check(req), req.produceVersion);
-        if (code !== ErrorCode.NONE) throw new KafkaError(code, verificationMessage(code));
-      }
+      const code = produceError(await this.verify({ ...req, add: req.produceVersion >= 12 }, l), req.produceVersion);
+      if (code !== ErrorCode.NONE) throw new KafkaError(code, verificationMessage(code));
       return doAppend();
     };
     const next = (chained ?? Promise.resolve()).then(run, run);
@@ -88,8 +95,8 @@ export class TxnVerifier {
     return next;
   }
 
-  private check(req: { transactionalId: string; producerId: number; producerEpoch: number; topic: string; partition: number; produceVersion: number }): Promise<number> {
-    const add = req.produceVersion >= 12;
+  private request(req: { transactionalId: string; producerId: number; producerEpoch: number; topic: string; partition: number; add: boolean }): Promise<number> {
+    const add = req.add;
     const id = `${req.transactionalId}\0${req.producerId}\0${req.producerEpoch}\0${add}`;
     return new Promise((resolve) => {
       let w = this.batch.get(id);
@@ -155,6 +162,16 @@ export class TxnVerifier {
     }
     return out;
   }
+}
+
+/**
+ * The same for TxnOffsetCommit's check of its __consumer_offsets partition (Kafka 4.4's
+ * txnOffsetCommitRequestVersionToTransactionSupportedOperation: v4 knows TRANSACTION_ABORTABLE,
+ * v5+ adds the partition); the group coordinator then maps it as any failed write.
+ */
+export function txnOffsetCommitError(errorCode: number, apiVersion: number): number {
+  const asProduce = apiVersion >= 5 ? 12 : apiVersion === 4 ? 11 : 10;
+  return produceError(errorCode, asProduce);
 }
 
 function verificationMessage(code: number): string {
