@@ -18,6 +18,8 @@ const STOP_TIMEOUT_MS = 30_000;
 export interface ClusterNode {
   nodeId: number;
   port: number;
+  /** The controller listener's port (DescribeQuorum names the active controller there). */
+  controllerPort: number;
   /** The running process's pid, null while killed. */
   pid(): number | null;
   kill9(): Promise<void>;
@@ -48,6 +50,7 @@ class NodeProcess implements ClusterNode {
   constructor(
     readonly nodeId: number,
     readonly port: number,
+    readonly controllerPort: number,
     private readonly command: string,
     private readonly args: string[],
     private readonly env: NodeJS.ProcessEnv,
@@ -137,7 +140,7 @@ export async function startSamsaCluster(root: string, dir: string, config: Recor
   const clusterId = randomBytes(16).toString('base64url').replace(/^-/, 'A');
   const env = { ...process.env, SAMSA_LOG_LEVEL: process.env.SAMSA_LOG_LEVEL ?? 'warn' };
   const nodes = specs.map(
-    (s) => new NodeProcess(s.nodeId, s.port!, process.execPath, [join(root, 'bin', 'samsa.js'), ...nodeArgs(s, clusterId)], env, join(dir, `node-${s.nodeId}.log`), /listening on /),
+    (s) => new NodeProcess(s.nodeId, s.port!, s.controllerPort!, process.execPath, [join(root, 'bin', 'samsa.js'), ...nodeArgs(s, clusterId)], env, join(dir, `node-${s.nodeId}.log`), /listening on /),
   );
   const c = cluster('samsa', nodes);
   try {
@@ -162,7 +165,7 @@ export async function startKafkaCluster(brokerSh: string, dir: string, config: R
     writeFileSync(props, kafkaProperties(id, join(dir, `data-${id}`), ports[id - 1], ports[2 + id], voters, config));
     await run('bash', [brokerSh, 'java', 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], { maxBuffer: 16 * 1024 * 1024 });
     // broker.sh java execs java, so the child's pid is the JVM's (kill -9 hits the broker itself).
-    nodes.push(new NodeProcess(id, ports[id - 1], 'bash', [brokerSh, 'java', 'kafka.Kafka', props], process.env, join(dir, `kafka-${id}.log`), null));
+    nodes.push(new NodeProcess(id, ports[id - 1], ports[2 + id], 'bash', [brokerSh, 'java', 'kafka.Kafka', props], process.env, join(dir, `kafka-${id}.log`), null));
   }
   await Promise.all(nodes.map((n) => n.start()));
   return cluster('kafka', nodes);

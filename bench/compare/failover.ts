@@ -1,10 +1,16 @@
 // The cluster rows' client side over raw Kafka requests: a replicated topic created and waited for
 // until every replica is in sync, and failover time: the partition leader's process kill -9'ed, then
 // a loop of single-record acks=all produces (leader found afresh from the live nodes' Metadata) until
-// the first one succeeds; the figure is kill to that success.
+// the first one succeeds; the figure is kill to that success. Each kill also records when the live
+// nodes' Metadata first named the new leader (the election, as the cluster's metadata carries it;
+// the rest is the new leader's replication of the acks=all record) and whether the killed node was
+// the active controller as well (then a quorum election and the new controller's fresh broker
+// sessions come first: it fences the dead broker only a session timeout after taking over).
 import { performance } from 'node:perf_hooks';
 import { CreateTopicsRequest } from '../../src/protocol/generated/create-topics-request.js';
 import { CreateTopicsResponse } from '../../src/protocol/generated/create-topics-response.js';
+import { DescribeQuorumRequest } from '../../src/protocol/generated/describe-quorum-request.js';
+import { DescribeQuorumResponse } from '../../src/protocol/generated/describe-quorum-response.js';
 import { MetadataRequest } from '../../src/protocol/generated/metadata-request.js';
 import { MetadataResponse } from '../../src/protocol/generated/metadata-response.js';
 import { ProduceRequest } from '../../src/protocol/generated/produce-request.js';
@@ -96,6 +102,10 @@ export async function awaitFullIsr(c: BenchCluster, topic: string, timeoutMs: nu
 export interface FailoverFigure {
   /** Kill -9 of the leader's process to the first acknowledged acks=all produce. */
   ms: number;
+  /** Kill -9 to the first Metadata answer of a live node naming a live leader. */
+  leaderSeenMs: number;
+  /** Whether the killed node was also the active controller (the quorum's leader). */
+  controllerKilled: boolean;
   killed: number;
   newLeader: number;
   attempts: number;
@@ -119,6 +129,29 @@ async function produceOnce(node: ClusterNode, topic: string, batch: Buffer): Pro
   }
 }
 
+/** The active controller: the metadata quorum's leader as a node's controller listener describes it (DescribeQuorum v0), -1 if none answers. */
+export async function activeController(c: BenchCluster): Promise<number> {
+  for (const node of c.nodes) {
+    try {
+      const conn = await within(Connection.connect('127.0.0.1', node.controllerPort), ATTEMPT_TIMEOUT_MS, `connect to node ${node.nodeId}'s controller listener`);
+      try {
+        const res = await within(
+          conn.request(DescribeQuorumRequest, DescribeQuorumResponse, 0, { topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] }),
+          ATTEMPT_TIMEOUT_MS,
+          'DescribeQuorum',
+        );
+        const p = res.topics[0]?.partitions[0];
+        if (res.errorCode === ErrorCode.NONE && p && p.errorCode === ErrorCode.NONE && p.leaderId >= 0) return p.leaderId;
+      } finally {
+        conn.close();
+      }
+    } catch {
+      // a node not answering: ask the next
+    }
+  }
+  return -1;
+}
+
 /** Kills partition 0's leader, measures to the first successful produce, restarts the node and waits for the ISR to be whole again. */
 export async function failoverOnce(c: BenchCluster, topic: string, giveUpMs: number): Promise<FailoverFigure> {
   const before = await awaitFullIsr(c, topic, 120_000);
@@ -128,9 +161,11 @@ export async function failoverOnce(c: BenchCluster, topic: string, giveUpMs: num
   const failures: Record<string, number> = {};
   const fail = (why: string) => (failures[why] = (failures[why] ?? 0) + 1);
   const live = c.nodes.filter((n) => n !== victim);
+  const controllerKilled = (await activeController(c)) === victim.nodeId;
   const t0 = performance.now();
   await victim.kill9();
   let attempts = 0;
+  let leaderSeenMs = -1;
   let result: FailoverFigure | null = null;
   while (!result) {
     if (performance.now() - t0 > giveUpMs) throw new Error(`no acks=all produce succeeded within ${giveUpMs / 1000} s of killing node ${victim.nodeId}: ${JSON.stringify(failures)}`);
@@ -150,8 +185,9 @@ export async function failoverOnce(c: BenchCluster, topic: string, giveUpMs: num
       if (state.leader === victim.nodeId) throw new Error('leader is the killed node');
       const leader = live.find((n) => n.nodeId === state!.leader);
       if (!leader) throw new Error(`unknown leader ${state.leader}`);
+      if (leaderSeenMs < 0) leaderSeenMs = performance.now() - t0;
       await produceOnce(leader, topic, batch);
-      result = { ms: performance.now() - t0, killed: victim.nodeId, newLeader: leader.nodeId, attempts, failures };
+      result = { ms: performance.now() - t0, leaderSeenMs, controllerKilled, killed: victim.nodeId, newLeader: leader.nodeId, attempts, failures };
     } catch (e) {
       fail((e as Error).message.replace(/\d+ ms/, 'N ms').split('\n')[0].slice(0, 80));
       await sleep(RETRY_MS);
