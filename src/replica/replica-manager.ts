@@ -62,6 +62,7 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
   readonly leaderQuota: ReplicationQuota;
   readonly followerQuota: ReplicationQuota;
   private quotasLoaded = false;
+  private readonly quotaDescriptions = new Map<string, string>([['leader', 'no leader replication throttle'], ['follower', 'no follower replication throttle']]);
 
   /** replica.selector.class (KIP-392); null: consumers read from the leader only. */
   private readonly selector: ReplicaSelector | null;
@@ -174,6 +175,11 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     this.followerQuota.updateQuota(c.number('follower.replication.throttled.rate'));
     this.leaderQuota.updateThrottledFromImage(image, 'leader.replication.throttled.replicas', this.o.nodeId);
     this.followerQuota.updateThrottledFromImage(image, 'follower.replication.throttled.replicas', this.o.nodeId);
+    for (const q of [this.leaderQuota, this.followerQuota]) {
+      const now = q.describe();
+      if (now !== this.quotaDescriptions.get(q.type)) log.info(`broker ${this.o.nodeId}: ${now}`);
+      this.quotaDescriptions.set(q.type, now);
+    }
   }
 
   private async applyDelta(delta: MetadataDelta): Promise<void> {

@@ -107,6 +107,13 @@ export class ReplicationQuota {
     this.throttled = next;
   }
 
+  /** The bound and throttled partitions in words (a log line when they change). */
+  describe(): string {
+    if (this.throttled.size === 0 && this.bound === Infinity) return `no ${this.type} replication throttle`;
+    const parts = [...this.throttled].map(([topic, ps]) => `${topic}:${ps === ALL_REPLICAS ? '*' : [...ps].join('/')}`);
+    return `${this.type} replication throttle ${this.bound === Infinity ? 'unbounded' : `${this.bound} B/s`} on [${parts.join(', ')}]`;
+  }
+
   private currentSample(nowMs: number): Sample {
     if (this.samples.length === 0) this.samples.push({ value: 0, startTimeMs: nowMs, lastEventMs: nowMs });
     return this.samples[this.current];
