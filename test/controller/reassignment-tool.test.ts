@@ -2,7 +2,7 @@
 // 4 samsa nodes, the controller side of a move: a partition led by P on [P, x, y] is moved to
 // [x, y, A] (P and A not the quorum leader) while A cannot reach P (the inter-node link is cut, so
 // A stays registered and unfenced but cannot catch up): --execute starts it, --list shows the merged
-// replicas with what is added and removed, --verify has it in progress, --cancel reverts it (the
+// replicas with what is added and removed (kafka-topics --describe too), --verify has it in progress, --cancel reverts it (the
 // original replicas without A, in Kafka's revert order); healed, --execute again and --verify until
 // Kafka's tool reports it completed; the records written before are read back. What the tool prints
 // is what it prints against Kafka (the strings are ReassignPartitionsCommand's).
@@ -56,6 +56,8 @@ t.test('kafka-reassign-partitions --execute, --list, --verify, --cancel, and a c
   t.match(started.out, 'Successfully started partition reassignment for tool-0', '--execute: started');
   const list = await tool('--list');
   t.match(list.out, `Current partition reassignments:\ntool-0: replicas: ${x},${y},${A},${P}. adding: ${A}. removing: ${P}.`, '--list: the merged replicas, adding and removing');
+  const topics = await kafkaTool('org.apache.kafka.tools.TopicCommand', '--bootstrap-server', c.bootstrap, '--describe', '--topic', TOPIC);
+  t.match(topics.out, new RegExp(`Partition: 0\\tLeader: ${P}\\tReplicas: ${x},${y},${A},${P}\\tIsr: [\\d,]+\\tAdding Replicas: ${A}\\tRemoving Replicas: ${P}\\t`), 'kafka-topics --describe shows the replicas being added and removed');
   const verify = await tool('--verify', '--reassignment-json-file', plan);
   t.match(verify.out, 'Status of partition reassignment:\nReassignment of partition tool-0 is still in progress.', `--verify: in progress while ${A} cannot fetch`);
 
