@@ -97,15 +97,17 @@ t.test('kill -9 in the middle of a stream of CreateTopics', async (t) => {
   await a.connect();
   const acked: string[] = [];
   let stop = false;
-  const killer = setTimeout(() => {
-    stop = true;
-    b.proc.kill('SIGKILL');
-  }, 400);
+  let killer: NodeJS.Timeout | undefined;
   for (let i = 0; !stop; i++) {
     try {
       if (await a.createTopics({ waitForLeaders: false, topics: [{ topic: `s-${i}`, numPartitions: 3, configEntries: [{ name: 'segment.ms', value: String(1000 + i) }] }] })) {
         acked.push(`s-${i}`);
       }
+      // The kill lands mid-stream once creations are flowing (a fixed delay from the start raced a slow first one).
+      killer ??= setTimeout(() => {
+        stop = true;
+        b.proc.kill('SIGKILL');
+      }, 300);
     } catch {
       break;
     }
