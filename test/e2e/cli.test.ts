@@ -35,7 +35,8 @@ const LOG_LINE = /^\[\d{4}-\d\d-\d\dT[^\]]*\] (DEBUG|INFO|WARN) /;
 
 /** One line on stderr naming the problem (besides routine log lines), no stack trace, non-zero exit. */
 async function failsCleanly(t: Test, args: string[], mentions: RegExp) {
-  const r = await runCli(args, { timeoutMs: 20_000 });
+  // Generous: seven of these start at once under tsx, on a machine other test files load too.
+  const r = await runCli(args, { timeoutMs: 90_000 });
   t.notOk(r.timedOut, `${args.join(' ')}: exits by itself`);
   t.ok(r.code !== 0 && r.code !== null, `${args.join(' ')}: non-zero exit (${r.code})`);
   const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !LOG_LINE.test(l));
