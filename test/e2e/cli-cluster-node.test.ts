@@ -61,7 +61,7 @@ async function answersApiVersions(t: Test, host: string, port: number): Promise<
 
 /** Exit code 1, one line on stderr (besides log lines) equal to `line`, never listening. */
 async function refuses(t: Test, args: string[], line: string | RegExp): Promise<void> {
-  const r = await runCli(args, { timeoutMs: 30_000 });
+  const r = await runCli(args, { timeoutMs: 90_000 });
   t.notOk(r.timedOut, 'exits by itself');
   t.equal(r.code, 1, 'exit code 1');
   const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !LOG_LINE.test(l));
