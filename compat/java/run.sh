@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Java client (the reference client) through Kafka's own tools, from the same Maven Central jars as
 # compat/kafka: TopicCommand, ConfigCommand, ConsumerGroupCommand, ProducerPerformance, ConsumerPerformance,
-# VerifiableProducer + VerifiableConsumer (with our no-loss checker), ClientCompatibilityTest.
+# VerifiableProducer + VerifiableConsumer (with our no-loss checker), TransactionalMessageCopier (with our
+# exactly-once checker), ClientCompatibilityTest.
 #   run.sh install | run.sh test      (BOOTSTRAP=host:port)
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -87,6 +88,23 @@ T=60 tool org.apache.kafka.tools.consumer.ConsoleConsumer "${B[@]}" --topic "$ta
   > "$work/$s.consumer"
 if why="$(node "$here/verify-no-loss.mjs" "$work/$s.producer" "$work/$s.consumer")"; then pass "$s"
 else fail "$s" "$why $(grep -m1 -iE 'exception' "$work/$s.err" | cut -c1-200)"; fi
+
+# TransactionalMessageCopier (read_committed consumer, offsets sent to each transaction, a third of the
+# transactions aborted at random) copies a VerifiableProducer's topic; a read_committed console consumer must
+# then see every acknowledged value exactly once.
+s=transactional-message-copier; tin="$(topic_name java-copier-in)"; tout="$(topic_name java-copier-out)"
+tool $TC "${B[@]}" --create --topic "$tin" --partitions 1 --replication-factor 1 > "$work/$s.create-in" 2>&1 &
+tool $TC "${B[@]}" --create --topic "$tout" --partitions 3 --replication-factor 1 > "$work/$s.create-out" 2>&1 &
+wait
+tool org.apache.kafka.tools.VerifiableProducer "${B[@]}" --topic "$tin" --max-messages 2000 --acks -1 > "$work/$s.producer" 2> "$work/$s.err"
+T=120 tool org.apache.kafka.tools.TransactionalMessageCopier --broker-list "$BOOTSTRAP" --transactional-id "compat-copier-$RUN_ID" \
+  --input-topic "$tin" --input-partition 0 --output-topic "$tout" --consumer-group "compat-copier-$RUN_ID" --transaction-size 100 \
+  --enable-random-aborts --use-group-metadata > "$work/$s.copier" 2>> "$work/$s.err"
+rc=$?
+T=60 tool org.apache.kafka.tools.consumer.ConsoleConsumer "${B[@]}" --topic "$tout" --from-beginning --isolation-level read_committed \
+  --timeout-ms 10000 --group "compat-copier-check-$RUN_ID" > "$work/$s.values" 2>> "$work/$s.err"
+if [ $rc = 0 ] && why="$(node "$here/verify-exactly-once.mjs" "$work/$s.producer" "$work/$s.values")"; then pass "$s"
+else fail "$s" "copier exit $rc; ${why:-} $(grep -m1 -iE 'exception' "$work/$s.err" | cut -c1-200)"; fi
 
 # ClientCompatibilityTest with the expectations of a current Kafka broker.
 s=client-compatibility-test
