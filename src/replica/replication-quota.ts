@@ -110,7 +110,7 @@ export class ReplicationQuota {
   /** The bound and throttled partitions in words (a log line when they change). */
   describe(): string {
     if (this.throttled.size === 0 && this.bound === Infinity) return `no ${this.type} replication throttle`;
-    const parts = [...this.throttled].map(([topic, ps]) => `${topic}:${ps === ALL_REPLICAS ? '*' : [...ps].join('/')}`);
+    const parts = [...this.throttled].filter(([, ps]) => ps === ALL_REPLICAS || ps.size > 0).map(([topic, ps]) => `${topic}:${ps === ALL_REPLICAS ? '*' : [...ps].join('/')}`);
     return `${this.type} replication throttle ${this.bound === Infinity ? 'unbounded' : `${this.bound} B/s`} on [${parts.join(', ')}]`;
   }
 
