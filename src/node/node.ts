@@ -199,9 +199,8 @@ export class Node {
         cluster: true,
         listeners: this.brokerListeners(),
         // The raft driver sets the metadata log's high watermark, the replica layer every other's
-        // but __transaction_state's (each broker coordinates every transaction itself until the
-        // transaction coordinator follows partition leadership as the group coordinator does).
-        storage: { replicated: (topic) => topic === '__consumer_offsets' || !isInternalTopic(topic) },
+        // (the group and transaction coordinators follow their topics' partition leadership).
+        storage: { replicated: (topic) => topic === '__consumer_offsets' || topic === '__transaction_state' || !isInternalTopic(topic) },
         // Admin requests are forwarded to the active controller; auto-created topics and producer
         // id blocks are asked of it (Kafka's ForwardingManager, AutoTopicCreationManager, RPCProducerIdManager).
         remoteController: {
