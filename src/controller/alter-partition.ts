@@ -26,8 +26,9 @@ const RECOVERING = 1;
 type PartitionAnswer = AlterPartitionResponse['topics'][number]['partitions'][number];
 type PartitionData = AlterPartitionRequest['topics'][number]['partitions'][number];
 
+/** A refused partition: Kafka sets only the index and error, the rest keeps the schema's defaults. */
 function answer(partitionIndex: number, errorCode: number): PartitionAnswer {
-  return { partitionIndex, errorCode, leaderId: -1, leaderEpoch: -1, isr: [], leaderRecoveryState: -1, partitionEpoch: -1 };
+  return { partitionIndex, errorCode, leaderId: 0, leaderEpoch: 0, isr: [], leaderRecoveryState: 0, partitionEpoch: 0 };
 }
 
 /** The new ISR with each member's broker epoch (-1: not checked), from v3's or v0-2's field. */

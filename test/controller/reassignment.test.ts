@@ -93,7 +93,7 @@ t.test("Kafka's testReassignPartitions: reorder completes at once, a move waits,
   // The leader (5, being removed) brings the adding replica into the ISR: the reassignment completes,
   // 5 leaves the replicas and the ISR, 2 leads (the first valid target replica).
   const done = await c.alterIsr('foo', [5, 4, 3, 2], 1);
-  t.same(done.answer, { partitionIndex: 1, errorCode: ErrorCode.NEW_LEADER_ELECTED, leaderId: -1, leaderEpoch: -1, isr: [], leaderRecoveryState: -1, partitionEpoch: -1 }, 'NEW_LEADER_ELECTED to the leader moved off');
+  t.same(done.answer, { partitionIndex: 1, errorCode: ErrorCode.NEW_LEADER_ELECTED, leaderId: 0, leaderEpoch: 0, isr: [], leaderRecoveryState: 0, partitionEpoch: 0 }, 'NEW_LEADER_ELECTED to the leader moved off, the other fields at their defaults as in Kafka');
   t.same(changes(done.records).map((r) => r.data), [
     { partitionId: 1, topicId: fooId, leader: 2, isr: [4, 3, 2], directories: [c.dir(2), c.dir(4), c.dir(3)], replicas: [2, 4, 3], removingReplicas: [], addingReplicas: [] },
   ]);
