@@ -4,6 +4,7 @@
 // rewrite in with renames that a crash at any point leaves recoverable (see segment-files.ts).
 import type { LogConfig } from '../config.js';
 import { CONTROL_FLAG_MASK, ATTRIBUTES, MAX_TIMESTAMP, readInt64 } from '../protocol/records/batch.js';
+import type { CleanerTxns } from './cleaner-txns.js';
 import { decodeRecords } from '../protocol/records/records.js';
 import type { FileHandle, FileSystem } from './fs.js';
 import { filterBatch, type FilterContext } from './record-filter.js';
@@ -84,7 +85,7 @@ export async function cleanableRange(
  * Kafka's buildOffsetMap: every keyed record in [from, to) of the closed segments, newest offset
  * last, until the map is full (then the map's latest offset says how far it got).
  */
-export async function buildOffsetMap(closed: readonly LogSegment[], from: number, to: number, map: OffsetMap, aborted: () => boolean): Promise<void> {
+export async function buildOffsetMap(closed: readonly LogSegment[], from: number, to: number, map: OffsetMap, aborted: () => boolean, txns?: CleanerTxns): Promise<void> {
   let sinceYield = 0;
   for (let i = 0; i < closed.length; i++) {
     const seg = closed[i];
@@ -95,7 +96,9 @@ export async function buildOffsetMap(closed: readonly LogSegment[], from: number
       const lastOffset = lastOffsetAt(b.buf, b.pos);
       if (lastOffset < from) continue;
       if (readInt64(b.buf, b.pos) >= to) return;
-      if ((b.buf.readInt16BE(b.pos + ATTRIBUTES) & CONTROL_FLAG_MASK) === 0) {
+      // An aborted transaction's keys must not hide older committed values.
+      const abortedData = txns ? txns.onBatch(b.buf, b.pos) : false;
+      if ((b.buf.readInt16BE(b.pos + ATTRIBUTES) & CONTROL_FLAG_MASK) === 0 && !abortedData) {
         for (const r of decodeRecords(b.buf, b.pos)) {
           if (r.key === null || r.offset < from) continue;
           if (map.full) return;

@@ -445,6 +445,7 @@ export class FileLog implements PartitionLog {
       get lastStableOffset() {
         return log.lastStableOffset;
       },
+      abortedTransactions: (from, to) => log.aborted.collect(from, to),
       get nextOffset() {
         return log.nextOffset;
       },

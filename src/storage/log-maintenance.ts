@@ -4,12 +4,13 @@
 import type { LogConfig } from '../config.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { LogCheckpoints } from './checkpoints.js';
+import { CleanerTxns } from './cleaner-txns.js';
 import { buildOffsetMap, cleanGroup, cleanableRange, groupSegmentsBySize, swapIn } from './compactor.js';
 import type { FileSystem } from './fs.js';
 import { planRetention } from './retention.js';
 import { SegmentReaper, markDeleted } from './segment-files.js';
 import type { LogSegment } from './segment.js';
-import { KafkaError, type CleanerStats, type CompactionCandidate, type CompactionResult, type OffsetMap, type SegmentDeletion } from './types.js';
+import { KafkaError, type AbortedTxn, type CleanerStats, type CompactionCandidate, type CompactionResult, type OffsetMap, type SegmentDeletion } from './types.js';
 
 /** What maintenance sees of its log, and the only ways it changes it. */
 export interface MaintainedLog {
@@ -24,6 +25,8 @@ export interface MaintainedLog {
   readonly highWatermark: number;
   /** Retention and compaction stay below it: an open transaction's data stays whole. */
   readonly lastStableOffset: number;
+  /** The aborted transactions that may have data in [from, to) (PartitionLog.abortedTransactions). */
+  abortedTransactions(from: number, to: number): AbortedTxn[];
   /** Next offset to be assigned, in-flight appends included. */
   readonly nextOffset: number;
   readonly closed: boolean;
@@ -189,12 +192,13 @@ export class LogMaintenance {
       // Everything below the first dirty offset was cleaned before: its keys are unique already.
       map.clear();
       map.updateLatestOffset(range.firstDirtyOffset - 1);
-      await buildOffsetMap(closed, range.firstDirtyOffset, range.firstUncleanableOffset, map, aborted);
+      await buildOffsetMap(closed, range.firstDirtyOffset, range.firstUncleanableOffset, map, aborted, new CleanerTxns(log.abortedTransactions(range.firstDirtyOffset, range.firstUncleanableOffset)));
       const endOffset = map.latestOffset + 1;
       const ends = closed.map((_, i) => (i + 1 < closed.length ? closed[i + 1].baseOffset : closedEnd));
       let n = 0;
       while (n < closed.length && closed[n].baseOffset < endOffset) n++;
-      const ctx = { map, now, deleteRetentionMs: log.config.deleteRetentionMs, lastBatchOfProducer: log.lastBatchOffsets() };
+      const txns = new CleanerTxns(log.abortedTransactions(closed[0].baseOffset, endOffset));
+      const ctx = { map, now, deleteRetentionMs: log.config.deleteRetentionMs, lastBatchOfProducer: log.lastBatchOffsets(), txns };
       const result: CompactionResult = { bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsRemoved: 0, segmentsRewritten: 0, firstDirtyOffset: endOffset };
       let horizon = -1;
       let at = 0;

@@ -11,6 +11,7 @@ import { decodeRecords } from '../protocol/records/records.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { ProducerStateManager, type CompletedTxn } from './producer-state.js';
 import { AbortedTxnList } from './txn-index.js';
+import { CleanerTxns } from './cleaner-txns.js';
 import { buildControlBatch } from '../protocol/records/control-batch.js';
 import { filterBatch } from './record-filter.js';
 import { planRetention } from './retention.js';
@@ -320,11 +321,14 @@ export class MemoryLog implements PartitionLog {
     const end = this.firstUncleanable(firstDirty, now);
     map.clear();
     map.updateLatestOffset(firstDirty - 1);
+    const mapTxns = new CleanerTxns(this.aborted.collect(firstDirty, end));
     mapping: for (let i = 0; i < this.batches.length; i++) {
       const c = this.batches.at(i);
       if (c.lastOffset < firstDirty) continue;
       if (c.baseOffset >= end) break;
-      if ((c.buf.readInt16BE(ATTRIBUTES) & CONTROL_FLAG_MASK) === 0) {
+      // An aborted transaction's keys must not hide older committed values.
+      const abortedData = mapTxns.onBatch(c.buf, 0);
+      if ((c.buf.readInt16BE(ATTRIBUTES) & CONTROL_FLAG_MASK) === 0 && !abortedData) {
         for (const r of decodeRecords(c.buf, 0)) {
           if (r.key === null || r.offset < firstDirty) continue;
           if (map.full) break mapping;
@@ -333,7 +337,8 @@ export class MemoryLog implements PartitionLog {
       }
       map.updateLatestOffset(c.lastOffset);
     }
-    const ctx = { map, now, deleteRetentionMs: this.config.deleteRetentionMs, lastBatchOfProducer: this.producers.lastBatchOffsets() };
+    const txns = new CleanerTxns(this.aborted.collect(this._logStartOffset, map.latestOffset + 1));
+    const ctx = { map, now, deleteRetentionMs: this.config.deleteRetentionMs, lastBatchOfProducer: this.producers.lastBatchOffsets(), txns };
     const result: CompactionResult = { bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsRemoved: 0, segmentsRewritten: 0, firstDirtyOffset: map.latestOffset + 1 };
     const kept = new BatchList();
     let horizon = -1;

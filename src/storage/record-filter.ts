@@ -1,7 +1,8 @@
 // Compaction of one record batch (Kafka's MemoryRecords.filterTo with the cleaner's retention
 // rules): keep a record when its offset is the newest the offset map knows for its key (or the
-// map does not reach it), drop tombstones whose batch delete horizon has passed, and write what
-// is kept back as one batch with the same base and last offset, producer fields and codec.
+// map does not reach it), drop tombstones whose batch delete horizon has passed and the records
+// of aborted transactions (markers after their own horizon), and write what is kept back as one
+// batch with the same base and last offset, producer fields and codec.
 import {
   ATTRIBUTES,
   BASE_OFFSET,
@@ -26,6 +27,7 @@ import {
 import { compress } from '../protocol/records/compression.js';
 import { decodeRecords, encodeRecord, type Record } from '../protocol/records/records.js';
 import type { OffsetMap } from './types.js';
+import type { CleanerTxns } from './cleaner-txns.js';
 
 export interface FilterContext {
   map: OffsetMap;
@@ -33,6 +35,8 @@ export interface FilterContext {
   deleteRetentionMs: number;
   /** Producer id -> last offset of its newest batch: that batch stays, even emptied, so the producer's sequence survives a reload. */
   lastBatchOfProducer: ReadonlyMap<number, number>;
+  /** The transactions of the cleaned range, walked batch by batch in offset order. */
+  txns?: CleanerTxns;
 }
 
 export interface FilteredBatch {
@@ -65,18 +69,26 @@ export function filterBatch(buf: Buffer, pos: number, size: number, ctx: FilterC
   const attributes = buf.readInt16BE(pos + ATTRIBUTES);
   const lastOffset = readInt64(buf, pos + BASE_OFFSET) + buf.readInt32BE(pos + LAST_OFFSET_DELTA);
   const count = buf.readInt32BE(pos + RECORDS_COUNT);
-  // Control batches (transaction markers) are kept as they are.
-  if ((attributes & CONTROL_FLAG_MASK) !== 0 || count === 0) {
-    return { batch: original, changed: false, recordsRead: count, recordsKept: count, deleteHorizon: -1 };
-  }
+  // Walked for every batch, in order, so the transaction state stays right.
+  const txnVerdict = ctx.txns ? ctx.txns.onBatch(buf, pos) : false;
   const horizon = deleteHorizonOf(buf, pos);
+  if ((attributes & CONTROL_FLAG_MASK) !== 0) return filterMarker(original, count, txnVerdict, horizon, ctx);
+  if (count === 0) {
+    // Kafka's DELETE_EMPTY: an emptied batch stays only while it is its producer's last.
+    const producerId = readInt64(buf, pos + PRODUCER_ID);
+    const keep = producerId >= 0 && ctx.lastBatchOfProducer.get(producerId) === lastOffset;
+    return { batch: keep ? original : null, changed: !keep, recordsRead: 0, recordsKept: 0, deleteHorizon: -1 };
+  }
   const records = decodeRecords(buf, pos);
   const kept: Record[] = [];
   let tombstones = false;
-  for (const r of records) {
-    if (!retain(r, ctx.map, ctx.now, horizon)) continue;
-    kept.push(r);
-    if (r.value === null) tombstones = true;
+  // A batch of an aborted transaction keeps none of its records.
+  if (!txnVerdict) {
+    for (const r of records) {
+      if (!retain(r, ctx.map, ctx.now, horizon)) continue;
+      kept.push(r);
+      if (r.value === null) tombstones = true;
+    }
   }
   const setHorizon = tombstones && horizon < 0;
   const newHorizon = setHorizon ? ctx.now + ctx.deleteRetentionMs : tombstones ? horizon : -1;
@@ -88,6 +100,21 @@ export function filterBatch(buf: Buffer, pos: number, size: number, ctx: FilterC
     return { ...result, batch: keepEmpty ? emptyBatch(original) : null };
   }
   return { ...result, batch: rebuild(original, kept, setHorizon ? newHorizon : horizon) };
+}
+
+/**
+ * A transaction marker (Kafka's cleaner): kept while its transaction still has batches here;
+ * once it has none, it gets a delete horizon, and goes on a pass after that horizon.
+ */
+function filterMarker(original: Buffer, count: number, discardable: boolean, horizon: number, ctx: FilterContext): FilteredBatch {
+  const same = { batch: original, changed: false, recordsRead: count, recordsKept: count, deleteHorizon: -1 };
+  if (!discardable || count === 0) return same;
+  if (horizon < 0) {
+    const newHorizon = ctx.now + ctx.deleteRetentionMs;
+    return { ...same, changed: true, deleteHorizon: newHorizon, batch: rebuild(original, decodeRecords(original, 0), newHorizon) };
+  }
+  if (ctx.now < horizon) return { ...same, deleteHorizon: horizon };
+  return { batch: null, changed: true, recordsRead: count, recordsKept: 0, deleteHorizon: -1 };
 }
 
 /** Kafka's writeEmptyHeader: the header alone, with the batch's offsets, producer and max timestamp. */
