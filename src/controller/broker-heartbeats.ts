@@ -53,6 +53,15 @@ export class BrokerHeartbeats {
     return s !== undefined && nowMs - s.lastContactMs < this.sessionTimeoutMs;
   }
 
+  /**
+   * A heartbeat of the broker's current epoch arrived: its session is renewed at once, before the
+   * operation queue reaches the heartbeat, so a fencing check queued ahead of it sees the contact.
+   */
+  contact(brokerId: number, nowMs: number): void {
+    const s = this.sessions.get(brokerId);
+    if (s) s.lastContactMs = Math.max(s.lastContactMs, nowMs);
+  }
+
   touch(brokerId: number, fenced: boolean, metadataOffset: number, nowMs: number): void {
     const s = this.sessions.get(brokerId);
     if (!s) return;

@@ -316,9 +316,12 @@ export class Controller {
 
   /** BrokerHeartbeat: keeps the session, and unfences, fences or lets the broker shut down. */
   brokerHeartbeat(req: BrokerHeartbeatRequest): Promise<HeartbeatReply> {
+    // The session counts from the heartbeat's arrival, not from when the queue reaches it (Kafka 4.4's BrokerHeartbeatTracker).
+    const receivedMs = this.clock();
+    if (this.active && this.image.cluster.brokers.get(req.brokerId)?.epoch === req.brokerEpoch) this.cluster.heartbeats.contact(req.brokerId, receivedMs);
     return this.run(async () => {
       const committer = this.requireCommitter();
-      const { records, response } = this.cluster.brokerHeartbeat(this.image, req, this.clock());
+      const { records, response } = this.cluster.brokerHeartbeat(this.image, req, receivedMs);
       const lastOffset = records.length > 0 ? (await committer.commit(records)).lastOffset : committer.nextOffset() - 1;
       if (response.inControlledShutdown) this.cluster.heartbeats.setControlledShutdownOffset(req.brokerId, lastOffset);
       this.onSessionChange?.();

@@ -67,6 +67,27 @@ t.test('a broker that stops heartbeating is fenced after broker.session.timeout.
   t.equal(back.isFenced, false);
 });
 
+t.test("a heartbeat renews the session on arrival, before the controller's queue reaches it (Kafka 4.4's BrokerHeartbeatTracker)", async (t) => {
+  const { controller, clock, clusterId } = await quorumOfOne({ 'broker.session.timeout.ms': '9000' });
+  const epoch = await controller.registerBrokerRequest(registration(clusterId, 2));
+  await controller.brokerHeartbeat(heartbeat(2, epoch, epoch));
+  clock.advance(8999);
+  // A fencing check queued first, the heartbeat arriving just before the session ends, and both
+  // run only after it ended: the check must see the heartbeat's contact.
+  const check = controller.fenceStaleBrokers();
+  const arrived = clock.now;
+  const reply = controller.brokerHeartbeat(heartbeat(2, epoch, epoch));
+  clock.advance(501);
+  t.same(await check, [], 'not fenced: its heartbeat had arrived');
+  t.equal((await reply).isFenced, false);
+  t.equal(controller.nextFenceCheckMs(), arrived + 9000, 'the session counts from the arrival');
+  // A heartbeat naming another broker epoch renews nothing.
+  clock.advance(8000);
+  const stale = controller.brokerHeartbeat(heartbeat(2, epoch + 1, epoch));
+  t.equal(controller.nextFenceCheckMs(), arrived + 9000);
+  await t.rejects(stale, { errorCode: ErrorCode.STALE_BROKER_EPOCH });
+});
+
 t.test("registration refusals carry Kafka's error codes", async (t) => {
   const { controller, clusterId } = await quorumOfOne();
   await t.rejects(controller.registerBrokerRequest(registration('other-cluster-id-0000', 2)), { errorCode: ErrorCode.INCONSISTENT_CLUSTER_ID });
