@@ -19,7 +19,7 @@ import {
 import type { LogConfig } from '../config.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { readEndTxnMarker } from '../protocol/records/control-batch.js';
-import type { BatchMetadata, ProducerAppend, ProducerBatch, ProducerStateManager } from './producer-state.js';
+import type { BatchMetadata, MarkerFields, ProducerAppend, ProducerBatch, ProducerStateManager } from './producer-state.js';
 import { KafkaError } from './types.js';
 
 /** One batch of an append once offsets are assigned. */
@@ -54,6 +54,8 @@ export function planAppend(
   config: LogConfig,
   now: number,
   producers: ProducerStateManager,
+  /** A marker append's transaction version (TxnMarker.transactionVersion). */
+  transactionVersion = 0,
 ): AppendPlan | BatchMetadata | null {
   const positions: number[] = [];
   const checks: ProducerBatch[] = [];
@@ -75,7 +77,7 @@ export function planAppend(
       control,
       transactional: isTransactional(attributes),
       // Only markers (appended by the log itself) are control batches here: clients may not send them.
-      marker: control && producerId >= 0 ? readEndTxnMarker(records, pos) : null,
+      marker: control && producerId >= 0 ? withVersion(readEndTxnMarker(records, pos), transactionVersion) : null,
     });
     pos += size;
   }
@@ -105,6 +107,10 @@ export function planAppend(
     offset = lastOffset + 1;
   }
   return { records, batches, baseOffset: nextOffset, lastOffset: offset - 1, messages, logAppendTime, producers: checked };
+}
+
+function withVersion(marker: MarkerFields | null, transactionVersion: number): MarkerFields | null {
+  return marker && { ...marker, transactionVersion };
 }
 
 function corrupt(message: string): KafkaError {

@@ -194,7 +194,7 @@ export class FileLog implements PartitionLog {
     if (this.closed) return Promise.reject(new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.dir} is closed`));
     let plan: AppendPlan | BatchMetadata | null;
     try {
-      plan = planAppend(records, this.nextOffset, this.leaderEpoch, this._config, opts.now, this.producers);
+      plan = planAppend(records, this.nextOffset, this.leaderEpoch, this._config, opts.now, this.producers, opts.transactionVersion);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -213,7 +213,7 @@ export class FileLog implements PartitionLog {
 
   appendMarker(marker: TxnMarker): Promise<AppendResult> {
     const now = marker.timestamp ?? Date.now();
-    return this.append(buildControlBatch(marker.producerId, marker.producerEpoch, marker, now), { now });
+    return this.append(buildControlBatch(marker.producerId, marker.producerEpoch, marker, now), { now, transactionVersion: marker.transactionVersion });
   }
 
   abortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {

@@ -78,7 +78,7 @@ export class MemoryLog implements PartitionLog {
 
   async append(records: Buffer, opts: AppendOptions): Promise<AppendResult> {
     if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.topic}-${this.partition} is closed`);
-    const plan = planAppend(records, this.logEndOffset, this.leaderEpoch, this.config, opts.now, this.producers);
+    const plan = planAppend(records, this.logEndOffset, this.leaderEpoch, this.config, opts.now, this.producers, opts.transactionVersion);
     if (plan === null) return { baseOffset: -1, lastOffset: -1, logAppendTime: -1, logStartOffset: this.logStartOffset };
     if (!('batches' in plan)) {
       const logAppendTime = this.config.timestampType === 'LogAppendTime' ? plan.timestamp : -1;
@@ -90,7 +90,7 @@ export class MemoryLog implements PartitionLog {
 
   async appendMarker(marker: TxnMarker): Promise<AppendResult> {
     const batch = buildControlBatch(marker.producerId, marker.producerEpoch, marker, marker.timestamp ?? Date.now());
-    return this.append(batch, { now: marker.timestamp ?? Date.now() });
+    return this.append(batch, { now: marker.timestamp ?? Date.now(), transactionVersion: marker.transactionVersion });
   }
 
   abortedTransactions(fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {

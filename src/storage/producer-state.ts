@@ -11,6 +11,7 @@ import { KafkaError } from './types.js';
 /** Kafka keeps this many batches per producer for duplicate detection (the max in-flight requests). */
 export const BATCHES_TO_RETAIN = 5;
 const INT32_MAX = 2147483647;
+const INT16_MAX = 32767;
 
 export interface BatchMetadata {
   firstSeq: number;
@@ -45,6 +46,8 @@ export interface CompletedTxn {
 export interface MarkerFields {
   commit: boolean;
   coordinatorEpoch: number;
+  /** Only on a leader's marker append (TxnMarker.transactionVersion). */
+  transactionVersion?: number;
 }
 
 /** The producer fields of one batch header, as checked before the batch gets its offsets. */
@@ -138,6 +141,16 @@ export class ProducerStateManager {
           markers: [],
         };
         append.producers.set(b.producerId, p);
+      }
+      if (b.control && (b.marker?.transactionVersion ?? 0) >= 2 && b.producerEpoch <= p.epoch) {
+        // KIP-890: a TV2 marker carries a bumped epoch; an equal one is a retry once the transaction ended.
+        const retry = b.producerEpoch === p.epoch && ((p.txnFirstOffset < 0 && p.txnStart === null) || b.producerEpoch === INT16_MAX);
+        if (!retry) {
+          throw new KafkaError(
+            ErrorCode.INVALID_PRODUCER_EPOCH,
+            `Epoch of producer ${b.producerId} is ${b.producerEpoch}, which is smaller than or equal to the last seen epoch ${p.epoch} (transaction version ${b.marker!.transactionVersion})`,
+          );
+        }
       }
       if (b.producerEpoch < p.epoch) {
         throw new KafkaError(

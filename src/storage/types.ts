@@ -14,6 +14,8 @@ export class KafkaError extends Error {
 export interface AppendOptions {
   /** Wall clock to stamp batches with when the topic uses LogAppendTime. */
   now: number;
+  /** The transaction version of the marker being appended (appendMarker), for its epoch check. */
+  transactionVersion?: number;
 }
 
 export interface AppendResult {
@@ -126,6 +128,12 @@ export interface TxnMarker {
   coordinatorEpoch: number;
   /** The control record's timestamp; defaults to now. */
   timestamp?: number;
+  /**
+   * WriteTxnMarkers' TransactionVersion (0 when absent). From 2 (KIP-890) the marker carries the
+   * epoch the coordinator bumped: it must be above the producer's, except that an equal one with
+   * no transaction open is the retry of a marker already written (accepted, as Kafka does).
+   */
+  transactionVersion?: number;
 }
 
 /** An aborted transaction overlapping a fetch (Fetch's AbortedTransactions entries). */

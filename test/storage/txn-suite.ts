@@ -128,6 +128,33 @@ export function txnSuite(t: Test, makeEngine: MakeEngine): void {
     t.equal(log.lastStableOffset, 4);
   });
 
+  t.test("transaction version 2 markers (KIP-890): the bumped epoch must be above the producer's; an equal one is a retry", async (t) => {
+    const engine = await makeEngine(t);
+    const log = await engine.create('txn', 0, logConfig());
+    await log.append(txnBatch(1, 8, 4, 0), { now }); // 0
+    await expectKafkaError(
+      t,
+      log.appendMarker({ producerId: 8, producerEpoch: 4, commit: true, coordinatorEpoch: 1, transactionVersion: 2 }),
+      INVALID_PRODUCER_EPOCH,
+      'a TV2 marker with the epoch of the open transaction',
+    );
+    t.equal(log.lastStableOffset, 0, 'still open');
+    await log.appendMarker({ producerId: 8, producerEpoch: 5, commit: true, coordinatorEpoch: 1, transactionVersion: 2 }); // 1
+    t.equal(log.lastStableOffset, 2, 'committed with the bumped epoch');
+    const retry = await log.appendMarker({ producerId: 8, producerEpoch: 5, commit: true, coordinatorEpoch: 1, transactionVersion: 2 });
+    t.equal(retry.baseOffset, 2, 'the retried marker is written again (Kafka accepts it)');
+    t.equal(log.lastStableOffset, 3);
+    t.same(log.abortedTransactions(0, 3), []);
+    await log.append(txnBatch(1, 8, 5, 0), { now }); // 3: the next transaction, on the new epoch
+    t.equal(log.lastStableOffset, 3);
+    await expectKafkaError(
+      t,
+      log.appendMarker({ producerId: 8, producerEpoch: 5, commit: false, coordinatorEpoch: 1, transactionVersion: 2 }),
+      INVALID_PRODUCER_EPOCH,
+      'an equal epoch while a transaction is open is no retry',
+    );
+  });
+
   t.test('a marker for a transaction with no data here completes nothing', async (t) => {
     const engine = await makeEngine(t);
     const log = await engine.create('txn', 0, logConfig());
