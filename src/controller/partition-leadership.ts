@@ -72,7 +72,8 @@ export function removeFromIsrAndLeadership(image: MetadataImage, brokerId: numbe
         // Below min.insync.replicas the replicas leaving the ISR stay eligible to lead.
         if (isr.length < min) for (const r of p.isr) if (!isr.includes(r) && !elr.includes(r)) elr.push(r);
       } else if (isr.length === 0) isr = [...p.isr];
-      const leader = p.leader !== brokerId && able.has(p.leader) && isr.includes(p.leader) ? p.leader : (isr.find((r) => able.has(r)) ?? NO_LEADER);
+      // Kafka's electAnyLeader: the leader stays while valid, else the first valid replica in replica order.
+      const leader = p.leader !== brokerId && able.has(p.leader) && isr.includes(p.leader) ? p.leader : (p.replicas.find((r) => isr.includes(r) && able.has(r)) ?? NO_LEADER);
       const lastKnownElr = withElr && leader === NO_LEADER && isr.length === 0 ? [...elr] : [...(p.lastKnownElr ?? [])];
       const rec = change(t.topicId, id, p, { isr, leader, elr, lastKnownElr });
       if (rec) out.push(rec);

@@ -131,6 +131,18 @@ t.test('the removed leader fenced mid-move: the next leader completes it when th
   t.same([p.leader, p.isr, p.replicas, p.addingReplicas, p.removingReplicas], [3, [3, 4, 5], [3, 4, 5], [], []]);
 });
 
+t.test("a leader fenced mid-move: the next one is the first in-sync replica in the merged list's order (the target's)", async (t) => {
+  const c = await cluster([2, 3, 4, 5]);
+  await c.create('o', [[2, 3, 4]]);
+  await c.reassign([{ name: 'o', partitions: [{ partitionIndex: 0, replicas: [4, 3, 5] }] }]);
+  t.same([c.part('o').replicas, c.part('o').isr], [[4, 3, 5, 2], [2, 3, 4]]);
+  c.clock.advance(8000);
+  for (const id of [3, 4, 5]) await c.controller.brokerHeartbeat(heartbeat(id, c.epochs.get(id)!, c.manager.metadataLog.endOffset));
+  c.clock.advance(1001);
+  t.same(await c.controller.fenceStaleBrokers(), [2]);
+  t.same([c.part('o').leader, c.part('o').isr], [4, [3, 4]], '4 leads (Kafka elects in replica order), not 3 (first in the ISR)');
+});
+
 t.test('a shrink completes at the request and moves leadership off a removed leader', async (t) => {
   const c = await cluster([2, 3, 4]);
   await c.create('s', [[2, 3, 4]]);
