@@ -152,7 +152,8 @@ export class FileLog implements PartitionLog {
   }
 
   get lastStableOffset(): number {
-    return Math.min(this.producers.firstUnstableOffset(this.highWatermark), this.highWatermark);
+    // Kafka's: never below the log start (DeleteRecords may pass an open transaction's start).
+    return Math.min(Math.max(this.producers.firstUnstableOffset(this.highWatermark), this._logStartOffset), this.highWatermark);
   }
 
   /** Where the next compaction's key map starts (Kafka's cleaner checkpoint); -1: never cleaned. */

@@ -69,7 +69,8 @@ export class MemoryLog implements PartitionLog {
   }
 
   get lastStableOffset(): number {
-    return Math.min(this.producers.firstUnstableOffset(this.highWatermark), this.highWatermark);
+    // Kafka's: never below the log start (DeleteRecords may pass an open transaction's start).
+    return Math.min(Math.max(this.producers.firstUnstableOffset(this.highWatermark), this._logStartOffset), this.highWatermark);
   }
 
   get cleanerStats(): Readonly<CleanerStats> {

@@ -187,6 +187,19 @@ export function txnSuite(t: Test, makeEngine: MakeEngine): void {
     t.same(follower.abortedTransactions(0, 4), []);
   });
 
+  t.test('DeleteRecords past an open transaction: the LSO is never below the log start', async (t) => {
+    const engine = await makeEngine(t);
+    const log = await engine.create('dr', 0, logConfig());
+    await log.append(plain(1), { now }); // 0
+    await log.append(txnBatch(1, 1, 0, 0), { now }); // 1: open
+    await log.append(plain(2), { now }); // 2-3
+    t.equal(log.lastStableOffset, 1);
+    await log.deleteRecordsBefore(3);
+    t.equal(log.lastStableOffset, 3, 'moved up to the log start');
+    const r = await log.read(3, BIG, true, false, 'txnCommitted');
+    t.equal(r.records.length, 0, 'and still nothing readable at it while the transaction is open');
+  });
+
   t.test('retention never deletes at or after the LSO', async (t) => {
     const engine = await makeEngine(t);
     const log = await engine.create('ret', 0, logConfig({ 'retention.ms': '1', 'segment.bytes': '100' }));
