@@ -4,7 +4,8 @@
 // leader's log start (the records below it deleted: the new follower truncates fully and starts
 // there), ending byte-identical to the leader; a broker the image removes from the replicas stops
 // fetching and deletes the log, which a restart does not bring back, also when the removal was
-// committed while that broker was down (deleted at start-up).
+// committed while that broker was down (deleted at start-up); one added while down creates its log
+// as it starts.
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
@@ -118,4 +119,15 @@ t.test('a replica added by the image follows from the leader log start; a remove
   const now = await logBytes(c, 1);
   t.equal(again.start, 100, 'broker 2 starts over at the leader log start');
   t.ok(again.bytes.equals(now.bytes), `broker 2's new log is byte-identical to the leader's (${again.bytes.length} bytes, end ${again.end})`);
+
+  // Broker 3 added while down: it creates the log as its replica layer starts, and catches up.
+  await c.node(3).stop();
+  await commitChange(c, { replicas: [1, 2, 3], isr: [1, 2] });
+  await c.node(3).restart();
+  await waitUntil('broker 3 back in the ISR', 60_000, () => registration(c, 1)?.isr.includes(3));
+  await waitUntil('broker 3 at the leader log end', 30_000, () => c.node(3).node!.broker!.partitionLog(TOPIC, 0)?.logEndOffset === c.node(1).node!.broker!.partitionLog(TOPIC, 0)!.logEndOffset);
+  const late = await logBytes(c, 3);
+  const leaderNow = await logBytes(c, 1);
+  t.equal(late.start, 100, 'a replica added while its broker was down starts at the leader log start');
+  t.ok(late.bytes.equals(leaderNow.bytes), `and ends byte-identical to the leader's (${late.bytes.length} bytes)`);
 });
