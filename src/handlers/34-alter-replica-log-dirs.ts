@@ -1,8 +1,8 @@
 // AlterReplicaLogDirs (key 34), v1-2 (Kafka 4 no longer serves v0): moves replicas between this
 // broker's log dirs, as Kafka's ReplicaManager.alterReplicaLogDirs. Per partition, in Kafka's order:
-// a path that is not one of the log dirs (compared as given with their absolute paths) is
-// LOG_DIR_NOT_FOUND, known partition or not; an offline dir KAFKA_STORAGE_ERROR; a topic name too
-// long for a future dir INVALID_TOPIC_EXCEPTION. The dir is remembered for a partition not hosted
+// a topic name too long for a future dir is INVALID_TOPIC_EXCEPTION; a path that is not one of the
+// log dirs (compared as given with their absolute paths) LOG_DIR_NOT_FOUND, known partition or
+// not; an offline dir KAFKA_STORAGE_ERROR. The dir is remembered for a partition not hosted
 // yet, which answers REPLICA_NOT_AVAILABLE when its topic has it (UNKNOWN_TOPIC_OR_PARTITION
 // otherwise). A hosted partition answers NONE: already there, or a future log is copied to the dir
 // in the background and swapped in (no future log while any dir is offline: KAFKA_STORAGE_ERROR).
@@ -45,6 +45,8 @@ export default defineHandler<AlterReplicaLogDirsRequest, AlterReplicaLogDirsResp
 function alter(broker: BrokerContext, topic: string, partition: number, to: string): number {
   const known = () => broker.topics.get(topic)?.registrations.has(partition) ?? false;
   const dirs = broker.logDirs;
+  // Kafka checks the name first (KAFKA-4893), before the dir.
+  if (dirs && futureDirNameTooLong(topic, partition)) return ErrorCode.INVALID_TOPIC_EXCEPTION;
   if (!dirs) {
     if (to !== (broker.logDir ?? 'memory')) return ErrorCode.LOG_DIR_NOT_FOUND;
     return broker.partitionLog(topic, partition) && known() ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
@@ -52,7 +54,6 @@ function alter(broker: BrokerContext, topic: string, partition: number, to: stri
   const dir = dirs.dirAt(to);
   if (!dir) return ErrorCode.LOG_DIR_NOT_FOUND;
   if (dir.offline) return ErrorCode.KAFKA_STORAGE_ERROR;
-  if (futureDirNameTooLong(topic, partition)) return ErrorCode.INVALID_TOPIC_EXCEPTION;
   if (!known()) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   if (!broker.partitionLog(topic, partition)) {
     dirs.preferDir(topic, partition, dir.path);

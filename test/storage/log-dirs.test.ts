@@ -6,6 +6,7 @@ import t, { type Test } from 'tap';
 import { existsSync, readdirSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { FileStorageEngine } from '../../src/storage/file-engine.js';
+import { nodeFileSystem, type FileSystem } from '../../src/storage/fs.js';
 import type { PartitionLog } from '../../src/storage/types.js';
 import { tempDir } from '../helpers/tmp.js';
 import { batch, logConfig, readAll } from './helpers.js';
@@ -176,4 +177,52 @@ t.test('a future dir left by a crash: dropped when the current log is there, fin
   t.equal(path.resolve(path.dirname(engine.get('c', 1)!.dir)), path.resolve(other(bDir)), 'c-1 is in its new dir');
   t.equal(engine.get('c', 1)!.logEndOffset, 4);
   t.notOk(existsSync(`${bDir}.${'c'.repeat(32)}-delete`), 'the renamed-away current log is removed');
+});
+
+/** The real file system, with writes under `failing` (while set) failing as a broken disk's do. */
+function dirFaults(): { fs: FileSystem; failing: string | null } {
+  const state = { failing: null as string | null, fs: null as unknown as FileSystem };
+  const eio = () => Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+  const bad = (p: string) => state.failing !== null && path.resolve(p).startsWith(path.resolve(state.failing) + path.sep);
+  state.fs = {
+    ...nodeFileSystem,
+    async open(p, mode) {
+      if (mode === 'rw' && bad(p)) throw eio();
+      const h = await nodeFileSystem.open(p, mode);
+      return {
+        ...h,
+        read: h.read.bind(h),
+        sync: h.sync.bind(h),
+        truncate: h.truncate.bind(h),
+        size: h.size.bind(h),
+        close: h.close.bind(h),
+        write: (bufs, position) => (bad(p) ? Promise.reject(eio()) : h.write(bufs, position)),
+      };
+    },
+  };
+  return state;
+}
+
+t.test('one dir failing: its logs go offline, the other dir serves and takes the new partitions; it comes back', async (t) => {
+  const dirs = dirsOf(tempDir(t), 2);
+  const faults = dirFaults();
+  const engine = new FileStorageEngine(dirs, logConfig(), { fs: faults.fs, recoveryRetryMs: 50 });
+  await engine.open();
+  t.teardown(() => engine.close());
+  const a = await engine.create('f', 0, logConfig());
+  const b = await engine.create('f', 1, logConfig());
+  t.equal(path.dirname(b.dir), dirs[1]);
+  await a.append(batch(2, 'a'), { now });
+  await b.append(batch(2, 'b'), { now });
+  faults.failing = dirs[1];
+  await t.rejects(b.append(batch(1, 'lost'), { now }), { code: 'EIO' }, 'the write fails');
+  t.same(engine.describe().map((d) => d.offline), [false, true], 'only the failed dir is offline');
+  t.ok(engine.anyOffline);
+  await t.rejects(b.append(batch(1, 'refused'), { now }), { errorCode: 56 }, "its logs: KAFKA_STORAGE_ERROR");
+  t.equal((await a.append(batch(1, 'fine'), { now })).baseOffset, 2, 'the other dir serves');
+  const c = await engine.create('f', 2, logConfig());
+  t.equal(path.dirname(c.dir), dirs[0], 'a new partition goes to the online dir');
+  faults.failing = null;
+  await until('the dir back', () => !engine.anyOffline);
+  t.equal((await b.append(batch(1, 'again'), { now })).baseOffset, 2, 'back: the failed write left nothing behind');
 });
