@@ -5,6 +5,7 @@
 // exactly the committed records. Expectations are Kafka's rules: records only below the last
 // stable offset, LastStableOffset reported at both isolation levels, AbortedTransactions (null
 // for read_uncommitted) naming the aborted transactions whose data may be in what was read.
+// Kafka 4.4.0's Java consumer reads it too.
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
 import { FetchRequest } from '../../src/protocol/generated/fetch-request.js';
@@ -19,6 +20,7 @@ import type { PartitionLog } from '../../src/storage/types.js';
 import { GroupWire } from '../coordinator/group-wire.js';
 import { decodeAll } from '../storage/helpers.js';
 import { withTimeout } from '../helpers/timeout.js';
+import { kafkaToolIO } from '../helpers/kafka-tool.js';
 
 const now = Date.now();
 const batch = (values: string[], producerId = -1, producerEpoch = -1, baseSequence = -1, transactional = false) =>
@@ -105,6 +107,19 @@ t.test('DescribeProducers: the open transaction start offset and the marker coor
   t.equal(producers.get(200)?.currentTxnStartOffset, -1, 'committed: no open transaction');
   t.equal(producers.get(200)?.coordinatorEpoch, 5);
   t.equal(producers.get(100)?.coordinatorEpoch, 5);
+});
+
+t.test("Kafka 4.4.0's Java consumer (ConsoleConsumer --isolation-level read_committed) reads the committed records only", async (t) => {
+  const read = await kafkaToolIO('org.apache.kafka.tools.consumer.ConsoleConsumer', [
+    '--bootstrap-server', b.bootstrap, '--topic', 'rc', '--partition', '0', '--offset', 'earliest',
+    '--isolation-level', 'read_committed', '--timeout-ms', '5000',
+  ]);
+  t.same(read.out.split('\n').filter((l) => l), ['a', 'b', 'c'], 'no aborted record, nothing at or past the LSO', { err: read.err.slice(-2000) });
+  const all = await kafkaToolIO('org.apache.kafka.tools.consumer.ConsoleConsumer', [
+    '--bootstrap-server', b.bootstrap, '--topic', 'rc', '--partition', '0', '--offset', 'earliest',
+    '--isolation-level', 'read_uncommitted', '--timeout-ms', '5000',
+  ]);
+  t.same(all.out.split('\n').filter((l) => l), ['a', 'b', 'x1', 'x2', 'c', 'later', 'd'], 'read_uncommitted: every data record, no control record');
 });
 
 t.test("kafkajs's consumer (read_committed) sees exactly the committed records, and the rest once pid 300 commits", async (t) => {
