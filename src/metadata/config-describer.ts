@@ -55,7 +55,10 @@ const BROKER_SYNONYMS: Record<string, string[]> = {
 
 /** Configs in name order, as Kafka lists a new topic's configs. */
 const TOPIC_DEFS = [...TOPIC_CONFIGS].sort((a, b) => (a.name < b.name ? -1 : 1));
-const BROKER_DEFS = BROKER_CONFIGS.filter((d) => !d.unlisted).sort((a, b) => (a.name < b.name ? -1 : 1));
+const byName = (a: ConfigDef, b: ConfigDef) => (a.name < b.name ? -1 : 1);
+const BROKER_DEFS = BROKER_CONFIGS.filter((d) => !d.unlisted).sort(byName);
+/** Configs Kafka lists for a broker only once set (then among its originals: the replication throttle rates...). */
+const UNLISTED_BROKER_DEFS = BROKER_CONFIGS.filter((d) => d.unlisted);
 
 export function brokerSynonyms(name: string): string[] {
   return BROKER_SYNONYMS[name] ?? [name];
@@ -120,6 +123,14 @@ export class ConfigDescriber {
     return out;
   }
 
+  /** The listed broker configs, and the unlisted ones set in some layer. */
+  private perBrokerDefs(image: MetadataImage): ConfigDef[] {
+    const mine = this.dynamic.perBroker(image);
+    const defaults = this.dynamic.clusterDefaults(image);
+    const set = UNLISTED_BROKER_DEFS.filter((d) => mine.has(d.name) || defaults.has(d.name) || this.staticValue(d.name) !== undefined);
+    return set.length === 0 ? BROKER_DEFS : [...BROKER_DEFS, ...set].sort(byName);
+  }
+
   /**
    * Broker configs: for this broker's id every config with its effective value; for the
    * cluster-wide default resource ("") only the dynamic defaults that are set.
@@ -127,7 +138,7 @@ export class ConfigDescriber {
   broker(image: MetadataImage, perBroker: boolean, keys: string[] | null = null, includeDocumentation = false): DescribedConfig[] {
     const defaults = this.dynamic.clusterDefaults(image);
     const out: DescribedConfig[] = [];
-    const defs: ConfigDef[] = perBroker ? BROKER_DEFS : [...defaults.keys()].map((k) => brokerConfigDef(k)).filter((d): d is ConfigDef => d !== undefined);
+    const defs: ConfigDef[] = perBroker ? this.perBrokerDefs(image) : [...defaults.keys()].map((k) => brokerConfigDef(k)).filter((d): d is ConfigDef => d !== undefined);
     for (const def of defs) {
       if (keys && !keys.includes(def.name)) continue;
       const sensitive = def.type === 'password';

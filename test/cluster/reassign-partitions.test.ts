@@ -80,7 +80,6 @@ t.test('kafka-reassign-partitions --execute --throttle, --verify: the partition 
   const execute = await kafkaTool(REASSIGN, '--bootstrap-server', c.bootstrap, '--reassignment-json-file', plan, '--execute', '--throttle', String(THROTTLE));
   t.equal(execute.code, 0, `--execute exits 0: ${execute.out.trim().split('\n').slice(-3).join(' | ')}`);
   t.match(execute.out, /Successfully started partition reassignment for moving-0/);
-  // Printed once the brokers took the rates (Kafka's DescribeConfigs does not list them).
   t.match(execute.out, new RegExp(`The inter-broker throttle limit was set to ${THROTTLE} B/s`));
   const started = acked.length;
 
@@ -90,6 +89,7 @@ t.test('kafka-reassign-partitions --execute --throttle, --verify: the partition 
       includeSynonyms: false,
       resources: [
         { type: ConfigResourceTypes.TOPIC, name: TOPIC, configNames: ['leader.replication.throttled.replicas', 'follower.replication.throttled.replicas'] },
+        { type: ConfigResourceTypes.BROKER, name: '3', configNames: ['leader.replication.throttled.rate', 'follower.replication.throttled.rate'] },
       ],
     });
     const values: Record<string, string> = {};
@@ -99,6 +99,7 @@ t.test('kafka-reassign-partitions --execute --throttle, --verify: the partition 
   const set = await throttles();
   t.equal(set['leader.replication.throttled.replicas'], '0:1,0:2', 'the leader side throttles the current replicas');
   t.equal(set['follower.replication.throttled.replicas'], '0:3', 'the follower side the new one');
+  t.equal(set['follower.replication.throttled.rate'], String(THROTTLE), 'broker 3 throttled at the given rate (listed once set, as Kafka does)');
   // The brokers took them: each logs its throttles when they change.
   await waitUntil('the brokers applying the throttles', 30_000, () => c.node(1).log().includes(`broker 1: leader replication throttle ${THROTTLE} B/s on [${TOPIC}:0]`) && c.node(3).log().includes(`broker 3: follower replication throttle ${THROTTLE} B/s on [${TOPIC}:0]`));
   t.pass('broker 1 throttles its leader side of partition 0, broker 3 its follower side, at the rate given');
@@ -116,6 +117,7 @@ t.test('kafka-reassign-partitions --execute --throttle, --verify: the partition 
   const cleared = await throttles();
   t.equal(cleared['leader.replication.throttled.replicas'] ?? '', '', 'topic throttles removed');
   t.equal(cleared['follower.replication.throttled.replicas'] ?? '', '', 'both sides');
+  t.equal(cleared['follower.replication.throttled.rate'], undefined, 'the broker rate removed (no longer listed)');
   const lastThrottle = (n: ProcCluster['nodes'][number], side: string) => n.log().split('\n').filter((l) => l.includes(`${side} replication throttle`)).pop() ?? '';
   await waitUntil('the brokers dropping the throttles', 30_000, () => c.nodes.every((n) => ['leader', 'follower'].every((side) => lastThrottle(n, side).includes(`: no ${side} replication throttle`))));
   t.pass('every broker dropped its throttles');
