@@ -50,6 +50,18 @@ t.test('[1,2,3] -> [2,3,4]: in progress while 4 is down, kept across controller 
   };
   await send(0, 100);
 
+  // Refusals come back through the broker's forwarding with Kafka's codes and messages.
+  const refused = await ask(c, 'AlterPartitionReassignments', 1, {
+    timeoutMs: 30000,
+    allowReplicationFactorChange: false,
+    topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, replicas: [2, 3] }, { partitionIndex: 0, replicas: null }, { partitionIndex: 0, replicas: [2, 3, 9] }] }],
+  });
+  t.same(refused.responses[0].partitions, [
+    { partitionIndex: 0, errorCode: 38, errorMessage: 'The replication factor is changed from 3 to 2' },
+    { partitionIndex: 0, errorCode: 85, errorMessage: null },
+    { partitionIndex: 0, errorCode: 39, errorMessage: 'The manual partition assignment includes broker 9, but no such broker is registered.' },
+  ], 'INVALID_REPLICATION_FACTOR (v1, no factor change), NO_REASSIGNMENT_IN_PROGRESS, INVALID_REPLICA_ASSIGNMENT');
+
   await c.node(4).kill();
   const move = await ask(c, 'AlterPartitionReassignments', 1, { timeoutMs: 30000, allowReplicationFactorChange: false, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, replicas: [2, 3, 4] }] }] }, [4]);
   t.same(move, { throttleTimeMs: 0, allowReplicationFactorChange: false, errorCode: 0, errorMessage: null, responses: [{ name: TOPIC, partitions: [{ partitionIndex: 0, errorCode: 0, errorMessage: null }] }] }, 'accepted (broker 4 is registered, if down)');
