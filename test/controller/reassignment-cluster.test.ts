@@ -1,5 +1,6 @@
 // A reassignment end to end on an in-process cluster (startCluster, 5 combined nodes so two may be
-// down at once): a partition on [1, 2, 3] with records is moved to [2, 3, 4] through a broker
+// down at once): refusals forwarded through a broker keep Kafka's codes and messages; then a
+// partition on [1, 2, 3] with records is moved to [2, 3, 4] through a broker
 // (AlterPartitionReassignments forwarded to the active controller) while broker 4 is down, so it
 // stays in progress: ListPartitionReassignments shows the merged list and the sets; the active
 // controller is killed and its successor, which has the reassignment from the metadata log, lists
