@@ -198,12 +198,15 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
       }
     }
     // A future log whose current one is gone was complete: its swap was cut short after the
-    // current log was renamed away. Otherwise its move was cut short and is dropped.
+    // current log was renamed away. Otherwise its move was cut short: it starts again once the
+    // logs are loaded (copied from the start again; Kafka resumes where it was).
+    const resume: { topic: string; partition: number; to: EngineDir }[] = [];
     for (const f of futures) {
       const base = baseOfSuffixedDir(f.name);
       const parsed = parsePartitionDir(base);
       if (!parsed || where.has(base)) {
         await fs.rmdir(f.dir);
+        if (parsed && where.get(base) !== f.home) resume.push({ ...parsed, to: f.home });
         continue;
       }
       const dir = `${f.home.path}/${base}`;
@@ -254,6 +257,7 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
       await fs.syncDir(d.path);
     }
     this.opened = true;
+    for (const m of resume) this.moveLog(m.topic, m.partition, m.to.abs);
     if (this.replicated) {
       // Kafka's high watermark checkpointer: a crash loses at most one interval of HW progress.
       this.highWatermarkTimer = setInterval(() => void this.checkpointHighWatermarks().catch(() => undefined), this.highWatermarkIntervalMs);

@@ -64,12 +64,17 @@ export class FutureLogCopy<D = unknown> {
     this.future = await this.o.load(this.o.futureDir);
     if (this.aborted) return this.removeFuture();
     const read = (offset: number) => this.current.read(offset, COPY_CHUNK_BYTES, true, false, 'logEnd');
+    // Whether there is more to copy, once the future log followed any truncation of the current one.
+    const behind = async () => {
+      if (this.started) await this.followTruncation();
+      return this.next < this.current.logEndOffset;
+    };
     for (;;) {
-      while (!this.aborted && this.next < this.current.logEndOffset) await this.copyStep(read);
+      while (!this.aborted && (await behind())) await this.copyStep(read);
       if (this.aborted) return this.removeFuture();
       try {
         await this.o.swap(async (heldRead) => {
-          while (this.next < this.current.logEndOffset) await this.copyStep(heldRead);
+          while (await behind()) await this.copyStep(heldRead);
         });
         return;
       } catch (e) {
@@ -103,6 +108,22 @@ export class FutureLogCopy<D = unknown> {
     }
     const res = await future.appendAsFollower(records);
     this.next = Math.max(this.next, res.lastOffset + 1);
+  }
+
+  /**
+   * The current log was cut back meanwhile (a follower truncating to a new leader's log): the
+   * future log is cut where they diverge, as Kafka's alter-log-dirs fetcher truncates by leader
+   * epoch (the end of the future's latest epoch in the current log, never past its log end).
+   */
+  private async followTruncation(): Promise<void> {
+    const future = this.future!;
+    const end = this.current.endOffsetForEpoch(future.leaderEpoch);
+    const point = Math.min(end === null ? this.current.logEndOffset : end.endOffset, this.current.logEndOffset);
+    if (point >= future.logEndOffset) return;
+    logger.info(`${this.name}: the log being moved was truncated to ${point}; its future log follows`);
+    await future.truncateTo(point);
+    this.next = future.logEndOffset;
+    if (future.logEndOffset <= future.logStartOffset) this.started = false;
   }
 
   /**

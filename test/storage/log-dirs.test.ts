@@ -153,7 +153,7 @@ t.test('a log moved to another dir under appends: nothing lost, offsets, epochs 
   t.equal((await readAll(log)).length, 2000 + acked);
 });
 
-t.test('a future dir left by a crash: dropped when the current log is there, finished when it is not', async (t) => {
+t.test('a future dir left by a crash: the move starts over when the current log is there, the swap finishes when it is not', async (t) => {
   const dirs = dirsOf(tempDir(t), 2);
   let engine = new FileStorageEngine(dirs, logConfig());
   await engine.open();
@@ -172,8 +172,9 @@ t.test('a future dir left by a crash: dropped when the current log is there, fin
   cpSync(bDir, bFuture, { recursive: true });
   renameSync(bDir, `${bDir}.${'c'.repeat(32)}-delete`);
   engine = await openEngine(t, dirs);
-  t.equal(path.dirname(engine.get('c', 0)!.dir), path.dirname(aDir), 'c-0 stays where it was');
-  t.notOk(existsSync(path.join(other(aDir), `c-0.${'a'.repeat(32)}-future`)), 'its future dir is dropped');
+  t.notOk(existsSync(path.join(other(aDir), `c-0.${'a'.repeat(32)}-future`)), "c-0: the cut-short copy's dir is dropped");
+  await until('c-0 moved again', () => path.resolve(path.dirname(engine.get('c', 0)!.dir)) === path.resolve(other(aDir)));
+  t.equal(engine.get('c', 0)!.logEndOffset, 3, 'c-0: the move started over and completed');
   t.equal(path.resolve(path.dirname(engine.get('c', 1)!.dir)), path.resolve(other(bDir)), 'c-1 is in its new dir');
   t.equal(engine.get('c', 1)!.logEndOffset, 4);
   t.notOk(existsSync(`${bDir}.${'c'.repeat(32)}-delete`), 'the renamed-away current log is removed');
@@ -225,4 +226,56 @@ t.test('one dir failing: its logs go offline, the other dir serves and takes the
   faults.failing = null;
   await until('the dir back', () => !engine.anyOffline);
   t.equal((await b.append(batch(1, 'again'), { now })).baseOffset, 2, 'back: the failed write left nothing behind');
+});
+
+t.test('the log being moved is truncated (a follower meeting a new leader): the future log follows', async (t) => {
+  const dirs = dirsOf(tempDir(t), 2);
+  // The future log's writes wait at a gate after its first chunk.
+  let futureWrites = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let blocked = 0;
+  const fs: FileSystem = {
+    ...nodeFileSystem,
+    async open(p, mode) {
+      const h = await nodeFileSystem.open(p, mode);
+      if (!p.includes('-future') || !p.endsWith('.log')) return h;
+      return {
+        read: h.read.bind(h),
+        sync: h.sync.bind(h),
+        truncate: h.truncate.bind(h),
+        size: h.size.bind(h),
+        close: h.close.bind(h),
+        write: async (bufs, position) => {
+          if (futureWrites++ >= 1) {
+            blocked++;
+            await gate;
+          }
+          return h.write(bufs, position);
+        },
+      };
+    },
+  };
+  const engine = new FileStorageEngine(dirs, logConfig(), { fs, replicated: true });
+  await engine.open();
+  t.teardown(() => engine.close());
+  const log = await engine.create('tr', 0, logConfig());
+  const from = path.dirname(log.dir);
+  for (let i = 0; i < 300; i++) await log.append(batch(10, `old${i}`, { valueSize: 1000 }), { now });
+  t.ok(engine.moveLog('tr', 0, path.resolve(dirs.find((d) => path.resolve(d) !== path.resolve(from))!)));
+  await until('the future log past offset 500 and blocked', () => blocked > 0 && engine.describe().some((d) => d.logs.some((l) => l.isFuture && 3000 - l.offsetLag > 500)));
+  await log.truncateTo(500);
+  await log.assignLeaderEpoch(7, 500);
+  for (let i = 0; i < 20; i++) await log.append(batch(10, `new${i}`), { now });
+  const replaced = new Promise<PartitionLog>((r) => engine.onLogReplaced((_t, _p, l) => r(l)));
+  release();
+  const moved = await replaced;
+  t.equal(moved.logEndOffset, 700);
+  t.same(moved.endOffsetForEpoch(0), { leaderEpoch: 0, endOffset: 500 }, "epoch 0 ends where the truncation cut it");
+  moved.updateHighWatermark(700);
+  const records = await readAll(moved);
+  t.same(records.map((r) => r.value.replace(/x+$/, '')), [
+    ...Array.from({ length: 500 }, (_, i) => `old${Math.floor(i / 10)}-${i % 10}-`),
+    ...Array.from({ length: 200 }, (_, i) => `new${Math.floor(i / 10)}-${i % 10}`),
+  ], 'the moved log is the truncated log plus what came after, nothing of the cut part');
 });
