@@ -7,6 +7,9 @@ import { crc32c } from '@node-rs/crc32';
 import { NO_PRODUCER_EPOCH, NO_SEQUENCE, readInt64, writeInt64 } from '../protocol/records/batch.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { KafkaError } from './types.js';
+import { UnstableTxns, type CompletedTxn } from './unstable-txns.js';
+
+export type { CompletedTxn };
 
 /** Kafka keeps this many batches per producer for duplicate detection (the max in-flight requests). */
 export const BATCHES_TO_RETAIN = 5;
@@ -29,17 +32,6 @@ interface ProducerEntry {
   coordinatorEpoch: number;
   /** First offset of the ongoing transaction, -1 when none (Kafka's currentTxnFirstOffset). */
   txnFirstOffset: number;
-}
-
-/** A transaction a marker ended (Kafka's CompletedTxn), with the LSO its index entry records. */
-export interface CompletedTxn {
-  producerId: number;
-  firstOffset: number;
-  /** The marker's offset. */
-  lastOffset: number;
-  aborted: boolean;
-  /** First offset of the next ongoing transaction of another producer, else lastOffset + 1. */
-  lastStableOffset: number;
 }
 
 /** The marker fields of a control batch (null when compaction emptied it). */
@@ -99,10 +91,8 @@ function inSequence(lastSeq: number, nextSeq: number): boolean {
 
 export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerEntry>();
-  /** Producer id -> first offset of its ongoing transaction (Kafka's ongoingTxns). */
-  private readonly ongoing = new Map<number, number>();
-  /** Completed transactions whose marker is not yet below the high watermark (firstOffset order). */
-  private unreplicated: { firstOffset: number; lastOffset: number }[] = [];
+  /** The transactions that hold the last stable offset. */
+  private readonly txns = new UnstableTxns();
 
   get size(): number {
     return this.producers.size;
@@ -228,12 +218,10 @@ export class ProducerStateManager {
       entry.coordinatorEpoch = p.coordinatorEpoch;
       for (const mk of p.markers) {
         const firstOffset = mk.startMeta ? mk.startMeta.firstOffset : mk.firstOffset;
-        this.ongoing.delete(producerId);
-        completed.push(this.completed(producerId, firstOffset, mk.meta.firstOffset, mk.aborted));
+        completed.push(this.txns.completed(producerId, firstOffset, mk.meta.firstOffset, mk.aborted));
       }
       entry.txnFirstOffset = p.txnStart ? p.txnStart.firstOffset : p.txnFirstOffset;
-      if (entry.txnFirstOffset >= 0) this.ongoing.set(producerId, entry.txnFirstOffset);
-      else this.ongoing.delete(producerId);
+      if (entry.txnFirstOffset >= 0) this.txns.started(producerId, entry.txnFirstOffset);
     }
     if (completed.length > 1) completed.sort((a, b) => a.lastOffset - b.lastOffset);
     return completed;
@@ -259,7 +247,7 @@ export class ProducerStateManager {
       this.remember(entry, m);
       if (transactional && entry.txnFirstOffset < 0) {
         entry.txnFirstOffset = m.firstOffset;
-        this.ongoing.set(producerId, m.firstOffset);
+        this.txns.started(producerId, m.firstOffset);
       }
       return null;
     }
@@ -268,40 +256,17 @@ export class ProducerStateManager {
     const first = entry.txnFirstOffset;
     if (first < 0) return null;
     entry.txnFirstOffset = -1;
-    this.ongoing.delete(producerId);
-    return this.completed(producerId, first, m.firstOffset, !marker.commit);
+    return this.txns.completed(producerId, first, m.firstOffset, !marker.commit);
   }
 
-  private completed(producerId: number, firstOffset: number, lastOffset: number, aborted: boolean): CompletedTxn {
-    let next = Infinity;
-    for (const first of this.ongoing.values()) if (first < next) next = first;
-    const u = this.unreplicated;
-    let i = u.length;
-    while (i > 0 && u[i - 1].firstOffset > firstOffset) i--;
-    u.splice(i, 0, { firstOffset, lastOffset });
-    return { producerId, firstOffset, lastOffset, aborted, lastStableOffset: next === Infinity ? lastOffset + 1 : next };
-  }
-
-  /**
-   * The first offset a read_committed consumer may not read past for transactions' sake (Kafka's
-   * firstUnstableOffset): the earliest ongoing transaction, or completed one whose marker is not
-   * yet below the high watermark; Infinity when none.
-   */
+  /** Kafka's firstUnstableOffset (UnstableTxns); Infinity when no transaction holds the LSO. */
   firstUnstableOffset(highWatermark: number): number {
-    this.onHighWatermarkUpdated(highWatermark);
-    let first = this.unreplicated.length > 0 ? this.unreplicated[0].firstOffset : Infinity;
-    for (const o of this.ongoing.values()) if (o < first) first = o;
-    return first;
+    return this.txns.firstUnstableOffset(highWatermark);
   }
 
   /** Forgets completed transactions whose marker is now below the high watermark. */
   onHighWatermarkUpdated(hw: number): void {
-    if (this.unreplicated.length > 0 && this.unreplicated.some((t) => t.lastOffset < hw)) this.unreplicated = this.unreplicated.filter((t) => t.lastOffset >= hw);
-  }
-
-  /** Ongoing transactions as producer id -> first offset. */
-  ongoingTransactions(): ReadonlyMap<number, number> {
-    return this.ongoing;
+    this.txns.onHighWatermarkUpdated(hw);
   }
 
   private remember(entry: ProducerEntry, m: BatchMetadata): void {
@@ -397,7 +362,7 @@ export class ProducerStateManager {
           at += 11;
         }
         state.producers.set(id, entry);
-        if (entry.txnFirstOffset >= 0) state.ongoing.set(id, entry.txnFirstOffset);
+        if (entry.txnFirstOffset >= 0) state.txns.started(id, entry.txnFirstOffset);
         for (let j = 0; j < n; j++, at += 32) {
           entry.batches.push({
             firstSeq: buf.readInt32BE(at),
