@@ -1,5 +1,6 @@
 // WriteTxnMarkers (key 27), v1-2 (Kafka 4 removed v0; v2 adds each marker's transaction version,
-// KIP-1228). Sent by a transaction coordinator to the leader of each partition of a transaction:
+// KIP-1228: with 2 the marker's producer epoch must be above the transaction's, as the KIP-890
+// coordinator bumps it, else INVALID_PRODUCER_EPOCH; v1 is legacy). Sent by a transaction coordinator to the leader of each partition of a transaction:
 // this broker appends the COMMIT/ABORT control batch to each partition it leads, acks=all, and
 // answers per partition once the ISR has it. Errors as Kafka answers them: a partition this
 // broker hosts no replica of UNKNOWN_TOPIC_OR_PARTITION, a follower NOT_LEADER_OR_FOLLOWER, an ISR
@@ -26,7 +27,7 @@ export default defineHandler<WriteTxnMarkersRequest, WriteTxnMarkersResponse>({
         producerId: m.producerId,
         results: await writeMarkersLocally(
           host,
-          { producerId: m.producerId, producerEpoch: m.producerEpoch, commit: m.transactionResult, coordinatorEpoch: m.coordinatorEpoch },
+          { producerId: m.producerId, producerEpoch: m.producerEpoch, commit: m.transactionResult, coordinatorEpoch: m.coordinatorEpoch, transactionVersion: m.transactionVersion ?? 0 },
           m.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition }))),
         ),
       })),

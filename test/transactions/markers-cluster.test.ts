@@ -5,7 +5,8 @@
 // serves the transaction's offsets as committed). Every replica ends with the marker, the leaders'
 // last stable offsets pass the transaction. A channel that first names the wrong leader gets
 // NOT_LEADER_OR_FOLLOWER from it and retries at the right one; a topic the image does not have is
-// answered UNKNOWN_TOPIC_OR_PARTITION without retrying.
+// answered UNKNOWN_TOPIC_OR_PARTITION without retrying; a follower asked directly answers
+// NOT_LEADER_OR_FOLLOWER (the offsets partition's too, through its group coordinator).
 import t from 'tap';
 import { startCluster, type RunningCluster } from '../../src/node/cluster.js';
 import { partitionFor } from '../../src/coordinator/group/records.js';
@@ -58,7 +59,8 @@ async function txnData(c: RunningCluster, p: number, producerId: number, seq: nu
 }
 
 t.test('a commit\'s markers land on every partition, local and remote', async (t) => {
-  const c = await startCluster({ nodes: 3, dataDir: tempDir(t), config: { 'offsets.topic.num.partitions': '3' } });
+  // The producer here is the test's, not a transaction coordinator's: nothing to verify with one.
+  const c = await startCluster({ nodes: 3, dataDir: tempDir(t), config: { 'offsets.topic.num.partitions': '3', 'transaction.partition.verification.enable': 'false' } });
   t.teardown(() => c.close());
   await waitUntil('a quorum leader', 30_000, () => c.leader());
   await waitUntil('the topic created', 60_000, async () => {
@@ -97,13 +99,14 @@ t.test('a commit\'s markers land on every partition, local and remote', async (t
   t.equal((await fetchStable()).errorCode, ErrorCode.UNSTABLE_OFFSET_COMMIT, 'pending before the marker');
 
   const partitions = [...Array.from({ length: PARTITIONS }, (_, p) => ({ topic: TOPIC, partition: p })), { topic: OFFSETS, partition: offsetsPartition }];
-  const results = await broker(c, 1).txnMarkers.write({ producerId, producerEpoch: 0, commit: true, coordinatorEpoch: 7, transactionVersion: 2, partitions });
+  // Transaction version 2: the marker carries the epoch the coordinator bumped (data in epoch 0, marker in 1).
+  const results = await broker(c, 1).txnMarkers.write({ producerId, producerEpoch: 1, commit: true, coordinatorEpoch: 7, transactionVersion: 2, partitions });
   t.same(results.map((r) => r.errorCode), partitions.map(() => ErrorCode.NONE), 'NONE for every partition');
 
   for (const { topic, partition } of partitions) {
     for (const n of [1, 2, 3]) {
       const m = await waitUntil(`the marker on broker ${n}'s ${topic}-${partition}`, 60_000, async () => (await lastMarker(c, n, topic, partition)) ?? undefined);
-      t.same(m, { producerId, producerEpoch: 0, commit: true, coordinatorEpoch: 7 }, `${topic}-${partition} on broker ${n} ends with the COMMIT marker`);
+      t.same(m, { producerId, producerEpoch: 1, commit: true, coordinatorEpoch: 7 }, `${topic}-${partition} on broker ${n} ends with the COMMIT marker`);
     }
   }
   for (let p = 0; p < PARTITIONS; p++) {
@@ -112,6 +115,17 @@ t.test('a commit\'s markers land on every partition, local and remote', async (t
   }
   const fetched = await fetchStable();
   t.same([fetched.errorCode, fetched.committedOffset], [ErrorCode.NONE, 42], 'the group coordinator committed the transaction\'s offset');
+
+  // WriteTxnMarkers sent to a follower, of a data partition and of the offsets partition: NOT_LEADER_OR_FOLLOWER, as Kafka answers.
+  const follower = [1, 2, 3].find((id) => id !== leaders[0])!;
+  const offsetsLeader = leaderOf(c, OFFSETS, offsetsPartition);
+  const offsetsFollower = [1, 2, 3].find((id) => id !== offsetsLeader)!;
+  const raw = async (nodeId: number, topic: string, p: number) => {
+    const res = await codecRequest(...hostPort(c, nodeId), 'WriteTxnMarkers', 2, { markers: [{ producerId, producerEpoch: 2, transactionResult: true, coordinatorEpoch: 7, transactionVersion: 2, topics: [{ name: topic, partitionIndexes: [p] }] }] });
+    return res.markers[0].topics[0].partitions[0].errorCode;
+  };
+  t.equal(await raw(follower, TOPIC, 0), ErrorCode.NOT_LEADER_OR_FOLLOWER, `${TOPIC}-0 at its follower ${follower}`);
+  t.equal(await raw(offsetsFollower, OFFSETS, offsetsPartition), ErrorCode.NOT_LEADER_OR_FOLLOWER, `${OFFSETS}-${offsetsPartition} at its follower ${offsetsFollower}`);
 
   // A channel told the wrong leader first: the follower's NOT_LEADER_OR_FOLLOWER sends it to the right one.
   const remote = [1, 2, 3].find((id) => id !== 1 && leaders.includes(id))!;
@@ -140,8 +154,8 @@ t.test('a commit\'s markers land on every partition, local and remote', async (t
     },
     retryBackoffMs: 50,
   });
-  const retried = await channel.write({ producerId: producerId + 1, producerEpoch: 0, commit: false, coordinatorEpoch: 7, transactionVersion: 2, partitions: [{ topic: TOPIC, partition: target }, { topic: 'gone', partition: 0 }] });
+  const retried = await channel.write({ producerId: producerId + 1, producerEpoch: 1, commit: false, coordinatorEpoch: 7, transactionVersion: 2, partitions: [{ topic: TOPIC, partition: target }, { topic: 'gone', partition: 0 }] });
   t.same(retried.map((r) => r.errorCode), [ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION], 'written after a retry; the deleted topic is done');
   t.same(sentTo, [wrong, remote], `sent to broker ${wrong} (a follower), then to the leader ${remote}`);
-  t.same(await lastMarker(c, remote, TOPIC, target), { producerId: producerId + 1, producerEpoch: 0, commit: false, coordinatorEpoch: 7 }, 'the ABORT marker on the leader');
+  t.same(await lastMarker(c, remote, TOPIC, target), { producerId: producerId + 1, producerEpoch: 1, commit: false, coordinatorEpoch: 7 }, 'the ABORT marker on the leader');
 });

@@ -3,7 +3,8 @@
 // epoch, transactional and control bits), the partition's last stable offset moves past the
 // transaction, and errors per partition are Kafka's: UNKNOWN_TOPIC_OR_PARTITION for a partition
 // this broker hosts no replica of, INVALID_PRODUCER_EPOCH for an epoch older than the producer's,
-// TRANSACTION_COORDINATOR_FENCED for a coordinator epoch older than the last marker's. Results
+// TRANSACTION_COORDINATOR_FENCED for a coordinator epoch older than the last marker's, and with
+// transaction version 2 (v2) INVALID_PRODUCER_EPOCH for a marker not above the data's epoch. Results
 // are merged per producer id, as Kafka's response map is.
 import t from 'tap';
 import { startBroker, type RunningBroker } from '../../src/index.js';
@@ -30,11 +31,11 @@ async function txnData(b: RunningBroker, partition: number, producerId: number, 
   await l.append(buildBatch({ records: [{ key: null, value: Buffer.from(`v${baseSequence}`) }], producerId, producerEpoch, baseSequence, transactional: true }), { now: Date.now() });
 }
 
-type Marker = { producerId: number; producerEpoch: number; commit: boolean; coordinatorEpoch?: number; topics: { name: string; partitionIndexes: number[] }[] };
+type Marker = { producerId: number; producerEpoch: number; commit: boolean; coordinatorEpoch?: number; transactionVersion?: number; topics: { name: string; partitionIndexes: number[] }[] };
 
 async function writeMarkers(b: RunningBroker, markers: Marker[], version = 2): Promise<any[]> {
   const res = await codecRequest(b.host, b.port, 'WriteTxnMarkers', version, {
-    markers: markers.map((m) => ({ producerId: m.producerId, producerEpoch: m.producerEpoch, transactionResult: m.commit, coordinatorEpoch: m.coordinatorEpoch ?? 0, transactionVersion: 2, topics: m.topics })),
+    markers: markers.map((m) => ({ producerId: m.producerId, producerEpoch: m.producerEpoch, transactionResult: m.commit, coordinatorEpoch: m.coordinatorEpoch ?? 0, transactionVersion: m.transactionVersion ?? 0, topics: m.topics })),
   });
   return res.markers;
 }
@@ -64,9 +65,12 @@ t.test('markers land at the end of each partition and close the transaction', as
   const l0 = b.broker.partitionLog(TOPIC, 0)!;
   t.equal(l0.lastStableOffset, 0, 'the open transaction holds the LSO at its first offset');
 
-  const res = await writeMarkers(b, [{ producerId: 7000, producerEpoch: 0, commit: true, coordinatorEpoch: 3, topics: [{ name: TOPIC, partitionIndexes: [0, 1] }] }]);
+  // Transaction version 2 (KIP-890): the coordinator bumped the epoch, the marker must carry a higher one.
+  const same = await writeMarkers(b, [{ producerId: 7000, producerEpoch: 0, commit: true, coordinatorEpoch: 3, transactionVersion: 2, topics: [{ name: TOPIC, partitionIndexes: [0] }] }]);
+  t.same(same[0].topics[0].partitions, [{ partitionIndex: 0, errorCode: ErrorCode.INVALID_PRODUCER_EPOCH }], 'TV2: a marker in the data\'s epoch is refused');
+  const res = await writeMarkers(b, [{ producerId: 7000, producerEpoch: 1, commit: true, coordinatorEpoch: 3, transactionVersion: 2, topics: [{ name: TOPIC, partitionIndexes: [0, 1] }] }]);
   t.same(res, [{ producerId: 7000, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 1, errorCode: 0 }] }] }], 'NONE for both partitions');
-  t.same(await lastBatch(b, 0), { control: true, transactional: true, producerId: 7000, producerEpoch: 0, baseSequence: -1, key: [0, 1], value: [0, 3] }, 'a COMMIT control batch with the coordinator epoch');
+  t.same(await lastBatch(b, 0), { control: true, transactional: true, producerId: 7000, producerEpoch: 1, baseSequence: -1, key: [0, 1], value: [0, 3] }, 'a COMMIT control batch with the bumped epoch and the coordinator epoch');
   t.equal(l0.logEndOffset, 2, 'data at 0, marker at 1');
   t.equal(l0.lastStableOffset, 2, 'the LSO passes the committed transaction');
 

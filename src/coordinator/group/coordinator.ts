@@ -415,14 +415,15 @@ export class GroupCoordinator implements CoordinatorContext {
    * Resolves with NONE or the error for the marker's sender (NOT_LEADER_OR_FOLLOWER while this
    * broker does not serve the partition, so the sender retries).
    */
-  async completeTransaction(partition: number, marker: { producerId: number; producerEpoch: number; coordinatorEpoch: number; commit: boolean }): Promise<number> {
+  async completeTransaction(partition: number, marker: { producerId: number; producerEpoch: number; coordinatorEpoch: number; commit: boolean; transactionVersion?: number }): Promise<number> {
     if (this.closed) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     if (!this.activating) this.activate();
     if (this.leadership && !this.leading.has(partition)) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     if (!this.loadedPartitions.has(partition)) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     const complete = () => this.pendingTxnOffsets.complete(marker.producerId, marker.commit, this.offsets, (g) => this.partitionFor(g) === partition);
     try {
-      await this.offsetsTopic.appendMarker(partition, { ...marker, timestamp: this.now() }, complete);
+      const m = { producerId: marker.producerId, producerEpoch: marker.producerEpoch, commit: marker.commit, coordinatorEpoch: marker.coordinatorEpoch, transactionVersion: marker.transactionVersion ?? 0 };
+      await this.offsetsTopic.appendMarker(partition, { ...m, timestamp: this.now() }, complete);
       return ErrorCode.NONE;
     } catch (e) {
       if (!(e instanceof UnreplicatedWrite) && !(e instanceof KafkaError)) log.error(`writing a transaction marker to ${OFFSETS_TOPIC}-${partition} failed: ${(e as Error)?.stack ?? e}`);

@@ -14,6 +14,8 @@ export interface MarkerSpec {
   producerEpoch: number;
   commit: boolean;
   coordinatorEpoch: number;
+  /** KIP-1228: 2 (KIP-890) requires the marker's epoch above the data's (the coordinator bumped it); 0/1 legacy. */
+  transactionVersion?: number;
 }
 
 export interface MarkerResult {
@@ -55,7 +57,7 @@ async function writeOne(host: LocalMarkerHost, marker: MarkerSpec, topic: string
     if (c.errorCode !== ErrorCode.NONE) return c.errorCode;
   }
   try {
-    const appended = await l.appendMarker({ ...marker, timestamp: Date.now() });
+    const appended = await l.appendMarker({ producerId: marker.producerId, producerEpoch: marker.producerEpoch, commit: marker.commit, coordinatorEpoch: marker.coordinatorEpoch, transactionVersion: marker.transactionVersion ?? 0, timestamp: Date.now() });
     if (!replicas || !l.replicated) return ErrorCode.NONE;
     return await replicas.awaitReplication(topic, partition, appended.lastOffset + 1, host.timeoutMs);
   } catch (e) {
