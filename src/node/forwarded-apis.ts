@@ -16,6 +16,7 @@ import alterPartitionReassignments from '../handlers/45-alter-partition-reassign
 import listPartitionReassignments from '../handlers/46-list-partition-reassignments.js';
 import describeQuorum from '../handlers/55-describe-quorum.js';
 import updateFeatures from '../handlers/57-update-features.js';
+import { withBrokerPreprocess } from './broker-config-preprocess.js';
 import { UnregisterBrokerRequest } from '../protocol/generated/unregister-broker-request.js';
 import { UnregisterBrokerResponse } from '../protocol/generated/unregister-broker-response.js';
 
@@ -87,8 +88,13 @@ export const FORWARDED_APIS: readonly ForwardedApi[] = [
  * A broker listener's registry in a cluster: the same APIs, but those Kafka forwards go to the
  * active controller through `forwarding` (UnregisterBroker added: a broker serves it only so).
  */
-export function withForwarding<Ctx extends RequestInfo>(registry: ApiRegistry<Ctx>, forwarding: ForwardingManager): ApiRegistry<Ctx> {
+export function withForwarding<Ctx extends RequestInfo>(registry: ApiRegistry<Ctx>, forwarding: ForwardingManager, nodeId?: number): ApiRegistry<Ctx> {
   const out = new Map<number, ServedApi<Ctx>>(registry);
-  for (const api of FORWARDED_APIS) out.set(api.apiKey, forwarding.served<Ctx, unknown, unknown>(api));
+  for (const api of FORWARDED_APIS) {
+    const served = forwarding.served<Ctx, unknown, unknown>(api);
+    // Config changes naming another broker are refused here, before forwarding (the controller takes any).
+    const preprocess = nodeId !== undefined && (api.apiKey === incrementalAlterConfigs.apiKey || api.apiKey === alterConfigs.apiKey);
+    out.set(api.apiKey, preprocess ? withBrokerPreprocess(served, nodeId) : served);
+  }
   return out;
 }

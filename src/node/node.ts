@@ -205,7 +205,7 @@ export class Node {
         // id blocks are asked of it (Kafka's ForwardingManager, AutoTopicCreationManager, RPCProducerIdManager).
         remoteController: {
           operations: remote,
-          registry: (base) => withForwarding(base, new ForwardingManager({ channel: adminChannel, timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS, retryBackoffMs: q.retryBackoffMs })),
+          registry: (base) => withForwarding(base, new ForwardingManager({ channel: adminChannel, timeoutMs: CONTROLLER_REQUEST_TIMEOUT_MS, retryBackoffMs: q.retryBackoffMs }), this.nodeId),
         },
       });
       this._broker = broker;
