@@ -183,7 +183,9 @@ export class TransactionCoordinator {
     this.serialize(partition, async () => {
       if (this.leading.has(partition)) return;
       this.loading.delete(partition);
-      if (this.cache.delete(partition)) log.info(`transaction coordinator unloaded ${TRANSACTION_STATE_TOPIC}-${partition}`);
+      const entry = this.cache.get(partition);
+      this.cache.delete(partition);
+      if (entry && entry.txns.size > 0) log.info(`transaction coordinator unloaded ${entry.txns.size} transactional id(s) of ${TRANSACTION_STATE_TOPIC}-${partition}`);
     });
   }
 
