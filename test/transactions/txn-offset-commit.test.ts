@@ -115,6 +115,30 @@ t.test('TxnOffsetCommit errors', async (t) => {
   t.same(await fetchOffset(b, 'g1', 0, true), { offset: 1, errorCode: 0 });
 });
 
+t.test('a tombstone ends pending transactional offsets: OffsetDelete and DeleteGroups', async (t) => {
+  const dir = tempDir(t);
+  let b = await setup(t, dir);
+  const commitMarker = (group: string) => marker(b, 6000, 0, true, [{ topic: OFFSETS, partition: partitionFor(group, 4) }]);
+
+  t.same(await txnCommit(b, { group: 'od', producerId: 6000, producerEpoch: 0, partitions: [{ partitionIndex: 0, committedOffset: 4, committedMetadata: '' }, { partitionIndex: 1, committedOffset: 6, committedMetadata: '' }] }), [0, 0]);
+  const od = await codecRequest(b.host, b.port, 'OffsetDelete', 0, { groupId: 'od', topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0 }] }] });
+  t.same([od.errorCode, od.topics[0].partitions[0].errorCode], [0, 0], 'OffsetDelete of a partition with only a pending offset');
+  t.same(await fetchOffset(b, 'od', 0, true), { offset: -1, errorCode: 0 }, 'no longer pending');
+
+  t.same(await txnCommit(b, { group: 'dg', producerId: 6000, producerEpoch: 0, partitions: [{ partitionIndex: 2, committedOffset: 8, committedMetadata: '' }] }), [0]);
+  const dg = await codecRequest(b.host, b.port, 'DeleteGroups', 2, { groupsNames: ['dg'] });
+  t.equal(dg.results[0].errorCode, 0, 'DeleteGroups of a group with only pending offsets');
+
+  t.same(await commitMarker('od'), [0]);
+  if (partitionFor('dg', 4) !== partitionFor('od', 4)) t.same(await commitMarker('dg'), [0]);
+  t.same([(await fetchOffset(b, 'od', 0, true)).offset, (await fetchOffset(b, 'od', 1, true)).offset], [-1, 6], 'COMMIT: the deleted partition stays deleted, the other is committed');
+  t.same(await fetchOffset(b, 'dg', 2, true), { offset: -1, errorCode: 0 }, 'COMMIT brings nothing back to the deleted group');
+
+  await b.close();
+  b = await setup(t, dir);
+  t.same([(await fetchOffset(b, 'od', 0, true)).offset, (await fetchOffset(b, 'od', 1, true)).offset, (await fetchOffset(b, 'dg', 2, true)).offset], [-1, 6, -1], 'the same after a restart');
+});
+
 t.test('through the transaction coordinator: TV1 needs AddOffsetsToTxn, v5 adds the partition, EndTxn\'s markers commit', async (t) => {
   const b = await setup(t, tempDir(t), {});
   const RETRIABLE = [ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.NOT_COORDINATOR, ErrorCode.CONCURRENT_TRANSACTIONS];
