@@ -98,7 +98,9 @@ export class Broker implements BrokerContext {
     this.nodeId = this.config.number(this.config.explicit('node.id') !== undefined ? 'node.id' : 'broker.id');
     const dataDir = options.memory ? null : (options.logDirs?.[0] ?? options.dataDir ?? './samsa-data');
     this.logDir = dataDir === null ? null : path.resolve(dataDir);
-    this.storage = dataDir ? new FileStorageEngine(options.logDirs?.length ? options.logDirs : dataDir, undefined, options.storage) : new MemoryStorageEngine();
+    // Log dir moves copy at most replica.alter.log.dirs.io.max.bytes.per.second (a dynamic config).
+    const moveRate = () => this.metadata.dynamicConfig.current(this.metadata.image).number('replica.alter.log.dirs.io.max.bytes.per.second');
+    this.storage = dataDir ? new FileStorageEngine(options.logDirs?.length ? options.logDirs : dataDir, undefined, { logDirMoveBytesPerSecond: moveRate, ...options.storage }) : new MemoryStorageEngine();
     this.metadata = new MetadataManager({
       storage: this.storage,
       dataDir,
