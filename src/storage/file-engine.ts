@@ -46,6 +46,8 @@ export interface FileStorageOptions {
    */
   replicated?: boolean | ((topic: string, partition: number) => boolean);
   highWatermarkCheckpointIntervalMs?: number;
+  /** replica.alter.log.dirs.io.max.bytes.per.second now: how fast a log dir move may copy. */
+  logDirMoveBytesPerSecond?: () => number;
 }
 
 /** The topic whose log stays in the first log dir (the metadata log dir), never placed or moved. */
@@ -111,6 +113,7 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
   private readonly moves = new Map<string, FutureLogCopy<EngineDir>>();
   /** Dirs asked for partitions not created yet (Kafka's preferredLogDirs). */
   private readonly preferred = new Map<string, EngineDir>();
+  private readonly moveBytesPerSecond: (() => number) | undefined;
   private readonly replacedListeners = new Set<(topic: string, partition: number, log: PartitionLog) => void>();
   /** The first dir's checkpoint for the log's dir (Kafka's LogDirFailureChannel per dir). */
   readonly dataDir: string;
@@ -132,6 +135,7 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
     this.replicated = r !== false;
     this.isReplicated = typeof r === 'function' ? r : () => r;
     this.highWatermarkIntervalMs = options.highWatermarkCheckpointIntervalMs ?? DEFAULT_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS;
+    this.moveBytesPerSecond = options.logDirMoveBytesPerSecond;
     this.dirs = paths.map((p) => {
       const d: EngineDir = new EngineDir(p, this.fs, () => this.logsIn(d), () => this.recoverLogs(d), options.recoveryRetryMs);
       return d;
@@ -416,6 +420,7 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
       current,
       to,
       futureDir: `${to.path}/${key}.${randomUUID().replace(/-/g, '')}-future`,
+      bytesPerSecond: this.moveBytesPerSecond,
       load: (dir) =>
         loadFileLog({
           fs: this.fs,

@@ -24,6 +24,8 @@ export interface FutureLogCopyOptions<D> {
   /** The destination log dir. */
   to: D;
   futureDir: string;
+  /** replica.alter.log.dirs.io.max.bytes.per.second as it is now (Kafka's log dir move throttle). */
+  bytesPerSecond?: () => number;
   /** Opens (creating) the future log in `dir`. */
   load(dir: string): Promise<FileLog>;
   /**
@@ -70,7 +72,10 @@ export class FutureLogCopy<D = unknown> {
       return this.next < this.current.logEndOffset;
     };
     for (;;) {
-      while (!this.aborted && (await behind())) await this.copyStep(read);
+      while (!this.aborted && (await behind())) {
+        await this.copyStep(read);
+        await this.throttle();
+      }
       if (this.aborted) return this.removeFuture();
       try {
         await this.o.swap(async (heldRead) => {
@@ -82,6 +87,23 @@ export class FutureLogCopy<D = unknown> {
         logger.warn(`${this.name}: swapping in the moved log failed, trying again: ${(e as Error)?.message ?? e}`);
         await new Promise((r) => setTimeout(r, RETRY_MS).unref());
       }
+    }
+  }
+
+  /** Bytes copied and when the current throttle window began. */
+  private copied = 0;
+  private windowStart = Date.now();
+
+  /** Waits as long as the copy is ahead of the throttle rate (the final catch-up is never held back). */
+  private async throttle(): Promise<void> {
+    const rate = this.o.bytesPerSecond?.() ?? Infinity;
+    if (!(rate > 0 && rate < Number.MAX_SAFE_INTEGER)) return;
+    const aheadMs = (this.copied / rate) * 1000 - (Date.now() - this.windowStart);
+    if (aheadMs > 0) await new Promise((r) => setTimeout(r, Math.min(aheadMs, 1000)));
+    // A fresh window every few seconds: a throttle changed meanwhile takes effect soon.
+    if (Date.now() - this.windowStart > 5000) {
+      this.copied = 0;
+      this.windowStart = Date.now();
     }
   }
 
@@ -106,6 +128,7 @@ export class FutureLogCopy<D = unknown> {
       if (base > 0) await future.truncateFullyAndStartAt(base);
       this.started = true;
     }
+    this.copied += records.length;
     const res = await future.appendAsFollower(records);
     this.next = Math.max(this.next, res.lastOffset + 1);
   }

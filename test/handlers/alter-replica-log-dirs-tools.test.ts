@@ -113,8 +113,10 @@ t.test('kafka-reassign-partitions moves a replica to the other log dir under pro
 
   const plan = path.join(root, 'plan.json');
   writeFileSync(plan, JSON.stringify({ version: 1, partitions: [{ topic: 'moving', partition: 0, replicas: [1], log_dirs: [to] }] }));
-  const execute = await kafkaTool(REASSIGN, '--bootstrap-server', b.bootstrap, '--execute', '--reassignment-json-file', plan);
+  // A throttle high enough not to slow the test: set as a dynamic broker config, cleared by --verify.
+  const execute = await kafkaTool(REASSIGN, '--bootstrap-server', b.bootstrap, '--execute', '--reassignment-json-file', plan, '--replica-alter-log-dirs-throttle', '500000000');
   t.equal(execute.code, 0, execute.out);
+  t.match(execute.out, 'The replica-alter-dir throttle limit was set to 500000000 B/s', 'the log dir throttle is set');
   t.match(execute.out, `Successfully started moving log directory to ${to} for replica moving-0 with broker 1`, 'the move started');
   t.match(execute.out, JSON.stringify({ version: 1, partitions: [{ topic: 'moving', partition: 0, replicas: [1], log_dirs: [from] }] }), 'the rollback plan names the current dir');
 
@@ -128,6 +130,7 @@ t.test('kafka-reassign-partitions moves a replica to the other log dir under pro
     await new Promise((r) => setTimeout(r, 500));
   } while (Date.now() < deadline);
   t.match(verify.out, 'Reassignment of replica moving-0-1 completed successfully.', 'kafka-reassign-partitions --verify: completed');
+  t.match(verify.out, 'Clearing broker-level throttles on broker 1', 'and the throttle cleared');
   // Some more load on the moved log.
   const movedAt = acked.length;
   while (acked.length < movedAt + 50) await new Promise((r) => setTimeout(r, 20));

@@ -279,3 +279,22 @@ t.test('the log being moved is truncated (a follower meeting a new leader): the 
     ...Array.from({ length: 200 }, (_, i) => `new${Math.floor(i / 10)}-${i % 10}`),
   ], 'the moved log is the truncated log plus what came after, nothing of the cut part');
 });
+
+t.test('replica.alter.log.dirs.io.max.bytes.per.second holds the copy to its rate', async (t) => {
+  const dirs = dirsOf(tempDir(t), 2);
+  const rate = 2 * 1024 * 1024;
+  const engine = new FileStorageEngine(dirs, logConfig(), { logDirMoveBytesPerSecond: () => rate });
+  await engine.open();
+  t.teardown(() => engine.close());
+  const log = await engine.create('th', 0, logConfig());
+  for (let i = 0; i < 300; i++) await log.append(batch(10, `t${i}`, { valueSize: 1000 }), { now });
+  const bytes = 300 * 10 * 1000;
+  const replaced = new Promise<void>((r) => engine.onLogReplaced(() => r()));
+  const started = Date.now();
+  t.ok(engine.moveLog('th', 0, path.resolve(dirs.find((d) => path.resolve(d) !== path.resolve(path.dirname(log.dir)))!)));
+  await replaced;
+  const took = Date.now() - started;
+  // The last chunk is not waited for: at least the time the bytes before it take at the rate.
+  t.ok(took >= ((bytes - 1024 * 1024) / rate) * 1000, `${bytes} bytes at ${rate} B/s took ${took} ms`);
+  t.equal(engine.get('th', 0)!.logEndOffset, 3000);
+});
