@@ -374,6 +374,7 @@ export class TransactionCoordinator {
           coordinatorEpoch: epoch,
           transactionVersion: md.clientTransactionVersion,
           partitions: [...md.partitions].map(fromTpKey),
+          cancelled: () => !current(),
         });
         if (!current()) return;
         let retry = false;

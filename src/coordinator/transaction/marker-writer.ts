@@ -14,5 +14,7 @@ export interface TxnMarkerWriter {
     coordinatorEpoch: number;
     transactionVersion: number;
     partitions: { topic: string; partition: number }[];
+    /** Checked before each retry: true when the coordinator lost the transaction (the rest answer NOT_COORDINATOR). */
+    cancelled?: () => boolean;
   }): Promise<{ topic: string; partition: number; errorCode: number }[]>;
 }
