@@ -13,7 +13,7 @@ import { log } from '../../log.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { AddPartitionsToTxnRequest } from '../../protocol/generated/add-partitions-to-txn-request.js';
 import type { AddPartitionsToTxnResponse } from '../../protocol/generated/add-partitions-to-txn-response.js';
-import { BATCH_HEADER_SIZE, isTransactional, readBatchHeader } from '../../protocol/records/batch.js';
+import { ATTRIBUTES, BATCH_HEADER_SIZE, PRODUCER_EPOCH, PRODUCER_ID, isTransactional, readInt64 } from '../../protocol/records/batch.js';
 import { KafkaError, type AppendResult, type PartitionLog } from '../../storage/types.js';
 
 /** The AddPartitionsToTxn version a leader sends its coordinator (v4+ is the brokers' batched form). */
@@ -38,9 +38,10 @@ export interface TxnVerifierOptions {
  * (judged by the first batch: a producer's batches for one partition are all in its transaction or not).
  */
 export function transactionalProducer(records: Buffer | null): { producerId: number; producerEpoch: number } | null {
-  if (records === null || records.length < BATCH_HEADER_SIZE) return null;
-  const h = readBatchHeader(records, 0);
-  return isTransactional(h.attributes) && h.producerId >= 0 ? { producerId: h.producerId, producerEpoch: h.producerEpoch } : null;
+  // Only the attributes of a plain produce are read (every request passes here).
+  if (records === null || records.length < BATCH_HEADER_SIZE || !isTransactional(records.readInt16BE(ATTRIBUTES))) return null;
+  const producerId = readInt64(records, PRODUCER_ID);
+  return producerId >= 0 ? { producerId, producerEpoch: records.readInt16BE(PRODUCER_EPOCH) } : null;
 }
 
 interface Waiting {
