@@ -2,7 +2,8 @@
 // 4.4.0's VerifiableProducer fills an input topic; Kafka's TransactionalMessageCopier copies it to a
 // 3-partition output topic in transactions that also commit the consumer's offsets (sendOffsetsToTransaction
 // with the group metadata); the broker is kill -9'ed and restarted (same port, same data) ROUNDS times while
-// it copies; a read_committed console consumer then must see every input record exactly once.
+// it copies (SAMSA_COPIER_ROUNDS, default 3); a read_committed console consumer then must see every input
+// record exactly once.
 // A copier that gives up on an error (it exits 1 when an abort fails) is started again, as the system test
 // bounces copiers: the transactional id fences the old one and the committed offsets say where to resume.
 // TXN_E2E_TARGET=kafka runs the same against Apache Kafka 4.4.0 (compat/kafka/broker.sh).
@@ -10,10 +11,11 @@ import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
 import { installKafkaJars, javaTool, startTarget, TARGET } from './target.js';
 
-const MESSAGES = 6000;
-const ROUNDS = 3;
+/** Broker kills (SAMSA_COPIER_ROUNDS for a longer run); 1500 records a round plus 1500. */
+const ROUNDS = Number(process.env.SAMSA_COPIER_ROUNDS ?? 3);
+const MESSAGES = 1500 * (ROUNDS + 1);
 const missing = installKafkaJars();
-t.setTimeout(300_000);
+t.setTimeout(120_000 + ROUNDS * 60_000);
 
 t.test(`TransactionalMessageCopier while ${TARGET} is kill -9'ed ${ROUNDS} times: every input record once in the committed output`, async (t) => {
   if (missing) return t.fail(missing);
@@ -48,12 +50,14 @@ t.test(`TransactionalMessageCopier while ${TARGET} is kill -9'ed ${ROUNDS} times
   const watch = () => copier.done.then((r) => (exit = r));
   watch();
 
-  const deadline = Date.now() + 180_000;
+  const deadline = Date.now() + ROUNDS * 60_000;
+  let kills = 0;
   for (let round = 1; round <= ROUNDS; round++) {
     const at = Math.floor((MESSAGES * round) / (ROUNDS + 1));
     while (progress < at && exit === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     if (exit !== null) break;
     await target.kill9();
+    kills++;
     t.pass(`round ${round}: ${TARGET} killed with ${progress} of ${MESSAGES} records copied`);
     await new Promise((r) => setTimeout(r, 500));
     await target.restart();
@@ -68,6 +72,7 @@ t.test(`TransactionalMessageCopier while ${TARGET} is kill -9'ed ${ROUNDS} times
     copier = startCopier();
     watch();
   }
+  t.equal(kills, ROUNDS, `${TARGET} was killed ${ROUNDS} times while the copier ran`);
   const last = exit as { code: number | null; out: string; err: string } | null;
   t.equal(last?.code, 0, `the copier finished (${copiers} copier run(s))`, { err: last?.err.slice(-3000) });
   t.ok(copiers <= 2, `the copier survived the broker kills or needed one restart (${copiers} run(s))`);
