@@ -62,6 +62,19 @@ export class BrokerHeartbeats {
     if (s) s.lastContactMs = Math.max(s.lastContactMs, nowMs);
   }
 
+  /**
+   * The session timed out and the broker is fenced for it: Kafka 4.4 drops its contact time, so
+   * the session is no longer valid and a restarted incarnation registers at once.
+   */
+  expire(brokerId: number): void {
+    const s = this.sessions.get(brokerId);
+    if (!s) return;
+    s.fenced = true;
+    s.metadataOffset = -1;
+    s.controlledShutdownOffset = -1;
+    s.lastContactMs = -Infinity;
+  }
+
   touch(brokerId: number, fenced: boolean, metadataOffset: number, nowMs: number): void {
     const s = this.sessions.get(brokerId);
     if (!s) return;

@@ -132,6 +132,21 @@ t.test('another incarnation is refused while the session lasts, then gets a new 
   await t.rejects(controller.brokerHeartbeat(heartbeat(7, 0, 0)), { errorCode: ErrorCode.STALE_BROKER_EPOCH });
 });
 
+t.test('a broker fenced for its expired session may register a new incarnation at once, as in Kafka 4.4', async (t) => {
+  const { manager, controller, clock, clusterId } = await quorumOfOne({ 'broker.session.timeout.ms': '9000' });
+  const epoch = await controller.registerBrokerRequest(registration(clusterId, 2));
+  await controller.brokerHeartbeat(heartbeat(2, epoch, epoch));
+  clock.advance(9001);
+  t.same(await controller.fenceStaleBrokers(), [2]);
+  // Killed and restarted right away: no DUPLICATE_BROKER_REGISTRATION until another timeout passes.
+  const epoch2 = await controller.registerBrokerRequest(registration(clusterId, 2, { previousBrokerEpoch: epoch }));
+  t.ok(epoch2 > epoch);
+  t.equal(manager.image.cluster.brokers.get(2)!.fenced, true);
+  const back = await controller.brokerHeartbeat(heartbeat(2, epoch2, manager.metadataLog.endOffset));
+  t.equal(back.isFenced, false);
+  t.equal(controller.nextFenceCheckMs(), clock.now + 9000, 'the new incarnation has a session of its own');
+});
+
 t.test('controlled shutdown: leaderships move first, then the broker may go', async (t) => {
   const { manager, controller, clusterId } = await quorumOfOne();
   const e2 = await controller.registerBrokerRequest(registration(clusterId, 2));
