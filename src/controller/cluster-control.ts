@@ -193,12 +193,10 @@ export class ClusterControl {
     const brokerId = this.heartbeats.findOneStaleBroker(nowMs);
     if (brokerId === null) return { records: [], response: null };
     const reg = image.cluster.brokers.get(brokerId);
-    if (!reg || reg.fenced) {
-      // Already fenced in the image (e.g. by another controller term): the session only catches up.
-      this.heartbeats.touch(brokerId, true, -1, nowMs);
-      return { records: [], response: null };
-    }
-    this.heartbeats.touch(brokerId, true, -1, nowMs);
+    // Expired, not renewed: another incarnation of the broker may register at once (no DUPLICATE_BROKER_REGISTRATION).
+    this.heartbeats.expire(brokerId);
+    // Already fenced in the image (e.g. by another controller term): the session only catches up.
+    if (!reg || reg.fenced) return { records: [], response: null };
     return { records: this.fence(image, brokerId), response: brokerId };
   }
 
