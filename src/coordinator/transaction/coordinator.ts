@@ -446,7 +446,8 @@ export class TransactionCoordinator {
   // DescribeTransactions / ListTransactions
 
   describe(transactionalId: string): DescribedTransaction {
-    const out: DescribedTransaction = { errorCode: ErrorCode.NONE, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] };
+    // An error answer carries the schema's defaults (zeros), as Kafka's does.
+    const out: DescribedTransaction = { errorCode: ErrorCode.NONE, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: 0, producerId: 0, producerEpoch: 0, topics: [] };
     if (this.closed) return { ...out, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
     if (transactionalId === '') return { ...out, errorCode: ErrorCode.INVALID_REQUEST };
     const found = this.lookup(transactionalId);
