@@ -222,7 +222,7 @@ export class FileLog implements PartitionLog {
   }
 
   /** Aborted transactions the batches being appended to `segment` completed. */
-  private indexAborted(completed: CompletedTxn[], segment: LogSegment): void {
+  private indexAborted(completed: readonly CompletedTxn[], segment: LogSegment): void {
     for (const t of completed) {
       if (!t.aborted) continue;
       this.aborted.push(t);

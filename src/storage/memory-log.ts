@@ -98,7 +98,7 @@ export class MemoryLog implements PartitionLog {
     return this.aborted.collect(fetchOffset, upperBoundOffset);
   }
 
-  private indexAborted(completed: CompletedTxn[]): void {
+  private indexAborted(completed: readonly CompletedTxn[]): void {
     for (const t of completed) if (t.aborted) this.aborted.push(t);
   }
 

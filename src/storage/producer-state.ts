@@ -61,7 +61,8 @@ interface PendingProducer {
   txnFirstOffset: number;
   txnStart: BatchMetadata | null;
   /** Markers of this append, with their batch metadata (offset filled in once assigned). */
-  markers: { meta: BatchMetadata; firstOffset: number; startMeta: BatchMetadata | null; aborted: boolean }[];
+  /** Null until one comes (markers are rare; idempotent appends allocate nothing for them). */
+  markers: { meta: BatchMetadata; firstOffset: number; startMeta: BatchMetadata | null; aborted: boolean }[] | null;
   /** The epoch changed in this append: the kept batches are dropped on commit. */
   reset: boolean;
   lastSeq: number;
@@ -74,6 +75,8 @@ export class ProducerAppend {
   /** Per input batch: its metadata to fill in, or null for batches without a producer. */
   readonly perBatch: (BatchMetadata | null)[] = [];
 }
+
+const NONE_COMPLETED: readonly CompletedTxn[] = Object.freeze([]);
 
 /** The append of batches without a producer id: nothing to check, nothing to remember (never changed). */
 const NO_PRODUCERS = new ProducerAppend();
@@ -128,7 +131,7 @@ export class ProducerStateManager {
           coordinatorEpoch: current?.coordinatorEpoch ?? -1,
           txnFirstOffset: current?.txnFirstOffset ?? -1,
           txnStart: null,
-          markers: [],
+          markers: null,
         };
         append.producers.set(b.producerId, p);
       }
@@ -178,7 +181,7 @@ export class ProducerStateManager {
         }
         // A marker of a transaction with no data in this partition completes nothing.
         if (p.txnFirstOffset >= 0 || p.txnStart) {
-          p.markers.push({ meta, firstOffset: p.txnFirstOffset, startMeta: p.txnStart, aborted: !b.marker.commit });
+          (p.markers ??= []).push({ meta, firstOffset: p.txnFirstOffset, startMeta: p.txnStart, aborted: !b.marker.commit });
         }
         p.coordinatorEpoch = b.marker.coordinatorEpoch;
         p.txnFirstOffset = -1;
@@ -202,8 +205,8 @@ export class ProducerStateManager {
    * Applies a checked append whose batch metadata now carries offsets and timestamps. Returns
    * the transactions its markers completed (in offset order), for the transaction index.
    */
-  commit(append: ProducerAppend): CompletedTxn[] {
-    const completed: CompletedTxn[] = [];
+  commit(append: ProducerAppend): readonly CompletedTxn[] {
+    let completed: CompletedTxn[] | null = null;
     for (const [producerId, p] of append.producers) {
       let entry = this.producers.get(producerId);
       if (!entry) {
@@ -216,13 +219,16 @@ export class ProducerStateManager {
       }
       for (const m of p.batches) this.remember(entry, m);
       entry.coordinatorEpoch = p.coordinatorEpoch;
-      for (const mk of p.markers) {
-        const firstOffset = mk.startMeta ? mk.startMeta.firstOffset : mk.firstOffset;
-        completed.push(this.txns.completed(producerId, firstOffset, mk.meta.firstOffset, mk.aborted));
+      if (p.markers) {
+        for (const mk of p.markers) {
+          const firstOffset = mk.startMeta ? mk.startMeta.firstOffset : mk.firstOffset;
+          (completed ??= []).push(this.txns.completed(producerId, firstOffset, mk.meta.firstOffset, mk.aborted));
+        }
       }
       entry.txnFirstOffset = p.txnStart ? p.txnStart.firstOffset : p.txnFirstOffset;
       if (entry.txnFirstOffset >= 0) this.txns.started(producerId, entry.txnFirstOffset);
     }
+    if (!completed) return NONE_COMPLETED;
     if (completed.length > 1) completed.sort((a, b) => a.lastOffset - b.lastOffset);
     return completed;
   }
