@@ -10,6 +10,7 @@ import { partitionFor } from '../../src/coordinator/group/records.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { codecRequest } from '../metadata/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
+import { groupBroker, GroupWire } from '../coordinator/group-wire.js';
 
 t.setTimeout(120_000);
 
@@ -113,6 +114,29 @@ t.test('TxnOffsetCommit errors', async (t) => {
   t.same(await txnCommit(b, { group: 'g1', producerId: 5000, producerEpoch: 1, partitions: p0 }), [0], 'the current epoch commits');
   t.same(await marker(b, 5000, 1, true, [offsetsPartition], 0), [0]);
   t.same(await fetchOffset(b, 'g1', 0, true), { offset: 1, errorCode: 0 });
+});
+
+t.test('a group with members: TxnOffsetCommit checks member and generation, not the group\'s state', async (t) => {
+  const b = await groupBroker(t, { 'transaction.partition.verification.enable': 'false' });
+  await b.broker.createTopic(TOPIC, 3, {});
+  const g = await GroupWire.connect(t, b);
+  const joined = await g.joinFully({ groupId: 'members', groupInstanceId: 'i-1' });
+  t.equal(joined.errorCode, 0, 'a static member joined (the group waits for its SyncGroup: CompletingRebalance)');
+  const p0 = [{ partitionIndex: 0, committedOffset: 3, committedMetadata: '' }];
+  const as = (o: { generation: number; memberId: string; instance?: string | null }) =>
+    codecRequest(b.host, b.port, 'TxnOffsetCommit', 3, {
+      transactionalId: 'txn-m', groupId: 'members', producerId: 6100, producerEpoch: 0, generationIdOrMemberEpoch: o.generation, memberId: o.memberId, groupInstanceId: o.instance ?? null,
+      topics: [{ name: TOPIC, partitions: p0.map((p) => ({ ...p, committedLeaderEpoch: -1 })) }],
+    }).then((r: any) => r.topics[0].partitions[0].errorCode as number);
+  const regular = await g.commit(8, { groupId: 'members', generationIdOrMemberEpoch: joined.generationId, memberId: joined.memberId, groupInstanceId: 'i-1', topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 3, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
+  t.equal(regular.topics[0].partitions[0].errorCode, ErrorCode.REBALANCE_IN_PROGRESS, 'OffsetCommit meanwhile: REBALANCE_IN_PROGRESS');
+  t.equal(await as({ generation: joined.generationId, memberId: joined.memberId, instance: 'i-1' }), 0, 'TxnOffsetCommit meanwhile: accepted (Kafka does not enforce the state for it)');
+  t.equal(await as({ generation: joined.generationId + 1, memberId: joined.memberId, instance: 'i-1' }), ErrorCode.ILLEGAL_GENERATION, 'another generation');
+  t.equal(await as({ generation: joined.generationId, memberId: 'nobody' }), ErrorCode.UNKNOWN_MEMBER_ID, 'an unknown member');
+  t.equal(await as({ generation: joined.generationId, memberId: 'someone-else', instance: 'i-1' }), ErrorCode.FENCED_INSTANCE_ID, 'the static instance with another member id');
+  t.equal(await as({ generation: -1, memberId: '' }), 0, 'no member and generation -1 (TxnOffsetCommit v0-2 carry none): accepted on a non-empty group');
+  const old = await g.commit(8, { groupId: 'members', topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 3, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
+  t.equal(old.topics[0].partitions[0].errorCode, ErrorCode.UNKNOWN_MEMBER_ID, 'where OffsetCommit without a member is UNKNOWN_MEMBER_ID');
 });
 
 t.test('a tombstone ends pending transactional offsets: OffsetDelete and DeleteGroups', async (t) => {
