@@ -75,6 +75,21 @@ t.test('the first batch of a transaction in a partition is verified with the coo
   t.equal(await produce(b, 11, 'tx-verify', p, 3, 0), ErrorCode.INVALID_PRODUCER_EPOCH, 'the old epoch is fenced');
 });
 
+t.test('one request, several partitions: one check per transaction, an answer per partition', async (t) => {
+  const b = await setup(t);
+  const p = await initProducer(b, 'tx-many');
+  t.same(await addPartitions(b, 'tx-many', p, [1]), [ErrorCode.NONE], 'partition 1 added');
+  const batch = (seq: number) => buildBatch({ records: [{ key: null, value: Buffer.from(`m${seq}`) }], producerId: p.producerId, producerEpoch: p.producerEpoch, baseSequence: seq, transactional: true });
+  const send = async (version: number, partitions: number[]) => {
+    const res = await codecRequest(b.host, b.port, 'Produce', version, { transactionalId: 'tx-many', acks: -1, timeoutMs: 10_000, topicData: [{ name: TOPIC, partitionData: partitions.map((index) => ({ index, records: batch(0) })) }] });
+    return res.responses[0].partitionResponses.map((r: any) => [r.index, r.errorCode]);
+  };
+  t.same(await send(11, [0, 1, 2]), [[0, ErrorCode.TRANSACTION_ABORTABLE], [1, 0], [2, ErrorCode.TRANSACTION_ABORTABLE]], 'v11: only the added partition is appended');
+  t.same(await send(12, [0, 2, 3]), [[0, 0], [2, 0], [3, 0]], 'v12: the three are added and appended');
+  const described = await codecRequest(b.host, b.port, 'DescribeTransactions', 0, { transactionalIds: ['tx-many'] });
+  t.same(described.transactionStates[0].topics.flatMap((x: any) => x.partitions).sort(), [0, 1, 2, 3], 'all four in the transaction');
+});
+
 t.test('verification disabled: nothing is asked', async (t) => {
   const b = await setup(t, { 'transaction.partition.verification.enable': 'false' });
   const p = await initProducer(b, 'tx-off');
