@@ -32,6 +32,8 @@ interface ProducerEntry {
   coordinatorEpoch: number;
   /** First offset of the ongoing transaction, -1 when none (Kafka's currentTxnFirstOffset). */
   txnFirstOffset: number;
+  /** Timestamp of the producer's last batch or marker, -1 before any (DescribeProducers). */
+  lastTimestamp: number;
 }
 
 /** The marker fields of a control batch (null when compaction emptied it). */
@@ -63,6 +65,8 @@ interface PendingProducer {
   /** Markers of this append, with their batch metadata (offset filled in once assigned). */
   /** Null until one comes (markers are rare; idempotent appends allocate nothing for them). */
   markers: { meta: BatchMetadata; firstOffset: number; startMeta: BatchMetadata | null; aborted: boolean }[] | null;
+  /** The last marker of this append (its offset and timestamp filled in once assigned). */
+  lastMarker: BatchMetadata | null;
   /** The epoch changed in this append: the kept batches are dropped on commit. */
   reset: boolean;
   lastSeq: number;
@@ -132,6 +136,7 @@ export class ProducerStateManager {
           txnFirstOffset: current?.txnFirstOffset ?? -1,
           txnStart: null,
           markers: null,
+          lastMarker: null,
         };
         append.producers.set(b.producerId, p);
       }
@@ -173,6 +178,7 @@ export class ProducerStateManager {
         const meta: BatchMetadata = { firstSeq: NO_SEQUENCE, lastSeq: NO_SEQUENCE, firstOffset: -1, lastOffset: -1, timestamp: -1 };
         append.perBatch.push(meta);
         if (!b.marker) continue;
+        p.lastMarker = meta;
         if (b.marker.coordinatorEpoch < p.coordinatorEpoch) {
           throw new KafkaError(
             ErrorCode.TRANSACTION_COORDINATOR_FENCED,
@@ -210,7 +216,7 @@ export class ProducerStateManager {
     for (const [producerId, p] of append.producers) {
       let entry = this.producers.get(producerId);
       if (!entry) {
-        entry = { epoch: p.epoch, batches: [], coordinatorEpoch: -1, txnFirstOffset: -1 };
+        entry = { epoch: p.epoch, batches: [], coordinatorEpoch: -1, txnFirstOffset: -1, lastTimestamp: -1 };
         this.producers.set(producerId, entry);
       }
       if (p.reset || entry.epoch !== p.epoch) {
@@ -218,6 +224,9 @@ export class ProducerStateManager {
         entry.batches = [];
       }
       for (const m of p.batches) this.remember(entry, m);
+      const lastData = p.batches.length > 0 ? p.batches[p.batches.length - 1] : null;
+      const last = lastData && (!p.lastMarker || lastData.firstOffset > p.lastMarker.firstOffset) ? lastData : p.lastMarker;
+      if (last) entry.lastTimestamp = last.timestamp;
       entry.coordinatorEpoch = p.coordinatorEpoch;
       if (p.markers) {
         for (const mk of p.markers) {
@@ -242,13 +251,14 @@ export class ProducerStateManager {
     if (producerId < 0) return null;
     let entry = this.producers.get(producerId);
     if (!entry) {
-      entry = { epoch: producerEpoch, batches: [], coordinatorEpoch: -1, txnFirstOffset: -1 };
+      entry = { epoch: producerEpoch, batches: [], coordinatorEpoch: -1, txnFirstOffset: -1, lastTimestamp: -1 };
       this.producers.set(producerId, entry);
     }
     if (entry.epoch !== producerEpoch) {
       entry.epoch = producerEpoch;
       entry.batches = [];
     }
+    if (!control || marker) entry.lastTimestamp = m.timestamp;
     if (!control) {
       this.remember(entry, m);
       if (transactional && entry.txnFirstOffset < 0) {
@@ -290,22 +300,20 @@ export class ProducerStateManager {
     return out;
   }
 
-  /** Each producer with its last batch, for DescribeProducers. */
+  /** Every producer remembered, for DescribeProducers (Kafka's activeProducers). */
   active(): { producerId: number; producerEpoch: number; lastSequence: number; lastTimestamp: number; coordinatorEpoch: number; currentTxnStartOffset: number }[] {
     const out = [];
-    for (const producerId of this.lastBatchOffsets().keys()) {
-      const e = this.entry(producerId);
-      const last = e?.batches[e.batches.length - 1];
-      if (e && last) {
-        out.push({
-          producerId,
-          producerEpoch: e.epoch,
-          lastSequence: last.lastSeq,
-          lastTimestamp: last.timestamp,
-          coordinatorEpoch: e.coordinatorEpoch,
-          currentTxnStartOffset: e.txnFirstOffset,
-        });
-      }
+    for (const [producerId, e] of this.producers) {
+      const last = e.batches[e.batches.length - 1];
+      out.push({
+        producerId,
+        producerEpoch: e.epoch,
+        // A marker with a new epoch (KIP-890) leaves no batch of it yet.
+        lastSequence: last ? last.lastSeq : NO_SEQUENCE,
+        lastTimestamp: e.lastTimestamp,
+        coordinatorEpoch: e.coordinatorEpoch,
+        currentTxnStartOffset: e.txnFirstOffset,
+      });
     }
     return out;
   }
@@ -317,8 +325,8 @@ export class ProducerStateManager {
 
   // Snapshot layout: version int16 (2) | crc32c uint32 (of what follows) | count int32 |
   // count x (producerId int64 | epoch int16 | coordinatorEpoch int32 | currentTxnFirstOffset int64 |
-  // n int8 | n x (firstSeq int32 | lastSeq int32 | firstOffset int64 | lastOffset int64 | timestamp int64)).
-  // Version 1 (no coordinatorEpoch / currentTxnFirstOffset) is still read.
+  // lastTimestamp int64 | n int8 | n x (firstSeq int32 | lastSeq int32 | firstOffset int64 |
+  // lastOffset int64 | timestamp int64)). Version 1 (none of the transaction fields) is still read.
   encode(): Buffer {
     let size = 10;
     for (const e of this.producers.values()) size += ENTRY_V2 + e.batches.length * 32;
@@ -331,7 +339,8 @@ export class ProducerStateManager {
       buf.writeInt16BE(e.epoch, at + 8);
       buf.writeInt32BE(e.coordinatorEpoch, at + 10);
       writeInt64(buf, at + 14, e.txnFirstOffset);
-      buf.writeInt8(e.batches.length, at + 22);
+      writeInt64(buf, at + 22, e.lastTimestamp);
+      buf.writeInt8(e.batches.length, at + 30);
       at += ENTRY_V2;
       for (const m of e.batches) {
         buf.writeInt32BE(m.firstSeq, at);
@@ -356,12 +365,13 @@ export class ProducerStateManager {
       let at = 10;
       for (let i = 0; i < count; i++) {
         const id = readInt64(buf, at);
-        const entry: ProducerEntry = { epoch: buf.readInt16BE(at + 8), batches: [], coordinatorEpoch: -1, txnFirstOffset: -1 };
+        const entry: ProducerEntry = { epoch: buf.readInt16BE(at + 8), batches: [], coordinatorEpoch: -1, txnFirstOffset: -1, lastTimestamp: -1 };
         let n: number;
         if (version === 2) {
           entry.coordinatorEpoch = buf.readInt32BE(at + 10);
           entry.txnFirstOffset = readInt64(buf, at + 14);
-          n = buf.readInt8(at + 22);
+          entry.lastTimestamp = readInt64(buf, at + 22);
+          n = buf.readInt8(at + 30);
           at += ENTRY_V2;
         } else {
           n = buf.readInt8(at + 10);
@@ -378,6 +388,7 @@ export class ProducerStateManager {
             timestamp: readInt64(buf, at + 24),
           });
         }
+        if (version === 1 && entry.batches.length > 0) entry.lastTimestamp = entry.batches[entry.batches.length - 1].timestamp;
       }
       return at === buf.length ? state : null;
     } catch {
@@ -387,4 +398,4 @@ export class ProducerStateManager {
 }
 
 /** Bytes of a version-2 snapshot entry before its batches. */
-const ENTRY_V2 = 23;
+const ENTRY_V2 = 31;

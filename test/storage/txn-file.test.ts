@@ -53,6 +53,7 @@ function checkState(t: Test, log: PartitionLog, what: string): void {
   const p4 = log.activeProducers().find((p) => p.producerId === 4);
   t.equal(p4?.currentTxnStartOffset, 8, `${what}: pid 4's transaction start offset`);
   t.equal(log.activeProducers().find((p) => p.producerId === 3)?.coordinatorEpoch, 5, `${what}: coordinator epoch`);
+  t.equal(log.activeProducers().find((p) => p.producerId === 3)?.lastTimestamp, now, `${what}: last timestamp`);
 }
 
 t.test(".txnindex bytes are Kafka's: 34-byte entries, and Kafka's DumpLogSegments reads them and the markers", async (t) => {

@@ -139,8 +139,13 @@ export function txnSuite(t: Test, makeEngine: MakeEngine): void {
       'a TV2 marker with the epoch of the open transaction',
     );
     t.equal(log.lastStableOffset, 0, 'still open');
-    await log.appendMarker({ producerId: 8, producerEpoch: 5, commit: true, coordinatorEpoch: 1, transactionVersion: 2 }); // 1
+    await log.appendMarker({ producerId: 8, producerEpoch: 5, commit: true, coordinatorEpoch: 1, transactionVersion: 2, timestamp: now + 7 }); // 1
     t.equal(log.lastStableOffset, 2, 'committed with the bumped epoch');
+    t.same(
+      log.activeProducers().find((p) => p.producerId === 8),
+      { producerId: 8, producerEpoch: 5, lastSequence: -1, lastTimestamp: now + 7, coordinatorEpoch: 1, currentTxnStartOffset: -1 },
+      'DescribeProducers after the bump: the new epoch, no batch of it yet, the marker timestamp (as Kafka lists it)',
+    );
     const retry = await log.appendMarker({ producerId: 8, producerEpoch: 5, commit: true, coordinatorEpoch: 1, transactionVersion: 2 });
     t.equal(retry.baseOffset, 2, 'the retried marker is written again (Kafka accepts it)');
     t.equal(log.lastStableOffset, 3);
