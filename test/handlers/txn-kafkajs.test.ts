@@ -132,3 +132,37 @@ t.test('a second producer with the same transactional id fences the first', asyn
     'the zombie\'s transaction aborted, the new one committed',
   );
 });
+
+t.test('a transaction left open past transaction.timeout.ms is aborted by the coordinator', async (t) => {
+  const b2 = await startBroker({ port: 0, memory: true, config: { 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '100' } });
+  t.teardown(() => b2.close());
+  await b2.broker.createTopic('slow', 1, {});
+  const k = new Kafka({ brokers: [b2.bootstrap], clientId: 'txn-timeout', logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
+  const p = k.producer({ transactionalId: 'kjs-slow', transactionTimeout: 1000, maxInFlightRequests: 1, idempotent: true });
+  await p.connect();
+  t.teardown(() => p.disconnect());
+  const tx = await p.transaction();
+  await tx.send({ topic: 'slow', messages: [{ value: 'never committed' }] });
+  const c = b2.broker.transactions;
+  const end = Date.now() + 30_000;
+  while (c.describe('kjs-slow').transactionState !== 'CompleteAbort') {
+    if (Date.now() > end) throw new Error(`still ${c.describe('kjs-slow').transactionState}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const err = await tx.commit().then(
+    () => null,
+    (e: { type?: string }) => e,
+  );
+  t.equal(err?.type, 'INVALID_PRODUCER_EPOCH', 'the timed-out producer is fenced');
+  const log = b2.broker.partitionLog('slow', 0)!;
+  const read = await log.read(0, 1 << 20, true, false, 'logEnd');
+  const kinds: string[] = [];
+  for (const chunk of read.records) {
+    for (let pos = 0; pos < chunk.length; pos += batchSize(chunk, pos)) {
+      const h = readBatchHeader(chunk, pos);
+      kinds.push(isControl(h.attributes) ? (readEndTxnMarker(chunk, pos)?.commit ? 'COMMIT' : 'ABORT') : 'txn');
+    }
+  }
+  t.same(kinds, ['txn', 'ABORT']);
+  t.equal(log.lastStableOffset, log.logEndOffset, 'nothing left open');
+});
