@@ -6,7 +6,6 @@ import { DescribeProducersRequest } from '../protocol/generated/describe-produce
 import { DescribeProducersResponse } from '../protocol/generated/describe-producers-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { PartitionLog } from '../storage/types.js';
-import type { ProducerStateManager } from '../storage/producer-state.js';
 import { defineHandler } from './handler.js';
 
 type Producer = DescribeProducersResponse['topics'][number]['partitions'][number]['activeProducers'][number];
