@@ -108,7 +108,9 @@ export class ProducerStateManager {
   /**
    * Checks one append's batches as a whole against the current state. Returns the original
    * batch when one of them is a retry of a batch still remembered, else the pending updates.
-   * Throws KafkaError(INVALID_PRODUCER_EPOCH / OUT_OF_ORDER_SEQUENCE_NUMBER).
+   * Throws KafkaError(INVALID_PRODUCER_EPOCH / OUT_OF_ORDER_SEQUENCE_NUMBER; INVALID_TXN_STATE
+   * for a non-transactional batch while the producer's transaction is open;
+   * TRANSACTION_COORDINATOR_FENCED for a marker from an older coordinator epoch).
    */
   check(batches: ProducerBatch[]): BatchMetadata | ProducerAppend {
     if (!batches.some(hasProducer)) return NO_PRODUCERS;
