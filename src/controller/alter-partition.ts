@@ -5,22 +5,21 @@
 // FENCED_LEADER_EPOCH), that the sender leads it (INVALID_REQUEST), the partition epoch behind
 // (INVALID_UPDATE_VERSION), an ISR of distinct replicas holding the leader and the leader recovery
 // state (INVALID_REQUEST), then that every member is registered, not shutting down, unfenced and
-// in the broker epoch the leader saw (INELIGIBLE_REPLICA). An accepted change
-// is a PartitionChangeRecord; the answer carries the partition as it will be. On a partition being
-// reassigned the change goes through the reassignment rules (src/controller/partition-change.ts):
-// an ISR holding every adding replica completes it, and when that moves leadership off the
-// sender (a removed replica) the answer is NEW_LEADER_ELECTED, the record written all the same.
+// in the broker epoch the leader saw (INELIGIBLE_REPLICA). An accepted change goes through the
+// change builder (src/controller/partition-change.ts) as Kafka's: the ISR asked for, the ELR
+// filled below min.insync.replicas and cleared as the ISR grows back (KIP-966; the leader holds
+// its high watermark meanwhile), the leader recovery state (a leader elected uncleanly answers
+// RECOVERED), a reassignment completed when the ISR holds every adding replica. When that moves
+// leadership off the sender the answer is NEW_LEADER_ELECTED, the record written all the same;
+// otherwise the answer carries the partition as it will be.
 import type { MetadataImage, PartitionRegistration, TopicImage } from '../metadata/image.js';
 import type { ControllerResult } from '../metadata/replication-control.js';
-import { RecordType, type MetadataRecord } from '../metadata/records.js';
+import type { MetadataRecord } from '../metadata/records.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
 import type { AlterPartitionResponse } from '../protocol/generated/alter-partition-response.js';
 import { buildPartitionChange, uncleanEnabled } from './partition-change.js';
-import { reassignmentInProgress } from './reassignment-replicas.js';
 
-/** PartitionChangeRecord as Kafka 4.4 writes it (eligible leader replicas on). */
-const PARTITION_CHANGE_VERSION = 2;
 const RECOVERING = 1;
 
 type PartitionAnswer = AlterPartitionResponse['topics'][number]['partitions'][number];
@@ -80,8 +79,12 @@ export interface AlterPartitionOptions {
   uncleanDefault: boolean;
 }
 
-/** An ISR change on a partition being reassigned, which may complete the reassignment. */
-function reassigning(image: MetadataImage, topic: TopicImage, brokerId: number, reg: PartitionRegistration, p: PartitionData, o: AlterPartitionOptions, records: MetadataRecord[]): PartitionAnswer {
+/**
+ * The change through the builder (Kafka's PartitionChangeBuilder): the ISR asked for, the ELR below
+ * min.insync.replicas (cleared once the ISR reaches it), a reassignment completed when the ISR
+ * allows, leadership moved when the sender may no longer lead.
+ */
+function change(image: MetadataImage, topic: TopicImage, brokerId: number, reg: PartitionRegistration, p: PartitionData, o: AlterPartitionOptions, records: MetadataRecord[]): PartitionAnswer {
   const record = buildPartitionChange(image, topic, p.partitionIndex, reg, {
     isr: newIsr(p).map((m) => m.brokerId),
     leaderRecoveryState: p.leaderRecoveryState,
@@ -110,23 +113,7 @@ export function alterPartition(image: MetadataImage, req: AlterPartitionRequest,
       const reg = topic.registrations.get(p.partitionIndex);
       const errorCode = validate(image, req.brokerId, reg, p);
       if (errorCode !== ErrorCode.NONE) return answer(p.partitionIndex, errorCode);
-      if (reassignmentInProgress(reg!)) return reassigning(image, topic, req.brokerId, reg!, p, o, records);
-      const isr = newIsr(p).map((m) => m.brokerId);
-      const changed = isr.length !== reg!.isr.length || isr.some((id, i) => id !== reg!.isr[i]) || p.leaderRecoveryState !== reg!.leaderRecoveryState;
-      if (changed) {
-        const data: Record<string, unknown> = { topicId: t.topicId, partitionId: p.partitionIndex, isr };
-        if (p.leaderRecoveryState !== reg!.leaderRecoveryState) data.leaderRecoveryState = p.leaderRecoveryState;
-        records.push({ type: RecordType.PARTITION_CHANGE, version: PARTITION_CHANGE_VERSION, data });
-      }
-      return {
-        partitionIndex: p.partitionIndex,
-        errorCode: ErrorCode.NONE,
-        leaderId: reg!.leader,
-        leaderEpoch: reg!.leaderEpoch,
-        isr,
-        leaderRecoveryState: p.leaderRecoveryState,
-        partitionEpoch: changed ? reg!.partitionEpoch + 1 : reg!.partitionEpoch,
-      };
+      return change(image, topic, req.brokerId, reg!, p, o, records);
     });
     return { topicId: t.topicId, partitions };
   });

@@ -14,6 +14,7 @@ import { RecordType, type MetadataRecord } from '../metadata/records.js';
 import type { ControllerResult } from '../metadata/replication-control.js';
 import { BrokerControlState, BrokerHeartbeats, isFencedState } from './broker-heartbeats.js';
 import { electLeaderlessFor, hasLeaderships, removeFromIsrAndLeadership } from './partition-leadership.js';
+import type { ElectionOptions } from './partition-change.js';
 
 export const UNREGISTER_BROKER_RECORD = 1;
 export const BROKER_REGISTRATION_CHANGE_RECORD = 17;
@@ -45,6 +46,8 @@ export class ClusterControl {
   constructor(
     private readonly clusterId: () => string,
     private readonly sessionTimeoutMs: number,
+    /** Whose unclean.leader.election.enable fencing and unfencing consult (none: never unclean). */
+    private readonly elections: () => ElectionOptions = () => ({ nodeId: -1, uncleanDefault: false }),
   ) {
     this._heartbeats = new BrokerHeartbeats(sessionTimeoutMs);
   }
@@ -160,13 +163,13 @@ export class ClusterControl {
           records.push(...this.fence(image, brokerId));
           break;
         case BrokerControlState.UNFENCED:
-          records.push(registrationChange(brokerId, epoch, { fenced: UNFENCE }), ...electLeaderlessFor(image, brokerId));
+          records.push(registrationChange(brokerId, epoch, { fenced: UNFENCE }), ...electLeaderlessFor(image, brokerId, this.elections()));
           break;
         case BrokerControlState.CONTROLLED_SHUTDOWN:
           if (!image.cluster.brokers.get(brokerId)?.inControlledShutdown) {
             records.push(registrationChange(brokerId, epoch, { inControlledShutdown: IN_CONTROLLED_SHUTDOWN }));
           }
-          records.push(...removeFromIsrAndLeadership(image, brokerId));
+          records.push(...removeFromIsrAndLeadership(image, brokerId, this.elections()));
           break;
       }
     }
@@ -185,7 +188,7 @@ export class ClusterControl {
   /** Kafka's handleBrokerFenced: out of ISRs and leaderships, then the fence itself. */
   private fence(image: MetadataImage, brokerId: number): MetadataRecord[] {
     const reg = image.cluster.brokers.get(brokerId)!;
-    return [...removeFromIsrAndLeadership(image, brokerId), registrationChange(brokerId, reg.epoch, { fenced: FENCE })];
+    return [...removeFromIsrAndLeadership(image, brokerId, this.elections()), registrationChange(brokerId, reg.epoch, { fenced: FENCE })];
   }
 
   /** Fences one unfenced broker whose session expired (null: none is stale). */
@@ -206,7 +209,7 @@ export class ClusterControl {
     this.heartbeats.remove(brokerId);
     this.registrationOffsets.delete(brokerId);
     return {
-      records: [...removeFromIsrAndLeadership(image, brokerId), { type: UNREGISTER_BROKER_RECORD, version: 0, data: { brokerId, brokerEpoch: reg.epoch } }],
+      records: [...removeFromIsrAndLeadership(image, brokerId, this.elections()), { type: UNREGISTER_BROKER_RECORD, version: 0, data: { brokerId, brokerEpoch: reg.epoch } }],
       response: undefined,
     };
   }

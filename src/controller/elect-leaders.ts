@@ -1,21 +1,20 @@
-// ElectLeaders on the controller (Kafka's ReplicationControlManager.electLeaders with the
-// PartitionChangeBuilder elections). Preferred: the first replica leads when it is in the ISR
+// ElectLeaders on the controller (Kafka's ReplicationControlManager.electLeaders, every election
+// through the change builder). Preferred: the first replica leads when it is in the ISR
 // (or, ISR empty, in the ELR) and able to lead; else the current leader stays (nothing to write,
-// PREFERRED_LEADER_NOT_AVAILABLE). Unclean: only a leaderless partition elects, first from the
-// ISR/ELR, then any live replica, which becomes the ISR alone (data written only to the lost
-// replicas is gone: the operator asked for it, so unclean.leader.election.enable is not consulted).
+// PREFERRED_LEADER_NOT_AVAILABLE). Unclean: only a leaderless partition elects (src/controller/
+// partition-change.ts): first from the ISR/ELR, then any live replica,
+// which becomes the ISR alone and RECOVERING (KIP-704: data written only to the lost replicas is
+// gone; the operator asked for it, so unclean.leader.election.enable is not consulted).
 // A null partition list elects everywhere and leaves out partitions that needed no election.
-import type { MetadataImage, PartitionRegistration } from '../metadata/image.js';
-import { RecordType, type MetadataRecord } from '../metadata/records.js';
+import type { MetadataImage, PartitionRegistration, TopicImage } from '../metadata/image.js';
+import type { MetadataRecord } from '../metadata/records.js';
 import type { ControllerResult } from '../metadata/replication-control.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { acceptableLeaders } from './partition-leadership.js';
+import { acceptableLeaders, buildPartitionChange } from './partition-change.js';
 
 const NO_LEADER = -1;
 const PREFERRED = 0;
 const UNCLEAN = 1;
-/** PartitionChangeRecord as Kafka 4.4 writes it with eligible leader replicas on (v2). */
-const PARTITION_CHANGE_VERSION = 2;
 
 export interface ElectionPartitionResult {
   partitionId: number;
@@ -35,48 +34,12 @@ const MESSAGES: Record<number, string | null> = {
   [ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE]: 'Eligible topic partition leaders are not available.',
 };
 
-interface Election {
-  leader: number;
-  unclean: boolean;
-}
-
-/** The leader PartitionChangeBuilder picks for the election type, given who may lead. */
-function elect(p: PartitionRegistration, electionType: number, able: ReadonlySet<number>): Election {
-  const elr = p.elr ?? [];
-  // In the ISR, or in the ELR when the ISR is empty (KIP-966), and able to lead.
-  const valid = (r: number) => (p.isr.includes(r) || (p.isr.length === 0 && elr.includes(r))) && able.has(r);
-  if (electionType === PREFERRED) {
-    if (p.replicas.length > 0 && valid(p.replicas[0])) return { leader: p.replicas[0], unclean: false };
-    if (valid(p.leader)) return { leader: p.leader, unclean: false };
-    const other = p.replicas.slice(1).find(valid);
-    return { leader: other ?? NO_LEADER, unclean: false };
-  }
-  if (valid(p.leader)) return { leader: p.leader, unclean: false };
-  const online = p.replicas.find(valid);
-  if (online !== undefined) return { leader: online, unclean: false };
-  const anyLive = electionType === UNCLEAN ? p.replicas.find((r) => able.has(r)) : undefined;
-  return anyLive === undefined ? { leader: NO_LEADER, unclean: false } : { leader: anyLive, unclean: true };
-}
-
-/** One partition's election: its error and, when a leader changes, the record. */
-function electPartition(topicId: string, partitionId: number, p: PartitionRegistration, electionType: number, able: ReadonlySet<number>): { errorCode: number; record?: MetadataRecord } {
+/** One partition's election: its error and, when the builder changes anything, the record (Kafka's electLeader). */
+function electPartition(image: MetadataImage, topic: TopicImage, partitionId: number, p: PartitionRegistration, electionType: number, able: ReadonlySet<number>): { errorCode: number; record?: MetadataRecord } {
   if (electionType === PREFERRED ? p.replicas.length > 0 && p.leader === p.replicas[0] : p.leader !== NO_LEADER) return { errorCode: ErrorCode.ELECTION_NOT_NEEDED };
-  const { leader, unclean } = elect(p, electionType, able);
-  if (leader === p.leader) {
-    return { errorCode: electionType === PREFERRED ? ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE : ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE };
-  }
-  const data: Record<string, unknown> = { partitionId, topicId, leader };
-  if (unclean) {
-    // The new leader is the only replica known to hold what it leads with.
-    data.isr = [leader];
-    if ((p.elr ?? []).length > 0) data.eligibleLeaderReplicas = [];
-  } else if (p.isr.length === 0) {
-    // Elected from the ELR: it leads with itself as the ISR.
-    data.isr = [leader];
-    data.eligibleLeaderReplicas = (p.elr ?? []).filter((r) => r !== leader);
-  }
-  if ((p.lastKnownElr ?? []).length > 0) data.lastKnownElr = [];
-  return { errorCode: ErrorCode.NONE, record: { type: RecordType.PARTITION_CHANGE, version: PARTITION_CHANGE_VERSION, data } };
+  const record = buildPartitionChange(image, topic, partitionId, p, electionType === UNCLEAN ? { unclean: true, able } : { preferred: true, able });
+  if (!record) return { errorCode: electionType === PREFERRED ? ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE : ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE };
+  return { errorCode: ErrorCode.NONE, record };
 }
 
 function result(partitionId: number, errorCode: number, errorMessage?: string): ElectionPartitionResult {
@@ -96,7 +59,7 @@ export function electLeaders(
     for (const t of image.topics.byId.values()) {
       const partitionResult: ElectionPartitionResult[] = [];
       for (const id of [...t.registrations.keys()].sort((a, b) => a - b)) {
-        const r = electPartition(t.topicId, id, t.registrations.get(id)!, electionType, able);
+        const r = electPartition(image, t, id, t.registrations.get(id)!, electionType, able);
         if (r.record) records.push(r.record);
         if (r.errorCode !== ErrorCode.ELECTION_NOT_NEEDED) partitionResult.push(result(id, r.errorCode));
       }
@@ -112,7 +75,7 @@ export function electLeaders(
         if (!t) return result(id, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `No such topic as ${tp.topic}`);
         const reg = t.registrations.get(id);
         if (!reg) return result(id, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `No such partition as ${tp.topic}-${id}`);
-        const r = electPartition(t.topicId, id, reg, electionType, able);
+        const r = electPartition(image, t, id, reg, electionType, able);
         if (r.record) records.push(r.record);
         return result(id, r.errorCode);
       }),
@@ -134,7 +97,7 @@ export function balancePartitionLeaders(image: MetadataImage, max = 1000): Metad
       if (records.length >= max) return records;
       const preferred = p.replicas[0];
       if (preferred === undefined || p.leader === preferred || !p.isr.includes(preferred) || !able.has(preferred)) continue;
-      const r = electPartition(t.topicId, id, p, PREFERRED, able);
+      const r = electPartition(image, t, id, p, PREFERRED, able);
       if (r.record) records.push(r.record);
     }
   }

@@ -1,16 +1,18 @@
-// The part of Kafka's PartitionChangeBuilder that reassignments drive: from a partition's
+// Kafka's PartitionChangeBuilder, the one place partition changes are decided: from a partition's
 // registration and the targets asked for (ISR, replica list, adding and removing replicas, leader
-// recovery state), the one PartitionChangeRecord (v2) that gets there, or null when nothing
-// changes. Kafka's steps in Kafka's order: complete a reassignment the target ISR allows (every
-// adding replica in it; the removing replicas leave the ISR and the replica list), keep the
-// eligible leader replicas below min.insync.replicas (KIP-966), elect (the current leader while it
-// stays valid, else the first valid target replica; unclean if asked), bump the leader epoch when
-// a replica leaves the list, then write only the fields that differ.
+// recovery state, election type, who may lead), the one PartitionChangeRecord (v2) that gets
+// there, or null when nothing changes. Elections, fencing and unfencing, AlterPartition,
+// reassignments and the controller's unclean elections all come here. Kafka's steps in Kafka's
+// order: complete a reassignment the target ISR allows (every adding replica in it; the removing
+// replicas leave the ISR and the replica list), keep the eligible leader replicas below
+// min.insync.replicas (KIP-966), elect (preferred: the first replica when valid; else the current
+// leader while valid, else the first valid target replica; unclean if asked: the ISR alone and
+// RECOVERING, KIP-704), bump the leader epoch when a replica leaves the list, then write only the
+// fields that differ.
 import type { MetadataImage, PartitionRegistration, TopicImage } from '../metadata/image.js';
 import { ELR_VERSION } from '../metadata/features.js';
 import { defaultDir } from '../metadata/replication-control.js';
 import { RecordType, ResourceType, type MetadataRecord } from '../metadata/records.js';
-import { acceptableLeaders } from './partition-leadership.js';
 import { completeReassignment } from './reassignment-replicas.js';
 
 const NO_LEADER = -1;
@@ -28,10 +30,27 @@ export interface PartitionTargets {
   leaderRecoveryState?: number;
   /** Election.UNCLEAN: a live replica outside the ISR may lead when no clean one can. */
   unclean?: boolean;
+  /** Election.PREFERRED: the first replica when it may lead, else the current leader while valid, else the next valid replica. */
+  preferred?: boolean;
+  /** Who may lead, when not the image's unfenced brokers (fencing leaves one out, unfencing lets one in). */
+  able?: ReadonlySet<number>;
 }
 
 const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((id, i) => id === b[i]);
 const ascending = (ids: Iterable<number>) => [...ids].sort((a, b) => a - b);
+
+/** Brokers that may lead: registered, unfenced, not shutting down (Kafka's ClusterControlManager.isActive). */
+export function acceptableLeaders(image: MetadataImage, leaving: ReadonlySet<number> = new Set()): Set<number> {
+  const ids = new Set<number>();
+  for (const b of image.cluster.brokers.values()) if (!b.fenced && !b.inControlledShutdown && !leaving.has(b.id)) ids.add(b.id);
+  return ids;
+}
+
+/** What elections outside ElectLeaders consult: the controller's node id and the static unclean.leader.election.enable. */
+export interface ElectionOptions {
+  nodeId: number;
+  uncleanDefault: boolean;
+}
 
 /** Kafka's getTopicEffectiveMinIsr: min.insync.replicas, at most the replication factor of partition 0. */
 export function effectiveMinIsr(image: MetadataImage, topic: TopicImage): number {
@@ -53,7 +72,7 @@ export function uncleanEnabled(image: MetadataImage, topic: string, nodeId: numb
 /** The PartitionChangeRecord that takes `reg` to the targets, or null when it would change nothing. */
 export function buildPartitionChange(image: MetadataImage, topic: TopicImage, partitionId: number, reg: PartitionRegistration, targets: PartitionTargets): MetadataRecord | null {
   const withElr = image.features.level(ELR_VERSION) >= 1;
-  const able = acceptableLeaders(image);
+  const able = targets.able ?? acceptableLeaders(image);
   const regElr = reg.elr ?? [];
   const regLastKnownElr = reg.lastKnownElr ?? [];
   let isr = [...(targets.isr ?? reg.isr)];
@@ -80,13 +99,14 @@ export function buildPartitionChange(image: MetadataImage, topic: TopicImage, pa
   const valid = (r: number) => (isr.includes(r) || (isr.length === 0 && elr.includes(r))) && able.has(r);
   let leader = NO_LEADER;
   let unclean = false;
-  if (valid(reg.leader)) leader = reg.leader;
+  if (targets.preferred && replicas.length > 0 && valid(replicas[0])) leader = replicas[0];
+  else if (valid(reg.leader)) leader = reg.leader;
   else {
-    const online = replicas.find(valid);
+    const online = (targets.preferred ? replicas.slice(1) : replicas).find(valid);
     if (online !== undefined) leader = online;
     else if (withElr && isr.length === 0 && elr.length === 0 && regLastKnownElr.length === 1 && able.has(regLastKnownElr[0])) {
       [leader, unclean] = [regLastKnownElr[0], true];
-    } else if (targets.unclean) {
+    } else if (targets.unclean && !targets.preferred) {
       const live = replicas.find((r) => able.has(r));
       if (live !== undefined) [leader, unclean] = [live, true];
     }

@@ -12,6 +12,7 @@ import { PRODUCER_ID_BLOCK_SIZE, generateNextProducerIdBlock, type ProducerIdsBl
 import { alterPartition } from '../controller/alter-partition.js';
 import { balancePartitionLeaders, electLeaders, type ElectionTopicResult } from '../controller/elect-leaders.js';
 import { alterPartitionReassignments, listPartitionReassignments } from '../controller/reassignment.js';
+import { electUncleanLeaders, someLeaderless } from '../controller/unclean-elections.js';
 import type { AlterPartitionReassignmentsRequest } from '../protocol/generated/alter-partition-reassignments-request.js';
 import type { AlterPartitionReassignmentsResponse } from '../protocol/generated/alter-partition-reassignments-response.js';
 import type { ListPartitionReassignmentsRequest } from '../protocol/generated/list-partition-reassignments-request.js';
@@ -81,11 +82,13 @@ export class Controller {
   onSessionChange: (() => void) | null = null;
   /** auto.leader.rebalance.enable's periodic check, while active in a cluster. */
   private balanceTimer: NodeJS.Timeout | null = null;
+  /** The next check for unclean elections (Kafka's maybeElectUncleanLeaders), armed after a write. */
+  private uncleanTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: ControllerOptions) {
     this.committer = o.committer;
     this.clock = o.clock ?? Date.now;
-    this.cluster = new ClusterControl(() => this.image.clusterId, o.config.number('broker.session.timeout.ms'));
+    this.cluster = new ClusterControl(() => this.image.clusterId, o.config.number('broker.session.timeout.ms'), () => this.electionOptions());
   }
 
   /** Whether operations are taken (lone node: always; cluster: while leading the quorum). */
@@ -104,6 +107,29 @@ export class Controller {
     this.producerIdLimit = 0;
     this.cluster.activate(this.image, this.clock());
     this.armLeaderBalance();
+    this.armUncleanElections();
+  }
+
+  /**
+   * After a write: in unclean.leader.election.interval.ms, if some partition has no leader, the
+   * topics allowing it elect any live replica (at once again when the pass hit its cap), as Kafka.
+   */
+  private armUncleanElections(delayMs = this.o.config.number('unclean.leader.election.interval.ms')): void {
+    if (this.uncleanTimer !== null || !this.committer) return;
+    this.uncleanTimer = setTimeout(() => {
+      this.uncleanTimer = null;
+      if (!this.committer || !someLeaderless(this.image)) return;
+      this.execute((image) => electUncleanLeaders(image, this.electionOptions())).then(
+        (more) => {
+          if (!more) return;
+          if (this.uncleanTimer !== null) clearTimeout(this.uncleanTimer);
+          this.uncleanTimer = null;
+          this.armUncleanElections(10);
+        },
+        () => this.armUncleanElections(),
+      );
+    }, delayMs);
+    this.uncleanTimer.unref?.();
   }
 
   /** Every leader.imbalance.check.interval.seconds, leadership goes back to preferred replicas. */
@@ -125,6 +151,8 @@ export class Controller {
     this.committer = null;
     if (this.balanceTimer !== null) clearTimeout(this.balanceTimer);
     this.balanceTimer = null;
+    if (this.uncleanTimer !== null) clearTimeout(this.uncleanTimer);
+    this.uncleanTimer = null;
     this.nextProducerId = 0;
     this.producerIdLimit = 0;
   }
@@ -169,6 +197,7 @@ export class Controller {
       this.requireCommitter();
       const result = fn(this.image);
       if (!validateOnly) await this.commit(result.records);
+      if (result.records.length > 0) this.armUncleanElections();
       return result.response;
     });
   }
@@ -324,6 +353,7 @@ export class Controller {
       const { records, response } = this.cluster.brokerHeartbeat(this.image, req, receivedMs);
       const lastOffset = records.length > 0 ? (await committer.commit(records)).lastOffset : committer.nextOffset() - 1;
       if (response.inControlledShutdown) this.cluster.heartbeats.setControlledShutdownOffset(req.brokerId, lastOffset);
+      if (records.length > 0) this.armUncleanElections();
       this.onSessionChange?.();
       return response;
     });
@@ -340,6 +370,8 @@ export class Controller {
   /** AlterPartition: a partition leader's ISR change (src/controller/alter-partition.ts). */
   alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse> {
     return this.execute((image) => alterPartition(image, req, this.electionOptions()));
+  }
+
   }
 
   /** What elections outside ElectLeaders consult: this node's id and the static unclean.leader.election.enable. */
