@@ -226,6 +226,8 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
       this.fetchers.remove(key);
       if (await p.makeLeader(reg, Date.now())) {
         log.info(`${key}: leader in epoch ${reg.leaderEpoch} from offset ${p.leaderEpochStartOffset}, ISR [${reg.isr}]`);
+        // KIP-704: elected uncleanly, its own log is the partition's now; it leads as recovered and its next AlterPartition says RECOVERED (Kafka's makeLeader).
+        if (reg.leaderRecoveryState === 1) log.info(`${key}: marked RECOVERING by the controller; leading as RECOVERED`);
         this.tellLeadership(topic, id, reg.leaderEpoch);
       }
     } else if (p.makeFollower(reg)) {
