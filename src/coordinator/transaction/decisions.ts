@@ -87,8 +87,12 @@ export type EndTxnDecision =
   | { transit: TxnTransit; isEpochFence: boolean };
 
 /**
- * EndTxn from the client (isFromClient) or the coordinator's own abort (a fence or a timeout).
- * A retried EndTxn of a completed transaction answers NONE with the current id and epoch.
+ * EndTxn from the client (isFromClient) or the coordinator's own abort (a fence or a timeout), as
+ * Kafka 4.4 splits it by the request's transaction version: TV2 (EndTxn v5, and the coordinator's
+ * aborts when transaction.version is 2) bumps the epoch, treats a retry with the epoch before the
+ * bump as done, and lets a producer abort when no transaction is open (it cannot know whether a
+ * produce added one); TV0/1 keeps the epoch. A retried end of a completed transaction answers NONE
+ * with the current id and epoch.
  */
 export function decideEndTxn(
   md: TransactionMetadata | undefined,
@@ -100,14 +104,59 @@ export function decideEndTxn(
   newProducerId: () => number,
   now: number,
 ): EndTxnDecision {
-  const fail = (errorCode: number) => ({ errorCode, producerId: NO_PRODUCER_ID, producerEpoch: -1 });
-  if (md === undefined) return fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+  if (md === undefined) return endFailure(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+  return supportsEpochBump(clientTransactionVersion)
+    ? decideEndTxnV2(md, producerId, producerEpoch, commit, isFromClient, newProducerId, now)
+    : decideEndTxnV1(md, producerId, producerEpoch, commit, isFromClient, clientTransactionVersion, now);
+}
+
+const endFailure = (errorCode: number) => ({ errorCode, producerId: NO_PRODUCER_ID, producerEpoch: -1 });
+const endDone = (md: TransactionMetadata) => ({ errorCode: ErrorCode.NONE, producerId: md.producerId, producerEpoch: md.producerEpoch });
+
+/** A fence's abort: the metadata takes the fenced epoch, the abort is written with it. */
+function takeFence(md: TransactionMetadata, producerEpoch: number): void {
+  md.pendingState = null;
+  md.producerEpoch = producerEpoch;
+  md.lastProducerEpoch = -1;
+}
+
+function decideEndTxnV1(md: TransactionMetadata, producerId: number, producerEpoch: number, commit: boolean, isFromClient: boolean, clientTransactionVersion: number, now: number): EndTxnDecision {
   const fencing = md.pendingState === TxnState.PrepareEpochFence;
-  const tv2 = !fencing && supportsEpochBump(md.clientTransactionVersion);
-  const retryOnOverflow = tv2 && md.previousProducerId === producerId && producerEpoch === 32766 && md.producerEpoch === 0;
-  const retryOnEpochBump = endTxnEpochBumped(md, producerEpoch);
+  const validEpoch = (!isFromClient || producerEpoch === md.producerEpoch) && producerEpoch >= md.producerEpoch;
+  if (md.producerId !== producerId) return endFailure(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+  if (!validEpoch) return endFailure(ErrorCode.PRODUCER_FENCED);
+  if (md.pendingTransitionInProgress && !fencing) return endFailure(ErrorCode.CONCURRENT_TRANSACTIONS);
+  switch (md.state) {
+    case TxnState.Ongoing: {
+      const next = commit ? TxnState.PrepareCommit : TxnState.PrepareAbort;
+      const isEpochFence = next === TxnState.PrepareAbort && fencing;
+      if (isEpochFence) takeFence(md, producerEpoch);
+      return { transit: md.prepareAbortOrCommit(next, clientTransactionVersion, NO_PRODUCER_ID, now), isEpochFence };
+    }
+    case TxnState.CompleteCommit:
+      return commit ? endDone(md) : endFailure(ErrorCode.INVALID_TXN_STATE);
+    case TxnState.CompleteAbort:
+      return !commit ? endDone(md) : endFailure(ErrorCode.INVALID_TXN_STATE);
+    case TxnState.PrepareCommit:
+      return endFailure(commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
+    case TxnState.PrepareAbort:
+      return endFailure(!commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
+    case TxnState.Empty:
+      return endFailure(ErrorCode.INVALID_TXN_STATE);
+    default:
+      throw new IllegalTxnTransition(`${md.transactionalId} is ${md.state}: never a current state`);
+  }
+}
+
+function decideEndTxnV2(md: TransactionMetadata, producerId: number, producerEpoch: number, commit: boolean, isFromClient: boolean, newProducerId: () => number, now: number): EndTxnDecision {
+  const fencing = md.pendingState === TxnState.PrepareEpochFence;
+  const retryOnOverflow = !fencing && md.previousProducerId === producerId && producerEpoch === 32766 && md.producerEpoch === 0;
+  const retryOnEpochBump = !fencing && md.producerEpoch === producerEpoch + 1;
+  const isRetry = retryOnEpochBump || retryOnOverflow;
   let validEpoch: boolean;
-  if (tv2) {
+  if (fencing) {
+    validEpoch = (!isFromClient || producerEpoch === md.producerEpoch) && producerEpoch >= md.producerEpoch;
+  } else {
     switch (md.state) {
       case TxnState.PrepareCommit:
       case TxnState.PrepareAbort:
@@ -115,41 +164,37 @@ export function decideEndTxn(
         break;
       case TxnState.CompleteCommit:
       case TxnState.CompleteAbort:
-        validEpoch = retryOnEpochBump || retryOnOverflow;
+        validEpoch = isRetry || producerEpoch === md.producerEpoch;
         break;
       default:
         validEpoch = producerEpoch === md.producerEpoch;
     }
-  } else {
-    validEpoch = (!isFromClient || producerEpoch === md.producerEpoch) && producerEpoch >= md.producerEpoch;
   }
-  if (md.producerId !== producerId && !retryOnOverflow) return fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
-  if (!validEpoch) return fail(ErrorCode.PRODUCER_FENCED);
-  if (md.pendingTransitionInProgress && !fencing) return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
+  if (md.pendingTransitionInProgress && !fencing) return endFailure(ErrorCode.CONCURRENT_TRANSACTIONS);
+  if (md.producerId !== producerId && !retryOnOverflow) return endFailure(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+  if (!validEpoch) return endFailure(ErrorCode.PRODUCER_FENCED);
+  // PrepareAbort/PrepareCommit, on a new producer id when this was the last epoch.
+  const prepare = (next: TxnState, noPartitionAdded: boolean): EndTxnDecision => {
+    const nextProducerId = !fencing && md.isProducerEpochExhausted ? newProducerId() : NO_PRODUCER_ID;
+    const isEpochFence = next === TxnState.PrepareAbort && fencing;
+    if (isEpochFence) takeFence(md, producerEpoch);
+    return { transit: md.prepareAbortOrCommit(next, 2, nextProducerId, now, noPartitionAdded), isEpochFence };
+  };
   switch (md.state) {
-    case TxnState.Ongoing: {
-      const next = commit ? TxnState.PrepareCommit : TxnState.PrepareAbort;
-      const nextProducerId = supportsEpochBump(clientTransactionVersion) && !fencing && md.isProducerEpochExhausted ? newProducerId() : NO_PRODUCER_ID;
-      let isEpochFence = false;
-      if (next === TxnState.PrepareAbort && fencing) {
-        // The fence's epoch becomes the metadata's now; the abort is written with it.
-        isEpochFence = true;
-        md.pendingState = null;
-        md.producerEpoch = producerEpoch;
-        md.lastProducerEpoch = -1;
-      }
-      return { transit: md.prepareAbortOrCommit(next, clientTransactionVersion, nextProducerId, now), isEpochFence };
-    }
+    case TxnState.Ongoing:
+      return prepare(commit ? TxnState.PrepareCommit : TxnState.PrepareAbort, false);
     case TxnState.CompleteCommit:
-      return commit ? { errorCode: ErrorCode.NONE, producerId: md.producerId, producerEpoch: md.producerEpoch } : fail(ErrorCode.INVALID_TXN_STATE);
+      if (commit) return isRetry ? endDone(md) : endFailure(ErrorCode.INVALID_TXN_STATE);
+      return isRetry ? endFailure(ErrorCode.INVALID_TXN_STATE) : prepare(TxnState.PrepareAbort, true);
     case TxnState.CompleteAbort:
-      return !commit ? { errorCode: ErrorCode.NONE, producerId: md.producerId, producerEpoch: md.producerEpoch } : fail(ErrorCode.INVALID_TXN_STATE);
+      if (!commit) return isRetry ? endDone(md) : prepare(TxnState.PrepareAbort, true);
+      return endFailure(ErrorCode.INVALID_TXN_STATE);
     case TxnState.PrepareCommit:
-      return fail(commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
+      return endFailure(commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
     case TxnState.PrepareAbort:
-      return fail(!commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
+      return endFailure(!commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
     case TxnState.Empty:
-      return fail(ErrorCode.INVALID_TXN_STATE);
+      return commit ? endFailure(ErrorCode.INVALID_TXN_STATE) : prepare(TxnState.PrepareAbort, true);
     default:
       throw new IllegalTxnTransition(`${md.transactionalId} is ${md.state}: never a current state`);
   }

@@ -23,7 +23,8 @@ const VALID_PREVIOUS: Record<TxnState, readonly TxnState[]> = {
   [TxnState.Empty]: [TxnState.Empty, TxnState.CompleteCommit, TxnState.CompleteAbort],
   [TxnState.Ongoing]: [TxnState.Ongoing, TxnState.Empty, TxnState.CompleteCommit, TxnState.CompleteAbort],
   [TxnState.PrepareCommit]: [TxnState.Ongoing],
-  [TxnState.PrepareAbort]: [TxnState.Ongoing, TxnState.PrepareEpochFence],
+  // TV2: an abort with no transaction open (the client cannot know whether a produce added one).
+  [TxnState.PrepareAbort]: [TxnState.Ongoing, TxnState.PrepareEpochFence, TxnState.Empty, TxnState.CompleteCommit, TxnState.CompleteAbort],
   [TxnState.CompleteCommit]: [TxnState.PrepareCommit],
   [TxnState.CompleteAbort]: [TxnState.PrepareAbort],
   [TxnState.Dead]: [TxnState.Empty, TxnState.CompleteAbort, TxnState.CompleteCommit],
@@ -183,12 +184,16 @@ export class TransactionMetadata {
     return this.prepare(TxnState.Ongoing, this.producerId, NO_PRODUCER_ID, this.producerEpoch, this.lastProducerEpoch, this.txnTimeoutMs, partitions, fresh ? now : this.txnStartTimestamp, now, clientTransactionVersion);
   }
 
-  /** EndTxn: PrepareCommit/PrepareAbort; TV2 bumps the epoch here (the markers carry the new one). */
-  prepareAbortOrCommit(newState: TxnState, clientTransactionVersion: number, nextProducerId: number, now: number): TxnTransit {
+  /**
+   * EndTxn: PrepareCommit/PrepareAbort; TV2 bumps the epoch here (the markers carry the new one),
+   * except an abort at epoch 32767. `noPartitionAdded`: a TV2 abort with no transaction open starts now.
+   */
+  prepareAbortOrCommit(newState: TxnState, clientTransactionVersion: number, nextProducerId: number, now: number, noPartitionAdded = false): TxnTransit {
     const bump = supportsEpochBump(clientTransactionVersion);
-    const epoch = bump ? this.producerEpoch + 1 : this.producerEpoch;
+    const atMax = this.producerEpoch === MAX_EPOCH && newState === TxnState.PrepareAbort;
+    const epoch = bump && !atMax ? this.producerEpoch + 1 : this.producerEpoch;
     const last = bump ? this.producerEpoch : this.lastProducerEpoch;
-    return this.prepare(newState, this.producerId, nextProducerId, epoch, last, this.txnTimeoutMs, this.partitions, this.txnStartTimestamp, now, clientTransactionVersion);
+    return this.prepare(newState, this.producerId, nextProducerId, epoch, last, this.txnTimeoutMs, this.partitions, noPartitionAdded ? now : this.txnStartTimestamp, now, clientTransactionVersion);
   }
 
   /** After every marker is written: CompleteCommit/CompleteAbort (TV2: onto the next producer id when one was allocated). */
@@ -266,14 +271,18 @@ export class TransactionMetadata {
         for (const p of t.partitions) this.partitions.add(p);
         break;
       case TxnState.PrepareAbort:
-      case TxnState.PrepareCommit:
-        if (!this.validProducerEpoch(t) || !sameSet(this.partitions, t.partitions) || this.txnTimeoutMs !== t.txnTimeoutMs || this.txnStartTimestamp !== t.txnStartTimestamp) this.fail(t);
+      case TxnState.PrepareCommit: {
+        const noTxnOpen = this.state === TxnState.Empty || this.state === TxnState.CompleteCommit || this.state === TxnState.CompleteAbort;
+        const newStart = t.state === TxnState.PrepareAbort && supportsEpochBump(t.clientTransactionVersion) && noTxnOpen;
+        if (!this.validProducerEpoch(t) || !sameSet(this.partitions, t.partitions) || this.txnTimeoutMs !== t.txnTimeoutMs || (!newStart && this.txnStartTimestamp !== t.txnStartTimestamp)) this.fail(t);
+        this.txnStartTimestamp = t.txnStartTimestamp;
         if (supportsEpochBump(t.clientTransactionVersion)) {
           this.producerEpoch = t.producerEpoch;
           this.lastProducerEpoch = t.lastProducerEpoch;
           this.nextProducerId = t.nextProducerId;
         }
         break;
+      }
       case TxnState.CompleteAbort:
       case TxnState.CompleteCommit:
         if (!this.validProducerEpoch(t) || this.txnTimeoutMs !== t.txnTimeoutMs || t.txnStartTimestamp === -1) this.fail(t);

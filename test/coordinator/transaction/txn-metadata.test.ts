@@ -218,3 +218,35 @@ t.test('completing a transition checks it fits the metadata', async (t) => {
   if ('error' in other) return t.fail();
   t.throws(() => m.completeTransitionTo(other), IllegalTxnTransition, 'no pending state');
 });
+
+t.test('EndTxn v5 (TV2) as Kafka 4.4: a pending change answers first, and an abort with no transaction open bumps the epoch', async (t) => {
+  const pending = ongoing({ clientTransactionVersion: 2 });
+  pending.prepareAddPartitions(['t:9'], NOW, 2);
+  t.equal(errorOf(decideEndTxn(pending, 99, 5, true, true, 2, noId, NOW)), E.CONCURRENT_TRANSACTIONS, 'TV2: CONCURRENT_TRANSACTIONS before the producer id check');
+  t.equal(errorOf(decideEndTxn(pending, 99, 5, true, true, 0, noId, NOW)), E.INVALID_PRODUCER_ID_MAPPING, 'TV1: the producer id first');
+
+  for (const state of [S.Empty, S.CompleteCommit, S.CompleteAbort]) {
+    const m = md({ state, txnStartTimestamp: state === S.Empty ? -1 : NOW - 100, clientTransactionVersion: 2 });
+    const d = decideEndTxn(m, 10, 5, false, true, 2, noId, NOW);
+    if (!('transit' in d)) {
+      t.fail(`${state}: abort refused with ${d.errorCode}`);
+      continue;
+    }
+    t.match(d.transit, { state: S.PrepareAbort, producerEpoch: 6, lastProducerEpoch: 5, txnStartTimestamp: NOW }, `abort in state ${state}`);
+    t.equal(d.transit.partitions.size, 0);
+    m.completeTransitionTo(d.transit);
+    t.equal(checkBeforeMarkers(m, 10, 5, false), E.NONE);
+    m.completeTransitionTo(m.prepareComplete(NOW + 1));
+    t.match(m, { state: S.CompleteAbort, producerEpoch: 6 });
+  }
+  t.equal(errorOf(decideEndTxn(md({ clientTransactionVersion: 2 }), 10, 5, true, true, 2, noId, NOW)), E.INVALID_TXN_STATE, 'commit with nothing open (Empty)');
+  const done = md({ state: S.CompleteCommit, txnStartTimestamp: 1, clientTransactionVersion: 2 });
+  t.equal(errorOf(decideEndTxn(done, 10, 5, true, true, 2, noId, NOW)), E.INVALID_TXN_STATE, 'commit again at the current epoch: not a retry');
+  t.equal(errorOf(decideEndTxn(done, 10, 4, false, true, 2, noId, NOW)), E.INVALID_TXN_STATE, 'an abort retried after the commit');
+  t.same(decideEndTxn(done, 10, 4, true, true, 2, noId, NOW), { errorCode: E.NONE, producerId: 10, producerEpoch: 5 }, 'the commit retried');
+  // At epoch 32767 an abort cannot bump (Kafka logs it and keeps the epoch).
+  const top = ongoing({ producerEpoch: 32767, clientTransactionVersion: 2 });
+  const d = decideEndTxn(top, 10, 32767, false, true, 2, () => 900, NOW);
+  if ('transit' in d) t.match(d.transit, { producerEpoch: 32767, nextProducerId: 900 });
+  else t.fail(`refused with ${d.errorCode}`);
+});
