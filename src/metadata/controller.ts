@@ -10,6 +10,7 @@ import type { MetadataCommitter } from '../controller/metadata-committer.js';
 import { ClusterControl, type HeartbeatReply } from '../controller/cluster-control.js';
 import { PRODUCER_ID_BLOCK_SIZE, generateNextProducerIdBlock, type ProducerIdsBlock } from '../controller/producer-id-control.js';
 import { alterPartition } from '../controller/alter-partition.js';
+import { assignReplicasToDirs } from '../controller/assign-replicas-to-dirs.js';
 import { balancePartitionLeaders, electLeaders, type ElectionTopicResult } from '../controller/elect-leaders.js';
 import { alterPartitionReassignments, listPartitionReassignments } from '../controller/reassignment.js';
 import { electUncleanLeaders, someLeaderless } from '../controller/unclean-elections.js';
@@ -18,6 +19,8 @@ import type { AlterPartitionReassignmentsResponse } from '../protocol/generated/
 import type { ListPartitionReassignmentsRequest } from '../protocol/generated/list-partition-reassignments-request.js';
 import type { ListPartitionReassignmentsResponse } from '../protocol/generated/list-partition-reassignments-response.js';
 import type { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
+import type { AssignReplicasToDirsRequest } from '../protocol/generated/assign-replicas-to-dirs-request.js';
+import type { AssignReplicasToDirsResponse } from '../protocol/generated/assign-replicas-to-dirs-response.js';
 import type { AlterPartitionResponse } from '../protocol/generated/alter-partition-response.js';
 import type { BrokerRegistrationRequest } from '../protocol/generated/broker-registration-request.js';
 import type { BrokerHeartbeatRequest } from '../protocol/generated/broker-heartbeat-request.js';
@@ -372,6 +375,11 @@ export class Controller {
     return this.execute((image) => alterPartition(image, req, this.electionOptions()));
   }
 
+  }
+
+  /** AssignReplicasToDirs: which log dir holds each of a broker's replicas (src/controller/assign-replicas-to-dirs.ts). */
+  assignReplicasToDirs(req: AssignReplicasToDirsRequest): Promise<AssignReplicasToDirsResponse> {
+    return this.execute((image) => assignReplicasToDirs(image, req));
   }
 
   /** What elections outside ElectLeaders consult: this node's id and the static unclean.leader.election.enable. */

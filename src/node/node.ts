@@ -38,6 +38,9 @@ import { ADD_PARTITIONS_TO_TXN_VERSION } from '../coordinator/transaction/produc
 import { ReplicaManager } from '../replica/replica-manager.js';
 import type { RaftStatus } from '../raft/messages.js';
 import { FileStorageEngine } from '../storage/file-engine.js';
+import { DirectoryAssignments } from './directory-assignments.js';
+import { AssignReplicasToDirsRequest } from '../protocol/generated/assign-replicas-to-dirs-request.js';
+import { AssignReplicasToDirsResponse } from '../protocol/generated/assign-replicas-to-dirs-response.js';
 import type { StorageEngine } from '../storage/types.js';
 import { BrokerLifecycleManager } from './broker-lifecycle.js';
 import { resolveNodeConfig, type NodeConfig } from './config.js';
@@ -105,6 +108,8 @@ export class Node {
   private channel: ControllerChannel | null = null;
   private adminChannel: ControllerChannel | null = null;
   private lifecycle: BrokerLifecycleManager | null = null;
+  /** A broker with several log dirs: tells the controller which dir holds each replica (KIP-858). */
+  private directoryAssignments: DirectoryAssignments | null = null;
   private registration: ControllerRegistrationManager | null = null;
   private clusterId = '';
 
@@ -400,6 +405,21 @@ export class Node {
     if (replicas) void lifecycle.initialCatchUp.then(() => replicas.start());
     // Logs are recovered by the time the broker started: nothing holds the unfencing back.
     lifecycle.setReadyToUnfence();
+    const storage = this._broker!.storage;
+    if (storage instanceof FileStorageEngine && c.logDirs.length > 1) {
+      const assignments = new DirectoryAssignments({
+        nodeId: this.nodeId,
+        brokerEpoch: () => lifecycle.brokerEpoch,
+        dirIdOf: (topic, partition) => {
+          const dir = storage.dirOf(topic, partition);
+          return dir === null ? undefined : directoryIds.get(dir);
+        },
+        send: (req) => channel.send(AssignReplicasToDirsRequest, AssignReplicasToDirsResponse, 0, req),
+      });
+      this.directoryAssignments = assignments;
+      storage.onLogPlaced((topic, partition) => assignments.placed(topic, partition));
+      metadata.installPublisher(assignments);
+    }
   }
 
   /** A clean shutdown: controlled shutdown of the broker, the leader resigns, then everything closes. */
@@ -409,6 +429,7 @@ export class Node {
       await Promise.race([this.lifecycle.beginControlledShutdown().catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
       this.lifecycle.close();
     }
+    this.directoryAssignments?.close();
     this.registration?.close();
     this.channel?.close();
     this.adminChannel?.close();
@@ -429,6 +450,7 @@ export class Node {
   /** As close as a process can get to a crash: nothing resigns, nothing says goodbye, sockets drop. */
   async kill(): Promise<void> {
     this.lifecycle?.close();
+    this.directoryAssignments?.close();
     this.registration?.close();
     this.channel?.close();
     this.adminChannel?.close();

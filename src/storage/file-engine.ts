@@ -115,6 +115,7 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
   private readonly preferred = new Map<string, EngineDir>();
   private readonly moveBytesPerSecond: (() => number) | undefined;
   private readonly replacedListeners = new Set<(topic: string, partition: number, log: PartitionLog) => void>();
+  private readonly placedListeners = new Set<(topic: string, partition: number) => void>();
   /** The first dir's checkpoint for the log's dir (Kafka's LogDirFailureChannel per dir). */
   readonly dataDir: string;
 
@@ -324,6 +325,7 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
             this.preferred.delete(key);
             this.logs.set(topic, partition, log);
             this.homes.set(log, logHome);
+            this.tellPlaced(topic, partition);
             return log;
           },
           (e) => {
@@ -442,6 +444,28 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
     return true;
   }
 
+  /** Told when a log is created in a dir or moved to another (the broker tells the controller which dir). */
+  onLogPlaced(listener: (topic: string, partition: number) => void): () => void {
+    this.placedListeners.add(listener);
+    return () => this.placedListeners.delete(listener);
+  }
+
+  private tellPlaced(topic: string, partition: number): void {
+    for (const l of this.placedListeners) {
+      try {
+        l(topic, partition);
+      } catch (e) {
+        logger.error(`${topic}-${partition}: a listener of the placed log failed: ${(e as Error)?.stack ?? e}`);
+      }
+    }
+  }
+
+  /** The absolute path of the log dir holding the partition's log, or null. */
+  dirOf(topic: string, partition: number): string | null {
+    const l = this.logs.get(topic, partition);
+    return (l && this.homes.get(l)?.dir.abs) ?? null;
+  }
+
   /** Told when a move replaced a partition's log with the one in its new dir (the replica layer rebinds). */
   onLogReplaced(listener: (topic: string, partition: number, log: PartitionLog) => void): () => void {
     this.replacedListeners.add(listener);
@@ -538,6 +562,7 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
         logger.error(`${prev.topic}-${prev.partition}: a listener of the replaced log failed: ${(e as Error)?.stack ?? e}`);
       }
     }
+    this.tellPlaced(prev.topic, prev.partition);
   }
 
   /** Loads a closed log again from its dir, in place of the closed one. */

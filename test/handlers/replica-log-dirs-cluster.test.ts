@@ -4,6 +4,7 @@
 // (the ISR stays whole, acks=all completes), the follower keeps fetching into the moved log; every
 // acknowledged record reads back once at its offset and the three logs end byte-identical.
 import t from 'tap';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { startCluster, type RunningCluster } from '../../src/node/cluster.js';
@@ -50,6 +51,22 @@ async function replicaDir(c: RunningCluster, nodeId: number): Promise<{ dir: str
   return { dir, future };
 }
 
+/** directory.id from a log dir's meta.properties. */
+function directoryId(dir: string): string {
+  return /^directory\.id=(.*)$/m.exec(readFileSync(path.join(dir, 'meta.properties'), 'utf8'))![1];
+}
+
+/** Whether every node's image names, for each replica, the dir its log is in (AssignReplicasToDirs). */
+function assignmentsMatch(c: RunningCluster): boolean {
+  return c.nodes.every((n) => {
+    const reg = registration(c, n.nodeId);
+    return reg !== undefined && reg.replicas.every((id, i) => {
+      const l = c.node(id).node?.broker?.partitionLog(TOPIC, 0);
+      return l !== undefined && reg.directories[i] === directoryId(path.dirname(l.dir as string));
+    });
+  });
+}
+
 t.test('moving the leader\'s and a follower\'s replica between log dirs under acks=all', async (t) => {
   const root = tempDir(t);
   const dirsOf = (id: number) => [path.join(root, `n${id}a`), path.join(root, `n${id}b`)];
@@ -67,6 +84,9 @@ t.test('moving the leader\'s and a follower\'s replica between log dirs under ac
   });
   const leader = placed!.leader;
   const follower = placed!.replicas.find((id) => id !== leader)!;
+  // Created UNASSIGNED (each broker has two dirs): each broker tells the controller where its replica went.
+  await waitUntil('the replicas\' dirs assigned (AssignReplicasToDirs)', 30_000, () => assignmentsMatch(c));
+  t.pass('every replica\'s directory id in the partition registration');
 
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -104,6 +124,8 @@ t.test('moving the leader\'s and a follower\'s replica between log dirs under ac
   stop = true;
   await load;
   t.equal(registration(c, leader)!.leader, leader, 'the leader stayed');
+  await waitUntil('the moved replicas\' dirs assigned', 30_000, () => assignmentsMatch(c));
+  t.pass('the registration names the moved replicas\' new dirs');
   await waitUntil('every replica at the same log end, all in the ISR', 60_000, () => {
     const ends = c.nodes.map((n) => n.node!.broker!.partitionLog(TOPIC, 0)!.logEndOffset);
     return ends.every((e) => e === ends[0]) && registration(c, leader)!.isr.length === 3;
@@ -126,4 +148,26 @@ t.test('moving the leader\'s and a follower\'s replica between log dirs under ac
   t.same(duplicates, [], 'no duplicates');
   const bytes = await Promise.all(c.nodes.map((n) => logBytes(c, n.nodeId)));
   for (let i = 1; i < bytes.length; i++) t.ok(bytes[i].equals(bytes[0]), `node ${i + 1}'s log is byte-identical to node 1's (${bytes[i].length} bytes)`);
+});
+
+t.test('AssignReplicasToDirs errors, as the controller answers them', async (t) => {
+  const root = tempDir(t);
+  const c = await startCluster({ nodes: 2, dataDir: root, nodeConfig: (id) => ({ 'log.dirs': [`a${id}`, `b${id}`].map((d) => path.join(root, d)).join(',') }) });
+  t.teardown(() => c.close());
+  await waitUntil('both brokers registered', 30_000, () => c.leader()?.node?.metadata.image.cluster.brokers.size === 2 ? true : undefined);
+  const kafka = new Kafka({ brokers: c.bootstrap.split(','), clientId: 'assign-errors', logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'one', replicaAssignment: [{ partition: 0, replicas: [1] }] }] });
+  const image = () => c.leader()!.node!.metadata.image;
+  const topicId = await waitUntil('the topic', 30_000, () => image().topics.get('one')?.topicId);
+  const epoch = (id: number) => image().cluster.brokers.get(id)!.epoch;
+  const [host, port] = c.bootstrapController.split(',').find((b) => b.endsWith(String(c.leader()!.spec.controllerPort)))!.split(':');
+  const ask = (brokerId: number, brokerEpoch: number, topics: { topicId: string; partitions: number[] }[]) =>
+    codecRequest(host, Number(port), 'AssignReplicasToDirs', 0, { brokerId, brokerEpoch, directories: [{ id: 'AAAAAAAAAAAAAAAAAAAAAQ', topics: topics.map((x) => ({ topicId: x.topicId, partitions: x.partitions.map((partitionIndex) => ({ partitionIndex })) })) }] });
+  t.match(await ask(2, epoch(2) + 100, [{ topicId: topicId!, partitions: [0] }]), { errorCode: 77, directories: [] }, 'a stale broker epoch: STALE_BROKER_EPOCH for the whole request');
+  const r = await ask(2, epoch(2), [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAg', partitions: [0] }, { topicId: topicId!, partitions: [0, 5] }]);
+  t.equal(r.errorCode, 0);
+  t.same(r.directories[0].topics.map((x: any) => x.partitions.map((p: any) => [p.partitionIndex, p.errorCode])), [[[0, 100]], [[0, 6], [5, 3]]], 'unknown topic id UNKNOWN_TOPIC_ID; not a replica NOT_LEADER_OR_FOLLOWER; unknown partition UNKNOWN_TOPIC_OR_PARTITION');
 });

@@ -6,7 +6,7 @@ import type { Controller } from '../../metadata/controller.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError } from '../../storage/types.js';
 
-export type ClusterOperations = Pick<Controller, 'registerBrokerRequest' | 'brokerHeartbeat' | 'unregisterBroker' | 'registerController' | 'allocateProducerIds' | 'alterPartition'>;
+export type ClusterOperations = Pick<Controller, 'registerBrokerRequest' | 'brokerHeartbeat' | 'unregisterBroker' | 'registerController' | 'allocateProducerIds' | 'alterPartition' | 'assignReplicasToDirs'>;
 
 export interface ClusterRequestContext extends RequestInfo {
   /** This node's controller (null on a node without the controller role). */

@@ -21,6 +21,7 @@ import unregisterBroker from './64-unregister-broker.js';
 import alterPartition from './56-alter-partition.js';
 import allocateProducerIds from './67-allocate-producer-ids.js';
 import controllerRegistration from './70-controller-registration.js';
+import assignReplicasToDirs from './73-assign-replicas-to-dirs.js';
 import type { ClusterRequestContext } from './cluster-context.js';
 
 /** The context these handlers need on the controller listener (the node builds it). */
@@ -35,6 +36,7 @@ export const CONTROLLER_CLUSTER_HANDLERS: readonly Handler<any, any, any>[] = [
   alterPartition,
   allocateProducerIds,
   controllerRegistration,
+  assignReplicasToDirs,
 ];
 
 /** The admin APIs Kafka's controller listener serves, as the broker's modules implement them. */
