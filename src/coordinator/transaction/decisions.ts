@@ -60,9 +60,11 @@ export function decideAddPartitions(
   clientTransactionVersion: number,
   now: number,
 ): Decision {
-  if (md === undefined || md.producerId !== producerId) return { errorCode: ErrorCode.INVALID_PRODUCER_ID_MAPPING };
-  if (md.producerEpoch !== producerEpoch) return { errorCode: ErrorCode.PRODUCER_FENCED };
+  if (md === undefined) return { errorCode: ErrorCode.INVALID_PRODUCER_ID_MAPPING };
+  // Kafka 4.4's order: a pending change first, then the producer id and epoch.
   if (md.pendingTransitionInProgress) return { errorCode: ErrorCode.CONCURRENT_TRANSACTIONS };
+  if (md.producerId !== producerId) return { errorCode: ErrorCode.INVALID_PRODUCER_ID_MAPPING };
+  if (md.producerEpoch !== producerEpoch) return { errorCode: ErrorCode.PRODUCER_FENCED };
   if (md.state === TxnState.PrepareCommit || md.state === TxnState.PrepareAbort) return { errorCode: ErrorCode.CONCURRENT_TRANSACTIONS };
   if (md.state === TxnState.Ongoing && partitions.every((p) => md.partitions.has(p))) return { errorCode: ErrorCode.NONE };
   return { transit: md.prepareAddPartitions(partitions, now, clientTransactionVersion) };

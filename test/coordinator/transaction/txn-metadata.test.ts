@@ -109,6 +109,7 @@ t.test('AddPartitionsToTxn', async (t) => {
   const pending = ongoing();
   pending.prepareAddPartitions([tpKey('t', 9)], NOW, 0);
   t.equal(errorOf(decideAddPartitions(pending, 10, 5, parts, 0, NOW)), E.CONCURRENT_TRANSACTIONS, 'pending change');
+  t.equal(errorOf(decideAddPartitions(pending, 11, 4, parts, 0, NOW)), E.CONCURRENT_TRANSACTIONS, 'a pending change answers before the producer id and epoch (Kafka 4.4)');
   t.equal(errorOf(decideAddPartitions(ongoing(), 10, 5, parts, 0, NOW)), E.NONE, 'already in the transaction: nothing to write');
 
   const m = md({ state: S.CompleteCommit, txnStartTimestamp: 5 });
