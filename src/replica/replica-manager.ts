@@ -128,6 +128,13 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
     this.unsubscribe.get(key)?.();
     this.unsubscribe.set(key, l.onAppend(() => this.onLogChange(p)));
     this.onLogChange(p);
+    // A leadership change that came while the old log was held for the swap takes effect now.
+    if (!this.started) return;
+    void this.serially(async () => {
+      const t = this.image?.topics.get(topic);
+      const reg = t?.registrations.get(partition);
+      if (t && reg?.replicas.includes(this.o.nodeId)) await this.applyRegistration(topic, t.topicId, partition, reg).catch((e) => log.error(`${key}: ${(e as Error)?.stack ?? e}`));
+    });
   }
 
   /**
