@@ -266,3 +266,17 @@ t.test('unknown ids and requests that name no transaction', async (t) => {
   t.same(await c.verifyOrAdd('v', pid, 0, [P('t', 0)], false), [{ topic: 't', partition: 0, errorCode: E.NONE }]);
   t.equal((await c.endTxn('v', pid, 0, true, 2)).producerEpoch, 1, 'TV2 (added by a leader, EndTxn v5): the epoch is bumped');
 });
+
+t.test('TV2: an abort with no transaction open is written (epoch bumped) and completes without markers', async (t) => {
+  const b = await broker(t);
+  const w = new RecordingWriter();
+  const c = coordinator(t, b, w, new Clock());
+  await c.activate();
+  const { producerId: pid } = await c.initProducerId('empty', 60_000, null);
+  const r = await c.endTxn('empty', pid, 0, false, 2);
+  t.same(r, { errorCode: E.NONE, producerId: pid, producerEpoch: 1 });
+  await until(() => c.describe('empty').transactionState === 'CompleteAbort', 'CompleteAbort');
+  t.equal(w.requests.length, 0, 'no partition, no marker');
+  t.equal((await c.endTxn('empty', pid, 1, true, 2)).errorCode, E.INVALID_TXN_STATE, 'a commit with nothing open');
+  t.equal((await c.endTxn('empty', pid, 0, false, 0)).errorCode, E.PRODUCER_FENCED, 'the old epoch, through EndTxn v4');
+});
