@@ -126,7 +126,7 @@ def admin_delete_topics():
 
 def admin_describe():
     cluster = admin.describe_cluster().result(TIMEOUT)
-    check(len(cluster.nodes) == 1 and cluster.controller is not None and cluster.cluster_id, f"describe_cluster: {cluster}")
+    check(len(cluster.nodes) == len(BOOTSTRAP.split(",")) and cluster.controller is not None and cluster.cluster_id, f"describe_cluster: {cluster}")
     topic = topic_name("describe")
     create_topic(topic, 2)
     from confluent_kafka import TopicCollection

@@ -110,7 +110,7 @@ else fail "$s" "copier exit $rc; ${why:-} $(grep -m1 -iE 'exception' "$work/$s.e
 s=client-compatibility-test
 T=120 tool org.apache.kafka.tools.ClientCompatibilityTest "${B[@]}" --topic "$(topic_name java-cct)" \
   --offsets-for-times-supported true --cluster-id-supported true --expect-record-too-large-exception false \
-  --num-cluster-nodes 1 --create-topics-supported true --describe-acls-supported true \
+  --num-cluster-nodes "$(echo "$BOOTSTRAP" | tr "," "\n" | wc -l)" --create-topics-supported true --describe-acls-supported true \
   --describe-configs-supported true --idempotent-producer-supported true > "$work/$s.out" 2>&1
 rc=$?
 if [ $rc = 0 ]; then pass "$s"

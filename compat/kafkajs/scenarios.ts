@@ -140,7 +140,7 @@ const scenarios: Record<string, (p: Producer, a: Admin) => Promise<void | string
   },
   'admin-describe-cluster': async (_p, admin) => {
     const c = await admin.describeCluster();
-    check(c.brokers.length === 1 && c.controller !== null && !!c.clusterId, `describeCluster: ${JSON.stringify(c)}`);
+    check(c.brokers.length === bootstrap!.split(',').length && c.controller !== null && !!c.clusterId, `describeCluster: ${JSON.stringify(c)}`);
   },
   'produce-fetch-by-partition': (p, a) => produceAndRead('plain', p, a, CompressionTypes.None),
   'produce-fetch-gzip': (p, a) => produceAndRead('gzip', p, a, CompressionTypes.GZIP),
