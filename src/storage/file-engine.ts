@@ -61,6 +61,8 @@ class EngineDir {
   readonly cleanerOffsets: OffsetCheckpointFile;
   readonly highWatermarks: OffsetCheckpointFile;
   readonly failedCreates = new Map<string, { topic: string; partition: number; config: LogConfig }>();
+  /** Logs of topics in the dir (the metadata log not counted), for placing new ones. */
+  topicLogs = 0;
 
   constructor(
     readonly path: string,
@@ -116,7 +118,7 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
   private readonly moveBytesPerSecond: (() => number) | undefined;
   private readonly replacedListeners = new Set<(topic: string, partition: number, log: PartitionLog) => void>();
   private readonly placedListeners = new Set<(topic: string, partition: number) => void>();
-  /** The first dir's checkpoint for the log's dir (Kafka's LogDirFailureChannel per dir). */
+  /** The first log dir (a lone node's data dir; a cluster node's metadata log dir). */
   readonly dataDir: string;
 
   constructor(
@@ -151,6 +153,19 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
   /** Every log dir's health, in config order. */
   get logDirs(): readonly LogDir[] {
     return this.dirs.map((d) => d.logDir);
+  }
+
+  private setHome(log: FileLog, home: LogHome): void {
+    this.homes.set(log, home);
+    // The metadata log is no partition of a topic (Kafka's raft manager keeps it apart).
+    if (log.topic !== METADATA_TOPIC) home.dir.topicLogs++;
+  }
+
+  private deleteHome(log: FileLog): void {
+    const home = this.homes.get(log);
+    if (!home) return;
+    this.homes.delete(log);
+    if (log.topic !== METADATA_TOPIC) home.dir.topicLogs--;
   }
 
   private logsIn(d: EngineDir): FileLog[] {
@@ -253,7 +268,7 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
           highWatermark: o.hw.get(key),
         });
         this.logs.set(topic, partition, log);
-        this.homes.set(log, logHome);
+        this.setHome(log, logHome);
       }
     };
     await Promise.all(Array.from({ length: Math.min(LOAD_CONCURRENCY, found.length) }, worker));
@@ -294,9 +309,7 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
     if (this.dirs.length === 1 || topic === METADATA_TOPIC) return this.dirs[0];
     const asked = this.preferred.get(partitionDirName(topic, partition));
     if (asked && !asked.logDir.offline) return asked;
-    const counts = new Map<EngineDir, number>(this.dirs.map((d) => [d, 0]));
-    // The metadata log is no partition of a topic (Kafka's raft manager keeps it apart).
-    for (const [log, home] of this.homes) if (log.topic !== METADATA_TOPIC) counts.set(home.dir, counts.get(home.dir)! + 1);
+    const counts = new Map<EngineDir, number>(this.dirs.map((d) => [d, d.topicLogs]));
     for (const m of this.moves.values()) counts.set(m.to, counts.get(m.to)! + 1);
     return nextLogDir(this.dirs, (d) => !d.logDir.offline, (d) => counts.get(d)!);
   }
@@ -324,7 +337,7 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
             home.failedCreates.delete(key);
             this.preferred.delete(key);
             this.logs.set(topic, partition, log);
-            this.homes.set(log, logHome);
+            this.setHome(log, logHome);
             this.tellPlaced(topic, partition);
             return log;
           },
@@ -352,7 +365,7 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
     const log = this.logs.delete(topic, partition);
     if (!log) return;
     const home = this.homes.get(log)!;
-    this.homes.delete(log);
+    this.deleteHome(log);
     await log.close();
     const doomed = `${home.dir.path}/${key}.${randomUUID().replace(/-/g, '')}-delete`;
     await this.fs.rename(log.dir, doomed);
@@ -552,8 +565,8 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
 
   /** The registry and the replica layer take `next` in place of `prev`. */
   private replace(prev: FileLog, next: FileLog, home: LogHome): void {
-    this.homes.delete(prev);
-    this.homes.set(next, home);
+    this.deleteHome(prev);
+    this.setHome(next, home);
     this.logs.set(prev.topic, prev.partition, next);
     for (const l of this.replacedListeners) {
       try {
@@ -595,6 +608,7 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
     const homes = new Map(this.homes);
     this.logs.clear();
     this.homes.clear();
+    for (const d of this.dirs) d.topicLogs = 0;
     await Promise.all(
       this.dirs.map(async (d) => {
         const logs = [...homes].filter(([, h]) => h.dir === d).map(([l]) => l);
