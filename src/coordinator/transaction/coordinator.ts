@@ -207,6 +207,8 @@ export class TransactionCoordinator {
     } catch (e) {
       log.error(`transaction coordinator failed to load ${TRANSACTION_STATE_TOPIC}-${partition}: ${(e as Error)?.stack ?? e}`);
       if (this.loading.get(partition) === epoch) this.loading.delete(partition);
+      // A lone node tries again at the next request (an offline log dir may come back).
+      if (!this.leadership) this.activating = null;
       return;
     }
     if (this.loading.get(partition) !== epoch || this.closed) return;

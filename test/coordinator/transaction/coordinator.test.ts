@@ -8,7 +8,7 @@ import { startBroker, type RunningBroker } from '../../../src/index.js';
 import { ErrorCode as E } from '../../../src/protocol/errors.js';
 import { TransactionCoordinator } from '../../../src/coordinator/transaction/coordinator.js';
 import type { TxnMarkerWriter } from '../../../src/coordinator/transaction/marker-writer.js';
-import { decodeTxnKey, decodeTxnValue } from '../../../src/coordinator/transaction/records.js';
+import { decodeTxnKey, decodeTxnValue, txnPartitionFor } from '../../../src/coordinator/transaction/records.js';
 import { TxnState } from '../../../src/coordinator/transaction/txn-metadata.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { batchSize, readBatchHeader } from '../../../src/protocol/records/batch.js';
@@ -279,4 +279,48 @@ t.test('TV2: an abort with no transaction open is written (epoch bumped) and com
   t.equal(w.requests.length, 0, 'no partition, no marker');
   t.equal((await c.endTxn('empty', pid, 1, true, 2)).errorCode, E.INVALID_TXN_STATE, 'a commit with nothing open');
   t.equal((await c.endTxn('empty', pid, 0, false, 0)).errorCode, E.PRODUCER_FENCED, 'the old epoch, through EndTxn v4');
+});
+
+t.test('a lone node whose load failed (a read error) loads again at the next request', async (t) => {
+  const dir = tempDir(t);
+  let b = await broker(t, {}, dir);
+  const first = coordinator(t, b, new RecordingWriter(), new Clock());
+  const { producerId } = await first.initProducerId('flaky', 60_000, null);
+  await first.close();
+  await b.close();
+  b = await broker(t, {}, dir);
+  const br = b.broker;
+  let failures = 1;
+  const c = new TransactionCoordinator(
+    {
+      config: br.config,
+      nodeId: br.nodeId,
+      topics: br.topics,
+      partitionLog: (topic, p) => {
+        const log = br.partitionLog(topic, p);
+        if (!log || topic !== '__transaction_state' || p !== txnPartitionFor('flaky', 50)) return log;
+        return Object.assign(Object.create(log), {
+          read: (...args: Parameters<typeof log.read>) => {
+            if (failures > 0) {
+              failures--;
+              return Promise.reject(new Error('injected read failure'));
+            }
+            return log.read(...args);
+          },
+        });
+      },
+      createTopic: (n, p, cfg, rf) => br.createTopic(n, p, cfg, rf),
+      allocateProducerId: () => br.controller.allocateProducerId(),
+      transactionVersion: () => 2,
+    },
+    new RecordingWriter(),
+  );
+  t.teardown(() => c.close());
+  await c.start();
+  await c.whenLoaded();
+  t.equal(failures, 0, 'the read of the id\'s partition failed once');
+  t.equal(c.describe('flaky').errorCode, E.COORDINATOR_LOAD_IN_PROGRESS, 'not served yet; the request starts a new load');
+  await until(() => c.describe('flaky').errorCode === E.NONE, 'the id served');
+  t.equal(c.describe('flaky').producerId, producerId);
+  await until(() => c.list([], [], -1, null).errorCode === E.NONE, 'every partition loaded');
 });
