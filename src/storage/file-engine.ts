@@ -554,6 +554,11 @@ export class FileStorageEngine implements StorageEngine, LogDirsView {
       await Promise.all([this.writeCheckpoints(home.dir), this.writeCheckpoints(copy.to)]);
     } catch (e) {
       home.held = null;
+      // After the rename only a restart finishes the swap (open() finds the moved dir): no retry.
+      if (renamed) {
+        copy.cancel();
+        logger.error(`${key}: the log was renamed away but its moved copy could not be opened; it serves again after a restart`);
+      }
       // Before the current dir was renamed it is intact; once closed it is loaded again and the move is off.
       if (closed && !renamed) {
         copy.cancel();

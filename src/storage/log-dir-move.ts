@@ -52,8 +52,9 @@ export class FutureLogCopy<D = unknown> {
 
   /** Runs the move to its end (swapped, aborted or failed); never rejects. */
   start(): Promise<void> {
-    this.done ??= this.run().catch((e) => {
-      if (!this.aborted) logger.error(`${this.name}: moving the log to another dir failed: ${(e as Error)?.stack ?? e}`);
+    this.done ??= this.run().catch(async (e) => {
+      if (!this.aborted) logger.error(`${this.name}: moving the log to another dir failed, the move is dropped: ${(e as Error)?.stack ?? e}`);
+      await this.removeFuture();
     });
     return this.done;
   }
