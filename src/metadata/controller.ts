@@ -375,8 +375,6 @@ export class Controller {
     return this.execute((image) => alterPartition(image, req, this.electionOptions()));
   }
 
-  }
-
   /** AssignReplicasToDirs: which log dir holds each of a broker's replicas (src/controller/assign-replicas-to-dirs.ts). */
   assignReplicasToDirs(req: AssignReplicasToDirsRequest): Promise<AssignReplicasToDirsResponse> {
     return this.execute((image) => assignReplicasToDirs(image, req));
