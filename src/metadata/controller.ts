@@ -129,7 +129,8 @@ export class Controller {
           this.uncleanTimer = null;
           this.armUncleanElections(10);
         },
-        () => this.armUncleanElections(),
+        // The next write arms it again (as Kafka's reschedules after each write event).
+        (e) => log.debug(`unclean leader elections failed: ${(e as Error)?.message ?? e}`),
       );
     }, delayMs);
     this.uncleanTimer.unref?.();
