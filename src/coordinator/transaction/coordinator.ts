@@ -16,11 +16,13 @@ import { checkBeforeMarkers, decideAddPartitions, decideEndTxn, decideInitProduc
 import type { TxnMarkerWriter } from './marker-writer.js';
 import { TRANSACTION_STATE_TOPIC, decodeTxnKey, decodeTxnValue, encodeTxnKey, encodeTxnValue, txnPartitionFor, valueVersionFor } from './records.js';
 import { TransactionStateTopic } from './state-topic.js';
+import { describeError, describeTransaction, listTransactions, type DescribedTransaction, type ListedTransactions } from './views.js';
+
+export type { DescribedTransaction, ListedTransactions } from './views.js';
 import {
   IllegalTxnTransition,
   NO_PRODUCER_EPOCH,
   NO_PRODUCER_ID,
-  TXN_STATE_NAMES,
   TransactionMetadata,
   TxnState,
   fromTpKey,
@@ -48,23 +50,6 @@ export interface TopicPartitionError {
   topic: string;
   partition: number;
   errorCode: number;
-}
-
-export interface DescribedTransaction {
-  errorCode: number;
-  transactionalId: string;
-  transactionState: string;
-  transactionTimeoutMs: number;
-  transactionStartTimeMs: number;
-  producerId: number;
-  producerEpoch: number;
-  topics: { topic: string; partitions: number[] }[];
-}
-
-export interface ListedTransactions {
-  errorCode: number;
-  unknownStateFilters: string[];
-  transactionStates: { transactionalId: string; producerId: number; transactionState: string }[];
 }
 
 interface PartitionCache {
@@ -448,58 +433,19 @@ export class TransactionCoordinator {
   // DescribeTransactions / ListTransactions
 
   describe(transactionalId: string): DescribedTransaction {
-    // An error answer carries the schema's defaults (zeros), as Kafka's does.
-    const out: DescribedTransaction = { errorCode: ErrorCode.NONE, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: 0, producerId: 0, producerEpoch: 0, topics: [] };
-    if (this.closed) return { ...out, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
-    if (transactionalId === '') return { ...out, errorCode: ErrorCode.INVALID_REQUEST };
+    if (this.closed) return describeError(transactionalId, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (transactionalId === '') return describeError(transactionalId, ErrorCode.INVALID_REQUEST);
     const found = this.lookup(transactionalId);
-    if ('errorCode' in found) return { ...out, errorCode: found.errorCode };
-    const md = found.md;
-    if (md === undefined || md.state === TxnState.Dead) return { ...out, errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND };
-    const byTopic = new Map<string, number[]>();
-    for (const key of md.partitions) {
-      const { topic, partition } = fromTpKey(key);
-      let list = byTopic.get(topic);
-      if (!list) byTopic.set(topic, (list = []));
-      list.push(partition);
-    }
-    return {
-      errorCode: ErrorCode.NONE,
-      transactionalId,
-      transactionState: TXN_STATE_NAMES[md.state],
-      transactionTimeoutMs: md.txnTimeoutMs,
-      transactionStartTimeMs: md.txnStartTimestamp,
-      producerId: md.producerId,
-      producerEpoch: md.producerEpoch,
-      topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
-    };
+    if ('errorCode' in found) return describeError(transactionalId, found.errorCode);
+    return describeTransaction(transactionalId, found.md);
   }
 
   /** Ids matching every filter given (states by name, producer ids, running longer than durationMs, id pattern). */
   list(stateFilters: string[], producerIdFilters: number[], durationFilterMs: number, idPattern: RegExp | null): ListedTransactions {
     if (this.closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, unknownStateFilters: [], transactionStates: [] };
     if (this.loading.size > 0) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, unknownStateFilters: [], transactionStates: [] };
-    const unknownStateFilters: string[] = [];
-    const states = new Set<number>();
-    for (const name of stateFilters) {
-      const i = TXN_STATE_NAMES.indexOf(name);
-      if (i < 0) unknownStateFilters.push(name);
-      else states.add(i);
-    }
-    const pids = new Set(producerIdFilters);
-    const now = this.now();
-    const transactionStates: ListedTransactions['transactionStates'] = [];
-    for (const entry of this.cache.values()) {
-      for (const md of entry.txns.values()) {
-        if (md.state === TxnState.Dead) continue;
-        if (pids.size > 0 && !pids.has(md.producerId)) continue;
-        if (stateFilters.length > 0 && !states.has(md.state)) continue;
-        if (durationFilterMs >= 0 && now - md.txnStartTimestamp <= durationFilterMs) continue;
-        if (idPattern && !idPattern.test(md.transactionalId)) continue;
-        transactionStates.push({ transactionalId: md.transactionalId, producerId: md.producerId, transactionState: TXN_STATE_NAMES[md.state] });
-      }
-    }
-    return { errorCode: ErrorCode.NONE, unknownStateFilters, transactionStates };
+    const all = [...this.cache.values()].flatMap((entry) => [...entry.txns.values()]);
+    return listTransactions(all, { states: stateFilters, producerIds: producerIdFilters, durationMs: durationFilterMs, idPattern }, this.now());
   }
 
   // Timers: aborting timed-out transactions, expiring idle transactional ids
