@@ -10,8 +10,6 @@ import type { MetadataImage } from '../metadata/image.js';
 import type { MetadataRecord } from '../metadata/records.js';
 import { acceptableLeaders, buildPartitionChange, uncleanEnabled, type ElectionOptions } from './partition-change.js';
 
-export { acceptableLeaders } from './partition-change.js';
-
 const NO_LEADER = -1;
 const NO_UNCLEAN: ElectionOptions = { nodeId: -1, uncleanDefault: false };
 
