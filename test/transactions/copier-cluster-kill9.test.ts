@@ -17,7 +17,7 @@ const ROUNDS = Number(process.env.SAMSA_COPIER_ROUNDS ?? 2);
 const MESSAGES = 3000 * (ROUNDS + 1);
 const TXN_ID = 'copier-cluster';
 const missing = installKafkaJars();
-t.setTimeout(180_000 + ROUNDS * 90_000);
+t.setTimeout(150_000 + ROUNDS * 60_000);
 
 /** The broker that coordinates TXN_ID, as a live broker answers FindCoordinator v4. */
 async function coordinatorOf(c: ProcCluster): Promise<number> {
