@@ -1,8 +1,10 @@
 // Keeps the storage engine in step with the image: creates logs for new partitions hosted here
 // (this node among their replicas), removes the logs of deleted topics, and pushes a new LogConfig
 // to a topic's logs whenever its configs or the broker defaults change. On the first image it also
-// removes logs no topic owns (left by a crash between a RemoveTopicRecord and the data's removal):
-// the log is the only truth.
+// removes unreplicated logs no topic owns (a lone node: left by a crash between a RemoveTopicRecord
+// and the data's removal; its metadata log is local and complete). A cluster's first image is only
+// what this node had committed and may predate a topic: its stray replicas wait for the catch-up
+// (ReplicaManager.start), as Kafka's broker looks for them only then.
 import { log } from '../log.js';
 import type { StorageEngine } from '../storage/types.js';
 import type { MetadataDelta } from './delta.js';
@@ -66,7 +68,7 @@ export class StoragePublisher implements MetadataPublisher {
 
   private async removeStrayLogs(image: MetadataImage): Promise<void> {
     for (const l of [...this.storage.all()]) {
-      if (l.topic === METADATA_TOPIC) continue;
+      if (l.topic === METADATA_TOPIC || l.replicated) continue;
       const t = image.topics.get(l.topic);
       if (t && t.registrations.has(l.partition)) continue;
       log.warn(`removing log ${l.topic}-${l.partition}: no such partition in the metadata log`);

@@ -15,6 +15,7 @@ import type { MetadataDelta } from '../metadata/delta.js';
 import type { DynamicBrokerConfig } from '../metadata/dynamic-config.js';
 import type { MetadataImage, PartitionRegistration } from '../metadata/image.js';
 import type { MetadataPublisher } from '../metadata/loader.js';
+import { METADATA_TOPIC } from '../metadata/metadata-log.js';
 import type { NodeClient, NodeEndpoint } from '../network/node-client.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
@@ -148,10 +149,15 @@ export class ReplicaManager implements MetadataPublisher, ReplicaAccess {
       this.started = true;
       const image = this.image;
       if (!image) return;
-      // Replicas removed from this broker while it was down (or before their log was deleted).
+      // Replicas removed from this broker while it was down (or before their log was deleted), and
+      // stray ones no partition owns any more (a crash between a RemoveTopicRecord and the log's
+      // removal): only the caught-up image can tell (Kafka's isStrayKraftReplica at its first publish).
       for (const l of [...this.o.storage.all()]) {
-        const reg = l.replicated ? image.topics.get(l.topic)?.registrations.get(l.partition) : undefined;
-        if (reg && !reg.replicas.includes(this.o.nodeId)) await this.deleteReplica(l.topic, l.partition).catch((e) => log.error(`${l.topic}-${l.partition}: ${(e as Error)?.stack ?? e}`));
+        if (!l.replicated || l.topic === METADATA_TOPIC) continue;
+        const reg = image.topics.get(l.topic)?.registrations.get(l.partition);
+        if (reg?.replicas.includes(this.o.nodeId)) continue;
+        if (!reg) log.warn(`removing log ${l.topic}-${l.partition}: no such partition in the metadata log`);
+        await this.deleteReplica(l.topic, l.partition).catch((e) => log.error(`${l.topic}-${l.partition}: ${(e as Error)?.stack ?? e}`));
       }
       for (const t of image.topics.all()) {
         for (const [id, reg] of t.registrations) {
