@@ -17,19 +17,30 @@ export function someLeaderless(image: MetadataImage): boolean {
   return false;
 }
 
-/** The elections' records; the response says whether the cap was reached (more may be due at once). */
-export function electUncleanLeaders(image: MetadataImage, o: ElectionOptions, max = MAX_ELECTIONS): ControllerResult<boolean> {
+export interface UncleanPass {
+  /** The cap was reached: more may be due at once. */
+  more: boolean;
+  /** "topic-partition" of each partition given a leader (Kafka logs each, at ERROR). */
+  elected: string[];
+}
+
+/** The elections' records and what they did. */
+export function electUncleanLeaders(image: MetadataImage, o: ElectionOptions, max = MAX_ELECTIONS): ControllerResult<UncleanPass> {
   const records: MetadataRecord[] = [];
+  const elected: string[] = [];
   for (const t of image.topics.byId.values()) {
     let enabled: boolean | undefined;
     for (const [id, p] of t.registrations) {
-      if (records.length >= max) return { records, response: true };
+      if (records.length >= max) return { records, response: { more: true, elected } };
       if (p.leader !== NO_LEADER) continue;
       enabled ??= uncleanEnabled(image, t.name, o.nodeId, o.uncleanDefault);
       if (!enabled) break;
       const rec = buildPartitionChange(image, t, id, p, { unclean: true });
-      if (rec) records.push(rec);
+      if (!rec) continue;
+      records.push(rec);
+      const leader = (rec.data as { leader?: number }).leader;
+      if (leader !== undefined && leader !== NO_LEADER) elected.push(`${t.name}-${id}`);
     }
   }
-  return { records, response: records.length >= max };
+  return { records, response: { more: records.length >= max, elected } };
 }

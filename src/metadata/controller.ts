@@ -123,7 +123,8 @@ export class Controller {
       this.uncleanTimer = null;
       if (!this.committer || !someLeaderless(this.image)) return;
       this.execute((image) => electUncleanLeaders(image, this.electionOptions())).then(
-        (more) => {
+        ({ more, elected }) => {
+          for (const tp of elected) log.warn(`unclean leader election for offline partition ${tp}: a replica outside the ISR leads (RECOVERING)`);
           if (!more) return;
           if (this.uncleanTimer !== null) clearTimeout(this.uncleanTimer);
           this.uncleanTimer = null;
