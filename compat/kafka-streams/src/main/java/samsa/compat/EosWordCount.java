@@ -42,12 +42,13 @@ import org.apache.kafka.streams.kstream.Produced;
  * "APP-counts-changelog", and every count update goes to the output topic. With the record cache off each
  * input word yields exactly one update, so a read_committed reader of the output must see, per word, exactly
  * 1, 2, ..., n (n its occurrences in the input): a duplicate, a gap or an aborted update shows.
- * Prints one line: PASS exactly-once-v2-word-count | FAIL exactly-once-v2-word-count WHY.
- *   java -cp 'libs/*:classes' samsa.compat.EosWordCount BOOTSTRAP RUN_ID STATE_DIR
+ * Prints one line: PASS exactly-once-v2-word-count | FAIL exactly-once-v2-word-count WHY, and "RUNNING" when the
+ * application first reaches that state (a test kills the broker then: test/transactions/streams-kill9.test.ts).
+ *   java -cp 'libs/*:classes' samsa.compat.EosWordCount BOOTSTRAP RUN_ID STATE_DIR [LINES]
  */
 public final class EosWordCount {
     static final String SCENARIO = "exactly-once-v2-word-count";
-    static final int LINES = 2000;
+    static int LINES = 2000;
     static final int PARTITIONS = 3;
 
     static String line(int i) {
@@ -58,6 +59,7 @@ public final class EosWordCount {
         String bootstrap = args[0];
         String runId = args[1];
         Path stateDir = Path.of(args[2]);
+        if (args.length > 3) LINES = Integer.parseInt(args[3]);
         String why;
         try {
             why = run(bootstrap, runId, stateDir);
@@ -117,6 +119,9 @@ public final class EosWordCount {
             .to(output, Produced.with(Serdes.String(), Serdes.Long()));
         AtomicReference<Throwable> failure = new AtomicReference<>();
         KafkaStreams streams = new KafkaStreams(b.build(), sp);
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING && before == KafkaStreams.State.REBALANCING) System.out.println("RUNNING");
+        });
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
