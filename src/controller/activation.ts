@@ -12,6 +12,11 @@ export interface LeaderChange {
   epoch: number;
   /** The offset of the epoch's first entry (its LeaderChange record); meaningful when this node leads. */
   epochStartOffset: number;
+  /**
+   * The raft state is Resigned: this node led `epoch` and gave it up, or restarted after leading
+   * it. It names itself leader but can no longer write (Kafka tells the controller nothing then).
+   */
+  resigned?: boolean;
 }
 
 export interface Timers {
@@ -53,7 +58,8 @@ export class ControllerActivation {
   onLeaderChange(change: LeaderChange): void {
     if (this.closed) return;
     if (this.committer && (change.leaderId !== this.nodeId || change.epoch !== this.committer.epoch)) this.renounce();
-    if (change.leaderId === this.nodeId && !this.committer) this.activated = this.claim(change);
+    // A voter restarted after leading an old epoch comes back Resigned: it must not act for that epoch.
+    if (change.leaderId === this.nodeId && !change.resigned && !this.committer) this.activated = this.claim(change);
   }
 
   private async claim(change: LeaderChange): Promise<void> {

@@ -342,7 +342,7 @@ export class Node {
     this.controller = controller;
     const activation = new ControllerActivation(this.nodeId, controller, proposerOf(raft), metadata);
     this.activation = activation;
-    const onState = (s: RaftStatus) => activation.onLeaderChange({ leaderId: s.leaderId, epoch: s.epoch, epochStartOffset: s.epochStartOffset });
+    const onState = (s: RaftStatus) => activation.onLeaderChange({ leaderId: s.leaderId, epoch: s.epoch, epochStartOffset: s.epochStartOffset, resigned: s.role === 'Resigned' });
     raft.onStateChange(onState);
     onState(raft.status());
     // Announces this controller's listeners to the active controller (DescribeCluster on a
