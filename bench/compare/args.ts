@@ -1,10 +1,14 @@
 // Flags of `npm run bench:compare` and their defaults (a full run is ~12 minutes on 2 cores).
 
 export type System = 'samsa' | 'kafka';
-export type Section = 'startup' | 'produce' | 'fetch' | 'latency' | 'many' | 'cluster';
-const SECTIONS: Section[] = ['startup', 'produce', 'fetch', 'latency', 'many'];
+export type Section = 'startup' | 'produce' | 'fetch' | 'latency' | 'many' | 'txn' | 'cluster';
+const SECTIONS: Section[] = ['startup', 'produce', 'fetch', 'latency', 'many', 'txn'];
 /** 3-node clusters run alone (`--only cluster`), with results of their own: compare-cluster.json. */
 const CLUSTER_JSON = 'bench/results/compare-cluster.json';
+/** The single-node reference table, written only by a run of every section. */
+const FULL_JSON = 'bench/results/compare.json';
+/** Where a run of some sections goes unless --json says: its own file, never the reference table. */
+const partialJson = (sections: Section[]) => `bench/results/compare-${sections.join('-')}.json`;
 
 export interface CompareOptions {
   quick: boolean;
@@ -28,6 +32,10 @@ export interface CompareOptions {
   manyRecords: number;
   connections: number;
   connectionsSeconds: number;
+  /** Records of the measured transactional produce run (1 KiB each, one partition). */
+  txnRecords: number;
+  /** ProducerPerformance's --transaction-duration-ms: it commits once a transaction is this old. */
+  txnDurationMs: number;
   /** Records of the measured 3-node produce run (1 KiB each). */
   clusterRecords: number;
   /** Leader kills per round of the 3-node failover run. */
@@ -42,18 +50,22 @@ export const USAGE = `usage: npm run bench:compare -- [flags]
   --runs N                 rounds; each figure is the median over them (3)
   --starts N               start-up samples per system, each started alone (5)
   --systems LIST           samsa,kafka (both)
-  --only LIST              sections: startup,produce,fetch,latency,many (all); or cluster alone:
+  --only LIST              sections: startup,produce,fetch,latency,many,txn (all); or cluster alone:
                            3 samsa nodes vs 3 Kafka nodes, RF=3 acks=all produce and leader failover
-                           (results in bench/results/compare-cluster.json unless --json)
+                           (results in bench/results/compare-cluster.json unless --json). Some
+                           sections write bench/results/compare-<sections>.json (e.g. compare-txn.json)
+                           unless --json: only a run of all of them writes the reference compare.json
   --settle S               idle seconds after start before reading the resident set (3)
   --latency-rate N         records/s for the end-to-end latency run (10000)
   --latency-seconds S      measured seconds of that run, after 3 s of warm-up (10)
   --partitions-many N      partitions of the many-partitions topic (1000)
   --connections N          concurrent producer connections in the many-connections run (200)
+  --txn-records N          records of the measured transactional produce run (200000; quick 40000)
+  --txn-duration-ms N      ProducerPerformance --transaction-duration-ms: commit every N ms (100)
   --cluster-records N      records of the measured 3-node produce run (200000; quick 40000)
   --cluster-kills N        leader kills per round of the 3-node failover run (3; quick 2)
   --samsa-node-arg ARG     pass ARG to node for the samsa child (repeatable; e.g. --cpu-prof)
-  --json PATH              where to write results (bench/results/compare.json; 'none' to skip;
+  --json PATH              where to write results (see --only; 'none' to skip;
                            the .svg chart and .md table go next to it)`;
 
 export class UsageError extends Error {}
@@ -93,10 +105,12 @@ export function parseArgs(argv: string[]): CompareOptions {
     manyRecords: quick ? 40_000 : 200_000,
     connections: 200,
     connectionsSeconds: quick ? 2 : 5,
+    txnRecords: quick ? 40_000 : 200_000,
+    txnDurationMs: 100,
     clusterRecords: quick ? 40_000 : 200_000,
     clusterKills: quick ? 2 : 3,
     samsaNodeArgs: [],
-    json: 'bench/results/compare.json',
+    json: FULL_JSON,
   };
   let jsonGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -135,6 +149,8 @@ export function parseArgs(argv: string[]): CompareOptions {
       case '--latency-seconds': o.latencySeconds = seconds(take(), flag); break;
       case '--partitions-many': o.manyPartitions = int(take(), flag); break;
       case '--connections': o.connections = int(take(), flag); break;
+      case '--txn-records': o.txnRecords = int(take(), flag); break;
+      case '--txn-duration-ms': o.txnDurationMs = int(take(), flag); break;
       case '--cluster-records': o.clusterRecords = int(take(), flag); break;
       case '--cluster-kills': o.clusterKills = int(take(), flag); break;
       case '--samsa-node-arg': o.samsaNodeArgs.push(take()); break;
@@ -149,6 +165,7 @@ export function parseArgs(argv: string[]): CompareOptions {
     }
   }
   if (o.sections.includes('cluster') && !jsonGiven) o.json = CLUSTER_JSON;
+  else if (o.sections.length < SECTIONS.length && !jsonGiven) o.json = partialJson(o.sections);
   if (o.sections.includes('fetch') && !o.sections.includes('produce')) {
     throw new UsageError('--only: fetch reads the topics the produce section writes; add produce');
   }

@@ -17,6 +17,7 @@ import { consumerPerformance, endToEndRate, producerPerformance } from './java-t
 import { runManyConnections } from './many-connections.js';
 import { markdown, summarise, table, type Row } from './report.js';
 import { createReadyTopic } from './topics.js';
+import { TXN_RECORD_SIZE, transactionalProduce } from './txn.js';
 
 const MIB = 1024 * 1024;
 const sizeName = (n: number) => (n % 1024 === 0 ? `${n / 1024}KiB` : `${n}B`);
@@ -97,6 +98,11 @@ class Comparison {
       this.add('many-fetch', 'many', `fetch 1KiB ${p}p`, 'records/s', 'higher', 1, true);
       this.add('conns-produce', 'many', `${o.connections} connections x ${p}p produce`, 'records/s', 'higher', 1, true);
       this.add('conns-p99', 'many', `${o.connections} connections: request p99`, 'ms', 'lower', 1);
+    }
+    if (has('txn')) {
+      const name = `produce ${sizeName(TXN_RECORD_SIZE)} 1p transactional (${o.txnDurationMs} ms transactions)`;
+      this.add('txn-produce', 'txn', `${name} acks=all`, 'records/s', 'higher', 1, true);
+      this.add('txn-p99', 'txn', `${name}: p99`, 'ms', 'lower', null);
     }
   }
 
@@ -182,6 +188,10 @@ class Comparison {
         await each((s) => this.manyProduce(s, r));
         await each((s) => this.manyFetch(s, r));
         await each((s) => this.connections(s, r));
+      }
+      if (o.sections.includes('txn')) {
+        await each((s) => this.txnProduce(s, r, 'txn-warmup', this.o.quick ? 10_000 : 40_000));
+        await each((s) => this.txnProduce(s, r, 'txn', this.o.txnRecords));
       }
     } finally {
       for (const side of sides) {
@@ -297,6 +307,34 @@ class Comparison {
       say(`${s.b.system} r${r + 1} ${o.connections} connections: ${Math.round(c.recordsPerSec).toLocaleString('en-US')} records/s, p50 ${c.p50Ms.toFixed(1)} ms, p99 ${c.p99Ms.toFixed(1)} ms`);
     }
   }
+
+  /** Transactional ProducerPerformance into a fresh 1-partition topic; 'txn-warmup' is unmeasured (JIT, the coordinator's topic). */
+  private async txnProduce(s: Side, r: number, name: 'txn' | 'txn-warmup', records: number): Promise<void> {
+    const t = s.topic(name);
+    const before = await createReadyTopic(s.conn, s.v, t, 1);
+    const f = await this.measure(s.b, r, `produce ${t}`, () =>
+      transactionalProduce({
+        brokerSh: this.brokerSh,
+        conn: s.conn,
+        bootstrap: s.bootstrap,
+        topic: t,
+        before,
+        records,
+        transactionalId: `cmp-${s.b.system}-${t}`,
+        durationMs: this.o.txnDurationMs,
+      }),
+    );
+    if (f && name === 'txn') {
+      this.push('txn-produce', s.b.system, f.recordsPerSec, f.mbPerSec);
+      this.push('txn-p99', s.b.system, f.p99Ms);
+    }
+    if (f) {
+      say(
+        `${s.b.system} r${r + 1} ${name} 1KiB 1p: ${Math.round(f.recordsPerSec).toLocaleString('en-US')} records/s (${f.mbPerSec.toFixed(1)} MB/s), ` +
+          `p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, ${f.transactions} transactions committed`,
+      );
+    }
+  }
 }
 
 /** One broker during a round, with what its workloads share. */
@@ -392,6 +430,11 @@ async function main(): Promise<void> {
     `(Java client, defaults; MB = 2^20 bytes of record values; fetch excludes the group join); ` +
     `end-to-end: bench/compare/EndToEndRate.java (Java client, acks=all, linger.ms=0); ` +
     `connections: bench/'s raw client, one request in flight per connection, 4 KiB batches for each owned partition, acks=1.` +
+    (o.sections.includes('txn')
+      ? ` Transactional: ProducerPerformance --transactional-id, --transaction-duration-ms ${o.txnDurationMs} (a commit once a transaction is that old), ` +
+        `acks=all, ${o.txnRecords.toLocaleString('en-US')} records into a fresh 1-partition topic after an unmeasured transactional warm-up; ` +
+        `each run checked afterwards: last stable offset = high watermark, one commit marker per transaction (counts in the JSON).`
+      : '') +
     (cmp.errors.length > 0 ? ` ${cmp.errors.length} measurement(s) failed (see the JSON).` : '');
   process.stdout.write(`\n${preamble}\n\n${table(summaries)}\n`);
   if (cmp.errors.length > 0) process.stdout.write(`\nfailed: ${cmp.errors.map((e) => `${e.system} r${e.round + 1} ${e.workload}`).join('; ')}\n`);

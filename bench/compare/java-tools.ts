@@ -43,7 +43,13 @@ function java(brokerSh: string, cls: string, args: string[]): Promise<string> {
   });
 }
 
-/** ProducerPerformance at full speed; its final line carries the figures. */
+/** ProducerPerformance's transactions: an id of its own and the age at which it commits. */
+export interface Transactional {
+  transactionalId: string;
+  durationMs: number;
+}
+
+/** ProducerPerformance at full speed (in transactions if `txn` is given); its final line carries the figures. */
 export async function producerPerformance(
   brokerSh: string,
   bootstrap: string,
@@ -51,12 +57,15 @@ export async function producerPerformance(
   records: number,
   recordSize: number,
   acks: string,
+  txn?: Transactional,
 ): Promise<ProduceFigures> {
   const out = await java(brokerSh, 'org.apache.kafka.tools.ProducerPerformance', [
     '--topic', topic,
     '--num-records', String(records),
     '--record-size', String(recordSize),
     '--throughput', '-1',
+    ...(txn ? ['--transactional-id', txn.transactionalId, '--transaction-duration-ms', String(txn.durationMs)] : []),
+    // Last: it takes every argument after it.
     '--command-property', `bootstrap.servers=${bootstrap}`, `acks=${acks}`,
   ]);
   const m = /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, [\d.]+ ms max latency, (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th/.exec(out);
