@@ -159,6 +159,10 @@ export async function startSamsa(root: string, dir: string, nodeArgs: string[]):
     // The group settings broker.sh gives Kafka: rebalance a new group at once, a small offsets topic.
     '--config', 'group.initial.rebalance.delay.ms=0',
     '--config', 'offsets.topic.num.partitions=3',
+    // And its transaction state topic settings (the transactional row's coordinator).
+    '--config', 'transaction.state.log.num.partitions=3',
+    '--config', 'transaction.state.log.replication.factor=1',
+    '--config', 'transaction.state.log.min.isr=1',
   ];
   const env = { ...process.env, SAMSA_LOG_LEVEL: process.env.SAMSA_LOG_LEVEL ?? 'warn' };
   return launch('samsa', dir, process.execPath, args, env, port);
