@@ -400,7 +400,7 @@ async function main(): Promise<void> {
   if (loadBefore[0] > os.cpus().length / 2) {
     say(`warning: load average ${loadBefore[0].toFixed(1)} on ${os.cpus().length} cpus; other processes will skew the results`);
   }
-  say(`${o.starts} starts of each, then ${o.runs} rounds of every workload against ${o.systems.join(' and ')} in turn; sections ${o.sections.join(',')}${o.quick ? ' (quick)' : ''}`);
+  say(`${o.sections.includes('startup') ? `${o.starts} starts of each, then ` : ''}${o.runs} rounds of every workload against ${o.systems.join(' and ')} in turn; sections ${o.sections.join(',')}${o.quick ? ' (quick)' : ''}`);
   // Start-up and idle memory from starts made alone on the machine.
   if (o.sections.includes('startup')) {
     for (let t = 0; t < o.starts; t++) for (const system of o.systems) await cmp.startOnly(system, t);
@@ -423,20 +423,29 @@ async function main(): Promise<void> {
   const summaries = summarise([...cmp.rows.values()]);
   const versions = versionInfo(root);
   const load = `load average ${loadBefore[0].toFixed(1)} at the start, ${loadAfter[0].toFixed(1)} at the end, on ${os.cpus().length} cpus`;
+  // Only what ran is described, so a run of some sections (e.g. --only txn) reads true.
+  const has = (x: Section) => o.sections.includes(x);
+  const classic = has('produce') || has('fetch') || has('many');
   const preamble =
     `samsa ${versions.commit ?? ''} (Node ${process.version}) vs Apache Kafka ${versions.kafka ?? '?'} (${versions.java ?? 'java'}), ` +
     `on this machine, each workload run against one broker and then at once against the other (which goes first alternates by round); ${load}. ` +
-    `Medians of ${o.runs} run${o.runs > 1 ? 's' : ''} (start-up and idle memory: ${o.starts} starts of each alone; Kafka's store is formatted before its clock starts). Throughput: Kafka's ProducerPerformance / ConsumerPerformance ` +
-    `(Java client, defaults; MB = 2^20 bytes of record values; fetch excludes the group join); ` +
-    `end-to-end: bench/compare/EndToEndRate.java (Java client, acks=all, linger.ms=0); ` +
-    `connections: bench/'s raw client, one request in flight per connection, 4 KiB batches for each owned partition, acks=1.` +
-    (o.sections.includes('txn')
-      ? ` Transactional: ProducerPerformance --transactional-id, --transaction-duration-ms ${o.txnDurationMs} (a commit once a transaction is that old), ` +
-        `acks=all, ${o.txnRecords.toLocaleString('en-US')} records into a fresh 1-partition topic after an unmeasured transactional warm-up; ` +
-        `each run checked afterwards: last stable offset = high watermark, one commit marker per transaction (counts in the JSON).`
-      : '') +
-    (cmp.errors.length > 0 ? ` ${cmp.errors.length} measurement(s) failed (see the JSON).` : '');
-  process.stdout.write(`\n${preamble}\n\n${table(summaries)}\n`);
+    `Medians of ${o.runs} run${o.runs > 1 ? 's' : ''}` +
+    (has('startup') ? ` (start-up and idle memory: ${o.starts} starts of each alone; Kafka's store is formatted before its clock starts)` : '') +
+    '.' +
+    (classic
+      ? ` Throughput: Kafka's ProducerPerformance / ConsumerPerformance (Java client, defaults; MB = 2^20 bytes of record values; fetch excludes the group join);`
+      : has('txn')
+        ? ` Throughput: Kafka's ProducerPerformance (Java client; MB = 2^20 bytes of record values);`
+        : '') +
+    (has('latency') ? ` end-to-end: bench/compare/EndToEndRate.java (Java client, acks=all, linger.ms=0);` : '') +
+    (has('many') ? ` connections: bench/'s raw client, one request in flight per connection, 4 KiB batches for each owned partition, acks=1;` : '') +
+    (has('txn')
+      ? ` transactional: ProducerPerformance --transactional-id, --transaction-duration-ms ${o.txnDurationMs} (it commits once a transaction is that old), ` +
+        `acks=all, ${o.txnRecords.toLocaleString('en-US')} records of 1 KiB into a fresh 1-partition topic after an unmeasured transactional warm-up; ` +
+        `each run checked afterwards: last stable offset = high watermark, one commit marker per transaction (counts in the JSON);`
+      : '');
+  const described = preamble.replace(/;$/, '.') + (cmp.errors.length > 0 ? ` ${cmp.errors.length} measurement(s) failed (see the JSON).` : '');
+  process.stdout.write(`\n${described}\n\n${table(summaries)}\n`);
   if (cmp.errors.length > 0) process.stdout.write(`\nfailed: ${cmp.errors.map((e) => `${e.system} r${e.round + 1} ${e.workload}`).join('; ')}\n`);
 
   if (o.json) {
@@ -464,7 +473,7 @@ async function main(): Promise<void> {
     writeFileSync(path, JSON.stringify(doc, null, 2) + '\n');
     const subtitle = `${started.toISOString().slice(0, 10)}, ${load}; medians of ${o.runs} runs (${o.starts} starts)`;
     writeFileSync(`${base}.svg`, chart(summaries, `samsa vs Apache Kafka ${versions.kafka ?? ''}: samsa/Kafka`, subtitle));
-    writeFileSync(`${base}.md`, markdown(summaries, preamble));
+    writeFileSync(`${base}.md`, markdown(summaries, described));
     say(`results written to ${path}, ${base}.svg and ${base}.md (${Math.round(elapsedS)} s)`);
   }
 }
