@@ -471,7 +471,7 @@ async function main(): Promise<void> {
       errors: cmp.errors,
     };
     writeFileSync(path, JSON.stringify(doc, null, 2) + '\n');
-    const subtitle = `${started.toISOString().slice(0, 10)}, ${load}; medians of ${o.runs} runs (${o.starts} starts)`;
+    const subtitle = `${started.toISOString().slice(0, 10)}, ${load}; medians of ${o.runs} runs${has('startup') ? ` (${o.starts} starts)` : ''}`;
     writeFileSync(`${base}.svg`, chart(summaries, `samsa vs Apache Kafka ${versions.kafka ?? ''}: samsa/Kafka`, subtitle));
     writeFileSync(`${base}.md`, markdown(summaries, described));
     say(`results written to ${path}, ${base}.svg and ${base}.md (${Math.round(elapsedS)} s)`);
