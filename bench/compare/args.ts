@@ -1,4 +1,4 @@
-// Flags of `npm run bench:compare` and their defaults (a full run is ~12 minutes on 2 cores).
+// Flags of `npm run bench:compare` and their defaults (a full run is ~13 minutes on 2 cores).
 
 export type System = 'samsa' | 'kafka';
 export type Section = 'startup' | 'produce' | 'fetch' | 'latency' | 'many' | 'txn' | 'cluster';
