@@ -53,9 +53,9 @@ t.test('kafka-reassign-partitions --execute --throttle, --verify: the partition 
 
   const dir = tempDir(t);
   const producerConfig = path.join(dir, 'producer.properties');
-  // Small batches and no adaptive partitioning: the sticky partitioner then moves between both partitions
-  // every few records (with 16 KiB batches one run stayed on partition 1 throughout, leaving the moved one empty).
-  writeFileSync(producerConfig, 'enable.idempotence=true\nretries=2147483647\nmax.in.flight.requests.per.connection=5\ndelivery.timeout.ms=120000\nrequest.timeout.ms=5000\nretry.backoff.ms=100\nlinger.ms=5\nbatch.size=512\npartitioner.adaptive.partitioning.enable=false\n');
+  // No adaptive partitioning: the sticky partitioner then picks uniformly at every batch (one adaptive run
+  // stayed on partition 1 throughout, leaving the moved partition empty).
+  writeFileSync(producerConfig, 'enable.idempotence=true\nretries=2147483647\nmax.in.flight.requests.per.connection=5\ndelivery.timeout.ms=120000\nrequest.timeout.ms=5000\nretry.backoff.ms=100\nlinger.ms=5\npartitioner.adaptive.partitioning.enable=false\n');
   const producer = spawn('bash', [path.join(REPO_ROOT, 'compat/kafka/broker.sh'), 'java', 'org.apache.kafka.tools.VerifiableProducer', '--bootstrap-server', c.bootstrap, '--topic', TOPIC, '--max-messages', '-1', '--throughput', '200', '--acks', '-1', '--command-config', producerConfig], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => void producer.kill('SIGKILL'));
   const acked: Ack[] = [];
