@@ -134,10 +134,14 @@ t.test('kafka-reassign-partitions --execute --throttle, --verify: the partition 
 
   // More writes after the move, then the producer closes (its shutdown hook completes what is in flight).
   await flowing(acked.length + 600);
+  // Errors are counted up to the stop: a record the producer is sending while its shutdown hook closes it
+  // fails with a client-side KafkaException (seen in a CI run); it was never acknowledged, so the checker
+  // below still holds every acknowledged write to account.
+  const errorsBeforeStop = sendErrors.slice();
   producer.kill('SIGTERM');
   const producerExit = await producerExited;
   t.ok(producerExit === 0 || producerExit === 143, `the producer closed cleanly (exit ${producerExit})`);
-  t.ok(acked.length > started && sendErrors.length === 0, `${acked.length} acknowledged (${started} before the move started), ${sendErrors.length} failed ${sendErrors.slice(0, 3).join('; ')}`);
+  t.ok(acked.length > started && errorsBeforeStop.length === 0, `${acked.length} acknowledged (${started} before the move started), ${errorsBeforeStop.length} failed before the stop ${errorsBeforeStop.slice(0, 3).join('; ')}`);
   t.ok(acked.some((a) => a.partition === 0 && a.offset > 0), 'partition 0 took writes');
 
   await waitUntil('every replica in every ISR', 60_000, async () => (await Promise.all([0, 1].map(partitionState))).every((s) => s.isr.length === 2));
