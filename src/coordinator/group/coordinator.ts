@@ -25,7 +25,9 @@ import { OffsetsTopic, UnreplicatedWrite, type CoordinatorHost, type LoadedRecor
 import { PendingTxnOffsets } from './txn-offsets.js';
 import type { PartitionLeadership } from './leadership.js';
 import { OFFSETS_TOPIC, decodeKey, decodeOffsetCommitValue, partitionFor } from './records.js';
-import { Timers } from './timers.js';
+import { Timers, type Scheduler } from './timers.js';
+import type { GroupProtocolManager } from './protocol.js';
+import { recordKeyVersion } from './coordinator-record.js';
 
 /**
  * Kafka's AclEntry.supportedOperations(GROUP) = READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS,
@@ -42,13 +44,16 @@ export interface FetchedGroup {
 }
 
 export class GroupCoordinator implements CoordinatorContext {
-  readonly timers = new Timers();
+  readonly timers: Timers;
   readonly offsets = new OffsetStore();
   readonly pendingTxnOffsets = new PendingTxnOffsets();
   readonly settings: GroupSettings;
   readonly classic: ClassicGroupManager;
   readonly offsetManager: OffsetManager;
   private readonly groups = new Map<string, Group>();
+  /** The protocols beside classic (consumer, share, streams), by group type and by record key version. */
+  private readonly protocols = new Map<string, GroupProtocolManager>();
+  private readonly protocolByRecord = new Map<number, GroupProtocolManager>();
   private readonly offsetsTopic: OffsetsTopic;
   private readonly loadedPartitions = new Set<number>();
   private loading: Promise<void> | null = null;
@@ -69,13 +74,25 @@ export class GroupCoordinator implements CoordinatorContext {
 
   constructor(
     private readonly host: CoordinatorHost,
-    opts: { now?: () => number } = {},
+    opts: { now?: () => number; scheduler?: Scheduler } = {},
   ) {
+    this.timers = new Timers(opts.scheduler);
     this.settings = groupSettings(host.config);
     this.offsetsTopic = new OffsetsTopic(host);
     this.now = opts.now ?? Date.now;
     this.classic = new ClassicGroupManager(this);
     this.offsetManager = new OffsetManager(this, this.classic);
+  }
+
+  /** Adds a group protocol beside classic: its records are replayed and its groups armed and disarmed through it. */
+  registerProtocol(m: GroupProtocolManager): void {
+    this.protocols.set(m.type, m);
+    for (const v of m.recordKeyVersions) this.protocolByRecord.set(v, m);
+  }
+
+  /** The manager of a non-classic group's protocol, if registered. */
+  private protocolOf(g: Group): GroupProtocolManager | undefined {
+    return g.type === 'classic' ? undefined : this.protocols.get(g.type);
   }
 
   /**
@@ -150,6 +167,8 @@ export class GroupCoordinator implements CoordinatorContext {
       if (g instanceof ClassicGroup) {
         this.classic.unload(g);
         this.classic.cancelTimers(g);
+      } else {
+        this.protocolOf(g)?.unload(g);
       }
       this.groups.delete(g.groupId);
       n++;
@@ -228,9 +247,17 @@ export class GroupCoordinator implements CoordinatorContext {
     );
     if (this.closed) return;
     this.loadedPartitions.add(partition);
+    const loaded = new Map<GroupProtocolManager, Group[]>();
     for (const g of this.groups.values()) {
-      if (g instanceof ClassicGroup && this.partitionFor(g.groupId) === partition) this.classic.onLoaded(g);
+      if (this.partitionFor(g.groupId) !== partition) continue;
+      if (g instanceof ClassicGroup) {
+        this.classic.onLoaded(g);
+        continue;
+      }
+      const m = this.protocolOf(g);
+      if (m) loaded.set(m, [...(loaded.get(m) ?? []), g]);
     }
+    for (const [m, groups] of loaded) m.onLoaded(groups);
   }
 
   /** Applies one __consumer_offsets record to the in-memory state (Kafka's replay). */
@@ -244,6 +271,8 @@ export class GroupCoordinator implements CoordinatorContext {
   }
 
   private replayRecord(r: LoadedRecord): void {
+    const m = r.key.length >= 2 ? this.protocolByRecord.get(recordKeyVersion(r.key)) : undefined;
+    if (m) return m.replay(recordKeyVersion(r.key), r.key, r.value);
     const key = decodeKey(r.key);
     if (key === null) return;
     if (key.type === 'offset') {
@@ -269,7 +298,10 @@ export class GroupCoordinator implements CoordinatorContext {
   async close(): Promise<void> {
     this.closed = true;
     this.timers.close();
-    for (const g of this.groups.values()) if (g instanceof ClassicGroup) this.classic.unload(g);
+    for (const g of this.groups.values()) {
+      if (g instanceof ClassicGroup) this.classic.unload(g);
+      else this.protocolOf(g)?.unload(g);
+    }
     await this.activating?.catch(() => {});
     await this.loading?.catch(() => {});
   }
@@ -312,6 +344,8 @@ export class GroupCoordinator implements CoordinatorContext {
     if (g instanceof ClassicGroup) {
       this.classic.cancelTimers(g);
       g.transitionTo('Dead', this.now());
+    } else {
+      this.protocolOf(g)?.unload(g);
     }
   }
 
@@ -519,7 +553,8 @@ export class GroupCoordinator implements CoordinatorContext {
         results.push({ groupId, errorCode: error });
         continue;
       }
-      const records = [...this.offsetManager.deleteAll(groupId), groupTombstone(groupId)];
+      const m = this.protocolOf(group!);
+      const records = [...this.offsetManager.deleteAll(groupId), ...(m ? m.deleteRecords(group!) : [groupTombstone(groupId)])];
       this.removeGroup(groupId);
       try {
         await this.append(groupId, records);
@@ -549,7 +584,8 @@ export class GroupCoordinator implements CoordinatorContext {
       const { records, allExpired } = this.offsetManager.expire(groupId, now);
       const group = this.groups.get(groupId);
       if (allExpired && group?.isEmpty()) {
-        records.push(groupTombstone(groupId));
+        const m = this.protocolOf(group);
+        records.push(...(m ? m.deleteRecords(group) : [groupTombstone(groupId)]));
         this.removeGroup(groupId);
       }
       if (records.length > 0) byGroup.push([groupId, records]);

@@ -1,9 +1,9 @@
-// What the coordinator needs of any group, whatever protocol its members speak. Classic groups
-// (JoinGroup/SyncGroup) implement it today; KIP-848 consumer groups (ConsumerGroupHeartbeat) will
-// implement it beside them, sharing offsets, persistence, DescribeGroups/ListGroups and deletion.
+// What the coordinator needs of any group, whatever protocol its members speak: classic groups
+// (JoinGroup/SyncGroup), and beside them KIP-848 consumer, KIP-932 share and KIP-1071 streams groups
+// (each with a GroupProtocolManager, protocol.ts), sharing offsets, persistence, DescribeGroups/ListGroups and deletion.
 import type { OffsetAndMetadata } from './records.js';
 
-export type GroupType = 'classic' | 'consumer';
+export type GroupType = 'classic' | 'consumer' | 'share' | 'streams';
 
 export interface Group {
   readonly type: GroupType;
