@@ -23,6 +23,8 @@ import { TransactionCoordinator } from './coordinator/transaction/coordinator.js
 import { TxnMarkerChannel } from './coordinator/transaction/marker-channel.js';
 import { brokerMarkerHost } from './coordinator/transaction/local-markers.js';
 import { TxnVerifier } from './coordinator/transaction/produce-verification.js';
+import { ShareCoordinator } from './coordinator/share/coordinator.js';
+import { SharePersister } from './coordinator/share/persister.js';
 
 /** One of the broker's listeners (Kafka's `listeners` entry, with its `advertised.listeners` one). */
 export interface BrokerListener {
@@ -84,6 +86,10 @@ export class Broker implements BrokerContext {
   readonly txnMarkers: TxnMarkerChannel;
   /** Produce's transaction verification (the coordinator here, or AddPartitionsToTxn to its broker once the node wires its client in). */
   readonly txnVerifier: TxnVerifier;
+  /** The share coordinator (__share_group_state, KIP-932). */
+  readonly shareCoordinator: ShareCoordinator;
+  /** The share-partition state as share partitions and share groups reach it: the local share coordinator, or its broker once the node wires its client in. */
+  readonly sharePersister: SharePersister;
   /** Retention and compaction in the background. */
   readonly cleaner: LogCleaner;
   /** Cluster mode: the replica layer the node installs (src/replica/replica-manager.ts); null on a lone node. */
@@ -134,6 +140,15 @@ export class Broker implements BrokerContext {
       coordinatorId: (id) => this.transactions.coordinatorId(id),
       verifyOrAdd: (id, producerId, producerEpoch, partitions, add) => this.transactions.verifyOrAdd(id, producerId, producerEpoch, partitions, add),
     });
+    this.shareCoordinator = new ShareCoordinator({
+      config: this.config,
+      nodeId: this.nodeId,
+      topics: { get: (name) => this.topics.get(name) },
+      partitionLog: (topic, partition) => this.partitionLog(topic, partition),
+      createTopic: (name, partitions, configs, rf) => this.createTopic(name, partitions, configs, rf),
+      partitionCount: (topicId) => this.topics.getById(topicId)?.partitions,
+    });
+    this.sharePersister = new SharePersister({ nodeId: this.nodeId, coordinator: this.shareCoordinator });
     // Transactional offset commits are verified (TV2: their partition added) the same way.
     this.groups.txnVerifier = this.txnVerifier;
     this.cleaner = new LogCleaner(this.storage, {
@@ -197,6 +212,8 @@ export class Broker implements BrokerContext {
     await this.groups.start();
     // Loads __transaction_state likewise (transactions left prepared are completed).
     await this.transactions.start();
+    // Loads __share_group_state likewise.
+    await this.shareCoordinator.start();
     this.cleaner.start();
     const o = this.options;
     const host = o.host ?? '127.0.0.1';
@@ -227,6 +244,8 @@ export class Broker implements BrokerContext {
     this.txnMarkers.close();
     await this.groups.close();
     await this.transactions.close();
+    this.sharePersister.close();
+    await this.shareCoordinator.close();
     await this.cleaner.stop();
     await this.metadata.close();
     await this.storage.close();

@@ -4,7 +4,7 @@
 // A controller hosts no partitions, groups or transactions; those parts are never reached by the admin
 // APIs the controller registry holds.
 import type { BrokerConfig } from '../config.js';
-import type { BrokerContext, ControllerOperations, GroupOperations, TransactionOperations } from '../handlers/context.js';
+import type { BrokerContext, ControllerOperations, GroupOperations, ShareCoordinatorOperations, TransactionOperations } from '../handlers/context.js';
 import type { MetadataManager } from '../metadata/manager.js';
 import type { MetadataImage, TopicsImage } from '../metadata/image.js';
 import type { TopicInfo } from '../metadata/topic-store.js';
@@ -42,6 +42,9 @@ export class ControllerBrokerContext implements BrokerContext {
   }
   get transactions(): TransactionOperations {
     throw new Error('a controller listener has no transaction coordinator');
+  }
+  get shareCoordinator(): ShareCoordinatorOperations {
+    throw new Error('a controller listener has no share coordinator');
   }
   readonly logDir = null;
   get advertisedHost(): string {

@@ -4,6 +4,7 @@
 import type { BrokerConfig } from '../config.js';
 import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import type { TransactionCoordinator } from '../coordinator/transaction/coordinator.js';
+import type { ShareCoordinator } from '../coordinator/share/coordinator.js';
 import type { TxnVerifier } from '../coordinator/transaction/produce-verification.js';
 import type { ConfigDescriber } from '../metadata/config-describer.js';
 import type { Controller } from '../metadata/controller.js';
@@ -48,6 +49,12 @@ export type GroupOperations = Pick<
 export type TransactionOperations = Pick<
   TransactionCoordinator,
   'activate' | 'coordinatorId' | 'initProducerId' | 'addPartitions' | 'verifyOrAdd' | 'endTxn' | 'describe' | 'list'
+>;
+
+/** The share coordinator's request-facing operations (__share_group_state, APIs 83-87 and FindCoordinator key type 2). */
+export type ShareCoordinatorOperations = Pick<
+  ShareCoordinator,
+  'activate' | 'coordinatorId' | 'initializeState' | 'readState' | 'writeState' | 'deleteState' | 'readSummary'
 >;
 
 /** A partition's leadership as produce and fetch need it (NONE when this broker leads it). */
@@ -115,6 +122,8 @@ export interface BrokerContext {
   readonly describer: ConfigDescriber;
   readonly groups: GroupOperations;
   readonly transactions: TransactionOperations;
+  /** The share coordinator (KIP-932's share-partition state in __share_group_state). */
+  readonly shareCoordinator: ShareCoordinatorOperations;
   /** Produce's check with the transaction coordinator before a transaction's first batch in a partition (absent: none). */
   readonly txnVerifier?: Pick<TxnVerifier, 'append'> | null;
   /** The one log dir, absolute; null for the memory engine. */

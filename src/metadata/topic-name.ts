@@ -17,5 +17,5 @@ export function invalidTopicNameReason(name: string): string | null {
 }
 
 export function isInternalTopic(name: string): boolean {
-  return name === '__consumer_offsets' || name === '__transaction_state';
+  return name === '__consumer_offsets' || name === '__transaction_state' || name === '__share_group_state';
 }

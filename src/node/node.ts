@@ -205,7 +205,7 @@ export class Node {
         listeners: this.brokerListeners(),
         // The raft driver sets the metadata log's high watermark, the replica layer every other's
         // (the group and transaction coordinators follow their topics' partition leadership).
-        storage: { replicated: (topic) => topic === '__consumer_offsets' || topic === '__transaction_state' || !isInternalTopic(topic) },
+        storage: { replicated: (topic) => topic === '__consumer_offsets' || topic === '__transaction_state' || topic === '__share_group_state' || !isInternalTopic(topic) },
         // Admin requests are forwarded to the active controller; auto-created topics and producer
         // id blocks are asked of it (Kafka's ForwardingManager, AutoTopicCreationManager, RPCProducerIdManager).
         remoteController: {
@@ -232,6 +232,16 @@ export class Node {
       if (broker.storage instanceof FileStorageEngine) broker.storage.onLogReplaced((topic, partition) => replicas.logReplaced(topic, partition));
       broker.groups.followLeadership(replicas);
       broker.transactions.followLeadership(replicas);
+      broker.shareCoordinator.followLeadership(replicas);
+      // Share-partition state led elsewhere: the 83-87 requests to that broker on a client of their own.
+      const shareStateClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-share-state-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
+      this.clients.push(shareStateClient);
+      broker.sharePersister.useRemote((id, request, response, version, req) => {
+        const e = replicas.endpoint(id, c.interBrokerListenerName);
+        if (!e) return Promise.reject(new Error(`no ${c.interBrokerListenerName} endpoint known for broker ${id}`));
+        shareStateClient.setEndpoint(id, { host: e.host, port: e.port });
+        return shareStateClient.send(id, request, response, version, req, broker.config.number('request.timeout.ms'));
+      });
       // Transaction markers for partitions led elsewhere: WriteTxnMarkers to their leader on a client of their own.
       const markerClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-txn-markers-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
       this.clients.push(markerClient);

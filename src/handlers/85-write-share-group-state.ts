@@ -1,0 +1,17 @@
+// WriteShareGroupState (key 85), v0-1 (KIP-932): the share coordinator's state of each (topic id, partition) of
+// the group, answered per partition (src/coordinator/share/apis.ts; Kafka's ShareCoordinatorService).
+import { WriteShareGroupStateRequest } from '../protocol/generated/write-share-group-state-request.js';
+import { WriteShareGroupStateResponse } from '../protocol/generated/write-share-group-state-response.js';
+import { writeShareGroupState } from '../coordinator/share/apis.js';
+import { defineHandler } from './handler.js';
+
+export default defineHandler<WriteShareGroupStateRequest, WriteShareGroupStateResponse>({
+  apiKey: 85,
+  minVersion: 0,
+  maxVersion: 1,
+  request: WriteShareGroupStateRequest,
+  response: WriteShareGroupStateResponse,
+  handle(ctx, req) {
+    return writeShareGroupState(ctx.broker.shareCoordinator, req);
+  },
+});
