@@ -5,7 +5,8 @@
 // id (KIP-848): an id this cluster does not know gets UNKNOWN_TOPIC_ID on each partition, and
 // offsets kept for a topic that no longer exists are left out of "all". v7+ require_stable: a
 // partition with a transaction's offsets still pending answers UNSTABLE_OFFSET_COMMIT (the
-// consumer retries until the transaction's marker).
+// consumer retries until the transaction's marker). v9+ carry the member id and epoch: a consumer
+// group's member fetching with a stale epoch gets STALE_MEMBER_EPOCH, an unknown one UNKNOWN_MEMBER_ID.
 import { OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
 import { OffsetFetchResponse } from '../protocol/generated/offset-fetch-response.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -33,7 +34,8 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
       return {
         throttleTimeMs: 0,
         groups: (req.groups ?? []).map((g) => {
-          const r = groups.fetchOffsets(g.groupId, g.topics?.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes })) ?? null, stable);
+          const member = ctx.apiVersion >= 9 ? { memberId: g.memberId ?? null, memberEpoch: g.memberEpoch ?? -1 } : undefined;
+          const r = groups.fetchOffsets(g.groupId, g.topics?.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes })) ?? null, stable, member);
           return { groupId: g.groupId, errorCode: r.errorCode, topics: r.topics };
         }),
       };
@@ -53,7 +55,7 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
 
 function fetchByTopicId(groups: GroupOperations, image: TopicsImage, g: GroupRequest, requireStable: boolean): GroupResult {
   if (g.topics === null) {
-    const r = groups.fetchOffsets(g.groupId, null, requireStable);
+    const r = groups.fetchOffsets(g.groupId, null, requireStable, memberOf(g));
     const topics = r.topics.flatMap((t) => {
       const info = image.get(t.name);
       return info ? [{ topicId: info.topicId, partitions: t.partitions }] : [];
@@ -65,6 +67,7 @@ function fetchByTopicId(groups: GroupOperations, image: TopicsImage, g: GroupReq
     g.groupId,
     g.topics.flatMap((t, i) => (names[i] === undefined ? [] : [{ name: names[i]!, partitionIndexes: t.partitionIndexes }])),
     requireStable,
+    memberOf(g),
   );
   if (r.errorCode !== ErrorCode.NONE) return { groupId: g.groupId, errorCode: r.errorCode, topics: [] };
   let next = 0;
@@ -76,4 +79,9 @@ function fetchByTopicId(groups: GroupOperations, image: TopicsImage, g: GroupReq
         : r.topics[next++].partitions,
   }));
   return { groupId: g.groupId, errorCode: ErrorCode.NONE, topics };
+}
+
+/** v9+: the member fetching (KIP-848), checked against a consumer group's member epoch. */
+function memberOf(g: GroupRequest): { memberId: string | null; memberEpoch: number } {
+  return { memberId: g.memberId ?? null, memberEpoch: g.memberEpoch ?? -1 };
 }

@@ -43,6 +43,8 @@ export type GroupOperations = Pick<
   | 'deleteOffsets'
   | 'commitTransactionalOffsets'
   | 'completeTransaction'
+  | 'consumerGroupHeartbeat'
+  | 'consumerGroupDescribe'
 >;
 
 /** The transaction coordinator's request-facing operations. */

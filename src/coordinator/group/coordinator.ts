@@ -28,6 +28,12 @@ import { OFFSETS_TOPIC, decodeKey, decodeOffsetCommitValue, partitionFor } from 
 import { Timers, type Scheduler } from './timers.js';
 import type { GroupProtocolManager } from './protocol.js';
 import { recordKeyVersion } from './coordinator-record.js';
+import type { ConsumerGroupHeartbeatRequest } from '../../protocol/generated/consumer-group-heartbeat-request.js';
+import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/consumer-group-heartbeat-response.js';
+import type { ConsumerGroupDescribeResponseDescribedGroup } from '../../protocol/generated/consumer-group-describe-response.js';
+import { ConsumerGroup } from './consumer/group.js';
+import { ConsumerGroupManager, consumerGroupSettings, type HeartbeatContext } from './consumer/manager.js';
+import { assignorByName } from './assignor/index.js';
 
 /**
  * Kafka's AclEntry.supportedOperations(GROUP) = READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS,
@@ -49,6 +55,7 @@ export class GroupCoordinator implements CoordinatorContext {
   readonly pendingTxnOffsets = new PendingTxnOffsets();
   readonly settings: GroupSettings;
   readonly classic: ClassicGroupManager;
+  readonly consumer: ConsumerGroupManager;
   readonly offsetManager: OffsetManager;
   private readonly groups = new Map<string, Group>();
   /** The protocols beside classic (consumer, share, streams), by group type and by record key version. */
@@ -82,6 +89,14 @@ export class GroupCoordinator implements CoordinatorContext {
     this.now = opts.now ?? Date.now;
     this.classic = new ClassicGroupManager(this);
     this.offsetManager = new OffsetManager(this, this.classic);
+    // KIP-848 consumer groups: assignors named as clients name them (the config may give Kafka's class names).
+    const settings = consumerGroupSettings(host.config);
+    const topics = {
+      get: (name: string) => host.topics.get(name),
+      getById: (id: string) => host.topics.getById?.(id),
+    };
+    this.consumer = new ConsumerGroupManager(this, { ...settings, assignors: settings.assignors.map((n) => assignorByName(n)?.name ?? n) }, topics, assignorByName);
+    this.registerProtocol(this.consumer);
   }
 
   /** Adds a group protocol beside classic: its records are replayed and its groups armed and disarmed through it. */
@@ -408,6 +423,28 @@ export class GroupCoordinator implements CoordinatorContext {
     }
   }
 
+  // Consumer group APIs (KIP-848)
+
+  async consumerGroupHeartbeat(req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext): Promise<ConsumerGroupHeartbeatResponse> {
+    const error = (errorCode: number): ConsumerGroupHeartbeatResponse => ({ throttleTimeMs: 0, errorCode, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
+    // The request's own checks come first (an empty group id is INVALID_REQUEST here, as Kafka's service answers).
+    const invalid = this.consumer.validate(req, ctx.apiVersion);
+    if (invalid) return { ...error(invalid.errorCode), errorMessage: invalid.message };
+    const status = this.status(req.groupId);
+    if (status !== ErrorCode.NONE) return error(status);
+    return this.guard('ConsumerGroupHeartbeat', () => this.consumer.heartbeat(req, ctx), error(ErrorCode.UNKNOWN_SERVER_ERROR));
+  }
+
+  consumerGroupDescribe(groupIds: string[], includeAuthorizedOperations: boolean): ConsumerGroupDescribeResponseDescribedGroup[] {
+    return groupIds.map((groupId) => {
+      const status = groupId === '' ? ErrorCode.INVALID_GROUP_ID : this.status(groupId);
+      if (status !== ErrorCode.NONE) {
+        return { errorCode: status, errorMessage: null, groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: NO_AUTHORIZED_OPERATIONS };
+      }
+      return this.consumer.describe(groupId, includeAuthorizedOperations, GROUP_AUTHORIZED_OPERATIONS);
+    });
+  }
+
   // Offsets
 
   async commitOffsets(req: CommitRequest, apiVersion: number): Promise<PartitionResult[]> {
@@ -417,9 +454,15 @@ export class GroupCoordinator implements CoordinatorContext {
     return this.guard('OffsetCommit', () => this.offsetManager.commit(req, apiVersion), all(ErrorCode.UNKNOWN_SERVER_ERROR));
   }
 
-  fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null, requireStable = false): FetchedGroup {
+  /** `member` (OffsetFetch v9+): a consumer group member's fetch is checked against its epoch (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID). */
+  fetchOffsets(groupId: string, topics: { name: string; partitionIndexes: number[] }[] | null, requireStable = false, member?: { memberId: string | null; memberEpoch: number }): FetchedGroup {
     const status = this.status(groupId);
     if (status !== ErrorCode.NONE) return { groupId, errorCode: status, topics: [] };
+    const group = this.groups.get(groupId);
+    if (member && group instanceof ConsumerGroup) {
+      const error = group.validateOffsetFetch(member.memberId, member.memberEpoch);
+      if (error !== ErrorCode.NONE) return { groupId, errorCode: error, topics: [] };
+    }
     return { groupId, errorCode: ErrorCode.NONE, topics: this.offsetManager.fetch(groupId, topics, requireStable) };
   }
 
@@ -482,10 +525,12 @@ export class GroupCoordinator implements CoordinatorContext {
     const ops = includeAuthorizedOperations ? GROUP_AUTHORIZED_OPERATIONS : NO_AUTHORIZED_OPERATIONS;
     return groupIds.map((groupId) => {
       const status = this.status(groupId);
-      if (notFoundError && status === ErrorCode.NONE && !this.groups.has(groupId)) {
+      // v6+: a group of another type (consumer, share, streams) is not found as a classic group either.
+      const other = this.groups.get(groupId);
+      if (notFoundError && status === ErrorCode.NONE && (other === undefined || other.type !== 'classic')) {
         return {
           errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
-          errorMessage: `Group ${groupId} not found.`,
+          errorMessage: other === undefined ? `Group ${groupId} not found.` : `Group ${groupId} is not a classic group.`,
           groupId,
           groupState: 'Dead',
           protocolType: '',

@@ -14,8 +14,8 @@ export interface Group {
   isEmpty(): boolean;
   /** The protocol type, or "" when none is known. */
   protocolTypeOrEmpty(): string;
-  /** The error Kafka gives an OffsetCommit (or, `isTransactional`, a TxnOffsetCommit) from this member at this generation, or NONE. */
-  validateOffsetCommit(memberId: string, groupInstanceId: string | null, generationIdOrMemberEpoch: number, isTransactional?: boolean): number;
+  /** The error Kafka gives an OffsetCommit (or, `isTransactional`, a TxnOffsetCommit) from this member at this generation, or NONE; `apiVersion` is OffsetCommit's. */
+  validateOffsetCommit(memberId: string, groupInstanceId: string | null, generationIdOrMemberEpoch: number, isTransactional?: boolean, apiVersion?: number): number;
   /** The error Kafka gives DeleteGroups for this group, or NONE. */
   validateDeleteGroup(): number;
   /** The group-level error Kafka gives OffsetDelete, or NONE. */

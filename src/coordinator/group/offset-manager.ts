@@ -89,7 +89,7 @@ export class OffsetManager {
       group = new ClassicGroup(req.groupId, 'Empty', this.c.now());
       this.c.addGroup(group);
     }
-    const error = group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationIdOrMemberEpoch);
+    const error = group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationIdOrMemberEpoch, false, apiVersion);
     if (error !== ErrorCode.NONE) return all(error);
     if (group instanceof ClassicGroup) this.classic.touch(group, req.memberId);
 

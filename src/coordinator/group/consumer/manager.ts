@@ -1,0 +1,576 @@
+// KIP-848 consumer groups as the coordinator serves them (Kafka's GroupMetadataManager for the
+// consumer protocol): ConsumerGroupHeartbeat (join, heartbeat, leave, static leave), the group epoch
+// bumped on subscription and topic metadata changes, the target assignment from the server-side
+// assignor, reconciliation (revoke before assign), session and rebalance timeouts, and
+// ConsumerGroupDescribe. Every change is a list of records: they are applied to the group, then
+// written; a failed write restores the group as it was.
+import { randomBytes } from 'node:crypto';
+import { log } from '../../../log.js';
+import { ErrorCode } from '../../../protocol/errors.js';
+import type { ConsumerGroupHeartbeatRequest } from '../../../protocol/generated/consumer-group-heartbeat-request.js';
+import type { ConsumerGroupHeartbeatResponse } from '../../../protocol/generated/consumer-group-heartbeat-response.js';
+import type { ConsumerGroupDescribeResponseDescribedGroup, ConsumerGroupDescribeResponseTopicPartitions } from '../../../protocol/generated/consumer-group-describe-response.js';
+import { appendErrorCode, type CoordinatorContext } from '../context.js';
+import type { Group } from '../group.js';
+import type { StoredRecord } from '../offsets-topic.js';
+import type { GroupProtocolManager } from '../protocol.js';
+import type { PartitionAssignor, TopicPartitions } from '../assignor/types.js';
+import { ClassicGroup } from '../classic/group.js';
+import { groupTombstone } from '../classic/group-record.js';
+import { reconcile } from './current-assignment.js';
+import { FencedMemberEpochError, GroupApiError } from './errors.js';
+import { ConsumerGroup } from './group.js';
+import { validateHeartbeat } from './heartbeat-validation.js';
+import {
+  fromTopicPartitions,
+  isReconciledTo,
+  JOIN_GROUP_MEMBER_EPOCH,
+  LEAVE_GROUP_MEMBER_EPOCH,
+  LEAVE_GROUP_STATIC_MEMBER_EPOCH,
+  MemberState,
+  newMember,
+  sameAssignmentState,
+  sameNames,
+  samePartitions,
+  sameSubscription,
+  toTopicPartitions,
+  type ConsumerGroupMember,
+} from './member.js';
+import {
+  CONSUMER_RECORD_TYPES,
+  currentAssignmentRecord,
+  currentAssignmentTombstone,
+  decodeConsumerRecord,
+  groupEpochRecord,
+  groupEpochTombstone,
+  memberMetadataRecord,
+  memberMetadataTombstone,
+  partitionMetadataTombstone,
+  regexTombstone,
+  targetAssignmentMetadataTombstone,
+  targetAssignmentRecord,
+  targetAssignmentTombstone,
+} from './records.js';
+import { buildTargetAssignment, subscribedNames, type TopicsView } from './target-assignment.js';
+
+export interface ConsumerGroupSettings {
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  maxSize: number;
+  /** group.consumer.assignors: the first is the default. */
+  assignors: readonly string[];
+}
+
+export function consumerGroupSettings(config: { number(name: string): number; get(name: string): string | null }): ConsumerGroupSettings {
+  return {
+    sessionTimeoutMs: config.number('group.consumer.session.timeout.ms'),
+    heartbeatIntervalMs: config.number('group.consumer.heartbeat.interval.ms'),
+    maxSize: config.number('group.consumer.max.size'),
+    assignors: (config.get('group.consumer.assignors') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+  };
+}
+
+export interface HeartbeatContext {
+  clientId: string;
+  clientHost: string;
+  apiVersion: number;
+}
+
+interface Outcome<T> {
+  records: StoredRecord[];
+  response: T;
+}
+
+const heartbeatError = (errorCode: number, errorMessage: string | null): ConsumerGroupHeartbeatResponse => ({
+  throttleTimeMs: 0,
+  errorCode,
+  errorMessage,
+  memberId: null,
+  memberEpoch: 0,
+  heartbeatIntervalMs: 0,
+  assignment: null,
+});
+
+const sessionKey = (groupId: string, memberId: string) => `consumer-session:${groupId}:${memberId}`;
+const rebalanceKey = (groupId: string, memberId: string) => `consumer-rebalance:${groupId}:${memberId}`;
+
+/** Kafka's Uuid.randomUuid().toString(): 16 random bytes, base64url without padding. */
+function randomMemberId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export class ConsumerGroupManager implements GroupProtocolManager {
+  readonly type = 'consumer' as const;
+  readonly recordKeyVersions = CONSUMER_RECORD_TYPES;
+
+  constructor(
+    private readonly c: CoordinatorContext,
+    private readonly settings: ConsumerGroupSettings,
+    private readonly topics: TopicsView,
+    private readonly assignorByName: (name: string) => PartitionAssignor | undefined,
+  ) {}
+
+  private consumerGroup(groupId: string): ConsumerGroup {
+    const g = this.c.group(groupId);
+    if (g === undefined) throw new GroupApiError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`);
+    if (!(g instanceof ConsumerGroup)) throw new GroupApiError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
+    return g;
+  }
+
+  // ConsumerGroupHeartbeat
+
+  /** The request's own errors (INVALID_REQUEST, UNSUPPORTED_ASSIGNOR), checked before the group's partition is. */
+  validate(req: ConsumerGroupHeartbeatRequest, apiVersion: number): GroupApiError | null {
+    try {
+      validateHeartbeat(req, apiVersion, this.settings.assignors);
+      return null;
+    } catch (e) {
+      if (e instanceof GroupApiError) return e;
+      throw e;
+    }
+  }
+
+  async heartbeat(req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext): Promise<ConsumerGroupHeartbeatResponse> {
+    let outcome: Outcome<ConsumerGroupHeartbeatResponse>;
+    try {
+      validateHeartbeat(req, ctx.apiVersion, this.settings.assignors);
+      const leaving = req.memberEpoch === LEAVE_GROUP_MEMBER_EPOCH || req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH;
+      outcome = leaving ? this.leave(req) : this.join(req, ctx);
+    } catch (e) {
+      if (e instanceof GroupApiError) return heartbeatError(e.errorCode, e.message);
+      throw e;
+    }
+    const error = await this.write(req.groupId, outcome.records);
+    if (error !== ErrorCode.NONE) return heartbeatError(error, null);
+    return outcome.response;
+  }
+
+  /** Applies the records to the group (creating it if needed), then writes them; on failure the group is restored. */
+  private async write(groupId: string, records: StoredRecord[]): Promise<number> {
+    if (records.length === 0) return ErrorCode.NONE;
+    const before = this.c.group(groupId);
+    const snapshot = before instanceof ConsumerGroup ? before.snapshot() : null;
+    for (const r of records) this.replay(r.key.readInt16BE(0), r.key, r.value);
+    try {
+      await this.c.append(groupId, records);
+      return ErrorCode.NONE;
+    } catch (e) {
+      log.warn(`consumer group ${groupId}: writing ${records.length} record(s) failed: ${(e as Error)?.message ?? e}`);
+      if (snapshot) {
+        this.c.addGroup(snapshot);
+      } else if (this.c.group(groupId) !== before) {
+        this.c.removeGroup(groupId);
+        if (before !== undefined) this.c.addGroup(before);
+      }
+      return appendErrorCode(e);
+    }
+  }
+
+  private join(req: ConsumerGroupHeartbeatRequest, ctx: HeartbeatContext): Outcome<ConsumerGroupHeartbeatResponse> {
+    const records: StoredRecord[] = [];
+    const joining = req.memberEpoch === JOIN_GROUP_MEMBER_EPOCH;
+    const group = this.getOrCreateGroup(req.groupId, joining, records);
+    this.throwIfFull(group, req.memberId, req.instanceId);
+    const memberId = req.memberId === '' ? randomMemberId() : req.memberId;
+    const owned = req.topicPartitions === null ? null : toTopicPartitions(req.topicPartitions);
+    const member =
+      req.instanceId === null
+        ? this.dynamicMember(group, memberId, req.memberEpoch, owned, joining)
+        : this.staticMember(group, memberId, req.memberEpoch, req.instanceId, owned, joining, records);
+
+    // 1. The member's subscription; a change of it (or of the assignor the group prefers) bumps the group epoch.
+    const updated: ConsumerGroupMember = {
+      ...member,
+      instanceId: req.instanceId ?? member.instanceId,
+      rackId: req.rackId ?? member.rackId,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs !== -1 ? req.rebalanceTimeoutMs : member.rebalanceTimeoutMs,
+      serverAssignor: req.serverAssignor ?? member.serverAssignor,
+      subscribedTopicNames: req.subscribedTopicNames !== null ? [...new Set(req.subscribedTopicNames)].sort() : member.subscribedTopicNames,
+      subscribedTopicRegex: req.subscribedTopicRegex ?? member.subscribedTopicRegex,
+      clientId: ctx.clientId,
+      clientHost: ctx.clientHost,
+    };
+    let bump = false;
+    if (!sameSubscription(member, updated)) {
+      records.push(memberMetadataRecord(group.groupId, updated));
+      bump = !sameNames(member.subscribedTopicNames, updated.subscribedTopicNames) || member.subscribedTopicRegex !== updated.subscribedTopicRegex;
+    }
+    if (this.preferredAssignor(group, updated) !== this.preferredAssignor(group)) bump = true;
+
+    // Topic metadata of the subscribed topics (KIP-1101's metadata hash): a change bumps the epoch too.
+    let groupEpoch = group.groupEpoch;
+    const hash = this.metadataHash(group, updated, null);
+    if (bump || hash !== group.metadataHash) {
+      groupEpoch += 1;
+      records.push(groupEpochRecord(group.groupId, groupEpoch, hash));
+      log.info(`[GroupId ${group.groupId}] Bumped group epoch to ${groupEpoch}.`);
+    }
+
+    // 2. A new target assignment when the group epoch moved past the assignment epoch.
+    let targetEpoch = group.assignmentEpoch;
+    // A static member's new incarnation inherits its predecessor's target.
+    const predecessor = updated.instanceId !== null ? group.staticMembers.get(updated.instanceId) : undefined;
+    let target = group.targetAssignment.get(updated.memberId) ?? (predecessor !== undefined ? group.targetOf(predecessor) : new Map());
+    if (groupEpoch > group.assignmentEpoch) {
+      const name = this.preferredAssignor(group, updated) ?? this.settings.assignors[0];
+      const assignor = name === undefined ? undefined : this.assignorByName(name);
+      if (!assignor) throw new GroupApiError(ErrorCode.UNKNOWN_SERVER_ERROR, `Failed to compute a new target assignment for epoch ${groupEpoch}: no assignor ${name}`);
+      let result;
+      try {
+        result = buildTargetAssignment({ group, groupEpoch, assignor, topics: this.topics, now: this.c.now(), updated });
+      } catch (e) {
+        const msg = `Failed to compute a new target assignment for epoch ${groupEpoch}: ${(e as Error)?.message ?? e}`;
+        log.error(`[GroupId ${group.groupId}] ${msg}.`);
+        throw new GroupApiError(ErrorCode.UNKNOWN_SERVER_ERROR, msg);
+      }
+      records.push(...result.records);
+      targetEpoch = groupEpoch;
+      target = result.targets.get(updated.memberId) ?? new Map();
+    }
+
+    // 3. One reconciliation step toward the target.
+    let reconciled = updated;
+    if (!isReconciledTo(updated, targetEpoch)) {
+      reconciled = reconcile(updated, { targetEpoch, target, partitionEpoch: (t, p) => group.currentPartitionEpoch(t, p), owned });
+      if (!sameAssignmentState(reconciled, updated) || !group.members.has(updated.memberId)) {
+        records.push(currentAssignmentRecord(group.groupId, reconciled));
+        if (reconciled.state === MemberState.UNREVOKED_PARTITIONS) this.scheduleRebalanceTimeout(group.groupId, reconciled.memberId, reconciled.memberEpoch, reconciled.rebalanceTimeoutMs);
+        else this.c.timers.cancel(rebalanceKey(group.groupId, reconciled.memberId));
+      }
+    } else if (!group.members.has(updated.memberId)) {
+      records.push(currentAssignmentRecord(group.groupId, reconciled));
+    }
+
+    this.scheduleSessionTimeout(group.groupId, reconciled.memberId);
+    const full =
+      joining || (req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || (req.subscribedTopicRegex ?? null) !== null) && req.topicPartitions !== null);
+    const changed = !samePartitions(member.assignedPartitions, reconciled.assignedPartitions);
+    return {
+      records,
+      response: {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        memberId: reconciled.memberId,
+        memberEpoch: reconciled.memberEpoch,
+        heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
+        assignment: full || changed ? { topicPartitions: fromTopicPartitions(reconciled.assignedPartitions) } : null,
+      },
+    };
+  }
+
+  private getOrCreateGroup(groupId: string, create: boolean, records: StoredRecord[]): ConsumerGroup {
+    const g = this.c.group(groupId);
+    if (g instanceof ConsumerGroup) return g;
+    if (g === undefined || (create && g instanceof ClassicGroup && g.isEmpty())) {
+      if (!create) throw new GroupApiError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`);
+      // An empty classic group (offsets only, or all members gone) becomes a consumer group.
+      // It is registered when its first records are applied (replay replaces the classic one).
+      if (g !== undefined) records.push(groupTombstone(groupId));
+      return new ConsumerGroup(groupId);
+    }
+    throw new GroupApiError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
+  }
+
+  private throwIfFull(group: ConsumerGroup, memberId: string, instanceId: string | null): void {
+    if (instanceId !== null && group.staticMembers.has(instanceId)) return;
+    if (group.members.has(memberId)) return;
+    if (group.members.size >= this.settings.maxSize) {
+      throw new GroupApiError(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.settings.maxSize} members.`);
+    }
+  }
+
+  private dynamicMember(group: ConsumerGroup, memberId: string, epoch: number, owned: TopicPartitions | null, create: boolean): ConsumerGroupMember {
+    const m = group.members.get(memberId);
+    if (!m) {
+      if (!create) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${group.groupId}.`);
+      log.info(`[GroupId ${group.groupId}] Member ${memberId} joins the consumer group using the consumer protocol.`);
+      return newMember(memberId);
+    }
+    throwIfEpochInvalid(m, epoch, owned);
+    return m;
+  }
+
+  private staticMember(
+    group: ConsumerGroup,
+    memberId: string,
+    epoch: number,
+    instanceId: string,
+    owned: TopicPartitions | null,
+    create: boolean,
+    records: StoredRecord[],
+  ): ConsumerGroupMember {
+    const existing = group.staticMember(instanceId);
+    if (create) {
+      if (!existing) return group.members.get(memberId) ?? newMember(memberId);
+      // The instance id is taken until its member leaves with epoch -2.
+      if (existing.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
+        throw new GroupApiError(
+          ErrorCode.UNRELEASED_INSTANCE_ID,
+          `Static member ${memberId} with instance id ${instanceId} cannot join the group because the instance id is owned by ${existing.memberId} member.`,
+        );
+      }
+      // The new incarnation takes over the previous one's target and assignment.
+      const replacement: ConsumerGroupMember = { ...existing, memberId, memberEpoch: 0, previousMemberEpoch: 0 };
+      records.push(
+        currentAssignmentTombstone(group.groupId, existing.memberId),
+        targetAssignmentTombstone(group.groupId, existing.memberId),
+        memberMetadataTombstone(group.groupId, existing.memberId),
+        memberMetadataRecord(group.groupId, replacement),
+        targetAssignmentRecord(group.groupId, memberId, group.targetOf(existing.memberId)),
+        currentAssignmentRecord(group.groupId, replacement),
+      );
+      if (existing.memberId !== memberId) this.cancelMemberTimers(group.groupId, existing.memberId);
+      log.info(`[GroupId ${group.groupId}] Static member with instance id ${instanceId} re-joins the consumer group using the consumer protocol. Created a new member ${memberId} to replace the existing member ${existing.memberId}.`);
+      return replacement;
+    }
+    if (!existing) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${instanceId} is unknown.`);
+    if (existing.memberId !== memberId) {
+      throw new GroupApiError(ErrorCode.FENCED_INSTANCE_ID, `Static member ${memberId} with instance id ${instanceId} was fenced by member ${existing.memberId}.`);
+    }
+    throwIfEpochInvalid(existing, epoch, owned);
+    return existing;
+  }
+
+  private leave(req: ConsumerGroupHeartbeatRequest): Outcome<ConsumerGroupHeartbeatResponse> {
+    const group = this.consumerGroup(req.groupId);
+    const response: ConsumerGroupHeartbeatResponse = {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      memberId: req.memberId,
+      memberEpoch: req.memberEpoch,
+      heartbeatIntervalMs: 0,
+      assignment: null,
+    };
+    if (req.instanceId === null) {
+      const m = group.members.get(req.memberId);
+      if (!m) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${group.groupId}.`);
+      log.info(`[GroupId ${group.groupId}] Member ${m.memberId} left the consumer group.`);
+      return { records: this.fence(group, m), response };
+    }
+    const m = group.staticMember(req.instanceId);
+    if (!m) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${req.instanceId} is unknown.`);
+    if (m.memberId !== req.memberId) {
+      throw new GroupApiError(ErrorCode.FENCED_INSTANCE_ID, `Static member ${req.memberId} with instance id ${req.instanceId} was fenced by member ${m.memberId}.`);
+    }
+    if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
+      // A static member leaving for a while keeps its assignment (and its session timer) until it comes back.
+      log.info(`[GroupId ${group.groupId}] Static Member ${m.memberId} with instance id ${req.instanceId} temporarily left the consumer group.`);
+      const leaving: ConsumerGroupMember = { ...m, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH, partitionsPendingRevocation: new Map() };
+      return { records: [currentAssignmentRecord(group.groupId, leaving)], response: { ...response, memberId: m.memberId, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH } };
+    }
+    log.info(`[GroupId ${group.groupId}] Static Member ${m.memberId} with instance id ${req.instanceId} left the consumer group.`);
+    return { records: this.fence(group, m), response };
+  }
+
+  /** Removes the member and bumps the group epoch (Kafka's consumerGroupFenceMember). */
+  private fence(group: ConsumerGroup, m: ConsumerGroupMember): StoredRecord[] {
+    this.cancelMemberTimers(group.groupId, m.memberId);
+    return [
+      currentAssignmentTombstone(group.groupId, m.memberId),
+      targetAssignmentTombstone(group.groupId, m.memberId),
+      memberMetadataTombstone(group.groupId, m.memberId),
+      groupEpochRecord(group.groupId, group.groupEpoch + 1, this.metadataHash(group, null, m.memberId)),
+    ];
+  }
+
+  /** Fences a member from a timer (session or rebalance timeout); the write is not awaited by anyone. */
+  private fenceFromTimer(groupId: string, memberId: string, reason: string, onlyAtEpoch?: number): void {
+    const g = this.c.group(groupId);
+    if (!(g instanceof ConsumerGroup)) return;
+    const m = g.members.get(memberId);
+    if (!m) return;
+    if (onlyAtEpoch !== undefined && m.memberEpoch !== onlyAtEpoch) return;
+    log.info(`[GroupId ${groupId}] Member ${memberId} fenced from the group because ${reason}`);
+    void this.write(groupId, this.fence(g, m));
+  }
+
+  private scheduleSessionTimeout(groupId: string, memberId: string): void {
+    this.c.timers.schedule(sessionKey(groupId, memberId), this.settings.sessionTimeoutMs, () => this.fenceFromTimer(groupId, memberId, 'the member session expired.'));
+  }
+
+  private scheduleRebalanceTimeout(groupId: string, memberId: string, memberEpoch: number, timeoutMs: number): void {
+    this.c.timers.schedule(rebalanceKey(groupId, memberId), timeoutMs, () =>
+      this.fenceFromTimer(groupId, memberId, `it failed to transition from epoch ${memberEpoch} within ${timeoutMs}ms.`, memberEpoch),
+    );
+  }
+
+  private cancelMemberTimers(groupId: string, memberId: string): void {
+    this.c.timers.cancel(sessionKey(groupId, memberId));
+    this.c.timers.cancel(rebalanceKey(groupId, memberId));
+  }
+
+  private cancelGroupTimers(g: ConsumerGroup): void {
+    for (const id of g.members.keys()) this.cancelMemberTimers(g.groupId, id);
+  }
+
+  /** The assignor most members ask for, with `updated` in place of its previous self. */
+  private preferredAssignor(group: ConsumerGroup, updated?: ConsumerGroupMember): string | null {
+    if (!updated) return group.preferredServerAssignor();
+    const counts = new Map<string, number>();
+    for (const m of group.members.values()) {
+      const a = m.memberId === updated.memberId ? updated.serverAssignor : m.serverAssignor;
+      if (a !== null) counts.set(a, (counts.get(a) ?? 0) + 1);
+    }
+    if (!group.members.has(updated.memberId) && updated.serverAssignor !== null) counts.set(updated.serverAssignor, (counts.get(updated.serverAssignor) ?? 0) + 1);
+    let best: string | null = null;
+    let n = 0;
+    for (const [name, c] of counts) if (c > n) [best, n] = [name, c];
+    return best;
+  }
+
+  /** A hash of the subscribed topics' ids and partition counts (with `updated`, without `removedId`). */
+  private metadataHash(group: ConsumerGroup, updated: ConsumerGroupMember | null, removedId: string | null): number {
+    const names = new Set<string>();
+    for (const m of group.members.values()) {
+      if (m.memberId === removedId || m.memberId === updated?.memberId) continue;
+      for (const n of subscribedNames(group, m)) names.add(n);
+    }
+    if (updated) for (const n of subscribedNames(group, updated)) names.add(n);
+    const parts: string[] = [];
+    for (const name of [...names].sort()) {
+      const t = this.topics.get(name);
+      if (t) parts.push(`${name}:${t.topicId}:${t.partitions}`);
+    }
+    return parts.length === 0 ? 0 : hash53(parts.join(','));
+  }
+
+  // ConsumerGroupDescribe
+
+  describe(groupId: string, includeAuthorizedOperations: boolean, authorizedOperations: number): ConsumerGroupDescribeResponseDescribedGroup {
+    const base: ConsumerGroupDescribeResponseDescribedGroup = {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      groupId,
+      groupState: '',
+      groupEpoch: 0,
+      assignmentEpoch: 0,
+      assignorName: '',
+      members: [],
+      authorizedOperations: -2147483648,
+    };
+    const g = this.c.group(groupId);
+    if (g === undefined) return { ...base, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.` };
+    if (!(g instanceof ConsumerGroup)) return { ...base, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is not a consumer group.` };
+    return {
+      ...base,
+      groupState: g.state(),
+      groupEpoch: g.groupEpoch,
+      assignmentEpoch: g.assignmentEpoch,
+      assignorName: g.preferredServerAssignor() ?? this.settings.assignors[0] ?? '',
+      authorizedOperations: includeAuthorizedOperations ? authorizedOperations : -2147483648,
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        instanceId: m.instanceId,
+        rackId: m.rackId,
+        memberEpoch: m.memberEpoch,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        subscribedTopicNames: [...m.subscribedTopicNames],
+        subscribedTopicRegex: m.subscribedTopicRegex,
+        assignment: { topicPartitions: this.named(m.assignedPartitions) },
+        targetAssignment: { topicPartitions: this.named(g.targetOf(m.memberId)) },
+        memberType: 1,
+      })),
+    };
+  }
+
+  /** Partitions with topic names; topics gone from the image are left out, as Kafka does. */
+  private named(tp: TopicPartitions): ConsumerGroupDescribeResponseTopicPartitions[] {
+    const out: ConsumerGroupDescribeResponseTopicPartitions[] = [];
+    for (const t of fromTopicPartitions(tp)) {
+      const topic = this.topics.getById(t.topicId);
+      if (topic) out.push({ topicId: t.topicId, topicName: topic.name, partitions: t.partitions });
+    }
+    return out;
+  }
+
+  // GroupProtocolManager
+
+  replay(keyVersion: number, key: Buffer, value: Buffer | null): void {
+    const r = decodeConsumerRecord(keyVersion, key, value);
+    if (r === null) return;
+    let g = this.c.group(r.groupId);
+    if (!(g instanceof ConsumerGroup)) {
+      const tombstone = r.type === 4 || ('value' in r && r.value === null);
+      if (tombstone) return;
+      if (g !== undefined && !(g instanceof ClassicGroup && g.isEmpty())) {
+        log.warn(`consumer group record for ${r.groupId}, which is a ${g.type} group: skipped`);
+        return;
+      }
+      g = new ConsumerGroup(r.groupId);
+      this.c.addGroup(g);
+    }
+    if (!(g as ConsumerGroup).apply(r)) this.c.removeGroup(r.groupId);
+  }
+
+  onLoaded(groups: Group[]): void {
+    for (const g of groups) {
+      if (!(g instanceof ConsumerGroup)) continue;
+      log.info(`Loaded consumer group ${g.groupId} with ${g.members.size} members.`);
+      for (const m of g.members.values()) {
+        this.scheduleSessionTimeout(g.groupId, m.memberId);
+        if (m.state === MemberState.UNREVOKED_PARTITIONS) this.scheduleRebalanceTimeout(g.groupId, m.memberId, m.memberEpoch, m.rebalanceTimeoutMs);
+      }
+    }
+  }
+
+  unload(group: Group): void {
+    if (group instanceof ConsumerGroup) this.cancelGroupTimers(group);
+  }
+
+  deleteRecords(group: Group): StoredRecord[] {
+    if (!(group instanceof ConsumerGroup)) return [];
+    const id = group.groupId;
+    const members = [...group.members.keys()];
+    return [
+      ...members.map((m) => currentAssignmentTombstone(id, m)),
+      ...members.map((m) => targetAssignmentTombstone(id, m)),
+      targetAssignmentMetadataTombstone(id),
+      ...members.map((m) => memberMetadataTombstone(id, m)),
+      ...[...group.resolvedRegexes.keys()].map((r) => regexTombstone(id, r)),
+      partitionMetadataTombstone(id),
+      groupEpochTombstone(id),
+    ];
+  }
+}
+
+/** Kafka's check of the epoch a member heartbeats with (0 always rejoins). */
+function throwIfEpochInvalid(m: ConsumerGroupMember, received: number, owned: TopicPartitions | null): void {
+  if (received === JOIN_GROUP_MEMBER_EPOCH) return;
+  if (received > m.memberEpoch) {
+    throw new FencedMemberEpochError(
+      `The consumer group member has a greater member epoch (${received}) than the one known by the group coordinator (${m.memberEpoch}). The member must abandon all its partitions and rejoin.`,
+    );
+  }
+  // The previous epoch with a subset of the assignment: the response that bumped it was lost.
+  if (received < m.memberEpoch && (received !== m.previousMemberEpoch || !isSubset(owned, m.assignedPartitions))) {
+    throw new FencedMemberEpochError(
+      `The consumer group member has a smaller member epoch (${received}) than the one known by the group coordinator (${m.memberEpoch}). The member must abandon all its partitions and rejoin.`,
+    );
+  }
+}
+
+function isSubset(owned: TopicPartitions | null, assigned: TopicPartitions): boolean {
+  if (owned === null) return false;
+  for (const [topicId, ps] of owned) {
+    const a = assigned.get(topicId);
+    for (const p of ps) if (!a?.has(p)) return false;
+  }
+  return true;
+}
+
+/** A 53-bit string hash (cyrb53): the metadata hash only needs to change when the topics do. */
+function hash53(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}

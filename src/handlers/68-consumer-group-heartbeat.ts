@@ -1,0 +1,20 @@
+// ConsumerGroupHeartbeat (key 68), v0-1: the KIP-848 consumer group protocol. A member joins with
+// epoch 0, heartbeats with its epoch (reporting owned partitions when they change), leaves with -1
+// (a static member with -2 to come back); the answer carries its epoch, the heartbeat interval and,
+// when it changed, its assignment. v1 clients generate their member id (an empty one is
+// INVALID_REQUEST) and may subscribe with a regular expression.
+import { ConsumerGroupHeartbeatRequest } from '../protocol/generated/consumer-group-heartbeat-request.js';
+import { ConsumerGroupHeartbeatResponse } from '../protocol/generated/consumer-group-heartbeat-response.js';
+import { clientHostOf } from '../coordinator/group/client-host.js';
+import { defineHandler } from './handler.js';
+
+export default defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>({
+  apiKey: 68,
+  minVersion: 0,
+  maxVersion: 1,
+  request: ConsumerGroupHeartbeatRequest,
+  response: ConsumerGroupHeartbeatResponse,
+  handle(ctx, req) {
+    return ctx.broker.groups.consumerGroupHeartbeat(req, { clientId: ctx.clientId ?? '', clientHost: clientHostOf(ctx.peer), apiVersion: ctx.apiVersion });
+  },
+});
