@@ -31,6 +31,7 @@ const ROOT = dirname(COMPAT);
 const CLIENTS: { name: string; installSec: number; testSec: number }[] = [
   { name: 'kcat', installSec: 300, testSec: 240 },
   { name: 'kafkajs', installSec: 60, testSec: 240 },
+  { name: 'platformatic', installSec: 300, testSec: 300 },
   { name: 'confluent-kafka', installSec: 300, testSec: 300 },
   { name: 'kafka-python', installSec: 300, testSec: 300 },
   { name: 'java', installSec: 600, testSec: 420 },
