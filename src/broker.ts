@@ -23,6 +23,10 @@ import { TransactionCoordinator } from './coordinator/transaction/coordinator.js
 import { TxnMarkerChannel } from './coordinator/transaction/marker-channel.js';
 import { brokerMarkerHost } from './coordinator/transaction/local-markers.js';
 import { TxnVerifier } from './coordinator/transaction/produce-verification.js';
+import { SharePartitionManager } from './share/share-partition-manager.js';
+import { brokerShareSettings } from './share/settings.js';
+import type { Persister } from './share/persister.js';
+import { log } from './log.js';
 import { ShareCoordinator } from './coordinator/share/coordinator.js';
 import { SharePersister } from './coordinator/share/persister.js';
 
@@ -57,6 +61,8 @@ export interface BrokerOptions {
    * log and its lifecycle manager registers the broker with the active controller.
    */
   cluster?: boolean;
+  /** The share-partition state's Persister, in place of the share coordinator's (tests). */
+  sharePersister?: Persister;
   /**
    * Cluster mode: the broker's line to the active controller. The admin APIs Kafka forwards go
    * there (`registry` wraps the listeners' one, src/node/forwarded-apis.ts), and so do the topics
@@ -90,6 +96,8 @@ export class Broker implements BrokerContext {
   readonly shareCoordinator: ShareCoordinator;
   /** The share-partition state as share partitions and share groups reach it: the local share coordinator, or its broker once the node wires its client in. */
   readonly sharePersister: SharePersister;
+  /** The share partitions this broker leads and their share sessions (KIP-932). */
+  readonly shares: SharePartitionManager;
   /** Retention and compaction in the background. */
   readonly cleaner: LogCleaner;
   /** Cluster mode: the replica layer the node installs (src/replica/replica-manager.ts); null on a lone node. */
@@ -149,6 +157,14 @@ export class Broker implements BrokerContext {
       partitionCount: (topicId) => this.topics.getById(topicId)?.partitions,
     });
     this.sharePersister = new SharePersister({ nodeId: this.nodeId, coordinator: this.shareCoordinator });
+    this.shares = new SharePartitionManager({
+      persister: () => options.sharePersister ?? null,
+      settings: () => brokerShareSettings(this.config),
+      maxSessions: () => this.config.number('group.share.max.share.sessions'),
+      now: Date.now,
+      scheduler: { setTimeout: (fn, ms) => setTimeout(fn, ms).unref(), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+      logError: (m) => log.error(m),
+    });
     // Transactional offset commits are verified (TV2: their partition added) the same way.
     this.groups.txnVerifier = this.txnVerifier;
     this.cleaner = new LogCleaner(this.storage, {
@@ -242,6 +258,7 @@ export class Broker implements BrokerContext {
     await Promise.all(this.servers.map((s) => s.close(opts.drainMs ?? 0)));
     this.servers = [];
     this.txnMarkers.close();
+    this.shares.close();
     await this.groups.close();
     await this.transactions.close();
     this.sharePersister.close();

@@ -6,6 +6,7 @@ import type { GroupCoordinator } from '../coordinator/group/coordinator.js';
 import type { TransactionCoordinator } from '../coordinator/transaction/coordinator.js';
 import type { ShareCoordinator } from '../coordinator/share/coordinator.js';
 import type { TxnVerifier } from '../coordinator/transaction/produce-verification.js';
+import type { SharePartitionManager } from '../share/share-partition-manager.js';
 import type { ConfigDescriber } from '../metadata/config-describer.js';
 import type { Controller } from '../metadata/controller.js';
 import type { MetadataImage, TopicsImage } from '../metadata/image.js';
@@ -58,6 +59,9 @@ export type ShareCoordinatorOperations = Pick<
   ShareCoordinator,
   'activate' | 'coordinatorId' | 'initializeState' | 'readState' | 'writeState' | 'deleteState' | 'readSummary'
 >;
+
+/** The share partitions' request-facing operations (ShareFetch, ShareAcknowledge). */
+export type ShareOperations = Pick<SharePartitionManager, 'sessions' | 'settings' | 'partition' | 'acknowledge' | 'releaseSession' | 'onAcquirable'>;
 
 /** A partition's leadership as produce and fetch need it (NONE when this broker leads it). */
 export interface LeaderCheck {
@@ -126,6 +130,8 @@ export interface BrokerContext {
   readonly transactions: TransactionOperations;
   /** The share coordinator (KIP-932's share-partition state in __share_group_state). */
   readonly shareCoordinator: ShareCoordinatorOperations;
+  /** The share partitions this broker leads and their share sessions (KIP-932); absent: share fetches are UNSUPPORTED_VERSION. */
+  readonly shares?: ShareOperations | null;
   /** Produce's check with the transaction coordinator before a transaction's first batch in a partition (absent: none). */
   readonly txnVerifier?: Pick<TxnVerifier, 'append'> | null;
   /** The one log dir, absolute; null for the memory engine. */

@@ -46,6 +46,8 @@ import describeTransactions from './65-describe-transactions.js';
 import listTransactions from './66-list-transactions.js';
 import writeTxnMarkers from './27-write-txn-markers.js';
 import txnOffsetCommit from './28-txn-offset-commit.js';
+import shareFetch from './78-share-fetch.js';
+import shareAcknowledge from './79-share-acknowledge.js';
 import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
 import consumerGroupDescribe from './69-consumer-group-describe.js';
 import initializeShareGroupState from './83-initialize-share-group-state.js';
@@ -64,6 +66,7 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
     getTelemetrySubscriptions, pushTelemetry, listConfigResources,
     addPartitionsToTxn, addOffsetsToTxn, endTxn, describeTransactions, listTransactions,
     writeTxnMarkers, txnOffsetCommit,
+    shareFetch, shareAcknowledge,
     consumerGroupHeartbeat, consumerGroupDescribe,
     initializeShareGroupState, readShareGroupState, writeShareGroupState, deleteShareGroupState, readShareGroupStateSummary,
   ].map(

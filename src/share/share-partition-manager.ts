@@ -1,0 +1,148 @@
+// The broker's share partitions (Kafka's SharePartitionManager): one SharePartition per (group,
+// topic id, partition) this broker leads, created on the group's first fetch of it and initialized
+// from the share coordinator's state; the share sessions; and the wake-ups of share fetches
+// waiting for records to become acquirable. It needs nothing of the share group coordinator but the
+// group and member ids of the requests (the session is keyed by them).
+import { ErrorCode } from '../protocol/errors.js';
+import type { Scheduler } from '../coordinator/group/timers.js';
+import type { Persister } from './persister.js';
+import { ShareError, SharePartition, type AcknowledgementBatch, type ShareSettings } from './share-partition.js';
+import { ShareSessionCache, type ShareSession } from './share-session-cache.js';
+
+export interface SharePartitionManagerOptions {
+  /** The share coordinator's state (null until one is wired: share APIs then answer COORDINATOR_NOT_AVAILABLE). */
+  persister: () => Persister | null;
+  /** A group's share settings (its group configs over the broker defaults). */
+  settings: (groupId: string) => ShareSettings;
+  maxSessions: () => number;
+  now: () => number;
+  scheduler: Scheduler;
+  logError?: (message: string) => void;
+}
+
+/** Where a partition's share-partition start offset begins when it has none (share.auto.offset.reset). */
+export type ResetOffset = (strategy: string) => Promise<number>;
+
+export class SharePartitionManager {
+  readonly sessions: ShareSessionCache;
+  private readonly partitions = new Map<string, SharePartition>();
+  private readonly waiters = new Set<() => void>();
+
+  constructor(private readonly opts: SharePartitionManagerOptions) {
+    this.sessions = new ShareSessionCache(opts.maxSessions, opts.now);
+  }
+
+  settings(groupId: string): ShareSettings {
+    return this.opts.settings(groupId);
+  }
+
+  /**
+   * The initialized share partition, created on first use (a new leader epoch replaces the old one,
+   * whose state is read again). Throws a ShareError when its state cannot be read.
+   */
+  async partition(groupId: string, topicId: string, partition: number, leaderEpoch: number, resetOffset: ResetOffset): Promise<SharePartition> {
+    const key = partitionKey(groupId, topicId, partition);
+    let sp = this.partitions.get(key);
+    if (sp && sp.leaderEpoch !== leaderEpoch) {
+      sp.fence();
+      this.partitions.delete(key);
+      sp = undefined;
+    }
+    if (!sp) {
+      const persister = this.opts.persister();
+      if (!persister) throw new ShareError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The share coordinator is not available.');
+      sp = new SharePartition({
+        key: { groupId, topicId, partition },
+        leaderEpoch,
+        persister,
+        settings: () => this.opts.settings(groupId),
+        now: this.opts.now,
+        scheduler: this.opts.scheduler,
+        onAcquirable: () => this.wake(),
+        logError: this.opts.logError,
+      });
+      this.partitions.set(key, sp);
+    }
+    try {
+      await sp.initialize(resetOffset);
+    } catch (e) {
+      // A failed load is retried by the next request (Kafka removes the partition from its cache).
+      if (this.partitions.get(key) === sp && sp.status === 'FAILED') this.partitions.delete(key);
+      throw e;
+    }
+    return sp;
+  }
+
+  /** The share partition if it exists and is initialized. */
+  existing(groupId: string, topicId: string, partition: number): SharePartition | undefined {
+    const sp = this.partitions.get(partitionKey(groupId, topicId, partition));
+    return sp?.status === 'ACTIVE' ? sp : undefined;
+  }
+
+  /** A member's acknowledgements of one partition; resolves with the partition's error (NONE when applied). */
+  async acknowledge(groupId: string, memberId: string, topicId: string, partition: number, batches: readonly AcknowledgementBatch[]): Promise<{ errorCode: number; errorMessage: string | null }> {
+    const sp = this.existing(groupId, topicId, partition);
+    if (!sp) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null };
+    try {
+      await sp.acknowledge(memberId, batches);
+      return { errorCode: ErrorCode.NONE, errorMessage: null };
+    } catch (e) {
+      if (e instanceof ShareError) return { errorCode: e.errorCode, errorMessage: e.message };
+      return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: (e as Error)?.message ?? String(e) };
+    }
+  }
+
+  /** Ends a member's share session, releasing what it had acquired in the session's partitions. */
+  async releaseSession(groupId: string, memberId: string): Promise<void> {
+    const session = this.sessions.remove(groupId, memberId);
+    if (session) await this.releaseIn(session);
+  }
+
+  private async releaseIn(session: ShareSession): Promise<void> {
+    await Promise.all(
+      [...session.partitions.values()].map((p) =>
+        this.existing(session.groupId, p.topicId, p.partition)
+          ?.releaseAcquiredRecords(session.memberId)
+          .catch((e: unknown) => this.opts.logError?.(`releasing the records of member ${session.memberId} of group ${session.groupId} failed: ${(e as Error)?.message ?? e}`)),
+      ),
+    );
+  }
+
+  /** A member left its share group: its session ends and its records are released (part 5 calls this). */
+  memberLeft(groupId: string, memberId: string): Promise<void> {
+    return this.releaseSession(groupId, memberId);
+  }
+
+  /** Share partitions of a topic no longer led here (or deleted) are dropped; their locks with them. */
+  dropTopicPartition(topicId: string, partition: number): void {
+    const suffix = `\u0000${topicId}:${partition}`;
+    for (const [key, sp] of this.partitions) {
+      if (!key.endsWith(suffix)) continue;
+      sp.fence();
+      this.partitions.delete(key);
+    }
+  }
+
+  /** Calls `fn` once when records of some share partition may have become acquirable; returns an unsubscribe. */
+  onAcquirable(fn: () => void): () => void {
+    this.waiters.add(fn);
+    return () => this.waiters.delete(fn);
+  }
+
+  private wake(): void {
+    if (this.waiters.size === 0) return;
+    const all = [...this.waiters];
+    this.waiters.clear();
+    for (const fn of all) fn();
+  }
+
+  close(): void {
+    for (const sp of this.partitions.values()) sp.close();
+    this.partitions.clear();
+    this.wake();
+  }
+}
+
+function partitionKey(groupId: string, topicId: string, partition: number): string {
+  return `${groupId}\u0000${topicId}:${partition}`;
+}
