@@ -1,0 +1,126 @@
+// KIP-848 end to end: three Apache Kafka 4.4.0 VerifiableConsumers (Java KafkaConsumer with
+// group.protocol=consumer, the broker's server-side assignor) share a 6-partition topic, end with
+// two partitions each, and read every produced record exactly once; Kafka 4.4.0's
+// kafka-consumer-groups describes the group (--describe, --members, --state) while they run.
+import t from 'tap';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { startBroker } from '../../src/index.js';
+import { REPO_ROOT } from '../helpers/cli-broker.js';
+import { kafkaTool } from '../helpers/kafka-tool.js';
+
+const TOPIC = 'kip848';
+const GROUP = 'kip848-readers';
+const RECORDS = 600;
+
+interface Reader {
+  proc: ChildProcess;
+  owned: Set<number>;
+  /** Records read per partition, as offset ranges. */
+  ranges: { partition: number; minOffset: number; maxOffset: number; count: number }[];
+  stderr: string;
+  closed: Promise<number | null>;
+}
+
+function startReader(bootstrap: string, n: number): Reader {
+  const args = ['java', 'org.apache.kafka.tools.VerifiableConsumer', '--bootstrap-server', bootstrap, '--topic', TOPIC, '--group-id', GROUP, '--group-protocol', 'consumer', '--reset-policy', 'earliest'];
+  const proc = spawn('bash', [path.join(REPO_ROOT, 'compat/kafka/broker.sh'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CLIENT_ID: `reader-${n}` } });
+  const r: Reader = { proc, owned: new Set(), ranges: [], stderr: '', closed: Promise.resolve(null) };
+  let buf = '';
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    buf += d;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (!line.startsWith('{')) continue;
+      const e = JSON.parse(line);
+      // The consumer protocol's rebalance callbacks are incremental: added, then removed partitions.
+      if (e.name === 'partitions_assigned') for (const p of e.partitions) r.owned.add(p.partition);
+      if (e.name === 'partitions_revoked') for (const p of e.partitions) r.owned.delete(p.partition);
+      if (e.name === 'records_consumed') for (const p of e.partitions) r.ranges.push({ partition: p.partition, minOffset: p.minOffset, maxOffset: p.maxOffset, count: p.count });
+    }
+  });
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (r.stderr += d));
+  r.closed = new Promise((resolve) => proc.on('close', resolve));
+  return r;
+}
+
+async function waitFor(what: string, timeoutMs: number, check: () => boolean | Promise<boolean>): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+t.test('three Java consumers with group.protocol=consumer split 6 partitions and read every record once', async (t) => {
+  const b = await startBroker({ port: 0, memory: true, config: { 'offsets.topic.num.partitions': '3' } });
+  t.teardown(() => b.close());
+  const bootstrap = `127.0.0.1:${b.port}`;
+  const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 6 }] });
+  await admin.disconnect();
+
+  const readers = [0, 1, 2].map((n) => startReader(bootstrap, n));
+  t.teardown(async () => {
+    for (const r of readers) r.proc.kill('SIGKILL');
+    await Promise.all(readers.map((r) => r.closed));
+  });
+  const owned = () => readers.map((r) => [...r.owned].sort((x, y) => x - y));
+  try {
+    await waitFor('2 partitions per consumer', 120_000, () => readers.every((r) => r.owned.size === 2));
+  } catch (e) {
+    t.comment(readers.map((r) => r.stderr.slice(-2000)).join('\n---\n'));
+    throw new Error(`${(e as Error).message}; owned: ${JSON.stringify(owned())}`);
+  }
+  t.same(owned().flat().sort((x, y) => x - y), [0, 1, 2, 3, 4, 5], 'every partition has exactly one owner');
+
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: TOPIC, acks: -1, messages: Array.from({ length: RECORDS }, (_, i) => ({ partition: i % 6, value: `v${i}` })) });
+  await producer.disconnect();
+
+  const total = () => readers.reduce((n, r) => n + r.ranges.reduce((m, x) => m + x.count, 0), 0);
+  await waitFor(`${RECORDS} records read`, 120_000, () => total() >= RECORDS);
+  await new Promise((r) => setTimeout(r, 1000));
+  t.equal(total(), RECORDS, 'no record read twice');
+  for (let p = 0; p < 6; p++) {
+    const ranges = readers.flatMap((r) => r.ranges.filter((x) => x.partition === p)).sort((x, y) => x.minOffset - y.minOffset);
+    let next = 0;
+    for (const x of ranges) {
+      t.equal(x.minOffset, next, `partition ${p}: read from ${next} on`);
+      next = x.maxOffset + 1;
+    }
+    t.equal(next, RECORDS / 6, `partition ${p}: every offset read`);
+  }
+
+  // Kafka 4.4.0's kafka-consumer-groups against the running group.
+  const tool = (...args: string[]) => kafkaTool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', bootstrap, ...args);
+  const state = await tool('--describe', '--group', GROUP, '--state');
+  t.equal(state.code, 0, state.out);
+  t.match(state.out, new RegExp(`${GROUP}\\s+127\\.0\\.0\\.1:${b.port}\\s+\\(\\d+\\)\\s+uniform\\s+Stable\\s+3`), 'GROUP COORDINATOR (ID) ASSIGNMENT-STRATEGY STATE #MEMBERS');
+  t.comment(state.out);
+  const members = await tool('--describe', '--group', GROUP, '--members');
+  t.equal(members.code, 0, members.out);
+  t.comment(members.out);
+  t.match(members.out, /GROUP\s+CONSUMER-ID\s+HOST\s+CLIENT-ID\s+#PARTITIONS/);
+  t.equal(members.out.split('\n').filter((l) => l.startsWith(GROUP) && /\s2\s*$/.test(l)).length, 3, 'three members with 2 partitions each');
+  await waitFor('committed offsets at the end', 60_000, async () => {
+    const d = await tool('--describe', '--group', GROUP);
+    return d.out.split('\n').filter((l) => l.startsWith(GROUP) && new RegExp(`\\s${TOPIC}\\s+\\d\\s+100\\s+100\\s+0\\s`).test(l)).length === 6;
+  });
+  const described = await tool('--describe', '--group', GROUP);
+  t.comment(described.out);
+  t.match(described.out, /GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID/);
+
+  // Closing leaves the group: it ends Empty.
+  for (const r of readers) r.proc.kill('SIGTERM');
+  await Promise.all(readers.map((r) => r.closed));
+  const after = await tool('--describe', '--group', GROUP, '--state');
+  t.match(after.out, /Empty\s+0/, 'Empty after the consumers leave');
+});
