@@ -46,6 +46,7 @@ export type GroupOperations = Pick<
   | 'completeTransaction'
   | 'consumerGroupHeartbeat'
   | 'consumerGroupDescribe'
+  | 'streams'
 >;
 
 /** The transaction coordinator's request-facing operations. */

@@ -50,6 +50,9 @@ import shareFetch from './78-share-fetch.js';
 import shareAcknowledge from './79-share-acknowledge.js';
 import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
 import consumerGroupDescribe from './69-consumer-group-describe.js';
+import streamsGroupHeartbeat from './88-streams-group-heartbeat.js';
+import streamsGroupDescribe from './89-streams-group-describe.js';
+import streamsGroupTopologyDescriptionUpdate from './93-streams-group-topology-description-update.js';
 import initializeShareGroupState from './83-initialize-share-group-state.js';
 import readShareGroupState from './84-read-share-group-state.js';
 import writeShareGroupState from './85-write-share-group-state.js';
@@ -68,6 +71,7 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
     writeTxnMarkers, txnOffsetCommit,
     shareFetch, shareAcknowledge,
     consumerGroupHeartbeat, consumerGroupDescribe,
+    streamsGroupHeartbeat, streamsGroupDescribe, streamsGroupTopologyDescriptionUpdate,
     initializeShareGroupState, readShareGroupState, writeShareGroupState, deleteShareGroupState, readShareGroupStateSummary,
   ].map(
     (h) => [h.apiKey, h as Handler],

@@ -28,6 +28,8 @@ import { OFFSETS_TOPIC, decodeKey, decodeOffsetCommitValue, partitionFor } from 
 import { Timers, type Scheduler } from './timers.js';
 import type { GroupProtocolManager } from './protocol.js';
 import { recordKeyVersion } from './coordinator-record.js';
+import { StreamsGroupManager } from './streams/manager.js';
+import { StreamsGroup } from './streams/group.js';
 import type { ConsumerGroupHeartbeatRequest } from '../../protocol/generated/consumer-group-heartbeat-request.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/consumer-group-heartbeat-response.js';
 import type { ConsumerGroupDescribeResponseDescribedGroup } from '../../protocol/generated/consumer-group-describe-response.js';
@@ -57,6 +59,8 @@ export class GroupCoordinator implements CoordinatorContext {
   readonly classic: ClassicGroupManager;
   readonly consumer: ConsumerGroupManager;
   readonly offsetManager: OffsetManager;
+  /** KIP-1071 streams groups (StreamsGroupHeartbeat, StreamsGroupDescribe, StreamsGroupTopologyDescriptionUpdate). */
+  readonly streams: StreamsGroupManager;
   private readonly groups = new Map<string, Group>();
   /** The protocols beside classic (consumer, share, streams), by group type and by record key version. */
   private readonly protocols = new Map<string, GroupProtocolManager>();
@@ -97,6 +101,13 @@ export class GroupCoordinator implements CoordinatorContext {
     };
     this.consumer = new ConsumerGroupManager(this, { ...settings, assignors: settings.assignors.map((n) => assignorByName(n)?.name ?? n) }, topics, assignorByName);
     this.registerProtocol(this.consumer);
+    this.streams = new StreamsGroupManager(this, {
+      config: host.config,
+      status: (groupId) => this.status(groupId),
+      topic: (name) => host.topics.get(name),
+      createTopic: (name, partitions, configs, rf) => host.createTopic(name, partitions, configs, rf),
+    });
+    this.registerProtocol(this.streams);
   }
 
   /** Adds a group protocol beside classic: its records are replayed and its groups armed and disarmed through it. */
@@ -459,7 +470,7 @@ export class GroupCoordinator implements CoordinatorContext {
     const status = this.status(groupId);
     if (status !== ErrorCode.NONE) return { groupId, errorCode: status, topics: [] };
     const group = this.groups.get(groupId);
-    if (member && group instanceof ConsumerGroup) {
+    if (member && (group instanceof ConsumerGroup || group instanceof StreamsGroup)) {
       const error = group.validateOffsetFetch(member.memberId, member.memberEpoch);
       if (error !== ErrorCode.NONE) return { groupId, errorCode: error, topics: [] };
     }

@@ -1,0 +1,20 @@
+// StreamsGroupHeartbeat (key 88), v0-1 (KIP-1071): a Kafka Streams member joins with its topology,
+// reports the tasks it owns and receives its active, standby and warm-up tasks, the group's status
+// (missing source or internal topics, a stale topology, a delayed assignment...) and the partitions
+// behind every user endpoint. v1 carries the acceptable recovery lag as int64 and may report
+// MISSING_CLIENT_TAGS.
+import { StreamsGroupHeartbeatRequest } from '../protocol/generated/streams-group-heartbeat-request.js';
+import { StreamsGroupHeartbeatResponse } from '../protocol/generated/streams-group-heartbeat-response.js';
+import { clientHostOf } from '../coordinator/group/client-host.js';
+import { defineHandler } from './handler.js';
+
+export default defineHandler<StreamsGroupHeartbeatRequest, StreamsGroupHeartbeatResponse>({
+  apiKey: 88,
+  minVersion: 0,
+  maxVersion: 1,
+  request: StreamsGroupHeartbeatRequest,
+  response: StreamsGroupHeartbeatResponse,
+  handle(ctx, req) {
+    return ctx.broker.groups.streams.heartbeat(req, { clientId: ctx.clientId ?? '', clientHost: clientHostOf(ctx.peer), apiVersion: ctx.apiVersion });
+  },
+});
