@@ -61,7 +61,7 @@ export interface BrokerOptions {
    * log and its lifecycle manager registers the broker with the active controller.
    */
   cluster?: boolean;
-  /** The share-partition state's Persister, in place of the share coordinator's (tests). */
+  /** The share-partition state's Persister in place of the share coordinator's (tests). */
   sharePersister?: Persister;
   /**
    * Cluster mode: the broker's line to the active controller. The admin APIs Kafka forwards go
@@ -158,7 +158,7 @@ export class Broker implements BrokerContext {
     });
     this.sharePersister = new SharePersister({ nodeId: this.nodeId, coordinator: this.shareCoordinator });
     this.shares = new SharePartitionManager({
-      persister: () => options.sharePersister ?? null,
+      persister: () => options.sharePersister ?? this.sharePersister,
       settings: () => brokerShareSettings(this.config),
       maxSessions: () => this.config.number('group.share.max.share.sessions'),
       now: Date.now,

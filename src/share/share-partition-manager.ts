@@ -10,7 +10,7 @@ import { ShareError, SharePartition, type AcknowledgementBatch, type ShareSettin
 import { ShareSessionCache, type ShareSession } from './share-session-cache.js';
 
 export interface SharePartitionManagerOptions {
-  /** The share coordinator's state (null until one is wired: share APIs then answer COORDINATOR_NOT_AVAILABLE). */
+  /** The share coordinator's state (null: share partitions answer COORDINATOR_NOT_AVAILABLE). */
   persister: () => Persister | null;
   /** A group's share settings (its group configs over the broker defaults). */
   settings: (groupId: string) => ShareSettings;
@@ -43,7 +43,7 @@ export class SharePartitionManager {
   async partition(groupId: string, topicId: string, partition: number, leaderEpoch: number, resetOffset: ResetOffset): Promise<SharePartition> {
     const key = partitionKey(groupId, topicId, partition);
     let sp = this.partitions.get(key);
-    if (sp && sp.leaderEpoch !== leaderEpoch) {
+    if (sp && sp.leaderEpoch !== Math.max(0, leaderEpoch)) {
       sp.fence();
       this.partitions.delete(key);
       sp = undefined;
@@ -53,7 +53,8 @@ export class SharePartitionManager {
       if (!persister) throw new ShareError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The share coordinator is not available.');
       sp = new SharePartition({
         key: { groupId, topicId, partition },
-        leaderEpoch,
+        // The share coordinator refuses negative leader epochs (a lone node's logs may have none).
+        leaderEpoch: Math.max(0, leaderEpoch),
         persister,
         settings: () => this.opts.settings(groupId),
         now: this.opts.now,

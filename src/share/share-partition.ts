@@ -117,7 +117,7 @@ function newState(state: RecordStateId, deliveryCount: number, memberId: string,
   return { state, deliveryCount, memberId, timer, pending: undefined };
 }
 
-/** Kafka's fetchPersisterError: what a persister error means to the share partition's callers. */
+/** Kafka 4.4's fetchPersisterError: what a persister error means to the share partition's callers. */
 export function persisterError(errorCode: number, message: string | null): ShareError {
   const m = message ?? '';
   switch (errorCode) {
@@ -126,12 +126,15 @@ export function persisterError(errorCode: number, message: string | null): Share
     case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
       return new ShareError(ErrorCode.COORDINATOR_NOT_AVAILABLE, m);
     case ErrorCode.GROUP_ID_NOT_FOUND:
+      return new ShareError(ErrorCode.GROUP_ID_NOT_FOUND, m);
     case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-      return new ShareError(ErrorCode.INVALID_REQUEST, m);
-    case ErrorCode.FENCED_STATE_EPOCH:
-      return new ShareError(ErrorCode.FENCED_STATE_EPOCH, m);
+      return new ShareError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, m);
     case ErrorCode.FENCED_LEADER_EPOCH:
+    case ErrorCode.FENCED_STATE_EPOCH:
       return new ShareError(ErrorCode.NOT_LEADER_OR_FOLLOWER, m);
+    case ErrorCode.SASL_AUTHENTICATION_FAILED:
+    case ErrorCode.UNSUPPORTED_VERSION:
+      return new ShareError(ErrorCode.UNKNOWN_SERVER_ERROR, 'Unable to complete operation due to server error.');
     default:
       return new ShareError(ErrorCode.UNKNOWN_SERVER_ERROR, m);
   }

@@ -4,7 +4,8 @@
 // acknowledgements (a RELEASE redelivered by the same fetch), another member's records refused with
 // INVALID_RECORD_STATE, the session errors and the session limit, a long poll woken by a produce,
 // record-limit acquisition (v2), a closed session releasing its records, share.auto.offset.reset
-// latest by default, and the start offset persisted once everything is accepted.
+// latest by default, the start offset persisted once everything is accepted, and the broker's own
+// share coordinator keeping the state across a restart.
 import t from 'tap';
 import { startBroker, type RunningBroker } from '../../src/index.js';
 import { ShareFetchRequest } from '../../src/protocol/generated/share-fetch-request.js';
@@ -16,6 +17,7 @@ import { GroupWire } from '../coordinator/group-wire.js';
 import { buildBatch, produceRaw } from '../helpers/batch-builder.js';
 import { parseBatches } from '../helpers/wire.js';
 import { MemoryPersister } from './memory-persister.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const GROUP = 'sg';
 const M1 = 'AAAAAAAAAAAAAAAAAAAAAQ';
@@ -178,11 +180,33 @@ t.test('share.auto.offset.reset latest by default; the session limit', async (t)
   t.equal((await shareFetch(w, { member: M3, epoch: 0, topicId })).errorCode, 0, 'room again');
 });
 
-t.test('without a Persister the share partition answers COORDINATOR_NOT_AVAILABLE', async (t) => {
-  const b = await startBroker({ port: 0, memory: true, config: { 'num.partitions': '1' } });
+t.test("the broker's own share coordinator: state in __share_group_state survives a restart", async (t) => {
+  const dir = tempDir(t);
+  const config = { 'num.partitions': '1', 'share.coordinator.state.topic.replication.factor': '1', 'share.coordinator.state.topic.min.isr': '1', 'share.coordinator.state.topic.num.partitions': '3' };
+  let b = await startBroker({ port: 0, dataDir: dir, config });
+  let w = await GroupWire.connect(t, b);
+  const topicId = await topic(w, b, 'durable');
+  const key = { groupId: GROUP, topicId, partition: 0 };
+  const uninitialized = await shareFetch(w, { member: M1, epoch: 0, topicId });
+  t.not(part(uninitialized)?.errorCode, 0, 'a share partition the group never initialized is refused');
+  // What the share group coordinator does for a new assignment (part 5): initialize at offset 0.
+  t.equal((await b.broker.sharePersister.initializeState(key, 0, 0)).errorCode, 0);
+  await produce(w, 'durable', 10);
+  const got = part(await shareFetch(w, { member: M1, epoch: 1 }));
+  t.same(got?.acquiredRecords, [{ firstOffset: 0, lastOffset: 9, deliveryCount: 1 }]);
+  const acked = await shareAck(w, M1, 2, topicId, [{ firstOffset: 0, lastOffset: 9, acknowledgeTypes: [ACCEPT, ACCEPT, ACCEPT, RELEASE, ACCEPT, ACCEPT, ACCEPT, ACCEPT, ACCEPT, ACCEPT] }]);
+  t.equal(acked.responses[0].partitions[0].errorCode, 0);
+  await b.close();
+
+  b = await startBroker({ port: 0, dataDir: dir, config });
   t.teardown(() => b.close());
-  const w = await GroupWire.connect(t, b);
-  const topicId = await topic(w, b, 'np');
-  const r = await shareFetch(w, { member: M1, epoch: 0, topicId });
-  t.equal(part(r)?.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  w = await GroupWire.connect(t, b);
+  let again: ReturnType<typeof part>;
+  for (let i = 0; i < 100; i++) {
+    const r = await shareFetch(w, { member: M2, epoch: 0, topicId, maxWaitMs: 100 });
+    again = part(r);
+    if (again?.errorCode === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.same(again!.acquiredRecords, [{ firstOffset: 3, lastOffset: 3, deliveryCount: 2 }], 'after the restart only the released record is delivered, its delivery count kept');
 });
