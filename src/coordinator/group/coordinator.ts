@@ -98,6 +98,7 @@ export class GroupCoordinator implements CoordinatorContext {
     const topics = {
       get: (name: string) => host.topics.get(name),
       getById: (id: string) => host.topics.getById?.(id),
+      names: () => [...(host.topics.all?.() ?? [])].map((t) => t.name),
     };
     this.consumer = new ConsumerGroupManager(this, { ...settings, assignors: settings.assignors.map((n) => assignorByName(n)?.name ?? n) }, topics, assignorByName);
     this.registerProtocol(this.consumer);

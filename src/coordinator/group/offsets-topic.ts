@@ -17,7 +17,7 @@ import { OFFSETS_TOPIC } from './records.js';
 export interface CoordinatorHost {
   readonly config: BrokerConfig;
   readonly nodeId: number;
-  readonly topics: { get(name: string): TopicInfo | undefined; getById?(topicId: string): TopicInfo | undefined };
+  readonly topics: { get(name: string): TopicInfo | undefined; getById?(topicId: string): TopicInfo | undefined; all?(): Iterable<TopicInfo> };
   partitionLog(topic: string, partition: number): PartitionLog | undefined;
   createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<TopicInfo>;
 }

@@ -43,6 +43,7 @@ export class Harness implements CoordinatorContext {
           for (const [name, t] of this.topics) if (t.topicId === id) return { name, partitions: t.partitions };
           return undefined;
         },
+        names: () => this.topics.keys(),
       },
       assignorByName,
     );

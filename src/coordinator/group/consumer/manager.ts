@@ -19,7 +19,8 @@ import { ClassicGroup } from '../classic/group.js';
 import { groupTombstone } from '../classic/group-record.js';
 import { reconcile } from './current-assignment.js';
 import { FencedMemberEpochError, GroupApiError } from './errors.js';
-import { ConsumerGroup } from './group.js';
+import { ConsumerGroup, type ResolvedRegex } from './group.js';
+import { compileSubscriptionRegex, InvalidRegexError, resolveSubscriptionRegex } from '../subscription-regex.js';
 import { validateHeartbeat } from './heartbeat-validation.js';
 import {
   fromTopicPartitions,
@@ -46,6 +47,7 @@ import {
   memberMetadataRecord,
   memberMetadataTombstone,
   partitionMetadataTombstone,
+  regexRecord,
   regexTombstone,
   targetAssignmentMetadataTombstone,
   targetAssignmentRecord,
@@ -91,6 +93,9 @@ const heartbeatError = (errorCode: number, errorMessage: string | null): Consume
   assignment: null,
 });
 
+/** Kafka's REGEX_BATCH_REFRESH_MIN_INTERVAL_MS: resolved regular expressions are looked at again at most this often. */
+const REGEX_REFRESH_INTERVAL_MS = 10_000;
+
 const sessionKey = (groupId: string, memberId: string) => `consumer-session:${groupId}:${memberId}`;
 const rebalanceKey = (groupId: string, memberId: string) => `consumer-rebalance:${groupId}:${memberId}`;
 
@@ -102,6 +107,8 @@ function randomMemberId(): string {
 export class ConsumerGroupManager implements GroupProtocolManager {
   readonly type = 'consumer' as const;
   readonly recordKeyVersions = CONSUMER_RECORD_TYPES;
+  /** When each group's regular expressions were last resolved again (in memory only). */
+  private readonly regexChecks = new Map<string, number>();
 
   constructor(
     private readonly c: CoordinatorContext,
@@ -196,10 +203,11 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       bump = !sameNames(member.subscribedTopicNames, updated.subscribedTopicNames) || member.subscribedTopicRegex !== updated.subscribedTopicRegex;
     }
     if (this.preferredAssignor(group, updated) !== this.preferredAssignor(group)) bump = true;
+    const regexes = this.updateRegexes(group, member, updated, records);
 
     // Topic metadata of the subscribed topics (KIP-1101's metadata hash): a change bumps the epoch too.
     let groupEpoch = group.groupEpoch;
-    const hash = this.metadataHash(group, updated, null);
+    const hash = this.metadataHash(group, regexes, updated, null);
     if (bump || hash !== group.metadataHash) {
       groupEpoch += 1;
       records.push(groupEpochRecord(group.groupId, groupEpoch, hash));
@@ -217,7 +225,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       if (!assignor) throw new GroupApiError(ErrorCode.UNKNOWN_SERVER_ERROR, `Failed to compute a new target assignment for epoch ${groupEpoch}: no assignor ${name}`);
       let result;
       try {
-        result = buildTargetAssignment({ group, groupEpoch, assignor, topics: this.topics, now: this.c.now(), updated });
+        result = buildTargetAssignment({ group, groupEpoch, assignor, topics: this.topics, now: this.c.now(), updated, regexes });
       } catch (e) {
         const msg = `Failed to compute a new target assignment for epoch ${groupEpoch}: ${(e as Error)?.message ?? e}`;
         log.error(`[GroupId ${group.groupId}] ${msg}.`);
@@ -257,6 +265,51 @@ export class ConsumerGroupManager implements GroupProtocolManager {
         assignment: full || changed ? { topicPartitions: fromTopicPartitions(reconciled.assignedPartitions) } : null,
       },
     };
+  }
+
+  /**
+   * The group's regular expressions with this heartbeat: a new one is checked (INVALID_REGULAR_EXPRESSION)
+   * and resolved against the topics now, one nobody uses any more is deleted, and all are resolved
+   * again once REGEX_REFRESH_INTERVAL_MS has passed. Changes are written as regular expression records;
+   * new topics change the metadata hash, which bumps the group epoch.
+   */
+  private updateRegexes(group: ConsumerGroup, member: ConsumerGroupMember, updated: ConsumerGroupMember, records: StoredRecord[]): Map<string, ResolvedRegex> {
+    const regexes = new Map(group.resolvedRegexes);
+    const now = this.c.now();
+    const resolve = (pattern: string) => {
+      try {
+        return resolveSubscriptionRegex(compileSubscriptionRegex(pattern), this.topics.names());
+      } catch (e) {
+        if (e instanceof InvalidRegexError) throw new GroupApiError(ErrorCode.INVALID_REGULAR_EXPRESSION, e.message);
+        throw e;
+      }
+    };
+    const put = (pattern: string, topics: Set<string>) => {
+      regexes.set(pattern, { topics, version: now, timestamp: now });
+      records.push(regexRecord(group.groupId, pattern, [...topics].sort(), now, now));
+    };
+    if (member.subscribedTopicRegex !== updated.subscribedTopicRegex) {
+      const old = member.subscribedTopicRegex;
+      if (old !== null && !this.regexUsedByOthers(group, old, member.memberId)) {
+        regexes.delete(old);
+        records.push(regexTombstone(group.groupId, old));
+      }
+      const pattern = updated.subscribedTopicRegex;
+      if (pattern !== null && !regexes.has(pattern)) put(pattern, resolve(pattern));
+    }
+    const lastCheck = this.regexChecks.get(group.groupId) ?? 0;
+    if (regexes.size > 0 && now - lastCheck >= REGEX_REFRESH_INTERVAL_MS) this.regexChecks.set(group.groupId, now);
+    for (const [pattern, r] of regexes) {
+      if (now - r.timestamp < REGEX_REFRESH_INTERVAL_MS || now - lastCheck < REGEX_REFRESH_INTERVAL_MS) continue;
+      const topics = resolve(pattern);
+      if (topics.size !== r.topics.size || [...topics].some((t) => !r.topics.has(t))) put(pattern, topics);
+    }
+    return regexes;
+  }
+
+  private regexUsedByOthers(group: ConsumerGroup, pattern: string, memberId: string): boolean {
+    for (const m of group.members.values()) if (m.memberId !== memberId && m.subscribedTopicRegex === pattern) return true;
+    return false;
   }
 
   private getOrCreateGroup(groupId: string, create: boolean, records: StoredRecord[]): ConsumerGroup {
@@ -367,12 +420,20 @@ export class ConsumerGroupManager implements GroupProtocolManager {
   /** Removes the member and bumps the group epoch (Kafka's consumerGroupFenceMember). */
   private fence(group: ConsumerGroup, m: ConsumerGroupMember): StoredRecord[] {
     this.cancelMemberTimers(group.groupId, m.memberId);
-    return [
+    const records = [
       currentAssignmentTombstone(group.groupId, m.memberId),
       targetAssignmentTombstone(group.groupId, m.memberId),
       memberMetadataTombstone(group.groupId, m.memberId),
-      groupEpochRecord(group.groupId, group.groupEpoch + 1, this.metadataHash(group, null, m.memberId)),
     ];
+    // The last member of a regular expression takes its resolution with it.
+    const regexes = new Map(group.resolvedRegexes);
+    const pattern = m.subscribedTopicRegex;
+    if (pattern !== null && regexes.has(pattern) && !this.regexUsedByOthers(group, pattern, m.memberId)) {
+      regexes.delete(pattern);
+      records.push(regexTombstone(group.groupId, pattern));
+    }
+    records.push(groupEpochRecord(group.groupId, group.groupEpoch + 1, this.metadataHash(group, regexes, null, m.memberId)));
+    return records;
   }
 
   /** Fences a member from a timer (session or rebalance timeout); the write is not awaited by anyone. */
@@ -421,13 +482,13 @@ export class ConsumerGroupManager implements GroupProtocolManager {
   }
 
   /** A hash of the subscribed topics' ids and partition counts (with `updated`, without `removedId`). */
-  private metadataHash(group: ConsumerGroup, updated: ConsumerGroupMember | null, removedId: string | null): number {
+  private metadataHash(group: ConsumerGroup, regexes: ReadonlyMap<string, ResolvedRegex>, updated: ConsumerGroupMember | null, removedId: string | null): number {
     const names = new Set<string>();
     for (const m of group.members.values()) {
       if (m.memberId === removedId || m.memberId === updated?.memberId) continue;
-      for (const n of subscribedNames(group, m)) names.add(n);
+      for (const n of subscribedNames(regexes, m)) names.add(n);
     }
-    if (updated) for (const n of subscribedNames(group, updated)) names.add(n);
+    if (updated) for (const n of subscribedNames(regexes, updated)) names.add(n);
     const parts: string[] = [];
     for (const name of [...names].sort()) {
       const t = this.topics.get(name);
@@ -517,6 +578,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
   }
 
   unload(group: Group): void {
+    this.regexChecks.delete(group.groupId);
     if (group instanceof ConsumerGroup) this.cancelGroupTimers(group);
   }
 

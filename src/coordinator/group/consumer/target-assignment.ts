@@ -3,7 +3,7 @@
 // target changed, followed by the new assignment epoch.
 import type { StoredRecord } from '../offsets-topic.js';
 import type { GroupSpec, MemberSubscriptionSpec, PartitionAssignor, SubscribedTopicDescriber, TopicPartitions } from '../assignor/types.js';
-import type { ConsumerGroup } from './group.js';
+import type { ConsumerGroup, ResolvedRegex } from './group.js';
 import { samePartitions, type ConsumerGroupMember } from './member.js';
 import { targetAssignmentMetadataRecord, targetAssignmentRecord } from './records.js';
 
@@ -11,6 +11,8 @@ import { targetAssignmentMetadataRecord, targetAssignmentRecord } from './record
 export interface TopicsView {
   get(name: string): { topicId: string; partitions: number } | undefined;
   getById(topicId: string): { name: string; partitions: number } | undefined;
+  /** Every topic name (regular expressions are resolved against them). */
+  names(): Iterable<string>;
 }
 
 export interface TargetAssignmentResult {
@@ -28,6 +30,8 @@ export function buildTargetAssignment(opts: {
   updated?: ConsumerGroupMember;
   /** Members leaving with this change. */
   removed?: ReadonlySet<string>;
+  /** The regular expressions as resolved with this change (default: the group's). */
+  regexes?: ReadonlyMap<string, ResolvedRegex>;
 }): TargetAssignmentResult {
   const { group, topics } = opts;
   const members = new Map<string, ConsumerGroupMember>();
@@ -43,7 +47,7 @@ export function buildTargetAssignment(opts: {
   const subscriptions: string[] = [];
   for (const m of members.values()) {
     const ids = new Set<string>();
-    for (const name of subscribedNames(group, m)) {
+    for (const name of subscribedNames(opts.regexes ?? group.resolvedRegexes, m)) {
       const t = topics.get(name);
       if (t) ids.add(t.topicId);
     }
@@ -71,8 +75,8 @@ export function buildTargetAssignment(opts: {
 }
 
 /** The names a member subscribes to: its list and its regular expression's resolved topics. */
-export function subscribedNames(group: ConsumerGroup, m: ConsumerGroupMember): string[] {
+export function subscribedNames(regexes: ReadonlyMap<string, ResolvedRegex>, m: ConsumerGroupMember): string[] {
   const names = new Set(m.subscribedTopicNames);
-  if (m.subscribedTopicRegex !== null) for (const t of group.resolvedRegexes.get(m.subscribedTopicRegex)?.topics ?? []) names.add(t);
+  if (m.subscribedTopicRegex !== null) for (const t of regexes.get(m.subscribedTopicRegex)?.topics ?? []) names.add(t);
   return [...names];
 }
