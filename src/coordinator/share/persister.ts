@@ -65,7 +65,7 @@ export class SharePersister implements Persister {
           groupId: key.groupId,
           topics: [{ topicId: key.topicId, partitions: [{ partition: key.partition, stateEpoch, startOffset }] }],
         });
-        return pick(res.results, key) ?? missing();
+        return outcome(pick(res.results, key));
       },
       (e) => e,
     );
@@ -97,7 +97,7 @@ export class SharePersister implements Persister {
           groupId: key.groupId,
           topics: [{ topicId: key.topicId, partitions: [{ partition: key.partition, stateEpoch: state.stateEpoch, leaderEpoch: state.leaderEpoch, startOffset: state.startOffset, deliveryCompleteCount: state.deliveryCompleteCount, stateBatches: state.stateBatches }] }],
         });
-        return pick(res.results, key) ?? missing();
+        return outcome(pick(res.results, key));
       },
       (e) => e,
     );
@@ -112,7 +112,7 @@ export class SharePersister implements Persister {
           groupId: key.groupId,
           topics: [{ topicId: key.topicId, partitions: [{ partition: key.partition }] }],
         });
-        return pick(res.results, key) ?? missing();
+        return outcome(pick(res.results, key));
       },
       (e) => e,
     );
@@ -182,6 +182,10 @@ export class SharePersister implements Persister {
 
 function pick<P extends { partition: number }>(results: { topicId: string; partitions: P[] }[], key: ShareStateKey): P | undefined {
   return results.find((t) => t.topicId === key.topicId)?.partitions.find((p) => p.partition === key.partition);
+}
+
+function outcome(p: Outcome | undefined): Outcome {
+  return p ? { errorCode: p.errorCode, errorMessage: p.errorMessage } : missing();
 }
 
 function missing(): Outcome {
