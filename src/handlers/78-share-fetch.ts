@@ -14,7 +14,7 @@ import { defineHandler } from './handler.js';
 import { readPartitions, releaseAll, type PartitionRead, type Wanted } from './fetch/read.js';
 import { leaderHints, resetOffsetOf, resolveSharePartition, type ResolvedSharePartition } from './share/partitions.js';
 import { acknowledgeOne } from './share/acknowledge.js';
-import { acquiredBatches, fetchedBatches } from './share/records.js';
+import { abortedRanges, acquiredBatches, fetchedBatches } from './share/records.js';
 
 type PartitionData = ShareFetchResponsePartitionData;
 
@@ -145,7 +145,7 @@ export default defineHandler<ShareFetchRequest, ShareFetchResponse>({
       for (const r of reads) bytes += r.size;
       const remaining = deadline - Date.now();
       if (bytes >= minBytes || remaining <= 0) {
-        const acquiredAny = acquireAll(active, wanted, reads, memberId, req, ctx.apiVersion);
+        const acquiredAny = acquireAll(active, wanted, reads, memberId, req, ctx.apiVersion, readCommitted);
         if (acquiredAny || remaining <= 0) {
           const releases = reads.flatMap((r) => (r.release ? [r.release] : []));
           if (releases.length > 0) ctx.afterResponse(() => releaseAll(releases));
@@ -160,7 +160,7 @@ export default defineHandler<ShareFetchRequest, ShareFetchResponse>({
 });
 
 /** Acquires what each read returned; true when anything was. */
-function acquireAll(active: Fetching[], wanted: Wanted[], reads: PartitionRead[], memberId: string, req: ShareFetchRequest, version: number): boolean {
+function acquireAll(active: Fetching[], wanted: Wanted[], reads: PartitionRead[], memberId: string, req: ShareFetchRequest, version: number, readCommitted: boolean): boolean {
   let left = req.maxRecords > 0 ? req.maxRecords : 0x7fffffff;
   const mode = version >= 2 ? (req.shareAcquireMode ?? 0) : 0;
   const batchSize = req.batchSize > 0 ? req.batchSize : left;
@@ -170,9 +170,14 @@ function acquireAll(active: Fetching[], wanted: Wanted[], reads: PartitionRead[]
     if (r.errorCode !== ErrorCode.NONE) continue;
     const records = r.data.records as Buffer[];
     if (!records || records.length === 0) continue;
-    const { acquired, count } = active[j].share!.acquire(memberId, mode, batchSize, left, wanted[j].fetchOffset, fetchedBatches(records));
-    if (count === 0) continue;
-    left -= count;
+    const sp = active[j].share!;
+    const got = sp.acquire(memberId, mode, batchSize, left, wanted[j].fetchOffset, fetchedBatches(records));
+    if (got.count === 0) continue;
+    left -= got.count;
+    let acquired = got.acquired;
+    // read_committed: records of aborted transactions are archived, never delivered.
+    if (readCommitted) acquired = sp.archiveAcquired(memberId, abortedRanges(records, r.data.abortedTransactions), acquired);
+    if (acquired.length === 0) continue;
     any = true;
     active[j].data.acquiredRecords = acquired;
     active[j].data.records = acquiredBatches(records, acquired);

@@ -387,6 +387,43 @@ export class SharePartition {
   }
 
   /**
+   * Archives what `memberId` just acquired in `ranges` (read_committed: batches of aborted
+   * transactions and their markers, never delivered) and returns `acquired` without them. The
+   * archiving is persisted in the background, as a lock timeout's release is.
+   */
+  archiveAcquired(memberId: string, ranges: readonly [number, number][], acquired: readonly AcquiredRecords[]): AcquiredRecords[] {
+    if (ranges.length === 0) return [...acquired];
+    const changed: [InFlightState, number, number][] = [];
+    for (const [first, last] of ranges) {
+      for (let i = Math.max(0, this.floorIndex(first)); i < this.cache.length && this.cache[i].first <= last; i++) {
+        const b = this.cache[i];
+        if (b.last < first) continue;
+        if (b.batch && (b.first < first || b.last > last)) this.split(b);
+        for (const [st, from, to] of this.statesWithRange(b)) {
+          if (to < first || from > last || st.state !== RecordState.ACQUIRED || st.pending || st.memberId !== memberId) continue;
+          this.begin(st, changed, from, to);
+          st.state = RecordState.ARCHIVED;
+          st.memberId = EMPTY_MEMBER;
+        }
+      }
+    }
+    if (changed.length > 0) {
+      this.persistChanges(changed, true).catch((e: unknown) => this.opts.logError?.(`Failed to write the share group state for share partition ${this.describe()}: ${(e as Error)?.message ?? e}`));
+    }
+    const out: AcquiredRecords[] = [];
+    for (const a of acquired) {
+      let from = a.firstOffset;
+      for (const [first, last] of [...ranges].sort((x, y) => x[0] - y[0])) {
+        if (last < from || first > a.lastOffset) continue;
+        if (first > from) out.push({ firstOffset: from, lastOffset: first - 1, deliveryCount: a.deliveryCount });
+        from = last + 1;
+      }
+      if (from <= a.lastOffset) out.push({ firstOffset: from, lastOffset: a.lastOffset, deliveryCount: a.deliveryCount });
+    }
+    return out;
+  }
+
+  /**
    * Applies a member's acknowledgements (ACCEPT, RELEASE, REJECT, GAP, RENEW) all or nothing, and
    * persists them before they take effect. Throws a ShareError (INVALID_RECORD_STATE,
    * INVALID_REQUEST, or the persister's) with nothing changed.

@@ -1,7 +1,10 @@
 // The log batches of a read as acquisition needs them (first and last offsets, from each batch's
 // header, never its records), and the read cut to the batches that overlap what was acquired
-// (Kafka's filterRecordBatchesFromAcquiredRecords): views of the read buffers, no copies.
-import { BATCH_LENGTH, LAST_OFFSET_DELTA, LOG_OVERHEAD } from '../../protocol/records/batch.js';
+// (Kafka's filterRecordBatchesFromAcquiredRecords): views of the read buffers, no copies; and, for
+// read_committed, the batches of aborted transactions with their markers (never delivered).
+import { ATTRIBUTES, BATCH_LENGTH, CONTROL_FLAG_MASK, LAST_OFFSET_DELTA, LOG_OVERHEAD, PRODUCER_ID, TRANSACTIONAL_FLAG_MASK } from '../../protocol/records/batch.js';
+import { readEndTxnMarker } from '../../protocol/records/control-batch.js';
+import type { AbortedTxn } from '../../storage/types.js';
 import type { AcquiredRecords, FetchedBatch } from '../../share/share-partition.js';
 
 interface Located extends FetchedBatch {
@@ -48,5 +51,35 @@ export function acquiredBatches(records: readonly Buffer[], acquired: readonly A
     }
   }
   if (run) out.push(run.buf.subarray(run.start, run.end));
+  return out;
+}
+
+/**
+ * The offsets of a read_committed read that belong to aborted transactions (Kafka's
+ * fetchAbortedTransactionRecordBatches): a transactional batch whose producer has an aborted
+ * transaction starting at or before it, up to that producer's abort marker, which is included.
+ */
+export function abortedRanges(records: readonly Buffer[], aborted: readonly AbortedTxn[] | null): [number, number][] {
+  if (!aborted || aborted.length === 0) return [];
+  const queue = [...aborted].sort((a, b) => a.firstOffset - b.firstOffset);
+  const producers = new Set<number>();
+  const out: [number, number][] = [];
+  let q = 0;
+  for (const b of locate(records)) {
+    const attributes = b.buf.readInt16BE(b.start + ATTRIBUTES);
+    if ((attributes & TRANSACTIONAL_FLAG_MASK) === 0) continue;
+    while (q < queue.length && queue[q].firstOffset <= b.lastOffset) producers.add(queue[q++].producerId);
+    const producerId = Number(b.buf.readBigInt64BE(b.start + PRODUCER_ID));
+    if (!producers.has(producerId)) continue;
+    if ((attributes & CONTROL_FLAG_MASK) !== 0) {
+      const marker = readEndTxnMarker(b.buf, b.start);
+      if (marker && !marker.commit) {
+        producers.delete(producerId);
+        out.push([b.baseOffset, b.lastOffset]);
+      }
+      continue;
+    }
+    out.push([b.baseOffset, b.lastOffset]);
+  }
   return out;
 }
