@@ -79,15 +79,33 @@ function groupConsumer(group, protocol, clientId) {
   return new Consumer(opts);
 }
 
+const owned = (consumer, topic) => (consumer.assignments ?? []).filter((a) => a.topic === topic).flatMap((a) => a.partitions);
+
 /**
- * Reads `want` records from `topic` through `consumer` (committed offsets, else the earliest), checking each
- * record's key, value and header, and commits after the last one. Returns the values read, in arrival order.
+ * Waits until `ok(assignments of members)` has held for 2 s: longer than a fetch wait, so that no fetch sent
+ * under an earlier assignment is still out (the client does not drop what such a fetch returns, and while it
+ * joins it may run two fetch loops for a moment: records produced then were read twice, on Kafka too).
  */
-async function consumeAndCommit(consumer, topic, want, ms) {
+async function settled(members, topic, ok, what) {
+  const t0 = Date.now();
+  let since = 0;
+  await waitFor(() => ((since = ok(members.map((c) => owned(c, topic))) ? since || Date.now() : 0), since && Date.now() - since > 2000), 60000, what).catch(() => {
+    throw new Error(`${what}: assignments ${JSON.stringify(members.map((c) => owned(c, topic)))} after ${Date.now() - t0} ms`);
+  });
+}
+
+/**
+ * Joins the group, waits until `consumer` owns every partition, calls `produce`, then reads `want` records from
+ * `topic` (committed offsets, else the earliest), checking each record's key, value and header, and commits
+ * after the last one. Returns the values read, in arrival order.
+ */
+async function consumeAndCommit(consumer, topic, want, produce, ms) {
   const stream = await consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: false });
   const seen = [];
   const last = new Map(); // partition -> last offset read
   try {
+    await settled([consumer], topic, ([mine]) => mine.length === PARTITIONS, 'the lone member owning every partition');
+    await produce();
     await withTimeout(
       (async () => {
         for await (const m of stream) {
@@ -124,25 +142,24 @@ function expectExactly(seen, from, n, what) {
 
 /**
  * One member consumes everything, commits, leaves; a second member of the same group resumes from the
- * committed offsets and reads only records produced after them.
+ * committed offsets and reads only records produced after them. Records are produced only once the member
+ * owns its partitions (see settled()); the 30 the second member must not read are below its committed offsets.
  */
 async function commitResume(protocol) {
   const topic = topicName(`resume-${protocol}`);
   const group = groupName(`resume-${protocol}`);
   await createTopic(topic);
-  await produce(topic, 0, 30);
   const c1 = groupConsumer(group, protocol, 'samsa-compat-platformatic-1');
   try {
-    expectExactly(await consumeAndCommit(c1, topic, 30, 60000), 0, 30, 'first member');
+    expectExactly(await consumeAndCommit(c1, topic, 30, () => produce(topic, 0, 30), 60000), 0, 30, 'first member');
     const committed = await committedOffsets(c1, topic);
     check(JSON.stringify(committed) === JSON.stringify([10, 10, 10]), `committed offsets ${JSON.stringify(committed)}, want [10,10,10]`);
   } finally {
     await c1.close(true);
   }
-  await produce(topic, 30, 9);
   const c2 = groupConsumer(group, protocol, 'samsa-compat-platformatic-2');
   try {
-    expectExactly(await consumeAndCommit(c2, topic, 9, 60000), 30, 9, 'second member after the commit');
+    expectExactly(await consumeAndCommit(c2, topic, 9, () => produce(topic, 30, 9), 60000), 30, 9, 'second member after the commit');
     const committed = await committedOffsets(c2, topic);
     check(JSON.stringify(committed) === JSON.stringify([13, 13, 13]), `committed offsets ${JSON.stringify(committed)}, want [13,13,13]`);
   } finally {
@@ -168,18 +185,8 @@ async function twoMembers(protocol) {
       s.on('error', () => {});
       streams.push(s);
     }
-    const owned = (c) => (c.assignments ?? []).filter((a) => a.topic === topic).flatMap((a) => a.partitions);
-    const split = () => {
-      const [a, b] = members.map(owned);
-      return a.length > 0 && b.length > 0 && a.length + b.length === PARTITIONS && new Set([...a, ...b]).size === PARTITIONS;
-    };
-    // Settled: split for longer than a fetch wait, so that no fetch sent under an earlier assignment (the first
-    // member once owned every partition, and the client does not drop what such a fetch returns) is still out.
-    const t0 = Date.now();
-    let since = 0;
-    await waitFor(() => ((since = split() ? since || Date.now() : 0), since && Date.now() - since > 2000), 60000, 'a settled split').catch(() => {
-      throw new Error(`two members sharing ${PARTITIONS} partitions: have ${JSON.stringify(members.map(owned))} after ${Date.now() - t0} ms`);
-    });
+    const split = ([a, b]) => a.length > 0 && b.length > 0 && a.length + b.length === PARTITIONS && new Set([...a, ...b]).size === PARTITIONS;
+    await settled(members, topic, split, `two members sharing ${PARTITIONS} partitions`);
     await produce(topic, 0, 30);
     await waitFor(() => seen.length >= 30, 60000, `30 records across both members (got ${seen.length})`);
     await new Promise((r) => setTimeout(r, 500)); // a duplicate would arrive within a fetch
