@@ -44,6 +44,7 @@ export type GroupOperations = Pick<
   | 'deleteOffsets'
   | 'commitTransactionalOffsets'
   | 'completeTransaction'
+  | 'shareGroups'
   | 'consumerGroupHeartbeat'
   | 'consumerGroupDescribe'
   | 'streams'

@@ -46,13 +46,18 @@ import describeTransactions from './65-describe-transactions.js';
 import listTransactions from './66-list-transactions.js';
 import writeTxnMarkers from './27-write-txn-markers.js';
 import txnOffsetCommit from './28-txn-offset-commit.js';
-import shareFetch from './78-share-fetch.js';
-import shareAcknowledge from './79-share-acknowledge.js';
+import shareGroupHeartbeat from './76-share-group-heartbeat.js';
+import shareGroupDescribe from './77-share-group-describe.js';
+import describeShareGroupOffsets from './90-describe-share-group-offsets.js';
+import alterShareGroupOffsets from './91-alter-share-group-offsets.js';
+import deleteShareGroupOffsets from './92-delete-share-group-offsets.js';
 import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
 import consumerGroupDescribe from './69-consumer-group-describe.js';
 import streamsGroupHeartbeat from './88-streams-group-heartbeat.js';
 import streamsGroupDescribe from './89-streams-group-describe.js';
 import streamsGroupTopologyDescriptionUpdate from './93-streams-group-topology-description-update.js';
+import shareFetch from './78-share-fetch.js';
+import shareAcknowledge from './79-share-acknowledge.js';
 import initializeShareGroupState from './83-initialize-share-group-state.js';
 import readShareGroupState from './84-read-share-group-state.js';
 import writeShareGroupState from './85-write-share-group-state.js';
@@ -69,9 +74,10 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
     getTelemetrySubscriptions, pushTelemetry, listConfigResources,
     addPartitionsToTxn, addOffsetsToTxn, endTxn, describeTransactions, listTransactions,
     writeTxnMarkers, txnOffsetCommit,
-    shareFetch, shareAcknowledge,
+    shareGroupHeartbeat, shareGroupDescribe, describeShareGroupOffsets, alterShareGroupOffsets, deleteShareGroupOffsets,
     consumerGroupHeartbeat, consumerGroupDescribe,
     streamsGroupHeartbeat, streamsGroupDescribe, streamsGroupTopologyDescriptionUpdate,
+    shareFetch, shareAcknowledge,
     initializeShareGroupState, readShareGroupState, writeShareGroupState, deleteShareGroupState, readShareGroupStateSummary,
   ].map(
     (h) => [h.apiKey, h as Handler],

@@ -30,6 +30,8 @@ import type { GroupProtocolManager } from './protocol.js';
 import { recordKeyVersion } from './coordinator-record.js';
 import { StreamsGroupManager } from './streams/manager.js';
 import { StreamsGroup } from './streams/group.js';
+import { ShareGroupManager } from './share/manager.js';
+import { ShareGroupApi } from './share/api.js';
 import type { ConsumerGroupHeartbeatRequest } from '../../protocol/generated/consumer-group-heartbeat-request.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../protocol/generated/consumer-group-heartbeat-response.js';
 import type { ConsumerGroupDescribeResponseDescribedGroup } from '../../protocol/generated/consumer-group-describe-response.js';
@@ -61,6 +63,9 @@ export class GroupCoordinator implements CoordinatorContext {
   readonly offsetManager: OffsetManager;
   /** KIP-1071 streams groups (StreamsGroupHeartbeat, StreamsGroupDescribe, StreamsGroupTopologyDescriptionUpdate). */
   readonly streams: StreamsGroupManager;
+  /** KIP-932 share groups, and their request-facing APIs (76, 77, 90-92). */
+  readonly share: ShareGroupManager;
+  readonly shareGroups: ShareGroupApi;
   private readonly groups = new Map<string, Group>();
   /** The protocols beside classic (consumer, share, streams), by group type and by record key version. */
   private readonly protocols = new Map<string, GroupProtocolManager>();
@@ -93,6 +98,13 @@ export class GroupCoordinator implements CoordinatorContext {
     this.now = opts.now ?? Date.now;
     this.classic = new ClassicGroupManager(this);
     this.offsetManager = new OffsetManager(this, this.classic);
+    this.share = new ShareGroupManager(this, {
+      config: host.config,
+      topics: () => host.topics,
+      latestOffset: (topic, partition) => host.partitionLog(topic, partition)?.highWatermark ?? null,
+    });
+    this.shareGroups = new ShareGroupApi(this.share);
+    this.registerProtocol(this.share);
     // KIP-848 consumer groups: assignors named as clients name them (the config may give Kafka's class names).
     const settings = consumerGroupSettings(host.config);
     const topics = {
@@ -562,6 +574,8 @@ export class GroupCoordinator implements CoordinatorContext {
         authorizedOperations: ops,
       };
       const group = status === ErrorCode.NONE ? this.groups.get(groupId) : undefined;
+      // A share group is no classic group: Kafka describes it as not found (v6+) or Dead.
+      if (group?.type === 'share' && notFoundError) return { ...described, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is not a classic group.`, authorizedOperations: NO_AUTHORIZED_OPERATIONS };
       if (!(group instanceof ClassicGroup)) return described;
       // Metadata and assignments are shown only once a generation is Stable.
       const stable = group.is('Stable');
@@ -611,6 +625,12 @@ export class GroupCoordinator implements CoordinatorContext {
         continue;
       }
       const m = this.protocolOf(group!);
+      // Share groups delete their share partitions' state first; an error keeps the group.
+      const prepared = m?.prepareDelete ? await m.prepareDelete(group!) : ErrorCode.NONE;
+      if (prepared !== ErrorCode.NONE) {
+        results.push({ groupId, errorCode: prepared });
+        continue;
+      }
       const records = [...this.offsetManager.deleteAll(groupId), ...(m ? m.deleteRecords(group!) : [groupTombstone(groupId)])];
       this.removeGroup(groupId);
       try {
@@ -640,7 +660,7 @@ export class GroupCoordinator implements CoordinatorContext {
       if (this.status(groupId) !== ErrorCode.NONE) continue;
       const { records, allExpired } = this.offsetManager.expire(groupId, now);
       const group = this.groups.get(groupId);
-      if (allExpired && group?.isEmpty()) {
+      if (allExpired && group?.isEmpty() && group.shouldExpire?.() !== false) {
         const m = this.protocolOf(group);
         records.push(...(m ? m.deleteRecords(group) : [groupTombstone(groupId)]));
         this.removeGroup(groupId);

@@ -27,4 +27,6 @@ export interface Group {
    * when this group's offsets do not expire in its current state.
    */
   offsetExpirationBase(): ((o: OffsetAndMetadata) => number) | null;
+  /** Kafka's shouldExpire: false keeps an Empty group without offsets from being deleted by the periodic cleanup (share groups). */
+  shouldExpire?(): boolean;
 }

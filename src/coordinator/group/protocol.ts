@@ -17,4 +17,6 @@ export interface GroupProtocolManager {
   unload(group: Group): void;
   /** The tombstones that delete the group's own records (DeleteGroups and expiry add the offsets' and write them in one batch). */
   deleteRecords(group: Group): StoredRecord[];
+  /** DeleteGroups, before the records: work outside __consumer_offsets (a share group's state); NONE, or the error that keeps the group. */
+  prepareDelete?(group: Group): Promise<number>;
 }
