@@ -1,8 +1,9 @@
 // Feature flags (KIP-584): what this broker supports and the levels a new cluster starts with,
 // both as Apache Kafka 4.4.0 has them, so clients and tools see the same ranges from samsa as
 // from Kafka. A finalized level says what the cluster may use; samsa serves what it implements
-// of it (see README's API table): the APIs behind group.version 1 (KIP-848), share.version 2
-// (KIP-932), streams.version 1 (KIP-1071) and transaction.version 2 (KIP-890) are not served yet.
+// of it (see README's API table): group.version 1's APIs (KIP-848: ConsumerGroupHeartbeat and
+// ConsumerGroupDescribe) are served; those behind share.version 2 (KIP-932), streams.version 1
+// (KIP-1071) and transaction.version 2 (KIP-890) are not served yet.
 
 export const METADATA_VERSION = 'metadata.version';
 export const KRAFT_VERSION = 'kraft.version';
