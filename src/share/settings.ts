@@ -1,6 +1,6 @@
-// A share group's settings for its partitions: the group's configs over the broker's defaults
-// (group.share.*). Group-level overrides come from GroupConfigs once it is wired; the settings
-// with no broker-level default take Kafka 4.4's GroupConfig defaults.
+// A share group's settings for its partitions: the group's configs (share.*, resource type GROUP)
+// over the broker's defaults (group.share.*). Without the group configs the broker defaults apply,
+// and the settings with no broker-level config take Kafka 4.4's GroupConfig defaults.
 import type { BrokerConfig } from '../config.js';
 import type { ShareSettings } from './share-partition.js';
 
@@ -8,6 +8,12 @@ import type { ShareSettings } from './share-partition.js';
 export const SHARE_AUTO_OFFSET_RESET_DEFAULT = 'latest';
 export const SHARE_ISOLATION_LEVEL_DEFAULT = 'read_uncommitted';
 export const SHARE_RENEW_ACKNOWLEDGE_ENABLE_DEFAULT = true;
+
+/** The group configs view (src/coordinator/group/group-config.ts's GroupConfigs): a group's override, else the broker's value. */
+export interface GroupConfigView {
+  number(groupId: string, name: string): number;
+  string(groupId: string, name: string): string;
+}
 
 export function brokerShareSettings(config: BrokerConfig): ShareSettings {
   return {
@@ -17,5 +23,19 @@ export function brokerShareSettings(config: BrokerConfig): ShareSettings {
     renewEnabled: SHARE_RENEW_ACKNOWLEDGE_ENABLE_DEFAULT,
     autoOffsetReset: SHARE_AUTO_OFFSET_RESET_DEFAULT,
     isolationLevel: SHARE_ISOLATION_LEVEL_DEFAULT,
+  };
+}
+
+/** A group's share settings from its group configs (Kafka's ShareGroupConfigProvider). */
+export function groupShareSettings(configs: GroupConfigView, groupId: string): ShareSettings {
+  const isolation = configs.string(groupId, 'share.isolation.level');
+  const renew = configs.string(groupId, 'share.renew.acknowledge.enable');
+  return {
+    recordLockDurationMs: configs.number(groupId, 'share.record.lock.duration.ms'),
+    deliveryCountLimit: configs.number(groupId, 'share.delivery.count.limit'),
+    maxRecordLocks: configs.number(groupId, 'share.partition.max.record.locks'),
+    renewEnabled: renew === '' ? SHARE_RENEW_ACKNOWLEDGE_ENABLE_DEFAULT : renew === 'true',
+    autoOffsetReset: configs.string(groupId, 'share.auto.offset.reset') || SHARE_AUTO_OFFSET_RESET_DEFAULT,
+    isolationLevel: isolation === 'read_committed' ? 'read_committed' : SHARE_ISOLATION_LEVEL_DEFAULT,
   };
 }
