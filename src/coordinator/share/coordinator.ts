@@ -35,6 +35,7 @@ interface LoadedPartition {
 }
 
 const PRUNE_KEY = 'share-state-prune';
+const COLD_SNAPSHOT_KEY = 'share-state-cold-snapshot';
 
 export class ShareCoordinator {
   readonly timers: Timers;
@@ -60,6 +61,7 @@ export class ShareCoordinator {
   /** A lone node loads __share_group_state at start if it exists; the first need creates it. */
   async start(): Promise<void> {
     this.schedulePrune();
+    this.scheduleColdSnapshots();
     if (this.leadership) return;
     if (this.topic.exists()) this.activate().catch(() => {});
   }
@@ -277,6 +279,33 @@ export class ShareCoordinator {
         if (!this.closed) this.schedulePrune();
       });
     });
+  }
+
+  private scheduleColdSnapshots(): void {
+    const interval = this.host.config.number('share.coordinator.cold.partition.snapshot.interval.ms');
+    this.timers.schedule(COLD_SNAPSHOT_KEY, interval, () => {
+      void this.maintain().finally(() => {
+        if (!this.closed) this.scheduleColdSnapshots();
+      });
+    });
+  }
+
+  /**
+   * In each loaded partition: snapshots of cold states (share.coordinator.cold.partition.snapshot.interval.ms)
+   * and tombstones for the states of deleted topics, written and replayed like any write.
+   */
+  async maintain(): Promise<void> {
+    const interval = this.host.config.number('share.coordinator.cold.partition.snapshot.interval.ms');
+    for (const [partition, entry] of [...this.loaded]) {
+      await this.serialize(partition, async () => {
+        if (this.loaded.get(partition) !== entry || this.closed) return;
+        const records = [...entry.shard.deletedTopicTombstones(), ...entry.shard.coldSnapshots(interval)];
+        if (records.length === 0) return;
+        await this.topic
+          .append(partition, records, this.now(), (baseOffset) => this.replay(entry, records, baseOffset))
+          .catch((e) => log.debug(`share coordinator could not snapshot ${SHARE_GROUP_STATE_TOPIC}-${partition}: ${(e as Error)?.message ?? e}`));
+      });
+    }
   }
 
   /** Deletes, in each loaded partition, the records below the oldest snapshot a state still needs. */

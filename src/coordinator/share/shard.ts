@@ -67,6 +67,7 @@ export class ShareCoordinatorShard {
   private readonly leaderEpochs = new Map<string, number>();
   private readonly stateEpochs = new Map<string, number>();
   private readonly updateCounts = new Map<string, number>();
+  private readonly keys = new Map<string, ShareStateKey>();
 
   constructor(private readonly o: ShardOptions) {}
 
@@ -89,8 +90,10 @@ export class ShareCoordinatorShard {
         this.leaderEpochs.delete(k);
         this.stateEpochs.delete(k);
         this.updateCounts.delete(k);
+        this.keys.delete(k);
         return;
       }
+      this.keys.set(k, r.key);
       const v = r.value;
       this.raise(this.leaderEpochs, k, v.leaderEpoch);
       this.raise(this.stateEpochs, k, v.stateEpoch);
@@ -111,6 +114,7 @@ export class ShareCoordinatorShard {
     const v = r.value;
     this.raise(this.leaderEpochs, k, v.leaderEpoch);
     const soFar = this.states.get(k);
+    this.keys.set(k, r.key);
     if (soFar === undefined) {
       this.states.set(k, { snapshotEpoch: v.snapshotEpoch, stateEpoch: 0, leaderEpoch: v.leaderEpoch, startOffset: v.startOffset, deliveryCompleteCount: v.deliveryCompleteCount ?? -1, stateBatches: v.stateBatches.map(batch), createTimestamp: -1, writeTimestamp: -1 });
     } else {
@@ -198,6 +202,33 @@ export class ShareCoordinatorShard {
     if (this.unknownPartition(key)) return noRecords(fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
     if (!this.states.has(coordinatorKey(key))) return noRecords(OK);
     return { records: [tombstoneRecord(key)], result: OK };
+  }
+
+  /**
+   * Kafka's cold-partition snapshots: each state last snapshotted `intervalMs` or more ago is
+   * written again as a snapshot (next snapshot epoch, write time now), so pruning can pass its old
+   * records; nothing when every state was already rewritten since its creation.
+   */
+  coldSnapshots(intervalMs: number): StoredRecord[] {
+    let rewritten = 0;
+    for (const s of this.states.values()) if (s.createTimestamp !== s.writeTimestamp) rewritten++;
+    if (rewritten === this.states.size) return [];
+    const now = this.o.now();
+    const out: StoredRecord[] = [];
+    for (const [k, s] of this.states) {
+      const key = this.keys.get(k)!;
+      // A deleted topic's state gets a tombstone instead (deletedTopicTombstones).
+      if (now - s.writeTimestamp < intervalMs || this.o.partitionCount(key.topicId) === undefined) continue;
+      out.push(snapshotRecord(key, { ...s, snapshotEpoch: s.snapshotEpoch + 1, writeTimestamp: now }));
+    }
+    return out;
+  }
+
+  /** Tombstones for the states of topics the metadata image no longer has (Kafka's maybeCleanupShareState). */
+  deletedTopicTombstones(): StoredRecord[] {
+    const out: StoredRecord[] = [];
+    for (const key of this.keys.values()) if (this.o.partitionCount(key.topicId) === undefined) out.push(tombstoneRecord(key));
+    return out;
   }
 
   /** A ShareUpdate of the write, or a ShareSnapshot of the merged state once enough updates were written since the last. */

@@ -22,6 +22,10 @@ import { ReadShareGroupStateSummaryResponse } from '../../../src/protocol/genera
 import { ApiVersionsRequest } from '../../../src/protocol/generated/api-versions-request.js';
 import { ApiVersionsResponse } from '../../../src/protocol/generated/api-versions-response.js';
 import { ErrorCode as E, errorMessage } from '../../../src/protocol/errors.js';
+import { DeleteTopicsRequest } from '../../../src/protocol/generated/delete-topics-request.js';
+import { DeleteTopicsResponse } from '../../../src/protocol/generated/delete-topics-response.js';
+import { shareStatePartitionFor } from '../../../src/coordinator/share/records.js';
+import { ZERO_UUID } from '../../../src/metadata/uuid.js';
 import { GroupWire } from '../group-wire.js';
 
 let b: RunningBroker;
@@ -140,4 +144,16 @@ t.test('one request, several keys: answered per topic and partition in request o
   t.same(r.results.map((x) => x.partitions.map((p) => [p.partition, p.errorCode])), [[[2, E.NONE], [0, E.NONE], [9, E.UNKNOWN_TOPIC_OR_PARTITION]]]);
   const s = await c.call(ReadShareGroupStateSummaryRequest, ReadShareGroupStateSummaryResponse, 1, { groupId: 'g4', topics: [{ topicId, partitions: [{ partition: 0, leaderEpoch: 0 }, { partition: 2, leaderEpoch: 0 }] }] });
   t.same(s.results[0].partitions.map((p) => [p.partition, p.startOffset]), [[0, 2], [2, 1]]);
+});
+
+t.test("a deleted topic's states are tombstoned by the coordinator's maintenance pass", async (t) => {
+  const gone = (await b.broker.createTopic('gone', 1, {})).topicId;
+  const k = { groupId: 'g5', topicId: gone, partition: 0 };
+  t.equal(one(await init('g5', 0, 0, 0, gone)).errorCode, E.NONE);
+  const sp = shareStatePartitionFor(k, 50);
+  t.ok(b.broker.shareCoordinator.shard(sp)?.state(k));
+  const del = await c.call(DeleteTopicsRequest, DeleteTopicsResponse, 6, { topicNames: ['gone'], topics: [{ name: 'gone', topicId: ZERO_UUID }], timeoutMs: 5000 });
+  t.equal(del.responses[0].errorCode, E.NONE);
+  await b.broker.shareCoordinator.maintain();
+  t.equal(b.broker.shareCoordinator.shard(sp)?.state(k), undefined);
 });

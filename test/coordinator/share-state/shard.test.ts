@@ -109,3 +109,29 @@ t.test('validation order and messages', async (t) => {
   t.equal(shard.initializeState({ ...key, topicId: 'AAAAAAAAAAAAAAAAAAAAAQ' }, 0, 0).result.errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
   t.equal(shard.readSummary({ ...key, partition: 2 }).errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
 });
+
+t.test('cold states are snapshotted again after the interval; deleted topics get tombstones', async (t) => {
+  let topics = new Set([TOPIC, 'BBBBBBBBBBBBBBBBBBBBBA']);
+  const clock = new ManualClock();
+  const shard = new ShareCoordinatorShard({ updatesPerSnapshot: 10, now: clock.now, partitionCount: (id) => (topics.has(id) ? 1 : undefined) });
+  const replay = (records: StoredRecord[]) => records.forEach((r) => shard.replay(r));
+  const hot = key;
+  const other = { groupId: 'g', topicId: 'BBBBBBBBBBBBBBBBBBBBBA', partition: 0 };
+  replay(shard.initializeState(hot, 0, 0).records);
+  replay(shard.initializeState(other, 0, 7).records);
+  clock.advance(60_000);
+  t.same(shard.coldSnapshots(300_000), [], 'not cold yet');
+  clock.advance(240_000);
+  const cold = shard.coldSnapshots(300_000);
+  t.equal(cold.length, 2);
+  t.match(decodeShareRecord(cold[1]), { type: 'snapshot', key: other, value: { snapshotEpoch: 1, startOffset: 7, createTimestamp: clock.now() - 300_000, writeTimestamp: clock.now() } });
+  replay(cold);
+  clock.advance(600_000);
+  t.same(shard.coldSnapshots(300_000), [], 'every state was rewritten since its creation: Kafka skips the pass');
+  topics = new Set([TOPIC]);
+  const tombs = shard.deletedTopicTombstones();
+  t.same(tombs.map((r) => decodeShareRecord(r)), [{ type: 'snapshot', key: other, value: null }]);
+  replay(tombs);
+  t.equal(shard.state(other), undefined);
+  t.ok(shard.state(hot));
+});
