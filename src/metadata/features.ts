@@ -2,8 +2,10 @@
 // both as Apache Kafka 4.4.0 has them, so clients and tools see the same ranges from samsa as
 // from Kafka. A finalized level says what the cluster may use; samsa serves what it implements
 // of it (see README's API table): group.version 1's APIs (KIP-848: ConsumerGroupHeartbeat and
-// ConsumerGroupDescribe) are served; those behind share.version 2 (KIP-932), streams.version 1
-// (KIP-1071) and transaction.version 2 (KIP-890) are not served yet.
+// ConsumerGroupDescribe) are served; of share.version 2's (KIP-932) the share partitions'
+// (ShareFetch, ShareAcknowledge) and the share coordinator's (Initialize/Read/Write/Delete/
+// ReadSummaryShareGroupState, FindCoordinator key type 2) are; the rest of those behind share.version
+// 2, streams.version 1 (KIP-1071) and transaction.version 2 (KIP-890) are not served yet.
 
 export const METADATA_VERSION = 'metadata.version';
 export const KRAFT_VERSION = 'kraft.version';
