@@ -157,6 +157,8 @@ export class Broker implements BrokerContext {
       partitionCount: (topicId) => this.topics.getById(topicId)?.partitions,
     });
     this.sharePersister = new SharePersister({ nodeId: this.nodeId, coordinator: this.shareCoordinator });
+    // Share groups initialize and delete share-partition state through the same Persister.
+    this.groups.share.persister = options.sharePersister ?? this.sharePersister;
     this.shares = new SharePartitionManager({
       persister: () => options.sharePersister ?? this.sharePersister,
       settings: () => brokerShareSettings(this.config),
