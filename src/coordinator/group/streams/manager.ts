@@ -59,6 +59,7 @@ interface Outcome {
 const sessionKey = (groupId: string, memberId: string) => `streams-session:${groupId}:${memberId}`;
 const rebalanceKey = (groupId: string, memberId: string) => `streams-rebalance:${groupId}:${memberId}`;
 const assignKey = (groupId: string) => `streams-assign:${groupId}`;
+const initialKey = (groupId: string) => `streams-initial-rebalance:${groupId}`;
 
 function fail(errorCode: number, message: string): never {
   throw new KafkaError(errorCode, message);
@@ -108,6 +109,7 @@ export class StreamsGroupManager implements GroupProtocolManager {
       this.c.timers.cancel(rebalanceKey(group.groupId, memberId));
     }
     this.c.timers.cancel(assignKey(group.groupId));
+    this.c.timers.cancel(initialKey(group.groupId));
     group.dead = true;
   }
 
@@ -149,6 +151,7 @@ export class StreamsGroupManager implements GroupProtocolManager {
     if (!existing && req.memberEpoch !== 0) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
     if (!existing && group.members.size >= s.maxSize) fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The streams group has reached its maximum capacity of ${s.maxSize} members.`);
     const member = existing ?? newMember(req.memberId);
+    const wasEmpty = group.members.size === 0;
     if (existing) checkMemberEpoch(member, req);
 
     const updated: StreamsGroupMember = {
@@ -208,8 +211,9 @@ export class StreamsGroupManager implements GroupProtocolManager {
     if (bump) {
       group.groupEpoch++;
       records.push(groupMetadataRecord(group));
+      if (wasEmpty && s.initialRebalanceDelayMs > 0 && !this.c.timers.has(initialKey(group.groupId))) this.startInitialDelay(group, s, records);
     }
-    if (group.groupEpoch > group.assignmentEpoch) this.maybeAssign(group, s, statuses, records);
+    if (group.groupEpoch > group.assignmentEpoch || this.c.timers.has(initialKey(group.groupId))) this.maybeAssign(group, s, statuses, records);
 
     // Reconciliation towards the member's target.
     const target = group.targetAssignment.get(updated.memberId) ?? emptyTuple();
@@ -345,34 +349,49 @@ export class StreamsGroupManager implements GroupProtocolManager {
   }
 
   /**
-   * Computes a new target assignment for the group epoch, unless the first one waits for
-   * group.streams.initial.rebalance.delay.ms or the last one was less than
-   * group.streams.assignment.interval.ms ago (then a timer computes it, and the member hears why).
+   * Computes a new target assignment for the group epoch, unless a member joining an empty group
+   * started group.streams.initial.rebalance.delay.ms (members then sit at the group epoch with no
+   * tasks until the timer bumps the epoch and assigns), or the last one was less than
+   * group.streams.assignment.interval.ms ago (a timer computes it). The member hears why.
    */
   private maybeAssign(group: StreamsGroup, s: StreamsSettings, statuses: GroupStatus[], records: StoredRecord[]): void {
-    const now = this.c.now();
-    const initial = group.assignmentEpoch === 0 && s.initialRebalanceDelayMs > 0;
-    const wait = initial ? s.initialRebalanceDelayMs : group.assignmentTimestamp + s.assignmentIntervalMs - now;
+    if (this.c.timers.has(initialKey(group.groupId))) {
+      statuses.push({ statusCode: Status.ASSIGNMENT_DELAYED, statusDetail: 'Assignment delayed due to the configured initial rebalance delay.' });
+      return;
+    }
+    const wait = group.assignmentTimestamp + s.assignmentIntervalMs - this.c.now();
     if (wait > 0) {
       if (!this.c.timers.has(assignKey(group.groupId))) {
         const groupId = group.groupId;
-        this.c.timers.schedule(assignKey(groupId), wait, () => this.delayedAssign(groupId));
+        this.c.timers.schedule(assignKey(groupId), wait, () => this.delayedAssign(groupId, false));
       }
-      statuses.push({
-        statusCode: Status.ASSIGNMENT_DELAYED,
-        statusDetail: initial ? 'Assignment delayed due to the configured initial rebalance delay.' : 'Assignment delayed due to the configured assignment interval.',
-      });
+      statuses.push({ statusCode: Status.ASSIGNMENT_DELAYED, statusDetail: 'Assignment delayed due to the configured assignment interval.' });
       return;
     }
     this.c.timers.cancel(assignKey(group.groupId));
     records.push(...this.computeTargetAssignment(group, s));
   }
 
-  private delayedAssign(groupId: string): void {
+  /** The first member of an empty group: the assignment waits; meanwhile the target is empty at the group epoch. */
+  private startInitialDelay(group: StreamsGroup, s: StreamsSettings, records: StoredRecord[]): void {
+    const groupId = group.groupId;
+    this.c.timers.schedule(initialKey(groupId), s.initialRebalanceDelayMs, () => this.delayedAssign(groupId, true));
+    group.assignmentEpoch = group.groupEpoch;
+    records.push(targetAssignmentMetadataRecord(group));
+  }
+
+  private delayedAssign(groupId: string, initial: boolean): void {
     const group = this.streamsGroup(groupId);
-    if (!group || group.members.size === 0 || group.groupEpoch <= group.assignmentEpoch) return;
+    if (!group || group.members.size === 0) return;
+    if (!initial && group.groupEpoch <= group.assignmentEpoch) return;
     if (this.host.status(groupId) !== ErrorCode.NONE) return;
-    const records = this.computeTargetAssignment(group, this.settings());
+    const records: StoredRecord[] = [];
+    if (initial) {
+      // Members sit at the current epoch: a new one makes them take the assignment.
+      group.groupEpoch++;
+      records.push(groupMetadataRecord(group));
+    }
+    records.push(...this.computeTargetAssignment(group, this.settings()));
     this.c.append(groupId, records).catch((e) => log.warn(`streams group ${groupId}: writing the target assignment failed: ${(e as Error).message}`));
   }
 
