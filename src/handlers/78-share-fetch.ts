@@ -74,6 +74,11 @@ export default defineHandler<ShareFetchRequest, ShareFetchResponse>({
       if (e.errorCode === ErrorCode.SHARE_SESSION_LIMIT_REACHED) await sleep(req.maxWaitMs);
       return topLevel(e.errorCode, e.message);
     }
+    if (context.kind === 'session' && context.full && ctx.onConnectionClose) {
+      // Kafka 4.4 ends a share session with the connection that opened it, releasing its records.
+      const session = context.session;
+      session.detach = ctx.onConnectionClose(() => void shares.connectionClosed(session));
+    }
     const settings = shares.settings(groupId);
     const renew = ctx.apiVersion >= 2 && req.isRenewAck === true;
     const hints = leaderHints(ctx);

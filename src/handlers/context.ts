@@ -63,7 +63,7 @@ export type ShareCoordinatorOperations = Pick<
 >;
 
 /** The share partitions' request-facing operations (ShareFetch, ShareAcknowledge). */
-export type ShareOperations = Pick<SharePartitionManager, 'sessions' | 'settings' | 'partition' | 'acknowledge' | 'releaseSession' | 'onAcquirable'>;
+export type ShareOperations = Pick<SharePartitionManager, 'sessions' | 'settings' | 'partition' | 'acknowledge' | 'releaseSession' | 'connectionClosed' | 'onAcquirable'>;
 
 /** A partition's leadership as produce and fetch need it (NONE when this broker leads it). */
 export interface LeaderCheck {

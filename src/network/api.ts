@@ -24,6 +24,8 @@ export interface RequestInfo {
    * copying (pooled reads). Register before the handler returns.
    */
   afterResponse(fn: () => void): void;
+  /** Runs `fn` when this connection closes (Kafka's ConnectionDisconnectListener); returns an unsubscribe. */
+  onConnectionClose?(fn: () => void): () => void;
 }
 
 /** One API a listener serves. */

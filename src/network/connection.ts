@@ -66,6 +66,8 @@ export class Connection {
   /** Bytes of responses that are complete but wait behind an earlier one. */
   private queuedResponseBytes = 0;
   readonly peer: string;
+  /** Run once when the connection closes (share sessions end with their connection). */
+  private readonly closeListeners = new Set<() => void>();
 
   constructor(
     private readonly socket: Socket,
@@ -92,6 +94,15 @@ export class Connection {
       this.writing.clear();
       this.finishUnwritten();
       this.onClose(this);
+      const listeners = [...this.closeListeners];
+      this.closeListeners.clear();
+      for (const fn of listeners) {
+        try {
+          fn();
+        } catch (e) {
+          log.error(`connection ${this.peer}: close listener failed: ${(e as Error)?.message ?? e}`);
+        }
+      }
     });
   }
 
@@ -353,6 +364,14 @@ export class Connection {
       apis: this.listener.registry,
       closeConnection: (reason) => this.fail(reason),
       afterResponse: (fn) => this.afterResponse(slot, fn),
+      onConnectionClose: (fn) => {
+        if (this.closed) {
+          queueMicrotask(fn);
+          return () => {};
+        }
+        this.closeListeners.add(fn);
+        return () => this.closeListeners.delete(fn);
+      },
     };
   }
 

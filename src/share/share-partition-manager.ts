@@ -109,7 +109,16 @@ export class SharePartitionManager {
     );
   }
 
-  /** A member left its share group: its session ends and its records are released (part 5 calls this). */
+  /**
+   * The connection that opened `session` closed (Kafka's ConnectionDisconnectListener): unless the
+   * member opened a newer session since, the session ends and its records are released at once.
+   */
+  async connectionClosed(session: ShareSession): Promise<void> {
+    if (this.sessions.get(session.groupId, session.memberId) !== session) return;
+    await this.releaseSession(session.groupId, session.memberId);
+  }
+
+  /** A member left its share group: its session ends and its records are released. */
   memberLeft(groupId: string, memberId: string): Promise<void> {
     return this.releaseSession(groupId, memberId);
   }

@@ -21,6 +21,8 @@ export interface ShareSession {
   /** The partitions fetched, in the order they were added, keyed "topicId:partition". */
   partitions: Map<string, SessionPartition>;
   lastUsedMs: number;
+  /** Stops watching the connection that opened the session (set by whoever watches it). */
+  detach?: () => void;
 }
 
 /** What a ShareFetch's session step decided. */
@@ -68,6 +70,7 @@ export class ShareSessionCache {
     }
     if (epoch === INITIAL_EPOCH) {
       if (acknowledging) throw new ShareError(ErrorCode.INVALID_REQUEST, 'Acknowledge data present in initial fetch request.');
+      this.sessions.get(key)?.detach?.();
       this.sessions.delete(key);
       if (this.sessions.size >= this.maxSessions()) throw new ShareError(ErrorCode.SHARE_SESSION_LIMIT_REACHED, 'The limit of share sessions has been reached.');
       const session: ShareSession = { groupId, memberId, epoch: nextEpoch(INITIAL_EPOCH), partitions: new Map(), lastUsedMs: this.now() };
@@ -102,6 +105,7 @@ export class ShareSessionCache {
     const key = sessionKey(groupId, memberId);
     const s = this.sessions.get(key);
     this.sessions.delete(key);
+    s?.detach?.();
     return s;
   }
 

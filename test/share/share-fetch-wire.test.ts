@@ -4,7 +4,7 @@
 // acknowledgements (a RELEASE redelivered by the same fetch), another member's records refused with
 // INVALID_RECORD_STATE, the session errors and the session limit, a long poll woken by a produce,
 // record-limit acquisition (v2), a closed session releasing its records, share.auto.offset.reset
-// latest by default, the start offset persisted once everything is accepted, and the broker's own
+// latest by default, a closed connection releasing its session's records, the start offset persisted once everything is accepted, and the broker's own
 // share coordinator keeping the state across a restart.
 import t from 'tap';
 import { startBroker, type RunningBroker } from '../../src/index.js';
@@ -178,6 +178,24 @@ t.test('share.auto.offset.reset latest by default; the session limit', async (t)
   t.same([full.errorCode, full.errorMessage], [ErrorCode.SHARE_SESSION_LIMIT_REACHED, 'The limit of share sessions has been reached.']);
   t.equal((await shareFetch(w, { member: M2, epoch: -1 })).errorCode, 0, 'a final fetch closes a session');
   t.equal((await shareFetch(w, { member: M3, epoch: 0, topicId })).errorCode, 0, 'room again');
+});
+
+t.test('a closed connection ends its share sessions and releases their records at once', async (t) => {
+  const persister = new MemoryPersister();
+  const b = await broker(persister);
+  const w1 = await GroupWire.connect(t, b);
+  const topicId = await topic(w1, b, 'drop');
+  await persister.initializeState({ groupId: GROUP, topicId, partition: 0 }, 0, 0);
+  await produce(w1, 'drop', 6);
+  t.same(part(await shareFetch(w1, { member: M1, epoch: 0, topicId }))?.acquiredRecords, [{ firstOffset: 0, lastOffset: 5, deliveryCount: 1 }]);
+  const w2 = await GroupWire.connect(t, b);
+  const waiting = shareFetch(w2, { member: M2, epoch: 0, topicId, maxWaitMs: 120_000 }, 150_000);
+  await new Promise((r) => setTimeout(r, 200));
+  w1.conn.destroy();
+  // Well before the 30 s acquisition lock would expire, the waiting fetch gets the records.
+  t.same(part(await waiting)?.acquiredRecords, [{ firstOffset: 0, lastOffset: 5, deliveryCount: 2 }]);
+  const w3 = await GroupWire.connect(t, b);
+  t.equal((await shareFetch(w3, { member: M1, epoch: 1 })).errorCode, ErrorCode.SHARE_SESSION_NOT_FOUND, "the closed connection's session is gone");
 });
 
 t.test("the broker's own share coordinator: state in __share_group_state survives a restart", async (t) => {
