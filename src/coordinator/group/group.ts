@@ -16,6 +16,8 @@ export interface Group {
   protocolTypeOrEmpty(): string;
   /** The error Kafka gives an OffsetCommit (or, `isTransactional`, a TxnOffsetCommit) from this member at this generation, or NONE; `apiVersion` is OffsetCommit's. */
   validateOffsetCommit(memberId: string, groupInstanceId: string | null, generationIdOrMemberEpoch: number, isTransactional?: boolean, apiVersion?: number): number;
+  /** Kafka 4.4's per-partition check of a commit that passed validateOffsetCommit (a consumer group member's older epoch), or NONE. */
+  validateOffsetCommitPartition?(memberId: string, memberEpoch: number, topic: string, partition: number): number;
   /** The error Kafka gives DeleteGroups for this group, or NONE. */
   validateDeleteGroup(): number;
   /** The group-level error Kafka gives OffsetDelete, or NONE. */

@@ -6,6 +6,7 @@
 import { log } from '../../log.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { appendErrorCode, type CoordinatorContext } from './context.js';
+import type { Group } from './group.js';
 import { ClassicGroup } from './classic/group.js';
 import type { ClassicGroupManager } from './classic/manager.js';
 import { UnreplicatedWrite, type StoredRecord } from './offsets-topic.js';
@@ -103,6 +104,11 @@ export class OffsetManager {
           results.push({ topic: t.name, partition: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE });
           continue;
         }
+        const partitionError = (group as Group).validateOffsetCommitPartition?.(req.memberId, req.generationIdOrMemberEpoch, t.name, p.partitionIndex) ?? ErrorCode.NONE;
+        if (partitionError !== ErrorCode.NONE) {
+          results.push({ topic: t.name, partition: p.partitionIndex, errorCode: partitionError });
+          continue;
+        }
         const offset: OffsetAndMetadata = {
           committedOffset: p.committedOffset,
           leaderEpoch: p.committedLeaderEpoch < 0 ? -1 : p.committedLeaderEpoch,
@@ -158,6 +164,11 @@ export class OffsetManager {
       for (const p of t.partitions) {
         if (p.committedMetadata !== null && p.committedMetadata.length > this.c.settings.offsetMetadataMaxBytes) {
           results.push({ topic: t.name, partition: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE });
+          continue;
+        }
+        const partitionError = (group as Group).validateOffsetCommitPartition?.(req.memberId, req.generationIdOrMemberEpoch, t.name, p.partitionIndex) ?? ErrorCode.NONE;
+        if (partitionError !== ErrorCode.NONE) {
+          results.push({ topic: t.name, partition: p.partitionIndex, errorCode: partitionError });
           continue;
         }
         const offset: OffsetAndMetadata = {

@@ -185,7 +185,8 @@ t.test('offset commits and fetches are checked against the member epoch', async 
   const g = h.consumer();
   t.equal(g.validateOffsetCommit('m1', null, 1, false, 9), ErrorCode.NONE);
   t.equal(g.validateOffsetCommit('m1', null, 2, false, 9), ErrorCode.STALE_MEMBER_EPOCH);
-  t.equal(g.validateOffsetCommit('m1', null, 0, false, 9), ErrorCode.STALE_MEMBER_EPOCH);
+  t.equal(g.validateOffsetCommit('m1', null, 0, false, 9), ErrorCode.NONE, 'an older epoch is judged per partition');
+  t.equal(g.validateOffsetCommitPartition('m1', 0, 'a', 0), ErrorCode.STALE_MEMBER_EPOCH, 'a-0 was assigned at epoch 1');
   t.equal(g.validateOffsetCommit('zz', null, 1, false, 9), ErrorCode.UNKNOWN_MEMBER_ID);
   t.equal(g.validateOffsetCommit('m1', null, 1, false, 8), ErrorCode.UNSUPPORTED_VERSION, 'OffsetCommit before v9 from a consumer member');
   t.equal(g.validateOffsetCommit('', null, -1, false, 8), ErrorCode.UNKNOWN_MEMBER_ID, 'an admin commit while members are in the group');
@@ -200,4 +201,29 @@ t.test('offset commits and fetches are checked against the member epoch', async 
   await h.hb({ memberId: 'm1', memberEpoch: -1 });
   t.equal(g.validateOffsetCommit('', null, -1, false, 2), ErrorCode.NONE, 'an admin commit to the empty group');
   t.equal(g.validateDeleteGroup(), ErrorCode.NONE);
+});
+
+t.test('Kafka 4.4: a commit with an older epoch is fine for partitions the member had since then', async (t) => {
+  const h = new Harness();
+  await h.join('m1');
+  await h.join('m2');
+  // m1 gives up three partitions and moves to epoch 2 keeping the others, assigned at epoch 1.
+  const r = await h.hb({ memberId: 'm1', memberEpoch: 1, topicPartitions: owned(ALL_A) });
+  const kept = flat(r.assignment);
+  await h.hb({ memberId: 'm1', memberEpoch: 1, topicPartitions: owned(kept) });
+  const g = h.consumer();
+  t.equal(g.members.get('m1')!.memberEpoch, 2);
+  const keptP = Number(kept[0].split('-')[1]);
+  const gone = ALL_A.map((x) => Number(x.split('-')[1])).find((p) => !kept.includes(`a-${p}`))!;
+  t.equal(g.validateOffsetCommit('m1', null, 1, false, 9), ErrorCode.NONE);
+  t.equal(g.validateOffsetCommitPartition('m1', 1, 'a', keptP), ErrorCode.NONE, 'kept since epoch 1');
+  t.equal(g.validateOffsetCommitPartition('m1', 1, 'a', gone), ErrorCode.STALE_MEMBER_EPOCH, 'no longer its partition');
+  t.equal(g.validateOffsetCommitPartition('m1', 2, 'a', gone), ErrorCode.NONE, 'the current epoch is not checked per partition');
+  // m2 got its partitions at epoch 2: a commit at epoch 1 for them is stale.
+  const m2 = await h.hb({ memberId: 'm2', memberEpoch: 2, topicPartitions: [] });
+  const p2 = Number(flat(m2.assignment)[0].split('-')[1]);
+  await h.hb({ memberId: 'm2', memberEpoch: 2, topicPartitions: owned(flat(m2.assignment)) });
+  t.equal(g.members.get('m2')!.assignmentEpochs.get(TOPIC_A)!.get(p2), 2);
+  t.equal(h.replayed().consumer().members.get('m2')!.assignmentEpochs.get(TOPIC_A)!.get(p2), 2, 'assignment epochs are in the records');
+  t.equal(h.replayed().consumer().members.get('m1')!.assignmentEpochs.get(TOPIC_A)!.get(keptP), 1);
 });

@@ -64,14 +64,18 @@ function next(member: ConsumerGroupMember, input: ReconcileInput, memberEpoch: n
     if (revoke.size > 0) revoking.set(topicId, revoke);
     if (add.size > 0) pendingAssignment.set(topicId, add);
   }
-  const withEpoch = (epoch: number, state: number, a: TopicPartitions, r: TopicPartitions): ConsumerGroupMember => ({
-    ...member,
-    state,
-    previousMemberEpoch: member.memberEpoch,
-    memberEpoch: epoch,
-    assignedPartitions: a,
-    partitionsPendingRevocation: r,
-  });
+  // Partitions it keeps or still has to revoke keep the epoch they were given at; new ones get the new epoch.
+  const withEpoch = (epoch: number, state: number, a: TopicPartitions, r: TopicPartitions): ConsumerGroupMember => {
+    const epochs = new Map<string, Map<number, number>>();
+    for (const tp of [a, r]) {
+      for (const [topicId, ps] of tp) {
+        const byPartition = epochs.get(topicId) ?? new Map<number, number>();
+        for (const p of ps) byPartition.set(p, member.assignmentEpochs.get(topicId)?.get(p) ?? (member.assignedPartitions.get(topicId)?.has(p) ? member.memberEpoch : epoch));
+        epochs.set(topicId, byPartition);
+      }
+    }
+    return { ...member, state, previousMemberEpoch: member.memberEpoch, memberEpoch: epoch, assignedPartitions: a, partitionsPendingRevocation: r, assignmentEpochs: epochs };
+  };
   if (revoking.size > 0 && ownsAny(input.owned, revoking)) return withEpoch(memberEpoch, MemberState.UNREVOKED_PARTITIONS, assigned, revoking);
   for (const [topicId, ps] of pendingAssignment) {
     const set = assigned.get(topicId) ?? new Set<number>();

@@ -5,7 +5,7 @@ import { ErrorCode } from '../../../protocol/errors.js';
 import type { Group } from '../group.js';
 import type { OffsetAndMetadata } from '../records.js';
 import type { TopicPartitions } from '../assignor/types.js';
-import { isReconciledTo, LEAVE_GROUP_MEMBER_EPOCH, newMember, type ConsumerGroupMember } from './member.js';
+import { assignmentEpochOf, isReconciledTo, LEAVE_GROUP_MEMBER_EPOCH, newMember, type ConsumerGroupMember } from './member.js';
 import type { ConsumerRecord } from './records.js';
 
 export type ConsumerGroupState = 'Empty' | 'Assigning' | 'Reconciling' | 'Stable';
@@ -29,7 +29,11 @@ export class ConsumerGroup implements Group {
   /** The epoch at which each owned partition was given to its current owner (Kafka's partition epochs). */
   private readonly partitionEpochs = new Map<string, Map<number, number>>();
 
-  constructor(readonly groupId: string) {}
+  /** `topicIdOf`: the metadata image's topic ids (offset commits name topics, assignments ids). */
+  constructor(
+    readonly groupId: string,
+    private readonly topicIdOf: (topic: string) => string | undefined = () => undefined,
+  ) {}
 
   state(): ConsumerGroupState {
     if (this.members.size === 0) return 'Empty';
@@ -94,8 +98,21 @@ export class ConsumerGroup implements Group {
     const m = this.members.get(memberId);
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (!isTransactional && apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
-    if (memberEpoch === m.memberEpoch) return ErrorCode.NONE;
-    return ErrorCode.STALE_MEMBER_EPOCH;
+    // An older epoch is judged partition by partition (validateOffsetCommitPartition), as Kafka 4.4 does.
+    return memberEpoch > m.memberEpoch ? ErrorCode.STALE_MEMBER_EPOCH : ErrorCode.NONE;
+  }
+
+  /**
+   * Kafka 4.4's assignment epoch check of a commit made with an epoch older than the member's: the
+   * partition must still be the member's (assigned or pending revocation) since an epoch no newer than the commit's.
+   */
+  validateOffsetCommitPartition(memberId: string, memberEpoch: number, topic: string, partition: number): number {
+    const m = this.members.get(memberId);
+    if (!m || memberEpoch < 0 || memberEpoch >= m.memberEpoch) return ErrorCode.NONE;
+    const topicId = this.topicIdOf(topic);
+    const epoch = topicId === undefined ? undefined : assignmentEpochOf(m, topicId, partition);
+    if (epoch === undefined || memberEpoch < epoch) return ErrorCode.STALE_MEMBER_EPOCH;
+    return ErrorCode.NONE;
   }
 
   /** OffsetFetch v9+ from a member (Kafka's validateOffsetFetch); no member id means an admin fetch. */
@@ -166,8 +183,16 @@ export class ConsumerGroup implements Group {
         const v = r.value;
         this.putMember(
           v === null
-            ? { ...old, memberEpoch: LEAVE_GROUP_MEMBER_EPOCH, previousMemberEpoch: LEAVE_GROUP_MEMBER_EPOCH, assignedPartitions: new Map(), partitionsPendingRevocation: new Map() }
-            : { ...old, memberEpoch: v.memberEpoch, previousMemberEpoch: v.previousMemberEpoch, state: v.state, assignedPartitions: v.assigned, partitionsPendingRevocation: v.pendingRevocation },
+            ? { ...old, memberEpoch: LEAVE_GROUP_MEMBER_EPOCH, previousMemberEpoch: LEAVE_GROUP_MEMBER_EPOCH, assignedPartitions: new Map(), partitionsPendingRevocation: new Map(), assignmentEpochs: new Map() }
+            : {
+                ...old,
+                memberEpoch: v.memberEpoch,
+                previousMemberEpoch: v.previousMemberEpoch,
+                state: v.state,
+                assignedPartitions: v.assigned,
+                partitionsPendingRevocation: v.pendingRevocation,
+                assignmentEpochs: v.epochs,
+              },
         );
         return true;
       }
@@ -219,7 +244,7 @@ export class ConsumerGroup implements Group {
 
   /** A copy to restore when a heartbeat's records could not be written. */
   snapshot(): ConsumerGroup {
-    const g = new ConsumerGroup(this.groupId);
+    const g = new ConsumerGroup(this.groupId, this.topicIdOf);
     g.groupEpoch = this.groupEpoch;
     g.metadataHash = this.metadataHash;
     g.assignmentEpoch = this.assignmentEpoch;

@@ -117,6 +117,10 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     private readonly assignorByName: (name: string) => PartitionAssignor | undefined,
   ) {}
 
+  private newGroup(groupId: string): ConsumerGroup {
+    return new ConsumerGroup(groupId, (topic) => this.topics.get(topic)?.topicId);
+  }
+
   private consumerGroup(groupId: string): ConsumerGroup {
     const g = this.c.group(groupId);
     if (g === undefined) throw new GroupApiError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`);
@@ -320,7 +324,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       // An empty classic group (offsets only, or all members gone) becomes a consumer group.
       // It is registered when its first records are applied (replay replaces the classic one).
       if (g !== undefined) records.push(groupTombstone(groupId));
-      return new ConsumerGroup(groupId);
+      return this.newGroup(groupId);
     }
     throw new GroupApiError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
   }
@@ -410,7 +414,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
       // A static member leaving for a while keeps its assignment (and its session timer) until it comes back.
       log.info(`[GroupId ${group.groupId}] Static Member ${m.memberId} with instance id ${req.instanceId} temporarily left the consumer group.`);
-      const leaving: ConsumerGroupMember = { ...m, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH, partitionsPendingRevocation: new Map() };
+      const leaving: ConsumerGroupMember = { ...m, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH, partitionsPendingRevocation: new Map(), assignmentEpochs: onlyAssigned(m) };
       return { records: [currentAssignmentRecord(group.groupId, leaving)], response: { ...response, memberId: m.memberId, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH } };
     }
     log.info(`[GroupId ${group.groupId}] Static Member ${m.memberId} with instance id ${req.instanceId} left the consumer group.`);
@@ -560,7 +564,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
         log.warn(`consumer group record for ${r.groupId}, which is a ${g.type} group: skipped`);
         return;
       }
-      g = new ConsumerGroup(r.groupId);
+      g = this.newGroup(r.groupId);
       this.c.addGroup(g);
     }
     if (!(g as ConsumerGroup).apply(r)) this.c.removeGroup(r.groupId);
@@ -635,4 +639,15 @@ function hash53(s: string): number {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** The member's assignment epochs without those of partitions pending revocation. */
+function onlyAssigned(m: ConsumerGroupMember): Map<string, Map<number, number>> {
+  const out = new Map<string, Map<number, number>>();
+  for (const [topicId, ps] of m.assignedPartitions) {
+    const epochs = new Map<number, number>();
+    for (const p of ps) epochs.set(p, m.assignmentEpochs.get(topicId)?.get(p) ?? m.memberEpoch);
+    out.set(topicId, epochs);
+  }
+  return out;
 }

@@ -36,6 +36,17 @@ export interface ConsumerGroupMember {
   readonly state: number;
   readonly assignedPartitions: TopicPartitions;
   readonly partitionsPendingRevocation: TopicPartitions;
+  /** The member epoch at which each partition it owns (assigned or pending revocation) was given to it (Kafka 4.4 fences commits by it). */
+  readonly assignmentEpochs: AssignmentEpochs;
+}
+
+/** Partition -> the epoch it was assigned at, by topic id. */
+export type AssignmentEpochs = ReadonlyMap<string, ReadonlyMap<number, number>>;
+
+/** The epoch `partition` was assigned to the member at, or undefined when it does not own it. */
+export function assignmentEpochOf(m: ConsumerGroupMember, topicId: string, partition: number): number | undefined {
+  const owned = m.assignedPartitions.get(topicId)?.has(partition) || m.partitionsPendingRevocation.get(topicId)?.has(partition);
+  return owned ? (m.assignmentEpochs.get(topicId)?.get(partition) ?? m.memberEpoch) : undefined;
 }
 
 export function newMember(memberId: string): ConsumerGroupMember {
@@ -54,6 +65,7 @@ export function newMember(memberId: string): ConsumerGroupMember {
     state: MemberState.STABLE,
     assignedPartitions: new Map(),
     partitionsPendingRevocation: new Map(),
+    assignmentEpochs: new Map(),
   };
 }
 

@@ -18,7 +18,7 @@ import { ConsumerGroupCurrentMemberAssignmentKey } from '../../../protocol/gener
 import { ConsumerGroupCurrentMemberAssignmentValue } from '../../../protocol/generated/consumer-group-current-member-assignment-value.js';
 import { ConsumerGroupRegularExpressionKey } from '../../../protocol/generated/consumer-group-regular-expression-key.js';
 import { ConsumerGroupRegularExpressionValue } from '../../../protocol/generated/consumer-group-regular-expression-value.js';
-import { fromTopicPartitions, toTopicPartitions, type ConsumerGroupMember } from './member.js';
+import { fromTopicPartitions, toTopicPartitions, type AssignmentEpochs, type ConsumerGroupMember } from './member.js';
 
 export const RecordType = {
   GROUP_METADATA: 3,
@@ -85,9 +85,27 @@ export function currentAssignmentRecord(groupId: string, m: ConsumerGroupMember)
     memberEpoch: m.memberEpoch,
     previousMemberEpoch: m.previousMemberEpoch,
     state: m.state,
-    assignedPartitions: fromTopicPartitions(m.assignedPartitions),
-    partitionsPendingRevocation: fromTopicPartitions(m.partitionsPendingRevocation),
+    assignedPartitions: withEpochs(m.assignedPartitions, m),
+    partitionsPendingRevocation: withEpochs(m.partitionsPendingRevocation, m),
   });
+}
+
+/** The topic partitions with their assignment epochs (the record's tagged AssignmentEpochs, as Kafka 4.4 writes them). */
+function withEpochs(tp: TopicPartitions, m: ConsumerGroupMember): { topicId: string; partitions: number[]; assignmentEpochs: number[] }[] {
+  return fromTopicPartitions(tp).map((t) => ({ ...t, assignmentEpochs: t.partitions.map((p) => m.assignmentEpochs.get(t.topicId)?.get(p) ?? m.memberEpoch) }));
+}
+
+/** Epochs from a record's lists; a list without them (written before Kafka 4.4) counts from the member epoch. */
+function readEpochs(lists: { topicId: string; partitions: number[]; assignmentEpochs?: number[] | null }[][], memberEpoch: number): AssignmentEpochs {
+  const out = new Map<string, Map<number, number>>();
+  for (const list of lists) {
+    for (const t of list) {
+      const m = out.get(t.topicId) ?? new Map<number, number>();
+      t.partitions.forEach((p, i) => m.set(p, t.assignmentEpochs?.[i] ?? memberEpoch));
+      out.set(t.topicId, m);
+    }
+  }
+  return out;
 }
 
 export function currentAssignmentTombstone(groupId: string, memberId: string): StoredRecord {
@@ -113,7 +131,7 @@ export type ConsumerRecord =
       type: 8;
       groupId: string;
       memberId: string;
-      value: { memberEpoch: number; previousMemberEpoch: number; state: number; assigned: TopicPartitions; pendingRevocation: TopicPartitions } | null;
+      value: { memberEpoch: number; previousMemberEpoch: number; state: number; assigned: TopicPartitions; pendingRevocation: TopicPartitions; epochs: AssignmentEpochs } | null;
     }
   | { type: 16; groupId: string; regex: string; value: { topics: string[]; version: number; timestamp: number } | null };
 
@@ -153,6 +171,7 @@ export function decodeConsumerRecord(type: number, key: Buffer, value: Buffer | 
           state: v.state,
           assigned: toTopicPartitions(v.assignedPartitions),
           pendingRevocation: toTopicPartitions(v.partitionsPendingRevocation),
+          epochs: readEpochs([v.assignedPartitions, v.partitionsPendingRevocation], v.memberEpoch),
         },
       };
     }
