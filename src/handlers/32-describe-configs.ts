@@ -1,6 +1,7 @@
 // DescribeConfigs (key 32), v1-4 (Kafka 4 no longer serves v0). Topics: every topic config with
 // its value, source and (v1+, when asked) synonyms; brokers: this broker's id gives every broker
-// config, "" gives the dynamic cluster-wide defaults that are set. v3+ adds each config's type
+// config, "" gives the dynamic cluster-wide defaults that are set; groups (type 32) every group
+// config, the group's override over the broker's value. v3+ adds each config's type
 // and, when asked, its documentation. Results keep the request's order.
 import { DescribeConfigsRequest } from '../protocol/generated/describe-configs-request.js';
 import { DescribeConfigsResponse } from '../protocol/generated/describe-configs-response.js';
@@ -8,6 +9,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { ResourceType } from '../metadata/records.js';
 import { invalidTopicNameReason } from '../metadata/topic-name.js';
 import type { DescribedConfig } from '../metadata/config-describer.js';
+import { GROUP_RESOURCE_TYPE, describeGroupConfigs } from '../coordinator/group/group-config.js';
 import { defineHandler } from './handler.js';
 
 type Result = DescribeConfigsResponse['results'][number];
@@ -49,6 +51,10 @@ export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
         // samsa has no per-logger levels to report.
         if (r.resourceType === BROKER_LOGGER) return result(ErrorCode.NONE, '');
         return result(ErrorCode.NONE, '', broker.describer.broker(image, true, keys, docs));
+      }
+      if (r.resourceType === GROUP_RESOURCE_TYPE) {
+        if (r.resourceName === '') return result(ErrorCode.INVALID_REQUEST, 'Group name must not be empty');
+        return result(ErrorCode.NONE, '', describeGroupConfigs(image.configs.get(GROUP_RESOURCE_TYPE, r.resourceName), broker.config, keys, docs));
       }
       return result(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}`);
     });

@@ -12,6 +12,7 @@ import type { ApiError, ControllerResult } from './replication-control.js';
 import { invalidTopicNameReason } from './topic-name.js';
 import { validateTopicConfig } from './config-validation.js';
 import { InvalidBrokerConfig, keptBrokerConfigs, validateBrokerConfigs } from './broker-config-validation.js';
+import { GROUP_RESOURCE_TYPE, InvalidGroupConfig, validateGroupConfigs } from '../coordinator/group/group-config.js';
 
 /** IncrementalAlterConfigs operations (AlterConfigOp.OpType ids). */
 export const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -58,7 +59,21 @@ function checkResource(image: MetadataImage, nodeId: number | null, r: ConfigRes
     if (nodeId !== null && Number(r.resourceName) !== nodeId) return fail(r, ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${nodeId}, but received ${r.resourceName}`);
     return null;
   }
+  if (r.resourceType === GROUP_RESOURCE_TYPE) {
+    return r.resourceName === '' ? fail(r, ErrorCode.INVALID_REQUEST, 'Default group resources are not allowed.') : null;
+  }
   return fail(r, ErrorCode.INVALID_REQUEST, `Unexpected resource type ${r.resourceType}`);
+}
+
+/** A group's configs as they would be after the change, checked as a whole as Kafka's GroupConfig.validate does. */
+function checkGroup(r: ConfigResourceChange, props: ReadonlyMap<string, string>, staticConfig: BrokerConfig): ConfigResourceResult | null {
+  try {
+    validateGroupConfigs(props, staticConfig);
+    return null;
+  } catch (e) {
+    if (e instanceof InvalidGroupConfig) return fail(r, ErrorCode.INVALID_CONFIG, e.message);
+    throw e;
+  }
 }
 
 function listParts(value: string): string[] {
@@ -120,7 +135,8 @@ function alterOne(image: MetadataImage, nodeId: number | null, staticConfig: Bro
   const broker = r.resourceType === ResourceType.BROKER;
   const current = image.configs.get(r.resourceType, r.resourceName);
   // For a broker, the resource's configs after the change, as Kafka validates them as a whole.
-  const props = broker ? keptBrokerConfigs(current, r.resourceName !== '') : null;
+  const group = r.resourceType === GROUP_RESOURCE_TYPE;
+  const props = broker ? keptBrokerConfigs(current, r.resourceName !== '') : group ? new Map(current) : null;
   const records: MetadataRecord[] = [];
   const changes: [string, string | null][] = [];
   for (const c of r.configs) {
@@ -135,7 +151,10 @@ function alterOne(image: MetadataImage, nodeId: number | null, staticConfig: Bro
       case OpType.APPEND:
       case OpType.SUBTRACT: {
         const def = broker ? brokerConfigDef(c.name) : topicConfigDef(c.name);
-        if (broker) {
+        if (group) {
+          // Kafka's controller knows no group config schema: none is a list to it, not even the list one.
+          return fail(r, ErrorCode.INVALID_CONFIG, `Can't ${OP_NAMES[c.op]} to key ${c.name} because its type is not LIST.`);
+        } else if (broker) {
           if (!def) return fail(r, ErrorCode.INVALID_CONFIG, `Unknown config name: ${c.name}`);
           if (def.type !== 'list') return fail(r, ErrorCode.INVALID_CONFIG, `Config value ${c.op === OpType.APPEND ? 'append' : 'subtract'} is not allowed for config key: ${c.name}`);
         } else {
@@ -164,7 +183,7 @@ function alterOne(image: MetadataImage, nodeId: number | null, staticConfig: Bro
     if (rec) records.push(rec);
   }
   if (props) {
-    const bad = checkBroker(image, nodeId, staticConfig, r, props) ?? checkElrMinIsr(image, r, changes);
+    const bad = group ? checkGroup(r, props, staticConfig) : (checkBroker(image, nodeId, staticConfig, r, props) ?? checkElrMinIsr(image, r, changes));
     if (bad) return bad;
   }
   out.push(...records);
@@ -207,6 +226,10 @@ function replaceAll(image: MetadataImage, nodeId: number | null, staticConfig: B
   if (r.resourceType === ResourceType.BROKER) {
     // Kafka validates only the configs given: they are all the resource will have.
     const bad = checkBroker(image, nodeId, staticConfig, r, new Map(r.configs.map((c) => [c.name, c.value!])));
+    if (bad) return bad;
+  }
+  if (r.resourceType === GROUP_RESOURCE_TYPE) {
+    const bad = checkGroup(r, new Map(r.configs.map((c) => [c.name, c.value!])), staticConfig);
     if (bad) return bad;
   }
   const current = image.configs.get(r.resourceType, r.resourceName);
