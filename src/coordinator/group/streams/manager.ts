@@ -450,6 +450,11 @@ export class StreamsGroupManager implements GroupProtocolManager {
   // StreamsGroupDescribe
 
   describe(groupIds: string[], includeAuthorizedOperations: boolean): DescribedStreamsGroup[] {
+    // After a load the topology is configured again lazily: describe shows its partition counts all the same.
+    for (const id of groupIds) {
+      const g = this.streamsGroup(id);
+      if (g?.topology && g.configured === null) g.configured = configureTopology(g.topology, (t) => this.host.topic(t)?.partitions);
+    }
     return describeStreamsGroups(groupIds, includeAuthorizedOperations, {
       status: (g) => this.host.status(g),
       group: (g) => this.c.group(g),

@@ -1,0 +1,320 @@
+// StreamsGroupHeartbeat on the sans-IO manager (ManualClock): joining with the topology, internal
+// topic creation and statuses, task assignment and reconciliation (revoke before assign), standbys,
+// epochs and fencing, leaving, timeouts, the initial rebalance delay, records and their replay, with
+// Kafka 4.4's errors and messages (the initial-delay epochs are those a probe of Kafka 4.4.0 answered).
+import t from 'tap';
+import { ErrorCode } from '../../../src/protocol/errors.js';
+import { MemberState } from '../../../src/coordinator/group/streams/member.js';
+import { Harness, taskIds, tasks, wordCount } from './harness.js';
+
+const ALL = ['0-0', '0-1', '0-2', '1-0', '1-1', '1-2'];
+
+/** A group whose internal topics exist: the first member holds every task at epoch 2. */
+async function ready(h: Harness) {
+  await h.join('m1');
+  await h.settle();
+  return h.hb({ memberId: 'm1', memberEpoch: 1, activeTasks: [], standbyTasks: [], warmupTasks: [] });
+}
+
+t.test('request checks: INVALID_REQUEST with Kafka 4.4 messages', async (t) => {
+  const h = new Harness();
+  const cases: [Parameters<Harness['hb']>[0], number, string][] = [
+    [{ memberId: '', memberEpoch: 0, rebalanceTimeoutMs: 1, topology: wordCount() }, ErrorCode.INVALID_REQUEST, "MemberId can't be empty."],
+    [{ memberId: 'm', memberEpoch: 0, groupId: '', rebalanceTimeoutMs: 1, topology: wordCount() }, ErrorCode.INVALID_REQUEST, "GroupId can't be empty."],
+    [{ memberId: 'm', memberEpoch: 0, instanceId: ' ', rebalanceTimeoutMs: 1, topology: wordCount() }, ErrorCode.INVALID_REQUEST, "InstanceId can't be empty."],
+    [{ memberId: 'm', memberEpoch: 0, topology: wordCount() }, ErrorCode.INVALID_REQUEST, 'RebalanceTimeoutMs must be provided in first request.'],
+    [{ memberId: 'm', memberEpoch: 0, rebalanceTimeoutMs: 1, topology: wordCount(), activeTasks: taskIds(['0-0']), standbyTasks: [], warmupTasks: [] }, ErrorCode.INVALID_REQUEST, 'ActiveTasks must be empty when (re-)joining.'],
+    [{ memberId: 'm', memberEpoch: 0, rebalanceTimeoutMs: 1 }, ErrorCode.INVALID_REQUEST, 'Topology must be non-null when (re-)joining.'],
+    [{ memberId: 'm', memberEpoch: -3 }, ErrorCode.INVALID_REQUEST, 'MemberEpoch is -3, but must be greater than or equal to -2.'],
+    [{ memberId: 'm', memberEpoch: -2 }, ErrorCode.INVALID_REQUEST, "InstanceId can't be null."],
+    [{ memberId: 'm', memberEpoch: 3, activeTasks: [] }, ErrorCode.INVALID_REQUEST, 'If one task-type is non-null, all must be non-null.'],
+    [{ memberId: 'm', memberEpoch: 3, topology: wordCount() }, ErrorCode.INVALID_REQUEST, 'Topology can only be provided when (re-)joining.'],
+  ];
+  for (const [req, code, message] of cases) {
+    const r = await h.hb(req);
+    t.equal(r.errorCode, code, message);
+    t.equal(r.errorMessage, message);
+  }
+  const topo = wordCount();
+  topo.subtopologies[1]!.stateChangelogTopics[0]!.partitions = 4;
+  const bad = await h.join('m', 'p', { topology: topo });
+  t.equal(bad.errorCode, ErrorCode.STREAMS_INVALID_TOPOLOGY);
+  t.equal(bad.errorMessage, 'Changelog topic app-counts-changelog must have an undefined partition count, but it is set to 4.');
+  const regex = wordCount();
+  regex.subtopologies[0]!.sourceTopicRegex = ['in.*'];
+  t.equal((await h.join('m', 'p', { topology: regex })).errorMessage, 'Regular expressions for source topics are not supported yet.');
+  t.equal(h.log.length, 0, 'nothing written');
+  h.coordinatorStatus = ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+  t.equal((await h.join('m')).errorCode, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+});
+
+t.test('first member: internal topics created with derived partition counts, then every task', async (t) => {
+  const h = new Harness();
+  const j = await h.join('m1');
+  t.equal(j.errorCode, ErrorCode.NONE);
+  t.equal(j.memberEpoch, 1);
+  t.same(tasks(j.activeTasks), [], 'no task while internal topics are missing');
+  t.same(j.status, [{ statusCode: 3, statusDetail: 'Internal topics are missing: app-by-word-repartition, app-counts-changelog' }]);
+  t.equal(j.heartbeatIntervalMs, 5000);
+  t.equal(j.taskOffsetIntervalMs, 60000);
+  t.equal(j.acceptableRecoveryLag, 10000);
+  t.equal(h.streams().state(), 'NotReady');
+  await h.settle();
+  t.same(
+    h.created.map((c) => [c.name, c.partitions, c.configs['cleanup.policy']]),
+    [
+      ['app-by-word-repartition', 3, 'delete'],
+      ['app-counts-changelog', 3, 'compact'],
+    ],
+    'repartition topic as its writer\'s source (3), changelog one partition per task',
+  );
+  const r = await h.hb({ memberId: 'm1', memberEpoch: 1, activeTasks: [], standbyTasks: [], warmupTasks: [] });
+  t.equal(r.memberEpoch, 2, 'the new topics bump the group epoch');
+  t.same(tasks(r.activeTasks), ALL);
+  t.same(r.status, []);
+  const g = h.streams();
+  t.equal(g.state(), 'Stable');
+  t.equal(g.validatedTopologyEpoch, 0);
+  t.same([g.groupEpoch, g.assignmentEpoch], [2, 2]);
+  t.same(
+    h.log.map((x) => x.key.readInt16BE(0)),
+    [19, 23, 17, 21, 20, 22, 17, 21, 20, 22],
+    'member, topology, group epoch, (empty) target, target epoch, current assignment; then epoch, target, target epoch, current assignment',
+  );
+  const again = await h.hb({ memberId: 'm1', memberEpoch: 2, activeTasks: taskIds(ALL), standbyTasks: [], warmupTasks: [] });
+  t.equal(again.activeTasks, null, 'no tasks in an answer that changes nothing');
+  t.equal(again.memberEpoch, 2);
+});
+
+t.test('missing source topics and wrongly partitioned internal topics are statuses', async (t) => {
+  const h = new Harness();
+  h.topics.delete('input');
+  const j = await h.join('m1');
+  t.same(j.status, [{ statusCode: 1, statusDetail: 'Source topics input are missing.' }]);
+  t.equal(h.created.length, 0, 'nothing created while a source topic is missing');
+  h.topics.set('input', { topicId: 'x', partitions: 3 });
+  h.topics.set('app-counts-changelog', { topicId: 'y', partitions: 5 });
+  const r = await h.hb({ memberId: 'm1', memberEpoch: 1 });
+  t.same(r.status, [{ statusCode: 2, statusDetail: 'Existing topic app-counts-changelog has different number of partitions: expected 3, found 5' }]);
+  t.equal(h.streams().state(), 'NotReady');
+});
+
+t.test('a second thread of the same process: tasks move only once revoked', async (t) => {
+  const h = new Harness();
+  await ready(h);
+  const j2 = await h.join('m2');
+  t.equal(j2.memberEpoch, 3);
+  t.same(tasks(j2.activeTasks), [], 'its tasks are still m1\'s');
+  t.equal(h.streams().members.get('m2')!.state, MemberState.UNRELEASED_TASKS);
+  t.equal(h.streams().state(), 'Reconciling');
+  const r1 = await h.hb({ memberId: 'm1', memberEpoch: 2, activeTasks: taskIds(ALL), standbyTasks: [], warmupTasks: [] });
+  t.equal(r1.memberEpoch, 2, 'revoking: the epoch stays');
+  const kept = tasks(r1.activeTasks);
+  t.equal(kept.length, 3);
+  t.equal(h.streams().members.get('m1')!.state, MemberState.UNREVOKED_TASKS);
+  const still = await h.hb({ memberId: 'm1', memberEpoch: 2, activeTasks: taskIds(ALL), standbyTasks: [], warmupTasks: [] });
+  t.equal(still.memberEpoch, 2, 'still owning the revoked tasks: no progress');
+  const done = await h.hb({ memberId: 'm1', memberEpoch: 2, activeTasks: taskIds(kept), standbyTasks: [], warmupTasks: [] });
+  t.equal(done.memberEpoch, 3);
+  const r2 = await h.hb({ memberId: 'm2', memberEpoch: 3, activeTasks: [], standbyTasks: [], warmupTasks: [] });
+  const got = tasks(r2.activeTasks);
+  t.equal(got.length, 3);
+  t.same([...kept, ...got].sort(), ALL, 'every task active once');
+  t.equal(h.streams().state(), 'Stable');
+});
+
+t.test('standby replicas go to other processes only', async (t) => {
+  const h = new Harness({ 'group.streams.num.standby.replicas': '1' });
+  await ready(h);
+  await h.join('m2', 'p2');
+  const r1 = await h.hb({ memberId: 'm1', memberEpoch: 2, activeTasks: taskIds(ALL), standbyTasks: [], warmupTasks: [] });
+  const kept = tasks(r1.activeTasks);
+  await h.hb({ memberId: 'm1', memberEpoch: 2, activeTasks: taskIds(kept), standbyTasks: [], warmupTasks: [] });
+  const r2 = await h.hb({ memberId: 'm2', memberEpoch: 3, activeTasks: [], standbyTasks: [], warmupTasks: [] });
+  const m1 = h.streams().members.get('m1')!;
+  const m2 = h.streams().members.get('m2')!;
+  t.same(tasks(r2.standbyTasks), kept, "m2's standbys are m1's active tasks");
+  t.same(
+    [...m1.assigned.standby].flatMap(([id, p]) => [...p].map((x) => `${id}-${x}`)).sort(),
+    tasks(r2.activeTasks),
+    "m1's standbys (after its next heartbeat) are m2's active tasks",
+  );
+  t.ok(m2.assigned.standby.size > 0);
+  // Two threads of one process: no standby (it would sit beside its active copy).
+  const same = new Harness({ 'group.streams.num.standby.replicas': '1' });
+  await ready(same);
+  await same.join('m2', 'p1');
+  t.same([...same.streams().targetAssignment.values()].flatMap((x) => [...x.standby.values()]).length, 0);
+});
+
+t.test('member epochs: greater or unexplained smaller ones are fenced; the previous one with a subset passes', async (t) => {
+  const h = new Harness();
+  await ready(h);
+  const ahead = await h.hb({ memberId: 'm1', memberEpoch: 7 });
+  t.equal(ahead.errorCode, ErrorCode.FENCED_MEMBER_EPOCH);
+  t.equal(ahead.errorMessage, 'The streams group member has a greater member epoch (7) than the one known by the group coordinator (2). The member must abandon all its partitions and rejoin.');
+  const prev = await h.hb({ memberId: 'm1', memberEpoch: 1, activeTasks: [], standbyTasks: [], warmupTasks: [] });
+  t.equal(prev.errorCode, ErrorCode.NONE, 'a lost response: the previous epoch owning a subset');
+  const behind = await h.hb({ memberId: 'm1', memberEpoch: 0 + 1, activeTasks: taskIds(['0-0']), standbyTasks: [], warmupTasks: [] });
+  t.equal(behind.errorCode, ErrorCode.NONE);
+  const old = await h.hb({ memberId: 'm1', memberEpoch: 1 });
+  t.equal(old.errorCode, ErrorCode.FENCED_MEMBER_EPOCH, 'no owned tasks: cannot be checked');
+  t.equal(old.errorMessage, 'The streams group member has a smaller member epoch (1) than the one known by the group coordinator (2). The member must abandon all its partitions and rejoin.');
+  const unknown = await h.hb({ memberId: 'nobody', memberEpoch: 2 });
+  t.equal(unknown.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  t.equal(unknown.errorMessage, 'Member nobody is not a member of group app.');
+  const other = await h.hb({ memberId: 'x', memberEpoch: 1, groupId: 'none' });
+  t.equal(other.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+  t.equal(other.errorMessage, 'Streams group none not found.');
+});
+
+t.test('topology epochs: a newer one is refused, an older member hears STALE_TOPOLOGY', async (t) => {
+  const h = new Harness();
+  await ready(h);
+  const newer = await h.join('m2', 'p1', { topology: wordCount(1) });
+  t.equal(newer.errorCode, ErrorCode.STREAMS_INVALID_TOPOLOGY_EPOCH);
+  t.equal(newer.errorMessage, 'Topology updates are not supported yet.');
+  const h2 = new Harness();
+  await h2.join('m1', 'p1', { topology: wordCount(2) });
+  const older = await h2.join('m2', 'p1', { topology: wordCount(1) });
+  t.same(older.status?.[0], { statusCode: 0, statusDetail: "The member's topology epoch 1 is behind the group's topology epoch 2." });
+});
+
+t.test('leaving, session and rebalance timeouts remove the member and bump the epoch', async (t) => {
+  const h = new Harness();
+  await ready(h);
+  await h.join('m2');
+  const before = h.log.length;
+  const left = await h.hb({ memberId: 'm2', memberEpoch: -1 });
+  t.equal(left.errorCode, ErrorCode.NONE);
+  t.equal(left.memberEpoch, -1);
+  t.notOk(h.streams().members.has('m2'));
+  t.same(h.log.slice(before).map((x) => [x.key.readInt16BE(0), x.value === null]), [[22, true], [21, true], [19, true], [17, false]], 'three tombstones and the new epoch');
+  t.equal((await h.hb({ memberId: 'm2', memberEpoch: -1 })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+
+  // Session: m1 heartbeats, m3 does not.
+  await h.join('m3');
+  h.clock.advance(30_000);
+  await h.hb({ memberId: 'm1', memberEpoch: h.streams().members.get('m1')!.memberEpoch });
+  h.clock.advance(20_000);
+  t.notOk(h.streams().members.has('m3'), 'm3 fenced after 45 s without a heartbeat');
+  t.ok(h.streams().members.has('m1'));
+  const fenced = await h.hb({ memberId: 'm3', memberEpoch: 4 });
+  t.equal(fenced.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+
+  // Rebalance timeout: m1 is asked to revoke and never does.
+  const h2 = new Harness();
+  await ready(h2);
+  await h2.join('m2', 'p1', { rebalanceTimeoutMs: 30_000 });
+  await h2.hb({ memberId: 'm1', memberEpoch: 2, activeTasks: taskIds(ALL), standbyTasks: [], warmupTasks: [] });
+  t.equal(h2.streams().members.get('m1')!.state, MemberState.UNREVOKED_TASKS);
+  for (let i = 0; i < 4; i++) {
+    h2.clock.advance(9_000);
+    await h2.hb({ memberId: 'm1', memberEpoch: 2, activeTasks: taskIds(ALL), standbyTasks: [], warmupTasks: [] });
+    await h2.hb({ memberId: 'm2', memberEpoch: 3, activeTasks: [], standbyTasks: [], warmupTasks: [] });
+  }
+  t.notOk(h2.streams().members.has('m1'), 'fenced after the 30 s rebalance timeout');
+  const survivor = h2.streams().members.get('m2')!;
+  t.same([...survivor.assigned.active].flatMap(([id, p]) => [...p.keys()].map((x) => `${id}-${x}`)).sort(), ALL, 'the survivor gets every task');
+});
+
+t.test('initial rebalance delay: members wait at the group epoch, then the timer bumps it and assigns (as Kafka 4.4.0)', async (t) => {
+  const h = new Harness({ 'group.streams.initial.rebalance.delay.ms': '3000' });
+  const j = await h.join('m1');
+  t.equal(j.memberEpoch, 1);
+  t.same(j.activeTasks, [], 'an empty assignment');
+  t.same(j.status?.map((s) => s.statusCode), [5, 3]);
+  t.equal(j.status?.[0]?.statusDetail, 'Assignment delayed due to the configured initial rebalance delay.');
+  await h.settle();
+  h.clock.advance(1500);
+  const j2 = await h.join('m1');
+  t.equal(j2.memberEpoch, 1, 'still the epoch it joined at');
+  t.same(j2.status, [{ statusCode: 5, statusDetail: 'Assignment delayed due to the configured initial rebalance delay.' }]);
+  h.clock.advance(1500);
+  const j3 = await h.join('m1');
+  t.equal(j3.memberEpoch, 3);
+  t.same(tasks(j3.activeTasks), ALL);
+  t.same(j3.status, []);
+});
+
+t.test('assignment interval: a new member waits for it, told why', async (t) => {
+  const h = new Harness({ 'group.streams.assignment.interval.ms': '1000' });
+  await h.join('m1');
+  await h.settle();
+  const early = await h.hb({ memberId: 'm1', memberEpoch: 1 });
+  t.same(early.status, [{ statusCode: 5, statusDetail: 'Assignment delayed due to the configured assignment interval.' }], 'the first (empty) assignment was just made');
+  h.clock.advance(1000);
+  const m1 = await h.hb({ memberId: 'm1', memberEpoch: 1, activeTasks: [], standbyTasks: [], warmupTasks: [] });
+  t.equal(m1.memberEpoch, 2);
+  t.same(tasks(m1.activeTasks), ALL);
+  const j = await h.join('m2');
+  t.same(j.status, [{ statusCode: 5, statusDetail: 'Assignment delayed due to the configured assignment interval.' }]);
+  t.equal(j.memberEpoch, 2, 'the current assignment epoch, no tasks');
+  h.clock.advance(1000);
+  t.equal(h.streams().assignmentEpoch, 3, 'the timer computed the assignment');
+});
+
+t.test('user endpoints: partitions by endpoint, the endpoint epoch moves', async (t) => {
+  const h = new Harness();
+  await h.join('m1', 'p1', { userEndpoint: { host: 'h1', port: 8080 } });
+  await h.settle();
+  const r = await h.hb({ memberId: 'm1', memberEpoch: 1, endpointInformationEpoch: 0, activeTasks: [], standbyTasks: [], warmupTasks: [] });
+  t.ok(r.endpointInformationEpoch > 0);
+  t.same(r.partitionsByUserEndpoint, [
+    {
+      userEndpoint: { host: 'h1', port: 8080 },
+      activePartitions: [
+        { topic: 'app-by-word-repartition', partitions: [0, 1, 2] },
+        { topic: 'input', partitions: [0, 1, 2] },
+      ],
+      standbyPartitions: [],
+    },
+  ]);
+  const same = await h.hb({ memberId: 'm1', memberEpoch: 2, endpointInformationEpoch: r.endpointInformationEpoch });
+  t.equal(same.partitionsByUserEndpoint, null, 'nothing new at the current endpoint epoch');
+});
+
+t.test('a shutdown request reaches every member', async (t) => {
+  const h = new Harness();
+  await ready(h);
+  await h.join('m2');
+  await h.hb({ memberId: 'm2', memberEpoch: 3, shutdownApplication: true });
+  const r = await h.hb({ memberId: 'm1', memberEpoch: 2 });
+  t.same(r.status, [{ statusCode: 4, statusDetail: 'Streams group member m2 encountered a fatal error and requested a shutdown for the entire application.' }]);
+});
+
+t.test('a failed write answers with the coordinator error', async (t) => {
+  const h = new Harness();
+  h.failNextAppend = true;
+  const r = await h.join('m1');
+  t.equal(r.errorCode, ErrorCode.NOT_COORDINATOR);
+});
+
+t.test('replay: a reloaded coordinator has the same group, members, targets and topology', async (t) => {
+  const h = new Harness();
+  await ready(h);
+  await h.join('m2', 'p2', { userEndpoint: { host: 'h', port: 1 } });
+  await h.hb({ memberId: 'm1', memberEpoch: 2, activeTasks: taskIds(ALL), standbyTasks: [], warmupTasks: [] });
+  const r = h.replayed();
+  const a = h.streams();
+  const b = r.streams();
+  t.same([b.groupEpoch, b.assignmentEpoch, b.validatedTopologyEpoch, b.metadataHash], [a.groupEpoch, a.assignmentEpoch, a.validatedTopologyEpoch, a.metadataHash]);
+  t.same(b.topology, a.topology);
+  t.same([...b.targetAssignment.keys()].sort(), [...a.targetAssignment.keys()].sort());
+  for (const [id, m] of a.members) {
+    const n = b.members.get(id)!;
+    t.same([n.memberEpoch, n.previousMemberEpoch, n.state, n.processId, n.userEndpoint, n.rebalanceTimeoutMs], [m.memberEpoch, m.previousMemberEpoch, m.state, m.processId, m.userEndpoint, m.rebalanceTimeoutMs], `member ${id}`);
+    t.same(n.assigned, m.assigned);
+    t.same(n.pendingRevocation, m.pendingRevocation);
+  }
+  t.equal(b.state(), a.state());
+  t.same(r.manager.describe(['app'], false), h.manager.describe(['app'], false).map((g) => ({ ...g, members: g.members.map((m) => ({ ...m, clientId: m.clientId })) })));
+  // Session timers are armed at load.
+  r.clock.advance(45_000);
+  t.equal(r.streams().members.size, 0, 'members that never heartbeat again are fenced after a load');
+  // Deleting the group: tombstones for every record, replayed to nothing.
+  const tomb = h.manager.deleteRecords(a);
+  const z = new Harness();
+  for (const x of [...h.log, ...tomb]) z.manager.replay(x.key.readInt16BE(0), x.key, x.value);
+  t.equal(z.groups.size, 0);
+});
