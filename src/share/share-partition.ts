@@ -294,7 +294,7 @@ export class SharePartition {
    * available in-flight records first, then records never delivered, at most about `maxRecords`
    * (batch-optimized mode rounds up to the end of a log batch and cuts new records into in-flight
    * batches of about `batchSize`; record-limit mode takes exactly `maxRecords`). New records stop at
-   * the max record locks. Records delivered often already (Kafka's throttled delivery) go out alone.
+   * the max record locks. Records redelivered often go out in shrinking numbers, on their last attempt alone.
    */
   acquire(memberId: string, mode: number, batchSize: number, maxRecords: number, fetchOffset: number, batches: readonly FetchedBatch[]): { acquired: AcquiredRecords[]; count: number } {
     const acquired: AcquiredRecords[] = [];
@@ -305,58 +305,45 @@ export class SharePartition {
     const last = batches[batches.length - 1].lastOffset;
     if (first > last) return { acquired, count: 0 };
     let count = 0;
-    let alone = false;
     // Kafka throttles redelivery of records delivered at least max(2, ceil(limit / 2)) times: one at a time.
     const throttleFrom = Math.max(2, Math.ceil(settings.deliveryCountLimit / 2));
     const lock = (from: number, to: number) => this.newTimer(memberId, from, to, settings.recordLockDurationMs);
 
-    // Records in flight that are available again.
+    // Records in flight that are available again (Kafka 4.4's acquire over the cached batches).
     const cut: [InFlightBatch, number, number][] = [];
-    for (let i = Math.max(0, this.floorIndex(first)); i < this.cache.length && count < maxRecords && !alone; i++) {
+    let stop = false;
+    for (let i = Math.max(0, this.floorIndex(first)); i < this.cache.length && count < maxRecords; i++) {
       const b = this.cache[i];
       if (b.last < first) continue;
       if (b.first > last) break;
       const size = b.last - b.first + 1;
+      const remaining = maxRecords - count;
+      const throttle = this.shouldThrottle(b, first, last, throttleFrom);
+      // A batch redelivered often is delivered only when nothing else was acquired, and alone.
+      if (throttle && count > 0) {
+        stop = true;
+        break;
+      }
       const s = b.batch;
-      if (s && (s.state !== RecordState.AVAILABLE || s.pending)) continue;
-      const onLastAttempt = s !== undefined && s.deliveryCount >= throttleFrom;
-      if (s && b.first >= first && b.last <= last && !(recordLimit && count + size > maxRecords) && !(onLastAttempt && size > 1)) {
-        if (onLastAttempt && count > 0) break;
-        s.state = RecordState.ACQUIRED;
-        s.deliveryCount++;
-        s.memberId = memberId;
-        this.clearTimer(s);
-        s.timer = lock(b.first, b.last);
-        acquired.push({ firstOffset: b.first, lastOffset: b.last, deliveryCount: s.deliveryCount });
-        count += size;
-        if (onLastAttempt) alone = true;
+      if (!s || b.first < first || b.last > last || (recordLimit && size > remaining) || throttle) {
+        if (s && (s.state !== RecordState.AVAILABLE || s.pending)) continue;
+        this.split(b);
+        const n = this.acquireOffsets(b, memberId, first, last, recordLimit ? remaining : -1, throttleFrom, settings.deliveryCountLimit, acquired, cut);
+        count += n;
+        if (throttle && n > 0) {
+          stop = true;
+          break;
+        }
         continue;
       }
-      this.split(b);
-      const to = Math.min(b.last, last);
-      for (let o = Math.max(b.first, first); o <= to && count < maxRecords; o++) {
-        const st = b.offsets![o - b.first];
-        if (st.state !== RecordState.AVAILABLE || st.pending) continue;
-        if (st.deliveryCount >= throttleFrom) {
-          alone = true;
-          if (count > 0) break;
-        }
-        st.state = RecordState.ACQUIRED;
-        st.deliveryCount++;
-        st.memberId = memberId;
-        this.clearTimer(st);
-        const prev = acquired[acquired.length - 1];
-        const run = cut[cut.length - 1];
-        if (prev && run && run[0] === b && run[2] === o - 1 && prev.lastOffset === o - 1 && prev.deliveryCount === st.deliveryCount) {
-          prev.lastOffset = o;
-          run[2] = o;
-        } else {
-          acquired.push({ firstOffset: o, lastOffset: o, deliveryCount: st.deliveryCount });
-          cut.push([b, o, o]);
-        }
-        count++;
-        if (alone) break;
-      }
+      if (s.state !== RecordState.AVAILABLE || s.pending) continue;
+      s.state = RecordState.ACQUIRED;
+      s.deliveryCount++;
+      s.memberId = memberId;
+      this.clearTimer(s);
+      s.timer = lock(b.first, b.last);
+      acquired.push({ firstOffset: b.first, lastOffset: b.last, deliveryCount: s.deliveryCount });
+      count += size;
     }
     // One lock per acquired range of a cut batch, as the response names them.
     for (const [b, from, to] of cut) {
@@ -366,7 +353,7 @@ export class SharePartition {
 
     // Records never delivered, past the cache.
     const newFirst = Math.max(first, this.cacheEnd);
-    if (count < maxRecords && !alone && newFirst <= last) {
+    if (count < maxRecords && !stop && newFirst <= last) {
       const room = settings.maxRecordLocks - this.inFlightCount();
       const want = Math.min(maxRecords - count, room > 0 ? room : 0);
       if (want > 0) {
@@ -384,6 +371,52 @@ export class SharePartition {
       }
     }
     return { acquired, count };
+  }
+
+  /** Kafka's shouldThrottleRecordsDelivery: the batch (or its offsets in range) was delivered at least `throttleFrom` times. */
+  private shouldThrottle(b: InFlightBatch, first: number, last: number, throttleFrom: number): boolean {
+    if (b.batch) return b.batch.state === RecordState.AVAILABLE && !b.batch.pending && b.batch.deliveryCount >= throttleFrom;
+    let max = 0;
+    for (let o = Math.max(b.first, first); o <= Math.min(b.last, last); o++) max = Math.max(max, b.offsets![o - b.first].deliveryCount);
+    return max >= throttleFrom;
+  }
+
+  /**
+   * Kafka 4.4's acquireSubsetBatchRecords: the available offsets of a cut batch in [first, last].
+   * A record on its last delivery attempt goes out alone (it ends this batch's acquisition, or
+   * starts it and ends it); throttled records (delivered `throttleFrom` times or more) go out at
+   * most batch size >> (deliveries - throttleFrom + 1) at a time; record-limit mode stops at
+   * `limit` (-1: no limit, batch-optimized mode takes the whole batch).
+   */
+  private acquireOffsets(b: InFlightBatch, memberId: string, first: number, last: number, limit: number, throttleFrom: number, maxDeliveries: number, acquired: AcquiredRecords[], cut: [InFlightBatch, number, number][]): number {
+    let n = 0;
+    let throttledMax = -1;
+    const to = Math.min(b.last, last);
+    for (let o = Math.max(b.first, first); o <= to; o++) {
+      const st = b.offsets![o - b.first];
+      if (st.state !== RecordState.AVAILABLE || st.pending) continue;
+      const dc = st.deliveryCount;
+      if (maxDeliveries > 2 && dc === maxDeliveries - 1 && n > 0) break;
+      if (dc >= throttleFrom && throttledMax < 0) throttledMax = Math.max(1, b.offsets!.length >> (dc - throttleFrom + 1));
+      st.state = RecordState.ACQUIRED;
+      st.deliveryCount++;
+      st.memberId = memberId;
+      this.clearTimer(st);
+      const prev = acquired[acquired.length - 1];
+      const run = cut[cut.length - 1];
+      if (prev && run && run[0] === b && run[2] === o - 1 && prev.lastOffset === o - 1 && prev.deliveryCount === st.deliveryCount) {
+        prev.lastOffset = o;
+        run[2] = o;
+      } else {
+        acquired.push({ firstOffset: o, lastOffset: o, deliveryCount: st.deliveryCount });
+        cut.push([b, o, o]);
+      }
+      n++;
+      if (maxDeliveries > 2 && st.deliveryCount === maxDeliveries) break;
+      if (limit >= 0 && n === limit) break;
+      if (throttledMax > 0 && n === throttledMax) break;
+    }
+    return n;
   }
 
   /**

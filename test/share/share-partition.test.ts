@@ -285,3 +285,25 @@ t.test('the log start offset moving archives available records below it', async 
   t.equal(sp.nextFetchOffset(), 7);
   t.same(sp.acquire(M1, 0, 500, 500, 7, batches(5, 9, 5)).acquired, [{ firstOffset: 7, lastOffset: 9, deliveryCount: 2 }]);
 });
+
+t.test("throttled redelivery as Kafka 4.4's: halved from max(2, ceil(limit / 2)) deliveries, the last attempt alone, never after other records", async (t) => {
+  const { sp } = await ready({ deliveryCountLimit: 5 });
+  const release = async (m: string, from: number, to: number) => sp.acknowledge(m, [{ firstOffset: from, lastOffset: to, acknowledgeTypes: [A.RELEASE] }]);
+  sp.acquire(M1, 0, 500, 500, 0, batches(0, 9));
+  sp.acquire(M1, 0, 500, 500, 10, batches(10, 19));
+  for (let i = 0; i < 2; i++) {
+    await release(M1, 0, 19);
+    sp.acquire(M1, 0, 500, 500, 0, batches(0, 19));
+  }
+  await release(M1, 0, 19);
+  t.same(sp.inFlight(), [{ firstOffset: 0, lastOffset: 19, state: S.AVAILABLE, deliveryCount: 3, memberId: '' }]);
+  // Delivered 3 times (>= max(2, ceil(5 / 2))): 10 >> 1 = 5 records of the first batch, and nothing after it.
+  t.same(sp.acquire(M1, 0, 500, 500, 0, batches(0, 19)).acquired, [{ firstOffset: 0, lastOffset: 4, deliveryCount: 4 }]);
+  t.same(sp.acquire(M2, 0, 500, 500, 5, batches(0, 19)).acquired, [{ firstOffset: 5, lastOffset: 9, deliveryCount: 4 }]);
+  await release(M1, 0, 4);
+  // Offsets 0-4 are on their last attempt (4 of 5): one at a time.
+  t.same(sp.acquire(M1, 0, 500, 500, 0, batches(0, 19)).acquired, [{ firstOffset: 0, lastOffset: 0, deliveryCount: 5 }]);
+  t.same(sp.acquire(M1, 0, 500, 500, 1, batches(0, 19)).acquired, [{ firstOffset: 1, lastOffset: 1, deliveryCount: 5 }]);
+  await release(M1, 0, 1);
+  t.equal(sp.startOffset, 2, 'released on the last attempt: archived');
+});
