@@ -25,6 +25,7 @@ import { brokerMarkerHost } from './coordinator/transaction/local-markers.js';
 import { TxnVerifier } from './coordinator/transaction/produce-verification.js';
 import { SharePartitionManager } from './share/share-partition-manager.js';
 import { brokerShareSettings } from './share/settings.js';
+import { GROUP_RESOURCE_TYPE, GroupConfigs } from './coordinator/group/group-config.js';
 import type { Persister } from './share/persister.js';
 import { log } from './log.js';
 import { ShareCoordinator } from './coordinator/share/coordinator.js';
@@ -106,6 +107,8 @@ export class Broker implements BrokerContext {
   /** Each listener's advertised endpoint, in the order of `listeners`. */
   private endpoints: { name: string; host: string; port: number }[] = [];
   private advertised = { host: '127.0.0.1', port: 0 };
+  /** Group-level settings for the coordinators: a group's GROUP config override, else the broker's group.* value. */
+  readonly groupConfigs: GroupConfigs;
 
   constructor(readonly options: BrokerOptions) {
     this.config = new BrokerConfig(options.config ?? {});
@@ -122,6 +125,10 @@ export class Broker implements BrokerContext {
       staticOverrides: options.config ?? {},
       nodeId: this.nodeId,
       cluster: options.cluster,
+    });
+    this.groupConfigs = new GroupConfigs({
+      overrides: (groupId) => this.metadata.image.configs.get(GROUP_RESOURCE_TYPE, groupId),
+      broker: () => this.metadata.dynamicConfig.current(this.metadata.image),
     });
     this.groups = new GroupCoordinator(this);
     this.transactions = new TransactionCoordinator(

@@ -261,3 +261,13 @@ t.test('session timeout must exceed the heartbeat interval (broker bounds that o
   t.same(await send([['streams.heartbeat.interval.ms', SET, '46000'], ['streams.session.timeout.ms', SET, '45000']]), [INVALID_CONFIG, 'streams.session.timeout.ms must be greater than streams.heartbeat.interval.ms']);
   t.same(await send([['consumer.heartbeat.interval.ms', SET, '40000']]), [NONE, null]);
 });
+
+t.test('the broker\'s GroupConfigs sees an override once it is written', { skip: process.env.KAFKA_BOOTSTRAP ? 'samsa only' : false }, async (t) => {
+  const group = g('view');
+  t.equal(b!.broker.groupConfigs.number(group, 'consumer.session.timeout.ms'), 45000, 'the broker value before');
+  t.same(await incremental(group, [['consumer.session.timeout.ms', SET, '55000'], ['share.isolation.level', SET, 'read_committed']]), [NONE, null]);
+  t.equal(b!.broker.groupConfigs.number(group, 'consumer.session.timeout.ms'), 55000);
+  t.equal(b!.broker.groupConfigs.string(group, 'share.isolation.level'), 'read_committed');
+  t.same(await incremental(group, [['consumer.session.timeout.ms', DELETE, null]]), [NONE, null]);
+  t.equal(b!.broker.groupConfigs.number(group, 'consumer.session.timeout.ms'), 45000, 'and the broker value after the delete');
+});
