@@ -112,7 +112,8 @@ export class GroupCoordinator implements CoordinatorContext {
       getById: (id: string) => host.topics.getById?.(id),
       names: () => [...(host.topics.all?.() ?? [])].map((t) => t.name),
     };
-    this.consumer = new ConsumerGroupManager(this, { ...settings, assignors: settings.assignors.map((n) => assignorByName(n)?.name ?? n) }, topics, assignorByName);
+    const groupNumber = (groupId: string, name: string) => host.groupConfigs?.number(groupId, name);
+    this.consumer = new ConsumerGroupManager(this, { ...settings, assignors: settings.assignors.map((n) => assignorByName(n)?.name ?? n), groupNumber }, topics, assignorByName);
     this.registerProtocol(this.consumer);
     this.streams = new StreamsGroupManager(this, {
       config: host.config,

@@ -20,6 +20,8 @@ export interface CoordinatorHost {
   readonly topics: { get(name: string): TopicInfo | undefined; getById?(topicId: string): TopicInfo | undefined; all?(): Iterable<TopicInfo> };
   partitionLog(topic: string, partition: number): PartitionLog | undefined;
   createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<TopicInfo>;
+  /** Group-level settings (GROUP config resources, else the broker's group.* value); absent: the broker's config alone. */
+  readonly groupConfigs?: { number(groupId: string, name: string): number };
 }
 
 /**

@@ -227,3 +227,16 @@ t.test('Kafka 4.4: a commit with an older epoch is fine for partitions the membe
   t.equal(h.replayed().consumer().members.get('m2')!.assignmentEpochs.get(TOPIC_A)!.get(p2), 2, 'assignment epochs are in the records');
   t.equal(h.replayed().consumer().members.get('m1')!.assignmentEpochs.get(TOPIC_A)!.get(keptP), 1);
 });
+
+t.test("a group's own consumer.session.timeout.ms and consumer.heartbeat.interval.ms (GROUP configs) win over the broker's", async (t) => {
+  const own: Record<string, number> = { 'consumer.session.timeout.ms': 20_000, 'consumer.heartbeat.interval.ms': 7000 };
+  const h = new Harness({ groupNumber: (groupId, name) => (groupId === 'g' ? own[name] : undefined) });
+  const r = await h.join('m1');
+  t.equal(r.heartbeatIntervalMs, 7000);
+  const other = await h.hb({ groupId: 'other', memberId: 'o', memberEpoch: 0, rebalanceTimeoutMs: 1000, subscribedTopicNames: ['a'], topicPartitions: [] });
+  t.equal(other.heartbeatIntervalMs, 5000, 'another group: the broker value');
+  h.clock.advance(20_000);
+  await Promise.resolve();
+  t.equal(h.consumer().members.size, 0, 'fenced after the group session timeout');
+  t.equal(h.consumer('other').members.size, 1, 'the other group keeps the 45 s one');
+});

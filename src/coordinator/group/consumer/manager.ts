@@ -61,6 +61,8 @@ export interface ConsumerGroupSettings {
   maxSize: number;
   /** group.consumer.assignors: the first is the default. */
   assignors: readonly string[];
+  /** A group's own setting (GROUP config, e.g. consumer.session.timeout.ms), else undefined for the broker's. */
+  groupNumber?: (groupId: string, name: string) => number | undefined;
 }
 
 export function consumerGroupSettings(config: { number(name: string): number; get(name: string): string | null }): ConsumerGroupSettings {
@@ -265,7 +267,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
         errorMessage: null,
         memberId: reconciled.memberId,
         memberEpoch: reconciled.memberEpoch,
-        heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
+        heartbeatIntervalMs: this.heartbeatIntervalMs(group.groupId),
         assignment: full || changed ? { topicPartitions: fromTopicPartitions(reconciled.assignedPartitions) } : null,
       },
     };
@@ -451,8 +453,18 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     void this.write(groupId, this.fence(g, m));
   }
 
+  /** consumer.session.timeout.ms of the group, else group.consumer.session.timeout.ms. */
+  private sessionTimeoutMs(groupId: string): number {
+    return this.settings.groupNumber?.(groupId, 'consumer.session.timeout.ms') ?? this.settings.sessionTimeoutMs;
+  }
+
+  /** consumer.heartbeat.interval.ms of the group, else group.consumer.heartbeat.interval.ms. */
+  private heartbeatIntervalMs(groupId: string): number {
+    return this.settings.groupNumber?.(groupId, 'consumer.heartbeat.interval.ms') ?? this.settings.heartbeatIntervalMs;
+  }
+
   private scheduleSessionTimeout(groupId: string, memberId: string): void {
-    this.c.timers.schedule(sessionKey(groupId, memberId), this.settings.sessionTimeoutMs, () => this.fenceFromTimer(groupId, memberId, 'the member session expired.'));
+    this.c.timers.schedule(sessionKey(groupId, memberId), this.sessionTimeoutMs(groupId), () => this.fenceFromTimer(groupId, memberId, 'the member session expired.'));
   }
 
   private scheduleRebalanceTimeout(groupId: string, memberId: string, memberEpoch: number, timeoutMs: number): void {
