@@ -96,7 +96,20 @@ export class SharePartitionManager {
   /** Ends a member's share session, releasing what it had acquired in the session's partitions. */
   async releaseSession(groupId: string, memberId: string): Promise<void> {
     const session = this.sessions.remove(groupId, memberId);
-    if (session) await this.releaseIn(session);
+    if (!session) return;
+    await this.releaseIn(session);
+    // Kafka's onGroupEmpty: with no session left the group's share partitions leave the cache, so
+    // the next fetch reads their state again (e.g. after kafka-share-groups --reset-offsets).
+    if (!this.sessions.hasGroup(groupId)) this.dropGroup(groupId);
+  }
+
+  private dropGroup(groupId: string): void {
+    const prefix = `${groupId}\u0000`;
+    for (const [key, sp] of this.partitions) {
+      if (!key.startsWith(prefix)) continue;
+      sp.close();
+      this.partitions.delete(key);
+    }
   }
 
   private async releaseIn(session: ShareSession): Promise<void> {

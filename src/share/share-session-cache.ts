@@ -43,6 +43,8 @@ export function nextEpoch(epoch: number): number {
 
 export class ShareSessionCache {
   private readonly sessions = new Map<string, ShareSession>();
+  /** Sessions per group (Kafka's numMembersPerGroup). */
+  private readonly perGroup = new Map<string, number>();
 
   constructor(
     private readonly maxSessions: () => number,
@@ -51,6 +53,11 @@ export class ShareSessionCache {
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** Whether any member of the group has a session. */
+  hasGroup(groupId: string): boolean {
+    return (this.perGroup.get(groupId) ?? 0) > 0;
   }
 
   get(groupId: string, memberId: string): ShareSession | undefined {
@@ -70,12 +77,17 @@ export class ShareSessionCache {
     }
     if (epoch === INITIAL_EPOCH) {
       if (acknowledging) throw new ShareError(ErrorCode.INVALID_REQUEST, 'Acknowledge data present in initial fetch request.');
-      this.sessions.get(key)?.detach?.();
-      this.sessions.delete(key);
+      const old = this.sessions.get(key);
+      if (old) {
+        old.detach?.();
+        this.sessions.delete(key);
+        this.count(groupId, -1);
+      }
       if (this.sessions.size >= this.maxSessions()) throw new ShareError(ErrorCode.SHARE_SESSION_LIMIT_REACHED, 'The limit of share sessions has been reached.');
       const session: ShareSession = { groupId, memberId, epoch: nextEpoch(INITIAL_EPOCH), partitions: new Map(), lastUsedMs: this.now() };
       for (const p of added) session.partitions.set(partitionKey(p.topicId, p.partition), p);
       this.sessions.set(key, session);
+      this.count(groupId, 1);
       return { kind: 'session', session, full: true };
     }
     const session = this.sessions.get(key);
@@ -104,9 +116,17 @@ export class ShareSessionCache {
   remove(groupId: string, memberId: string): ShareSession | undefined {
     const key = sessionKey(groupId, memberId);
     const s = this.sessions.get(key);
+    if (!s) return undefined;
     this.sessions.delete(key);
-    s?.detach?.();
+    this.count(groupId, -1);
+    s.detach?.();
     return s;
+  }
+
+  private count(groupId: string, delta: number): void {
+    const n = (this.perGroup.get(groupId) ?? 0) + delta;
+    if (n > 0) this.perGroup.set(groupId, n);
+    else this.perGroup.delete(groupId);
   }
 
   /** Every session, for eviction when members leave. */

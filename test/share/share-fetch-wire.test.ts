@@ -198,6 +198,21 @@ t.test('a closed connection ends its share sessions and releases their records a
   t.equal((await shareFetch(w3, { member: M1, epoch: 1 })).errorCode, ErrorCode.SHARE_SESSION_NOT_FOUND, "the closed connection's session is gone");
 });
 
+t.test("a group's last session ending drops its share partitions: the next fetch reads the state again", async (t) => {
+  const persister = new MemoryPersister();
+  const b = await broker(persister);
+  const w = await GroupWire.connect(t, b);
+  const topicId = await topic(w, b, 'reset');
+  const key = { groupId: GROUP, topicId, partition: 0 };
+  await persister.initializeState(key, 0, 0);
+  await produce(w, 'reset', 5);
+  t.same(part(await shareFetch(w, { member: M1, epoch: 0, topicId }))?.acquiredRecords, [{ firstOffset: 0, lastOffset: 4, deliveryCount: 1 }]);
+  t.equal((await shareAck(w, M1, -1, topicId, [])).errorCode, 0, 'the only session closes (its records released)');
+  // What kafka-share-groups --reset-offsets does to an empty group (AlterShareGroupOffsets).
+  persister.seed(key, 3, []);
+  t.same(part(await shareFetch(w, { member: M2, epoch: 0, topicId }))?.acquiredRecords, [{ firstOffset: 3, lastOffset: 4, deliveryCount: 1 }], 'the new start offset is used');
+});
+
 t.test("the broker's own share coordinator: state in __share_group_state survives a restart", async (t) => {
   const dir = tempDir(t);
   const config = { 'num.partitions': '1', 'share.coordinator.state.topic.replication.factor': '1', 'share.coordinator.state.topic.min.isr': '1', 'share.coordinator.state.topic.num.partitions': '3' };
