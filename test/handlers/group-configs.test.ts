@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { startBroker, type RunningBroker } from '../../src/index.js';
 import { codecRequest } from '../metadata/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const GROUP = 32;
 const NONE = 0;
@@ -270,4 +271,24 @@ t.test('the broker\'s GroupConfigs sees an override once it is written', { skip:
   t.equal(b!.broker.groupConfigs.string(group, 'share.isolation.level'), 'read_committed');
   t.same(await incremental(group, [['consumer.session.timeout.ms', DELETE, null]]), [NONE, null]);
   t.equal(b!.broker.groupConfigs.number(group, 'consumer.session.timeout.ms'), 45000, 'and the broker value after the delete');
+});
+
+t.test('overrides outlive a restart (ConfigRecords in the metadata log)', { skip: process.env.KAFKA_BOOTSTRAP ? 'samsa only' : false }, async (t) => {
+  const dataDir = tempDir(t);
+  const first = await startBroker({ port: 0, dataDir });
+  const set = await codecRequest(first.host, first.port, 'IncrementalAlterConfigs', 1, {
+    validateOnly: false,
+    resources: [{ resourceType: GROUP, resourceName: 'kept', configs: [{ name: 'share.delivery.count.limit', configOperation: SET, value: '4' }] }],
+  });
+  t.equal(set.responses[0].errorCode, NONE);
+  await first.close();
+  const second = await startBroker({ port: 0, dataDir });
+  t.teardown(() => second.close());
+  const r = await codecRequest(second.host, second.port, 'DescribeConfigs', 4, {
+    includeSynonyms: false,
+    includeDocumentation: false,
+    resources: [{ resourceType: GROUP, resourceName: 'kept', configurationKeys: ['share.delivery.count.limit'] }],
+  });
+  t.match(r.results[0].configs[0], { name: 'share.delivery.count.limit', value: '4', configSource: GROUP_CONFIG });
+  t.equal(second.broker.groupConfigs.number('kept', 'share.delivery.count.limit'), 4);
 });
