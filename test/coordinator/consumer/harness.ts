@@ -27,6 +27,10 @@ export class Harness implements CoordinatorContext {
   readonly groups = new Map<string, Group>();
   readonly log: StoredRecord[] = [];
   failNextAppend = false;
+  /** The error the next failing append throws (default: NOT_LEADER_OR_FOLLOWER). */
+  failWith: Error | null = null;
+  /** Runs while the failing append is in flight (e.g. the partition is unloaded meanwhile). */
+  duringFailingAppend: (() => void) | null = null;
   readonly topics = new Map<string, { topicId: string; partitions: number }>([
     ['a', { topicId: TOPIC_A, partitions: 6 }],
     ['b', { topicId: TOPIC_B, partitions: 3 }],
@@ -64,7 +68,8 @@ export class Harness implements CoordinatorContext {
   async append(_groupId: string, records: StoredRecord[]): Promise<number> {
     if (this.failNextAppend) {
       this.failNextAppend = false;
-      throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'not leader');
+      this.duringFailingAppend?.();
+      throw this.failWith ?? new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'not leader');
     }
     const base = this.log.length;
     this.log.push(...records);

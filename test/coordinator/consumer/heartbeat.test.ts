@@ -4,6 +4,7 @@
 import t from 'tap';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { MemberState } from '../../../src/coordinator/group/consumer/member.js';
+import { UnreplicatedWrite } from '../../../src/coordinator/group/offsets-topic.js';
 import { Harness, flat, owned } from './harness.js';
 
 t.test('the first member joins: epoch 1, every partition, records written before the answer', async (t) => {
@@ -179,4 +180,21 @@ t.test('a failed write answers with the mapped error and leaves the group as it 
   const first = await h.hb({ groupId: 'fresh', memberId: 'x', memberEpoch: 0, rebalanceTimeoutMs: 1000, subscribedTopicNames: ['a'], topicPartitions: [] });
   t.equal(first.errorCode, ErrorCode.NOT_COORDINATOR);
   t.equal(h.groups.has('fresh'), false, 'a group whose first write failed does not exist');
+});
+
+t.test('a write in the log but not replicated in time keeps the change; a group unloaded meanwhile is not restored', async (t) => {
+  const h = new Harness();
+  await h.join('m1');
+  h.failNextAppend = true;
+  h.failWith = new UnreplicatedWrite(ErrorCode.REQUEST_TIMED_OUT, 'not replicated in time');
+  const r = await h.join('m2');
+  t.equal(r.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  t.ok(h.consumer().members.has('m2'), 'the log may still commit it: the member stays');
+
+  h.failWith = null;
+  h.failNextAppend = true;
+  h.duringFailingAppend = () => h.removeGroup('g');
+  const gone = await h.join('m3');
+  t.equal(gone.errorCode, ErrorCode.NOT_COORDINATOR);
+  t.notOk(h.groups.has('g'), 'an unloaded group is not put back');
 });

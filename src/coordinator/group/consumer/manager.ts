@@ -12,7 +12,7 @@ import type { ConsumerGroupHeartbeatResponse } from '../../../protocol/generated
 import type { ConsumerGroupDescribeResponseDescribedGroup, ConsumerGroupDescribeResponseTopicPartitions } from '../../../protocol/generated/consumer-group-describe-response.js';
 import { appendErrorCode, type CoordinatorContext } from '../context.js';
 import type { Group } from '../group.js';
-import type { StoredRecord } from '../offsets-topic.js';
+import { UnreplicatedWrite, type StoredRecord } from '../offsets-topic.js';
 import type { GroupProtocolManager } from '../protocol.js';
 import type { PartitionAssignor, TopicPartitions } from '../assignor/types.js';
 import { ClassicGroup } from '../classic/group.js';
@@ -164,14 +164,18 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     const before = this.c.group(groupId);
     const snapshot = before instanceof ConsumerGroup ? before.snapshot() : null;
     for (const r of records) this.replay(r.key.readInt16BE(0), r.key, r.value);
+    const applied = this.c.group(groupId);
     try {
       await this.c.append(groupId, records);
       return ErrorCode.NONE;
     } catch (e) {
       log.warn(`consumer group ${groupId}: writing ${records.length} record(s) failed: ${(e as Error)?.message ?? e}`);
+      // In the leader's log but not replicated in time: the log may still commit it, so the state stays.
+      // A group unloaded (or loaded anew) meanwhile is not ours to restore either.
+      if (e instanceof UnreplicatedWrite || this.c.group(groupId) !== applied) return appendErrorCode(e);
       if (snapshot) {
         this.c.addGroup(snapshot);
-      } else if (this.c.group(groupId) !== before) {
+      } else if (applied !== before) {
         this.c.removeGroup(groupId);
         if (before !== undefined) this.c.addGroup(before);
       }
