@@ -177,20 +177,34 @@ export class ShareCoordinator {
     const code = await this.ready(key);
     if (code !== ErrorCode.NONE) return error(code, code === ErrorCode.COORDINATOR_NOT_AVAILABLE ? COORDINATOR_NOT_AVAILABLE_MESSAGE : errorMessage(code));
     const p = shareStatePartitionFor(key, this.topic.numPartitions);
-    return this.serialize(p, async () => {
+    // The partition's next operation may start once this one's records are in the log and
+    // replayed; its answer waits for them to be replicated.
+    const step = await this.serialize(p, async (): Promise<{ result: T; written?: Promise<void> }> => {
       const entry = this.loaded.get(p);
-      if (!entry || this.closed) return error(ErrorCode.NOT_COORDINATOR, errorMessage(ErrorCode.NOT_COORDINATOR));
+      if (!entry || this.closed) return { result: error(ErrorCode.NOT_COORDINATOR, errorMessage(ErrorCode.NOT_COORDINATOR)) };
       const { records, result } = op(entry.shard);
-      if (records.length === 0) return result;
+      if (records.length === 0) return { result };
+      const { appended, written } = this.topic.append(p, records, this.now());
       try {
-        await this.topic.append(p, records, this.now(), (baseOffset) => this.replay(entry, records, baseOffset));
-        return result;
+        this.replay(entry, records, await appended);
       } catch (e) {
-        if (!(e instanceof KafkaError)) log.error(`share coordinator failed to write to ${SHARE_GROUP_STATE_TOPIC}-${p}: ${(e as Error)?.stack ?? e}`);
-        const c = appendErrorCode(e);
-        return error(c, errorMessage(c));
+        return { result: this.appendFailed(p, e, error) };
       }
+      return { result, written };
     });
+    if (!step.written) return step.result;
+    try {
+      await step.written;
+      return step.result;
+    } catch (e) {
+      return this.appendFailed(p, e, error);
+    }
+  }
+
+  private appendFailed<T>(partition: number, e: unknown, error: (code: number, message: string | null) => T): T {
+    if (!(e instanceof KafkaError)) log.error(`share coordinator failed to write to ${SHARE_GROUP_STATE_TOPIC}-${partition}: ${(e as Error)?.stack ?? e}`);
+    const c = appendErrorCode(e);
+    return error(c, errorMessage(c));
   }
 
   private replay(entry: LoadedPartition, records: StoredRecord[], baseOffset: number): void {
@@ -301,9 +315,11 @@ export class ShareCoordinator {
         if (this.loaded.get(partition) !== entry || this.closed) return;
         const records = [...entry.shard.deletedTopicTombstones(), ...entry.shard.coldSnapshots(interval)];
         if (records.length === 0) return;
-        await this.topic
-          .append(partition, records, this.now(), (baseOffset) => this.replay(entry, records, baseOffset))
-          .catch((e) => log.debug(`share coordinator could not snapshot ${SHARE_GROUP_STATE_TOPIC}-${partition}: ${(e as Error)?.message ?? e}`));
+        const { appended } = this.topic.append(partition, records, this.now());
+        await appended.then(
+          (baseOffset) => this.replay(entry, records, baseOffset),
+          (e) => log.debug(`share coordinator could not snapshot ${SHARE_GROUP_STATE_TOPIC}-${partition}: ${(e as Error)?.message ?? e}`),
+        );
       });
     }
   }

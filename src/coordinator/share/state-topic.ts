@@ -56,31 +56,30 @@ export class ShareStateTopic {
   }
 
   /**
-   * Appends the records as one batch after the partition's earlier writes; `onAppended` runs once
-   * the batch is in the log (its offset), before replication is awaited. A write in the log but
-   * not replicated in time fails with UnreplicatedWrite.
+   * Appends the records as one batch after the partition's earlier appends; `appended` resolves
+   * with its base offset once it is in the log, `written` once it is also replicated (in a
+   * cluster). The next append does not wait for this one's replication, as Kafka's coordinator
+   * runtime applies a write at once and answers it when committed. A batch in the log but not
+   * replicated in time fails `written` with UnreplicatedWrite.
    */
-  append(partition: number, records: StoredRecord[], now: number, onAppended: (baseOffset: number) => void): Promise<void> {
+  append(partition: number, records: StoredRecord[], now: number): { appended: Promise<number>; written: Promise<void> } {
     const prev = this.tails.get(partition) ?? Promise.resolve();
-    const run = () => this.doAppend(partition, records, now, onAppended);
-    const next = prev.then(run, run);
-    const tail = next.catch(() => {});
+    const run = () => this.log(partition).append(buildBatch({ records: records.map((r) => ({ key: r.key, value: r.value, timestamp: now })) }), { now });
+    const appending = prev.then(run, run);
+    const tail = appending.catch(() => {});
     this.tails.set(partition, tail);
     void tail.then(() => {
       if (this.tails.get(partition) === tail) this.tails.delete(partition);
     });
-    return next;
-  }
-
-  private async doAppend(partition: number, records: StoredRecord[], now: number, onAppended: (baseOffset: number) => void): Promise<void> {
-    const batch = buildBatch({ records: records.map((r) => ({ key: r.key, value: r.value, timestamp: now })) });
-    const l = this.log(partition);
-    const appended = await l.append(batch, { now });
-    onAppended(appended.baseOffset);
-    if (!this.leadership || !l.replicated) return;
-    const timeoutMs = this.host.config.number('share.coordinator.write.timeout.ms');
-    const errorCode = await this.leadership.awaitReplication(SHARE_GROUP_STATE_TOPIC, partition, appended.lastOffset + 1, timeoutMs);
-    if (errorCode !== ErrorCode.NONE) throw new UnreplicatedWrite(errorCode, `${SHARE_GROUP_STATE_TOPIC}-${partition}: write not replicated (error ${errorCode})`);
+    const written = appending.then(async (a) => {
+      const l = this.log(partition);
+      if (!this.leadership || !l.replicated) return;
+      const timeoutMs = this.host.config.number('share.coordinator.write.timeout.ms');
+      const errorCode = await this.leadership.awaitReplication(SHARE_GROUP_STATE_TOPIC, partition, a.lastOffset + 1, timeoutMs);
+      if (errorCode !== ErrorCode.NONE) throw new UnreplicatedWrite(errorCode, `${SHARE_GROUP_STATE_TOPIC}-${partition}: write not replicated (error ${errorCode})`);
+    });
+    written.catch(() => {});
+    return { appended: appending.then((a) => a.baseOffset), written };
   }
 
   /** Every record of the partition from its log start to its log end, in offset order, with its offset. */
