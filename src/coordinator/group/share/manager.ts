@@ -341,6 +341,7 @@ function sessionKey(groupId: string, memberId: string): string {
 
 /** Kafka's throwIfShareGroupHeartbeatRequestIsInvalid: the INVALID_REQUEST message, or null. */
 export function validateHeartbeat(req: ShareGroupHeartbeatRequest): string | null {
+  // (KafkaApis answers an empty or over-long member id before this: see the handler.)
   if (req.memberId === '') return "MemberId can't be empty.";
   if (req.groupId === '') return "GroupId can't be empty.";
   if (req.rackId === '') return "RackId can't be empty.";
