@@ -24,7 +24,7 @@ import { TxnMarkerChannel } from './coordinator/transaction/marker-channel.js';
 import { brokerMarkerHost } from './coordinator/transaction/local-markers.js';
 import { TxnVerifier } from './coordinator/transaction/produce-verification.js';
 import { SharePartitionManager } from './share/share-partition-manager.js';
-import { brokerShareSettings } from './share/settings.js';
+import { groupShareSettings } from './share/settings.js';
 import { GROUP_RESOURCE_TYPE, GroupConfigs } from './coordinator/group/group-config.js';
 import type { Persister } from './share/persister.js';
 import { log } from './log.js';
@@ -168,7 +168,7 @@ export class Broker implements BrokerContext {
     this.groups.share.persister = options.sharePersister ?? this.sharePersister;
     this.shares = new SharePartitionManager({
       persister: () => options.sharePersister ?? this.sharePersister,
-      settings: () => brokerShareSettings(this.config),
+      settings: (groupId) => groupShareSettings(this.groupConfigs, groupId),
       maxSessions: () => this.config.number('group.share.max.share.sessions'),
       now: Date.now,
       scheduler: { setTimeout: (fn, ms) => setTimeout(fn, ms).unref(), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },

@@ -4,7 +4,7 @@
 // acknowledgements (a RELEASE redelivered by the same fetch), another member's records refused with
 // INVALID_RECORD_STATE, the session errors and the session limit, a long poll woken by a produce,
 // record-limit acquisition (v2), a closed session releasing its records, share.auto.offset.reset
-// latest by default, a closed connection releasing its session's records, the start offset persisted once everything is accepted, and the broker's own
+// latest by default, the group's share.* configs, a closed connection releasing its session's records, the start offset persisted once everything is accepted, and the broker's own
 // share coordinator keeping the state across a restart.
 import t from 'tap';
 import { startBroker, type RunningBroker } from '../../src/index.js';
@@ -18,6 +18,7 @@ import { buildBatch, produceRaw } from '../helpers/batch-builder.js';
 import { parseBatches } from '../helpers/wire.js';
 import { MemoryPersister } from './memory-persister.js';
 import { tempDir } from '../helpers/tmp.js';
+import { codecRequest } from '../metadata/helpers.js';
 
 const GROUP = 'sg';
 const M1 = 'AAAAAAAAAAAAAAAAAAAAAQ';
@@ -211,6 +212,31 @@ t.test("a group's last session ending drops its share partitions: the next fetch
   // What kafka-share-groups --reset-offsets does to an empty group (AlterShareGroupOffsets).
   persister.seed(key, 3, []);
   t.same(part(await shareFetch(w, { member: M2, epoch: 0, topicId }))?.acquiredRecords, [{ firstOffset: 3, lastOffset: 4, deliveryCount: 1 }], 'the new start offset is used');
+});
+
+t.test("the group's configs: share.auto.offset.reset earliest, share.record.lock.duration.ms", async (t) => {
+  const persister = new MemoryPersister();
+  const b = await broker(persister);
+  const w = await GroupWire.connect(t, b);
+  const topicId = await topic(w, b, 'configured');
+  await produce(w, 'configured', 5);
+  const set = await codecRequest(b.host, b.port, 'IncrementalAlterConfigs', 1, {
+    validateOnly: false,
+    resources: [{ resourceType: 32, resourceName: GROUP, configs: [
+      { name: 'share.auto.offset.reset', configOperation: 0, value: 'earliest' },
+      { name: 'share.record.lock.duration.ms', configOperation: 0, value: '15000' },
+    ] }],
+  });
+  t.equal(set.responses[0].errorCode, 0);
+  let r: ShareFetchResponse | undefined;
+  // The group configs reach the broker through the metadata log: wait until they apply.
+  for (let i = 0; i < 100 && r?.acquisitionLockTimeoutMs !== 15_000; i++) {
+    if (r) await new Promise((res) => setTimeout(res, 50));
+    r = await shareFetch(w, { member: M3, epoch: 0, maxWaitMs: 0 });
+  }
+  t.equal(r!.acquisitionLockTimeoutMs, 15_000);
+  const first = part(await shareFetch(w, { member: M1, epoch: 0, topicId }));
+  t.same(first?.acquiredRecords, [{ firstOffset: 0, lastOffset: 4, deliveryCount: 1 }], 'records before the first fetch are delivered (earliest)');
 });
 
 t.test("the broker's own share coordinator: state in __share_group_state survives a restart", async (t) => {
