@@ -29,6 +29,7 @@ import { GROUP_RESOURCE_TYPE, GroupConfigs } from './coordinator/group/group-con
 import type { Persister } from './share/persister.js';
 import { log } from './log.js';
 import { ShareCoordinator } from './coordinator/share/coordinator.js';
+import { listenerSecurity, type SecurityProtocol } from './security/listener-security.js';
 import { SharePersister } from './coordinator/share/persister.js';
 
 /** One of the broker's listeners (Kafka's `listeners` entry, with its `advertised.listeners` one). */
@@ -39,6 +40,8 @@ export interface BrokerListener {
   port: number;
   advertisedHost?: string;
   advertisedPort?: number;
+  /** The listener's protocol (listener.security.protocol.map); default PLAINTEXT. Its ssl.* and sasl.* settings come from the broker config. */
+  securityProtocol?: SecurityProtocol;
 }
 
 export interface BrokerOptions {
@@ -223,6 +226,11 @@ export class Broker implements BrokerContext {
     return this.advertised.port;
   }
 
+  /** The advertised endpoint of the listener named (a request's own listener), else the first one's. */
+  advertisedEndpointOf(listenerName: string): { host: string; port: number } {
+    return this.endpoints.find((e) => e.name === listenerName) ?? this.advertised;
+  }
+
   /** Every listener's advertised endpoint (bound ports filled in), once started. */
   get advertisedEndpoints(): readonly { name: string; host: string; port: number }[] {
     return this.endpoints;
@@ -248,7 +256,7 @@ export class Broker implements BrokerContext {
     if (listeners.length === 0) throw new Error('a broker needs at least one listener');
     const bound: { host: string; port: number }[] = [];
     for (const l of listeners) {
-      const server = this.listener(l.name);
+      const server = this.listener(l.name, l.securityProtocol);
       this.servers.push(server);
       const port = await server.listen(l.host, l.port);
       bound.push({ host: l.host, port });
@@ -278,9 +286,10 @@ export class Broker implements BrokerContext {
   }
 
   /** A listener serving the broker's APIs to clients (its handlers see this broker as their context). */
-  listener(listenerName: string): Server<RequestContext> {
+  listener(listenerName: string, securityProtocol: SecurityProtocol = 'PLAINTEXT'): Server<RequestContext> {
     return new Server<RequestContext>({
       listenerName,
+      security: listenerSecurity((name) => this.config.get(name), listenerName, securityProtocol),
       registry: this.options.remoteController?.registry(HANDLERS) ?? HANDLERS,
       context: (info: RequestInfo): RequestContext => ({ ...info, broker: this }),
       config: this.config,

@@ -469,12 +469,20 @@ export function topicConfigDef(name: string): ConfigDef | undefined {
   return TOPIC_BY_NAME.get(name);
 }
 
+/** Kafka's prefix of per-listener settings. */
+const LISTENER_PREFIX = 'listener.name.';
+
 /** Broker settings as given (--config key=value), falling back to the table's defaults. */
 export class BrokerConfig {
   private readonly values = new Map<string, string>();
 
   constructor(overrides: Record<string, string> = {}) {
     for (const [k, v] of Object.entries(overrides)) {
+      // Per-listener settings (listener.name.<name>.<config>) are read by the listener that owns them.
+      if (k.startsWith(LISTENER_PREFIX)) {
+        this.values.set(k, v);
+        continue;
+      }
       if (!SETTING_BY_NAME.has(k)) throw new Error(`unknown broker config '${k}'`);
       checkValue(SETTING_BY_NAME.get(k)!, v);
       this.values.set(k, v);

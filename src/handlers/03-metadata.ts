@@ -40,7 +40,7 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
     }
     // Without an authorizer Kafka reports every operation as allowed when asked (v8+).
     if (req.includeTopicAuthorizedOperations) for (const t of topics) t.topicAuthorizedOperations = ALL_TOPIC_OPERATIONS;
-    const brokers = broker.replicas ? clusterBrokers(broker, ctx.listenerName) : [{ nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null }];
+    const brokers = broker.replicas ? clusterBrokers(broker, ctx.listenerName) : [{ nodeId: broker.nodeId, ...ownEndpoint(broker, ctx.listenerName), rack: null }];
     return {
       throttleTimeMs: 0,
       brokers,
@@ -98,6 +98,11 @@ function failed(name: string | null, topicId: string, errorCode: number): TopicR
 }
 
 /** Cluster mode: the unfenced brokers with an endpoint on this listener, as Kafka's metadata cache lists them. */
+/** A lone broker's endpoint on the request's listener. */
+function ownEndpoint(broker: BrokerContext, listenerName: string): { host: string; port: number } {
+  return broker.advertisedEndpointOf?.(listenerName) ?? { host: broker.advertisedHost, port: broker.advertisedPort };
+}
+
 function clusterBrokers(broker: BrokerContext, listenerName: string): MetadataResponse['brokers'] {
   const out: MetadataResponse['brokers'] = [];
   for (const b of broker.image.cluster.brokers.values()) {

@@ -61,7 +61,8 @@ function coordinatorFor(ctx: RequestContext, keyType: number, key: string): Coor
   const leaderId =
     keyType === KEY_TYPE_GROUP ? broker.groups.coordinatorId(key) : keyType === KEY_TYPE_TRANSACTION ? broker.transactions.coordinatorId(key) : broker.shareCoordinator.coordinatorId(key);
   if (leaderId !== null) return leaderEndpoint(ctx, leaderId);
-  return { errorCode: ErrorCode.NONE, errorMessage: errorName(ErrorCode.NONE), nodeId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort };
+  const own = broker.advertisedEndpointOf?.(ctx.listenerName) ?? { host: broker.advertisedHost, port: broker.advertisedPort };
+  return { errorCode: ErrorCode.NONE, errorMessage: errorName(ErrorCode.NONE), nodeId: broker.nodeId, host: own.host, port: own.port };
 }
 
 function failed(errorCode: number, errorMessage: string): Coordinator {

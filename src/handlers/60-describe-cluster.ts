@@ -39,11 +39,16 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
       };
     }
     const image = broker.image;
+    // Each broker's endpoint on the listener the request came in on, as Kafka answers (brokers without one are left out).
     const brokers = [...image.cluster.brokers.values()]
-      .filter((b) => (!b.fenced || req.includeFencedBrokers) && b.endpoints.length > 0)
-      .map((b) => ({ brokerId: b.id, host: b.endpoints[0].host, port: b.endpoints[0].port, rack: b.rack, isFenced: b.fenced }));
+      .filter((b) => !b.fenced || req.includeFencedBrokers)
+      .flatMap((b) => {
+        const e = b.endpoints.find((x) => x.name === ctx.listenerName);
+        return e ? [{ brokerId: b.id, host: e.host, port: e.port, rack: b.rack, isFenced: b.fenced }] : [];
+      });
     if (!brokers.some((b) => b.brokerId === broker.nodeId)) {
-      brokers.push({ brokerId: broker.nodeId, host: broker.advertisedHost, port: broker.advertisedPort, rack: null, isFenced: false });
+      const own = broker.advertisedEndpointOf?.(ctx.listenerName) ?? { host: broker.advertisedHost, port: broker.advertisedPort };
+      brokers.push({ brokerId: broker.nodeId, host: own.host, port: own.port, rack: null, isFenced: false });
     }
     return {
       throttleTimeMs: 0,

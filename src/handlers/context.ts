@@ -143,6 +143,8 @@ export interface BrokerContext {
   /** This broker's advertised endpoint (its one listener today). */
   readonly advertisedHost: string;
   readonly advertisedPort: number;
+  /** The advertised endpoint of the listener a request came in on (Kafka answers with that listener's). */
+  advertisedEndpointOf?(listenerName: string): { host: string; port: number };
   partitionLog(topic: string, partition: number): PartitionLog | undefined;
   /** The replica layer in cluster mode; null on a lone node. */
   readonly replicas?: ReplicaAccess | null;

@@ -63,6 +63,8 @@ import readShareGroupState from './84-read-share-group-state.js';
 import writeShareGroupState from './85-write-share-group-state.js';
 import deleteShareGroupState from './86-delete-share-group-state.js';
 import readShareGroupStateSummary from './87-read-share-group-state-summary.js';
+import saslHandshake from './17-sasl-handshake.js';
+import saslAuthenticate from './36-sasl-authenticate.js';
 
 export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
   [
@@ -79,6 +81,7 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
     streamsGroupHeartbeat, streamsGroupDescribe, streamsGroupTopologyDescriptionUpdate,
     shareFetch, shareAcknowledge,
     initializeShareGroupState, readShareGroupState, writeShareGroupState, deleteShareGroupState, readShareGroupStateSummary,
+    saslHandshake, saslAuthenticate,
   ].map(
     (h) => [h.apiKey, h as Handler],
   ),

@@ -3,6 +3,8 @@
 // of handlers or the broker; a broker listener and a controller listener differ only in these.
 import type { Reader } from '../protocol/reader.js';
 import type { Writer } from '../protocol/writer.js';
+import type { KafkaPrincipal } from '../security/principal.js';
+import type { SecurityProtocol } from '../security/listener-security.js';
 
 /** What the connection knows of a request; the listener's context factory adds the rest. */
 export interface RequestInfo {
@@ -14,6 +16,10 @@ export interface RequestInfo {
   peer: string;
   /** The listener the request came in on (Kafka's listener name, e.g. PLAINTEXT, CONTROLLER). */
   listenerName: string;
+  /** Who the connection authenticated as (User:ANONYMOUS on PLAINTEXT and on SSL without a client certificate). */
+  principal: KafkaPrincipal;
+  /** The listener's security protocol. */
+  securityProtocol: SecurityProtocol;
   /** The APIs that listener serves: ApiVersions answers from these. */
   apis: ApiRegistry<any>;
   /** Answers what is queued, then closes this connection (Kafka's signal for a failed acks=0 produce). */

@@ -15,6 +15,10 @@ import {
 } from '../protocol/headers.js';
 import { FrameDecoder } from './frame-decoder.js';
 import type { ListenerApis, RequestInfo, ServedApi } from './api.js';
+import type { Codec } from '../protocol/generated/codec.js';
+import type { SaslServerSettings, SecurityProtocol } from '../security/listener-security.js';
+import { ANONYMOUS, type KafkaPrincipal } from '../security/principal.js';
+import { SaslAuthenticator, type AuthenticatorPort } from './sasl-authenticator.js';
 
 /** Reading stops while responses not yet in the kernel (queued or in the socket's buffer) reach this. */
 export const MAX_UNSENT_RESPONSE_BYTES = 4 << 20;
@@ -30,6 +34,15 @@ export interface ConnectionLimits {
   maxInFlight: number;
   /** connections.max.idle.ms: a connection with no traffic for this long is closed (0: never). */
   idleMs: number;
+}
+
+/** A connection's security as its listener established it (TLS done before the connection exists). */
+export interface ConnectionSecurity {
+  securityProtocol: SecurityProtocol;
+  /** From the client certificate on SSL; ANONYMOUS otherwise until SASL authenticates. */
+  principal: KafkaPrincipal;
+  /** SASL listeners: nothing but ApiVersions and the SASL exchange is served until it succeeds. */
+  sasl: SaslServerSettings | null;
 }
 
 interface Slot {
@@ -68,14 +81,29 @@ export class Connection {
   readonly peer: string;
   /** Run once when the connection closes (share sessions end with their connection). */
   private readonly closeListeners = new Set<() => void>();
+  private principal: KafkaPrincipal = ANONYMOUS;
+  private readonly securityProtocol: SecurityProtocol = 'PLAINTEXT';
+  /** The SASL exchange, until it succeeds; null on other listeners and once authenticated. */
+  private gate: SaslAuthenticator | null = null;
+  /** A SASL step is being evaluated asynchronously: no frame is taken meanwhile. */
+  private authBusy = false;
 
   constructor(
     private readonly socket: Socket,
     private readonly listener: ListenerApis<any>,
     private readonly limits: ConnectionLimits,
     private readonly onClose: (c: Connection) => void,
+    security: ConnectionSecurity | null = null,
   ) {
     this.decoder = new FrameDecoder(limits.maxFrameBytes);
+    if (security !== null) {
+      this.securityProtocol = security.securityProtocol;
+      this.principal = security.principal;
+      if (security.sasl !== null) {
+        this.gate = new SaslAuthenticator(security.sasl, this.authenticatorPort());
+        this.decoder.setMaxFrameBytes(security.sasl.maxReceiveSize);
+      }
+    }
     this.peer = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -199,6 +227,7 @@ export class Connection {
 
   private overloaded(): boolean {
     return (
+      this.authBusy ||
       this.queue.length >= this.limits.maxInFlight ||
       this.inFlightRequestBytes >= MAX_IN_FLIGHT_REQUEST_BYTES ||
       this.socket.writableLength + this.queuedResponseBytes >= MAX_UNSENT_RESPONSE_BYTES
@@ -235,6 +264,7 @@ export class Connection {
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
     const correlationId = frame.readInt32BE(4);
+    if (this.gate !== null && this.gate.onFrame(frame)) return;
     const handler = this.listener.registry.get(apiKey);
     if (!handler) return this.fail(`unknown or unsupported api key ${apiKey}`);
     if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
@@ -361,6 +391,8 @@ export class Connection {
       clientId,
       peer: this.peer,
       listenerName: this.listener.listenerName,
+      principal: this.principal,
+      securityProtocol: this.securityProtocol,
       apis: this.listener.registry,
       closeConnection: (reason) => this.fail(reason),
       afterResponse: (fn) => this.afterResponse(slot, fn),
@@ -371,6 +403,49 @@ export class Connection {
         }
         this.closeListeners.add(fn);
         return () => this.closeListeners.delete(fn);
+      },
+    };
+  }
+
+  /** How the SASL exchange answers through this connection, in order with its other responses. */
+  private authenticatorPort(): AuthenticatorPort {
+    return {
+      respond: (apiKey: number, apiVersion: number, correlationId: number, codec: Codec<any>, response: unknown) => {
+        const slot = newSlot(0);
+        this.queue.push(slot);
+        this.complete(slot, codec, apiKey, apiVersion, correlationId, response);
+      },
+      respondRaw: (token: Buffer) => {
+        const slot = newSlot(0);
+        const size = Buffer.alloc(4);
+        size.writeInt32BE(token.length);
+        slot.chunks = [size, token];
+        slot.bytes = 4 + token.length;
+        this.queuedResponseBytes += slot.bytes;
+        slot.done = true;
+        this.queue.push(slot);
+        this.flush();
+      },
+      fail: (reason: string) => {
+        if (this.closing || this.closed) return;
+        log.info(`closing connection ${this.peer} on listener ${this.listener.listenerName}: ${reason}`);
+        this.stopReading();
+        this.decoder.clear();
+        // What is queued (the failure's answer) still leaves; flush() ends the socket after it.
+        if (this.queue.length === 0) this.socket.end();
+      },
+      busy: (on: boolean) => {
+        this.authBusy = on;
+        if (!on) this.wake();
+      },
+      authenticated: (principal: KafkaPrincipal) => {
+        this.principal = principal;
+        this.gate = null;
+        this.decoder.setMaxFrameBytes(this.limits.maxFrameBytes);
+      },
+      servesApiVersions: (apiVersion: number) => {
+        const h = this.listener.registry.get(18);
+        return h !== undefined && apiVersion >= h.minVersion && apiVersion <= h.maxVersion;
       },
     };
   }

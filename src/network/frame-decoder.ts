@@ -9,7 +9,12 @@ export class FrameDecoder {
   /** Set once a size prefix is out of range; the stream can't be read past it. */
   error: string | null = null;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  constructor(private maxFrameBytes: number) {}
+
+  /** A new largest frame (a SASL listener reads at most sasl.server.max.receive.size until authenticated). */
+  setMaxFrameBytes(n: number): void {
+    this.maxFrameBytes = n;
+  }
 
   /** Bytes received and not yet taken as frames. */
   get bufferedBytes(): number {

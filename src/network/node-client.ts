@@ -6,7 +6,14 @@
 // and each peer holds a bounded number of requests. A shared NodeFaults drops, delays or cuts
 // traffic between node pairs for tests.
 import net from 'node:net';
+import tls from 'node:tls';
 import { log } from '../log.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { SaslAuthenticateRequest } from '../protocol/generated/sasl-authenticate-request.js';
+import { SaslAuthenticateResponse } from '../protocol/generated/sasl-authenticate-response.js';
+import { SaslHandshakeRequest } from '../protocol/generated/sasl-handshake-request.js';
+import { SaslHandshakeResponse } from '../protocol/generated/sasl-handshake-response.js';
+import type { ClientSecurity } from '../security/listener-security.js';
 import { requestHeaderVersion, responseHeaderVersion } from '../protocol/headers.js';
 import type { Codec } from '../protocol/generated/index.js';
 import { RequestHeader } from '../protocol/generated/request-header.js';
@@ -36,6 +43,13 @@ export interface NodeClientOptions {
   connectTimeoutMs?: number;
   maxResponseBytes?: number;
   faults?: NodeFaults;
+  /** TLS and SASL towards the peers' listener (SSL / SASL_* inter-broker or controller listeners); none: PLAINTEXT. */
+  security?: ClientSecurity | null;
+}
+
+/** The peer refused this node's SASL credentials or mechanism. */
+export class AuthenticationError extends Error {
+  override name = 'AuthenticationError';
 }
 
 /** The peer did not answer within the request timeout (the connection is closed, as Kafka does). */
@@ -99,7 +113,9 @@ class PeerConnection {
 
   private connect(): void {
     this.state = 'connecting';
-    const socket = net.connect({ host: this.endpoint.host, port: this.endpoint.port });
+    const security = this.client.security;
+    const { host, port } = this.endpoint;
+    const socket = security?.tls ? tls.connect({ host, port, ...security.tls(host) }) : net.connect({ host, port });
     this.socket = socket;
     this.decoder = new FrameDecoder(this.client.maxResponseBytes);
     socket.setNoDelay(true);
@@ -108,24 +124,61 @@ class PeerConnection {
       if (this.socket === socket && this.state === 'connecting') this.disconnect(`connection setup timed out after ${this.client.connectTimeoutMs} ms`);
     }, this.client.connectTimeoutMs);
     socket.once('close', () => clearTimeout(setup));
-    socket.on('connect', () => {
-      clearTimeout(setup);
+    const connected = (): void => {
       if (this.socket !== socket) return;
-      this.state = 'ready';
-      this.failures = 0;
-      const localPort = socket.localPort ?? 0;
-      this.client.faults?.registerClientPort(localPort, this.client.nodeId);
-      // Unregistered only once closed, so servers judging the same fault change still know it.
-      socket.once('close', () => this.client.faults?.unregisterClientPort(localPort));
-      const waiting = this.waiting;
-      this.waiting = [];
-      for (const p of waiting) this.write(p);
-    });
+      if (!security?.sasl) return this.ready(socket, setup);
+      this.authenticate(security.sasl).then(
+        () => this.ready(socket, setup),
+        (e: Error) => {
+          if (this.socket !== socket) return;
+          log.warn(`node ${this.client.nodeId} -> node ${this.nodeId}: SASL authentication failed: ${e.message}`);
+          this.disconnect(`SASL authentication failed: ${e.message}`);
+        },
+      );
+    };
+    socket.on(security?.tls ? 'secureConnect' : 'connect', connected);
     socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
     socket.on('error', (e) => log.debug(`node ${this.client.nodeId} -> node ${this.nodeId}: ${e.message}`));
     socket.on('close', () => {
       if (this.socket === socket) this.disconnect('connection closed');
     });
+  }
+
+  /** Kafka's SASL client exchange: SaslHandshake v1 naming the mechanism, then its tokens in SaslAuthenticate v2. */
+  private async authenticate(sasl: NonNullable<ClientSecurity['sasl']>): Promise<void> {
+    const handshake = await this.exchange(SaslHandshakeRequest, SaslHandshakeResponse, 1, { mechanism: sasl.mechanism });
+    if (handshake.errorCode !== ErrorCode.NONE) {
+      throw new AuthenticationError(`the peer does not accept SASL mechanism ${sasl.mechanism} (enabled: ${handshake.mechanisms.join(', ')})`);
+    }
+    const client = sasl.client();
+    let token: Buffer | null = client.initial();
+    while (token !== null) {
+      const res = await this.exchange(SaslAuthenticateRequest, SaslAuthenticateResponse, 2, { authBytes: token });
+      if (res.errorCode !== ErrorCode.NONE) throw new AuthenticationError(res.errorMessage ?? `error code ${res.errorCode}`);
+      token = client.evaluate(Buffer.from(res.authBytes));
+    }
+  }
+
+  /** One request written before the connection is ready (the SASL exchange). */
+  private exchange<Req, Res>(requestCodec: Codec<Req>, responseCodec: Codec<Res>, version: number, request: Req): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      const p = this.client.pending(requestCodec, responseCodec, version, request, resolve, reject, () => this.expire(p));
+      this.write(p);
+    });
+  }
+
+  private ready(socket: net.Socket, setup: NodeJS.Timeout): void {
+    clearTimeout(setup);
+    if (this.socket !== socket) return;
+    this.state = 'ready';
+    this.failures = 0;
+    const localPort = socket.localPort ?? 0;
+    this.client.faults?.registerClientPort(localPort, this.client.nodeId);
+    // Unregistered only once closed, so servers judging the same fault change still know it.
+    socket.once('close', () => this.client.faults?.unregisterClientPort(localPort));
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const p of waiting) this.write(p);
   }
 
   private write(p: Pending): void {
@@ -215,6 +268,7 @@ export class NodeClient {
   readonly backoffMaxMs: number;
   readonly maxResponseBytes: number;
   readonly connectTimeoutMs: number;
+  readonly security: ClientSecurity | null;
   private readonly clientId: string;
   private readonly requestTimeoutMs: number;
   private readonly maxQueued: number;
@@ -233,6 +287,7 @@ export class NodeClient {
     this.maxResponseBytes = options.maxResponseBytes ?? 100 * 1024 * 1024;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.faults = options.faults;
+    this.security = options.security ?? null;
     this.unsubscribe = this.faults?.onChange(() => this.applyFaults());
   }
 
@@ -260,6 +315,26 @@ export class NodeClient {
     const peer = this.peers.get(to);
     if (peer === undefined) return Promise.reject(new NodeUnavailableError(`no endpoint known for node ${to}`));
     if (peer.size >= this.maxQueued) return Promise.reject(new NodeUnavailableError(`node ${to} already has ${peer.size} requests queued`));
+    return new Promise<Res>((resolve, reject) => {
+      const p = this.pending(requestCodec, responseCodec, version, request, resolve, reject, () => {
+        reject(new RequestTimeoutError(`node ${to} did not answer api key ${requestCodec.apiKey} v${version} within ${timeoutMs} ms`));
+        peer.expire(p);
+      }, timeoutMs);
+      peer.submit(p);
+    });
+  }
+
+  /** A request framed with the next correlation id, timing out after `timeoutMs`. */
+  pending<Req, Res>(
+    requestCodec: Codec<Req>,
+    responseCodec: Codec<Res>,
+    version: number,
+    request: Req,
+    resolve: (v: Res) => void,
+    reject: (e: Error) => void,
+    onTimeout: () => void,
+    timeoutMs = this.requestTimeoutMs,
+  ): Pending {
     const apiKey = requestCodec.apiKey;
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = (this.nextCorrelationId + 1) | 0;
@@ -273,22 +348,16 @@ export class NodeClient {
     });
     requestCodec.encode(w, version, request);
     w.patchInt32(at, w.length - 4);
-    return new Promise<Res>((resolve, reject) => {
-      const p: Pending = {
-        apiKey,
-        version,
-        correlationId,
-        frame: w.toChunks(),
-        decode: (r) => responseCodec.decode(r, version),
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        timer: setTimeout(() => {
-          reject(new RequestTimeoutError(`node ${to} did not answer api key ${apiKey} v${version} within ${timeoutMs} ms`));
-          peer.expire(p);
-        }, timeoutMs),
-      };
-      peer.submit(p);
-    });
+    return {
+      apiKey,
+      version,
+      correlationId,
+      frame: w.toChunks(),
+      decode: (r) => responseCodec.decode(r, version),
+      resolve: resolve as (v: unknown) => void,
+      reject,
+      timer: setTimeout(onTimeout, timeoutMs),
+    };
   }
 
   /** A fault now separates us from a peer: cut the connection as a partition would. */

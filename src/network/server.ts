@@ -2,10 +2,13 @@
 // limits, serves the APIs of its registry with contexts from its owner's factory, and closes them
 // all on shutdown, optionally after answering the requests already being handled.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { BrokerConfig } from '../config.js';
 import { log } from '../log.js';
 import type { ApiRegistry, ListenerApis, RequestInfo } from './api.js';
 import { Connection, type ConnectionLimits } from './connection.js';
+import type { ListenerSecurity } from '../security/listener-security.js';
+import { ANONYMOUS } from '../security/principal.js';
 
 export interface ServerOptions<Ctx extends RequestInfo> {
   /** Kafka's listener name (PLAINTEXT, CONTROLLER, ...): requests carry it to their handlers. */
@@ -18,6 +21,8 @@ export interface ServerOptions<Ctx extends RequestInfo> {
   config: BrokerConfig;
   /** The settings in force now, read for each new connection (Kafka's connection limits are dynamic); default `config`. */
   currentConfig?: () => BrokerConfig;
+  /** TLS and SASL of an SSL / SASL_* listener (src/security/listener-security.ts); none for PLAINTEXT. */
+  security?: ListenerSecurity | null;
 }
 
 export class Server<Ctx extends RequestInfo = RequestInfo> {
@@ -36,11 +41,13 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
   private readonly apis: ListenerApis<Ctx>;
   private readonly staticConfig: BrokerConfig;
   private readonly currentConfig: () => BrokerConfig;
+  private readonly security: ListenerSecurity | null;
 
   constructor(options: ServerOptions<Ctx>) {
     this.apis = { listenerName: options.listenerName, registry: options.registry, context: options.context };
     this.staticConfig = options.config;
     this.currentConfig = options.currentConfig ?? (() => options.config);
+    this.security = options.security ?? null;
     const c = options.config;
     this.limits = {
       maxFrameBytes: c.number('socket.request.max.bytes'),
@@ -102,11 +109,56 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
   }
 
   private open(socket: net.Socket): void {
-    const c = new Connection(socket, this.apis, this.limits, (closed) => {
-      this.connections.delete(closed);
-      this.admitWaiting();
-    });
+    const security = this.security;
+    if (security === null) return this.serve(socket, null);
+    if (security.tls === null) return this.serve(socket, { securityProtocol: security.securityProtocol, principal: ANONYMOUS, sasl: security.sasl });
+    this.openTls(socket, security);
+  }
+
+  private serve(socket: net.Socket, security: ConstructorParameters<typeof Connection>[4]): void {
+    const c = new Connection(
+      socket,
+      this.apis,
+      this.limits,
+      (closed) => {
+        this.connections.delete(closed);
+        this.admitWaiting();
+      },
+      security,
+    );
     this.connections.add(c);
+  }
+
+  /** The TLS handshake first; the connection is served once it is done, with the client certificate's principal. */
+  private openTls(socket: net.Socket, security: ListenerSecurity): void {
+    const { options, clientAuth } = security.tls!;
+    const secure = new tls.TLSSocket(socket, { ...options, isServer: true });
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    // The raw socket's 'close' releases the connection's slot: make sure it follows the TLS socket's.
+    secure.once('close', () => socket.destroy());
+    secure.on('error', (e) => log.debug(`TLS connection ${peer} on listener ${this.apis.listenerName}: ${e.message}`));
+    // A handshake that never completes holds a connection slot no longer than an idle connection.
+    if (this.limits.idleMs > 0) secure.setTimeout(this.limits.idleMs, () => secure.destroy());
+    secure.once('secure', () => {
+      secure.setTimeout(0);
+      if (this.closing) return void secure.destroy();
+      const cert = secure.getPeerX509Certificate();
+      // 'requested': no certificate is fine, an untrusted one is not.
+      if (cert !== undefined && !secure.authorized) {
+        log.info(`closing TLS connection ${peer} on listener ${this.apis.listenerName}: client certificate not trusted (${secure.authorizationError})`);
+        return void secure.destroy();
+      }
+      if (clientAuth === 'required' && cert === undefined) return void secure.destroy();
+      let principal;
+      try {
+        // On SASL_SSL the SASL exchange names the principal.
+        principal = security.sasl === null ? security.certificatePrincipal(cert?.subject ?? null) : ANONYMOUS;
+      } catch (e) {
+        log.info(`closing TLS connection ${peer} on listener ${this.apis.listenerName}: ${(e as Error).message}`);
+        return void secure.destroy();
+      }
+      this.serve(secure, { securityProtocol: security.securityProtocol, principal, sasl: security.sasl });
+    });
   }
 
   private release(ip: string, socket: net.Socket): void {

@@ -26,6 +26,7 @@ import type { RequestInfo } from '../network/api.js';
 import { NodeClient } from '../network/node-client.js';
 import type { NodeFaults } from '../network/node-faults.js';
 import { Server } from '../network/server.js';
+import { clientSecurity, listenerSecurity } from '../security/listener-security.js';
 import { RaftDriver } from '../raft/driver.js';
 import { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
 import { AlterPartitionResponse } from '../protocol/generated/alter-partition-response.js';
@@ -161,8 +162,14 @@ export class Node {
     // client: a request that times out closes its connection and fails everything in flight on it,
     // so a late raft Fetch must not take a forwarded CreateTopics (or a heartbeat) down with it.
     const q = c.quorum;
+    // TLS and SASL towards the controllers' and the other brokers' listeners, when those are secured.
+    const settings = new BrokerConfig(props);
+    const setting = (name: string) => settings.get(name);
+    const controllerName = c.controllerListenerNames[0];
+    const controllerSecurity = clientSecurity(setting, controllerName, c.securityProtocolMap.get(controllerName) ?? 'PLAINTEXT', setting('sasl.mechanism.controller.protocol') ?? 'GSSAPI');
+    const interBroker = clientSecurity(setting, c.interBrokerListenerName, c.interBrokerSecurityProtocol, setting('sasl.mechanism.inter.broker.protocol') ?? 'GSSAPI');
     const newClient = (purpose: string) => {
-      const client = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-${purpose}-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
+      const client = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-${purpose}-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults, security: controllerSecurity });
       for (const v of quorumVoters) client.setEndpoint(v.id, { host: v.host, port: v.port });
       this.clients.push(client);
       return client;
@@ -215,7 +222,7 @@ export class Node {
       });
       this._broker = broker;
       // The replica layer follows the image from its first one (after the storage publisher made the logs).
-      this.replicaClient = new NodeClient({ nodeId: this.nodeId, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
+      this.replicaClient = new NodeClient({ nodeId: this.nodeId, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults, security: interBroker });
       const replicas = new ReplicaManager({
         nodeId: this.nodeId,
         storage: broker.storage,
@@ -234,7 +241,7 @@ export class Node {
       broker.transactions.followLeadership(replicas);
       broker.shareCoordinator.followLeadership(replicas);
       // Share-partition state led elsewhere: the 83-87 requests to that broker on a client of their own.
-      const shareStateClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-share-state-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
+      const shareStateClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-share-state-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults, security: interBroker });
       this.clients.push(shareStateClient);
       broker.sharePersister.useRemote((id, request, response, version, req) => {
         const e = replicas.endpoint(id, c.interBrokerListenerName);
@@ -243,7 +250,7 @@ export class Node {
         return shareStateClient.send(id, request, response, version, req, broker.config.number('request.timeout.ms'));
       });
       // Transaction markers for partitions led elsewhere: WriteTxnMarkers to their leader on a client of their own.
-      const markerClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-txn-markers-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
+      const markerClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-txn-markers-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults, security: interBroker });
       this.clients.push(markerClient);
       broker.txnMarkers.useRemote((id, req) => {
         const e = replicas.endpoint(id, c.interBrokerListenerName);
@@ -252,7 +259,7 @@ export class Node {
         return markerClient.send(id, WriteTxnMarkersRequest, WriteTxnMarkersResponse, WRITE_TXN_MARKERS_VERSION, req, broker.config.number('request.timeout.ms'));
       });
       // Produce's transaction verification asks the coordinator's broker (Kafka's AddPartitionsToTxnManager has its own client too).
-      const verifyClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-txn-verify-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults });
+      const verifyClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-txn-verify-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults, security: interBroker });
       this.clients.push(verifyClient);
       broker.txnVerifier.useRemote((id, req) => {
         const e = replicas.endpoint(id, c.interBrokerListenerName);
@@ -343,7 +350,7 @@ export class Node {
     const c = this.config;
     return c.brokerListeners.map((l) => {
       const adv = c.advertisedListeners.find((a) => a.listenerName === l.listenerName);
-      return { name: l.listenerName, host: l.host || '0.0.0.0', port: l.port, advertisedHost: adv?.host, advertisedPort: adv?.port };
+      return { name: l.listenerName, host: l.host || '0.0.0.0', port: l.port, advertisedHost: adv?.host, advertisedPort: adv?.port, securityProtocol: l.securityProtocol };
     });
   }
 
@@ -371,6 +378,7 @@ export class Node {
     for (const l of this.config.controllerListeners) {
       const server = new Server<ControllerListenerContext>({
         listenerName: l.listenerName,
+        security: listenerSecurity((name) => metadata.dynamicConfig.staticConfig.get(name), l.listenerName, l.securityProtocol),
         registry: CONTROLLER_HANDLERS,
         context: (info: RequestInfo): ControllerListenerContext => ({
           ...info,

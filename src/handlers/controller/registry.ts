@@ -13,13 +13,15 @@ import fetchSnapshot from './59-fetch-snapshot.js';
 import addRaftVoter from './80-add-raft-voter.js';
 import removeRaftVoter from './81-remove-raft-voter.js';
 import updateRaftVoter from './82-update-raft-voter.js';
+import saslHandshake from '../17-sasl-handshake.js';
+import saslAuthenticate from '../36-sasl-authenticate.js';
 import { CONTROLLER_ADMIN_HANDLERS, CONTROLLER_CLUSTER_HANDLERS, type ControllerApisContext } from './controller-apis.js';
 
 /** The controller listener's context: the quorum's part and the controller's (cluster membership, admin APIs). */
 export type ControllerListenerContext = ControllerRequestContext & ControllerApisContext;
 
 export const CONTROLLER_HANDLERS: ApiRegistry<ControllerListenerContext> = new Map(
-  [fetch, apiVersions, vote, beginQuorumEpoch, endQuorumEpoch, describeQuorum, fetchSnapshot, addRaftVoter, removeRaftVoter, updateRaftVoter, ...CONTROLLER_CLUSTER_HANDLERS, ...CONTROLLER_ADMIN_HANDLERS].map((h) => [
+  [fetch, apiVersions, vote, beginQuorumEpoch, endQuorumEpoch, describeQuorum, fetchSnapshot, addRaftVoter, removeRaftVoter, updateRaftVoter, saslHandshake, saslAuthenticate, ...CONTROLLER_CLUSTER_HANDLERS, ...CONTROLLER_ADMIN_HANDLERS].map((h) => [
     h.apiKey,
     h as Handler<any, any, ControllerListenerContext>,
   ]),
