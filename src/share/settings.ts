@@ -1,7 +1,6 @@
 // A share group's settings for its partitions: the group's configs (share.*, resource type GROUP)
-// over the broker's defaults (group.share.*). Without the group configs the broker defaults apply,
-// and the settings with no broker-level config take Kafka 4.4's GroupConfig defaults.
-import type { BrokerConfig } from '../config.js';
+// over the broker's defaults (group.share.*); settings with no broker-level config default as
+// Kafka 4.4's GroupConfig does.
 import type { ShareSettings } from './share-partition.js';
 
 /** Kafka 4.4's GroupConfig defaults for the settings with no broker-level config. */
@@ -13,17 +12,6 @@ export const SHARE_RENEW_ACKNOWLEDGE_ENABLE_DEFAULT = true;
 export interface GroupConfigView {
   number(groupId: string, name: string): number;
   string(groupId: string, name: string): string;
-}
-
-export function brokerShareSettings(config: BrokerConfig): ShareSettings {
-  return {
-    recordLockDurationMs: config.number('group.share.record.lock.duration.ms'),
-    deliveryCountLimit: config.number('group.share.delivery.count.limit'),
-    maxRecordLocks: config.number('group.share.partition.max.record.locks'),
-    renewEnabled: SHARE_RENEW_ACKNOWLEDGE_ENABLE_DEFAULT,
-    autoOffsetReset: SHARE_AUTO_OFFSET_RESET_DEFAULT,
-    isolationLevel: SHARE_ISOLATION_LEVEL_DEFAULT,
-  };
 }
 
 /** A group's share settings from its group configs (Kafka's ShareGroupConfigProvider). */

@@ -571,12 +571,30 @@ export class SharePartition {
     }
   }
 
+  /** Renewed states get a fresh lock: one timer per run of consecutive offsets. */
   private commitRenewals(list: [InFlightState, number, number][], memberId: string, lockMs: number): void {
-    for (const [s, from, to] of list) {
-      s.pending = undefined;
-      this.clearTimer(s);
-      s.timer = this.newTimer(memberId, from, to, lockMs);
+    if (list.length === 0) return;
+    const sorted = [...list].sort((a, b) => a[1] - b[1]);
+    const old = new Set<LockTimer>();
+    let i = 0;
+    while (i < sorted.length) {
+      let j = i;
+      while (j + 1 < sorted.length && sorted[j + 1][1] === sorted[j][2] + 1) j++;
+      const t = this.newTimer(memberId, sorted[i][1], sorted[j][2], lockMs);
+      for (let k = i; k <= j; k++) {
+        const st = sorted[k][0];
+        st.pending = undefined;
+        if (st.timer) old.add(st.timer);
+        st.timer = t;
+      }
+      i = j + 1;
     }
+    this.cancelUnused(old);
+  }
+
+  /** Cancels the timers no state holds any more (each checked once). */
+  private cancelUnused(timers: Set<LockTimer>): void {
+    for (const t of timers) if (!this.timerInUse(t)) this.opts.scheduler.clearTimeout(t.handle);
   }
 
   /** Writes the changed states; then they take effect (locks dropped, start offset moved), or are rolled back. */
@@ -600,11 +618,16 @@ export class SharePartition {
       throw failure;
     }
     let available = false;
+    const dropped = new Set<LockTimer>();
     for (const [s] of changed) {
       s.pending = undefined;
-      if (s.state !== RecordState.ACQUIRED) this.clearTimer(s);
+      if (s.state !== RecordState.ACQUIRED && s.timer) {
+        dropped.add(s.timer);
+        s.timer = undefined;
+      }
       if (s.state === RecordState.AVAILABLE) available = true;
     }
+    this.cancelUnused(dropped);
     const moved = this.advanceStartOffset();
     if (available || moved) this.opts.onAcquirable?.();
     if (failure) throw failure;

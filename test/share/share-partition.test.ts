@@ -114,7 +114,7 @@ t.test('lock timeout makes records available again; redelivery increases the del
 });
 
 t.test('ACCEPT, RELEASE, REJECT, GAP per offset; the start offset advances over completed records', async (t) => {
-  const { sp, persister, woken } = await ready();
+  const { sp, persister, woken, clock } = await ready();
   sp.acquire(M1, 0, 500, 500, 0, batches(0, 9));
   await sp.acknowledge(M1, [{ firstOffset: 0, lastOffset: 4, acknowledgeTypes: [A.ACCEPT, A.REJECT, A.GAP, A.RELEASE, A.ACCEPT] }]);
   t.same(sp.inFlight(), [
@@ -141,6 +141,7 @@ t.test('ACCEPT, RELEASE, REJECT, GAP per offset; the start offset advances over 
   t.equal(sp.endOffset, 10);
   t.equal(persister.startOffset(KEY), 10);
   t.same(persister.batches(KEY), []);
+  t.equal(clock.pendingCount(), 0, 'no lock timer left');
 });
 
 t.test("acknowledgement errors: another member's records, not acquired, past the end, all or nothing", async (t) => {
@@ -187,6 +188,7 @@ t.test('RENEW extends the acquisition lock without a write; disabled by the grou
   clock.advance(800);
   await sp.acknowledge(M1, [{ firstOffset: 0, lastOffset: 4, acknowledgeTypes: [A.RENEW] }]);
   t.equal(persister.writes.length, 0, 'a renewal is not persisted');
+  t.equal(clock.pendingCount(), 2, "one new lock for the renewed run, the batch's own still held by 5-9");
   clock.advance(200);
   await new Promise((r) => setImmediate(r));
   t.same(sp.inFlight(), [
