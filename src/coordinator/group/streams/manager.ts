@@ -150,6 +150,8 @@ export class StreamsGroupManager implements GroupProtocolManager {
     const existing = group.members.get(req.memberId);
     if (!existing && req.memberEpoch !== 0) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
     if (!existing && group.members.size >= s.maxSize) fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The streams group has reached its maximum capacity of ${s.maxSize} members.`);
+    // A newer topology is refused before anything changes.
+    if (req.topology && group.topology !== null && req.topology.epoch > group.topology.epoch) fail(ErrorCode.INVALID_REQUEST, 'Topology updates are not supported yet.');
     const member = existing ?? newMember(req.memberId);
     const wasEmpty = group.members.size === 0;
     if (existing) checkMemberEpoch(member, req);
@@ -184,8 +186,6 @@ export class StreamsGroupManager implements GroupProtocolManager {
         records.push(topologyRecord(group.groupId, group.topology));
         bump = true;
         log.info(`[GroupId ${group.groupId}][MemberId ${req.memberId}] Member initialized the topology with epoch ${req.topology.epoch}`);
-      } else if (req.topology.epoch > group.topology.epoch) {
-        fail(ErrorCode.STREAMS_INVALID_TOPOLOGY_EPOCH, 'Topology updates are not supported yet.');
       }
     }
     const topology = group.topology;
@@ -211,7 +211,7 @@ export class StreamsGroupManager implements GroupProtocolManager {
     if (bump) {
       group.groupEpoch++;
       records.push(groupMetadataRecord(group));
-      if (wasEmpty && s.initialRebalanceDelayMs > 0 && !this.c.timers.has(initialKey(group.groupId))) this.startInitialDelay(group, s, records);
+      if (wasEmpty && s.initialRebalanceDelayMs > 0 && !this.c.timers.has(initialKey(group.groupId))) this.startInitialDelay(group, s);
     }
     if (group.groupEpoch > group.assignmentEpoch || this.c.timers.has(initialKey(group.groupId))) this.maybeAssign(group, s, statuses, records);
 
@@ -289,7 +289,11 @@ export class StreamsGroupManager implements GroupProtocolManager {
       this.c.removeGroup(groupId);
       log.info(`[GroupId ${groupId}] Converted the empty classic group to a streams group.`);
     }
-    return this.register(new StreamsGroup(groupId));
+    // Kafka 4.4 starts a new streams group at epoch 1 (its first member joins at 2), so no member is ever told epoch 0 after joining.
+    const created = new StreamsGroup(groupId);
+    created.groupEpoch = 1;
+    created.assignmentEpoch = 1;
+    return this.register(created);
   }
 
   private register(g: StreamsGroup): StreamsGroup {
@@ -363,7 +367,7 @@ export class StreamsGroupManager implements GroupProtocolManager {
     if (wait > 0) {
       if (!this.c.timers.has(assignKey(group.groupId))) {
         const groupId = group.groupId;
-        this.c.timers.schedule(assignKey(groupId), wait, () => this.delayedAssign(groupId, false));
+        this.c.timers.schedule(assignKey(groupId), wait, () => this.delayedAssign(groupId));
       }
       statuses.push({ statusCode: Status.ASSIGNMENT_DELAYED, statusDetail: 'Assignment delayed due to the configured assignment interval.' });
       return;
@@ -372,26 +376,17 @@ export class StreamsGroupManager implements GroupProtocolManager {
     records.push(...this.computeTargetAssignment(group, s));
   }
 
-  /** The first member of an empty group: the assignment waits; meanwhile the target is empty at the group epoch. */
-  private startInitialDelay(group: StreamsGroup, s: StreamsSettings, records: StoredRecord[]): void {
+  /** The first member of an empty group: the assignment waits (members stay at the assignment epoch, without tasks). */
+  private startInitialDelay(group: StreamsGroup, s: StreamsSettings): void {
     const groupId = group.groupId;
-    this.c.timers.schedule(initialKey(groupId), s.initialRebalanceDelayMs, () => this.delayedAssign(groupId, true));
-    group.assignmentEpoch = group.groupEpoch;
-    records.push(targetAssignmentMetadataRecord(group));
+    this.c.timers.schedule(initialKey(groupId), s.initialRebalanceDelayMs, () => this.delayedAssign(groupId));
   }
 
-  private delayedAssign(groupId: string, initial: boolean): void {
+  private delayedAssign(groupId: string): void {
     const group = this.streamsGroup(groupId);
-    if (!group || group.members.size === 0) return;
-    if (!initial && group.groupEpoch <= group.assignmentEpoch) return;
+    if (!group || group.members.size === 0 || group.groupEpoch <= group.assignmentEpoch) return;
     if (this.host.status(groupId) !== ErrorCode.NONE) return;
-    const records: StoredRecord[] = [];
-    if (initial) {
-      // Members sit at the current epoch: a new one makes them take the assignment.
-      group.groupEpoch++;
-      records.push(groupMetadataRecord(group));
-    }
-    records.push(...this.computeTargetAssignment(group, this.settings()));
+    const records = this.computeTargetAssignment(group, this.settings());
     this.c.append(groupId, records).catch((e) => log.warn(`streams group ${groupId}: writing the target assignment failed: ${(e as Error).message}`));
   }
 
@@ -536,7 +531,7 @@ export function errorResponse(errorCode: number, errorMessage: string | null): S
     acceptableRecoveryLagLegacy: 0,
     acceptableRecoveryLag: -1,
     taskOffsetIntervalMs: 0,
-    status: null,
+    status: [],
     activeTasks: null,
     standbyTasks: null,
     warmupTasks: null,
