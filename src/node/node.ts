@@ -240,6 +240,7 @@ export class Node {
       broker.groups.followLeadership(replicas);
       broker.transactions.followLeadership(replicas);
       broker.shareCoordinator.followLeadership(replicas);
+      broker.shares.followLeadership(replicas, (topic) => broker.topics.get(topic)?.topicId);
       // Share-partition state led elsewhere: the 83-87 requests to that broker on a client of their own.
       const shareStateClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-share-state-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults, security: interBroker });
       this.clients.push(shareStateClient);

@@ -146,6 +146,19 @@ export class SharePartitionManager {
     }
   }
 
+  /**
+   * Cluster mode: a partition this broker stops leading loses its share partitions (Kafka's
+   * SharePartitionListener.onBecomingFollower): their locks stop, and a later leadership reads the
+   * state again.
+   */
+  followLeadership(leadership: { onLeadershipChange(listener: (topic: string, partition: number, leaderEpoch: number) => void): () => void }, topicId: (topic: string) => string | undefined): void {
+    leadership.onLeadershipChange((topic, partition, leaderEpoch) => {
+      if (leaderEpoch >= 0) return;
+      const id = topicId(topic);
+      if (id) this.dropTopicPartition(id, partition);
+    });
+  }
+
   /** Calls `fn` once when records of some share partition may have become acquirable; returns an unsubscribe. */
   onAcquirable(fn: () => void): () => void {
     this.waiters.add(fn);
