@@ -54,7 +54,8 @@ export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
       }
       if (r.resourceType === GROUP_RESOURCE_TYPE) {
         if (r.resourceName === '') return result(ErrorCode.INVALID_REQUEST, 'Group name must not be empty');
-        return result(ErrorCode.NONE, '', describeGroupConfigs(image.configs.get(GROUP_RESOURCE_TYPE, r.resourceName), broker.config, keys, docs));
+        const layers = (name: string) => broker.describer.brokerLayers(image, name);
+        return result(ErrorCode.NONE, '', describeGroupConfigs(image.configs.get(GROUP_RESOURCE_TYPE, r.resourceName), layers, keys, docs));
       }
       return result(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}`);
     });

@@ -97,6 +97,14 @@ export class ConfigDescriber {
     return perBroker ? kept : kept.filter((s) => s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
   }
 
+  /**
+   * A broker config's value in each layer that sets it (per-broker, cluster default, static, default),
+   * most specific first: the synonyms of a config that inherits it, as a group config does.
+   */
+  brokerLayers(image: MetadataImage, name: string): Synonym[] {
+    return this.synonymsOf(image, name, brokerSynonyms(name), brokerConfigDef(name)?.type === 'password', true);
+  }
+
   /** Every topic config for `topic` with the given overrides (those of the image unless passed). */
   topic(image: MetadataImage, topic: string, overrides?: Record<string, string>, keys: string[] | null = null, includeDocumentation = false): DescribedConfig[] {
     const own = overrides ?? image.configs.topicConfigs(topic);

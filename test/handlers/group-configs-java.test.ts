@@ -1,7 +1,9 @@
 // Kafka 4.4.0's kafka-configs (ConfigCommand) on group configs against samsa: --describe [--all],
-// --alter --add-config / --delete-config, and its refusals. fixtures/group-configs-kafka-4.4.0.txt is
+// --alter --add-config / --delete-config, its refusals, and the broker layers (static, dynamic default,
+// dynamic per-broker) a group's configs inherit. fixtures/group-configs-kafka-4.4.0.txt is
 // the transcript of the same commands, in the same order, against Apache Kafka 4.4.0 (a fresh
-// `compat/kafka/broker.sh start` node; bootstrap address replaced, stack frames dropped); samsa's
+// `compat/kafka/broker.sh start DIR group.share.delivery.count.limit=4` node; bootstrap address
+// replaced, stack frames dropped); samsa's
 // transcript must be the same, line for line. Needs java and the jars of compat/kafka/broker.sh install.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -48,30 +50,31 @@ const PHASES: string[][][] = [
   [[...g1, '--describe'], [...g1, '--describe', '--all'], ['--entity-type', 'groups', '--describe']],
   [
     g2Alter('consumer.session.timeout.ms=10'),
-    g2Alter('consumer.session.timeout.ms=70000'),
     g2Alter('consumer.session.timeout.ms=abc'),
     g2Alter('foo.bar=1'),
     g2Alter('consumer.heartbeat.interval.ms=15000,consumer.session.timeout.ms=45000'),
-    g2Alter('errors.deadletterqueue.topic.name=__dlq'),
-    g2Alter('streams.assignor.name=bogus'),
   ],
   [
+    g2Alter('errors.deadletterqueue.topic.name=__dlq'),
+    g2Alter('streams.assignor.name=bogus'),
     g2Alter('streams.rack.aware.assignment.tags=[a,a]'),
     g2Alter('share.auto.offset.reset=bad'),
-    g2Alter('share.isolation.level=bad'),
-    g2Alter('streams.num.standby.replicas=5'),
-    g2Alter('streams.task.offset.interval.ms=100'),
-    g2Alter('share.record.lock.duration.ms=500'),
-    g2Alter('consumer.assignor.offload.enable=maybe'),
   ],
   [[...g1, '--alter', '--delete-config', 'consumer.session.timeout.ms']],
   [[...g1, '--describe']],
+  // Broker-level values a group inherits: dynamic cluster default, dynamic per-broker (and the static one).
+  [
+    ['--entity-type', 'brokers', '--entity-default', '--alter', '--add-config', 'group.consumer.assignment.interval.ms=2000,group.share.assignor.offload.enable=false'],
+    ['--entity-type', 'brokers', '--entity-name', '1', '--alter', '--add-config', 'group.streams.assignment.interval.ms=3000'],
+  ],
+  [['--entity-type', 'groups', '--entity-name', 'gx', '--describe', '--all']],
 ];
 
 t.test('kafka-configs --entity-type groups prints what it prints against Kafka 4.4.0', async (t) => {
   const missing = installJars();
   if (missing) return t.fail(missing);
-  const b = await startBroker({ port: 0, memory: true });
+  // Both brokers had group.share.delivery.count.limit=4 in their static config (a STATIC_BROKER_CONFIG synonym).
+  const b = await startBroker({ port: 0, memory: true, config: { 'group.share.delivery.count.limit': '4' } });
   t.teardown(() => b.close());
   let transcript = '';
   for (const phase of PHASES) {

@@ -193,30 +193,37 @@ function normalise(def: GroupConfigDef, value: string): string {
 }
 
 /**
- * DescribeConfigs of a group: every config Kafka lists (internal ones only when set), by name, with
- * the group's override (source GROUP_CONFIG) over the broker's value (DEFAULT_CONFIG, named after
- * the broker config it comes from).
+ * DescribeConfigs of a group: every config Kafka lists (internal ones only when the group or the
+ * broker sets them), by name. The synonyms are the group's override (source GROUP_CONFIG), then the
+ * broker config it inherits in each layer that sets it, as `brokerLayers` gives them (dynamic
+ * per-broker, dynamic cluster default, static, default); a config no broker config stands behind
+ * has Kafka's default under its own name.
  */
 export function describeGroupConfigs(
   overrides: ReadonlyMap<string, string>,
-  broker: BrokerConfig,
+  brokerLayers: (brokerConfig: string) => Synonym[],
   keys: readonly string[] | null = null,
   includeDocumentation = false,
 ): DescribedConfig[] {
-  const defs = GROUP_CONFIGS.filter((d) => !d.internal || overrides.has(d.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
   const out: DescribedConfig[] = [];
-  for (const def of defs) {
+  for (const def of [...GROUP_CONFIGS].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (keys && !keys.includes(def.name)) continue;
-    const fallback = brokerDefault(def, broker);
-    const synonyms: Synonym[] = [];
+    const inherited: Synonym[] = def.brokerSynonym
+      ? brokerLayers(def.brokerSynonym)
+      : def.default === null
+        ? []
+        : [{ name: def.name, value: def.default, source: DEFAULT_CONFIG_SOURCE }];
     const own = overrides.get(def.name);
-    if (own !== undefined) synonyms.push({ name: def.name, value: normalise(def, own), source: GROUP_CONFIG_SOURCE });
-    if (fallback !== null) synonyms.push({ name: def.brokerSynonym ?? def.name, value: fallback, source: DEFAULT_CONFIG_SOURCE });
+    if (def.internal && own === undefined && !inherited.some((s) => s.source !== DEFAULT_CONFIG_SOURCE)) continue;
+    const synonyms: Synonym[] = own !== undefined ? [{ name: def.name, value: normalise(def, own), source: GROUP_CONFIG_SOURCE }, ...inherited] : inherited;
+    let fallback = inherited[0]?.value ?? null;
+    // streams.assignor.name defaults to the first of the broker's assignors.
+    if (def.name === STREAMS_ASSIGNOR && fallback !== null) fallback = fallback.split(',')[0]!.trim();
     out.push({
       name: def.name,
       value: own !== undefined ? normalise(def, own) : fallback,
       readOnly: false,
-      configSource: own !== undefined ? GROUP_CONFIG_SOURCE : DEFAULT_CONFIG_SOURCE,
+      configSource: synonyms[0]?.source ?? DEFAULT_CONFIG_SOURCE,
       isSensitive: false,
       synonyms,
       configType: CONFIG_TYPE_ID[def.type] ?? 0,
