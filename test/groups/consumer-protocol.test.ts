@@ -80,7 +80,7 @@ function normalize(out: string, bootstrap: string): string {
   return out
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => l.replace(/(?<![\w-])[A-Za-z0-9_-]{22}(?![\w-])/g, '<member-id>').replace(bootstrap, '<coordinator>').replace(/\(\d+\)/, '(<id>)').trimEnd())
+    .map((l) => l.replace(/(?<![\w.-])[A-Za-z0-9_-]{22}(?![\w.-])/g, '<member-id>').replace(bootstrap, '<coordinator>').replace(/\(\d+\)/, '(<id>)').trimEnd())
     .sort()
     .join('\n');
 }
@@ -154,14 +154,26 @@ t.test('three Java consumers with group.protocol=consumer split 6 partitions and
   const described = await tool('--describe', '--group', GROUP);
   t.comment(described.out);
   t.match(described.out, /GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID/);
-  // The three printouts as Kafka prints them (row order aside: members are listed in no fixed order).
-  const printed = [state, members, described].map((r) => normalize(r.out, bootstrap)).join('\n--\n') + '\n';
-  if (TARGET === 'kafka' && process.env.GROUPS_E2E_RECORD === '1') writeFileSync(FIXTURE, printed);
-  else t.equal(printed, readFileSync(FIXTURE, 'utf8'), 'kafka-consumer-groups prints what it prints against Kafka 4.4.0');
+  // A group with members refuses an offset reset and deletion.
+  const busyReset = await tool('--reset-offsets', '--group', GROUP, '--topic', TOPIC, '--to-earliest', '--execute');
+  const busyDelete = await tool('--delete', '--group', GROUP);
 
   // Closing leaves the group: it ends Empty.
   for (const r of readers) r.proc.kill('SIGTERM');
   await Promise.all(readers.map((r) => r.closed));
   const after = await tool('--describe', '--group', GROUP, '--state');
   t.match(after.out, /Empty\s+0/, 'Empty after the consumers leave');
+  const reset = await tool('--reset-offsets', '--group', GROUP, '--topic', TOPIC, '--to-earliest', '--execute');
+  t.equal(reset.code, 0, reset.out);
+  const offsets = await tool('--describe', '--group', GROUP, '--offsets');
+  t.match(offsets.out, new RegExp(`${GROUP}\\s+${TOPIC}\\s+0\\s+0\\s+100\\s+100`), 'offsets reset to the earliest');
+  const deleted = await tool('--delete', '--group', GROUP);
+  t.equal(deleted.code, 0, deleted.out);
+  const listed = await tool('--list');
+  t.notMatch(listed.out, GROUP, 'gone from --list');
+
+  // The printouts as Kafka prints them (row order aside: members are listed in no fixed order).
+  const printed = [state, members, described, busyReset, busyDelete, after, reset, offsets, deleted].map((r) => normalize(r.out, bootstrap)).join('\n--\n') + '\n';
+  if (TARGET === 'kafka' && process.env.GROUPS_E2E_RECORD === '1') writeFileSync(FIXTURE, printed);
+  else t.equal(printed, readFileSync(FIXTURE, 'utf8'), 'kafka-consumer-groups prints what it prints against Kafka 4.4.0');
 });
