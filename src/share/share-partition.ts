@@ -470,7 +470,7 @@ export class SharePartition {
       for (const ack of ackBatches) {
         for (const t of ack.acknowledgeTypes) {
           if (t < AcknowledgeType.GAP || t > AcknowledgeType.RENEW) throw new ShareError(ErrorCode.INVALID_REQUEST, `Invalid acknowledge type: [${ack.acknowledgeTypes.join(', ')}]`);
-          if (t === AcknowledgeType.RENEW && !settings.renewEnabled) throw new ShareError(ErrorCode.INVALID_REQUEST, 'Renewing acquisition locks is not enabled for the group.');
+          if (t === AcknowledgeType.RENEW && !settings.renewEnabled) throw new ShareError(ErrorCode.INVALID_RECORD_STATE, 'Renewing acquisition locks is not enabled for the group.');
         }
         if (ack.lastOffset < this._startOffset) continue;
         const span = this.ackSpan(ack);
@@ -485,7 +485,7 @@ export class SharePartition {
             continue;
           }
           if (b.batch) {
-            if (b.batch.state !== RecordState.ACQUIRED || b.batch.pending) throw new ShareError(ErrorCode.INVALID_RECORD_STATE, 'The batch cannot be acknowledged. The subset batch is not in the acquired state.');
+            if (b.batch.state !== RecordState.ACQUIRED || b.batch.pending) throw new ShareError(ErrorCode.INVALID_RECORD_STATE, 'The batch cannot be acknowledged. The batch is not in the acquired state.');
             if (b.batch.memberId !== memberId) throw new ShareError(ErrorCode.INVALID_RECORD_STATE, 'Member is not the owner of batch record');
           }
           this.split(b);

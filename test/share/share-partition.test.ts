@@ -182,7 +182,7 @@ t.test('a failed write rolls the acknowledgement back with the persister error',
   t.equal(sp.startOffset, 10);
 });
 
-t.test('RENEW extends the acquisition lock without a write; disabled by the group it is INVALID_REQUEST', async (t) => {
+t.test('RENEW extends the acquisition lock without a write; disabled by the group it is INVALID_RECORD_STATE', async (t) => {
   const { sp, clock, persister } = await ready({ recordLockDurationMs: 1000 });
   sp.acquire(M1, 0, 500, 500, 0, batches(0, 9));
   clock.advance(800);
@@ -203,7 +203,7 @@ t.test('RENEW extends the acquisition lock without a write; disabled by the grou
 
   const off = await ready({ renewEnabled: false });
   off.sp.acquire(M1, 0, 500, 500, 0, batches(0, 9));
-  t.same(await ackError(off.sp.acknowledge(M1, [{ firstOffset: 0, lastOffset: 9, acknowledgeTypes: [A.RENEW] }])), [ErrorCode.INVALID_REQUEST, 'Renewing acquisition locks is not enabled for the group.']);
+  t.same(await ackError(off.sp.acknowledge(M1, [{ firstOffset: 0, lastOffset: 9, acknowledgeTypes: [A.RENEW] }])), [ErrorCode.INVALID_RECORD_STATE, 'Renewing acquisition locks is not enabled for the group.']);
 });
 
 t.test('release of a member: its records become available (archived at the limit), persisted', async (t) => {
