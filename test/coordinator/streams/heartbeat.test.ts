@@ -319,3 +319,52 @@ t.test('replay: a reloaded coordinator has the same group, members, targets and 
   for (const x of [...h.log, ...tomb]) z.manager.replay(x.key.readInt16BE(0), x.key, x.value);
   t.equal(z.groups.size, 0);
 });
+
+t.test('a failed write leaves the group as it was', async (t) => {
+  const h = new Harness();
+  h.failNextAppend = true;
+  t.equal((await h.join('m1')).errorCode, ErrorCode.NOT_COORDINATOR);
+  t.equal(h.groups.size, 0, 'the group it would have created is gone');
+  await ready(h);
+  const g = h.streams();
+  const before = [g.groupEpoch, g.assignmentEpoch, [...g.members.keys()].join()];
+  h.failNextAppend = true;
+  t.equal((await h.join('m2')).errorCode, ErrorCode.NOT_COORDINATOR);
+  t.same([g.groupEpoch, g.assignmentEpoch, [...g.members.keys()].join()], before, 'no member, no epoch bump');
+  const again = await h.join('m2');
+  t.equal(again.memberEpoch, (before[0] as number) + 1, 'the retry joins as the first attempt would have');
+});
+
+t.test('offset commits: member epochs and the assignment epoch of each task (Kafka 4.4)', async (t) => {
+  const h = new Harness();
+  const empty = await h.join('m0');
+  await h.hb({ memberId: 'm0', memberEpoch: -1 });
+  t.equal(h.streams().validateOffsetCommit('', null, -1, false, 9), ErrorCode.NONE, 'an admin commit to an Empty group');
+  void empty;
+  await ready(h);
+  const g = h.streams();
+  const e = g.members.get('m1')!.memberEpoch;
+  t.equal(g.validateOffsetCommit('nobody', null, e, false, 9), ErrorCode.UNKNOWN_MEMBER_ID);
+  t.equal(g.validateOffsetCommit('', null, -1, false, 9), ErrorCode.UNKNOWN_MEMBER_ID, 'an admin commit while members are in');
+  t.equal(g.validateOffsetCommit('m1', null, e, false, 8), ErrorCode.UNSUPPORTED_VERSION, 'OffsetCommit below v9 from a streams member');
+  t.equal(g.validateOffsetCommit('m1', null, e, true, 3), ErrorCode.NONE, 'TxnOffsetCommit has no such floor');
+  t.equal(g.validateOffsetCommit('m1', null, e + 1, false, 9), ErrorCode.STALE_MEMBER_EPOCH);
+  t.equal(g.validateOffsetCommit('m1', null, e, false, 9), ErrorCode.NONE);
+  t.equal(g.validateOffsetCommit('m1', null, e - 1, false, 9), ErrorCode.NONE, 'older: checked per partition');
+  t.equal(g.validateOffsetCommitPartition('m1', e - 1, 'input', 0), ErrorCode.STALE_MEMBER_EPOCH, 'its tasks were assigned at a newer epoch');
+  // m2 joins; m1 keeps three tasks (assigned at e) and moves to a new epoch.
+  await h.join('m2');
+  const r = await h.hb({ memberId: 'm1', memberEpoch: e, activeTasks: taskIds(ALL), standbyTasks: [], warmupTasks: [] });
+  const kept = tasks(r.activeTasks);
+  await h.hb({ memberId: 'm1', memberEpoch: e, activeTasks: taskIds(kept), standbyTasks: [], warmupTasks: [] });
+  t.ok(g.members.get('m1')!.memberEpoch > e);
+  const keptInput = kept.filter((x) => x.startsWith('0-')).map((x) => Number(x.slice(2)));
+  const goneInput = [0, 1, 2].filter((p) => !keptInput.includes(p));
+  for (const p of keptInput) t.equal(g.validateOffsetCommitPartition('m1', e, 'input', p), ErrorCode.NONE, `input-${p}: kept since epoch ${e}`);
+  for (const p of goneInput) t.equal(g.validateOffsetCommitPartition('m1', e, 'input', p), ErrorCode.STALE_MEMBER_EPOCH, `input-${p}: no longer the member's`);
+  t.equal(g.validateOffsetCommitPartition('m1', e, 'elsewhere', 0), ErrorCode.STALE_MEMBER_EPOCH, 'not a source topic');
+  t.equal(g.validateOffsetFetch('m1', g.members.get('m1')!.memberEpoch), ErrorCode.NONE);
+  t.equal(g.validateOffsetFetch('m1', e), ErrorCode.STALE_MEMBER_EPOCH);
+  t.equal(g.validateOffsetFetch('zz', 1), ErrorCode.UNKNOWN_MEMBER_ID);
+  t.equal(g.validateDeleteGroup(), ErrorCode.NON_EMPTY_GROUP);
+});

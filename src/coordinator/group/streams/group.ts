@@ -64,12 +64,21 @@ export class StreamsGroup implements Group {
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
     // "OffsetCommit version 9 or above must be used by members using the streams group protocol"
     if (!isTransactional && apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
-    if (memberEpoch === m.memberEpoch) return ErrorCode.NONE;
-    if (memberEpoch > m.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH;
-    for (const tasks of [m.assigned.active, m.pendingRevocation.active]) {
-      for (const p of tasks.values()) for (const epoch of p.values()) if (memberEpoch < epoch) return ErrorCode.STALE_MEMBER_EPOCH;
-    }
-    return ErrorCode.NONE;
+    // An older epoch is checked per partition (validateOffsetCommitPartition).
+    return memberEpoch > m.memberEpoch ? ErrorCode.STALE_MEMBER_EPOCH : ErrorCode.NONE;
+  }
+
+  /**
+   * Kafka 4.4's assignment epoch check of a commit carrying an older member epoch: the partition's
+   * task must be the member's (assigned or pending revocation) since an epoch not newer than the commit's.
+   */
+  validateOffsetCommitPartition(memberId: string, memberEpoch: number, topic: string, partition: number): number {
+    const m = this.members.get(memberId);
+    if (!m || memberEpoch >= m.memberEpoch) return ErrorCode.NONE;
+    const s = this.topology?.subtopologies.find((x) => x.sourceTopics.includes(topic) || x.repartitionSourceTopics.some((t) => t.name === topic));
+    if (!s) return ErrorCode.STALE_MEMBER_EPOCH;
+    const epoch = m.assigned.active.get(s.subtopologyId)?.get(partition) ?? m.pendingRevocation.active.get(s.subtopologyId)?.get(partition);
+    return epoch === undefined || memberEpoch < epoch ? ErrorCode.STALE_MEMBER_EPOCH : ErrorCode.NONE;
   }
 
   /** Kafka's validateOffsetFetch: a member's fetch (v9+) must carry its current epoch. */
@@ -96,6 +105,30 @@ export class StreamsGroup implements Group {
 
   offsetExpirationBase(): ((o: OffsetAndMetadata) => number) | null {
     return (o) => o.commitTimestamp;
+  }
+
+  /** What a heartbeat may change, to put back when its records cannot be written (member and target objects are replaced, never mutated). */
+  snapshot(): () => void {
+    const saved = {
+      groupEpoch: this.groupEpoch,
+      metadataHash: this.metadataHash,
+      validatedTopologyEpoch: this.validatedTopologyEpoch,
+      topology: this.topology,
+      configured: this.configured,
+      assignmentEpoch: this.assignmentEpoch,
+      assignmentTimestamp: this.assignmentTimestamp,
+      endpointInformationEpoch: this.endpointInformationEpoch,
+      shutdownRequestMemberId: this.shutdownRequestMemberId,
+    };
+    const members = new Map(this.members);
+    const targets = new Map(this.targetAssignment);
+    return () => {
+      Object.assign(this, saved);
+      this.members.clear();
+      for (const [k, v] of members) this.members.set(k, v);
+      this.targetAssignment.clear();
+      for (const [k, v] of targets) this.targetAssignment.set(k, v);
+    };
   }
 
   /** The process currently running the active task (assigned or pending revocation), or undefined. */

@@ -125,9 +125,13 @@ export class StreamsGroupManager implements GroupProtocolManager {
     const status = this.host.status(req.groupId);
     if (status !== ErrorCode.NONE) return errorResponse(status, null);
     let outcome: Outcome;
+    // A refused or unwritten heartbeat leaves the group as it was (Kafka applies records only once written).
+    const before = this.streamsGroup(req.groupId);
+    const restore = before ? before.snapshot() : () => this.dropIfNew(req.groupId);
     try {
       outcome = req.memberEpoch < 0 ? this.leave(req) : this.memberHeartbeat(req, client);
     } catch (e) {
+      restore();
       if (e instanceof KafkaError) return errorResponse(e.errorCode, e.message);
       log.error(`StreamsGroupHeartbeat of group ${req.groupId} failed: ${(e as Error)?.stack ?? e}`);
       return errorResponse(ErrorCode.UNKNOWN_SERVER_ERROR, null);
@@ -136,6 +140,7 @@ export class StreamsGroupManager implements GroupProtocolManager {
       try {
         await this.c.append(req.groupId, outcome.records);
       } catch (e) {
+        restore();
         return errorResponse(appendErrorCode(e), null);
       }
     }
@@ -294,6 +299,11 @@ export class StreamsGroupManager implements GroupProtocolManager {
     created.groupEpoch = 1;
     created.assignmentEpoch = 1;
     return this.register(created);
+  }
+
+  /** A group this heartbeat created goes again when the heartbeat fails. */
+  private dropIfNew(groupId: string): void {
+    if (this.streamsGroup(groupId)) this.c.removeGroup(groupId);
   }
 
   private register(g: StreamsGroup): StreamsGroup {
