@@ -4,8 +4,9 @@
 // of it (see README's API table): group.version 1's APIs (KIP-848: ConsumerGroupHeartbeat and
 // ConsumerGroupDescribe) are served; of share.version 2's (KIP-932) the share partitions'
 // (ShareFetch, ShareAcknowledge) and the share coordinator's (Initialize/Read/Write/Delete/
-// ReadSummaryShareGroupState, FindCoordinator key type 2) are; the rest of those behind share.version
-// 2, streams.version 1 (KIP-1071) and transaction.version 2 (KIP-890) are not served yet.
+// ReadSummaryShareGroupState, FindCoordinator key type 2) are; streams.version 1's (KIP-1071:
+// StreamsGroupHeartbeat, StreamsGroupDescribe, StreamsGroupTopologyDescriptionUpdate) are; the rest
+// of those behind share.version 2 and transaction.version 2 (KIP-890) are not served yet.
 
 export const METADATA_VERSION = 'metadata.version';
 export const KRAFT_VERSION = 'kraft.version';
