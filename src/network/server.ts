@@ -144,8 +144,9 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
       if (this.closing) return void secure.destroy();
       const cert = secure.getPeerX509Certificate();
       // 'requested': no certificate is fine, an untrusted one is not.
-      if (cert !== undefined && !secure.authorized) {
-        log.info(`closing TLS connection ${peer} on listener ${this.apis.listenerName}: client certificate not trusted (${secure.authorizationError})`);
+      const untrusted = cert === undefined ? null : verifyError(secure);
+      if (untrusted !== null) {
+        log.info(`closing TLS connection ${peer} on listener ${this.apis.listenerName}: client certificate not trusted (${untrusted})`);
         return void secure.destroy();
       }
       if (clientAuth === 'required' && cert === undefined) return void secure.destroy();
@@ -201,6 +202,17 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
     for (const c of this.connections) c.close();
     await stopped;
   }
+}
+
+/**
+ * Why the peer's certificate chain failed verification, or null when it passed. A tls.Server sets
+ * `authorized` from this; a TLSSocket made around an accepted socket must ask its handle itself.
+ */
+function verifyError(socket: tls.TLSSocket): string | null {
+  const handle = (socket as unknown as { _handle?: { verifyError?(): Error | null } })._handle;
+  if (typeof handle?.verifyError !== 'function') return 'the TLS handle cannot tell';
+  const e = handle.verifyError();
+  return e ? e.message : null;
 }
 
 /** The client's address as Kafka names it: IPv4 clients on a dual-stack socket without the ::ffff: prefix. */
