@@ -403,6 +403,9 @@ export class GroupCoordinator implements CoordinatorContext {
     }
     const status = this.status(req.groupId);
     if (status !== ErrorCode.NONE) return joinError(req.memberId, status);
+    // An empty consumer group gives way to the classic protocol (Kafka deletes it first).
+    const converted = await this.consumer.deleteIfEmpty(req.groupId);
+    if (converted !== ErrorCode.NONE) return joinError(req.memberId, converted);
     return this.guard('JoinGroup', () => this.classic.join(req, ctx), joinError(req.memberId, ErrorCode.UNKNOWN_SERVER_ERROR));
   }
 

@@ -123,3 +123,28 @@ t.test('a restarted broker loads the consumer group back; its member carries on 
   t.equal(got.assignment!.topicPartitions[0].partitions.length, 2);
   t.equal((await describe(c, ['rg'])).groups[0].groupState, 'Stable');
 });
+
+t.test('an empty consumer group gives way to a classic JoinGroup; a non-empty one does not', async (t) => {
+  const b = await groupBroker(t);
+  const c = await GroupWire.connect(t, b);
+  await c.createTopic('mt', 2);
+  const topicId = b.broker.topics.get('mt')!.topicId;
+  await heartbeat(c, { groupId: 'mg', memberId: 'cm', memberEpoch: 0, rebalanceTimeoutMs: 30_000, subscribedTopicNames: ['mt'], topicPartitions: [] });
+  const committed = await c.commit(9, {
+    groupId: 'mg',
+    generationIdOrMemberEpoch: 1,
+    memberId: 'cm',
+    topics: [{ name: 'mt', topicId, partitions: [{ partitionIndex: 1, committedOffset: 4, committedLeaderEpoch: -1, committedMetadata: null }] }],
+  });
+  t.equal(committed.topics[0].partitions[0].errorCode, ErrorCode.NONE);
+  const busy = await c.join(5, { groupId: 'mg', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 0]) }] });
+  t.equal(busy.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL, 'a consumer group with members is no classic group (no online migration yet)');
+
+  await heartbeat(c, { groupId: 'mg', memberId: 'cm', memberEpoch: -1 });
+  const j = await c.joinFully({ groupId: 'mg', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 0]) }] });
+  t.equal(j.errorCode, ErrorCode.NONE, 'the empty consumer group became a classic group');
+  t.same((await c.list(5)).groups.map((g) => [g.groupId, g.groupType]), [['mg', 'classic']]);
+  const fetched = await c.fetch(8, { groups: [{ groupId: 'mg', topics: [{ name: 'mt', partitionIndexes: [1] }] }], requireStable: false });
+  t.equal(fetched.groups![0].topics[0].partitions[0].committedOffset, 4, 'its offsets stay');
+  t.equal((await describe(c, ['mg'])).groups[0].errorMessage, 'Group mg is not a consumer group.');
+});

@@ -517,6 +517,25 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     return parts.length === 0 ? 0 : hash53(parts.join(','));
   }
 
+  /**
+   * A classic JoinGroup to an empty consumer group: Kafka deletes the consumer group (its records,
+   * not its offsets) so the classic protocol can create its own. NONE when done or not needed.
+   */
+  async deleteIfEmpty(groupId: string): Promise<number> {
+    const g = this.c.group(groupId);
+    if (!(g instanceof ConsumerGroup) || !g.isEmpty()) return ErrorCode.NONE;
+    const records = this.deleteRecords(g);
+    this.c.removeGroup(groupId);
+    try {
+      await this.c.append(groupId, records);
+      log.info(`[GroupId ${groupId}] Converted the empty consumer group to a classic group.`);
+      return ErrorCode.NONE;
+    } catch (e) {
+      if (!(e instanceof UnreplicatedWrite) && this.c.group(groupId) === undefined) this.c.addGroup(g);
+      return appendErrorCode(e);
+    }
+  }
+
   // ConsumerGroupDescribe
 
   describe(groupId: string, includeAuthorizedOperations: boolean, authorizedOperations: number): ConsumerGroupDescribeResponseDescribedGroup {
