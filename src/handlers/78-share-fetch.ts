@@ -149,6 +149,11 @@ export default defineHandler<ShareFetchRequest, ShareFetchResponse>({
       let bytes = 0;
       for (const r of reads) bytes += r.size;
       const remaining = deadline - Date.now();
+      // The session ended while this fetch waited (its connection closed): acquire nothing for it.
+      if (shares.sessions.get(groupId, memberId) !== context.session) {
+        releaseAll(reads.flatMap((r) => (r.release ? [r.release] : [])));
+        return respond(out, settings.recordLockDurationMs, hints);
+      }
       if (bytes >= minBytes || remaining <= 0) {
         const acquiredAny = acquireAll(active, wanted, reads, memberId, req, ctx.apiVersion, readCommitted);
         if (acquiredAny || remaining <= 0) {
