@@ -239,6 +239,26 @@ t.test("the group's configs: share.auto.offset.reset earliest, share.record.lock
   t.same(first?.acquiredRecords, [{ firstOffset: 0, lastOffset: 4, deliveryCount: 1 }], 'records before the first fetch are delivered (earliest)');
 });
 
+t.test('share.auto.offset.reset by_duration: the first record not older than the duration', async (t) => {
+  const persister = new MemoryPersister();
+  const b = await broker(persister);
+  const w = await GroupWire.connect(t, b);
+  const topicId = await topic(w, b, 'aged');
+  const now = Date.now();
+  for (const ageMs of [3 * 3600_000, 2 * 3600_000, 30 * 60_000, 0]) {
+    const [err] = await produceRaw(w.conn, 'aged', 0, buildBatch([{ key: null, value: Buffer.from(`age ${ageMs}`), headers: [], timestamp: now - ageMs }], 'none'));
+    t.equal(err, 0);
+  }
+  const set = await codecRequest(b.host, b.port, 'IncrementalAlterConfigs', 1, {
+    validateOnly: false,
+    resources: [{ resourceType: 32, resourceName: GROUP, configs: [{ name: 'share.auto.offset.reset', configOperation: 0, value: 'by_duration:PT1H' }] }],
+  });
+  t.equal(set.responses[0].errorCode, 0);
+  // The config reaches the broker through the metadata log.
+  for (let i = 0; i < 100 && b.broker.groupConfigs.string(GROUP, 'share.auto.offset.reset') !== 'by_duration:PT1H'; i++) await new Promise((r) => setTimeout(r, 50));
+  t.same(part(await shareFetch(w, { member: M1, epoch: 0, topicId }))?.acquiredRecords, [{ firstOffset: 2, lastOffset: 3, deliveryCount: 1 }], 'records of the last hour');
+});
+
 t.test("the broker's own share coordinator: state in __share_group_state survives a restart", async (t) => {
   const dir = tempDir(t);
   const config = { 'num.partitions': '1', 'share.coordinator.state.topic.replication.factor': '1', 'share.coordinator.state.topic.min.isr': '1', 'share.coordinator.state.topic.num.partitions': '3' };
