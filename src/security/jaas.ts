@@ -26,7 +26,7 @@ export function parseJaasConfig(text: string): JaasModule[] {
     const options = new Map<string, string>();
     for (;;) {
       const t = tokens[i++];
-      if (!t) throw new JaasConfigError('Invalid JAAS config: the login module entry does not end with \';\'');
+      if (!t) throw new JaasConfigError('JAAS config entry not terminated by semi-colon');
       if (t.kind === 'semi') break;
       const eq = tokens[i++];
       const value = tokens[i++];

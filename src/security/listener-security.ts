@@ -42,7 +42,7 @@ function saslContext(settings: Settings, listenerName: string, mechanism: string
 /** A listener's security, or null for PLAINTEXT (whose connections then cost nothing extra). */
 export function listenerSecurity(settings: Settings, listenerName: string, protocol: SecurityProtocol): ListenerSecurity | null {
   if (protocol === 'PLAINTEXT') return null;
-  const mapper = new SslPrincipalMapper(settings('ssl.principal.mapping.rules'));
+  const mapper = new SslPrincipalMapper(listenerSetting(settings, listenerName, 'ssl.principal.mapping.rules'));
   let sasl: SaslServerSettings | null = null;
   if (isSasl(protocol)) {
     const enabledMechanisms = settingList(listenerSetting(settings, listenerName, 'sasl.enabled.mechanisms') ?? 'GSSAPI');
