@@ -329,6 +329,12 @@ export class ShareCoordinator {
     for (const [partition, entry] of [...this.loaded]) {
       await this.serialize(partition, async () => {
         if (this.loaded.get(partition) !== entry) return;
+        // Snapshots not yet replicated may still be lost with a new leader: prune only once every
+        // record replayed here is committed, so the snapshots counted below are.
+        if (this.leadership) {
+          const code = await this.leadership.awaitReplication(SHARE_GROUP_STATE_TOPIC, partition, entry.endOffset, this.host.config.number('share.coordinator.write.timeout.ms'));
+          if (code !== ErrorCode.NONE || this.loaded.get(partition) !== entry) return;
+        }
         let redundant = entry.endOffset;
         for (const offset of entry.snapshotOffsets.values()) redundant = Math.min(redundant, offset);
         await this.topic.deleteBefore(partition, redundant).catch((e) => log.debug(`share coordinator could not prune ${SHARE_GROUP_STATE_TOPIC}-${partition}: ${(e as Error)?.message ?? e}`));

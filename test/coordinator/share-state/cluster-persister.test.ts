@@ -62,6 +62,15 @@ t.test('a non-coordinator broker persists through the coordinator on another bro
   });
   t.same([r1.stateEpoch, r1.startOffset, r1.stateBatches], [1, 100, [b(100, 101, 2, 1), b(102, 109, 0, 1)]]);
   t.equal((await p1.writeState(key, { stateEpoch: 1, leaderEpoch: 2, startOffset: 100, deliveryCompleteCount: 2, stateBatches: [] })).errorCode, E.FENCED_LEADER_EPOCH, 'the leader epoch survived the failover');
+  // Re-initialized at a new state epoch: the records below that snapshot are pruned, once replicated.
+  t.equal((await p1.initializeState(key, 2, 500)).errorCode, E.NONE);
+  const now = leaderOf(c, survivor, sp);
+  const stateLog = () => broker(c, now).partitionLog(SHARE_GROUP_STATE_TOPIC, sp)!;
+  const end = stateLog().logEndOffset;
+  await broker(c, now).shareCoordinator.prune();
+  t.equal(stateLog().logStartOffset, end - 1, 'only the last snapshot is kept');
+  const s2 = await p1.readSummary(key, 3);
+  t.same([s2.stateEpoch, s2.startOffset], [2, 500]);
   t.equal((await broker(c, survivor).sharePersister.deleteState(key)).errorCode, E.NONE);
   t.equal((await p1.readSummary(key, 0)).startOffset, -1, 'deleted');
 });
