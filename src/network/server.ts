@@ -42,6 +42,8 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
   private readonly staticConfig: BrokerConfig;
   private readonly currentConfig: () => BrokerConfig;
   private readonly security: ListenerSecurity | null;
+  /** TLS sockets still in their handshake (closed with the listener). */
+  private readonly handshaking = new Set<tls.TLSSocket>();
 
   constructor(options: ServerOptions<Ctx>) {
     this.apis = { listenerName: options.listenerName, registry: options.registry, context: options.context };
@@ -133,13 +135,18 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
   private openTls(socket: net.Socket, security: ListenerSecurity): void {
     const { options, clientAuth } = security.tls!;
     const secure = new tls.TLSSocket(socket, { ...options, isServer: true });
+    this.handshaking.add(secure);
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     // The raw socket's 'close' releases the connection's slot: make sure it follows the TLS socket's.
-    secure.once('close', () => socket.destroy());
+    secure.once('close', () => {
+      this.handshaking.delete(secure);
+      socket.destroy();
+    });
     secure.on('error', (e) => log.debug(`TLS connection ${peer} on listener ${this.apis.listenerName}: ${e.message}`));
     // A handshake that never completes holds a connection slot no longer than an idle connection.
     if (this.limits.idleMs > 0) secure.setTimeout(this.limits.idleMs, () => secure.destroy());
     secure.once('secure', () => {
+      this.handshaking.delete(secure);
       secure.setTimeout(0);
       if (this.closing) return void secure.destroy();
       const cert = secure.getPeerX509Certificate();
@@ -193,6 +200,8 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
     this.closing = true;
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const { socket } of this.waiting.splice(0)) socket.destroy();
+    for (const socket of this.handshaking) socket.destroy();
+    this.handshaking.clear();
     if (drainMs > 0 && this.connections.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
