@@ -111,7 +111,7 @@ export class Harness implements CoordinatorContext {
         shutdownApplication: false,
         ...req,
       },
-      { clientId: `client-${req.memberId}`, clientHost: '/127.0.0.1', apiVersion: version },
+      { clientId: `client-${req.instanceId ?? req.memberId}`, clientHost: '/127.0.0.1', apiVersion: version },
     );
   }
 

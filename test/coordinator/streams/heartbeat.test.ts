@@ -368,3 +368,40 @@ t.test('offset commits: member epochs and the assignment epoch of each task (Kaf
   t.equal(g.validateOffsetFetch('zz', 1), ErrorCode.UNKNOWN_MEMBER_ID);
   t.equal(g.validateDeleteGroup(), ErrorCode.NON_EMPTY_GROUP);
 });
+
+t.test('static members: -2 keeps the tasks, the next incarnation takes them over; the instance id is guarded', async (t) => {
+  const h = new Harness();
+  await h.join('m1', 'p1', { instanceId: 'i1' });
+  await h.settle();
+  const r = await h.hb({ memberId: 'm1', memberEpoch: 2, instanceId: 'i1', activeTasks: [], standbyTasks: [], warmupTasks: [] });
+  const epoch = r.memberEpoch;
+  t.same(tasks(r.activeTasks), ALL);
+  const taken = await h.join('m9', 'p9', { instanceId: 'i1' });
+  t.equal(taken.errorCode, ErrorCode.UNRELEASED_INSTANCE_ID);
+  t.equal(taken.errorMessage, 'Static member m9 with instance id i1 cannot join the group because the instance id is owned by m1 member.');
+  const other = await h.hb({ memberId: 'm9', memberEpoch: epoch, instanceId: 'i1' });
+  t.equal(other.errorCode, ErrorCode.FENCED_INSTANCE_ID);
+  t.equal(other.errorMessage, 'Static member m9 with instance id i1 was fenced by member m1.');
+  const unknown = await h.hb({ memberId: 'm9', memberEpoch: epoch, instanceId: 'i9' });
+  t.equal(unknown.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  t.equal(unknown.errorMessage, 'Member with instance id i9 is not a member of group app.');
+
+  const away = await h.hb({ memberId: 'm1', memberEpoch: -2, instanceId: 'i1' });
+  t.equal(away.errorCode, ErrorCode.NONE);
+  t.equal(away.memberEpoch, -2);
+  const g = h.streams();
+  t.equal(g.members.get('m1')!.memberEpoch, -2, 'kept, at -2');
+  const groupEpoch = g.groupEpoch;
+  const back = await h.join('m1b', 'p1', { instanceId: 'i1' });
+  t.equal(back.errorCode, ErrorCode.NONE);
+  t.equal(back.memberEpoch, epoch, 'the new incarnation at the assignment epoch');
+  t.same(tasks(back.activeTasks), ALL, 'with its predecessor\'s tasks');
+  t.notOk(g.members.has('m1'));
+  t.equal(g.groupEpoch, groupEpoch, 'no rebalance');
+  const left = await h.hb({ memberId: 'm1b', memberEpoch: -1, instanceId: 'i1' });
+  t.equal(left.memberEpoch, -1);
+  t.equal(g.members.size, 0);
+  // A replay reaches the same members.
+  const r2 = h.replayed();
+  t.equal(r2.streams().members.size, 0);
+});

@@ -32,7 +32,7 @@ import {
 } from './records.js';
 import { streamsSettings, type StreamsSettings } from './settings.js';
 import { assignTasks } from './sticky-assignor.js';
-import { copySet, emptyTuple, fromTaskIds, sameTuple, toTaskIds, type TasksTuple } from './tasks.js';
+import { copySet, emptyTuple, emptyWithEpochs, fromTaskIds, sameTuple, toTaskIds, type TasksTuple } from './tasks.js';
 import { configureTopology, Status, topologyTopics, type ConfiguredTopology, type GroupStatus, type StreamsTopology } from './topology.js';
 import { validateHeartbeat } from './validate.js';
 
@@ -153,12 +153,37 @@ export class StreamsGroupManager implements GroupProtocolManager {
     const statuses: GroupStatus[] = [];
     const group = this.groupForHeartbeat(req.groupId, req.memberEpoch === 0);
     const existing = group.members.get(req.memberId);
+    // Static membership: the instance id's holder, if another member, left with -2 (replaced) or still runs (refused).
+    const holder = req.instanceId !== null ? staticHolder(group, req.instanceId) : undefined;
+    if (req.instanceId !== null && req.memberEpoch !== 0) {
+      if (!holder) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member with instance id ${req.instanceId} is not a member of group ${req.groupId}.`);
+      if (holder.memberId !== req.memberId) fail(ErrorCode.FENCED_INSTANCE_ID, `Static member ${req.memberId} with instance id ${req.instanceId} was fenced by member ${holder.memberId}.`);
+    }
+    const replacing = req.memberEpoch === 0 && holder !== undefined && holder.memberId !== req.memberId ? holder : undefined;
+    if (replacing && replacing.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
+      fail(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${req.memberId} with instance id ${req.instanceId} cannot join the group because the instance id is owned by ${replacing.memberId} member.`);
+    }
     if (!existing && req.memberEpoch !== 0) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
-    if (!existing && group.members.size >= s.maxSize) fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The streams group has reached its maximum capacity of ${s.maxSize} members.`);
+    if (!existing && !replacing && group.members.size >= s.maxSize) fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The streams group has reached its maximum capacity of ${s.maxSize} members.`);
     // A newer topology is refused before anything changes.
     if (req.topology && group.topology !== null && req.topology.epoch > group.topology.epoch) fail(ErrorCode.INVALID_REQUEST, 'Topology updates are not supported yet.');
-    const member = existing ?? newMember(req.memberId);
     const wasEmpty = group.members.size === 0;
+    let member = existing ?? newMember(req.memberId);
+    if (replacing) {
+      // The new incarnation takes over its predecessor's tasks and target.
+      member = { ...replacing, memberId: req.memberId, memberEpoch: 0, previousMemberEpoch: 0 };
+      const target = group.targetAssignment.get(replacing.memberId);
+      group.members.delete(replacing.memberId);
+      group.targetAssignment.delete(replacing.memberId);
+      if (target) group.targetAssignment.set(req.memberId, target);
+      this.c.timers.cancel(sessionKey(group.groupId, replacing.memberId));
+      this.c.timers.cancel(rebalanceKey(group.groupId, replacing.memberId));
+      records.push(...memberTombstones(group.groupId, replacing.memberId));
+      if (target) records.push(targetAssignmentRecord(group.groupId, req.memberId, target));
+      log.info(
+        `[GroupId ${group.groupId}][MemberId ${req.memberId}] Static member with instance id ${req.instanceId} re-joins the streams group using the streams protocol. Created a new member ${req.memberId} to replace the existing member ${replacing.memberId}.`,
+      );
+    }
     if (existing) checkMemberEpoch(member, req);
 
     const updated: StreamsGroupMember = {
@@ -178,7 +203,8 @@ export class StreamsGroupManager implements GroupProtocolManager {
     let bump = false;
     if (!existing || metadataDiffers(member, updated)) {
       records.push(memberMetadataRecord(group.groupId, updated));
-      bump = true;
+      // A static member's new incarnation with unchanged metadata changes nothing to assign.
+      bump = (!existing && !replacing) || metadataDiffers(member, updated);
     }
     if (!existing) log.info(`[GroupId ${group.groupId}][MemberId ${req.memberId}] Member joins the streams group.`);
     group.members.set(updated.memberId, updated);
@@ -320,6 +346,19 @@ export class StreamsGroupManager implements GroupProtocolManager {
   private leave(req: StreamsGroupHeartbeatRequest): Outcome {
     const group = this.streamsGroup(req.groupId);
     if (!group) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Streams group ${req.groupId} not found.`);
+    if (req.instanceId !== null) {
+      const m = staticHolder(group, req.instanceId);
+      if (!m) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member with instance id ${req.instanceId} is not a member of group ${req.groupId}.`);
+      if (m.memberId !== req.memberId) fail(ErrorCode.FENCED_INSTANCE_ID, `Static member ${req.memberId} with instance id ${req.instanceId} was fenced by member ${m.memberId}.`);
+      if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
+        // Gone for a while: it keeps its tasks (and its session timer) until it comes back or expires.
+        log.info(`[GroupId ${group.groupId}][MemberId ${m.memberId}] Static member ${m.memberId} with instance id ${req.instanceId} temporarily left the streams group.`);
+        const away: StreamsGroupMember = { ...m, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH, pendingRevocation: emptyWithEpochs() };
+        group.members.set(m.memberId, away);
+        this.c.timers.cancel(rebalanceKey(group.groupId, m.memberId));
+        return { response: { ...errorResponse(ErrorCode.NONE, null), memberId: m.memberId, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH }, records: [currentAssignmentRecord(group.groupId, away)] };
+      }
+    }
     if (!group.members.has(req.memberId)) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${req.groupId}.`);
     log.info(`[GroupId ${group.groupId}][MemberId ${req.memberId}] Member ${req.memberId} left the streams group.`);
     const records = this.removeMember(group, req.memberId);
@@ -477,6 +516,14 @@ export class StreamsGroupManager implements GroupProtocolManager {
     if (req.groupId === '') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "GroupId can't be empty." };
     return { errorCode: ErrorCode.STREAMS_TOPOLOGY_DESCRIPTION_UPDATE_FAILED, errorMessage: 'Topology description plugins are not supported by this broker.' };
   }
+}
+
+/** A static member's temporary leave (KIP-345's -2). */
+const LEAVE_GROUP_STATIC_MEMBER_EPOCH = -2;
+
+function staticHolder(group: StreamsGroup, instanceId: string): StreamsGroupMember | undefined {
+  for (const m of group.members.values()) if (m.instanceId === instanceId) return m;
+  return undefined;
 }
 
 /** Kafka's epoch check of a known member (throwIfStreamsGroupMemberEpochIsInvalid). */
