@@ -62,8 +62,9 @@ t.test('a Kafka 4.4.0 broker follows samsa controllers as a raft observer', asyn
     }
   });
 
+  // The wait covers the JVM's start, which took over 90 s on a CI machine at load average ~23.
   const end = leader.metadataLog.log.logEndOffset;
-  const observer = await waitFor(() => leader.driver.describeQuorum()?.observers.find((o) => o.replicaId === 4 && o.logEndOffset === end), 90_000, 'observer 4 at the log end');
+  const observer = await waitFor(() => leader.driver.describeQuorum()?.observers.find((o) => o.replicaId === 4 && o.logEndOffset === end), 180_000, 'observer 4 at the log end');
   t.ok(observer.lastCaughtUpTimestamp > 0, 'the leader counts it caught up');
   t.same(leader.driver.describeQuorum()!.currentVoters.map((v) => v.replicaId).sort(), [1, 2, 3], 'it is not a voter');
 
