@@ -116,7 +116,7 @@ export class ShareCoordinatorShard {
     const soFar = this.states.get(k);
     this.keys.set(k, r.key);
     if (soFar === undefined) {
-      this.states.set(k, { snapshotEpoch: v.snapshotEpoch, stateEpoch: 0, leaderEpoch: v.leaderEpoch, startOffset: v.startOffset, deliveryCompleteCount: v.deliveryCompleteCount ?? -1, stateBatches: v.stateBatches.map(batch), createTimestamp: -1, writeTimestamp: -1 });
+      this.states.set(k, { snapshotEpoch: v.snapshotEpoch, stateEpoch: 0, leaderEpoch: v.leaderEpoch, startOffset: v.startOffset, deliveryCompleteCount: v.deliveryCompleteCount ?? -1, stateBatches: v.stateBatches.map(batch), createTimestamp: 0, writeTimestamp: 0 });
     } else {
       const startOffset = v.startOffset === -1 ? soFar.startOffset : v.startOffset;
       this.states.set(k, {
