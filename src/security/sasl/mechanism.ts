@@ -3,6 +3,7 @@
 // makes one server per connection, and a client for the broker's own connections.
 import type { JaasModule } from '../jaas.js';
 import type { Settings } from '../listener-settings.js';
+import type { CredentialStore } from '../credentials.js';
 
 /** A failed exchange: answered with SASL_AUTHENTICATION_FAILED and this message, then the connection closes. */
 export class SaslAuthenticationError extends Error {
@@ -33,6 +34,8 @@ export interface SaslListenerContext {
   settings: Settings;
   /** The listener's JAAS config for this mechanism (`listener.name.<l>.<mech>.sasl.jaas.config`, else `sasl.jaas.config`); null when unset. */
   jaas: JaasModule[] | null;
+  /** SCRAM credentials and delegation tokens (the metadata image's); absent: none. */
+  credentials?: CredentialStore;
 }
 
 export interface SaslMechanism {
