@@ -28,6 +28,7 @@ export class ConsumerGroup implements Group {
   readonly resolvedRegexes = new Map<string, ResolvedRegex>();
   /** The epoch at which each owned partition was given to its current owner (Kafka's partition epochs). */
   private readonly partitionEpochs = new Map<string, Map<number, number>>();
+  private namesCache: Set<string> | null = null;
 
   /** `topicIdOf`: the metadata image's topic ids (offset commits name topics, assignments ids). */
   constructor(
@@ -68,14 +69,16 @@ export class ConsumerGroup implements Group {
     return this.targetAssignment.get(memberId) ?? new Map();
   }
 
-  /** Topic names subscribed by name or through a resolved regular expression. */
-  subscribedTopicNames(): Set<string> {
+  /** Topic names subscribed by name or through a resolved regular expression (kept until a member or regex record changes them). */
+  subscribedTopicNames(): ReadonlySet<string> {
+    if (this.namesCache) return this.namesCache;
     const names = new Set<string>();
     for (const m of this.members.values()) {
       for (const n of m.subscribedTopicNames) names.add(n);
       const r = m.subscribedTopicRegex !== null ? this.resolvedRegexes.get(m.subscribedTopicRegex) : undefined;
       if (r) for (const n of r.topics) names.add(n);
     }
+    this.namesCache = names;
     return names;
   }
 
@@ -143,6 +146,7 @@ export class ConsumerGroup implements Group {
 
   /** Applies one record; returns false when it deletes the group. */
   apply(r: ConsumerRecord): boolean {
+    if (r.type === 5 || r.type === 16) this.namesCache = null;
     switch (r.type) {
       case 3:
         if (r.value === null) return false;

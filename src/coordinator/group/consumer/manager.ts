@@ -217,7 +217,10 @@ export class ConsumerGroupManager implements GroupProtocolManager {
 
     // Topic metadata of the subscribed topics (KIP-1101's metadata hash): a change bumps the epoch too.
     let groupEpoch = group.groupEpoch;
-    const hash = this.metadataHash(group, regexes, updated, null);
+    // A heartbeat that changes no subscription hashes the group's (cached) topic names.
+    const hash = bump || regexes.size !== group.resolvedRegexes.size || records.some((r) => r.key.readInt16BE(0) === 16)
+      ? this.metadataHash(group, regexes, updated, null)
+      : this.hashOf(group.subscribedTopicNames());
     if (bump || hash !== group.metadataHash) {
       groupEpoch += 1;
       records.push(groupEpochRecord(group.groupId, groupEpoch, hash));
@@ -509,6 +512,10 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       for (const n of subscribedNames(regexes, m)) names.add(n);
     }
     if (updated) for (const n of subscribedNames(regexes, updated)) names.add(n);
+    return this.hashOf(names);
+  }
+
+  private hashOf(names: ReadonlySet<string>): number {
     const parts: string[] = [];
     for (const name of [...names].sort()) {
       const t = this.topics.get(name);
