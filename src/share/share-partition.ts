@@ -175,12 +175,18 @@ export class SharePartition {
 
   /** Records at or after the start offset whose delivery is complete (acknowledged or archived). */
   get deliveryCompleteCount(): number {
+    return this.completeFrom(this._startOffset);
+  }
+
+  /** Records at or after `start` in a terminal state (what the share coordinator's lag subtracts). */
+  private completeFrom(start: number): number {
     let n = 0;
     for (const b of this.cache) {
+      if (b.last < start) continue;
       if (b.batch) {
-        if (isTerminal(b.batch.state)) n += b.last - Math.max(b.first, this._startOffset) + 1;
+        if (isTerminal(b.batch.state)) n += b.last - Math.max(b.first, start) + 1;
       } else {
-        for (let i = Math.max(0, this._startOffset - b.first); i < b.offsets!.length; i++) if (isTerminal(b.offsets![i].state)) n++;
+        for (let i = Math.max(0, start - b.first); i < b.offsets!.length; i++) if (isTerminal(b.offsets![i].state)) n++;
       }
     }
     return n;
@@ -602,11 +608,12 @@ export class SharePartition {
     if (changed.length === 0) return;
     let failure: ShareError | undefined;
     try {
+      const startOffset = this.startOffsetAfter();
       const r = await this.opts.persister.writeState(this.key, {
         stateEpoch: this.stateEpoch,
         leaderEpoch: this.leaderEpoch,
-        startOffset: this.startOffsetAfter(),
-        deliveryCompleteCount: this.deliveryCompleteCount,
+        startOffset,
+        deliveryCompleteCount: this.completeFrom(startOffset),
         stateBatches: stateBatches(changed),
       });
       if (r.errorCode !== ErrorCode.NONE) failure = persisterError(r.errorCode, r.errorMessage);

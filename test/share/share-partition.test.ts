@@ -127,6 +127,7 @@ t.test('ACCEPT, RELEASE, REJECT, GAP per offset; the start offset advances over 
   t.ok(woken() >= 1);
   const w = persister.writes.at(-1)!.state;
   t.equal(w.startOffset, 3);
+  t.equal(w.deliveryCompleteCount, 1, 'completed records at or after the written start offset: offset 4');
   t.same(w.stateBatches, [
     { firstOffset: 0, lastOffset: 0, deliveryState: S.ACKNOWLEDGED, deliveryCount: 1 },
     { firstOffset: 1, lastOffset: 2, deliveryState: S.ARCHIVED, deliveryCount: 1 },
@@ -140,6 +141,7 @@ t.test('ACCEPT, RELEASE, REJECT, GAP per offset; the start offset advances over 
   t.same(sp.inFlight(), [], 'everything delivered: nothing in flight');
   t.equal(sp.endOffset, 10);
   t.equal(persister.startOffset(KEY), 10);
+  t.equal(persister.writes.at(-1)!.state.deliveryCompleteCount, 0);
   t.same(persister.batches(KEY), []);
   t.equal(clock.pendingCount(), 0, 'no lock timer left');
 });
