@@ -2,11 +2,12 @@
 // both as Apache Kafka 4.4.0 has them, so clients and tools see the same ranges from samsa as
 // from Kafka. A finalized level says what the cluster may use; samsa serves what it implements
 // of it (see README's API table): group.version 1's APIs (KIP-848: ConsumerGroupHeartbeat and
-// ConsumerGroupDescribe) are served; of share.version 2's (KIP-932) the share partitions'
-// (ShareFetch, ShareAcknowledge) and the share coordinator's (Initialize/Read/Write/Delete/
-// ReadSummaryShareGroupState, FindCoordinator key type 2) are; streams.version 1's (KIP-1071:
+// ConsumerGroupDescribe) are served; share.version 2's (KIP-932) are: the share groups'
+// (ShareGroupHeartbeat, ShareGroupDescribe, Describe/Alter/DeleteShareGroupOffsets), the share
+// partitions' (ShareFetch, ShareAcknowledge) and the share coordinator's (Initialize/Read/Write/
+// Delete/ReadSummaryShareGroupState, FindCoordinator key type 2); streams.version 1's (KIP-1071:
 // StreamsGroupHeartbeat, StreamsGroupDescribe, StreamsGroupTopologyDescriptionUpdate) are; the rest
-// of those behind share.version 2 and transaction.version 2 (KIP-890) are not served yet.
+// of those behind transaction.version 2 (KIP-890) are not served yet.
 
 export const METADATA_VERSION = 'metadata.version';
 export const KRAFT_VERSION = 'kraft.version';
