@@ -30,6 +30,7 @@ import type { Persister } from './share/persister.js';
 import { log } from './log.js';
 import { ShareCoordinator } from './coordinator/share/coordinator.js';
 import { listenerSecurity, type SecurityProtocol } from './security/listener-security.js';
+import { delegationTokenSecretKey, imageCredentialStore } from './security/image-credentials.js';
 import { SharePersister } from './coordinator/share/persister.js';
 
 /** One of the broker's listeners (Kafka's `listeners` entry, with its `advertised.listeners` one). */
@@ -290,7 +291,7 @@ export class Broker implements BrokerContext {
   listener(listenerName: string, securityProtocol: SecurityProtocol = 'PLAINTEXT'): Server<RequestContext> {
     return new Server<RequestContext>({
       listenerName,
-      security: listenerSecurity((name) => this.config.get(name), listenerName, securityProtocol),
+      security: listenerSecurity((name) => this.config.get(name), listenerName, securityProtocol, imageCredentialStore(() => this.metadata.image, () => delegationTokenSecretKey((n) => this.config.get(n)))),
       registry: this.options.remoteController?.registry(HANDLERS) ?? HANDLERS,
       context: (info: RequestInfo): RequestContext => ({ ...info, broker: this }),
       config: this.config,

@@ -25,6 +25,7 @@ export type ControllerOperations = Pick<
   | 'incrementalAlterConfigs'
   | 'updateFeatures'
   | 'allocateProducerId'
+  | 'alterUserScramCredentials'
 >;
 
 /** The group coordinator's request-facing operations. */

@@ -65,6 +65,8 @@ import deleteShareGroupState from './86-delete-share-group-state.js';
 import readShareGroupStateSummary from './87-read-share-group-state-summary.js';
 import saslHandshake from './17-sasl-handshake.js';
 import saslAuthenticate from './36-sasl-authenticate.js';
+import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
+import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 
 export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
   [
@@ -82,6 +84,7 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
     shareFetch, shareAcknowledge,
     initializeShareGroupState, readShareGroupState, writeShareGroupState, deleteShareGroupState, readShareGroupStateSummary,
     saslHandshake, saslAuthenticate,
+    describeUserScramCredentials, alterUserScramCredentials,
   ].map(
     (h) => [h.apiKey, h as Handler],
   ),

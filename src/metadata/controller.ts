@@ -44,6 +44,9 @@ import {
   type TopicRef,
 } from './replication-control.js';
 import { randomUuid } from './uuid.js';
+import { alterUserScramCredentials } from '../security/scram/scram-control.js';
+import type { AlterUserScramCredentialsRequest } from '../protocol/generated/alter-user-scram-credentials-request.js';
+import type { AlterUserScramCredentialsResponse } from '../protocol/generated/alter-user-scram-credentials-response.js';
 import { elrSafetyRecords, updateFeatures, type FeatureUpdate } from './feature-control.js';
 import type { ApiError } from './replication-control.js';
 import {
@@ -321,6 +324,11 @@ export class Controller {
 
   updateFeatures(updates: FeatureUpdate[], validateOnly: boolean): Promise<ApiError> {
     return this.execute((image) => updateFeatures(image, this.o.nodeId, updates, this.o.config.number('min.insync.replicas')), validateOnly);
+  }
+
+  /** SCRAM credentials upserted and deleted (Kafka's ScramControlManager). */
+  alterUserScramCredentials(req: AlterUserScramCredentialsRequest): Promise<AlterUserScramCredentialsResponse> {
+    return this.execute((image) => alterUserScramCredentials(image, req));
   }
 
   /** A producer id never handed out before, also across restarts: ids come from durably reserved blocks. */

@@ -16,6 +16,7 @@ import { ConfigurationsDelta } from './configurations-delta.js';
 import { FeaturesImage, MetadataImage, ProducerIdsImage, type MetadataProvenance } from './image.js';
 import { RecordType, ResourceType, type MetadataRecord } from './records.js';
 import { TopicsDelta } from './topics-delta.js';
+import { DelegationTokenDelta, ScramDelta, SecurityRecordType } from './security-image.js';
 
 export { ClusterDelta } from './cluster-delta.js';
 export { ConfigurationsDelta } from './configurations-delta.js';
@@ -34,6 +35,8 @@ export class MetadataDelta {
   topicsDelta: TopicsDelta | null = null;
   configsDelta: ConfigurationsDelta | null = null;
   producerIdsDelta: ProducerIdsDelta | null = null;
+  scramDelta: ScramDelta | null = null;
+  delegationTokenDelta: DelegationTokenDelta | null = null;
 
   constructor(readonly image: MetadataImage) {}
 
@@ -85,8 +88,20 @@ export class MetadataDelta {
       case RecordType.PRODUCER_IDS:
         this.producerIdsDelta = new ProducerIdsDelta((d as ProducerIdsRecord).nextProducerId);
         break;
+      case SecurityRecordType.USER_SCRAM_CREDENTIAL:
+        (this.scramDelta ??= new ScramDelta(this.image.scram)).replay(d);
+        break;
+      case SecurityRecordType.REMOVE_USER_SCRAM_CREDENTIAL:
+        (this.scramDelta ??= new ScramDelta(this.image.scram)).replayRemove(d);
+        break;
+      case SecurityRecordType.DELEGATION_TOKEN:
+        (this.delegationTokenDelta ??= new DelegationTokenDelta(this.image.delegationTokens)).replay(d);
+        break;
+      case SecurityRecordType.REMOVE_DELEGATION_TOKEN:
+        (this.delegationTokenDelta ??= new DelegationTokenDelta(this.image.delegationTokens)).replayRemove(d.tokenId as string);
+        break;
       default:
-        // NoOp, and record kinds samsa keeps no state for (ACLs, quotas, SCRAM): nothing to do.
+        // NoOp, and record kinds samsa keeps no state for (ACLs, quotas): nothing to do.
         break;
     }
   }
@@ -101,6 +116,8 @@ export class MetadataDelta {
       this.topicsDelta ? this.topicsDelta.apply() : img.topics,
       this.configsDelta ? this.configsDelta.apply() : img.configs,
       this.producerIdsDelta ? new ProducerIdsImage(this.producerIdsDelta.nextProducerId) : img.producerIds,
+      this.scramDelta ? this.scramDelta.apply() : img.scram,
+      this.delegationTokenDelta ? this.delegationTokenDelta.apply() : img.delegationTokens,
     );
   }
 

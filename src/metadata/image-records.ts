@@ -2,6 +2,7 @@
 // what a snapshot holds, and what the replay tests compare against.
 import type { MetadataImage, PartitionRegistration } from './image.js';
 import { RecordType, type MetadataRecord } from './records.js';
+import { securityRecords } from './security-image.js';
 
 export const PARTITION_RECORD_VERSION = 1;
 export const REGISTER_BROKER_RECORD_VERSION = 3;
@@ -78,5 +79,6 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
   if (image.producerIds.nextProducerId > 0) {
     out.push({ type: RecordType.PRODUCER_IDS, version: 0, data: { brokerId: -1, brokerEpoch: -1, nextProducerId: image.producerIds.nextProducerId } });
   }
+  out.push(...securityRecords(image.scram, image.delegationTokens));
   return out;
 }

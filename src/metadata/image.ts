@@ -1,6 +1,7 @@
 // The broker's view of cluster metadata: an immutable image built by replaying the metadata log
 // (Kafka's MetadataImage). Nothing here changes after construction; a MetadataDelta makes the next one.
 import { ResourceType } from './records.js';
+import { DelegationTokenImage, ScramImage } from './security-image.js';
 
 export interface PartitionRegistration {
   readonly replicas: readonly number[];
@@ -144,6 +145,8 @@ export class MetadataImage {
     readonly topics: TopicsImage,
     readonly configs: ConfigurationsImage,
     readonly producerIds: ProducerIdsImage,
+    readonly scram: ScramImage = ScramImage.EMPTY,
+    readonly delegationTokens: DelegationTokenImage = DelegationTokenImage.EMPTY,
   ) {}
 
   static empty(clusterId: string): MetadataImage {
@@ -170,7 +173,9 @@ export class MetadataImage {
       this.cluster.controllers.size === 0 &&
       this.topics.byId.size === 0 &&
       this.configs.resources.size === 0 &&
-      this.producerIds.nextProducerId === 0
+      this.producerIds.nextProducerId === 0 &&
+      this.scram.isEmpty() &&
+      this.delegationTokens.isEmpty()
     );
   }
 }

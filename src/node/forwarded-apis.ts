@@ -16,6 +16,7 @@ import alterPartitionReassignments from '../handlers/45-alter-partition-reassign
 import listPartitionReassignments from '../handlers/46-list-partition-reassignments.js';
 import describeQuorum from '../handlers/55-describe-quorum.js';
 import updateFeatures from '../handlers/57-update-features.js';
+import alterUserScramCredentials from '../handlers/51-alter-user-scram-credentials.js';
 import { withBrokerPreprocess } from './broker-config-preprocess.js';
 import { UnregisterBrokerRequest } from '../protocol/generated/unregister-broker-request.js';
 import { UnregisterBrokerResponse } from '../protocol/generated/unregister-broker-response.js';
@@ -73,6 +74,10 @@ export const FORWARDED_APIS: readonly ForwardedApi[] = [
   forwarded(listPartitionReassignments, (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, errorMessage: null, topics: [] })),
   forwarded(describeQuorum, (_req, errorCode) => ({ errorCode, errorMessage: null, topics: [], nodes: [] })),
   forwarded(updateFeatures, (_req, errorCode) => ({ throttleTimeMs: 0, errorCode, errorMessage: null, results: [] })),
+  forwarded(alterUserScramCredentials, (req, errorCode) => ({
+    throttleTimeMs: 0,
+    results: [...new Set([...req.deletions, ...req.upsertions].map((c) => c.name))].map((user) => ({ user, errorCode, errorMessage: null })),
+  })),
   // A broker serves UnregisterBroker only by forwarding it (Kafka's forwardToControllerOrFail).
   {
     apiKey: 64,

@@ -27,6 +27,7 @@ import { NodeClient } from '../network/node-client.js';
 import type { NodeFaults } from '../network/node-faults.js';
 import { Server } from '../network/server.js';
 import { clientSecurity, listenerSecurity } from '../security/listener-security.js';
+import { delegationTokenSecretKey, imageCredentialStore } from '../security/image-credentials.js';
 import { RaftDriver } from '../raft/driver.js';
 import { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
 import { AlterPartitionResponse } from '../protocol/generated/alter-partition-response.js';
@@ -379,7 +380,7 @@ export class Node {
     for (const l of this.config.controllerListeners) {
       const server = new Server<ControllerListenerContext>({
         listenerName: l.listenerName,
-        security: listenerSecurity((name) => metadata.dynamicConfig.staticConfig.get(name), l.listenerName, l.securityProtocol),
+        security: listenerSecurity((name) => metadata.dynamicConfig.staticConfig.get(name), l.listenerName, l.securityProtocol, imageCredentialStore(() => metadata.image, () => delegationTokenSecretKey((n) => metadata.dynamicConfig.staticConfig.get(n)))),
         registry: CONTROLLER_HANDLERS,
         context: (info: RequestInfo): ControllerListenerContext => ({
           ...info,

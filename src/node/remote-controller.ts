@@ -147,4 +147,7 @@ export class RemoteController implements ControllerOperations, MetadataPublisher
   updateFeatures(): never {
     return forwardedOnly();
   }
+  alterUserScramCredentials(): never {
+    return forwardedOnly();
+  }
 }

@@ -9,6 +9,7 @@ import { ANONYMOUS, userPrincipal, type KafkaPrincipal } from './principal.js';
 import { saslMechanism, type SaslClient, type SaslListenerContext, type SaslServer } from './sasl/index.js';
 import { rfc2253, SslPrincipalMapper } from './ssl-principal-mapper.js';
 import { clientTls, serverTls, type ServerTls } from './tls-options.js';
+import type { CredentialStore } from './credentials.js';
 
 export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
 
@@ -34,13 +35,13 @@ export interface ListenerSecurity {
 const isSsl = (p: SecurityProtocol) => p === 'SSL' || p === 'SASL_SSL';
 const isSasl = (p: SecurityProtocol) => p === 'SASL_PLAINTEXT' || p === 'SASL_SSL';
 
-function saslContext(settings: Settings, listenerName: string, mechanism: string): SaslListenerContext {
+function saslContext(settings: Settings, listenerName: string, mechanism: string, credentials?: CredentialStore): SaslListenerContext {
   const text = jaasConfigOf(settings, listenerName, mechanism);
-  return { listenerName, settings, jaas: text === null ? null : parseJaasConfig(text) };
+  return { listenerName, settings, jaas: text === null ? null : parseJaasConfig(text), credentials };
 }
 
 /** A listener's security, or null for PLAINTEXT (whose connections then cost nothing extra). */
-export function listenerSecurity(settings: Settings, listenerName: string, protocol: SecurityProtocol): ListenerSecurity | null {
+export function listenerSecurity(settings: Settings, listenerName: string, protocol: SecurityProtocol, credentials?: CredentialStore): ListenerSecurity | null {
   if (protocol === 'PLAINTEXT') return null;
   const mapper = new SslPrincipalMapper(listenerSetting(settings, listenerName, 'ssl.principal.mapping.rules'));
   let sasl: SaslServerSettings | null = null;
@@ -53,7 +54,7 @@ export function listenerSecurity(settings: Settings, listenerName: string, proto
         log.warn(`listener ${listenerName}: SASL mechanism ${name} is enabled but not supported by samsa; handshakes asking for it are refused`);
         continue;
       }
-      servers.set(name, mechanism.server(saslContext(settings, listenerName, name)));
+      servers.set(name, mechanism.server(saslContext(settings, listenerName, name, credentials)));
     }
     sasl = { enabledMechanisms, servers, maxReceiveSize: Number(settings('sasl.server.max.receive.size') ?? 524288) };
   }

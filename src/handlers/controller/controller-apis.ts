@@ -13,6 +13,7 @@ import incrementalAlterConfigs from '../44-incremental-alter-configs.js';
 import alterPartitionReassignments from '../45-alter-partition-reassignments.js';
 import listPartitionReassignments from '../46-list-partition-reassignments.js';
 import updateFeatures from '../57-update-features.js';
+import alterUserScramCredentials from '../51-alter-user-scram-credentials.js';
 import envelope from './58-envelope.js';
 import describeCluster, { type DescribeClusterControllerContext } from './60-describe-cluster.js';
 import brokerRegistration from './62-broker-registration.js';
@@ -51,4 +52,5 @@ export const CONTROLLER_ADMIN_HANDLERS: readonly Handler<any, any, any>[] = [
   alterPartitionReassignments,
   listPartitionReassignments,
   updateFeatures,
+  alterUserScramCredentials,
 ];
