@@ -120,6 +120,7 @@ export class GroupCoordinator implements CoordinatorContext {
       status: (groupId) => this.status(groupId),
       topic: (name) => host.topics.get(name),
       createTopic: (name, partitions, configs, rf) => host.createTopic(name, partitions, configs, rf),
+      groupNumber,
     });
     this.registerProtocol(this.streams);
   }

@@ -47,6 +47,8 @@ export class Harness implements CoordinatorContext {
   readonly created: { name: string; partitions: number; configs: Record<string, string> }[] = [];
   failNextAppend = false;
   coordinatorStatus: number = ErrorCode.NONE;
+  /** GROUP config overrides (streams.*), as kafka-configs --entity-type groups sets them. */
+  readonly groupOverrides = new Map<string, number>();
   readonly topics = new Map<string, { topicId: string; partitions: number }>([['input', { topicId: 'AAAAAAAAAAAAAAAAAAAAAQ', partitions: 3 }]]);
   readonly manager: StreamsGroupManager;
 
@@ -60,6 +62,7 @@ export class Harness implements CoordinatorContext {
         this.created.push({ name, partitions, configs });
         this.topics.set(name, { topicId: `topic-${++ids}`, partitions });
       },
+      groupNumber: (_groupId, name) => this.groupOverrides.get(name),
     });
   }
 

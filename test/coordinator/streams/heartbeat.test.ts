@@ -405,3 +405,27 @@ t.test('static members: -2 keeps the tasks, the next incarnation takes them over
   const r2 = h.replayed();
   t.equal(r2.streams().members.size, 0);
 });
+
+t.test('group configs: streams.* overrides apply, a new standby count triggers a rebalance; LastAssignmentConfigs as Kafka writes it', async (t) => {
+  const h = new Harness();
+  h.groupOverrides.set('streams.heartbeat.interval.ms', 7000);
+  const j = await h.join('m1');
+  t.equal(j.heartbeatIntervalMs, 7000, 'the group\'s heartbeat interval');
+  // Kafka 4.4.0's first StreamsGroupMetadata record of a group carries tag 1 = [{num.standby.replicas, "0"}].
+  const meta = h.log.find((x) => x.key.readInt16BE(0) === 17)!;
+  t.ok(meta.value!.includes(Buffer.from([1, 25, 2, 21, ...Buffer.from('num.standby.replicas'), 2, 48, 0])), 'tag 1, 25 bytes, the same bytes as Kafka\'s');
+  await h.settle();
+  await h.join('m2', 'p2');
+  const g = h.streams();
+  const epoch = g.groupEpoch;
+  t.same([...g.targetAssignment.values()].flatMap((x) => [...x.standby.values()]).length, 0, 'no standbys');
+  h.groupOverrides.set('streams.num.standby.replicas', 1);
+  await h.hb({ memberId: 'm1', memberEpoch: g.members.get('m1')!.memberEpoch });
+  t.equal(g.groupEpoch, epoch + 1, 'the changed assignment configuration bumps the epoch');
+  t.ok([...g.targetAssignment.values()].some((x) => x.standby.size > 0), 'standbys assigned');
+  t.same([...h.replayed().streams().lastAssignmentConfigs], [['num.standby.replicas', '1']], 'replayed from the record');
+  h.groupOverrides.set('streams.session.timeout.ms', 10_000);
+  await h.hb({ memberId: 'm2', memberEpoch: g.members.get('m2')!.memberEpoch });
+  h.clock.advance(10_000);
+  t.notOk(g.members.has('m2'), 'the group\'s session timeout, armed at its next heartbeat');
+});

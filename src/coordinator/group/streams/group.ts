@@ -119,6 +119,7 @@ export class StreamsGroup implements Group {
       assignmentTimestamp: this.assignmentTimestamp,
       endpointInformationEpoch: this.endpointInformationEpoch,
       shutdownRequestMemberId: this.shutdownRequestMemberId,
+      lastAssignmentConfigs: this.lastAssignmentConfigs,
     };
     const members = new Map(this.members);
     const targets = new Map(this.targetAssignment);

@@ -30,7 +30,7 @@ import {
   targetAssignmentRecord,
   topologyRecord,
 } from './records.js';
-import { streamsSettings, type StreamsSettings } from './settings.js';
+import { streamsSettings, type GroupNumber, type StreamsSettings } from './settings.js';
 import { assignTasks } from './sticky-assignor.js';
 import { copySet, emptyTuple, emptyWithEpochs, fromTaskIds, sameTuple, toTaskIds, type TasksTuple } from './tasks.js';
 import { configureTopology, Status, topologyTopics, type ConfiguredTopology, type GroupStatus, type StreamsTopology } from './topology.js';
@@ -43,6 +43,8 @@ export interface StreamsHost {
   status(groupId: string): number;
   topic(name: string): { topicId: string; partitions: number } | undefined;
   createTopic(name: string, partitions: number, configs: Record<string, string>, replicationFactor?: number): Promise<unknown>;
+  /** The group's streams.* overrides (GROUP config resources); absent: the broker's settings only. */
+  groupNumber?: GroupNumber;
 }
 
 export interface HeartbeatClient {
@@ -76,8 +78,8 @@ export class StreamsGroupManager implements GroupProtocolManager {
     private readonly host: StreamsHost,
   ) {}
 
-  private settings(): StreamsSettings {
-    return streamsSettings(this.host.config);
+  private settings(groupId?: string): StreamsSettings {
+    return streamsSettings(this.host.config, groupId, this.host.groupNumber);
   }
 
   // GroupProtocolManager
@@ -148,7 +150,7 @@ export class StreamsGroupManager implements GroupProtocolManager {
   }
 
   private memberHeartbeat(req: StreamsGroupHeartbeatRequest, client: HeartbeatClient): Outcome {
-    const s = this.settings();
+    const s = this.settings(req.groupId);
     const records: StoredRecord[] = [];
     const statuses: GroupStatus[] = [];
     const group = this.groupForHeartbeat(req.groupId, req.memberEpoch === 0);
@@ -239,6 +241,13 @@ export class StreamsGroupManager implements GroupProtocolManager {
       }
     }
     this.createInternalTopics(group.configured);
+    // The assignor's configuration (a group's streams.num.standby.replicas) changed: a new assignment.
+    const assignmentConfigs = new Map([['num.standby.replicas', String(s.numStandbyReplicas)]]);
+    if ([...assignmentConfigs].some(([k, v]) => group.lastAssignmentConfigs.get(k) !== v) || group.lastAssignmentConfigs.size !== assignmentConfigs.size) {
+      if (group.lastAssignmentConfigs.size > 0) log.info(`[GroupId ${group.groupId}][MemberId ${req.memberId}] Assignment configurations changed to {num.standby.replicas=${s.numStandbyReplicas}}. Triggering rebalance.`);
+      group.lastAssignmentConfigs = assignmentConfigs;
+      bump = true;
+    }
     if (bump) {
       group.groupEpoch++;
       records.push(groupMetadataRecord(group));
@@ -388,7 +397,7 @@ export class StreamsGroupManager implements GroupProtocolManager {
 
   private armSession(group: StreamsGroup, memberId: string): void {
     const groupId = group.groupId;
-    this.c.timers.schedule(sessionKey(groupId, memberId), this.settings().sessionTimeoutMs, () => this.fence(groupId, memberId, 'its session expired'));
+    this.c.timers.schedule(sessionKey(groupId, memberId), this.settings(groupId).sessionTimeoutMs, () => this.fence(groupId, memberId, 'its session expired'));
   }
 
   private armRebalance(group: StreamsGroup, m: StreamsGroupMember): void {
@@ -435,7 +444,7 @@ export class StreamsGroupManager implements GroupProtocolManager {
     const group = this.streamsGroup(groupId);
     if (!group || group.members.size === 0 || group.groupEpoch <= group.assignmentEpoch) return;
     if (this.host.status(groupId) !== ErrorCode.NONE) return;
-    const records = this.computeTargetAssignment(group, this.settings());
+    const records = this.computeTargetAssignment(group, this.settings(groupId));
     this.c.append(groupId, records).catch((e) => log.warn(`streams group ${groupId}: writing the target assignment failed: ${(e as Error).message}`));
   }
 

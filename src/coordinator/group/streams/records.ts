@@ -13,6 +13,8 @@ import { StreamsGroupCurrentMemberAssignmentKey } from '../../../protocol/genera
 import { StreamsGroupCurrentMemberAssignmentValue } from '../../../protocol/generated/streams-group-current-member-assignment-value.js';
 import { StreamsGroupTopologyKey } from '../../../protocol/generated/streams-group-topology-key.js';
 import { StreamsGroupTopologyValue } from '../../../protocol/generated/streams-group-topology-value.js';
+import { Reader } from '../../../protocol/reader.js';
+import { Writer } from '../../../protocol/writer.js';
 import { coordinatorRecord, decodeRecordKey, decodeRecordValue } from '../coordinator-record.js';
 import type { StoredRecord } from '../offsets-topic.js';
 import { StreamsGroup } from './group.js';
@@ -27,10 +29,39 @@ export function groupMetadataRecord(g: StreamsGroup): StoredRecord {
     epoch: g.groupEpoch,
     metadataHash: g.metadataHash,
     validatedTopologyEpoch: g.validatedTopologyEpoch,
-    lastAssignmentConfigs: [...g.lastAssignmentConfigs].map(([key, value]) => ({ key, value })),
     storedDescriptionTopologyEpoch: -1,
     failedDescriptionTopologyEpoch: -1,
+    // LastAssignmentConfigs is tagged field 1, which the generated codec does not know: written raw.
+    _tagged: g.lastAssignmentConfigs.size > 0 ? [{ tag: LAST_ASSIGNMENT_CONFIGS_TAG, data: encodeKeyValues(g.lastAssignmentConfigs) }] : undefined,
   });
+}
+
+const LAST_ASSIGNMENT_CONFIGS_TAG = 1;
+
+/** A compact array of {Key, Value} structs (compact strings, no tagged fields), as Kafka writes LastAssignmentConfigs. */
+function encodeKeyValues(m: ReadonlyMap<string, string>): Buffer {
+  const w = new Writer(64);
+  w.uvarint(m.size + 1);
+  for (const [k, v] of m) {
+    w.compactString(k);
+    w.compactString(v);
+    w.uvarint(0);
+  }
+  return w.toBuffer();
+}
+
+function decodeKeyValues(data: Buffer): Map<string, string> {
+  const r = new Reader(data);
+  const n = r.uvarint() - 1;
+  const m = new Map<string, string>();
+  for (let i = 0; i < n; i++) {
+    const k = r.compactString();
+    const v = r.compactString();
+    m.set(k, v);
+    // Tagged fields of the struct: none are defined (a later version's would end the list here).
+    if (r.uvarint() !== 0) break;
+  }
+  return m;
 }
 
 export function memberMetadataRecord(groupId: string, m: StreamsGroupMember): StoredRecord {
@@ -119,7 +150,8 @@ export function replayStreamsRecord(keyVersion: number, key: Buffer, value: Buff
       g.groupEpoch = v.epoch;
       g.metadataHash = v.metadataHash;
       g.validatedTopologyEpoch = v.validatedTopologyEpoch ?? -1;
-      g.lastAssignmentConfigs = new Map((v.lastAssignmentConfigs ?? []).map((c) => [c.key, c.value]));
+      const tagged = v._tagged?.find((t) => t.tag === LAST_ASSIGNMENT_CONFIGS_TAG);
+      g.lastAssignmentConfigs = tagged ? decodeKeyValues(tagged.data) : new Map((v.lastAssignmentConfigs ?? []).map((c) => [c.key, c.value]));
       // The topics may have changed meanwhile: configured again at the next heartbeat.
       g.configured = null;
       return;

@@ -14,7 +14,27 @@ export interface StreamsSettings {
   assignor: string;
 }
 
-export function streamsSettings(config: BrokerConfig): StreamsSettings {
+/** A group's own value of a numeric group config (streams.*), else undefined (src/coordinator/group/group-config.ts). */
+export type GroupNumber = (groupId: string, name: string) => number | undefined;
+
+/** The broker's settings, with the group's overrides (GROUP config resources) when `groupId` and `groupNumber` are given. */
+export function streamsSettings(config: BrokerConfig, groupId?: string, groupNumber?: GroupNumber): StreamsSettings {
+  const base = brokerSettings(config);
+  if (groupId === undefined || !groupNumber) return base;
+  const n = (name: string, fallback: number) => groupNumber(groupId, name) ?? fallback;
+  return {
+    ...base,
+    sessionTimeoutMs: n('streams.session.timeout.ms', base.sessionTimeoutMs),
+    heartbeatIntervalMs: n('streams.heartbeat.interval.ms', base.heartbeatIntervalMs),
+    numStandbyReplicas: n('streams.num.standby.replicas', base.numStandbyReplicas),
+    initialRebalanceDelayMs: n('streams.initial.rebalance.delay.ms', base.initialRebalanceDelayMs),
+    assignmentIntervalMs: n('streams.assignment.interval.ms', base.assignmentIntervalMs),
+    taskOffsetIntervalMs: n('streams.task.offset.interval.ms', base.taskOffsetIntervalMs),
+    acceptableRecoveryLag: n('streams.acceptable.recovery.lag', base.acceptableRecoveryLag),
+  };
+}
+
+function brokerSettings(config: BrokerConfig): StreamsSettings {
   const list = (name: string) =>
     (config.get(name) ?? '')
       .split(',')
