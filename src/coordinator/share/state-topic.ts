@@ -4,14 +4,18 @@
 // share.coordinator.state.topic.segment.bytes, min.insync.replicas from
 // share.coordinator.state.topic.min.isr), appended to per partition in order, answered once
 // replicated in a cluster, read back from the log start when this broker becomes a partition's leader.
+// Writes are compressed with share.coordinator.state.topic.compression.codec, as Kafka's runtime does.
 import type { CoordinatorHost, StoredRecord } from '../group/offsets-topic.js';
 import { UnreplicatedWrite } from '../group/offsets-topic.js';
 import type { PartitionLeadership } from '../group/leadership.js';
-import { isControl, readBatchHeader, batchSize, BATCH_HEADER_SIZE } from '../../protocol/records/batch.js';
+import { isControl, readBatchHeader, batchSize, BATCH_HEADER_SIZE, type Codec } from '../../protocol/records/batch.js';
 import { buildBatch, decodeRecords } from '../../protocol/records/records.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { KafkaError, type PartitionLog } from '../../storage/types.js';
 import { SHARE_GROUP_STATE_TOPIC } from './records.js';
+
+/** share.coordinator.state.topic.compression.codec: Kafka's CompressionType ids. */
+const CODECS: readonly Codec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 
 export class ShareStateTopic {
   private readonly tails = new Map<number, Promise<unknown>>();
@@ -64,7 +68,8 @@ export class ShareStateTopic {
    */
   append(partition: number, records: StoredRecord[], now: number): { appended: Promise<number>; written: Promise<void> } {
     const prev = this.tails.get(partition) ?? Promise.resolve();
-    const run = () => this.log(partition).append(buildBatch({ records: records.map((r) => ({ key: r.key, value: r.value, timestamp: now })) }), { now });
+    const compression = CODECS[this.host.config.number('share.coordinator.state.topic.compression.codec')] ?? 'none';
+    const run = () => this.log(partition).append(buildBatch({ records: records.map((r) => ({ key: r.key, value: r.value, timestamp: now })), compression }), { now });
     const appending = prev.then(run, run);
     const tail = appending.catch(() => {});
     this.tails.set(partition, tail);

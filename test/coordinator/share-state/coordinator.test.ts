@@ -11,6 +11,7 @@ import { SHARE_GROUP_STATE_TOPIC, shareStatePartitionFor } from '../../../src/co
 import { ErrorCode as E } from '../../../src/protocol/errors.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { waitUntil } from '../../helpers/cluster-wait.js';
+import { readBatchHeader } from '../../../src/protocol/records/batch.js';
 
 t.test('cold snapshots and pruning run on the clock; a reload sees the same state', async (t) => {
   const b = await startBroker({ port: 0, memory: true, config: { 'share.coordinator.state.topic.num.partitions': '1', 'share.coordinator.cold.partition.snapshot.interval.ms': '60000', 'share.coordinator.state.topic.prune.interval.ms': '120000' } });
@@ -59,4 +60,25 @@ t.test('cold snapshots and pruning run on the clock; a reload sees the same stat
   const closed = await c.readState(a, 0);
   t.same([closed.errorCode, closed.errorMessage], [E.COORDINATOR_NOT_AVAILABLE, 'Share coordinator is not available.']);
   t.equal((await c.readSummary(a)).errorCode, E.COORDINATOR_NOT_AVAILABLE);
+});
+
+t.test('share.coordinator.state.topic.compression.codec=4: zstd batches, read back at load', async (t) => {
+  const b = await startBroker({ port: 0, memory: true, config: { 'share.coordinator.state.topic.num.partitions': '1', 'share.coordinator.state.topic.compression.codec': '4' } });
+  t.teardown(() => b.close());
+  const br = b.broker;
+  const topicId = (await br.createTopic('z', 1, {})).topicId;
+  const key = { groupId: 'g', topicId, partition: 0 };
+  t.equal((await br.sharePersister.initializeState(key, 0, 3)).errorCode, E.NONE);
+  t.equal((await br.sharePersister.writeState(key, { stateEpoch: 0, leaderEpoch: 0, startOffset: 3, deliveryCompleteCount: 1, stateBatches: [{ firstOffset: 3, lastOffset: 3, deliveryState: 2, deliveryCount: 1 }] })).errorCode, E.NONE);
+  const read = await br.partitionLog(SHARE_GROUP_STATE_TOPIC, 0)!.read(0, 1 << 20, true, false, 'logEnd');
+  const chunk = Buffer.concat(read.records);
+  t.equal(readBatchHeader(chunk, 0).attributes & 0x07, 4, 'the batch is zstd-compressed');
+  const c = new ShareCoordinator(
+    { config: br.config, nodeId: br.nodeId, topics: br.topics, partitionLog: (tp, p) => br.partitionLog(tp, p), createTopic: (n, p, cfg, rf) => br.createTopic(n, p, cfg, rf), partitionCount: (id) => br.topics.getById(id)?.partitions },
+    { scheduler: new ManualClock() },
+  );
+  await c.start();
+  await c.whenLoaded();
+  t.match(c.shard(0)!.state(key), { startOffset: 3, deliveryCompleteCount: 1, stateBatches: [{ firstOffset: 3, lastOffset: 3, deliveryState: 2, deliveryCount: 1 }] });
+  await c.close();
 });
