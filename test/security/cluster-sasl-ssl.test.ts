@@ -1,11 +1,12 @@
 // A 3-node samsa cluster configured as Kafka would be: clients on a SASL_PLAINTEXT listener (PLAIN),
 // the inter-broker listener SASL_SSL (PLAIN, sasl.mechanism.inter.broker.protocol), the controller
-// listener SSL with client certificates required. Brokers register, replicate (a topic of
-// replication factor 3 with min.insync.replicas=3 takes acks=all writes and every replica holds
-// them), and Metadata on the client listener advertises the client endpoints.
+// listener SSL with client certificates required, or SASL_PLAINTEXT (sasl.mechanism.controller.protocol).
+// Brokers register, replicate (a topic of replication factor 3 with min.insync.replicas=3 takes
+// acks=all writes and every replica holds them), and Metadata on the client listener advertises
+// the client endpoints.
 import net from 'node:net';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
 import { Node } from '../../src/node/node.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -25,7 +26,7 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-t.test('inter-broker SASL_SSL, controller SSL with client certificates: the cluster forms and replicates', async (t) => {
+async function formsAndReplicates(t: Test, controllerProtocol: 'SSL' | 'SASL_PLAINTEXT') {
   const dir = tempDir(t, 'samsa-sec-cluster-');
   const pki = makePki(path.join(dir, 'pki'));
   const cert = pki.issue('node', '/CN=localhost', { server: true });
@@ -37,14 +38,14 @@ t.test('inter-broker SASL_SSL, controller SSL with client certificates: the clus
   const nodes = [0, 1, 2].map(
     (i) =>
       new Node({
-        clusterId: 'c2FtC2Etc2VjdXJpdHkx',
+        clusterId: controllerProtocol === 'SSL' ? 'c2FtC2Etc2VjdXJpdHkx' : 'c2FtC2Etc2VjdXJpdHky',
         properties: {
           'process.roles': 'broker,controller',
           'node.id': String(i + 1),
           'controller.quorum.voters': voters,
           'listeners': `CLIENT://127.0.0.1:${client(i)},INTERNAL://127.0.0.1:${internal(i)},CONTROLLER://127.0.0.1:${controller(i)}`,
           'advertised.listeners': `CLIENT://localhost:${client(i)},INTERNAL://localhost:${internal(i)}`,
-          'listener.security.protocol.map': 'CLIENT:SASL_PLAINTEXT,INTERNAL:SASL_SSL,CONTROLLER:SSL',
+          'listener.security.protocol.map': `CLIENT:SASL_PLAINTEXT,INTERNAL:SASL_SSL,CONTROLLER:${controllerProtocol}`,
           'inter.broker.listener.name': 'INTERNAL',
           'controller.listener.names': 'CONTROLLER',
           'sasl.enabled.mechanisms': 'PLAIN',
@@ -56,6 +57,8 @@ t.test('inter-broker SASL_SSL, controller SSL with client certificates: the clus
           'ssl.truststore.type': 'PEM',
           'ssl.truststore.location': pki.caCert,
           'listener.name.controller.ssl.client.auth': 'required',
+          'sasl.mechanism.controller.protocol': 'PLAIN',
+          'listener.name.controller.plain.sasl.jaas.config': `${PLAIN} username="controller" password="controller-secret" user_controller="controller-secret";`,
           'log.dirs': path.join(dir, `node-${i + 1}`),
         },
       }),
@@ -102,4 +105,7 @@ t.test('inter-broker SASL_SSL, controller SSL with client certificates: the clus
   const until = Date.now() + 60_000;
   while (total().some((n) => n < 30) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
   t.same(total(), [30, 30, 30], 'every node holds all 30 records');
-});
+}
+
+t.test('inter-broker SASL_SSL, controller SSL with client certificates: the cluster forms and replicates', (t) => formsAndReplicates(t, 'SSL'));
+t.test('inter-broker SASL_SSL, controller SASL_PLAINTEXT (sasl.mechanism.controller.protocol=PLAIN): the cluster forms and replicates', (t) => formsAndReplicates(t, 'SASL_PLAINTEXT'));
