@@ -26,6 +26,9 @@ export type ControllerOperations = Pick<
   | 'updateFeatures'
   | 'allocateProducerId'
   | 'alterUserScramCredentials'
+  | 'createDelegationToken'
+  | 'renewDelegationToken'
+  | 'expireDelegationToken'
 >;
 
 /** The group coordinator's request-facing operations. */

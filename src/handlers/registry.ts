@@ -65,6 +65,10 @@ import deleteShareGroupState from './86-delete-share-group-state.js';
 import readShareGroupStateSummary from './87-read-share-group-state-summary.js';
 import saslHandshake from './17-sasl-handshake.js';
 import saslAuthenticate from './36-sasl-authenticate.js';
+import createDelegationToken from './38-create-delegation-token.js';
+import renewDelegationToken from './39-renew-delegation-token.js';
+import expireDelegationToken from './40-expire-delegation-token.js';
+import describeDelegationToken from './41-describe-delegation-token.js';
 import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
 import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 
@@ -85,6 +89,7 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
     initializeShareGroupState, readShareGroupState, writeShareGroupState, deleteShareGroupState, readShareGroupStateSummary,
     saslHandshake, saslAuthenticate,
     describeUserScramCredentials, alterUserScramCredentials,
+    createDelegationToken, renewDelegationToken, expireDelegationToken, describeDelegationToken,
   ].map(
     (h) => [h.apiKey, h as Handler],
   ),

@@ -45,6 +45,15 @@ import {
 } from './replication-control.js';
 import { randomUuid } from './uuid.js';
 import { alterUserScramCredentials } from '../security/scram/scram-control.js';
+import { createDelegationToken, expireDelegationToken, renewDelegationToken, type TokenSettings } from '../security/tokens/token-control.js';
+import { delegationTokenSecretKey } from '../security/image-credentials.js';
+import type { KafkaPrincipal } from '../security/principal.js';
+import type { CreateDelegationTokenRequest } from '../protocol/generated/create-delegation-token-request.js';
+import type { CreateDelegationTokenResponse } from '../protocol/generated/create-delegation-token-response.js';
+import type { RenewDelegationTokenRequest } from '../protocol/generated/renew-delegation-token-request.js';
+import type { RenewDelegationTokenResponse } from '../protocol/generated/renew-delegation-token-response.js';
+import type { ExpireDelegationTokenRequest } from '../protocol/generated/expire-delegation-token-request.js';
+import type { ExpireDelegationTokenResponse } from '../protocol/generated/expire-delegation-token-response.js';
 import type { AlterUserScramCredentialsRequest } from '../protocol/generated/alter-user-scram-credentials-request.js';
 import type { AlterUserScramCredentialsResponse } from '../protocol/generated/alter-user-scram-credentials-response.js';
 import { elrSafetyRecords, updateFeatures, type FeatureUpdate } from './feature-control.js';
@@ -329,6 +338,22 @@ export class Controller {
   /** SCRAM credentials upserted and deleted (Kafka's ScramControlManager). */
   alterUserScramCredentials(req: AlterUserScramCredentialsRequest): Promise<AlterUserScramCredentialsResponse> {
     return this.execute((image) => alterUserScramCredentials(image, req));
+  }
+
+  private tokenSettings(): TokenSettings {
+    const c = this.o.config;
+    return { secretKey: delegationTokenSecretKey((n) => c.get(n)), maxLifetimeMs: c.number('delegation.token.max.lifetime.ms'), renewLifetimeMs: c.number('delegation.token.expiry.time.ms') };
+  }
+
+  /** Delegation tokens (Kafka's DelegationTokenControlManager), for the requesting principal. */
+  createDelegationToken(principal: KafkaPrincipal, req: CreateDelegationTokenRequest): Promise<CreateDelegationTokenResponse> {
+    return this.execute((image) => createDelegationToken(image, this.tokenSettings(), principal, req, this.clock()));
+  }
+  renewDelegationToken(principal: KafkaPrincipal, req: RenewDelegationTokenRequest): Promise<RenewDelegationTokenResponse> {
+    return this.execute((image) => renewDelegationToken(image, this.tokenSettings(), principal, req, this.clock()));
+  }
+  expireDelegationToken(principal: KafkaPrincipal, req: ExpireDelegationTokenRequest): Promise<ExpireDelegationTokenResponse> {
+    return this.execute((image) => expireDelegationToken(image, this.tokenSettings(), principal, req, this.clock()));
   }
 
   /** A producer id never handed out before, also across restarts: ids come from durably reserved blocks. */

@@ -140,7 +140,9 @@ export class SaslAuthenticator {
       ok(challenge);
       if (server.complete) {
         this.state = 'COMPLETE';
-        this.port.authenticated(userPrincipal(server.authorizationId()));
+        const principal = userPrincipal(server.authorizationId());
+        if (server.tokenAuthenticated) principal.tokenAuthenticated = true;
+        this.port.authenticated(principal);
       }
     };
     const error = (e: unknown) => {

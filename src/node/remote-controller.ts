@@ -150,4 +150,13 @@ export class RemoteController implements ControllerOperations, MetadataPublisher
   alterUserScramCredentials(): never {
     return forwardedOnly();
   }
+  createDelegationToken(): never {
+    return forwardedOnly();
+  }
+  renewDelegationToken(): never {
+    return forwardedOnly();
+  }
+  expireDelegationToken(): never {
+    return forwardedOnly();
+  }
 }

@@ -10,9 +10,9 @@ export function tokenHmac(secretKey: string, tokenId: string): Buffer {
   return createHmac('sha512', Buffer.from(secretKey, 'utf8')).update(tokenId, 'utf8').digest();
 }
 
-/** delegation.token.secret.key, else its old name delegation.token.master.key; null: tokens disabled. */
+/** delegation.token.secret.key; null: tokens disabled (Kafka 4 dropped the old name delegation.token.master.key). */
 export function delegationTokenSecretKey(setting: (name: string) => string | undefined | null): string | null {
-  const key = setting('delegation.token.secret.key') ?? setting('delegation.token.master.key');
+  const key = setting('delegation.token.secret.key');
   return key === undefined || key === null || key === '' ? null : key;
 }
 

@@ -3,6 +3,8 @@
 export interface KafkaPrincipal {
   principalType: string;
   name: string;
+  /** Authenticated with a delegation token (SCRAM tokenauth=true): such connections may not ask for tokens. */
+  tokenAuthenticated?: boolean;
 }
 
 /** Kafka's principal of PLAINTEXT connections and of SSL ones without a client certificate. */

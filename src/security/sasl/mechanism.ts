@@ -18,6 +18,8 @@ export interface SaslServer {
   readonly complete: boolean;
   /** Whom the client authenticated as (Kafka's authorization id), once complete. */
   authorizationId(): string;
+  /** The client authenticated with a delegation token (SCRAM's tokenauth extension). */
+  readonly tokenAuthenticated?: boolean;
 }
 
 /** One connection's client side (the broker's inter-broker and controller connections). */

@@ -1,0 +1,35 @@
+// CreateDelegationToken (key 38), v1-3: refused on connections that may not ask for tokens
+// (PLAINTEXT, SSL without a client certificate, token-authenticated ones) as Kafka's KafkaApis
+// does, then created by the controller for the requesting principal (or the named owner).
+import { ErrorCode } from '../protocol/errors.js';
+import { CreateDelegationTokenRequest } from '../protocol/generated/create-delegation-token-request.js';
+import { CreateDelegationTokenResponse } from '../protocol/generated/create-delegation-token-response.js';
+import { allowTokenRequests } from '../security/tokens/token-control.js';
+import { defineHandler } from './handler.js';
+
+export default defineHandler<CreateDelegationTokenRequest, CreateDelegationTokenResponse>({
+  apiKey: 38,
+  minVersion: 1,
+  maxVersion: 3,
+  request: CreateDelegationTokenRequest,
+  response: CreateDelegationTokenResponse,
+  async handle(ctx, req) {
+    if (!allowTokenRequests(ctx.securityProtocol, ctx.principal)) {
+      const owner = req.ownerPrincipalName ? { principalType: req.ownerPrincipalType ?? 'User', name: req.ownerPrincipalName } : ctx.principal;
+      return {
+        errorCode: ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED,
+        principalType: owner.principalType,
+        principalName: owner.name,
+        tokenRequesterPrincipalType: ctx.principal.principalType,
+        tokenRequesterPrincipalName: ctx.principal.name,
+        issueTimestampMs: -1,
+        expiryTimestampMs: -1,
+        maxTimestampMs: -1,
+        tokenId: '',
+        hmac: Buffer.alloc(0),
+        throttleTimeMs: 0,
+      };
+    }
+    return ctx.broker.controller.createDelegationToken(ctx.principal, req);
+  },
+});
