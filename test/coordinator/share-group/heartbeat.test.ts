@@ -215,3 +215,39 @@ t.test('a topic created after the subscription is initialized and assigned once 
   const assigned = await s.heartbeat(hb('g', 'm', seen.memberEpoch), CLIENT);
   t.same(byName(f.broker, assigned.assignment), { later: [0] });
 });
+
+t.test('a subscribed topic deleted and created again: no epoch storm, the new topic is initialized and assigned', async (t) => {
+  const f = await shareFixture(t);
+  await f.broker.broker.createTopic('d', 1, {});
+  const s = f.coordinator.shareGroups;
+  let r = await s.heartbeat(hb('g', 'm', 0, ['d']), CLIENT);
+  const g = shareGroupOf(f.coordinator, 'g');
+  await until(() => g.statePartitions?.initialized.size === 1, 'initialized');
+  f.clock.advance(5000);
+  r = await s.heartbeat(hb('g', 'm', r.memberEpoch), CLIENT);
+  t.same(byName(f.broker, r.assignment), { d: [0] });
+
+  const { ZERO_UUID } = await import('../../../src/metadata/uuid.js');
+  const [deleted] = await f.broker.broker.controller.deleteTopics([{ name: 'd', topicId: ZERO_UUID }]);
+  t.equal(deleted.errorCode, E.NONE);
+  f.clock.advance(5000);
+  r = await s.heartbeat(hb('g', 'm', r.memberEpoch), CLIENT);
+  const afterDelete = r.memberEpoch;
+  t.same(r.assignment, { topicPartitions: [] }, 'the deleted topic is no longer assigned');
+  f.clock.advance(5000);
+  r = await s.heartbeat(hb('g', 'm', r.memberEpoch), CLIENT);
+  t.equal(r.memberEpoch, afterDelete, 'no new epoch while nothing changes');
+
+  await f.broker.broker.createTopic('d', 1, {});
+  const newId = f.broker.broker.topics.get('d')!.topicId;
+  f.clock.advance(5000);
+  r = await s.heartbeat(hb('g', 'm', r.memberEpoch), CLIENT);
+  await until(() => g.statePartitions?.initialized.has(newId) === true, 'the new topic initialized');
+  t.same(f.persister.calls.filter((c) => c.key.includes(newId)).map((c) => c.startOffset), [-1], 'a new topic: the start offset is left to share.auto.offset.reset');
+  f.clock.advance(5000);
+  r = await s.heartbeat(hb('g', 'm', r.memberEpoch), CLIENT);
+  t.same(r.assignment?.topicPartitions, [{ topicId: newId, partitions: [0] }]);
+  const settled = r.memberEpoch;
+  f.clock.advance(5000);
+  t.equal((await s.heartbeat(hb('g', 'm', settled), CLIENT)).memberEpoch, settled, 'stable again');
+});

@@ -99,8 +99,11 @@ export function metadataHash(subscribed: Iterable<string>, topics: ShareTopics):
   return Number(h);
 }
 
-/** Kafka's initializedAssignmentPending: initialized partitions of a subscribed topic that the target assignment lacks. */
-function initializedAssignmentPending(group: ShareGroup): boolean {
+/**
+ * Kafka's initializedAssignmentPending: initialized partitions of a subscribed topic that the target
+ * assignment lacks. Topics deleted since (their id gone from the metadata) are not waited for.
+ */
+function initializedAssignmentPending(group: ShareGroup, topics: ShareTopics): boolean {
   if (group.isEmpty() || !group.statePartitions || group.statePartitions.initialized.size === 0) return false;
   const subscribed = group.subscribedTopicNames();
   if (subscribed.size === 0) return false;
@@ -113,7 +116,7 @@ function initializedAssignmentPending(group: ShareGroup): boolean {
     }
   }
   for (const [topicId, v] of group.statePartitions.initialized) {
-    if (!subscribed.has(v.name)) continue;
+    if (!subscribed.has(v.name) || !topics.byId(topicId)) continue;
     const cur = assigned.get(topicId);
     if (!cur || cur.size !== v.partitions.size || [...v.partitions].some((p) => !cur.has(p))) return true;
   }
@@ -199,7 +202,7 @@ export function heartbeat(
   if (!existing || subscriptionChanged || updated.rackId !== member.rackId || updated.clientId !== member.clientId || updated.clientHost !== member.clientHost) {
     records.push(memberRecord(groupId, updated));
   }
-  let bump = subscriptionChanged || initializedAssignmentPending(g);
+  let bump = subscriptionChanged || initializedAssignmentPending(g, env.topics);
 
   // 1. The group epoch, bumped when the subscriptions or the subscribed topics changed.
   let groupEpoch = g.groupEpoch;
