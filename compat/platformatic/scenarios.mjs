@@ -203,11 +203,30 @@ async function twoMembers(protocol) {
   }
 }
 
+/**
+ * The two commit-resume groups (both Empty now) as the admin API shows them: ListGroups v5 filtered by type
+ * finds each with its type, state and protocol type; DeleteGroups removes both.
+ */
+async function adminListDeleteGroups() {
+  const groups = { classic: groupName('resume-classic'), consumer: groupName('resume-consumer') };
+  for (const [type, group] of Object.entries(groups)) {
+    const listed = await admin.listGroups({ types: [type] });
+    const g = listed.get(group);
+    check(g?.groupType === type && g.state === 'EMPTY' && g.protocolType === 'consumer', `listGroups types [${type}]: ${group} is ${JSON.stringify(g)}`);
+    const other = await admin.listGroups({ types: [type === 'classic' ? 'consumer' : 'classic'] });
+    check(!other.has(group), `${group} also listed under the other type`);
+  }
+  await admin.deleteGroups({ groups: Object.values(groups) });
+  const after = await admin.listGroups({});
+  check(!Object.values(groups).some((g) => after.has(g)), 'deleted groups still listed');
+}
+
 const scenarios = [
   ['consumer-group-classic-commit-resume', () => commitResume('classic')],
   ['consumer-group-classic-two-members', () => twoMembers('classic')],
   ['consumer-protocol-commit-resume', () => commitResume('consumer')],
   ['consumer-protocol-two-members', () => twoMembers('consumer')],
+  ['admin-list-delete-groups', adminListDeleteGroups],
 ];
 
 for (const [name, run] of scenarios) {
