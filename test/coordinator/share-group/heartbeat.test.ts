@@ -251,3 +251,31 @@ t.test('a subscribed topic deleted and created again: no epoch storm, the new to
   f.clock.advance(5000);
   t.equal((await s.heartbeat(hb('g', 'm', settled), CLIENT)).memberEpoch, settled, 'stable again');
 });
+
+t.test('partitions added to a subscribed topic are initialized at offset 0 and assigned', async (t) => {
+  const f = await shareFixture(t);
+  await f.broker.broker.createTopic('grow', 1, {});
+  const id = f.broker.broker.topics.get('grow')!.topicId;
+  const s = f.coordinator.shareGroups;
+  let r = await s.heartbeat(hb('g', 'm', 0, ['grow']), CLIENT);
+  const g = shareGroupOf(f.coordinator, 'g');
+  await until(() => g.statePartitions?.initialized.get(id)?.partitions.size === 1, 'partition 0 initialized');
+  f.clock.advance(5000);
+  r = await s.heartbeat(hb('g', 'm', r.memberEpoch), CLIENT);
+  t.same(byName(f.broker, r.assignment), { grow: [0] });
+
+  const [grown] = await f.broker.broker.controller.createPartitions([{ name: 'grow', count: 3, assignments: null }], false);
+  t.equal(grown.errorCode, E.NONE);
+  f.clock.advance(5000);
+  const bumped = await s.heartbeat(hb('g', 'm', r.memberEpoch), CLIENT);
+  t.equal(bumped.memberEpoch, r.memberEpoch + 1, 'the subscribed topic changed: a new epoch');
+  await until(() => g.statePartitions?.initialized.get(id)?.partitions.size === 3, 'partitions 1 and 2 initialized');
+  // Records of partitions added later are all new to the group: Kafka 4.4 starts them at 0, not at share.auto.offset.reset.
+  t.same(
+    f.persister.calls.filter((c) => c.op === 'initialize').map((c) => [c.key.split(':')[2], c.startOffset]).sort(),
+    [['0', -1], ['1', 0], ['2', 0]],
+  );
+  f.clock.advance(5000);
+  r = await s.heartbeat(hb('g', 'm', bumped.memberEpoch), CLIENT);
+  t.same(byName(f.broker, r.assignment), { grow: [0, 1, 2] });
+});
