@@ -1,11 +1,7 @@
 // @platformatic/kafka against BOOTSTRAP: produce, then consume through a consumer group with the classic
 // protocol and with the KIP-848 consumer protocol (groupProtocol: 'consumer'). One PASS/FAIL/SKIP line per
 // scenario; the client's own diagnostics go to stderr.
-import { pathToFileURL } from 'node:url';
-
-const { Admin, Consumer, Producer, stringSerializers, stringDeserializers, ProduceAcks } = await import(
-  pathToFileURL(process.env.PLATFORMATIC_KAFKA).href
-);
+import { Admin, Consumer, Producer, stringSerializers, stringDeserializers, ProduceAcks } from '@platformatic/kafka';
 
 const bootstrap = process.env.BOOTSTRAP;
 if (!bootstrap) throw new Error('BOOTSTRAP=host:port must be set');
