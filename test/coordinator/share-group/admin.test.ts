@@ -140,3 +140,19 @@ t.test('DeleteGroups deletes the share state first; ListGroups and DescribeGroup
   const again = await f.reload();
   t.equal(again.group('g'), undefined);
 });
+
+t.test('DeleteGroups of a share group whose topic was deleted asks the Persister only about existing topics', async (t) => {
+  const { f, s, topicId } = await withInitializedGroup(t);
+  await f.broker.broker.createTopic('b', 1, {});
+  const bId = f.broker.broker.topics.get('b')!.topicId;
+  await s.heartbeat(hb('g', 'm', 1, ['a', 'b']), CLIENT);
+  const g = shareGroupOf(f.coordinator, 'g');
+  await until(() => g.statePartitions?.initialized.size === 2, 'both topics initialized');
+  await s.heartbeat(hb('g', 'm', -1), CLIENT);
+  const { ZERO_UUID } = await import('../../../src/metadata/uuid.js');
+  const [deleted] = await f.broker.broker.controller.deleteTopics([{ name: 'a', topicId: ZERO_UUID }]);
+  t.equal(deleted.errorCode, E.NONE);
+  f.persister.calls.length = 0;
+  t.same(await f.coordinator.deleteGroups(['g']), [{ groupId: 'g', errorCode: E.NONE }]);
+  t.same(f.persister.calls.map((c) => c.key), [`g:${bId}:0`], `nothing asked of ${topicId}`);
+});

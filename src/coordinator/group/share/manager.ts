@@ -113,7 +113,11 @@ export class ShareGroupManager implements GroupProtocolManager {
   async prepareDelete(group: Group): Promise<number> {
     if (!(group instanceof ShareGroup) || !group.statePartitions) return ErrorCode.NONE;
     const keys: { topicId: string; partition: number }[] = [];
-    for (const m of [group.statePartitions.initialized, group.statePartitions.initializing]) for (const [topicId, v] of m) for (const partition of v.partitions) keys.push({ topicId, partition });
+    // A deleted topic's share state went with it (the share coordinator refuses it as unknown).
+    const topics = this.topicsView();
+    for (const m of [group.statePartitions.initialized, group.statePartitions.initializing]) {
+      for (const [topicId, v] of m) if (topics.byId(topicId)) for (const partition of v.partitions) keys.push({ topicId, partition });
+    }
     if (keys.length === 0) return ErrorCode.NONE;
     if (!this.persister) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     const results = await Promise.all(keys.map((k) => this.persister!.deleteState({ groupId: group.groupId, ...k }).catch(() => ({ errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null }))));
