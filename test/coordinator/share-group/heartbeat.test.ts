@@ -199,6 +199,17 @@ t.test('a failed initialization is retried by a later heartbeat; a reload rebuil
   t.same([...g2.statePartitions!.initialized.values()].map((v) => [v.name, [...v.partitions].sort()]), [['r', [0, 1]]]);
   // The reloaded coordinator serves the member at its epoch.
   t.equal((await again.shareGroups.heartbeat(hb('g', 'm', r.memberEpoch), CLIENT)).errorCode, E.NONE);
+  // A member loaded gets a session: without heartbeats it is fenced (the other coordinators closed, their timers gone).
+  await f.coordinator.close();
+  await again.close();
+  const third = await f.reload();
+  const g3 = shareGroupOf(third, 'g');
+  t.ok(g3.members.has('m'));
+  f.clock.advance(44_000);
+  t.ok(g3.members.has('m'), 'within the session timeout');
+  f.clock.advance(2_000);
+  await until(() => g3.members.size === 0, 'the loaded member fenced');
+  t.equal(g3.stateName(), 'Empty');
 });
 
 t.test('a topic created after the subscription is initialized and assigned once it exists', async (t) => {
