@@ -101,7 +101,7 @@ export class Connection {
       this.principal = security.principal;
       if (security.sasl !== null) {
         this.gate = new SaslAuthenticator(security.sasl, this.authenticatorPort());
-        this.decoder.setMaxFrameBytes(security.sasl.maxReceiveSize);
+        this.decoder.setMaxFrameBytes(security.sasl.maxReceiveSize, 'sasl.server.max.receive.size');
       }
     }
     this.peer = `${socket.remoteAddress}:${socket.remotePort}`;

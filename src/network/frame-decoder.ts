@@ -9,11 +9,15 @@ export class FrameDecoder {
   /** Set once a size prefix is out of range; the stream can't be read past it. */
   error: string | null = null;
 
+  /** The setting that bounds frames now, named in the error. */
+  private limitName = 'socket.request.max.bytes';
+
   constructor(private maxFrameBytes: number) {}
 
   /** A new largest frame (a SASL listener reads at most sasl.server.max.receive.size until authenticated). */
-  setMaxFrameBytes(n: number): void {
+  setMaxFrameBytes(n: number, limitName = 'socket.request.max.bytes'): void {
     this.maxFrameBytes = n;
+    this.limitName = limitName;
   }
 
   /** Bytes received and not yet taken as frames. */
@@ -32,7 +36,7 @@ export class FrameDecoder {
     if (this.buffered < 4 || this.error) return null;
     const size = this.peekSize();
     if (size < 0 || size > this.maxFrameBytes) {
-      this.error = `invalid frame size ${size} (socket.request.max.bytes is ${this.maxFrameBytes})`;
+      this.error = `invalid frame size ${size} (${this.limitName} is ${this.maxFrameBytes})`;
       this.chunks = [];
       this.buffered = 0;
       return null;
