@@ -319,6 +319,51 @@ def admin_groups():
     admin.delete_consumer_groups([group])[group].result(TIMEOUT)
 
 
+def share_consumer():
+    """KIP-932 through librdkafka's ShareConsumer (experimental in 2.16), explicit acknowledgement: the group's
+    share.auto.offset.reset set to earliest by IncrementalAlterConfigs (a group config, default latest); 20 records;
+    two RELEASEd on first delivery come again with delivery_count 2; every record ACCEPTed exactly once."""
+    from confluent_kafka import AcknowledgeType, ShareConsumer
+    topic = topic_name("share")
+    group = f"compat-ck-share-{RUN_ID}"
+    create_topic(topic)
+    res = ConfigResource(ResourceType.GROUP, group, incremental_configs=[
+        ConfigEntry("share.auto.offset.reset", "earliest", incremental_operation=AlterConfigOpType.SET)])
+    admin.incremental_alter_configs([res])[res].result(TIMEOUT)
+    produce(topic, [{"value": f"s{i}", "partition": 0} for i in range(20)])
+    c = ShareConsumer({"bootstrap.servers": BOOTSTRAP, "group.id": group, "share.acknowledgement.mode": "explicit"})
+    accepted, deliveries, counts = [], {}, {}
+    try:
+        c.subscribe([topic])
+        deadline = time.time() + 60
+        while len(accepted) < 20 and time.time() < deadline:
+            for m in c.poll(0.5):
+                if m.error():
+                    raise KafkaException(m.error())
+                v = m.value().decode()
+                deliveries[v] = deliveries.get(v, 0) + 1
+                counts.setdefault(v, []).append(m.delivery_count())
+                if v in ("s3", "s7") and deliveries[v] == 1:
+                    c.acknowledge(m, AcknowledgeType.RELEASE)
+                else:
+                    c.acknowledge(m, AcknowledgeType.ACCEPT)
+                    accepted.append(v)
+        c.commit_sync(TIMEOUT)
+    finally:
+        c.close()
+    check(sorted(accepted, key=lambda v: int(v[1:])) == [f"s{i}" for i in range(20)], f"accepted {len(accepted)}: {accepted[:25]}")
+    check(counts.get("s3") == [1, 2] and counts.get("s7") == [1, 2], f"delivery counts of the released: s3 {counts.get('s3')}, s7 {counts.get('s7')}")
+    check(all(counts[v] == [1] for v in counts if v not in ("s3", "s7")), "a record other than s3/s7 was delivered twice")
+
+
+def needs_share_groups(fn):
+    def run():
+        if (max_api_version(76) or -1) < 1 or (max_api_version(78) or -1) < 1:
+            raise Skip("broker does not advertise ShareGroupHeartbeat/ShareFetch v1 (KIP-932, APIs 76/78)")
+        fn()
+    return run
+
+
 def transactions():
     topic = topic_name("txn")
     create_topic(topic)
@@ -352,6 +397,7 @@ SCENARIOS = {
     "consumer-protocol-subscribe-commit": needs_consumer_protocol(lambda: consumer_group("consumer")),
     "consumer-protocol-two-members": needs_consumer_protocol(consumer_protocol_two_members),
     "admin-consumer-protocol-group": needs_consumer_protocol(admin_consumer_protocol_group),
+    "share-consumer-explicit-ack": needs_share_groups(share_consumer),
     "transactions-read-committed": transactions,
 }
 
