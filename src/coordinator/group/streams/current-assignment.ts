@@ -7,7 +7,7 @@ import { ErrorCode } from '../../../protocol/errors.js';
 import { KafkaError } from '../../../storage/types.js';
 import type { StreamsGroup } from './group.js';
 import { MemberState, type StreamsGroupMember } from './member.js';
-import { eachTask, hasTask, addTask, emptyWithEpochs, type TaskSet, type TasksTuple, type TasksWithEpochs } from './tasks.js';
+import { eachTask, hasTask, addTask, emptyWithEpochs, type TasksTuple, type TasksWithEpochs } from './tasks.js';
 
 export function reconcile(group: StreamsGroup, member: StreamsGroupMember, targetEpoch: number, target: TasksTuple, owned: TasksTuple | null): StreamsGroupMember {
   switch (member.state) {
@@ -92,8 +92,3 @@ function heldOnThisProcess(group: StreamsGroup, member: StreamsGroupMember, kind
   return group.replicaProcessIds(kind, id, p, member.memberId).has(member.processId);
 }
 
-/** The owned tasks a heartbeat reports, or null when it reports none (unchanged). */
-export function ownedTasks(active: TaskSet | null, standby: TaskSet | null, warmup: TaskSet | null): TasksTuple | null {
-  if (active === null || standby === null || warmup === null) return null;
-  return { active, standby, warmup };
-}

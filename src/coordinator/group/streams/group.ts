@@ -6,7 +6,7 @@ import { ErrorCode } from '../../../protocol/errors.js';
 import type { Group } from '../group.js';
 import type { OffsetAndMetadata } from '../records.js';
 import type { StreamsGroupMember } from './member.js';
-import { hasTask, taskCount, type TasksTuple } from './tasks.js';
+import { hasTask, type TasksTuple } from './tasks.js';
 import type { ConfiguredTopology, StreamsTopology } from './topology.js';
 
 export type StreamsGroupState = 'Empty' | 'NotReady' | 'Assigning' | 'Reconciling' | 'Stable' | 'Dead';
@@ -151,9 +151,4 @@ export class StreamsGroup implements Group {
     return r;
   }
 
-  numTasks(): number {
-    let n = 0;
-    for (const m of this.members.values()) n += taskCount(m.assigned.active);
-    return n;
-  }
 }

@@ -452,13 +452,19 @@ export class StreamsGroupManager implements GroupProtocolManager {
   computeTargetAssignment(group: StreamsGroup, s: StreamsSettings): StoredRecord[] {
     const records: StoredRecord[] = [];
     const subtopologies = new Map<string, number>();
+    const stateful = new Set<string>();
     const configured = group.configured;
-    if (configured?.status === null && configured.subtopologies) for (const [id, st] of configured.subtopologies) subtopologies.set(id, st.numberOfTasks);
+    if (configured?.status === null && configured.subtopologies) {
+      for (const [id, st] of configured.subtopologies) {
+        subtopologies.set(id, st.numberOfTasks);
+        if (st.stateChangelogTopics.size > 0) stateful.add(id);
+      }
+    }
     const members = [...group.members.values()].map((m) => {
       const target = group.targetAssignment.get(m.memberId);
       return { memberId: m.memberId, processId: m.processId, active: target?.active ?? copySet(m.assigned.active), standby: target?.standby ?? copySet(m.assigned.standby) };
     });
-    const result = assignTasks({ members, subtopologies, numStandbyReplicas: s.numStandbyReplicas });
+    const result = assignTasks({ members, subtopologies, stateful, numStandbyReplicas: s.numStandbyReplicas });
     for (const [memberId, tuple] of result) {
       const old = group.targetAssignment.get(memberId);
       if (old && sameTuple(old, tuple)) continue;
@@ -607,4 +613,3 @@ export function errorResponse(errorCode: number, errorMessage: string | null): S
   };
 }
 
-export type { TasksTuple };

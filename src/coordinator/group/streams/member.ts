@@ -55,19 +55,6 @@ export function newMember(memberId: string): StreamsGroupMember {
   };
 }
 
-export function stateName(s: MemberStateCode): string {
-  switch (s) {
-    case MemberState.STABLE:
-      return 'stable';
-    case MemberState.UNREVOKED_TASKS:
-      return 'unrevoked_tasks';
-    case MemberState.UNRELEASED_TASKS:
-      return 'unreleased_tasks';
-    default:
-      return 'unknown';
-  }
-}
-
 /** True when the member's metadata (what StreamsGroupMemberMetadataValue stores) differs. */
 export function metadataDiffers(a: StreamsGroupMember, b: StreamsGroupMember): boolean {
   return (

@@ -1,6 +1,6 @@
 // The server-side task assignor of streams groups ("sticky", group.streams.assignors): active tasks
 // stay with the member that runs them (or move to one whose process keeps a standby copy) while
-// loads stay balanced; the rest go to the least loaded member. Each active task then gets
+// loads stay balanced; the rest go to the least loaded member. Each task with state then gets
 // group.streams.num.standby.replicas standbys on other processes, previous holders first.
 import { addTask, emptyTuple, hasTask, taskCount, type TaskSet, type TasksTuple } from './tasks.js';
 
@@ -16,6 +16,8 @@ export interface AssignorInput {
   members: AssignorMember[];
   /** Number of tasks (partitions) per subtopology. */
   subtopologies: Map<string, number>;
+  /** The subtopologies with state (changelog topics): only their tasks get standbys. */
+  stateful: ReadonlySet<string>;
   numStandbyReplicas: number;
 }
 
@@ -24,8 +26,11 @@ export function assignTasks(input: AssignorInput): Map<string, TasksTuple> {
   const members = [...input.members].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
   for (const m of members) result.set(m.memberId, emptyTuple());
   if (members.length === 0) return result;
+  // Partition-major order (0-0, 1-0, 0-1, ...): a member keeping or taking a share gets a mix of subtopologies, so state spreads.
   const tasks: [string, number][] = [];
-  for (const id of [...input.subtopologies.keys()].sort()) for (let p = 0; p < input.subtopologies.get(id)!; p++) tasks.push([id, p]);
+  const ids = [...input.subtopologies.keys()].sort();
+  const most = Math.max(0, ...input.subtopologies.values());
+  for (let p = 0; p < most; p++) for (const id of ids) if (p < input.subtopologies.get(id)!) tasks.push([id, p]);
   const quota = Math.ceil(tasks.length / members.length);
   const load = new Map(members.map((m) => [m.memberId, 0]));
   const assign = (m: AssignorMember, [id, p]: [string, number]) => {
@@ -50,6 +55,7 @@ export function assignTasks(input: AssignorInput): Map<string, TasksTuple> {
   const total = new Map(members.map((m) => [m.memberId, taskCount(result.get(m.memberId)!.active)]));
   const processOf = new Map(members.map((m) => [m.memberId, m.processId]));
   for (const [id, p] of tasks) {
+    if (!input.stateful.has(id)) continue;
     const activeOwner = members.find((m) => hasTask(result.get(m.memberId)!.active, id, p))!;
     const used = new Set([processOf.get(activeOwner.memberId)!]);
     for (let r = 0; r < input.numStandbyReplicas; r++) {

@@ -88,24 +88,9 @@ export function sameTuple(a: TasksTuple | TasksWithEpochs, b: TasksTuple | Tasks
   return sameTaskSet(a.active, b.active) && sameTaskSet(a.standby, b.standby) && sameTaskSet(a.warmup, b.warmup);
 }
 
-/** The tasks of `a` not in `b`. */
-export function minus(a: TaskSet | TaskEpochs, b: TaskSet | TaskEpochs): TaskSet {
-  const r: TaskSet = new Map();
-  for (const [id, p] of eachTask(a)) if (!hasTask(b, id, p)) addTask(r, id, p);
-  return r;
-}
-
-export function isEmptyTuple(t: TasksTuple | TasksWithEpochs): boolean {
-  return taskCount(t.active) === 0 && taskCount(t.standby) === 0 && taskCount(t.warmup) === 0;
-}
-
 export function copySet(s: TaskSet | TaskEpochs): TaskSet {
   const r: TaskSet = new Map();
   for (const [id, p] of eachTask(s)) addTask(r, id, p);
   return r;
 }
 
-/** "subtopology-partition" lists for logs. */
-export function describeTasks(s: TaskSet | TaskEpochs): string {
-  return toTaskIds(s).map((t) => `${t.subtopologyId}-[${t.partitions.join(',')}]`).join(' ');
-}

@@ -44,7 +44,8 @@ import org.apache.kafka.streams.kstream.Produced;
  * see, per word, exactly 1, 2, ..., n.
  * Prints RUNNING when the application first runs, then "PASS streams-group-word-count" or "FAIL ... WHY" once
  * the output is complete; it then keeps running (so a test can describe the group) until its stdin closes.
- *   java -cp 'libs/*:classes' samsa.compat.StreamsGroupWordCount BOOTSTRAP APP_ID STATE_DIR LINES THREADS GUARANTEE
+ *   java -cp 'libs/*:classes' samsa.compat.StreamsGroupWordCount BOOTSTRAP APP_ID STATE_DIR LINES THREADS GUARANTEE [join]
+ * (join: a further instance of the same application; it only runs, until its stdin closes)
  */
 public final class StreamsGroupWordCount {
     static final String SCENARIO = "streams-group-word-count";
@@ -61,6 +62,8 @@ public final class StreamsGroupWordCount {
         int lines = Integer.parseInt(args[3]);
         int threads = Integer.parseInt(args[4]);
         String guarantee = args[5];
+        // "join": another instance of the application (no topics, no input, no check; runs until stdin closes).
+        boolean join = args.length > 6 && args[6].equals("join");
         String input = app + "-input";
         String output = app + "-output";
         Properties common = new Properties();
@@ -68,6 +71,23 @@ public final class StreamsGroupWordCount {
         KafkaStreams streams = null;
         String why;
         try {
+            if (join) {
+                streams = new KafkaStreams(topology(input, output), streamsConfig(common, app, guarantee, threads, stateDir));
+                KafkaStreams self = streams;
+                streams.setStateListener((now, before) -> {
+                    if (now == KafkaStreams.State.RUNNING && before == KafkaStreams.State.REBALANCING) {
+                        System.out.println("RUNNING");
+                        System.out.flush();
+                    }
+                });
+                Files.createDirectories(stateDir);
+                streams.start();
+                while (System.in.read() >= 0) { }
+                self.close(Duration.ofSeconds(10));
+                System.out.println("CLOSED");
+                System.out.flush();
+                Runtime.getRuntime().halt(0);
+            }
             try (Admin admin = Admin.create(common)) {
                 admin.createTopics(List.of(new NewTopic(input, PARTITIONS, (short) -1), new NewTopic(output, PARTITIONS, (short) -1))).all().get();
             }
@@ -87,25 +107,8 @@ public final class StreamsGroupWordCount {
                 p.flush();
             }
 
-            Properties sp = new Properties();
-            sp.putAll(common);
-            sp.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
-            sp.put(StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams");
-            sp.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
-            sp.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-            sp.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
-            sp.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-            sp.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "localhost:8080");
-            sp.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-            StreamsBuilder b = new StreamsBuilder();
-            b.stream(input, Consumed.with(Serdes.String(), Serdes.String()))
-                .flatMapValues(v -> Arrays.asList(v.split(" ")))
-                .groupBy((k, w) -> w, Grouped.<String, String>as("by-word").withKeySerde(Serdes.String()).withValueSerde(Serdes.String()))
-                .count(Materialized.as("counts"))
-                .toStream()
-                .to(output, Produced.with(Serdes.String(), Serdes.Long()));
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            streams = new KafkaStreams(b.build(), sp);
+            streams = new KafkaStreams(topology(input, output), streamsConfig(common, app, guarantee, threads, stateDir));
             streams.setStateListener((now, before) -> {
                 if (now == KafkaStreams.State.RUNNING && before == KafkaStreams.State.REBALANCING) {
                     System.out.println("RUNNING");
@@ -134,6 +137,31 @@ public final class StreamsGroupWordCount {
         System.out.println("CLOSED");
         System.out.flush();
         Runtime.getRuntime().halt(0);
+    }
+
+    static Properties streamsConfig(Properties common, String app, String guarantee, int threads, Path stateDir) {
+        Properties sp = new Properties();
+        sp.putAll(common);
+        sp.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+        sp.put(StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams");
+        sp.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+        sp.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        sp.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+        sp.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        sp.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "localhost:" + (8000 + (int) (ProcessHandle.current().pid() % 1000)));
+        sp.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        return sp;
+    }
+
+    static org.apache.kafka.streams.Topology topology(String input, String output) {
+        StreamsBuilder b = new StreamsBuilder();
+        b.stream(input, Consumed.with(Serdes.String(), Serdes.String()))
+            .flatMapValues(v -> Arrays.asList(v.split(" ")))
+            .groupBy((k, w) -> w, Grouped.<String, String>as("by-word").withKeySerde(Serdes.String()).withValueSerde(Serdes.String()))
+            .count(Materialized.as("counts"))
+            .toStream()
+            .to(output, Produced.with(Serdes.String(), Serdes.Long()));
+        return b.build();
     }
 
     /** Per key, the values a read_committed reader sees from the beginning, until `want` records and 3 quiet seconds. */
