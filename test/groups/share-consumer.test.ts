@@ -3,7 +3,7 @@
 // whose offset is divisible by 5 is RELEASEd at its first delivery: the group redelivers it (delivery
 // count 2) and it is then ACCEPTed; every record is ACCEPTed exactly once overall. Kafka 4.4.0's
 // kafka-share-groups sets the start offsets (--reset-offsets --to-earliest on the new group: API 91),
-// describes the running group (--describe offsets, --members, --state: APIs 77 and 90), and deletes
+// lists and describes the running group (--list, --describe offsets, --members, --state: APIs 16, 77 and 90), and deletes
 // it once its members left (DeleteGroups). GROUPS_E2E_TARGET=kafka runs the same test against Apache
 // Kafka 4.4.0 (one KRaft node through compat/kafka/broker.sh); GROUPS_E2E_RECORD=1 then rewrites
 // fixtures/kafka-4.4.0-share-groups.txt, which samsa's printouts must equal (ids and ports replaced).
@@ -157,6 +157,9 @@ t.test('two Java share consumers: RELEASEd records are redelivered, every record
   t.equal(state.code, 0, state.out);
   t.comment(state.out);
   t.match(state.out, new RegExp(`${GROUP}\\s+${bootstrap.replace(/\./g, '\\.')}\\s+\\(\\d+\\)\\s+Stable\\s+2`), 'GROUP COORDINATOR (ID) STATE #MEMBERS');
+  const listed = await tool('--list');
+  t.equal(listed.code, 0, listed.out);
+  t.match(listed.out, new RegExp(`^${GROUP}$`, 'm'), 'ListGroups of type share names the group');
   const members = await tool('--describe', '--group', GROUP, '--members');
   t.equal(members.code, 0, members.out);
   t.comment(members.out);
@@ -209,7 +212,7 @@ t.test('two Java share consumers: RELEASEd records are redelivered, every record
   // the same delivered count, so samsa prints 100 and no lag.
   t.comment(`START-OFFSET and LAG on ${TARGET}: ${rows.map((r) => r.slice(2).join(' ')).join('; ')}`);
   const masked = offsets.out.replace(/^(\S+\s+\S+\s+\S+\s+)\S+\s+\S+/gm, '$1<start> <lag>');
-  const printed = [reset, state, members, { out: masked }, empty, deleted, gone].map((r) => normalize(r.out, bootstrap)).join('\n--\n') + '\n';
+  const printed = [reset, listed, state, members, { out: masked }, empty, deleted, gone].map((r) => normalize(r.out, bootstrap)).join('\n--\n') + '\n';
   t.comment(printed);
   if (TARGET === 'kafka' && process.env.GROUPS_E2E_RECORD === '1') writeFileSync(FIXTURE, printed);
   else if (existsSync(FIXTURE)) t.equal(printed, readFileSync(FIXTURE, 'utf8'), 'kafka-share-groups prints what it prints against Kafka 4.4.0');
