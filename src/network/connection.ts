@@ -87,6 +87,11 @@ export class Connection {
   private gate: SaslAuthenticator | null = null;
   /** A SASL step is being evaluated asynchronously: no frame is taken meanwhile. */
   private authBusy = false;
+  /** KIP-368: the listener's SASL settings, the session's mechanism, when it ends unless the client re-authenticates (null: never). */
+  private saslSettings: SaslServerSettings | null = null;
+  private saslMechanism = '';
+  private sessionExpiryMs: number | null = null;
+  private lastReauthStartMs = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -100,6 +105,7 @@ export class Connection {
       this.securityProtocol = security.securityProtocol;
       this.principal = security.principal;
       if (security.sasl !== null) {
+        this.saslSettings = security.sasl;
         this.gate = new SaslAuthenticator(security.sasl, this.authenticatorPort());
         this.decoder.setMaxFrameBytes(security.sasl.maxReceiveSize, 'sasl.server.max.receive.size');
       }
@@ -264,6 +270,7 @@ export class Connection {
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);
     const correlationId = frame.readInt32BE(4);
+    if (this.gate === null && this.sessionExpiryMs !== null && this.reauthOrExpire(apiKey)) return;
     if (this.gate !== null && this.gate.onFrame(frame)) return;
     const handler = this.listener.registry.get(apiKey);
     if (!handler) return this.fail(`unknown or unsupported api key ${apiKey}`);
@@ -407,6 +414,24 @@ export class Connection {
     };
   }
 
+  /**
+   * KIP-368, on a request after authentication: an expired session closes the connection (Kafka's
+   * Processor does so before looking at the request); a SaslHandshake starts re-authentication
+   * (at most once a second; else it is served normally, which fails it). True: the frame is taken.
+   */
+  private reauthOrExpire(apiKey: number): boolean {
+    const now = Date.now();
+    if (now > this.sessionExpiryMs!) {
+      log.info(`closing connection ${this.peer} on listener ${this.listener.listenerName}: its SASL session expired`);
+      this.close();
+      return true;
+    }
+    if (apiKey !== 17 || now - this.lastReauthStartMs < 1000) return false;
+    this.lastReauthStartMs = now;
+    this.gate = new SaslAuthenticator(this.saslSettings!, this.authenticatorPort(), { mechanism: this.saslMechanism, principal: this.principal });
+    return false;
+  }
+
   /** How the SASL exchange answers through this connection, in order with its other responses. */
   private authenticatorPort(): AuthenticatorPort {
     return {
@@ -438,8 +463,10 @@ export class Connection {
         this.authBusy = on;
         if (!on) this.wake();
       },
-      authenticated: (principal: KafkaPrincipal) => {
+      authenticated: (principal: KafkaPrincipal, session) => {
         this.principal = principal;
+        this.saslMechanism = session.mechanism;
+        this.sessionExpiryMs = session.sessionExpiryMs;
         this.gate = null;
         this.decoder.setMaxFrameBytes(this.limits.maxFrameBytes);
       },

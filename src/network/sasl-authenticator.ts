@@ -29,7 +29,8 @@ export interface AuthenticatorPort {
   fail(reason: string): void;
   /** While an exchange step is evaluated asynchronously, no further frame is taken. */
   busy(on: boolean): void;
-  authenticated(principal: KafkaPrincipal): void;
+  /** `sessionExpiryMs`: when the session ends without re-authentication (KIP-368), null: never. */
+  authenticated(principal: KafkaPrincipal, session: { mechanism: string; sessionExpiryMs: number | null; reauthenticated: boolean }): void;
   /** The listener serves this ApiVersions version (else it is answered with an error and may be retried). */
   servesApiVersions(apiVersion: number): boolean;
 }
@@ -45,10 +46,20 @@ export class SaslAuthenticator {
   /** Handshake v1+: tokens travel in SaslAuthenticate requests; v0: as raw frames. */
   private kafkaHeaders = true;
 
+  /** Re-authentication (KIP-368): the session's mechanism and principal, which may not change. */
+  private readonly reauth: { mechanism: string; principal: KafkaPrincipal } | null;
+  private badMechanismMessage: string | null = null;
+
   constructor(
     private readonly settings: SaslServerSettings,
     private readonly port: AuthenticatorPort,
-  ) {}
+    reauth: { mechanism: string; principal: KafkaPrincipal } | null = null,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.reauth = reauth;
+    // A re-authentication starts at the handshake (no ApiVersions first).
+    if (reauth) this.state = 'HANDSHAKE_REQUEST';
+  }
 
   /** Takes one frame before authentication: true when handled here, false to serve it normally (ApiVersions). */
   onFrame(frame: Buffer): boolean {
@@ -99,6 +110,10 @@ export class SaslAuthenticator {
     }
     this.kafkaHeaders = apiVersion >= 1;
     this.mechanism = mechanism;
+    if (this.reauth && this.reauth.mechanism !== mechanism) {
+      // Kafka answers the handshake, then fails the exchange at the first token.
+      this.badMechanismMessage = `SASL mechanism '${mechanism}' requested by client is not supported for re-authentication of mechanism '${this.reauth.mechanism}'`;
+    }
     this.server = makeServer();
     this.state = 'AUTHENTICATE';
     this.port.respond(SASL_HANDSHAKE, apiVersion, correlationId, SaslHandshakeResponse, { errorCode: ErrorCode.NONE, mechanisms: enabledMechanisms });
@@ -121,9 +136,15 @@ export class SaslAuthenticator {
       return this.failWith(`malformed SaslAuthenticateRequest: ${(e as Error).message}`);
     }
     const respond = (response: unknown) => this.port.respond(SASL_AUTHENTICATE, apiVersion, correlationId, SaslAuthenticateResponse, response);
+    if (this.badMechanismMessage !== null) {
+      const message = this.badMechanismMessage;
+      this.state = 'FAILED';
+      respond({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: message, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 });
+      return this.port.fail(message);
+    }
     this.evaluate(
       token,
-      (challenge) => respond({ errorCode: ErrorCode.NONE, errorMessage: null, authBytes: challenge, sessionLifetimeMs: 0 }),
+      (challenge, sessionLifetimeMs) => respond({ errorCode: ErrorCode.NONE, errorMessage: null, authBytes: challenge, sessionLifetimeMs }),
       (message) => respond({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: message, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 }),
     );
   }
@@ -133,17 +154,21 @@ export class SaslAuthenticator {
     this.evaluate(Buffer.from(frame), (challenge) => this.port.respondRaw(challenge), () => {});
   }
 
-  private evaluate(token: Buffer, ok: (challenge: Buffer) => void, failed: (message: string) => void): void {
+  private evaluate(token: Buffer, ok: (challenge: Buffer, sessionLifetimeMs: number) => void, failed: (message: string) => void): void {
     const server = this.server!;
     const done = (challenge: Buffer) => {
       if (this.state === 'FAILED') return;
-      ok(challenge);
-      if (server.complete) {
-        this.state = 'COMPLETE';
-        const principal = userPrincipal(server.authorizationId());
-        if (server.tokenAuthenticated) principal.tokenAuthenticated = true;
-        this.port.authenticated(principal);
+      if (!server.complete) return ok(challenge, 0);
+      const principal = userPrincipal(server.authorizationId());
+      if (server.tokenAuthenticated) principal.tokenAuthenticated = true;
+      const previous = this.reauth?.principal;
+      if (previous && (previous.principalType !== principal.principalType || previous.name !== principal.name)) {
+        return error(new SaslAuthenticationError(`Cannot change principals during re-authentication from ${previous.principalType}.${previous.name}: ${principal.principalType}.${principal.name}`));
       }
+      const lifetimeMs = this.sessionLifetimeMs(server.credentialExpiryMs ?? null);
+      this.state = 'COMPLETE';
+      ok(challenge, lifetimeMs ?? 0);
+      this.port.authenticated(principal, { mechanism: this.mechanism, sessionExpiryMs: lifetimeMs === null ? null : this.now() + lifetimeMs, reauthenticated: this.reauth !== null });
     };
     const error = (e: unknown) => {
       if (this.state === 'FAILED') return;
@@ -172,6 +197,16 @@ export class SaslAuthenticator {
         error(e);
       },
     );
+  }
+
+  /** Kafka's calcCompletionTimesAndReturnSessionLifetimeMs: the credential's remaining life, capped by connections.max.reauth.ms; null: no expiry. */
+  private sessionLifetimeMs(credentialExpiryMs: number | null): number | null {
+    const maxReauthMs = this.settings.maxReauthMs?.get(this.mechanism) ?? 0;
+    if (credentialExpiryMs === null && maxReauthMs <= 0) return null;
+    const now = this.now();
+    if (credentialExpiryMs === null) return maxReauthMs;
+    if (maxReauthMs <= 0) return Math.max(0, credentialExpiryMs - now);
+    return Math.max(0, Math.min(credentialExpiryMs - now, maxReauthMs));
   }
 
   private failWith(reason: string): void {

@@ -4,7 +4,7 @@
 import type tls from 'node:tls';
 import { log } from '../log.js';
 import { parseJaasConfig } from './jaas.js';
-import { jaasConfigOf, listenerSetting, settingList, type Settings } from './listener-settings.js';
+import { jaasConfigOf, listenerPrefix, listenerSetting, settingList, type Settings } from './listener-settings.js';
 import { ANONYMOUS, userPrincipal, type KafkaPrincipal } from './principal.js';
 import { saslMechanism, type SaslClient, type SaslListenerContext, type SaslServer } from './sasl/index.js';
 import { rfc2253, SslPrincipalMapper } from './ssl-principal-mapper.js';
@@ -20,6 +20,8 @@ export interface SaslServerSettings {
   servers: ReadonlyMap<string, () => SaslServer>;
   /** sasl.server.max.receive.size: the largest frame read before authentication. */
   maxReceiveSize: number;
+  /** connections.max.reauth.ms per mechanism (listener.name.<l>.<mech>. prefix first; 0: sessions do not expire), KIP-368. */
+  maxReauthMs?: ReadonlyMap<string, number>;
 }
 
 export interface ListenerSecurity {
@@ -56,7 +58,12 @@ export function listenerSecurity(settings: Settings, listenerName: string, proto
       }
       servers.set(name, mechanism.server(saslContext(settings, listenerName, name, credentials)));
     }
-    sasl = { enabledMechanisms, servers, maxReceiveSize: Number(settings('sasl.server.max.receive.size') ?? 524288) };
+    const maxReauthMs = new Map<string, number>();
+    for (const name of enabledMechanisms) {
+      const v = settings(`${listenerPrefix(listenerName)}${name.toLowerCase()}.connections.max.reauth.ms`) ?? listenerSetting(settings, listenerName, 'connections.max.reauth.ms');
+      maxReauthMs.set(name, Number(v ?? 0));
+    }
+    sasl = { enabledMechanisms, servers, maxReceiveSize: Number(settings('sasl.server.max.receive.size') ?? 524288), maxReauthMs };
   }
   return {
     securityProtocol: protocol,

@@ -20,6 +20,8 @@ export interface SaslServer {
   authorizationId(): string;
   /** The client authenticated with a delegation token (SCRAM's tokenauth extension). */
   readonly tokenAuthenticated?: boolean;
+  /** When the credential expires (a delegation token's expiry, an OAuth token's exp), in ms; null/absent: never. KIP-368 bounds the session by it. */
+  readonly credentialExpiryMs?: number | null;
 }
 
 /** One connection's client side (the broker's inter-broker and controller connections). */

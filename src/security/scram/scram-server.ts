@@ -45,6 +45,10 @@ export class ScramServer implements SaslServer {
   tokenExpiryTimestampMs: number | null = null;
   tokenAuthenticated = false;
 
+  get credentialExpiryMs(): number | null {
+    return this.tokenExpiryTimestampMs;
+  }
+
   constructor(
     private readonly mechanism: ScramMechanismInfo,
     private readonly store: CredentialStore,
