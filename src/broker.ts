@@ -31,6 +31,8 @@ import { log } from './log.js';
 import { ShareCoordinator } from './coordinator/share/coordinator.js';
 import { listenerSecurity, type SecurityProtocol } from './security/listener-security.js';
 import { delegationTokenSecretKey, imageCredentialStore } from './security/image-credentials.js';
+import { AuthorizerCache } from './security/acl/authorizer-cache.js';
+import type { StandardAuthorizer } from './security/acl/authorizer.js';
 import { SharePersister } from './coordinator/share/persister.js';
 
 /** One of the broker's listeners (Kafka's `listeners` entry, with its `advertised.listeners` one). */
@@ -201,6 +203,13 @@ export class Broker implements BrokerContext {
   /** The file engine's log dirs; null for the memory engine. */
   get logDirs(): LogDirsView | null {
     return this.storage instanceof FileStorageEngine ? this.storage : null;
+  }
+
+  private authorizers: AuthorizerCache | null = null;
+
+  /** The StandardAuthorizer over the current ACLs; null without authorizer.class.name. */
+  get authorizer(): StandardAuthorizer | null {
+    return (this.authorizers ??= new AuthorizerCache((n) => this.config.get(n))).current(this.metadata.image.acls);
   }
 
   /** The current metadata image. */

@@ -90,6 +90,8 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   { name: 'alter.log.dirs.replication.quota.window.num', type: 'int', default: '11', doc: 'Samples kept for the log dir move quota.' },
   { name: 'alter.log.dirs.replication.quota.window.size.seconds', type: 'int', default: '1', doc: 'Length of each log dir move quota sample.' },
   { name: 'authorizer.class.name', type: 'string', default: '', doc: 'Authorizer used for ACL checks (empty: none).' },
+  { name: 'super.users', type: 'string', default: null, doc: 'Principals (User:alice;User:bob) the StandardAuthorizer allows everything.' },
+  { name: 'allow.everyone.if.no.acl.found', type: 'boolean', default: 'false', doc: 'StandardAuthorizer: allow a resource no ACL covers.' },
   { name: 'auto.leader.rebalance.enable', type: 'boolean', default: 'true', doc: 'Move leadership back to preferred replicas periodically.' },
   { name: 'background.threads', type: 'int', default: '10', dynamic: true, min: 1, rule: 'thread-pool', doc: 'Threads for background work.' },
   { name: 'broker.heartbeat.interval.ms', type: 'int', default: '2000', doc: 'Interval between broker heartbeats to the controller.' },

@@ -21,6 +21,7 @@ import { transactionalProducer } from '../coordinator/transaction/produce-verifi
 import { log } from '../log.js';
 import { recompress, targetCodec } from './recompress.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -51,6 +52,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     // Transactional records without a transactional id are refused whole, as Kafka's authorization does.
     const txnWithoutId = req.transactionalId === null && req.topicData.some((t) => t.partitionData.some((pd) => transactionalProducer(pd.records) !== null));
     const verifier = req.transactionalId !== null ? (broker.txnVerifier ?? null) : null;
+    const txnDenied = req.transactionalId !== null && !authorized(ctx, Op.WRITE, Resource.TRANSACTIONAL_ID, req.transactionalId);
     const responses = req.topicData.map((topic) => {
       const answers: PartitionResponse[] = new Array(topic.partitionData.length);
       // v13+: the topic's name from its id; an id this cluster does not know fails every partition.
@@ -60,8 +62,12 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           answers[i] = failure(pd.index, ErrorCode.INVALID_REQUIRED_ACKS, null);
           return;
         }
-        if (txnWithoutId) {
+        if (txnWithoutId || txnDenied) {
           answers[i] = failure(pd.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, null);
+          return;
+        }
+        if (name !== undefined && !authorized(ctx, Op.WRITE, Resource.TOPIC, name)) {
+          answers[i] = failure(pd.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED, null);
           return;
         }
         if (name === undefined) {

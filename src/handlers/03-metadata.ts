@@ -13,6 +13,7 @@ import type { TopicInfo } from '../metadata/topic-store.js';
 import { ZERO_UUID } from '../metadata/uuid.js';
 import { KafkaError } from '../storage/types.js';
 import { defineHandler } from './handler.js';
+import { authorized, authorizedOperations, clusterAuthorized, CLUSTER_OPERATIONS, Op, Resource, TOPIC_OPERATIONS } from './authorize.js';
 
 type TopicResult = MetadataResponse['topics'][number];
 const NO_OPERATIONS = -2147483648;
@@ -29,17 +30,34 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
     const broker = ctx.broker;
     const topics: TopicResult[] = [];
     if (req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0)) {
-      for (const t of broker.topics.all()) topics.push(describe(broker, t));
+      // Topics the principal may not describe are left out of an all-topics answer.
+      for (const t of broker.topics.all()) if (authorized(ctx, Op.DESCRIBE, Resource.TOPIC, t.name)) topics.push(describe(broker, t));
     } else if (ctx.apiVersion < 12 && req.topics.some((t) => t.name === null || (t.topicId ?? ZERO_UUID) !== ZERO_UUID)) {
       return failedRequest(req, ErrorCode.INVALID_REQUEST);
     } else {
       const autoCreate = (req.allowAutoTopicCreation ?? true) && broker.config.bool('auto.create.topics.enable');
       for (const wanted of req.topics) {
-        topics.push(await lookup(broker, wanted.name, wanted.topicId ?? ZERO_UUID, autoCreate));
+        const name = wanted.name ?? broker.topics.getById(wanted.topicId ?? ZERO_UUID)?.name;
+        if (name && !authorized(ctx, Op.DESCRIBE, Resource.TOPIC, name)) {
+          topics.push(failed(wanted.name, wanted.name ? ZERO_UUID : (wanted.topicId ?? ZERO_UUID), ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+          continue;
+        }
+        // Auto-creation needs CREATE on the cluster or the topic.
+        const mayCreate = autoCreate && !!name && (clusterAuthorized(ctx, Op.CREATE) || authorized(ctx, Op.CREATE, Resource.TOPIC, name));
+        if (autoCreate && !mayCreate && name && !broker.topics.get(name) && !invalidTopicNameReason(name)) {
+          topics.push(failed(name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+          continue;
+        }
+        topics.push(await lookup(broker, wanted.name, wanted.topicId ?? ZERO_UUID, mayCreate));
       }
     }
     // Without an authorizer Kafka reports every operation as allowed when asked (v8+).
-    if (req.includeTopicAuthorizedOperations) for (const t of topics) t.topicAuthorizedOperations = ALL_TOPIC_OPERATIONS;
+    if (req.includeTopicAuthorizedOperations) {
+      for (const t of topics) {
+        if (!broker.authorizer) t.topicAuthorizedOperations = ALL_TOPIC_OPERATIONS;
+        else if (t.errorCode === ErrorCode.NONE) t.topicAuthorizedOperations = authorizedOperations(ctx, Resource.TOPIC, t.name!, TOPIC_OPERATIONS);
+      }
+    }
     const brokers = broker.replicas ? clusterBrokers(broker, ctx.listenerName) : [{ nodeId: broker.nodeId, ...ownEndpoint(broker, ctx.listenerName), rack: null }];
     return {
       throttleTimeMs: 0,
@@ -48,7 +66,7 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
       // KRaft's Metadata names an alive broker as controller (clients send admin requests there).
       controllerId: brokers.some((b) => b.nodeId === broker.nodeId) ? broker.nodeId : (brokers[0]?.nodeId ?? -1),
       topics,
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPERATIONS : NO_OPERATIONS,
+      clusterAuthorizedOperations: !req.includeClusterAuthorizedOperations ? NO_OPERATIONS : broker.authorizer ? authorizedOperations(ctx, Resource.CLUSTER, 'kafka-cluster', CLUSTER_OPERATIONS) : ALL_CLUSTER_OPERATIONS,
       errorCode: ErrorCode.NONE,
     };
   },

@@ -11,6 +11,7 @@ import { FindCoordinatorRequest } from '../protocol/generated/find-coordinator-r
 import { FindCoordinatorResponse } from '../protocol/generated/find-coordinator-response.js';
 import { ErrorCode, errorMessage, errorName } from '../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 const KEY_TYPE_GROUP = 0;
 const KEY_TYPE_TRANSACTION = 1;
@@ -47,6 +48,9 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
 
 function coordinatorFor(ctx: RequestContext, keyType: number, key: string): Coordinator {
   const broker = ctx.broker;
+  // DESCRIBE on the group or transactional id (Kafka's FindCoordinator authorization).
+  if (keyType === KEY_TYPE_GROUP && !authorized(ctx, Op.DESCRIBE, Resource.GROUP, key)) return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage(ErrorCode.GROUP_AUTHORIZATION_FAILED));
+  if (keyType === KEY_TYPE_TRANSACTION && !authorized(ctx, Op.DESCRIBE, Resource.TRANSACTIONAL_ID, key)) return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
   if (keyType !== KEY_TYPE_GROUP && keyType !== KEY_TYPE_TRANSACTION && keyType !== KEY_TYPE_SHARE) {
     return failed(ErrorCode.INVALID_REQUEST, `Unknown coordinator type: ${keyType}`);
   }

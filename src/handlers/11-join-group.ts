@@ -6,6 +6,8 @@ import { JoinGroupRequest } from '../protocol/generated/join-group-request.js';
 import { JoinGroupResponse } from '../protocol/generated/join-group-response.js';
 import { defineHandler } from './handler.js';
 import { clientHostOf } from '../coordinator/group/client-host.js';
+import { authorized, Op, Resource } from './authorize.js';
+import { ErrorCode } from '../protocol/errors.js';
 
 export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
   apiKey: 11,
@@ -14,6 +16,9 @@ export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
   request: JoinGroupRequest,
   response: JoinGroupResponse,
   async handle(ctx, req) {
+    if (!authorized(ctx, Op.READ, Resource.GROUP, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null, protocolName: ctx.apiVersion < 7 ? '' : null, leader: '', skipAssignment: false, memberId: '', members: [] };
+    }
     if (ctx.apiVersion === 0) req.rebalanceTimeoutMs = req.sessionTimeoutMs;
     const res = await ctx.broker.groups.joinGroup(req, {
       clientId: ctx.clientId ?? '',

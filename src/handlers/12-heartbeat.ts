@@ -3,6 +3,8 @@
 import { HeartbeatRequest } from '../protocol/generated/heartbeat-request.js';
 import { HeartbeatResponse } from '../protocol/generated/heartbeat-response.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
+import { ErrorCode } from '../protocol/errors.js';
 
 export default defineHandler<HeartbeatRequest, HeartbeatResponse>({
   apiKey: 12,
@@ -11,6 +13,7 @@ export default defineHandler<HeartbeatRequest, HeartbeatResponse>({
   request: HeartbeatRequest,
   response: HeartbeatResponse,
   handle(ctx, req) {
+    if (!authorized(ctx, Op.READ, Resource.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     return { throttleTimeMs: 0, errorCode: ctx.broker.groups.heartbeat(req) };
   },
 });

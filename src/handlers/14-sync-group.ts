@@ -5,6 +5,7 @@ import { SyncGroupRequest } from '../protocol/generated/sync-group-request.js';
 import { SyncGroupResponse } from '../protocol/generated/sync-group-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 export default defineHandler<SyncGroupRequest, SyncGroupResponse>({
   apiKey: 14,
@@ -13,6 +14,9 @@ export default defineHandler<SyncGroupRequest, SyncGroupResponse>({
   request: SyncGroupRequest,
   response: SyncGroupResponse,
   async handle(ctx, req) {
+    if (!authorized(ctx, Op.READ, Resource.GROUP, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
+    }
     if (ctx.apiVersion >= 5 && (req.protocolType == null || req.protocolName == null)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
     }

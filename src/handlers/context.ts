@@ -14,6 +14,7 @@ import type { MetadataLog } from '../metadata/metadata-log.js';
 import type { TopicInfo } from '../metadata/topic-store.js';
 import type { PartitionLog } from '../storage/types.js';
 import type { LogDirsView } from '../storage/log-dirs.js';
+import type { StandardAuthorizer } from '../security/acl/authorizer.js';
 
 /** The controller operations admin handlers call (Kafka forwards these to the active controller). */
 export type ControllerOperations = Pick<
@@ -26,6 +27,8 @@ export type ControllerOperations = Pick<
   | 'updateFeatures'
   | 'allocateProducerId'
   | 'alterUserScramCredentials'
+  | 'createAcls'
+  | 'deleteAcls'
   | 'createDelegationToken'
   | 'renewDelegationToken'
   | 'expireDelegationToken'
@@ -130,6 +133,8 @@ export interface BrokerContext {
   /** The metadata log's position (DescribeQuorum on a lone node). */
   readonly metadataLog: Pick<MetadataLog, 'epoch' | 'endOffset'>;
   readonly controller: ControllerOperations;
+  /** The StandardAuthorizer over the current ACLs; null or absent without authorizer.class.name (all allowed). */
+  readonly authorizer?: StandardAuthorizer | null;
   /** Describes broker and topic configs with their sources (dynamic config included). */
   readonly describer: ConfigDescriber;
   readonly groups: GroupOperations;

@@ -71,6 +71,9 @@ import expireDelegationToken from './40-expire-delegation-token.js';
 import describeDelegationToken from './41-describe-delegation-token.js';
 import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
 import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
+import describeAcls from './29-describe-acls.js';
+import createAcls from './30-create-acls.js';
+import deleteAcls from './31-delete-acls.js';
 
 export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
   [
@@ -89,6 +92,7 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
     initializeShareGroupState, readShareGroupState, writeShareGroupState, deleteShareGroupState, readShareGroupStateSummary,
     saslHandshake, saslAuthenticate,
     describeUserScramCredentials, alterUserScramCredentials,
+    describeAcls, createAcls, deleteAcls,
     createDelegationToken, renewDelegationToken, expireDelegationToken, describeDelegationToken,
   ].map(
     (h) => [h.apiKey, h as Handler],

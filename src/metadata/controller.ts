@@ -45,6 +45,11 @@ import {
 } from './replication-control.js';
 import { randomUuid } from './uuid.js';
 import { alterUserScramCredentials } from '../security/scram/scram-control.js';
+import { createAcls, deleteAcls, NO_AUTHORIZER } from '../security/acl/acl-control.js';
+import type { CreateAclsRequest } from '../protocol/generated/create-acls-request.js';
+import type { CreateAclsResponse } from '../protocol/generated/create-acls-response.js';
+import type { DeleteAclsRequest } from '../protocol/generated/delete-acls-request.js';
+import type { DeleteAclsResponse } from '../protocol/generated/delete-acls-response.js';
 import { createDelegationToken, expireDelegationToken, renewDelegationToken, type TokenSettings } from '../security/tokens/token-control.js';
 import { delegationTokenSecretKey } from '../security/image-credentials.js';
 import type { KafkaPrincipal } from '../security/principal.js';
@@ -354,6 +359,22 @@ export class Controller {
   }
   expireDelegationToken(principal: KafkaPrincipal, req: ExpireDelegationTokenRequest): Promise<ExpireDelegationTokenResponse> {
     return this.execute((image) => expireDelegationToken(image, this.tokenSettings(), principal, req, this.clock()));
+  }
+
+  /** ACLs added as AccessControlEntryRecords (Kafka's AclControlManager); SECURITY_DISABLED without an authorizer. */
+  createAcls(req: CreateAclsRequest): Promise<CreateAclsResponse> {
+    if (!this.o.config.get('authorizer.class.name')) {
+      return Promise.resolve({ throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: NO_AUTHORIZER })) });
+    }
+    return this.execute((image) => createAcls(image, req));
+  }
+
+  /** ACLs matching each filter removed by RemoveAccessControlEntryRecords. */
+  deleteAcls(req: DeleteAclsRequest): Promise<DeleteAclsResponse> {
+    if (!this.o.config.get('authorizer.class.name')) {
+      return Promise.resolve({ throttleTimeMs: 0, filterResults: req.filters.map(() => ({ errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: NO_AUTHORIZER, matchingAcls: [] })) });
+    }
+    return this.execute((image) => deleteAcls(image, req));
   }
 
   /** A producer id never handed out before, also across restarts: ids come from durably reserved blocks. */

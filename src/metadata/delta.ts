@@ -17,6 +17,7 @@ import { FeaturesImage, MetadataImage, ProducerIdsImage, type MetadataProvenance
 import { RecordType, ResourceType, type MetadataRecord } from './records.js';
 import { TopicsDelta } from './topics-delta.js';
 import { DelegationTokenDelta, ScramDelta, SecurityRecordType } from './security-image.js';
+import { AclRecordType, AclsDelta } from './acl-image.js';
 
 export { ClusterDelta } from './cluster-delta.js';
 export { ConfigurationsDelta } from './configurations-delta.js';
@@ -37,6 +38,7 @@ export class MetadataDelta {
   producerIdsDelta: ProducerIdsDelta | null = null;
   scramDelta: ScramDelta | null = null;
   delegationTokenDelta: DelegationTokenDelta | null = null;
+  aclsDelta: AclsDelta | null = null;
 
   constructor(readonly image: MetadataImage) {}
 
@@ -100,8 +102,14 @@ export class MetadataDelta {
       case SecurityRecordType.REMOVE_DELEGATION_TOKEN:
         (this.delegationTokenDelta ??= new DelegationTokenDelta(this.image.delegationTokens)).replayRemove(d.tokenId as string);
         break;
+      case AclRecordType.ACCESS_CONTROL_ENTRY:
+        (this.aclsDelta ??= new AclsDelta(this.image.acls)).replay(d);
+        break;
+      case AclRecordType.REMOVE_ACCESS_CONTROL_ENTRY:
+        (this.aclsDelta ??= new AclsDelta(this.image.acls)).replayRemove(d.id as string);
+        break;
       default:
-        // NoOp, and record kinds samsa keeps no state for (ACLs, quotas): nothing to do.
+        // NoOp, and record kinds samsa keeps no state for (quotas): nothing to do.
         break;
     }
   }
@@ -118,6 +126,7 @@ export class MetadataDelta {
       this.producerIdsDelta ? new ProducerIdsImage(this.producerIdsDelta.nextProducerId) : img.producerIds,
       this.scramDelta ? this.scramDelta.apply() : img.scram,
       this.delegationTokenDelta ? this.delegationTokenDelta.apply() : img.delegationTokens,
+      this.aclsDelta ? this.aclsDelta.apply() : img.acls,
     );
   }
 

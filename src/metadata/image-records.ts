@@ -3,6 +3,7 @@
 import type { MetadataImage, PartitionRegistration } from './image.js';
 import { RecordType, type MetadataRecord } from './records.js';
 import { securityRecords } from './security-image.js';
+import { aclRecords } from './acl-image.js';
 
 export const PARTITION_RECORD_VERSION = 1;
 export const REGISTER_BROKER_RECORD_VERSION = 3;
@@ -80,5 +81,6 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
     out.push({ type: RecordType.PRODUCER_IDS, version: 0, data: { brokerId: -1, brokerEpoch: -1, nextProducerId: image.producerIds.nextProducerId } });
   }
   out.push(...securityRecords(image.scram, image.delegationTokens));
+  out.push(...aclRecords(image.acls));
   return out;
 }

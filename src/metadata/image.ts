@@ -2,6 +2,7 @@
 // (Kafka's MetadataImage). Nothing here changes after construction; a MetadataDelta makes the next one.
 import { ResourceType } from './records.js';
 import { DelegationTokenImage, ScramImage } from './security-image.js';
+import { AclsImage } from './acl-image.js';
 
 export interface PartitionRegistration {
   readonly replicas: readonly number[];
@@ -147,6 +148,7 @@ export class MetadataImage {
     readonly producerIds: ProducerIdsImage,
     readonly scram: ScramImage = ScramImage.EMPTY,
     readonly delegationTokens: DelegationTokenImage = DelegationTokenImage.EMPTY,
+    readonly acls: AclsImage = AclsImage.EMPTY,
   ) {}
 
   static empty(clusterId: string): MetadataImage {
@@ -175,7 +177,8 @@ export class MetadataImage {
       this.configs.resources.size === 0 &&
       this.producerIds.nextProducerId === 0 &&
       this.scram.isEmpty() &&
-      this.delegationTokens.isEmpty()
+      this.delegationTokens.isEmpty() &&
+      this.acls.isEmpty()
     );
   }
 }

@@ -17,6 +17,8 @@ import listPartitionReassignments from '../handlers/46-list-partition-reassignme
 import describeQuorum from '../handlers/55-describe-quorum.js';
 import updateFeatures from '../handlers/57-update-features.js';
 import alterUserScramCredentials from '../handlers/51-alter-user-scram-credentials.js';
+import createAcls from '../handlers/30-create-acls.js';
+import deleteAcls from '../handlers/31-delete-acls.js';
 import { withBrokerPreprocess } from './broker-config-preprocess.js';
 import { UnregisterBrokerRequest } from '../protocol/generated/unregister-broker-request.js';
 import { UnregisterBrokerResponse } from '../protocol/generated/unregister-broker-response.js';
@@ -78,6 +80,8 @@ export const FORWARDED_APIS: readonly ForwardedApi[] = [
     throttleTimeMs: 0,
     results: [...new Set([...req.deletions, ...req.upsertions].map((c) => c.name))].map((user) => ({ user, errorCode, errorMessage: null })),
   })),
+  forwarded(createAcls, (req, errorCode) => ({ throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode, errorMessage: null })) })),
+  forwarded(deleteAcls, (req, errorCode) => ({ throttleTimeMs: 0, filterResults: req.filters.map(() => ({ errorCode, errorMessage: null, matchingAcls: [] })) })),
   // A broker serves UnregisterBroker only by forwarding it (Kafka's forwardToControllerOrFail).
   {
     apiKey: 64,

@@ -150,6 +150,12 @@ export class RemoteController implements ControllerOperations, MetadataPublisher
   alterUserScramCredentials(): never {
     return forwardedOnly();
   }
+  createAcls(): never {
+    return forwardedOnly();
+  }
+  deleteAcls(): never {
+    return forwardedOnly();
+  }
   createDelegationToken(): never {
     return forwardedOnly();
   }

@@ -14,6 +14,8 @@ import alterPartitionReassignments from '../45-alter-partition-reassignments.js'
 import listPartitionReassignments from '../46-list-partition-reassignments.js';
 import updateFeatures from '../57-update-features.js';
 import alterUserScramCredentials from '../51-alter-user-scram-credentials.js';
+import createAcls from '../30-create-acls.js';
+import deleteAcls from '../31-delete-acls.js';
 import envelope from './58-envelope.js';
 import describeCluster, { type DescribeClusterControllerContext } from './60-describe-cluster.js';
 import brokerRegistration from './62-broker-registration.js';
@@ -53,4 +55,6 @@ export const CONTROLLER_ADMIN_HANDLERS: readonly Handler<any, any, any>[] = [
   listPartitionReassignments,
   updateFeatures,
   alterUserScramCredentials,
+  createAcls,
+  deleteAcls,
 ];

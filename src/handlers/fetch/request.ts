@@ -9,6 +9,7 @@ import type { TopicImage } from '../../metadata/image.js';
 import { leaderEpochError } from '../leader-epoch.js';
 import { partitionKey, type FetchPartition } from './session.js';
 import type { Wanted } from './read.js';
+import { authorized, clusterAuthorized, Op, Resource } from '../authorize.js';
 
 /** The request's partitions in order; one named twice counts once, with its last parameters (as in Kafka). */
 export function fetchData(ctx: RequestContext, req: FetchRequest, usesTopicIds: boolean): Map<string, FetchPartition> {
@@ -99,6 +100,10 @@ export function resolvePartition(ctx: RequestContext, topics: TopicLookup, p: Fe
     } else {
       return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, erroneous: true };
     }
+  }
+  // A follower needs CLUSTER_ACTION, a consumer READ on the topic (Kafka answers both TOPIC_AUTHORIZATION_FAILED).
+  if (name !== null && !(replica ? clusterAuthorized(ctx, Op.CLUSTER_ACTION) : authorized(ctx, Op.READ, Resource.TOPIC, name))) {
+    return { ...out, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, erroneous: true };
   }
   const log = name === null ? undefined : ctx.broker.partitionLog(name, p.partition);
   if (!log) {

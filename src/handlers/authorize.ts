@@ -1,0 +1,52 @@
+// The one check handlers make before serving a resource (Kafka's AuthHelper.authorize): true with
+// no authorizer configured; otherwise the StandardAuthorizer's answer for the request's principal
+// and client host, remembered for the rest of the request (one lookup per topic per request).
+import { AclOperation, AclResourceType, CLUSTER_NAME } from '../security/acl/acl.js';
+import type { StandardAuthorizer } from '../security/acl/authorizer.js';
+import { principalString } from '../security/principal.js';
+import type { RequestContext } from './handler.js';
+
+export { AclOperation as Op, AclResourceType as Resource } from '../security/acl/acl.js';
+
+const memo = new WeakMap<object, Map<string, boolean>>();
+
+function hostOf(peer: string): string {
+  return peer.slice(0, peer.lastIndexOf(':')).replace(/^\[|\]$/g, '').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+}
+
+/** Whether the request's principal may do `operation` on the resource. */
+export function authorized(ctx: RequestContext, operation: number, resourceType: number, name: string): boolean {
+  const authorizer: StandardAuthorizer | null | undefined = ctx.broker.authorizer;
+  if (!authorizer) return true;
+  let seen = memo.get(ctx);
+  if (!seen) memo.set(ctx, (seen = new Map()));
+  const key = `${operation}\0${resourceType}\0${name}`;
+  let ok = seen.get(key);
+  if (ok === undefined) {
+    ok = authorizer.authorize(principalString(ctx.principal), hostOf(ctx.peer), operation, resourceType, name);
+    seen.set(key, ok);
+  }
+  return ok;
+}
+
+export function clusterAuthorized(ctx: RequestContext, operation: number): boolean {
+  return authorized(ctx, operation, AclResourceType.CLUSTER, CLUSTER_NAME);
+}
+
+/** Kafka's authorizeByResourceType (e.g. TRANSACTIONAL_ID WRITE anywhere for idempotent producers). */
+export function authorizedByResourceType(ctx: RequestContext, operation: number, resourceType: number): boolean {
+  const authorizer = ctx.broker.authorizer;
+  if (!authorizer) return true;
+  return authorizer.authorizeByResourceType(principalString(ctx.principal), hostOf(ctx.peer), operation, resourceType);
+}
+
+/** Kafka's authorized operations bit field (-2147483648 when not asked for) for one resource. */
+export function authorizedOperations(ctx: RequestContext, resourceType: number, name: string, operations: readonly number[]): number {
+  let bits = 0;
+  for (const op of operations) if (authorized(ctx, op, resourceType, name)) bits |= 1 << op;
+  return bits;
+}
+
+export const TOPIC_OPERATIONS = [AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE, AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS];
+export const GROUP_OPERATIONS = [AclOperation.READ, AclOperation.DELETE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS];
+export const CLUSTER_OPERATIONS = [AclOperation.CREATE, AclOperation.ALTER, AclOperation.DESCRIBE, AclOperation.CLUSTER_ACTION, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE, AclOperation.ALTER, AclOperation.DESCRIBE];
