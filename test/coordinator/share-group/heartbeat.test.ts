@@ -245,6 +245,7 @@ t.test('a subscribed topic deleted and created again: no epoch storm, the new to
   r = await s.heartbeat(hb('g', 'm', r.memberEpoch), CLIENT);
   const afterDelete = r.memberEpoch;
   t.same(r.assignment, { topicPartitions: [] }, 'the deleted topic is no longer assigned');
+  t.same([g.statePartitions!.initialized.size, g.statePartitions!.initializing.size], [0, 0], 'and no longer in the share-state metadata');
   f.clock.advance(5000);
   r = await s.heartbeat(hb('g', 'm', r.memberEpoch), CLIENT);
   t.equal(r.memberEpoch, afterDelete, 'no new epoch while nothing changes');

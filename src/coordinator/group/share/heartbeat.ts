@@ -14,7 +14,7 @@ import { ShareGroupError, shareGroupNotFound, unknownMember } from './errors.js'
 import type { ShareGroup } from './group.js';
 import { MEMBER_STATE_STABLE, newMember, sameNames, sameTopicPartitions, toTopicPartitionList, type ShareGroupMember } from './member.js';
 import { currentAssignmentRecord, currentAssignmentTombstone, epochRecord, memberRecord, memberTombstone, targetMemberRecord, targetMemberTombstone, targetMetadataRecord } from './records.js';
-import { partitionsToInitialize, withInitializing, type InitMap, type TopicLookup } from './state-partitions.js';
+import { partitionsToInitialize, withInitializing, withoutDeletedTopics, type InitMap, type TopicLookup } from './state-partitions.js';
 import { statePartitionsRecord } from './records.js';
 
 export interface ShareTopics extends TopicLookup {
@@ -253,14 +253,17 @@ export function heartbeat(
   }
 
   // 4. Share partitions of subscribed topics not yet initialized: recorded as initializing, then asked of the Persister.
+  // Deleted topics leave the share-state metadata first.
   let init: InitRequest | null = null;
-  if (subscribed.size > 0) {
-    const todo = partitionsToInitialize(g.statePartitions, subscribed.keys(), env.topics, env.now);
-    if (todo.size > 0) {
-      const known = new Set([...(g.statePartitions?.initialized.keys() ?? []), ...(g.statePartitions?.initializing.keys() ?? [])]);
-      records.push(statePartitionsRecord(groupId, withInitializing(g.statePartitions, todo)));
-      init = { groupId, groupEpoch, topics: todo, startOffset: (id) => (known.has(id) ? 0 : -1) };
-    }
+  const cleaned = withoutDeletedTopics(g.statePartitions, (id) => env.topics.byId(id) !== undefined);
+  const base = cleaned ?? g.statePartitions;
+  const todo = subscribed.size > 0 ? partitionsToInitialize(base, subscribed.keys(), env.topics, env.now) : new Map();
+  if (todo.size > 0) {
+    const known = new Set([...(base?.initialized.keys() ?? []), ...(base?.initializing.keys() ?? [])]);
+    records.push(statePartitionsRecord(groupId, withInitializing(base, todo)));
+    init = { groupId, groupEpoch, topics: todo, startOffset: (id) => (known.has(id) ? 0 : -1) };
+  } else if (cleaned) {
+    records.push(statePartitionsRecord(groupId, cleaned));
   }
   return { records, response, init };
 }

@@ -86,3 +86,20 @@ export function withoutInitializing(s: StatePartitionMetadata | null, failed: Ma
   }
   return next;
 }
+
+/**
+ * The metadata without topics no longer in the metadata image (Kafka drops a deleted topic from all
+ * three lists when the deletion is published); null when none is gone.
+ */
+export function withoutDeletedTopics(s: StatePartitionMetadata | null, exists: (topicId: string) => boolean): StatePartitionMetadata | null {
+  if (!s) return null;
+  const gone = [...s.initializing.keys(), ...s.initialized.keys(), ...s.deleting.keys()].filter((id) => !exists(id));
+  if (gone.length === 0) return null;
+  const next = cloneState(s);
+  for (const id of gone) {
+    next.initializing.delete(id);
+    next.initialized.delete(id);
+    next.deleting.delete(id);
+  }
+  return next;
+}
