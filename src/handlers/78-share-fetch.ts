@@ -64,6 +64,7 @@ export default defineHandler<ShareFetchRequest, ShareFetchResponse>({
         if (p.acknowledgementBatches.length > 0) acks.set(`${t.topicId}:${p.partitionIndex}`, { topicId: t.topicId, partition: p.partitionIndex, batches: p.acknowledgementBatches });
       }
     }
+    const namedKeys = new Set(named.map((p) => `${p.topicId}:${p.partition}`));
     const forgotten = req.forgottenTopicsData.flatMap((t) => t.partitions.map((partition) => ({ topicId: t.topicId, partition })));
     let context;
     try {
@@ -160,7 +161,9 @@ export default defineHandler<ShareFetchRequest, ShareFetchResponse>({
           const releases = reads.flatMap((r) => (r.release ? [r.release] : []));
           if (releases.length > 0) ctx.afterResponse(() => releaseAll(releases));
           for (let j = 0; j < active.length; j++) if (reads[j].errorCode !== ErrorCode.NONE) active[j].data.errorCode = reads[j].errorCode;
-          return respond(out, settings.recordLockDurationMs, hints, context.full ? undefined : quietOmitted);
+          // Incremental: partitions with nothing to say are left out, but never those the request named
+          // (just added, or carrying acknowledgements whose results the client waits for).
+          return respond(out, settings.recordLockDurationMs, hints, context.full ? undefined : (key, d) => !namedKeys.has(key) && quiet(d));
         }
       }
       releaseAll(reads.flatMap((r) => (r.release ? [r.release] : [])));
@@ -195,15 +198,15 @@ function acquireAll(active: Fetching[], wanted: Wanted[], reads: PartitionRead[]
   return any;
 }
 
-/** An incremental response leaves out partitions with nothing to say. */
-function quietOmitted(d: PartitionData): boolean {
+/** Nothing to say: no error, no acknowledgement error, nothing acquired. */
+function quiet(d: PartitionData): boolean {
   return d.errorCode === ErrorCode.NONE && d.acknowledgeErrorCode === ErrorCode.NONE && d.acquiredRecords.length === 0;
 }
 
-function respond(out: Map<string, { topicId: string; data: PartitionData }>, lockMs: number, hints: ReturnType<typeof leaderHints>, omit?: (d: PartitionData) => boolean): ShareFetchResponse {
+function respond(out: Map<string, { topicId: string; data: PartitionData }>, lockMs: number, hints: ReturnType<typeof leaderHints>, omit?: (key: string, d: PartitionData) => boolean): ShareFetchResponse {
   const topics = new Map<string, PartitionData[]>();
-  for (const { topicId, data } of out.values()) {
-    if (omit?.(data)) continue;
+  for (const [key, { topicId, data }] of out) {
+    if (omit?.(key, data)) continue;
     let list = topics.get(topicId);
     if (!list) topics.set(topicId, (list = []));
     list.push(data);

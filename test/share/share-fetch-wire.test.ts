@@ -259,6 +259,21 @@ t.test('share.auto.offset.reset by_duration: the first record not older than the
   t.same(part(await shareFetch(w, { member: M1, epoch: 0, topicId }))?.acquiredRecords, [{ firstOffset: 2, lastOffset: 3, deliveryCount: 1 }], 'records of the last hour');
 });
 
+t.test('incremental responses: a partition whose acknowledgements were piggybacked is answered, a quiet one left out', async (t) => {
+  const persister = new MemoryPersister();
+  const b = await broker(persister);
+  const w = await GroupWire.connect(t, b);
+  const topicId = await topic(w, b, 'quiet');
+  await persister.initializeState({ groupId: GROUP, topicId, partition: 0 }, 0, 0);
+  await produce(w, 'quiet', 5);
+  t.same(part(await shareFetch(w, { member: M1, epoch: 0, topicId }))?.acquiredRecords, [{ firstOffset: 0, lastOffset: 4, deliveryCount: 1 }]);
+  const acked = await shareFetch(w, { member: M1, epoch: 1, topicId, acks: [{ firstOffset: 0, lastOffset: 4, acknowledgeTypes: [ACCEPT] }] });
+  const p = part(acked);
+  t.same([p?.partitionIndex, p?.errorCode, p?.acknowledgeErrorCode, p?.acquiredRecords], [0, 0, 0, []], 'the acknowledged partition is in the response, nothing new acquired');
+  const idle = await shareFetch(w, { member: M1, epoch: 2 });
+  t.same([idle.errorCode, idle.responses], [0, []], 'an incremental fetch with nothing new answers no partitions');
+});
+
 t.test("the broker's own share coordinator: state in __share_group_state survives a restart", async (t) => {
   const dir = tempDir(t);
   const config = { 'num.partitions': '1', 'share.coordinator.state.topic.replication.factor': '1', 'share.coordinator.state.topic.min.isr': '1', 'share.coordinator.state.topic.num.partitions': '3' };
