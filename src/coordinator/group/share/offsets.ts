@@ -56,7 +56,8 @@ export async function describeShareGroupOffsets(m: ShareGroupManager, groupId: s
   for (const t of toRead) {
     const partitions = await Promise.all(
       t.partitions.map(async (partition) => {
-        const s = await persister.readSummary({ groupId, topicId: t.topicId, partition }, -1).catch(() => null);
+        // Kafka's coordinator leaves the request's leader epoch at its default, 0.
+        const s = await persister.readSummary({ groupId, topicId: t.topicId, partition }, 0).catch(() => null);
         const ok = s !== null && s.errorCode === ErrorCode.NONE;
         const base = { partitionIndex: partition, startOffset: ok ? s.startOffset : -1, leaderEpoch: ok ? s.leaderEpoch : 0, lag: -1, errorCode: ErrorCode.NONE, errorMessage: null };
         // Kafka computes the lag only for an initialized partition whose delivered count is known.
