@@ -115,6 +115,8 @@ export class GroupCoordinator implements CoordinatorContext {
     const groupNumber = (groupId: string, name: string) => host.groupConfigs?.number(groupId, name);
     this.consumer = new ConsumerGroupManager(this, { ...settings, assignors: settings.assignors.map((n) => assignorByName(n)?.name ?? n), groupNumber }, topics, assignorByName);
     this.registerProtocol(this.consumer);
+    this.consumer.releaseClassic = (g) => this.classic.release(g);
+    this.consumer.adoptClassic = (g, reason) => this.classic.adopt(g, reason);
     this.streams = new StreamsGroupManager(this, {
       config: host.config,
       status: (groupId) => this.status(groupId),
@@ -404,6 +406,10 @@ export class GroupCoordinator implements CoordinatorContext {
     }
     const status = this.status(req.groupId);
     if (status !== ErrorCode.NONE) return joinError(req.memberId, status);
+    // A classic member of a consumer group with members (KIP-848 online migration).
+    if (this.consumer.hasMembersFor(req.groupId)) {
+      return this.guard('JoinGroup', () => this.consumer.classicJoin(req, ctx), joinError(req.memberId, ErrorCode.UNKNOWN_SERVER_ERROR));
+    }
     // An empty consumer group gives way to the classic protocol (Kafka deletes it first).
     const converted = await this.consumer.deleteIfEmpty(req.groupId);
     if (converted !== ErrorCode.NONE) return joinError(req.memberId, converted);
@@ -415,6 +421,7 @@ export class GroupCoordinator implements CoordinatorContext {
     if (req.groupId === '') return error(ErrorCode.INVALID_GROUP_ID);
     const status = this.status(req.groupId);
     if (status !== ErrorCode.NONE) return error(status);
+    if (this.groups.get(req.groupId) instanceof ConsumerGroup) return this.guard('SyncGroup', async () => this.consumer.classicSync(req), error(ErrorCode.UNKNOWN_SERVER_ERROR));
     return this.guard('SyncGroup', () => this.classic.sync(req), error(ErrorCode.UNKNOWN_SERVER_ERROR));
   }
 
@@ -425,6 +432,7 @@ export class GroupCoordinator implements CoordinatorContext {
     if (status === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) return ErrorCode.NONE;
     if (status !== ErrorCode.NONE) return status;
     try {
+      if (this.groups.get(req.groupId) instanceof ConsumerGroup) return this.consumer.classicHeartbeat(req);
       return this.classic.heartbeat(req);
     } catch (e) {
       log.error(`Heartbeat for group ${req.groupId} failed: ${(e as Error)?.stack ?? e}`);
@@ -437,6 +445,7 @@ export class GroupCoordinator implements CoordinatorContext {
     const status = this.status(groupId);
     if (status !== ErrorCode.NONE) return { errorCode: status, members: [] };
     try {
+      if (this.groups.get(groupId) instanceof ConsumerGroup) return this.consumer.classicLeave(groupId, members);
       const result = this.classic.leave(groupId, members);
       // A group that does not exist: every member is unknown.
       if (result.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {

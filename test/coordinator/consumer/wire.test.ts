@@ -138,7 +138,8 @@ t.test('an empty consumer group gives way to a classic JoinGroup; a non-empty on
   });
   t.equal(committed.topics[0].partitions[0].errorCode, ErrorCode.NONE);
   const busy = await c.join(5, { groupId: 'mg', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 0]) }] });
-  t.equal(busy.errorCode, ErrorCode.INCONSISTENT_GROUP_PROTOCOL, 'a consumer group with members is no classic group (no online migration yet)');
+  t.equal(busy.errorCode, ErrorCode.MEMBER_ID_REQUIRED, 'a consumer group with members takes a classic member (online migration): first a member id, as Kafka');
+  t.not(busy.memberId, '');
 
   await heartbeat(c, { groupId: 'mg', memberId: 'cm', memberEpoch: -1 });
   const j = await c.joinFully({ groupId: 'mg', protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 0]) }] });

@@ -66,6 +66,17 @@ export class ClassicGroupManager {
     this.r.cancelTimers(group);
   }
 
+  /** The group becomes a consumer group (KIP-848 upgrade): parked requests rejoin (REBALANCE_IN_PROGRESS), timers stop. */
+  release(group: ClassicGroup): void {
+    this.r.release(group);
+  }
+
+  /** A group converted from a consumer group (KIP-848 downgrade): sessions start now and it rebalances. */
+  adopt(group: ClassicGroup, reason: string): void {
+    this.r.onLoaded(group);
+    this.r.prepareRebalance(group, reason);
+  }
+
   /** Answers every parked request with NOT_COORDINATOR, as Kafka does when it unloads a group. */
   unload(group: ClassicGroup): void {
     this.r.unload(group);

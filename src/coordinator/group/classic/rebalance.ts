@@ -222,6 +222,15 @@ export class Rebalancer {
     for (const id of group.pendingJoinMembers) this.c.timers.cancel(heartbeatKey(group.groupId, id));
   }
 
+  /** Kafka's completeAllJoinFutures/completeAllSyncFutures(REBALANCE_IN_PROGRESS) before an upgrade, and no more timers. */
+  release(group: ClassicGroup): void {
+    for (const m of group.members.values()) {
+      group.completeJoin(m, joinError(m.memberId, ErrorCode.REBALANCE_IN_PROGRESS));
+      group.completeSync(m, syncError(ErrorCode.REBALANCE_IN_PROGRESS));
+    }
+    this.cancelTimers(group);
+  }
+
   /** Answers every parked request as Kafka does when it stops coordinating a group. */
   unload(group: ClassicGroup): void {
     for (const m of group.members.values()) {

@@ -172,6 +172,9 @@ export class ConsumerGroup implements Group {
           subscribedTopicRegex: v.subscribedTopicRegex,
           rebalanceTimeoutMs: v.rebalanceTimeoutMs,
           serverAssignor: v.serverAssignor,
+          classic: v.classicMemberMetadata
+            ? { sessionTimeoutMs: v.classicMemberMetadata.sessionTimeoutMs, supportedProtocols: v.classicMemberMetadata.supportedProtocols.map((p) => ({ name: p.name, metadata: p.metadata })) }
+            : null,
         });
         return true;
       }

@@ -11,12 +11,18 @@ import type { ConsumerGroupHeartbeatRequest } from '../../../protocol/generated/
 import type { ConsumerGroupHeartbeatResponse } from '../../../protocol/generated/consumer-group-heartbeat-response.js';
 import type { ConsumerGroupDescribeResponseDescribedGroup, ConsumerGroupDescribeResponseTopicPartitions } from '../../../protocol/generated/consumer-group-describe-response.js';
 import { appendErrorCode, type CoordinatorContext } from '../context.js';
+import type { JoinGroupRequest } from '../../../protocol/generated/join-group-request.js';
+import type { JoinGroupResponse } from '../../../protocol/generated/join-group-response.js';
+import type { SyncGroupRequest } from '../../../protocol/generated/sync-group-request.js';
+import type { SyncGroupResponse } from '../../../protocol/generated/sync-group-response.js';
+import type { HeartbeatRequest } from '../../../protocol/generated/heartbeat-request.js';
+import type { LeaveResult, LeavingMember } from '../classic/leave.js';
 import type { Group } from '../group.js';
 import { UnreplicatedWrite, type StoredRecord } from '../offsets-topic.js';
 import type { GroupProtocolManager } from '../protocol.js';
 import type { PartitionAssignor, TopicPartitions } from '../assignor/types.js';
 import { ClassicGroup } from '../classic/group.js';
-import { groupTombstone } from '../classic/group-record.js';
+import { groupMetadataRecord, groupTombstone } from '../classic/group-record.js';
 import { reconcile } from './current-assignment.js';
 import { FencedMemberEpochError, GroupApiError } from './errors.js';
 import { ConsumerGroup, type ResolvedRegex } from './group.js';
@@ -53,6 +59,7 @@ import {
   targetAssignmentRecord,
   targetAssignmentTombstone,
 } from './records.js';
+import { classicGroupFrom, classicMetadata, consumerGroupRecordsFromClassic, decodeSubscription, encodeAssignment, MalformedProtocolError, migrationPolicy, topicPartitionsByName, type MigrationPolicy } from './migration.js';
 import { buildTargetAssignment, subscribedNames, type TopicsView } from './target-assignment.js';
 
 export interface ConsumerGroupSettings {
@@ -63,6 +70,8 @@ export interface ConsumerGroupSettings {
   assignors: readonly string[];
   /** A group's own setting (GROUP config, e.g. consumer.session.timeout.ms), else undefined for the broker's. */
   groupNumber?: (groupId: string, name: string) => number | undefined;
+  /** group.consumer.migration.policy (bidirectional when absent). */
+  migration?: MigrationPolicy;
 }
 
 export function consumerGroupSettings(config: { number(name: string): number; get(name: string): string | null }): ConsumerGroupSettings {
@@ -71,6 +80,7 @@ export function consumerGroupSettings(config: { number(name: string): number; ge
     heartbeatIntervalMs: config.number('group.consumer.heartbeat.interval.ms'),
     maxSize: config.number('group.consumer.max.size'),
     assignors: (config.get('group.consumer.assignors') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    migration: migrationPolicy(config.get('group.consumer.migration.policy')),
   };
 }
 
@@ -83,6 +93,8 @@ export interface HeartbeatContext {
 interface Outcome<T> {
   records: StoredRecord[];
   response: T;
+  /** The leaving member was the last one on the consumer protocol: the group becomes classic instead. */
+  downgrade?: { group: ConsumerGroup; memberId: string };
 }
 
 const heartbeatError = (errorCode: number, errorMessage: string | null): ConsumerGroupHeartbeatResponse => ({
@@ -100,6 +112,8 @@ const REGEX_REFRESH_INTERVAL_MS = 10_000;
 
 const sessionKey = (groupId: string, memberId: string) => `consumer-session:${groupId}:${memberId}`;
 const rebalanceKey = (groupId: string, memberId: string) => `consumer-rebalance:${groupId}:${memberId}`;
+/** A classic member told to rejoin must do so within its rebalance timeout. */
+const joinKey = (groupId: string, memberId: string) => `consumer-classic-join:${groupId}:${memberId}`;
 
 /** Kafka's Uuid.randomUuid().toString(): 16 random bytes, base64url without padding. */
 function randomMemberId(): string {
@@ -111,6 +125,10 @@ export class ConsumerGroupManager implements GroupProtocolManager {
   readonly recordKeyVersions = CONSUMER_RECORD_TYPES;
   /** When each group's regular expressions were last resolved again (in memory only). */
   private readonly regexChecks = new Map<string, number>();
+  /** Set by the coordinator: answers a classic group's parked requests (REBALANCE_IN_PROGRESS) and cancels its timers when it converts. */
+  releaseClassic: (group: ClassicGroup) => void = () => {};
+  /** Set by the coordinator: a classic group made from a consumer group starts its members' sessions and rebalances. */
+  adoptClassic: (group: ClassicGroup, reason: string) => void = () => {};
 
   constructor(
     private readonly c: CoordinatorContext,
@@ -153,7 +171,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       if (e instanceof GroupApiError) return heartbeatError(e.errorCode, e.message);
       throw e;
     }
-    const error = await this.write(req.groupId, outcome.records);
+    const error = outcome.downgrade ? await this.downgrade(outcome.downgrade.group, outcome.downgrade.memberId) : await this.write(req.groupId, outcome.records);
     if (error !== ErrorCode.NONE) return heartbeatError(error, null);
     return outcome.response;
   }
@@ -163,8 +181,19 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     if (records.length === 0) return ErrorCode.NONE;
     const before = this.c.group(groupId);
     const snapshot = before instanceof ConsumerGroup ? before.snapshot() : null;
+    // An upgrade: the classic group's tombstone comes first and the consumer group takes its place.
+    const upgrade = before instanceof ClassicGroup && records[0].key.readInt16BE(0) === 2 && records[0].value === null;
+    if (upgrade) {
+      // Members waiting in JoinGroup/SyncGroup rejoin the new group's rebalance; the classic timers stop.
+      this.releaseClassic(before);
+      this.c.removeGroup(groupId);
+    }
     for (const r of records) this.replay(r.key.readInt16BE(0), r.key, r.value);
     const applied = this.c.group(groupId);
+    if (upgrade && applied instanceof ConsumerGroup) {
+      for (const m of applied.members.values()) if (m.classic !== null) this.scheduleSessionTimeout(groupId, m.memberId, m.classic.sessionTimeoutMs);
+      log.info(`[GroupId ${groupId}] Converted the classic group to a consumer group.`);
+    }
     try {
       await this.c.append(groupId, records);
       return ErrorCode.NONE;
@@ -207,6 +236,32 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       clientId: ctx.clientId,
       clientHost: ctx.clientHost,
     };
+    const reconciled = this.advance(group, member, updated, owned, records);
+
+    this.scheduleSessionTimeout(group.groupId, reconciled.memberId);
+    const full =
+      joining || (req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || (req.subscribedTopicRegex ?? null) !== null) && req.topicPartitions !== null);
+    const changed = !samePartitions(member.assignedPartitions, reconciled.assignedPartitions);
+    return {
+      records,
+      response: {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        memberId: reconciled.memberId,
+        memberEpoch: reconciled.memberEpoch,
+        heartbeatIntervalMs: this.heartbeatIntervalMs(group.groupId),
+        assignment: full || changed ? { topicPartitions: fromTopicPartitions(reconciled.assignedPartitions) } : null,
+      },
+    };
+  }
+
+  /**
+   * Steps 1-3 of a member's heartbeat (Kafka's consumerGroupHeartbeat and classicGroupJoinToConsumerGroup
+   * share them): write a changed subscription, bump the group epoch on a subscription or metadata change,
+   * compute a new target assignment past the assignment epoch, then reconcile the member one step.
+   */
+  private advance(group: ConsumerGroup, member: ConsumerGroupMember, updated: ConsumerGroupMember, owned: TopicPartitions | null, records: StoredRecord[]): ConsumerGroupMember {
     let bump = false;
     if (!sameSubscription(member, updated)) {
       records.push(memberMetadataRecord(group.groupId, updated));
@@ -261,23 +316,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     } else if (!group.members.has(updated.memberId)) {
       records.push(currentAssignmentRecord(group.groupId, reconciled));
     }
-
-    this.scheduleSessionTimeout(group.groupId, reconciled.memberId);
-    const full =
-      joining || (req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || (req.subscribedTopicRegex ?? null) !== null) && req.topicPartitions !== null);
-    const changed = !samePartitions(member.assignedPartitions, reconciled.assignedPartitions);
-    return {
-      records,
-      response: {
-        throttleTimeMs: 0,
-        errorCode: ErrorCode.NONE,
-        errorMessage: null,
-        memberId: reconciled.memberId,
-        memberEpoch: reconciled.memberEpoch,
-        heartbeatIntervalMs: this.heartbeatIntervalMs(group.groupId),
-        assignment: full || changed ? { topicPartitions: fromTopicPartitions(reconciled.assignedPartitions) } : null,
-      },
-    };
+    return reconciled;
   }
 
   /**
@@ -335,7 +374,39 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       if (g !== undefined) records.push(groupTombstone(groupId));
       return this.newGroup(groupId);
     }
+    if (create && g instanceof ClassicGroup) return this.convertFromClassic(g, records);
     throw new GroupApiError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
+  }
+
+  /**
+   * Kafka's validateOnlineUpgrade + convertToConsumerGroup: a consumer-protocol member joining a classic
+   * group of consumers turns it into a consumer group. The returned group is not registered: the
+   * records (the classic tombstone first) replace the classic group when they are applied.
+   */
+  private convertFromClassic(g: ClassicGroup, records: StoredRecord[]): ConsumerGroup {
+    const id = g.groupId;
+    const refuse = (why: string) => {
+      log.info(`Cannot upgrade classic group ${id} to consumer group because ${why}.`);
+      return new GroupApiError(ErrorCode.GROUP_ID_NOT_FOUND, `Cannot upgrade classic group ${id} to consumer group because ${why}.`);
+    };
+    if (!(this.settings.migration?.upgrade ?? true)) throw refuse('online upgrade is disabled');
+    if (g.protocolType !== 'consumer') throw refuse('the group does not use the consumer embedded protocol');
+    if (g.members.size > this.settings.maxSize) throw refuse('the group size exceeds the consumer group maximum size');
+    let converted;
+    try {
+      converted = consumerGroupRecordsFromClassic(g, this.topics, (names) => this.hashOf(names), this.c.now());
+    } catch (e) {
+      if (!(e instanceof MalformedProtocolError)) throw e;
+      log.warn(`Cannot upgrade classic group ${id} to consumer group because the embedded consumer protocol is malformed: ${e.message}.`);
+      throw new GroupApiError(ErrorCode.GROUP_ID_NOT_FOUND, `Cannot upgrade classic group ${id} to consumer group because the embedded consumer protocol is malformed.`);
+    }
+    records.push(groupTombstone(id), ...converted.records);
+    const group = this.newGroup(id);
+    for (const r of converted.records) {
+      const decoded = decodeConsumerRecord(r.key.readInt16BE(0), r.key, r.value);
+      if (decoded) group.apply(decoded);
+    }
+    return group;
   }
 
   private throwIfFull(group: ConsumerGroup, memberId: string, instanceId: string | null): void {
@@ -413,7 +484,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       const m = group.members.get(req.memberId);
       if (!m) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${group.groupId}.`);
       log.info(`[GroupId ${group.groupId}] Member ${m.memberId} left the consumer group.`);
-      return { records: this.fence(group, m), response };
+      return { records: this.fence(group, m), response, downgrade: this.canDowngrade(group, m.memberId) ? { group, memberId: m.memberId } : undefined };
     }
     const m = group.staticMember(req.instanceId);
     if (!m) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${req.instanceId} is unknown.`);
@@ -427,25 +498,36 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       return { records: [currentAssignmentRecord(group.groupId, leaving)], response: { ...response, memberId: m.memberId, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH } };
     }
     log.info(`[GroupId ${group.groupId}] Static Member ${m.memberId} with instance id ${req.instanceId} left the consumer group.`);
-    return { records: this.fence(group, m), response };
+    return { records: this.fence(group, m), response, downgrade: this.canDowngrade(group, m.memberId) ? { group, memberId: m.memberId } : undefined };
   }
 
   /** Removes the member and bumps the group epoch (Kafka's consumerGroupFenceMember). */
   private fence(group: ConsumerGroup, m: ConsumerGroupMember): StoredRecord[] {
-    this.cancelMemberTimers(group.groupId, m.memberId);
-    const records = [
-      currentAssignmentTombstone(group.groupId, m.memberId),
-      targetAssignmentTombstone(group.groupId, m.memberId),
-      memberMetadataTombstone(group.groupId, m.memberId),
-    ];
-    // The last member of a regular expression takes its resolution with it.
+    return this.fenceAll(group, [m]);
+  }
+
+  /** Removes the members, their regular expressions nobody else uses, and bumps the group epoch once. */
+  private fenceAll(group: ConsumerGroup, gone: readonly ConsumerGroupMember[]): StoredRecord[] {
+    const ids = new Set(gone.map((m) => m.memberId));
+    const records: StoredRecord[] = [];
     const regexes = new Map(group.resolvedRegexes);
-    const pattern = m.subscribedTopicRegex;
-    if (pattern !== null && regexes.has(pattern) && !this.regexUsedByOthers(group, pattern, m.memberId)) {
-      regexes.delete(pattern);
-      records.push(regexTombstone(group.groupId, pattern));
+    for (const m of gone) {
+      this.cancelMemberTimers(group.groupId, m.memberId);
+      records.push(
+        currentAssignmentTombstone(group.groupId, m.memberId),
+        targetAssignmentTombstone(group.groupId, m.memberId),
+        memberMetadataTombstone(group.groupId, m.memberId),
+      );
+      // The last member of a regular expression takes its resolution with it.
+      const pattern = m.subscribedTopicRegex;
+      if (pattern !== null && regexes.has(pattern) && ![...group.members.values()].some((o) => !ids.has(o.memberId) && o.subscribedTopicRegex === pattern)) {
+        regexes.delete(pattern);
+        records.push(regexTombstone(group.groupId, pattern));
+      }
     }
-    records.push(groupEpochRecord(group.groupId, group.groupEpoch + 1, this.metadataHash(group, regexes, null, m.memberId)));
+    const names = new Set<string>();
+    for (const m of group.members.values()) if (!ids.has(m.memberId)) for (const n of subscribedNames(regexes, m)) names.add(n);
+    records.push(groupEpochRecord(group.groupId, group.groupEpoch + 1, this.hashOf(names)));
     return records;
   }
 
@@ -457,7 +539,51 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     if (!m) return;
     if (onlyAtEpoch !== undefined && m.memberEpoch !== onlyAtEpoch) return;
     log.info(`[GroupId ${groupId}] Member ${memberId} fenced from the group because ${reason}`);
-    void this.write(groupId, this.fence(g, m));
+    if (this.canDowngrade(g, memberId)) void this.downgrade(g, memberId);
+    else void this.write(groupId, this.fence(g, m));
+  }
+
+  /** Kafka's validateOnlineDowngradeWithFencedMember: every other member is classic, and the policy and group.max.size allow it. */
+  private canDowngrade(group: ConsumerGroup, leavingId: string): boolean {
+    for (const m of group.members.values()) if (m.memberId !== leavingId && m.classic === null) return false;
+    if (group.members.size <= 1) return false;
+    if (!(this.settings.migration?.downgrade ?? true)) {
+      log.info(`Cannot downgrade consumer group ${group.groupId} to classic group because the online downgrade is disabled.`);
+      return false;
+    }
+    if (group.members.size - 1 > this.c.settings.maxGroupSize) {
+      log.info(`Cannot downgrade consumer group ${group.groupId} to classic group because its group size is greater than classic group max size.`);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Kafka's convertToClassicGroup: the consumer group's records are deleted, the classic group of the
+   * remaining (classic) members is written at the group epoch with their current assignments, and it rebalances.
+   */
+  private async downgrade(group: ConsumerGroup, leavingId: string): Promise<number> {
+    const id = group.groupId;
+    const classic = classicGroupFrom(group, leavingId, this.c.now());
+    const assignments = new Map<string, Buffer>();
+    for (const m of group.members.values()) {
+      if (m.memberId === leavingId || m.classic === null) continue;
+      assignments.set(m.memberId, encodeAssignment(m.assignedPartitions, this.topics, m.classic.supportedProtocols[0].metadata));
+      const cm = classic.get(m.memberId);
+      if (cm) cm.assignment = assignments.get(m.memberId)!;
+    }
+    const records = [...this.deleteRecords(group), groupMetadataRecord(classic, assignments)];
+    this.c.removeGroup(id);
+    this.c.addGroup(classic);
+    this.adoptClassic(classic, `Downgrade group ${id} from consumer to classic.`);
+    log.info(`[GroupId ${id}] Converted the consumer group to a classic group.`);
+    try {
+      await this.c.append(id, records);
+      return ErrorCode.NONE;
+    } catch (e) {
+      log.warn(`consumer group ${id}: writing the downgrade failed: ${(e as Error)?.message ?? e}`);
+      return appendErrorCode(e);
+    }
   }
 
   /** consumer.session.timeout.ms of the group, else group.consumer.session.timeout.ms. */
@@ -470,8 +596,9 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     return this.settings.groupNumber?.(groupId, 'consumer.heartbeat.interval.ms') ?? this.settings.heartbeatIntervalMs;
   }
 
-  private scheduleSessionTimeout(groupId: string, memberId: string): void {
-    this.c.timers.schedule(sessionKey(groupId, memberId), this.sessionTimeoutMs(groupId), () => this.fenceFromTimer(groupId, memberId, 'the member session expired.'));
+  /** A classic member's session is the one of its JoinGroup. */
+  private scheduleSessionTimeout(groupId: string, memberId: string, timeoutMs = this.sessionTimeoutMs(groupId)): void {
+    this.c.timers.schedule(sessionKey(groupId, memberId), timeoutMs, () => this.fenceFromTimer(groupId, memberId, 'the member session expired.'));
   }
 
   private scheduleRebalanceTimeout(groupId: string, memberId: string, memberEpoch: number, timeoutMs: number): void {
@@ -482,6 +609,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
 
   private cancelMemberTimers(groupId: string, memberId: string): void {
     this.c.timers.cancel(sessionKey(groupId, memberId));
+    this.c.timers.cancel(joinKey(groupId, memberId));
     this.c.timers.cancel(rebalanceKey(groupId, memberId));
   }
 
@@ -543,6 +671,186 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     }
   }
 
+  // Classic members of a consumer group (Kafka's classicGroup*ToConsumerGroup)
+
+  /** A consumer group the classic APIs talk to: one with members (an empty one gives way to the classic protocol). */
+  hasMembersFor(groupId: string): boolean {
+    const g = this.c.group(groupId);
+    return g instanceof ConsumerGroup && !g.isEmpty();
+  }
+
+  /** JoinGroup of a classic member: joins (or rejoins) the consumer group with the subscription of its first protocol. */
+  async classicJoin(req: JoinGroupRequest, ctx: HeartbeatContext): Promise<JoinGroupResponse> {
+    const fail = (errorCode: number, memberId = req.memberId): JoinGroupResponse => ({
+      throttleTimeMs: 0, errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', skipAssignment: false, memberId, members: [],
+    });
+    const records: StoredRecord[] = [];
+    let group: ConsumerGroup;
+    let reconciled: ConsumerGroupMember;
+    const instanceId = req.groupInstanceId ?? null;
+    const unknown = req.memberId === '';
+    const memberId = unknown ? randomMemberId() : req.memberId;
+    try {
+      group = this.consumerGroup(req.groupId);
+      if (this.settings.migration && !this.settings.migration.upgrade && !this.settings.migration.downgrade) {
+        log.info(`Cannot join the consumer group ${group.groupId} with the classic protocol because the group migration is disabled.`);
+        return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      }
+      this.throwIfFull(group, memberId, instanceId);
+      const existing = group.members.get(memberId);
+      if (req.protocolType !== 'consumer' || req.protocols.length === 0 || (existing === undefined && !this.supportsClassicProtocols(group, req.protocols))) {
+        return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      }
+      if (unknown && instanceId === null && ctx.apiVersion >= 4) {
+        log.info(`[GroupId ${group.groupId}] Dynamic member with unknown member id joins the consumer group. Created a new member id ${memberId} and requesting the member to rejoin with this id.`);
+        return fail(ErrorCode.MEMBER_ID_REQUIRED, memberId);
+      }
+      let member: ConsumerGroupMember;
+      if (instanceId === null) {
+        member = existing ?? newMember(memberId);
+        if (!existing) log.info(`[GroupId ${group.groupId}] Member ${memberId} joins the consumer group using the classic protocol.`);
+      } else {
+        const prior = group.staticMember(instanceId);
+        if (prior && prior.memberId !== memberId && !unknown) return fail(ErrorCode.FENCED_INSTANCE_ID);
+        member = prior && prior.memberId === memberId ? prior : this.staticMember(group, memberId, JOIN_GROUP_MEMBER_EPOCH, instanceId, null, true, records);
+      }
+      const subscription = decodeSubscription(req.protocols[0].metadata);
+      const updated: ConsumerGroupMember = {
+        ...member,
+        instanceId: instanceId ?? member.instanceId,
+        rackId: subscription.rackId ?? member.rackId,
+        rebalanceTimeoutMs: req.rebalanceTimeoutMs !== undefined && req.rebalanceTimeoutMs !== -1 ? req.rebalanceTimeoutMs : member.rebalanceTimeoutMs,
+        subscribedTopicNames: [...new Set(subscription.topics)].sort(),
+        clientId: ctx.clientId,
+        clientHost: ctx.clientHost,
+        classic: classicMetadata(req.sessionTimeoutMs, req.protocols),
+      };
+      reconciled = this.advance(group, member, updated, topicPartitionsByName(subscription.ownedPartitions, this.topics), records);
+    } catch (e) {
+      if (e instanceof GroupApiError) return fail(e.errorCode);
+      if (e instanceof MalformedProtocolError) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      throw e;
+    }
+    const error = await this.write(req.groupId, records);
+    if (error !== ErrorCode.NONE) return fail(error);
+    this.c.timers.cancel(joinKey(req.groupId, reconciled.memberId));
+    this.scheduleSessionTimeout(req.groupId, reconciled.memberId, req.sessionTimeoutMs);
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      generationId: reconciled.memberEpoch,
+      protocolType: 'consumer',
+      protocolName: req.protocols[0].name,
+      leader: '',
+      skipAssignment: false,
+      memberId: reconciled.memberId,
+      members: [],
+    };
+  }
+
+  /** Every classic member of the group shares one of these protocol names (Kafka's supportsClassicProtocols). */
+  private supportsClassicProtocols(group: ConsumerGroup, protocols: readonly { name: string }[]): boolean {
+    const names = new Set(protocols.map((p) => p.name));
+    for (const m of group.members.values()) {
+      if (m.classic === null) continue;
+      if (!m.classic.supportedProtocols.some((p) => names.has(p.name))) return false;
+    }
+    return true;
+  }
+
+  /** The classic member a SyncGroup/Heartbeat names (Kafka's validateConsumerGroupMember + throwIfMemberDoesNotUseClassicProtocol). */
+  private classicMember(group: ConsumerGroup, memberId: string, instanceId: string | null): ConsumerGroupMember {
+    let m: ConsumerGroupMember | undefined;
+    if (instanceId === null) {
+      m = group.members.get(memberId);
+      if (!m) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${group.groupId}.`);
+    } else {
+      m = group.staticMember(instanceId);
+      if (!m) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID, `Member with instance id ${instanceId} is not a member of group ${group.groupId}.`);
+      if (m.memberId !== memberId) throw new GroupApiError(ErrorCode.FENCED_INSTANCE_ID, `Static member ${memberId} with instance id ${instanceId} was fenced by member ${m.memberId}.`);
+    }
+    if (m.classic === null) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${m.memberId} does not use the classic protocol.`);
+    return m;
+  }
+
+  /** The member must rejoin: the group moved on, it must revoke, or partitions it waits for are free now. */
+  private mustRejoin(group: ConsumerGroup, m: ConsumerGroupMember): boolean {
+    if (m.memberEpoch < group.groupEpoch || m.state === MemberState.UNREVOKED_PARTITIONS) return true;
+    return m.state === MemberState.UNRELEASED_PARTITIONS && !this.waitingOnUnreleasedPartition(group, m);
+  }
+
+  private waitingOnUnreleasedPartition(group: ConsumerGroup, m: ConsumerGroupMember): boolean {
+    for (const [topicId, ps] of group.targetOf(m.memberId)) {
+      for (const p of ps) if (!m.assignedPartitions.get(topicId)?.has(p) && group.currentPartitionEpoch(topicId, p) !== -1) return true;
+    }
+    return false;
+  }
+
+  /** SyncGroup of a classic member: its current assignment in the ConsumerProtocol version it subscribed with. */
+  classicSync(req: SyncGroupRequest): SyncGroupResponse {
+    const fail = (errorCode: number): SyncGroupResponse => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+    try {
+      const group = this.consumerGroup(req.groupId);
+      const m = this.classicMember(group, req.memberId, req.groupInstanceId ?? null);
+      if (req.generationId !== m.memberEpoch) return fail(ErrorCode.ILLEGAL_GENERATION);
+      const protocol = m.classic!.supportedProtocols[0];
+      if ((req.protocolType != null && req.protocolType !== 'consumer') || (req.protocolName != null && req.protocolName !== protocol.name)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      if (this.mustRejoin(group, m)) return fail(ErrorCode.REBALANCE_IN_PROGRESS);
+      this.scheduleSessionTimeout(group.groupId, m.memberId, m.classic!.sessionTimeoutMs);
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, protocolType: req.protocolType ?? 'consumer', protocolName: req.protocolName ?? protocol.name, assignment: encodeAssignment(m.assignedPartitions, this.topics, protocol.metadata) };
+    } catch (e) {
+      if (e instanceof GroupApiError) return fail(e.errorCode);
+      throw e;
+    }
+  }
+
+  /** Heartbeat of a classic member: REBALANCE_IN_PROGRESS when it must rejoin, which it then must do within its rebalance timeout. */
+  classicHeartbeat(req: HeartbeatRequest): number {
+    try {
+      const group = this.consumerGroup(req.groupId);
+      const m = this.classicMember(group, req.memberId, req.groupInstanceId ?? null);
+      if (req.generationId !== m.memberEpoch) return ErrorCode.ILLEGAL_GENERATION;
+      this.scheduleSessionTimeout(group.groupId, m.memberId, m.classic!.sessionTimeoutMs);
+      if (!this.mustRejoin(group, m)) return ErrorCode.NONE;
+      const key = joinKey(group.groupId, m.memberId);
+      if (!this.c.timers.has(key)) {
+        this.c.timers.schedule(key, m.rebalanceTimeoutMs, () => this.fenceFromTimer(group.groupId, m.memberId, 'the classic member failed to join within the rebalance timeout'));
+      }
+      return ErrorCode.REBALANCE_IN_PROGRESS;
+    } catch (e) {
+      if (e instanceof GroupApiError) return e.errorCode;
+      throw e;
+    }
+  }
+
+  /** LeaveGroup of classic members: each leaves as a consumer member does (the group epoch is bumped). */
+  classicLeave(groupId: string, leaving: LeavingMember[]): LeaveResult {
+    const group = this.consumerGroup(groupId);
+    const members: LeaveResult['members'] = [];
+    const gone: ConsumerGroupMember[] = [];
+    for (const l of leaving) {
+      const instanceId = l.groupInstanceId ?? null;
+      try {
+        let m: ConsumerGroupMember;
+        if (instanceId === null) {
+          m = this.classicMember(group, l.memberId, null);
+        } else {
+          const s = group.staticMember(instanceId);
+          if (!s) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${instanceId} is unknown.`);
+          m = this.classicMember(group, l.memberId === '' ? s.memberId : l.memberId, instanceId);
+        }
+        log.info(`[Group ${groupId}] Member ${m.memberId} has left group through explicit \`LeaveGroup\` request; client reason: ${l.reason ?? 'not provided'}`);
+        gone.push(m);
+        members.push({ memberId: m.memberId, groupInstanceId: instanceId, errorCode: ErrorCode.NONE });
+      } catch (e) {
+        if (!(e instanceof GroupApiError)) throw e;
+        members.push({ memberId: l.memberId, groupInstanceId: instanceId, errorCode: e.errorCode });
+      }
+    }
+    if (gone.length > 0) void this.write(groupId, this.fenceAll(group, gone));
+    return { errorCode: ErrorCode.NONE, members };
+  }
+
   // ConsumerGroupDescribe
 
   describe(groupId: string, includeAuthorizedOperations: boolean, authorizedOperations: number): ConsumerGroupDescribeResponseDescribedGroup {
@@ -578,7 +886,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
         subscribedTopicRegex: m.subscribedTopicRegex,
         assignment: { topicPartitions: this.named(m.assignedPartitions) },
         targetAssignment: { topicPartitions: this.named(g.targetOf(m.memberId)) },
-        memberType: 1,
+        memberType: m.classic === null ? 1 : 0,
       })),
     };
   }
@@ -617,7 +925,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       if (!(g instanceof ConsumerGroup)) continue;
       log.info(`Loaded consumer group ${g.groupId} with ${g.members.size} members.`);
       for (const m of g.members.values()) {
-        this.scheduleSessionTimeout(g.groupId, m.memberId);
+        this.scheduleSessionTimeout(g.groupId, m.memberId, m.classic?.sessionTimeoutMs);
         if (m.state === MemberState.UNREVOKED_PARTITIONS) this.scheduleRebalanceTimeout(g.groupId, m.memberId, m.memberEpoch, m.rebalanceTimeoutMs);
       }
     }

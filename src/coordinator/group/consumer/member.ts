@@ -38,6 +38,15 @@ export interface ConsumerGroupMember {
   readonly partitionsPendingRevocation: TopicPartitions;
   /** The member epoch at which each partition it owns (assigned or pending revocation) was given to it (Kafka 4.4 fences commits by it). */
   readonly assignmentEpochs: AssignmentEpochs;
+  /** Set for a member that speaks the classic protocol (JoinGroup/SyncGroup/Heartbeat) inside a consumer group. */
+  readonly classic: ClassicMemberMetadata | null;
+}
+
+/** What a classic member sent in its JoinGroup (ConsumerGroupMemberMetadataValue's ClassicMemberMetadata). */
+export interface ClassicMemberMetadata {
+  readonly sessionTimeoutMs: number;
+  /** The JoinGroup protocols in the member's order of preference. */
+  readonly supportedProtocols: readonly { name: string; metadata: Buffer }[];
 }
 
 /** Partition -> the epoch it was assigned at, by topic id. */
@@ -66,6 +75,7 @@ export function newMember(memberId: string): ConsumerGroupMember {
     assignedPartitions: new Map(),
     partitionsPendingRevocation: new Map(),
     assignmentEpochs: new Map(),
+    classic: null,
   };
 }
 
@@ -84,7 +94,8 @@ export function sameSubscription(a: ConsumerGroupMember, b: ConsumerGroupMember)
     a.clientHost === b.clientHost &&
     sameNames(a.subscribedTopicNames, b.subscribedTopicNames) &&
     a.subscribedTopicRegex === b.subscribedTopicRegex &&
-    a.serverAssignor === b.serverAssignor
+    a.serverAssignor === b.serverAssignor &&
+    sameClassic(a.classic, b.classic)
   );
 }
 
@@ -96,6 +107,15 @@ export function sameAssignmentState(a: ConsumerGroupMember, b: ConsumerGroupMemb
     a.state === b.state &&
     samePartitions(a.assignedPartitions, b.assignedPartitions) &&
     samePartitions(a.partitionsPendingRevocation, b.partitionsPendingRevocation)
+  );
+}
+
+function sameClassic(a: ClassicMemberMetadata | null, b: ClassicMemberMetadata | null): boolean {
+  if (a === null || b === null) return a === b;
+  return (
+    a.sessionTimeoutMs === b.sessionTimeoutMs &&
+    a.supportedProtocols.length === b.supportedProtocols.length &&
+    a.supportedProtocols.every((p, i) => p.name === b.supportedProtocols[i].name && p.metadata.equals(b.supportedProtocols[i].metadata))
   );
 }
 

@@ -54,7 +54,8 @@ export function memberMetadataRecord(groupId: string, m: ConsumerGroupMember): S
     subscribedTopicRegex: m.subscribedTopicRegex,
     rebalanceTimeoutMs: m.rebalanceTimeoutMs,
     serverAssignor: m.serverAssignor,
-    classicMemberMetadata: null,
+    classicMemberMetadata:
+      m.classic === null ? null : { sessionTimeoutMs: m.classic.sessionTimeoutMs, supportedProtocols: m.classic.supportedProtocols.map((p) => ({ name: p.name, metadata: p.metadata })) },
   });
 }
 
