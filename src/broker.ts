@@ -30,6 +30,7 @@ import type { Persister } from './share/persister.js';
 import { log } from './log.js';
 import { ShareCoordinator } from './coordinator/share/coordinator.js';
 import { listenerSecurity, type SecurityProtocol } from './security/listener-security.js';
+import { securityFingerprint } from './security/reload.js';
 import { delegationTokenSecretKey, imageCredentialStore } from './security/image-credentials.js';
 import { AuthorizerCache } from './security/acl/authorizer-cache.js';
 import type { StandardAuthorizer } from './security/acl/authorizer.js';
@@ -298,9 +299,13 @@ export class Broker implements BrokerContext {
 
   /** A listener serving the broker's APIs to clients (its handlers see this broker as their context). */
   listener(listenerName: string, securityProtocol: SecurityProtocol = 'PLAINTEXT'): Server<RequestContext> {
+    const credentials = imageCredentialStore(() => this.metadata.image, () => delegationTokenSecretKey((n) => this.config.get(n)));
+    const security = (config: BrokerConfig) => listenerSecurity((name) => config.get(name), listenerName, securityProtocol, credentials);
     return new Server<RequestContext>({
       listenerName,
-      security: listenerSecurity((name) => this.config.get(name), listenerName, securityProtocol, imageCredentialStore(() => this.metadata.image, () => delegationTokenSecretKey((n) => this.config.get(n)))),
+      security: security(this.config),
+      // Key stores, trust stores and JAAS configs altered per broker apply to new connections.
+      reloadSecurity: securityProtocol === 'PLAINTEXT' ? undefined : { fingerprint: (config) => securityFingerprint((n) => config.get(n), listenerName), build: security },
       registry: this.options.remoteController?.registry(HANDLERS) ?? HANDLERS,
       context: (info: RequestInfo): RequestContext => ({ ...info, broker: this }),
       config: this.config,

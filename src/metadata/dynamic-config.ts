@@ -39,6 +39,11 @@ export class DynamicBrokerConfig {
       // Only configs samsa knows reach BrokerConfig; others are kept in the log but have no effect.
       // Kafka stores what it is given and ignores values it cannot use, so bad ones are skipped.
       for (const [k, v] of layer) {
+        // Per-listener settings (a listener's key store, trust store, JAAS config) reach the listener as given.
+        if (k.startsWith('listener.name.')) {
+          merged[k] = v;
+          continue;
+        }
         const def = brokerConfigDef(k);
         if (!def) continue;
         try {

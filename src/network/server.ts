@@ -23,6 +23,12 @@ export interface ServerOptions<Ctx extends RequestInfo> {
   currentConfig?: () => BrokerConfig;
   /** TLS and SASL of an SSL / SASL_* listener (src/security/listener-security.ts); none for PLAINTEXT. */
   security?: ListenerSecurity | null;
+  /**
+   * Rebuilds the listener's security from the settings in force (dynamic configs may have changed
+   * its key store, trust store or JAAS config); called for a new connection when the settings
+   * object changed, the security replaced when `fingerprint` differs. New connections only.
+   */
+  reloadSecurity?: { fingerprint(config: BrokerConfig): string; build(config: BrokerConfig): ListenerSecurity | null };
 }
 
 export class Server<Ctx extends RequestInfo = RequestInfo> {
@@ -41,7 +47,10 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
   private readonly apis: ListenerApis<Ctx>;
   private readonly staticConfig: BrokerConfig;
   private readonly currentConfig: () => BrokerConfig;
-  private readonly security: ListenerSecurity | null;
+  private security: ListenerSecurity | null;
+  private readonly reloadSecurity: ServerOptions<Ctx>['reloadSecurity'];
+  /** The settings object and fingerprint `security` was last checked against. */
+  private securityChecked: { config: BrokerConfig; fingerprint: string } | null = null;
   /** TLS sockets still in their handshake (closed with the listener). */
   private readonly handshaking = new Set<tls.TLSSocket>();
 
@@ -50,6 +59,8 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
     this.staticConfig = options.config;
     this.currentConfig = options.currentConfig ?? (() => options.config);
     this.security = options.security ?? null;
+    this.reloadSecurity = options.reloadSecurity;
+    if (this.reloadSecurity) this.securityChecked = { config: options.config, fingerprint: this.reloadSecurity.fingerprint(options.config) };
     const c = options.config;
     this.limits = {
       maxFrameBytes: c.number('socket.request.max.bytes'),
@@ -111,10 +122,28 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
   }
 
   private open(socket: net.Socket): void {
-    const security = this.security;
+    const security = this.reloadSecurity ? this.currentSecurity() : this.security;
     if (security === null) return this.serve(socket, null);
     if (security.tls === null) return this.serve(socket, { securityProtocol: security.securityProtocol, principal: ANONYMOUS, sasl: security.sasl });
     this.openTls(socket, security);
+  }
+
+  /** The listener's security, rebuilt first if the settings in force changed what it is made of. */
+  private currentSecurity(): ListenerSecurity | null {
+    const config = this.config();
+    const checked = this.securityChecked!;
+    if (config === checked.config) return this.security;
+    const fingerprint = this.reloadSecurity!.fingerprint(config);
+    this.securityChecked = { config, fingerprint };
+    if (fingerprint === checked.fingerprint) return this.security;
+    try {
+      this.security = this.reloadSecurity!.build(config);
+      log.info(`listener ${this.apis.listenerName}: security settings reloaded for new connections`);
+    } catch (e) {
+      // Kafka refuses such an update; the listener keeps what it had.
+      log.warn(`listener ${this.apis.listenerName}: new security settings not applied: ${(e as Error).message}`);
+    }
+    return this.security;
   }
 
   private serve(socket: net.Socket, security: ConstructorParameters<typeof Connection>[4]): void {
