@@ -100,6 +100,8 @@ export class ConsumerGroup implements Group {
     if (isTransactional && memberEpoch === -1 && memberId === '' && groupInstanceId === null) return ErrorCode.NONE;
     const m = this.members.get(memberId);
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
+    // A classic member (online migration) commits with its generation, which must be its epoch exactly.
+    if (m.classic !== null) return memberEpoch === m.memberEpoch ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     if (!isTransactional && apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
     // An older epoch is judged partition by partition (validateOffsetCommitPartition), as Kafka 4.4 does.
     return memberEpoch > m.memberEpoch ? ErrorCode.STALE_MEMBER_EPOCH : ErrorCode.NONE;
