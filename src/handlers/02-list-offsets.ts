@@ -12,6 +12,7 @@ import { RecordValidationError } from '../protocol/records/errors.js';
 import { KafkaError, type PartitionLog } from '../storage/types.js';
 import { defineHandler } from './handler.js';
 import { leaderEpochError } from './leader-epoch.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 type PartitionResponse = ListOffsetsResponse['topics'][number]['partitions'][number];
 
@@ -51,6 +52,7 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
     }
     const answer = async (name: string, p: ListOffsetsRequest['topics'][number]['partitions'][number]): Promise<PartitionResponse> => {
       const base = { partitionIndex: p.partitionIndex, timestamp: -1, offset: -1, leaderEpoch: -1 };
+      if (!authorized(ctx, Op.DESCRIBE, Resource.TOPIC, name)) return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
       if (duplicated.has(`${p.partitionIndex}:${name}`)) return { ...base, errorCode: ErrorCode.INVALID_REQUEST };
       if (p.timestamp < 0 && !(ctx.apiVersion >= (MIN_VERSION.get(p.timestamp) ?? Infinity))) return { ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION };
       const l = ctx.broker.partitionLog(name, p.partitionIndex);

@@ -10,6 +10,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import type { CommitRequest } from '../coordinator/group/offset-manager.js';
 import { defineHandler } from './handler.js';
 import { topicResults } from './topic-results.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 
 export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
@@ -25,6 +26,8 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
     const { topics, add } = topicResults();
     const keyOf = new Map<string, string>();
     const valid: CommitRequest['topics'] = [];
+    // READ on the group, then on each topic (Kafka's OffsetCommit authorization).
+    const groupDenied = !authorized(ctx, Op.READ, Resource.GROUP, req.groupId);
     for (const t of req.topics) {
       const info = byId ? ctx.broker.topics.getById(t.topicId!) : ctx.broker.topics.get(t.name ?? '');
       const key = byId ? t.topicId! : (t.name ?? '');
@@ -33,6 +36,10 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
         continue;
       }
       const name = info?.name ?? key;
+      if (groupDenied || !authorized(ctx, Op.READ, Resource.TOPIC, name)) {
+        for (const p of t.partitions) add(key, p.partitionIndex, groupDenied ? ErrorCode.GROUP_AUTHORIZATION_FAILED : ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        continue;
+      }
       keyOf.set(name, key);
       const partitions: CommitRequest['topics'][number]['partitions'] = [];
       for (const p of t.partitions) {

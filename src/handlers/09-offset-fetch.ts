@@ -13,6 +13,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import type { TopicsImage } from '../metadata/image.js';
 import type { GroupOperations } from './context.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 type GroupResult = NonNullable<OffsetFetchResponse['groups']>[number];
 type GroupRequest = NonNullable<OffsetFetchRequest['groups']>[number];
@@ -24,7 +25,12 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   request: OffsetFetchRequest,
   response: OffsetFetchResponse,
   handle(ctx, req) {
-    const groups = ctx.broker.groups;
+    const all = ctx.broker.groups;
+    // DESCRIBE on the group (Kafka's OffsetFetch authorization); GROUP_AUTHORIZATION_FAILED otherwise.
+    const groups = {
+      fetchOffsets: (groupId: string, ...rest: [any, any, any?]) =>
+        authorized(ctx, Op.DESCRIBE, Resource.GROUP, groupId) ? all.fetchOffsets(groupId, ...rest) : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] },
+    } as unknown as typeof all;
     const stable = req.requireStable ?? false;
     if (ctx.apiVersion >= 10) {
       const image = ctx.broker.topics;

@@ -4,6 +4,7 @@ import { LeaveGroupRequest } from '../protocol/generated/leave-group-request.js'
 import { LeaveGroupResponse } from '../protocol/generated/leave-group-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
   apiKey: 13,
@@ -12,6 +13,7 @@ export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
   request: LeaveGroupRequest,
   response: LeaveGroupResponse,
   handle(ctx, req) {
+    if (!authorized(ctx, Op.READ, Resource.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
     const leaving =
       ctx.apiVersion >= 3
         ? (req.members ?? []).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, reason: m.reason ?? null }))

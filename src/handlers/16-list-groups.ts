@@ -3,6 +3,7 @@
 import { ListGroupsRequest } from '../protocol/generated/list-groups-request.js';
 import { ListGroupsResponse } from '../protocol/generated/list-groups-response.js';
 import { defineHandler } from './handler.js';
+import { authorized, clusterAuthorized, Op, Resource } from './authorize.js';
 
 export default defineHandler<ListGroupsRequest, ListGroupsResponse>({
   apiKey: 16,
@@ -13,6 +14,9 @@ export default defineHandler<ListGroupsRequest, ListGroupsResponse>({
   handle(ctx, req) {
     const states = ctx.apiVersion >= 4 ? (req.statesFilter ?? []) : [];
     const types = ctx.apiVersion >= 5 ? (req.typesFilter ?? []) : [];
-    return { throttleTimeMs: 0, ...ctx.broker.groups.listGroups(states, types) };
+    const listed = ctx.broker.groups.listGroups(states, types);
+    // Without CLUSTER DESCRIBE only the groups the principal may describe are listed.
+    if (!clusterAuthorized(ctx, Op.DESCRIBE)) listed.groups = listed.groups.filter((g) => authorized(ctx, Op.DESCRIBE, Resource.GROUP, g.groupId));
+    return { throttleTimeMs: 0, ...listed };
   },
 });

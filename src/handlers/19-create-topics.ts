@@ -9,6 +9,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../metadata/uuid.js';
 import { KafkaError } from '../storage/types.js';
 import { defineHandler } from './handler.js';
+import { authorized, clusterAuthorized, Op, Resource } from './authorize.js';
 
 type Result = CreateTopicsResponse['topics'][number];
 
@@ -25,7 +26,10 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
     const topics: Result[] = [];
     // Kafka answers a name given twice once, with INVALID_REQUEST, and creates the rest.
     for (const [name, n] of counts) if (n > 1) topics.push(failed(name, ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
-    const unique = req.topics.filter((t) => counts.get(t.name) === 1);
+    // CREATE on the cluster or on the topic (Kafka's CreateTopics authorization).
+    const mayCreate = (name: string) => clusterAuthorized(ctx, Op.CREATE) || authorized(ctx, Op.CREATE, Resource.TOPIC, name);
+    for (const t of req.topics) if (counts.get(t.name) === 1 && !mayCreate(t.name)) topics.push(failed(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
+    const unique = req.topics.filter((t) => counts.get(t.name) === 1 && mayCreate(t.name));
     const validateOnly = req.validateOnly ?? false;
     let created;
     try {

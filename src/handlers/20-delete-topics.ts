@@ -7,6 +7,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../metadata/uuid.js';
 import type { TopicRef } from '../metadata/replication-control.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 type Result = DeleteTopicsResponse['responses'][number];
 
@@ -38,7 +39,14 @@ export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
       else if (r.name === null && r.topicId === ZERO_UUID) fail(null, r.topicId, 'Neither topic name nor id were specified.');
       else if ((r.name !== null ? names.get(r.name) : ids.get(r.topicId)) === 1) valid.push(r);
     }
-    for (const r of await ctx.broker.controller.deleteTopics(valid)) {
+    // DELETE on each topic (a topic id the principal may not delete answers like an unknown one, as Kafka does).
+    const permitted = valid.filter((r) => {
+      const name = r.name ?? ctx.broker.topics.getById(r.topicId)?.name;
+      if (name === undefined || authorized(ctx, Op.DELETE, Resource.TOPIC, name)) return true;
+      responses.push({ name: r.name, topicId: r.topicId, errorCode: r.name !== null ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: null });
+      return false;
+    });
+    for (const r of await ctx.broker.controller.deleteTopics(permitted)) {
       responses.push({ name: r.name, topicId: r.topicId, errorCode: r.errorCode, errorMessage: r.errorMessage });
     }
     return { throttleTimeMs: 0, responses };

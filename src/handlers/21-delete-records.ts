@@ -10,6 +10,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { KafkaError } from '../storage/types.js';
 import { log } from '../log.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 type PartitionResult = DeleteRecordsResponse['topics'][number]['partitions'][number];
 
@@ -30,6 +31,7 @@ export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
         partitions: await Promise.all(
           t.partitions.map(async (p): Promise<PartitionResult> => {
             const failed = (errorCode: number) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode });
+            if (!authorized(ctx, Op.DELETE, Resource.TOPIC, t.name)) return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
             const l = ctx.broker.partitionLog(t.name, p.partitionIndex);
             if (!l) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             if (INTERNAL_TOPICS.has(t.name)) return failed(ErrorCode.INVALID_TOPIC_EXCEPTION);

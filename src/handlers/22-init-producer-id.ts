@@ -9,6 +9,7 @@ import { InitProducerIdRequest } from '../protocol/generated/init-producer-id-re
 import { InitProducerIdResponse } from '../protocol/generated/init-producer-id-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { authorized, authorizedByResourceType, clusterAuthorized, Op, Resource } from './authorize.js';
 
 export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
   apiKey: 22,
@@ -18,6 +19,9 @@ export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
   response: InitProducerIdResponse,
   async handle(ctx, req) {
     const error = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 });
+    // WRITE on the transactional id; an idempotent producer needs IDEMPOTENT_WRITE or WRITE on some topic.
+    if (req.transactionalId !== null && !authorized(ctx, Op.WRITE, Resource.TRANSACTIONAL_ID, req.transactionalId)) return error(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    if (req.transactionalId === null && !clusterAuthorized(ctx, Op.IDEMPOTENT_WRITE) && !authorizedByResourceType(ctx, Op.WRITE, Resource.TOPIC)) return error(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     if (req.transactionalId === null) {
       const producerId = await ctx.broker.controller.allocateProducerId();
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };

@@ -5,6 +5,8 @@
 import { DeleteGroupsRequest } from '../protocol/generated/delete-groups-request.js';
 import { DeleteGroupsResponse } from '../protocol/generated/delete-groups-response.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
+import { ErrorCode } from '../protocol/errors.js';
 
 export default defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
   apiKey: 42,
@@ -13,7 +15,11 @@ export default defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
   request: DeleteGroupsRequest,
   response: DeleteGroupsResponse,
   async handle(ctx, req) {
-    const results = await ctx.broker.groups.deleteGroups([...new Set(req.groupsNames)]);
-    return { throttleTimeMs: 0, results: results.map((r) => ({ ...r, errorMessage: null })) };
+    const names = [...new Set(req.groupsNames)];
+    // DELETE on each group; the others are GROUP_AUTHORIZATION_FAILED.
+    const denied = names.filter((g) => !authorized(ctx, Op.DELETE, Resource.GROUP, g));
+    const results = await ctx.broker.groups.deleteGroups(names.filter((g) => !denied.includes(g)));
+    const refused = denied.map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null }));
+    return { throttleTimeMs: 0, results: [...refused, ...results.map((r) => ({ ...r, errorMessage: null }))] };
   },
 });

@@ -7,6 +7,8 @@ import { ConsumerGroupHeartbeatRequest } from '../protocol/generated/consumer-gr
 import { ConsumerGroupHeartbeatResponse } from '../protocol/generated/consumer-group-heartbeat-response.js';
 import { clientHostOf } from '../coordinator/group/client-host.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
+import { ErrorCode } from '../protocol/errors.js';
 
 export default defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>({
   apiKey: 68,
@@ -15,6 +17,9 @@ export default defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbe
   request: ConsumerGroupHeartbeatRequest,
   response: ConsumerGroupHeartbeatResponse,
   handle(ctx, req) {
+    if (!authorized(ctx, Op.READ, Resource.GROUP, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, memberId: null, memberEpoch: -1, heartbeatIntervalMs: -1, assignment: null };
+    }
     return ctx.broker.groups.consumerGroupHeartbeat(req, { clientId: ctx.clientId ?? '', clientHost: clientHostOf(ctx.peer), apiVersion: ctx.apiVersion });
   },
 });
