@@ -538,12 +538,13 @@ export class SharePartition {
     if (changed.length === 0) return;
     let failure: ShareError | undefined;
     try {
-      const startOffset = this.startOffsetAfter();
+      // Kafka 4.4 writes the start offset from before this change (and the terminal records at or
+      // after it, these included); the start offset moves in memory only once the write succeeded.
       const r = await this.opts.persister.writeState(this.key, {
         stateEpoch: this.stateEpoch,
         leaderEpoch: this.leaderEpoch,
-        startOffset,
-        deliveryCompleteCount: this.completeFrom(startOffset),
+        startOffset: this._startOffset,
+        deliveryCompleteCount: this.completeFrom(this._startOffset),
         stateBatches: stateBatches(changed),
       });
       if (r.errorCode !== ErrorCode.NONE) failure = persisterError(r.errorCode, r.errorMessage);
