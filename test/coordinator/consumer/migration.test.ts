@@ -189,6 +189,21 @@ t.test('a classic member that does not rejoin within its session is fenced from 
   t.not(ids.includes(c2), true);
 });
 
+t.test('a classic member that rejoins but sends no SyncGroup within its rebalance timeout is fenced, though it heartbeats', async (t) => {
+  const { c, clock } = await setup(t);
+  const { c1 } = await classicGroup(t, c, clock);
+  await c.consumerGroupHeartbeat({ ...HB, groupId: 'g', memberId: 'n', memberEpoch: 0, rebalanceTimeoutMs: 60_000, subscribedTopicNames: ['x'], topicPartitions: [] }, CTX);
+  const j = await join(c, c1);
+  t.equal(j.errorCode, ErrorCode.NONE);
+  for (let i = 0; i < 7; i++) {
+    clock.advance(10_000);
+    c.heartbeat({ groupId: 'g', generationId: j.generationId, memberId: c1, groupInstanceId: null });
+    await c.consumerGroupHeartbeat({ ...HB, groupId: 'g', memberId: 'n', memberEpoch: 2, rebalanceTimeoutMs: -1, subscribedTopicNames: null, topicPartitions: null }, CTX);
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  t.notOk(c.consumerGroupDescribe(['g'], false)[0].members.some((m) => m.memberId === c1), 'fenced 60 s (its rebalance timeout) after its JoinGroup');
+});
+
 t.test('migration policy refusals and sizes, with Kafka 4.4 messages', async (t) => {
   t.test('disabled: no upgrade (GROUP_ID_NOT_FOUND), no classic join to a consumer group (INCONSISTENT_GROUP_PROTOCOL)', async (t) => {
     const { c, clock } = await setup(t, { 'group.consumer.migration.policy': 'disabled' });

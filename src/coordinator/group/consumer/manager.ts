@@ -114,6 +114,8 @@ const sessionKey = (groupId: string, memberId: string) => `consumer-session:${gr
 const rebalanceKey = (groupId: string, memberId: string) => `consumer-rebalance:${groupId}:${memberId}`;
 /** A classic member told to rejoin must do so within its rebalance timeout. */
 const joinKey = (groupId: string, memberId: string) => `consumer-classic-join:${groupId}:${memberId}`;
+/** A classic member that joined must send its SyncGroup within its rebalance timeout. */
+const syncKey = (groupId: string, memberId: string) => `consumer-classic-sync:${groupId}:${memberId}`;
 
 /** Kafka's Uuid.randomUuid().toString(): 16 random bytes, base64url without padding. */
 function randomMemberId(): string {
@@ -127,6 +129,8 @@ export class ConsumerGroupManager implements GroupProtocolManager {
   private readonly regexChecks = new Map<string, number>();
   /** Set by the coordinator: answers a classic group's parked requests (REBALANCE_IN_PROGRESS) and cancels its timers when it converts. */
   releaseClassic: (group: ClassicGroup) => void = () => {};
+  /** The group an upgrade is replacing while its records are applied. */
+  private replacing: string | null = null;
   /** Set by the coordinator: a classic group made from a consumer group starts its members' sessions and rebalances. */
   adoptClassic: (group: ClassicGroup, reason: string) => void = () => {};
 
@@ -185,10 +189,15 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     const upgrade = before instanceof ClassicGroup && records[0].key.readInt16BE(0) === 2 && records[0].value === null;
     if (upgrade) {
       // Members waiting in JoinGroup/SyncGroup rejoin the new group's rebalance; the classic timers stop.
+      // The classic group is replaced as it is (not made Dead), so a failed write can put it back.
       this.releaseClassic(before);
-      this.c.removeGroup(groupId);
+      this.replacing = groupId;
     }
-    for (const r of records) this.replay(r.key.readInt16BE(0), r.key, r.value);
+    try {
+      for (const r of records) this.replay(r.key.readInt16BE(0), r.key, r.value);
+    } finally {
+      this.replacing = null;
+    }
     const applied = this.c.group(groupId);
     if (upgrade && applied instanceof ConsumerGroup) {
       for (const m of applied.members.values()) if (m.classic !== null) this.scheduleSessionTimeout(groupId, m.memberId, m.classic.sessionTimeoutMs);
@@ -610,6 +619,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
   private cancelMemberTimers(groupId: string, memberId: string): void {
     this.c.timers.cancel(sessionKey(groupId, memberId));
     this.c.timers.cancel(joinKey(groupId, memberId));
+    this.c.timers.cancel(syncKey(groupId, memberId));
     this.c.timers.cancel(rebalanceKey(groupId, memberId));
   }
 
@@ -733,8 +743,12 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     }
     const error = await this.write(req.groupId, records);
     if (error !== ErrorCode.NONE) return fail(error);
-    this.c.timers.cancel(joinKey(req.groupId, reconciled.memberId));
-    this.scheduleSessionTimeout(req.groupId, reconciled.memberId, req.sessionTimeoutMs);
+    const groupId = req.groupId;
+    const id = reconciled.memberId;
+    this.c.timers.cancel(joinKey(groupId, id));
+    this.scheduleSessionTimeout(groupId, id, req.sessionTimeoutMs);
+    // The SyncGroup must follow within the rebalance timeout (Kafka's scheduleConsumerGroupSyncTimeout).
+    this.c.timers.schedule(syncKey(groupId, id), reconciled.rebalanceTimeoutMs, () => this.fenceFromTimer(groupId, id, 'the member failed to sync within timeout.'));
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
@@ -796,6 +810,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       const protocol = m.classic!.supportedProtocols[0];
       if ((req.protocolType != null && req.protocolType !== 'consumer') || (req.protocolName != null && req.protocolName !== protocol.name)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
       if (this.mustRejoin(group, m)) return fail(ErrorCode.REBALANCE_IN_PROGRESS);
+      this.c.timers.cancel(syncKey(group.groupId, m.memberId));
       this.scheduleSessionTimeout(group.groupId, m.memberId, m.classic!.sessionTimeoutMs);
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, protocolType: req.protocolType ?? 'consumer', protocolName: req.protocolName ?? protocol.name, assignment: encodeAssignment(m.assignedPartitions, this.topics, protocol.metadata) };
     } catch (e) {
@@ -910,7 +925,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     if (!(g instanceof ConsumerGroup)) {
       const tombstone = r.type === 4 || ('value' in r && r.value === null);
       if (tombstone) return;
-      if (g !== undefined && !(g instanceof ClassicGroup && g.isEmpty())) {
+      if (g !== undefined && !(g instanceof ClassicGroup && (g.isEmpty() || this.replacing === r.groupId))) {
         log.warn(`consumer group record for ${r.groupId}, which is a ${g.type} group: skipped`);
         return;
       }
