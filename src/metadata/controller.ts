@@ -50,7 +50,7 @@ import type { CreateAclsRequest } from '../protocol/generated/create-acls-reques
 import type { CreateAclsResponse } from '../protocol/generated/create-acls-response.js';
 import type { DeleteAclsRequest } from '../protocol/generated/delete-acls-request.js';
 import type { DeleteAclsResponse } from '../protocol/generated/delete-acls-response.js';
-import { createDelegationToken, expireDelegationToken, renewDelegationToken, type TokenSettings } from '../security/tokens/token-control.js';
+import { createDelegationToken, expireDelegationToken, renewDelegationToken, sweepExpiredTokens, type TokenSettings } from '../security/tokens/token-control.js';
 import { delegationTokenSecretKey } from '../security/image-credentials.js';
 import type { KafkaPrincipal } from '../security/principal.js';
 import type { CreateDelegationTokenRequest } from '../protocol/generated/create-delegation-token-request.js';
@@ -128,6 +128,23 @@ export class Controller {
     this.cluster.activate(this.image, this.clock());
     this.armLeaderBalance();
     this.armUncleanElections();
+    this.armTokenSweep();
+  }
+
+  /** While tokens exist, every delegation.token.expiry.check.interval.ms the expired ones are removed (Kafka's sweepExpiredDelegationTokens). */
+  private tokenSweepTimer: NodeJS.Timeout | null = null;
+  private armTokenSweep(): void {
+    if (this.tokenSweepTimer !== null || !this.committer || this.image.delegationTokens.isEmpty()) return;
+    this.tokenSweepTimer = setTimeout(() => {
+      this.tokenSweepTimer = null;
+      if (!this.committer) return;
+      if (sweepExpiredTokens(this.image, this.clock()).length === 0) return this.armTokenSweep();
+      this.execute((image) => ({ records: sweepExpiredTokens(image, this.clock()), response: undefined })).then(
+        () => this.armTokenSweep(),
+        () => this.armTokenSweep(),
+      );
+    }, this.o.config.number('delegation.token.expiry.check.interval.ms'));
+    this.tokenSweepTimer.unref?.();
   }
 
   /**
@@ -175,6 +192,8 @@ export class Controller {
     this.balanceTimer = null;
     if (this.uncleanTimer !== null) clearTimeout(this.uncleanTimer);
     this.uncleanTimer = null;
+    if (this.tokenSweepTimer !== null) clearTimeout(this.tokenSweepTimer);
+    this.tokenSweepTimer = null;
     this.nextProducerId = 0;
     this.producerIdLimit = 0;
   }
@@ -352,7 +371,10 @@ export class Controller {
 
   /** Delegation tokens (Kafka's DelegationTokenControlManager), for the requesting principal. */
   createDelegationToken(principal: KafkaPrincipal, req: CreateDelegationTokenRequest): Promise<CreateDelegationTokenResponse> {
-    return this.execute((image) => createDelegationToken(image, this.tokenSettings(), principal, req, this.clock()));
+    return this.execute((image) => createDelegationToken(image, this.tokenSettings(), principal, req, this.clock())).then((r) => {
+      this.armTokenSweep();
+      return r;
+    });
   }
   renewDelegationToken(principal: KafkaPrincipal, req: RenewDelegationTokenRequest): Promise<RenewDelegationTokenResponse> {
     return this.execute((image) => renewDelegationToken(image, this.tokenSettings(), principal, req, this.clock()));

@@ -36,6 +36,7 @@ t.before(async () => {
       'delegation.token.secret.key': SECRET,
       'delegation.token.max.lifetime.ms': '3600000',
       'delegation.token.expiry.time.ms': '600000',
+      'delegation.token.expiry.check.interval.ms': '300',
     },
     listeners: [
       { name: 'PLAINTEXT', host: '127.0.0.1', port: 0, advertisedHost: 'localhost' },
@@ -148,4 +149,15 @@ t.test('expire: a negative period removes the token; it no longer authenticates'
   const again = await as('SCRAM-SHA-256', token.tokenId, token.hmac.toString('base64'), true);
   t.equal(again.last.errorCode, 58);
   t.equal((await expire(alice, token.hmac, -1)).errorCode, 62);
+});
+
+t.test('the controller removes tokens past their max lifetime (delegation.token.expiry.check.interval.ms)', async (t) => {
+  const alice = (await as('SCRAM-SHA-256', 'alice', 'alice-secret')).conn;
+  const short = await create(alice, { maxLifetimeMs: 500 });
+  t.equal(short.errorCode, 0);
+  t.equal(running.broker.image.delegationTokens.tokens.has(short.tokenId), true);
+  const deadline = Date.now() + 60_000;
+  while (running.broker.image.delegationTokens.tokens.has(short.tokenId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  t.equal(running.broker.image.delegationTokens.tokens.has(short.tokenId), false, 'a RemoveDelegationTokenRecord was written');
+  t.same((await describe(alice)).tokens, []);
 });
