@@ -204,6 +204,27 @@ t.test('a classic member that rejoins but sends no SyncGroup within its rebalanc
   t.notOk(c.consumerGroupDescribe(['g'], false)[0].members.some((m) => m.memberId === c1), 'fenced 60 s (its rebalance timeout) after its JoinGroup');
 });
 
+t.test('static classic members in a consumer group: a rejoin without member id replaces the old incarnation; a wrong member id is fenced', async (t) => {
+  const { c, clock } = await setup(t);
+  await classicGroup(t, c, clock);
+  await c.consumerGroupHeartbeat({ ...HB, groupId: 'g', memberId: 'n', memberEpoch: 0, rebalanceTimeoutMs: 60_000, subscribedTopicNames: ['x'], topicPartitions: [] }, CTX);
+  const staticJoin = (memberId: string) =>
+    c.joinGroup(
+      { groupId: 'g', sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, memberId, groupInstanceId: 'i1', protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription(['x']) }], reason: null },
+      { ...JOIN_CTX, apiVersion: 5 },
+    );
+  const first = await staticJoin('');
+  t.equal(first.errorCode, ErrorCode.NONE, 'a static member needs no MEMBER_ID_REQUIRED round');
+  const second = await staticJoin('');
+  t.equal(second.errorCode, ErrorCode.NONE);
+  t.not(second.memberId, first.memberId, 'a new incarnation');
+  const ids = c.consumerGroupDescribe(['g'], false)[0].members.map((m) => m.memberId);
+  t.ok(ids.includes(second.memberId) && !ids.includes(first.memberId), 'which replaces the old one');
+  t.equal(c.consumerGroupDescribe(['g'], false)[0].members.find((m) => m.memberId === second.memberId)?.instanceId, 'i1');
+  t.equal((await staticJoin(first.memberId)).errorCode, ErrorCode.FENCED_INSTANCE_ID, 'the old incarnation is fenced');
+  t.equal(c.heartbeat({ groupId: 'g', generationId: first.generationId, memberId: first.memberId, groupInstanceId: 'i1' }), ErrorCode.FENCED_INSTANCE_ID);
+});
+
 t.test('migration policy refusals and sizes, with Kafka 4.4 messages', async (t) => {
   t.test('disabled: no upgrade (GROUP_ID_NOT_FOUND), no classic join to a consumer group (INCONSISTENT_GROUP_PROTOCOL)', async (t) => {
     const { c, clock } = await setup(t, { 'group.consumer.migration.policy': 'disabled' });

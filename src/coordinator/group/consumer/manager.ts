@@ -445,12 +445,13 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     owned: TopicPartitions | null,
     create: boolean,
     records: StoredRecord[],
+    useClassic = false,
   ): ConsumerGroupMember {
     const existing = group.staticMember(instanceId);
     if (create) {
       if (!existing) return group.members.get(memberId) ?? newMember(memberId);
-      // The instance id is taken until its member leaves with epoch -2.
-      if (existing.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
+      // The instance id is taken until its member leaves with epoch -2 (classic members replace each other at once).
+      if (!useClassic && existing.classic === null && existing.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
         throw new GroupApiError(
           ErrorCode.UNRELEASED_INSTANCE_ID,
           `Static member ${memberId} with instance id ${instanceId} cannot join the group because the instance id is owned by ${existing.memberId} member.`,
@@ -721,8 +722,13 @@ export class ConsumerGroupManager implements GroupProtocolManager {
         if (!existing) log.info(`[GroupId ${group.groupId}] Member ${memberId} joins the consumer group using the classic protocol.`);
       } else {
         const prior = group.staticMember(instanceId);
-        if (prior && prior.memberId !== memberId && !unknown) return fail(ErrorCode.FENCED_INSTANCE_ID);
-        member = prior && prior.memberId === memberId ? prior : this.staticMember(group, memberId, JOIN_GROUP_MEMBER_EPOCH, instanceId, null, true, records);
+        if (unknown) {
+          member = this.staticMember(group, memberId, JOIN_GROUP_MEMBER_EPOCH, instanceId, null, true, records, true);
+        } else {
+          if (!prior) throw new GroupApiError(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${instanceId} is unknown.`);
+          if (prior.memberId !== memberId) throw new GroupApiError(ErrorCode.FENCED_INSTANCE_ID, `Static member ${memberId} with instance id ${instanceId} was fenced by member ${prior.memberId}.`);
+          member = prior;
+        }
       }
       const subscription = decodeSubscription(req.protocols[0].metadata);
       const updated: ConsumerGroupMember = {
