@@ -27,6 +27,7 @@ export type ControllerOperations = Pick<
   | 'updateFeatures'
   | 'allocateProducerId'
   | 'alterUserScramCredentials'
+  | 'alterClientQuotas'
   | 'createAcls'
   | 'deleteAcls'
   | 'createDelegationToken'

@@ -69,6 +69,8 @@ import createDelegationToken from './38-create-delegation-token.js';
 import renewDelegationToken from './39-renew-delegation-token.js';
 import expireDelegationToken from './40-expire-delegation-token.js';
 import describeDelegationToken from './41-describe-delegation-token.js';
+import describeClientQuotas from './48-describe-client-quotas.js';
+import alterClientQuotas from './49-alter-client-quotas.js';
 import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
 import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 import describeAcls from './29-describe-acls.js';
@@ -92,6 +94,7 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
     initializeShareGroupState, readShareGroupState, writeShareGroupState, deleteShareGroupState, readShareGroupStateSummary,
     saslHandshake, saslAuthenticate,
     describeUserScramCredentials, alterUserScramCredentials,
+    describeClientQuotas, alterClientQuotas,
     describeAcls, createAcls, deleteAcls,
     createDelegationToken, renewDelegationToken, expireDelegationToken, describeDelegationToken,
   ].map(

@@ -45,6 +45,9 @@ import {
 } from './replication-control.js';
 import { randomUuid } from './uuid.js';
 import { alterUserScramCredentials } from '../security/scram/scram-control.js';
+import { alterClientQuotas } from '../quota/client-quota-control.js';
+import type { AlterClientQuotasRequest } from '../protocol/generated/alter-client-quotas-request.js';
+import type { AlterClientQuotasResponse } from '../protocol/generated/alter-client-quotas-response.js';
 import { createAcls, deleteAcls, NO_AUTHORIZER } from '../security/acl/acl-control.js';
 import type { CreateAclsRequest } from '../protocol/generated/create-acls-request.js';
 import type { CreateAclsResponse } from '../protocol/generated/create-acls-response.js';
@@ -362,6 +365,11 @@ export class Controller {
   /** SCRAM credentials upserted and deleted (Kafka's ScramControlManager). */
   alterUserScramCredentials(req: AlterUserScramCredentialsRequest): Promise<AlterUserScramCredentialsResponse> {
     return this.execute((image) => alterUserScramCredentials(image, req));
+  }
+
+  /** Client quotas set and removed (Kafka's ClientQuotaControlManager). */
+  alterClientQuotas(req: AlterClientQuotasRequest): Promise<AlterClientQuotasResponse> {
+    return this.execute((image) => alterClientQuotas(image, req), req.validateOnly);
   }
 
   private tokenSettings(): TokenSettings {

@@ -18,6 +18,7 @@ import { RecordType, ResourceType, type MetadataRecord } from './records.js';
 import { TopicsDelta } from './topics-delta.js';
 import { DelegationTokenDelta, ScramDelta, SecurityRecordType } from './security-image.js';
 import { AclRecordType, AclsDelta } from './acl-image.js';
+import { CLIENT_QUOTA_RECORD, ClientQuotasDelta } from '../quota/client-quota-image.js';
 
 export { ClusterDelta } from './cluster-delta.js';
 export { ConfigurationsDelta } from './configurations-delta.js';
@@ -39,6 +40,7 @@ export class MetadataDelta {
   scramDelta: ScramDelta | null = null;
   delegationTokenDelta: DelegationTokenDelta | null = null;
   aclsDelta: AclsDelta | null = null;
+  clientQuotasDelta: ClientQuotasDelta | null = null;
 
   constructor(readonly image: MetadataImage) {}
 
@@ -108,8 +110,11 @@ export class MetadataDelta {
       case AclRecordType.REMOVE_ACCESS_CONTROL_ENTRY:
         (this.aclsDelta ??= new AclsDelta(this.image.acls)).replayRemove(d.id as string);
         break;
+      case CLIENT_QUOTA_RECORD:
+        (this.clientQuotasDelta ??= new ClientQuotasDelta(this.image.clientQuotas)).replay(d);
+        break;
       default:
-        // NoOp, and record kinds samsa keeps no state for (quotas): nothing to do.
+        // NoOp, and record kinds samsa keeps no state for: nothing to do.
         break;
     }
   }
@@ -127,6 +132,7 @@ export class MetadataDelta {
       this.scramDelta ? this.scramDelta.apply() : img.scram,
       this.delegationTokenDelta ? this.delegationTokenDelta.apply() : img.delegationTokens,
       this.aclsDelta ? this.aclsDelta.apply() : img.acls,
+      this.clientQuotasDelta ? this.clientQuotasDelta.apply() : img.clientQuotas,
     );
   }
 

@@ -4,6 +4,7 @@ import type { MetadataImage, PartitionRegistration } from './image.js';
 import { RecordType, type MetadataRecord } from './records.js';
 import { securityRecords } from './security-image.js';
 import { aclRecords } from './acl-image.js';
+import { clientQuotaRecords } from '../quota/client-quota-image.js';
 
 export const PARTITION_RECORD_VERSION = 1;
 export const REGISTER_BROKER_RECORD_VERSION = 3;
@@ -82,5 +83,6 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
   }
   out.push(...securityRecords(image.scram, image.delegationTokens));
   out.push(...aclRecords(image.acls));
+  out.push(...clientQuotaRecords(image.clientQuotas));
   return out;
 }

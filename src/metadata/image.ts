@@ -2,6 +2,7 @@
 // (Kafka's MetadataImage). Nothing here changes after construction; a MetadataDelta makes the next one.
 import { ResourceType } from './records.js';
 import { DelegationTokenImage, ScramImage } from './security-image.js';
+import { ClientQuotasImage } from '../quota/client-quota-image.js';
 import { AclsImage } from './acl-image.js';
 
 export interface PartitionRegistration {
@@ -149,6 +150,7 @@ export class MetadataImage {
     readonly scram: ScramImage = ScramImage.EMPTY,
     readonly delegationTokens: DelegationTokenImage = DelegationTokenImage.EMPTY,
     readonly acls: AclsImage = AclsImage.EMPTY,
+    readonly clientQuotas: ClientQuotasImage = ClientQuotasImage.EMPTY,
   ) {}
 
   static empty(clusterId: string): MetadataImage {
@@ -178,7 +180,8 @@ export class MetadataImage {
       this.producerIds.nextProducerId === 0 &&
       this.scram.isEmpty() &&
       this.delegationTokens.isEmpty() &&
-      this.acls.isEmpty()
+      this.acls.isEmpty() &&
+      this.clientQuotas.isEmpty()
     );
   }
 }

@@ -17,6 +17,7 @@ import listPartitionReassignments from '../handlers/46-list-partition-reassignme
 import describeQuorum from '../handlers/55-describe-quorum.js';
 import updateFeatures from '../handlers/57-update-features.js';
 import alterUserScramCredentials from '../handlers/51-alter-user-scram-credentials.js';
+import alterClientQuotas from '../handlers/49-alter-client-quotas.js';
 import createAcls from '../handlers/30-create-acls.js';
 import deleteAcls from '../handlers/31-delete-acls.js';
 import { withBrokerPreprocess } from './broker-config-preprocess.js';
@@ -79,6 +80,10 @@ export const FORWARDED_APIS: readonly ForwardedApi[] = [
   forwarded(alterUserScramCredentials, (req, errorCode) => ({
     throttleTimeMs: 0,
     results: [...new Set([...req.deletions, ...req.upsertions].map((c) => c.name))].map((user) => ({ user, errorCode, errorMessage: null })),
+  })),
+  forwarded(alterClientQuotas, (req, errorCode) => ({
+    throttleTimeMs: 0,
+    entries: req.entries.map((e) => ({ errorCode, errorMessage: null, entity: e.entity.map((x) => ({ entityType: x.entityType, entityName: x.entityName })) })),
   })),
   forwarded(createAcls, (req, errorCode) => ({ throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode, errorMessage: null })) })),
   forwarded(deleteAcls, (req, errorCode) => ({ throttleTimeMs: 0, filterResults: req.filters.map(() => ({ errorCode, errorMessage: null, matchingAcls: [] })) })),

@@ -150,6 +150,9 @@ export class RemoteController implements ControllerOperations, MetadataPublisher
   alterUserScramCredentials(): never {
     return forwardedOnly();
   }
+  alterClientQuotas(): never {
+    return forwardedOnly();
+  }
   createAcls(): never {
     return forwardedOnly();
   }

@@ -14,6 +14,7 @@ import alterPartitionReassignments from '../45-alter-partition-reassignments.js'
 import listPartitionReassignments from '../46-list-partition-reassignments.js';
 import updateFeatures from '../57-update-features.js';
 import alterUserScramCredentials from '../51-alter-user-scram-credentials.js';
+import alterClientQuotas from '../49-alter-client-quotas.js';
 import createAcls from '../30-create-acls.js';
 import deleteAcls from '../31-delete-acls.js';
 import envelope from './58-envelope.js';
@@ -55,6 +56,7 @@ export const CONTROLLER_ADMIN_HANDLERS: readonly Handler<any, any, any>[] = [
   listPartitionReassignments,
   updateFeatures,
   alterUserScramCredentials,
+  alterClientQuotas,
   createAcls,
   deleteAcls,
 ];
