@@ -23,10 +23,10 @@ function subscription(topics: string[], owned: { topic: string; partitions: numb
   return w.toBuffer();
 }
 
-function assignment(topic: string, partitions: number[]): Buffer {
+function assignment(topic: string, partitions: number[], userData: Buffer | null = null): Buffer {
   const w = new Writer();
   w.int16(1);
-  ConsumerProtocolAssignment.encode(w, 1, { assignedPartitions: [{ topic, partitions }], userData: null });
+  ConsumerProtocolAssignment.encode(w, 1, { assignedPartitions: [{ topic, partitions }], userData });
   return w.toBuffer();
 }
 
@@ -69,7 +69,7 @@ function join(c: Coordinator, memberId: string, owned: { topic: string; partitio
 }
 
 /** Two classic members c1 (x-0, x-1) and c2 (x-2, x-3), Stable at generation 1. */
-async function classicGroup(t: Test, c: Coordinator, clock: ManualClock, protocolType = 'consumer') {
+async function classicGroup(t: Test, c: Coordinator, clock: ManualClock, protocolType = 'consumer', userData: Buffer | null = null) {
   const p1 = join(c, '', [], protocolType);
   const p2 = join(c, '', [], protocolType);
   const [j1, j2] = await settle(clock, Promise.all([p1, p2]));
@@ -78,7 +78,7 @@ async function classicGroup(t: Test, c: Coordinator, clock: ManualClock, protoco
   t.equal(leader.generationId, 1, 'classic generation 1');
   const [s1] = await Promise.all([
     c.syncGroup({ groupId: 'g', generationId: 1, memberId: leader.memberId, groupInstanceId: null, protocolType, protocolName: 'range', assignments: [
-      { memberId: leader.memberId, assignment: assignment('x', [0, 1]) },
+      { memberId: leader.memberId, assignment: assignment('x', [0, 1], userData) },
       { memberId: follower.memberId, assignment: assignment('x', [2, 3]) },
     ] }),
     c.syncGroup({ groupId: 'g', generationId: 1, memberId: follower.memberId, groupInstanceId: null, protocolType, protocolName: 'range', assignments: [] }),
@@ -268,6 +268,14 @@ t.test('migration policy refusals and sizes, with Kafka 4.4 messages', async (t)
     const r = await c.consumerGroupHeartbeat({ ...HB, groupId: 'g', memberId: 'n', memberEpoch: 0, rebalanceTimeoutMs: 60_000, subscribedTopicNames: ['x'], topicPartitions: [] }, CTX);
     t.equal(r.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
     t.equal(r.errorMessage, 'Cannot upgrade classic group g to consumer group because the group size exceeds the consumer group maximum size.');
+  });
+  t.test('a classic group whose assignor sends user data is not upgraded (it would be lost)', async (t) => {
+    const { c, clock } = await setup(t);
+    await classicGroup(t, c, clock, 'consumer', Buffer.from('custom'));
+    const r = await c.consumerGroupHeartbeat({ ...HB, groupId: 'g', memberId: 'n', memberEpoch: 0, rebalanceTimeoutMs: 60_000, subscribedTopicNames: ['x'], topicPartitions: [] }, CTX);
+    t.equal(r.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+    t.equal(r.errorMessage, 'Cannot upgrade classic group g to consumer group because an unsupported custom assignor is in use. Please refer to the documentation or switch to a default assignor before re-attempting the upgrade.');
+    t.same(c.listGroups([], []).groups.map((g) => [g.groupType, g.groupState]), [['classic', 'Stable']], 'the classic group goes on');
   });
   t.test('a classic group of another protocol type is not upgraded', async (t) => {
     const { c, clock } = await setup(t);

@@ -59,7 +59,7 @@ import {
   targetAssignmentRecord,
   targetAssignmentTombstone,
 } from './records.js';
-import { classicGroupFrom, classicMetadata, consumerGroupRecordsFromClassic, decodeSubscription, encodeAssignment, MalformedProtocolError, migrationPolicy, topicPartitionsByName, type MigrationPolicy } from './migration.js';
+import { classicGroupFrom, classicMetadata, consumerGroupRecordsFromClassic, CustomAssignorError, decodeSubscription, encodeAssignment, MalformedProtocolError, migrationPolicy, topicPartitionsByName, type MigrationPolicy } from './migration.js';
 import { buildTargetAssignment, subscribedNames, type TopicsView } from './target-assignment.js';
 
 export interface ConsumerGroupSettings {
@@ -405,6 +405,10 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     try {
       converted = consumerGroupRecordsFromClassic(g, this.topics, (names) => this.hashOf(names), this.c.now());
     } catch (e) {
+      if (e instanceof CustomAssignorError) {
+        log.warn(`Cannot upgrade classic group ${id} to consumer group: ${e.message}.`);
+        throw new GroupApiError(ErrorCode.GROUP_ID_NOT_FOUND, `Cannot upgrade classic group ${id} to consumer group because an unsupported custom assignor is in use. Please refer to the documentation or switch to a default assignor before re-attempting the upgrade.`);
+      }
       if (!(e instanceof MalformedProtocolError)) throw e;
       log.warn(`Cannot upgrade classic group ${id} to consumer group because the embedded consumer protocol is malformed: ${e.message}.`);
       throw new GroupApiError(ErrorCode.GROUP_ID_NOT_FOUND, `Cannot upgrade classic group ${id} to consumer group because the embedded consumer protocol is malformed.`);

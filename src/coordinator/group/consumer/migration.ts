@@ -36,6 +36,9 @@ export function migrationPolicy(value: string | null | undefined): MigrationPoli
 /** A malformed embedded protocol (Kafka's SchemaException). */
 export class MalformedProtocolError extends Error {}
 
+/** An assignment carrying user data (a custom assignor's), which a consumer group could not keep (Kafka's UnsupportedVersionException). */
+export class CustomAssignorError extends Error {}
+
 const MAX_VERSION = 3;
 
 /** The version a ConsumerProtocol blob starts with; newer ones are read as the newest known. */
@@ -111,7 +114,12 @@ export function consumerGroupRecordsFromClassic(classic: ClassicGroup, topics: T
     const subscriptionBytes = protocolName !== null ? m.metadata(protocolName) : m.protocols[0]?.metadata;
     if (subscriptionBytes === undefined) throw new MalformedProtocolError(`member ${m.memberId} has no protocol`);
     const subscription = decodeSubscription(subscriptionBytes);
-    const assigned = m.assignment.length === 0 ? new Map() : topicPartitionsByName(decodeAssignment(m.assignment).assignedPartitions, topics);
+    let assigned: TopicPartitions = new Map();
+    if (m.assignment.length > 0) {
+      const a = decodeAssignment(m.assignment);
+      if (a.userData !== null && a.userData.length > 0) throw new CustomAssignorError('userData from a custom assignor would be lost');
+      assigned = topicPartitionsByName(a.assignedPartitions, topics);
+    }
     const epochs = new Map<string, Map<number, number>>();
     for (const [id, ps] of assigned) epochs.set(id, new Map([...ps].map((p) => [p, epoch])));
     members.push({
