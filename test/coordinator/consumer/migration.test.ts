@@ -123,6 +123,8 @@ t.test('upgrade: a consumer-protocol member converts the classic group; classic 
     c.commitOffsets({ groupId: 'g', generationIdOrMemberEpoch: epoch, memberId: c1, groupInstanceId: null, retentionTimeMs: -1, topics: [{ name: 'x', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null }] }] }, 8);
   t.same((await commit(2)).map((r) => r.errorCode), [ErrorCode.NONE], 'a classic member commits with its generation (OffsetCommit v8 is fine for it)');
   t.same((await commit(1)).map((r) => r.errorCode), [ErrorCode.ILLEGAL_GENERATION], 'an old generation is ILLEGAL_GENERATION, as for classic groups');
+  t.equal(c.fetchOffsets('g', null, false, { memberId: c1, memberEpoch: 2 }).errorCode, ErrorCode.NONE, 'OffsetFetch with the classic member\'s generation');
+  t.equal(c.fetchOffsets('g', null, false, { memberId: c1, memberEpoch: 1 }).errorCode, ErrorCode.ILLEGAL_GENERATION, 'an old one is ILLEGAL_GENERATION (not STALE_MEMBER_EPOCH) for a classic member');
   const n2 = await c.consumerGroupHeartbeat({ ...HB, groupId: 'g', memberId: 'n', memberEpoch: 2, rebalanceTimeoutMs: -1, subscribedTopicNames: null, topicPartitions: [] }, CTX);
   owned.set('n', (n2.assignment?.topicPartitions ?? []).flatMap((tp) => tp.partitions.map((p) => `x-${p}`)));
   const all = [...owned.values()].flat().sort();

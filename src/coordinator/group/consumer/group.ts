@@ -125,7 +125,8 @@ export class ConsumerGroup implements Group {
     if (memberId === null && memberEpoch < 0) return ErrorCode.NONE;
     const m = memberId === null ? undefined : this.members.get(memberId);
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    return memberEpoch === m.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+    if (memberEpoch === m.memberEpoch) return ErrorCode.NONE;
+    return m.classic !== null ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH;
   }
 
   validateDeleteGroup(): number {

@@ -319,7 +319,9 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       reconciled = reconcile(updated, { targetEpoch, target, partitionEpoch: (t, p) => group.currentPartitionEpoch(t, p), owned });
       if (!sameAssignmentState(reconciled, updated) || !group.members.has(updated.memberId)) {
         records.push(currentAssignmentRecord(group.groupId, reconciled));
-        if (reconciled.state === MemberState.UNREVOKED_PARTITIONS) this.scheduleRebalanceTimeout(group.groupId, reconciled.memberId, reconciled.memberEpoch, reconciled.rebalanceTimeoutMs);
+        // Classic members have join and sync timers instead.
+        if (reconciled.classic !== null) this.c.timers.cancel(rebalanceKey(group.groupId, reconciled.memberId));
+        else if (reconciled.state === MemberState.UNREVOKED_PARTITIONS) this.scheduleRebalanceTimeout(group.groupId, reconciled.memberId, reconciled.memberEpoch, reconciled.rebalanceTimeoutMs);
         else this.c.timers.cancel(rebalanceKey(group.groupId, reconciled.memberId));
       }
     } else if (!group.members.has(updated.memberId)) {
@@ -951,7 +953,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       log.info(`Loaded consumer group ${g.groupId} with ${g.members.size} members.`);
       for (const m of g.members.values()) {
         this.scheduleSessionTimeout(g.groupId, m.memberId, m.classic?.sessionTimeoutMs);
-        if (m.state === MemberState.UNREVOKED_PARTITIONS) this.scheduleRebalanceTimeout(g.groupId, m.memberId, m.memberEpoch, m.rebalanceTimeoutMs);
+        if (m.state === MemberState.UNREVOKED_PARTITIONS && m.classic === null) this.scheduleRebalanceTimeout(g.groupId, m.memberId, m.memberEpoch, m.rebalanceTimeoutMs);
       }
     }
   }
