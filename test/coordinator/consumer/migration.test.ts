@@ -161,6 +161,19 @@ t.test('downgrade: the last consumer-protocol member leaving turns the group bac
   t.same(again.listGroups([], []).groups.map((g) => g.groupType), ['classic'], 'the log says classic after a reload');
 });
 
+t.test('downgrade on the session timeout of the last consumer-protocol member', async (t) => {
+  const { c, clock } = await setup(t);
+  const { c1, c2 } = await classicGroup(t, c, clock);
+  await c.consumerGroupHeartbeat({ ...HB, groupId: 'g', memberId: 'n', memberEpoch: 0, rebalanceTimeoutMs: 60_000, subscribedTopicNames: ['x'], topicPartitions: [] }, CTX);
+  for (let i = 0; i < 5; i++) {
+    clock.advance(10_000);
+    for (const m of [c1, c2]) c.heartbeat({ groupId: 'g', generationId: 1, memberId: m, groupInstanceId: null });
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  t.same(c.listGroups([], []).groups.map((g) => [g.groupType, g.groupState]), [['classic', 'PreparingRebalance']], 'n fenced after 45 s: classic again');
+  t.same(c.describeGroups(['g'], false)[0].members.map((m) => m.memberId).sort(), [c1, c2].sort(), 'with the two classic members');
+});
+
 t.test('a classic member leaving a consumer group (LeaveGroup) bumps the group epoch; unknown members are refused', async (t) => {
   const { c, clock } = await setup(t);
   const { c1 } = await classicGroup(t, c, clock);
