@@ -5,6 +5,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { CreateDelegationTokenRequest } from '../protocol/generated/create-delegation-token-request.js';
 import { CreateDelegationTokenResponse } from '../protocol/generated/create-delegation-token-response.js';
 import { allowTokenRequests } from '../security/tokens/token-control.js';
+import { authorized, Op, Resource } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<CreateDelegationTokenRequest, CreateDelegationTokenResponse>({
@@ -14,10 +15,17 @@ export default defineHandler<CreateDelegationTokenRequest, CreateDelegationToken
   request: CreateDelegationTokenRequest,
   response: CreateDelegationTokenResponse,
   async handle(ctx, req) {
-    if (!allowTokenRequests(ctx.securityProtocol, ctx.principal)) {
-      const owner = req.ownerPrincipalName ? { principalType: req.ownerPrincipalType ?? 'User', name: req.ownerPrincipalName } : ctx.principal;
+    const owner = req.ownerPrincipalName ? { principalType: req.ownerPrincipalType ?? 'User', name: req.ownerPrincipalName } : ctx.principal;
+    const sameOwner = owner.principalType === ctx.principal.principalType && owner.name === ctx.principal.name;
+    // A token for another owner needs CREATE_TOKENS on that user (Kafka's KafkaApis).
+    const errorCode = !allowTokenRequests(ctx.securityProtocol, ctx.principal)
+      ? ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED
+      : !sameOwner && !authorized(ctx, Op.CREATE_TOKENS, Resource.USER, `${owner.principalType}:${owner.name}`)
+        ? ErrorCode.DELEGATION_TOKEN_AUTHORIZATION_FAILED
+        : ErrorCode.NONE;
+    if (errorCode !== ErrorCode.NONE) {
       return {
-        errorCode: ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED,
+        errorCode,
         principalType: owner.principalType,
         principalName: owner.name,
         tokenRequesterPrincipalType: ctx.principal.principalType,

@@ -1,12 +1,13 @@
 // DescribeDelegationToken (key 41), v1-3: the tokens of the named owners (null: all, empty: none)
 // from this broker's image, with their HMACs; refused on connections that may not ask for tokens,
-// DELEGATION_TOKEN_AUTH_DISABLED without delegation.token.secret.key. With no authorizer every
-// token is visible, as Kafka's DelegationTokenManager.filterToken allows then.
+// DELEGATION_TOKEN_AUTH_DISABLED without delegation.token.secret.key; a token is listed to its
+// owner and renewers, and to principals the authorizer lets describe it (all, without one).
 import { ErrorCode } from '../protocol/errors.js';
 import { DescribeDelegationTokenRequest } from '../protocol/generated/describe-delegation-token-request.js';
 import { DescribeDelegationTokenResponse } from '../protocol/generated/describe-delegation-token-response.js';
 import { delegationTokenSecretKey, tokenHmac } from '../security/image-credentials.js';
 import { allowTokenRequests } from '../security/tokens/token-control.js';
+import { authorized, Op, Resource } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 const split = (principal: string) => {
@@ -24,9 +25,12 @@ export default defineHandler<DescribeDelegationTokenRequest, DescribeDelegationT
     if (!allowTokenRequests(ctx.securityProtocol, ctx.principal)) return { errorCode: ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED, tokens: [], throttleTimeMs: 0 };
     const secretKey = delegationTokenSecretKey((n) => ctx.broker.config.get(n));
     if (secretKey === null) return { errorCode: ErrorCode.DELEGATION_TOKEN_AUTH_DISABLED, tokens: [], throttleTimeMs: 0 };
+    const me = `${ctx.principal.principalType}:${ctx.principal.name}`;
     const owners = req.owners === null ? null : new Set(req.owners.map((o) => `${o.principalType}:${o.principalName}`));
     const tokens = [...ctx.broker.image.delegationTokens.tokens.values()]
       .filter((t) => owners === null || owners.has(t.owner))
+      // Kafka's filterToken: owner or renewer, else DESCRIBE on the token or DESCRIBE_TOKENS on its owner.
+      .filter((t) => t.owner === me || t.renewers.includes(me) || authorized(ctx, Op.DESCRIBE, Resource.DELEGATION_TOKEN, t.tokenId) || authorized(ctx, Op.DESCRIBE_TOKENS, Resource.USER, t.owner))
       .map((t) => {
         const owner = split(t.owner);
         const requester = split(t.requester);

@@ -4,6 +4,8 @@
 import { DescribeUserScramCredentialsRequest } from '../protocol/generated/describe-user-scram-credentials-request.js';
 import { DescribeUserScramCredentialsResponse } from '../protocol/generated/describe-user-scram-credentials-response.js';
 import { describeUserScramCredentials } from '../security/scram/scram-control.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { clusterAuthorized, Op } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse>({
@@ -13,6 +15,8 @@ export default defineHandler<DescribeUserScramCredentialsRequest, DescribeUserSc
   request: DescribeUserScramCredentialsRequest,
   response: DescribeUserScramCredentialsResponse,
   async handle(ctx, req) {
+    // DESCRIBE on the cluster, as Kafka's KafkaApis checks.
+    if (!clusterAuthorized(ctx, Op.DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, results: [] };
     return describeUserScramCredentials(ctx.broker.image, req);
   },
 });
