@@ -6,6 +6,7 @@ import { AddOffsetsToTxnResponse } from '../protocol/generated/add-offsets-to-tx
 import { ErrorCode } from '../protocol/errors.js';
 import { OFFSETS_TOPIC, partitionFor } from '../coordinator/group/records.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 export default defineHandler<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>({
   apiKey: 25,
@@ -15,6 +16,9 @@ export default defineHandler<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>({
   response: AddOffsetsToTxnResponse,
   async handle(ctx, req) {
     const b = ctx.broker;
+    // WRITE on the transactional id, then READ on the group (Kafka's AddOffsetsToTxn authorization).
+    if (!authorized(ctx, Op.WRITE, Resource.TRANSACTIONAL_ID, req.transactionalId)) return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
+    if (!authorized(ctx, Op.READ, Resource.GROUP, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     // The group's partition of __consumer_offsets (Kafka's groupCoordinator.partitionFor).
     const partition = partitionFor(req.groupId, b.topics.get(OFFSETS_TOPIC)?.partitions ?? b.config.number('offsets.topic.num.partitions'));
     let errorCode = await b.transactions.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, [{ topic: OFFSETS_TOPIC, partition }], 0);

@@ -7,6 +7,7 @@ import { EndTxnRequest } from '../protocol/generated/end-txn-request.js';
 import { EndTxnResponse } from '../protocol/generated/end-txn-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 export default defineHandler<EndTxnRequest, EndTxnResponse>({
   apiKey: 26,
@@ -15,6 +16,9 @@ export default defineHandler<EndTxnRequest, EndTxnResponse>({
   request: EndTxnRequest,
   response: EndTxnResponse,
   async handle(ctx, req) {
+    if (!authorized(ctx, Op.WRITE, Resource.TRANSACTIONAL_ID, req.transactionalId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 };
+    }
     const clientTransactionVersion = ctx.apiVersion >= 5 ? 2 : 0;
     const r = await ctx.broker.transactions.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed, clientTransactionVersion);
     const errorCode = ctx.apiVersion < 2 && r.errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : r.errorCode;

@@ -7,6 +7,7 @@ import { CreatePartitionsResponse } from '../protocol/generated/create-partition
 import { ErrorCode } from '../protocol/errors.js';
 import { KafkaError } from '../storage/types.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 type Result = CreatePartitionsResponse['results'][number];
 
@@ -21,7 +22,9 @@ export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(
     for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
     const results: Result[] = [];
     for (const [name, n] of counts) if (n > 1) results.push({ name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic name.' });
-    const unique = req.topics.filter((t) => counts.get(t.name) === 1);
+    // ALTER on each topic (Kafka's CreatePartitions authorization).
+    for (const t of req.topics) if (counts.get(t.name) === 1 && !authorized(ctx, Op.ALTER, Resource.TOPIC, t.name)) results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null });
+    const unique = req.topics.filter((t) => counts.get(t.name) === 1 && authorized(ctx, Op.ALTER, Resource.TOPIC, t.name));
     try {
       results.push(...(await ctx.broker.controller.createPartitions(unique, req.validateOnly)));
     } catch (e) {

@@ -6,6 +6,8 @@ import { IncrementalAlterConfigsRequest } from '../protocol/generated/incrementa
 import { IncrementalAlterConfigsResponse } from '../protocol/generated/incremental-alter-configs-response.js';
 import { duplicateResources } from '../metadata/config-resources.js';
 import { defineHandler } from './handler.js';
+import { authorized, clusterAuthorized, Op, Resource } from './authorize.js';
+import { ErrorCode } from '../protocol/errors.js';
 
 export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({
   apiKey: 44,
@@ -14,13 +16,20 @@ export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterCon
   request: IncrementalAlterConfigsRequest,
   response: IncrementalAlterConfigsResponse,
   async handle(ctx, req) {
-    const { unique, duplicates } = duplicateResources(req.resources);
+    const { unique: requested, duplicates } = duplicateResources(req.resources);
+    // ALTER_CONFIGS on the topic, or on the cluster for broker resources (Kafka's ConfigHelper).
+    const denied: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[] = [];
+    const unique = requested.filter((r) => {
+      const ok = r.resourceType === 2 ? authorized(ctx, Op.ALTER_CONFIGS, Resource.TOPIC, r.resourceName) : r.resourceType === 4 || r.resourceType === 8 ? clusterAuthorized(ctx, Op.ALTER_CONFIGS) : true;
+      if (!ok) denied.push({ errorCode: r.resourceType === 2 ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName });
+      return ok;
+    });
     const changes = unique.map((r) => ({
       resourceType: r.resourceType,
       resourceName: r.resourceName,
       configs: r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })),
     }));
     const done = await ctx.broker.controller.incrementalAlterConfigs(changes, req.validateOnly);
-    return { throttleTimeMs: 0, responses: [...duplicates, ...done] };
+    return { throttleTimeMs: 0, responses: [...duplicates, ...denied, ...done] };
   },
 });

@@ -89,6 +89,14 @@ t.test('topics: hidden from Metadata, no data, offsets or configs', async (t) =>
   t.equal(delRecords.topics[0].partitions[0].errorCode, TOPIC_DENIED);
   const create = await ask(P.CreateTopicsRequest, P.CreateTopicsResponse, 7, { topics: [{ name: 'mine', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
   t.equal(create.topics[0].errorCode, TOPIC_DENIED);
+  const alter = await ask(P.IncrementalAlterConfigsRequest, P.IncrementalAlterConfigsResponse, 1, {
+    resources: [{ resourceType: 2, resourceName: 'secret', configs: [{ name: 'retention.ms', configOperation: 0, value: '1' }] }, { resourceType: 4, resourceName: '', configs: [{ name: 'log.cleaner.threads', configOperation: 0, value: '2' }] }],
+    validateOnly: false,
+  });
+  t.same(alter.responses.map((r) => r.errorCode), [TOPIC_DENIED, CLUSTER_DENIED]);
+  const partitions = await ask(P.CreatePartitionsRequest, P.CreatePartitionsResponse, 3, { topics: [{ name: 'secret', count: 3, assignments: null }], timeoutMs: 5000, validateOnly: false });
+  t.equal(partitions.results[0].errorCode, TOPIC_DENIED);
+  t.equal(running.broker.topics.get('secret')?.partitions, 1, 'still one partition');
   t.ok(running.broker.topics.get('secret'), 'the topic is still there');
 });
 
@@ -127,6 +135,8 @@ t.test('cluster and transactions: no ACL admin, no producer ids', async (t) => {
   t.same([idempotent.errorCode, Number(idempotent.producerId)], [CLUSTER_DENIED, -1]);
   const txn = await ask(P.InitProducerIdRequest, P.InitProducerIdResponse, 4, { transactionalId: 'tx', transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
   t.same([txn.errorCode, Number(txn.producerId)], [TXN_DENIED, -1]);
+  t.equal((await ask(P.EndTxnRequest, P.EndTxnResponse, 4, { transactionalId: 'tx', producerId: 1, producerEpoch: 0, committed: true })).errorCode, TXN_DENIED);
+  t.equal((await ask(P.AddOffsetsToTxnRequest, P.AddOffsetsToTxnResponse, 3, { transactionalId: 'tx', producerId: 1, producerEpoch: 0, groupId: 'sg' })).errorCode, TXN_DENIED);
   const fcTxn = await ask(P.FindCoordinatorRequest, P.FindCoordinatorResponse, 4, { keyType: 1, coordinatorKeys: ['tx'] });
   t.equal(fcTxn.coordinators![0].errorCode, TXN_DENIED);
 });
