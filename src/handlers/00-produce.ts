@@ -21,13 +21,14 @@ import { transactionalProducer } from '../coordinator/transaction/produce-verifi
 import { log } from '../log.js';
 import { recompress, targetCodec } from './recompress.js';
 import { defineHandler } from './handler.js';
+import { withProduceQuota } from '../quota/throttled-handlers.js';
 import { authorized, Op, Resource } from './authorize.js';
 
 const EMPTY = Buffer.alloc(0);
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 
-export default defineHandler<ProduceRequest, ProduceResponse>({
+export default withProduceQuota(defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: 0,
   minVersion: 3,
   maxVersion: 13,
@@ -155,7 +156,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     }
     return leaderEndpoints.size > 0 ? { responses, throttleTimeMs: 0, nodeEndpoints: [...leaderEndpoints.values()] } : { responses, throttleTimeMs: 0 };
   },
-});
+}));
 
 function success(index: number, r: AppendResult): PartitionResponse {
   return {

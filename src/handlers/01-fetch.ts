@@ -13,6 +13,7 @@ import { FetchResponse } from '../protocol/generated/fetch-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerContext } from './context.js';
 import { defineHandler } from './handler.js';
+import { withFetchQuota } from '../quota/throttled-handlers.js';
 import { completeContext, contextPartitions, newContext, type ResponsePartition } from './fetch/context.js';
 import { readPartitions, releaseAll } from './fetch/read.js';
 import { fetchData, forgotten, resolvePartition, topicLookup, type FollowerReplica, type ResolvedPartition } from './fetch/request.js';
@@ -34,7 +35,7 @@ function sessionCache(broker: BrokerContext): FetchSessionCache {
   return cache;
 }
 
-export default defineHandler<FetchRequest, FetchResponse>({
+export default withFetchQuota(defineHandler<FetchRequest, FetchResponse>({
   apiKey: 1,
   minVersion: 4,
   maxVersion: 18,
@@ -111,7 +112,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
       await appendOrTimeout(wanted, seen, remaining);
     }
   },
-});
+}));
 
 /**
  * Waits for an append to any of the fetched partitions, or `ms`. Listens only now, when a wait is

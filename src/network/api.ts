@@ -24,6 +24,10 @@ export interface RequestInfo {
   apis: ApiRegistry<any>;
   /** Answers what is queued, then closes this connection (Kafka's signal for a failed acks=0 produce). */
   closeConnection(reason: string): void;
+  /** Size of the request frame (client quotas record a produce request's size). */
+  requestBytes?: number;
+  /** Mutes the connection for `ms` after this request (client quota throttling, as Kafka's ThrottledChannel). */
+  throttle?(ms: number): void;
   /**
    * Runs `fn` once this request's response is in the kernel, or once it never will be (no
    * response, handler failure, connection closed): for buffers the response refers to without

@@ -92,6 +92,8 @@ export class Connection {
   private saslMechanism = '';
   private sessionExpiryMs: number | null = null;
   private lastReauthStartMs = 0;
+  /** A client quota muted this connection (Kafka's channel throttling): no frame is read until it fires. */
+  private throttleTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -143,6 +145,7 @@ export class Connection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
     this.decoder.clear();
     this.socket.destroy();
     this.finishUnwritten();
@@ -234,6 +237,7 @@ export class Connection {
   private overloaded(): boolean {
     return (
       this.authBusy ||
+      this.throttleTimer !== null ||
       this.queue.length >= this.limits.maxInFlight ||
       this.inFlightRequestBytes >= MAX_IN_FLIGHT_REQUEST_BYTES ||
       this.socket.writableLength + this.queuedResponseBytes >= MAX_UNSENT_RESPONSE_BYTES
@@ -390,6 +394,17 @@ export class Connection {
     this.wake();
   }
 
+  /** Mutes reading for `ms` (responses still go out); a longer throttle replaces a shorter one. */
+  private throttle(ms: number): void {
+    if (ms <= 0 || this.closed) return;
+    if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
+    this.pauseReading();
+    this.throttleTimer = setTimeout(() => {
+      this.throttleTimer = null;
+      this.wake();
+    }, ms);
+  }
+
   private requestInfo(apiKey: number, apiVersion: number, correlationId: number, clientId: string | null, slot: Slot): RequestInfo {
     return {
       apiKey,
@@ -401,7 +416,9 @@ export class Connection {
       principal: this.principal,
       securityProtocol: this.securityProtocol,
       apis: this.listener.registry,
+      requestBytes: slot.bytes,
       closeConnection: (reason) => this.fail(reason),
+      throttle: (ms) => this.throttle(ms),
       afterResponse: (fn) => this.afterResponse(slot, fn),
       onConnectionClose: (fn) => {
         if (this.closed) {
