@@ -174,6 +174,22 @@ t.test('downgrade on the session timeout of the last consumer-protocol member', 
   t.same(c.describeGroups(['g'], false)[0].members.map((m) => m.memberId).sort(), [c1, c2].sort(), 'with the two classic members');
 });
 
+t.test('downgrade when the last consumer-protocol static member is replaced by a classic incarnation (no rebalance)', async (t) => {
+  const { c, clock } = await setup(t);
+  const { c1, c2 } = await classicGroup(t, c, clock);
+  await c.consumerGroupHeartbeat({ ...HB, groupId: 'g', memberId: 'n', instanceId: 'i1', memberEpoch: 0, rebalanceTimeoutMs: 60_000, subscribedTopicNames: ['x'], topicPartitions: [] }, CTX);
+  const j = await c.joinGroup(
+    { groupId: 'g', sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, memberId: '', groupInstanceId: 'i1', protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription(['x']) }], reason: null },
+    { ...JOIN_CTX, apiVersion: 5 },
+  );
+  t.equal(j.errorCode, ErrorCode.NONE);
+  await new Promise((r) => setTimeout(r, 50));
+  t.same(c.listGroups([], []).groups.map((g) => [g.groupType, g.groupState]), [['classic', 'Stable']], 'classic, Stable: the replacement starts no rebalance');
+  const d = c.describeGroups(['g'], false)[0];
+  t.same(d.members.map((m) => m.memberId).sort(), [c1, c2, j.memberId].sort(), 'the replacement in place of n');
+  t.equal(d.members.find((m) => m.memberId === j.memberId)?.groupInstanceId, 'i1');
+});
+
 t.test('a classic member leaving a consumer group (LeaveGroup) bumps the group epoch; unknown members are refused', async (t) => {
   const { c, clock } = await setup(t);
   const { c1 } = await classicGroup(t, c, clock);

@@ -72,9 +72,9 @@ export class ClassicGroupManager {
   }
 
   /** A group converted from a consumer group (KIP-848 downgrade): sessions start now and it rebalances. */
-  adopt(group: ClassicGroup, reason: string): void {
+  adopt(group: ClassicGroup, rebalanceReason: string | null): void {
     this.r.onLoaded(group);
-    this.r.prepareRebalance(group, reason);
+    if (rebalanceReason !== null) this.r.prepareRebalance(group, rebalanceReason);
   }
 
   /** Answers every parked request with NOT_COORDINATOR, as Kafka does when it unloads a group. */

@@ -132,7 +132,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
   /** The group an upgrade is replacing while its records are applied. */
   private replacing: string | null = null;
   /** Set by the coordinator: a classic group made from a consumer group starts its members' sessions and rebalances. */
-  adoptClassic: (group: ClassicGroup, reason: string) => void = () => {};
+  adoptClassic: (group: ClassicGroup, rebalanceReason: string | null) => void = () => {};
 
   constructor(
     private readonly c: CoordinatorContext,
@@ -578,11 +578,11 @@ export class ConsumerGroupManager implements GroupProtocolManager {
    * Kafka's convertToClassicGroup: the consumer group's records are deleted, the classic group of the
    * remaining (classic) members is written at the group epoch with their current assignments, and it rebalances.
    */
-  private async downgrade(group: ConsumerGroup, leavingId: string): Promise<number> {
+  private async downgrade(group: ConsumerGroup, leavingId: string, joining?: ConsumerGroupMember): Promise<number> {
     const id = group.groupId;
-    const classic = classicGroupFrom(group, leavingId, this.c.now());
+    const classic = classicGroupFrom(group, leavingId, this.c.now(), joining);
     const assignments = new Map<string, Buffer>();
-    for (const m of group.members.values()) {
+    for (const m of joining ? [...group.members.values(), joining] : group.members.values()) {
       if (m.memberId === leavingId || m.classic === null) continue;
       assignments.set(m.memberId, encodeAssignment(m.assignedPartitions, this.topics, m.classic.supportedProtocols[0].metadata));
       const cm = classic.get(m.memberId);
@@ -591,7 +591,8 @@ export class ConsumerGroupManager implements GroupProtocolManager {
     const records = [...this.deleteRecords(group), groupMetadataRecord(classic, assignments)];
     this.c.removeGroup(id);
     this.c.addGroup(classic);
-    this.adoptClassic(classic, `Downgrade group ${id} from consumer to classic.`);
+    // A member leaving starts a rebalance; a static member replaced by its classic incarnation does not.
+    this.adoptClassic(classic, joining ? null : `Downgrade group ${id} from consumer to classic.`);
     log.info(`[GroupId ${id}] Converted the consumer group to a classic group.`);
     try {
       await this.c.append(id, records);
@@ -600,6 +601,22 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       log.warn(`consumer group ${id}: writing the downgrade failed: ${(e as Error)?.message ?? e}`);
       return appendErrorCode(e);
     }
+  }
+
+  /** Kafka's validateOnlineDowngradeWithReplacedMemberId: the replaced static member was the last on the consumer protocol. */
+  private canDowngradeReplacing(group: ConsumerGroup, replacedId: string): boolean {
+    const replaced = group.members.get(replacedId);
+    if (!replaced || replaced.classic !== null) return false;
+    for (const m of group.members.values()) if (m.memberId !== replacedId && m.classic === null) return false;
+    if (!(this.settings.migration?.downgrade ?? true)) {
+      log.info(`Cannot downgrade consumer group ${group.groupId} to classic group because the online downgrade is disabled.`);
+      return false;
+    }
+    if (group.members.size > this.c.settings.maxGroupSize) {
+      log.info(`Cannot downgrade consumer group ${group.groupId} to classic group because its group size is greater than classic group max size.`);
+      return false;
+    }
+    return true;
   }
 
   /** consumer.session.timeout.ms of the group, else group.consumer.session.timeout.ms. */
@@ -753,10 +770,14 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       if (e instanceof MalformedProtocolError) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
       throw e;
     }
-    const error = await this.write(req.groupId, records);
+    // The last consumer-protocol member, static, replaced by a classic incarnation: the group turns classic.
+    const replacedId = instanceId !== null ? group.staticMembers.get(instanceId) : undefined;
+    const downgrade = replacedId !== undefined && replacedId !== reconciled.memberId && this.canDowngradeReplacing(group, replacedId);
+    const error = downgrade ? await this.downgrade(group, replacedId, reconciled) : await this.write(req.groupId, records);
     if (error !== ErrorCode.NONE) return fail(error);
     const groupId = req.groupId;
     const id = reconciled.memberId;
+    if (downgrade) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, generationId: reconciled.memberEpoch, protocolType: 'consumer', protocolName: req.protocols[0].name, leader: '', skipAssignment: false, memberId: id, members: [] };
     this.c.timers.cancel(joinKey(groupId, id));
     this.scheduleSessionTimeout(groupId, id, req.sessionTimeoutMs);
     // The SyncGroup must follow within the rebalance timeout (Kafka's scheduleConsumerGroupSyncTimeout).

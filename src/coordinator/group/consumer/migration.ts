@@ -152,11 +152,12 @@ export function consumerGroupRecordsFromClassic(classic: ClassicGroup, topics: T
 }
 
 /**
- * Kafka's ClassicGroup.fromConsumerGroup: the members but `leavingId` (all classic) at the group epoch,
+ * Kafka's ClassicGroup.fromConsumerGroup: the members but `leavingId` (all classic; with `joining`, the
+ * classic member replacing it) at the group epoch,
  * on the protocol the first of them prefers among those all of them support; Stable until it rebalances.
  */
-export function classicGroupFrom(group: ConsumerGroup, leavingId: string, now: number): ClassicGroup {
-  const members = [...group.members.values()].filter((m) => m.memberId !== leavingId && m.classic !== null);
+export function classicGroupFrom(group: ConsumerGroup, leavingId: string, now: number, joining?: ConsumerGroupMember): ClassicGroup {
+  const members = [...group.members.values(), ...(joining ? [joining] : [])].filter((m) => m.memberId !== leavingId && m.classic !== null);
   const supportedByAll = (name: string) => members.every((m) => m.classic!.supportedProtocols.some((p) => p.name === name));
   const protocolName = members[0]?.classic!.supportedProtocols.find((p) => supportedByAll(p.name))?.name ?? members[0]?.classic!.supportedProtocols[0]?.name ?? null;
   const classic = new ClassicGroup(group.groupId, 'Stable', now, { generationId: group.groupEpoch, protocolType: 'consumer', protocolName, leaderId: members[0]?.memberId ?? null });
