@@ -13,6 +13,7 @@ import { DescribeLogDirsResponse } from '../protocol/generated/describe-log-dirs
 import { ErrorCode } from '../protocol/errors.js';
 import type { LogDirDescription } from '../storage/log-dirs.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op } from './authorize.js';
 
 type Result = DescribeLogDirsResponse['results'][number];
 type Topic = Result['topics'][number];
@@ -24,6 +25,7 @@ export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
   request: DescribeLogDirsRequest,
   response: DescribeLogDirsResponse,
   async handle(ctx, req) {
+    if (!clusterAuthorized(ctx, Op.DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
     const broker = ctx.broker;
     const image = broker.image.topics;
     const wanted: Map<string, Set<number>> | null = req.topics === null ? null : new Map();

@@ -9,6 +9,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { KafkaError } from '../storage/types.js';
 import type { Controller } from '../metadata/controller.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op } from './authorize.js';
 
 export default defineHandler<ElectLeadersRequest, ElectLeadersResponse>({
   apiKey: 43,
@@ -17,6 +18,7 @@ export default defineHandler<ElectLeadersRequest, ElectLeadersResponse>({
   request: ElectLeadersRequest,
   response: ElectLeadersResponse,
   async handle(ctx, req) {
+    if (!clusterAuthorized(ctx, Op.ALTER)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, replicaElectionResults: [] };
     try {
       // Only a controller elects (a broker in a cluster forwards this API before it gets here).
       const controller = ctx.broker.controller as Partial<Pick<Controller, 'electLeaders'>>;

@@ -9,6 +9,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { KafkaError } from '../storage/types.js';
 import type { Controller } from '../metadata/controller.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op } from './authorize.js';
 
 export default defineHandler<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>({
   apiKey: 45,
@@ -17,6 +18,7 @@ export default defineHandler<AlterPartitionReassignmentsRequest, AlterPartitionR
   request: AlterPartitionReassignmentsRequest,
   response: AlterPartitionReassignmentsResponse,
   async handle(ctx, req) {
+    if (!clusterAuthorized(ctx, Op.ALTER)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, responses: [] };
     const allowReplicationFactorChange = req.allowReplicationFactorChange ?? true;
     try {
       // Only a controller reassigns (a broker in a cluster forwards this API before it gets here).

@@ -8,6 +8,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { KafkaError } from '../storage/types.js';
 import type { Controller } from '../metadata/controller.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op } from './authorize.js';
 
 export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>({
   apiKey: 46,
@@ -16,6 +17,7 @@ export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionRea
   request: ListPartitionReassignmentsRequest,
   response: ListPartitionReassignmentsResponse,
   async handle(ctx, req) {
+    if (!clusterAuthorized(ctx, Op.DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, topics: [] };
     try {
       const controller = ctx.broker.controller as Partial<Pick<Controller, 'listPartitionReassignments'>>;
       if (!controller.listPartitionReassignments) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This node is not the active controller.');

@@ -12,6 +12,7 @@ import { ErrorCode, errorMessage } from '../protocol/errors.js';
 import { METADATA_TOPIC } from '../metadata/metadata-log.js';
 import { ZERO_UUID } from '../metadata/uuid.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op } from './authorize.js';
 
 type Partition = DescribeQuorumResponse['topics'][number]['partitions'][number];
 
@@ -22,6 +23,7 @@ export default defineHandler<DescribeQuorumRequest, DescribeQuorumResponse>({
   request: DescribeQuorumRequest,
   response: DescribeQuorumResponse,
   handle(ctx, req) {
+    if (!clusterAuthorized(ctx, Op.DESCRIBE)) return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, topics: [], nodes: [] };
     const t = req.topics;
     const valid = t.length === 1 && t[0].topicName === METADATA_TOPIC && t[0].partitions.length === 1 && t[0].partitions[0].partitionIndex === 0;
     if (!valid) {

@@ -7,6 +7,7 @@ import { UpdateFeaturesResponse } from '../protocol/generated/update-features-re
 import { ErrorCode } from '../protocol/errors.js';
 import { UpgradeType } from '../metadata/feature-control.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op } from './authorize.js';
 
 export default defineHandler<UpdateFeaturesRequest, UpdateFeaturesResponse>({
   apiKey: 57,
@@ -15,6 +16,7 @@ export default defineHandler<UpdateFeaturesRequest, UpdateFeaturesResponse>({
   request: UpdateFeaturesRequest,
   response: UpdateFeaturesResponse,
   async handle(ctx, req) {
+    if (!clusterAuthorized(ctx, Op.ALTER)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, results: [] };
     const updates = req.featureUpdates.map((u) => ({
       feature: u.feature,
       maxVersionLevel: u.maxVersionLevel,

@@ -137,6 +137,10 @@ t.test('cluster and transactions: no ACL admin, no producer ids', async (t) => {
   t.same([txn.errorCode, Number(txn.producerId)], [TXN_DENIED, -1]);
   t.equal((await ask(P.EndTxnRequest, P.EndTxnResponse, 4, { transactionalId: 'tx', producerId: 1, producerEpoch: 0, committed: true })).errorCode, TXN_DENIED);
   t.equal((await ask(P.AddOffsetsToTxnRequest, P.AddOffsetsToTxnResponse, 3, { transactionalId: 'tx', producerId: 1, producerEpoch: 0, groupId: 'sg' })).errorCode, TXN_DENIED);
+  t.equal((await ask(P.ListPartitionReassignmentsRequest, P.ListPartitionReassignmentsResponse, 0, { timeoutMs: 5000, topics: null })).errorCode, CLUSTER_DENIED);
+  const logDirs = await ask(P.DescribeLogDirsRequest, P.DescribeLogDirsResponse, 4, { topics: null });
+  t.same([logDirs.errorCode, logDirs.results], [CLUSTER_DENIED, []]);
+  t.equal((await ask(P.ElectLeadersRequest, P.ElectLeadersResponse, 2, { electionType: 0, topicPartitions: null, timeoutMs: 5000 })).errorCode, CLUSTER_DENIED);
   const fcTxn = await ask(P.FindCoordinatorRequest, P.FindCoordinatorResponse, 4, { keyType: 1, coordinatorKeys: ['tx'] });
   t.equal(fcTxn.coordinators![0].errorCode, TXN_DENIED);
 });
