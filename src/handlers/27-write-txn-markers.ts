@@ -13,6 +13,8 @@ import { WriteTxnMarkersRequest } from '../protocol/generated/write-txn-markers-
 import { WriteTxnMarkersResponse } from '../protocol/generated/write-txn-markers-response.js';
 import { brokerMarkerHost, writeMarkersLocally, type MarkerResult } from '../coordinator/transaction/local-markers.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op } from './authorize.js';
+import { ErrorCode } from '../protocol/errors.js';
 
 export default defineHandler<WriteTxnMarkersRequest, WriteTxnMarkersResponse>({
   apiKey: 27,
@@ -21,6 +23,14 @@ export default defineHandler<WriteTxnMarkersRequest, WriteTxnMarkersResponse>({
   request: WriteTxnMarkersRequest,
   response: WriteTxnMarkersResponse,
   async handle(ctx, req) {
+    if (!clusterAuthorized(ctx, Op.CLUSTER_ACTION)) {
+      return {
+        markers: req.markers.map((m) => ({
+          producerId: m.producerId,
+          topics: m.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED })) })),
+        })),
+      };
+    }
     const host = brokerMarkerHost(ctx.broker);
     const written = await Promise.all(
       req.markers.map(async (m) => ({

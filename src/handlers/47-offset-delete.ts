@@ -6,6 +6,7 @@ import { OffsetDeleteResponse } from '../protocol/generated/offset-delete-respon
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './handler.js';
 import { topicResults } from './topic-results.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 
 export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
@@ -15,9 +16,14 @@ export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
   request: OffsetDeleteRequest,
   response: OffsetDeleteResponse,
   async handle(ctx, req) {
+    if (!authorized(ctx, Op.DELETE, Resource.GROUP, req.groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, throttleTimeMs: 0, topics: [] };
     const { topics, add } = topicResults();
     const valid: { name: string; partitions: number[] }[] = [];
     for (const t of req.topics) {
+      if (!authorized(ctx, Op.READ, Resource.TOPIC, t.name)) {
+        for (const p of t.partitions) add(t.name, p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        continue;
+      }
       const info = ctx.broker.topics.get(t.name);
       const partitions: number[] = [];
       for (const p of t.partitions) {

@@ -8,6 +8,8 @@ import { DescribeClusterRequest } from '../protocol/generated/describe-cluster-r
 import { DescribeClusterResponse } from '../protocol/generated/describe-cluster-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { authorizedOperations, CLUSTER_OPERATIONS, Resource } from './authorize.js';
+import { CLUSTER_NAME } from '../security/acl/acl.js';
 
 const BROKER_ENDPOINT = 1;
 const CONTROLLER_ENDPOINT = 2;
@@ -58,7 +60,7 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
       brokers,
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPERATIONS : NO_OPERATIONS,
+      clusterAuthorizedOperations: !req.includeClusterAuthorizedOperations ? NO_OPERATIONS : broker.authorizer ? authorizedOperations(ctx, Resource.CLUSTER, CLUSTER_NAME, CLUSTER_OPERATIONS) : ALL_CLUSTER_OPERATIONS,
     };
   },
 });

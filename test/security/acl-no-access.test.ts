@@ -53,7 +53,7 @@ t.teardown(async () => {
 });
 
 function ask<Req, Res>(req: Codec<Req>, res: Codec<Res>, version: number, body: Req): Promise<Res> {
-  return call(conn, req.apiKey, version, req, res, body, version >= req.firstFlexibleVersion);
+  return call(conn, req.apiKey, version, req, res, body, req.firstFlexibleVersion >= 0 && version >= req.firstFlexibleVersion);
 }
 
 t.test('topics: hidden from Metadata, no data, offsets or configs', async (t) => {
@@ -141,6 +141,11 @@ t.test('cluster and transactions: no ACL admin, no producer ids', async (t) => {
   const logDirs = await ask(P.DescribeLogDirsRequest, P.DescribeLogDirsResponse, 4, { topics: null });
   t.same([logDirs.errorCode, logDirs.results], [CLUSTER_DENIED, []]);
   t.equal((await ask(P.ElectLeadersRequest, P.ElectLeadersResponse, 2, { electionType: 0, topicPartitions: null, timeoutMs: 5000 })).errorCode, CLUSTER_DENIED);
+  const cluster = await ask(P.DescribeClusterRequest, P.DescribeClusterResponse, 1, { includeClusterAuthorizedOperations: true, endpointType: 1 });
+  t.equal(cluster.clusterAuthorizedOperations, 0, 'no authorized cluster operations');
+  const markers = await ask(P.WriteTxnMarkersRequest, P.WriteTxnMarkersResponse, 1, { markers: [{ producerId: 1, producerEpoch: 0, transactionResult: false, coordinatorEpoch: 0, topics: [{ name: 'secret', partitionIndexes: [0] }] }] });
+  t.equal(markers.markers[0].topics[0].partitions[0].errorCode, CLUSTER_DENIED, 'WriteTxnMarkers needs CLUSTER_ACTION');
+  t.equal((await ask(P.OffsetDeleteRequest, P.OffsetDeleteResponse, 0, { groupId: 'sg', topics: [{ name: 'secret', partitions: [{ partitionIndex: 0 }] }] })).errorCode, GROUP_DENIED);
   const fcTxn = await ask(P.FindCoordinatorRequest, P.FindCoordinatorResponse, 4, { keyType: 1, coordinatorKeys: ['tx'] });
   t.equal(fcTxn.coordinators![0].errorCode, TXN_DENIED);
 });
