@@ -188,6 +188,9 @@ t.test('downgrade when the last consumer-protocol static member is replaced by a
   const d = c.describeGroups(['g'], false)[0];
   t.same(d.members.map((m) => m.memberId).sort(), [c1, c2, j.memberId].sort(), 'the replacement in place of n');
   t.equal(d.members.find((m) => m.memberId === j.memberId)?.groupInstanceId, 'i1');
+  const s = await c.syncGroup({ groupId: 'g', generationId: j.generationId, memberId: j.memberId, groupInstanceId: 'i1', protocolType: 'consumer', protocolName: 'range', assignments: [] });
+  t.equal(s.errorCode, ErrorCode.NONE, 'its SyncGroup in the classic group answers at the generation of its JoinGroup');
+  t.same(partitionsOf(s.assignment), [], "with n's assignment, empty here (c1 and c2 never released theirs)");
 });
 
 t.test('a classic member leaving a consumer group (LeaveGroup) bumps the group epoch; unknown members are refused', async (t) => {
