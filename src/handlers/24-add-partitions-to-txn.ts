@@ -10,6 +10,7 @@ import { AddPartitionsToTxnRequest, type AddPartitionsToTxnRequestAddPartitionsT
 import { AddPartitionsToTxnResponse, type AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult } from '../protocol/generated/add-partitions-to-txn-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 interface Txn {
   transactionalId: string;
@@ -50,7 +51,13 @@ async function handleTxn(ctx: RequestContext, txn: Txn): Promise<AddPartitionsTo
     if (!info || p.partition < 0 || p.partition >= info.partitions) unknown.add(`${p.topic}:${p.partition}`);
   }
   let errors: { topic: string; partition: number; errorCode: number }[];
-  if (unknown.size > 0) {
+  // WRITE on the transactional id, then on each topic (the rest OPERATION_NOT_ATTEMPTED), as Kafka authorizes.
+  const deniedTopics = new Set(partitions.filter((p) => !authorized(ctx, Op.WRITE, Resource.TOPIC, p.topic)).map((p) => p.topic));
+  if (!authorized(ctx, Op.WRITE, Resource.TRANSACTIONAL_ID, txn.transactionalId)) {
+    errors = partitions.map((p) => ({ ...p, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED }));
+  } else if (deniedTopics.size > 0) {
+    errors = partitions.map((p) => ({ ...p, errorCode: deniedTopics.has(p.topic) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.OPERATION_NOT_ATTEMPTED }));
+  } else if (unknown.size > 0) {
     errors = partitions.map((p) => ({ ...p, errorCode: unknown.has(`${p.topic}:${p.partition}`) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED }));
   } else if (txn.verifyOnly) {
     errors = await ctx.broker.transactions.verifyOrAdd(txn.transactionalId, txn.producerId, txn.producerEpoch, partitions, false);

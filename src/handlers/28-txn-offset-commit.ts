@@ -15,6 +15,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import type { TxnCommitRequest } from '../coordinator/group/offset-manager.js';
 import { defineHandler } from './handler.js';
 import { topicResults } from './topic-results.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
   apiKey: 28,
@@ -27,7 +28,17 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
     const { topics, add } = topicResults();
     const keyOf = new Map<string, string>();
     const valid: TxnCommitRequest['topics'] = [];
+    // WRITE on the transactional id, READ on the group, then on each topic (Kafka's TxnOffsetCommit authorization).
+    const denied = !authorized(ctx, Op.WRITE, Resource.TRANSACTIONAL_ID, req.transactionalId)
+      ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      : !authorized(ctx, Op.READ, Resource.GROUP, req.groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED : null;
     for (const t of req.topics) {
+      const topicName = byId ? ctx.broker.topics.getById(t.topicId!)?.name : t.name;
+      const topicDenied = denied ?? (topicName !== undefined && topicName !== null && !authorized(ctx, Op.READ, Resource.TOPIC, topicName) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : null);
+      if (topicDenied !== null) {
+        for (const p of t.partitions) add(byId ? t.topicId! : (t.name ?? ''), p.partitionIndex, topicDenied);
+        continue;
+      }
       const info = byId ? ctx.broker.topics.getById(t.topicId!) : ctx.broker.topics.get(t.name ?? '');
       const key = byId ? t.topicId! : (t.name ?? '');
       if (!info) {

@@ -146,6 +146,13 @@ t.test('cluster and transactions: no ACL admin, no producer ids', async (t) => {
   const markers = await ask(P.WriteTxnMarkersRequest, P.WriteTxnMarkersResponse, 1, { markers: [{ producerId: 1, producerEpoch: 0, transactionResult: false, coordinatorEpoch: 0, topics: [{ name: 'secret', partitionIndexes: [0] }] }] });
   t.equal(markers.markers[0].topics[0].partitions[0].errorCode, CLUSTER_DENIED, 'WriteTxnMarkers needs CLUSTER_ACTION');
   t.equal((await ask(P.OffsetDeleteRequest, P.OffsetDeleteResponse, 0, { groupId: 'sg', topics: [{ name: 'secret', partitions: [{ partitionIndex: 0 }] }] })).errorCode, GROUP_DENIED);
+  const addParts = await ask(P.AddPartitionsToTxnRequest, P.AddPartitionsToTxnResponse, 3, { v3AndBelowTransactionalId: 'tx', v3AndBelowProducerId: 1, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [{ name: 'secret', partitions: [0] }] });
+  t.equal(addParts.resultsByTopicV3AndBelow![0].resultsByPartition[0].partitionErrorCode, TXN_DENIED);
+  const txnCommit = await ask(P.TxnOffsetCommitRequest, P.TxnOffsetCommitResponse, 3, {
+    transactionalId: 'tx', groupId: 'sg', producerId: 1, producerEpoch: 0, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null,
+    topics: [{ name: 'secret', partitions: [{ partitionIndex: 0, committedOffset: 0, committedLeaderEpoch: -1, committedMetadata: null }] }],
+  });
+  t.equal(txnCommit.topics[0].partitions[0].errorCode, TXN_DENIED);
   const fcTxn = await ask(P.FindCoordinatorRequest, P.FindCoordinatorResponse, 4, { keyType: 1, coordinatorKeys: ['tx'] });
   t.equal(fcTxn.coordinators![0].errorCode, TXN_DENIED);
 });
