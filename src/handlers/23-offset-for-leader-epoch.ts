@@ -5,6 +5,7 @@ import { OffsetForLeaderEpochResponse } from '../protocol/generated/offset-for-l
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './handler.js';
 import { leaderEpochError } from './leader-epoch.js';
+import { authorized, clusterAuthorized, Op, Resource } from './authorize.js';
 
 export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>({
   apiKey: 23,
@@ -20,6 +21,8 @@ export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochRe
         partitions: t.partitions.map((p) => {
           const l = ctx.broker.partitionLog(t.topic, p.partition);
           const none = { partition: p.partition, leaderEpoch: -1, endOffset: -1 };
+          const allowed = (req.replicaId ?? -1) >= 0 ? clusterAuthorized(ctx, Op.CLUSTER_ACTION) : authorized(ctx, Op.DESCRIBE, Resource.TOPIC, t.topic);
+          if (!allowed) return { ...none, errorCode: (req.replicaId ?? -1) >= 0 ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED : ErrorCode.TOPIC_AUTHORIZATION_FAILED };
           if (!l) return { ...none, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
           const epochError = leaderEpochError(l, p.currentLeaderEpoch);
           if (epochError !== ErrorCode.NONE) return { ...none, errorCode: epochError };

@@ -7,6 +7,7 @@ import { DescribeProducersResponse } from '../protocol/generated/describe-produc
 import { ErrorCode } from '../protocol/errors.js';
 import type { PartitionLog } from '../storage/types.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 type Producer = DescribeProducersResponse['topics'][number]['partitions'][number]['activeProducers'][number];
 
@@ -23,6 +24,7 @@ export default defineHandler<DescribeProducersRequest, DescribeProducersResponse
       return {
         name: t.name,
         partitions: t.partitionIndexes.map((p) => {
+          if (!authorized(ctx, Op.READ, Resource.TOPIC, t.name)) return { partitionIndex: p, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] };
           const log = known ? broker.partitionLog(t.name, p) : undefined;
           if (!log) {
             return {

@@ -4,6 +4,8 @@
 import { DescribeTransactionsRequest } from '../protocol/generated/describe-transactions-request.js';
 import { DescribeTransactionsResponse } from '../protocol/generated/describe-transactions-response.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
+import { ErrorCode } from '../protocol/errors.js';
 
 export default defineHandler<DescribeTransactionsRequest, DescribeTransactionsResponse>({
   apiKey: 65,
@@ -12,6 +14,7 @@ export default defineHandler<DescribeTransactionsRequest, DescribeTransactionsRe
   request: DescribeTransactionsRequest,
   response: DescribeTransactionsResponse,
   handle(ctx, req) {
-    return { throttleTimeMs: 0, transactionStates: req.transactionalIds.map((id) => ctx.broker.transactions.describe(id)) };
+    const denied = (transactionalId: string) => ({ errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, transactionalId, transactionState: '', transactionTimeoutMs: -1, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] });
+    return { throttleTimeMs: 0, transactionStates: req.transactionalIds.map((id) => (authorized(ctx, Op.DESCRIBE, Resource.TRANSACTIONAL_ID, id) ? ctx.broker.transactions.describe(id) : denied(id))) };
   },
 });

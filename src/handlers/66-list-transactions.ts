@@ -6,6 +6,7 @@ import { ListTransactionsRequest } from '../protocol/generated/list-transactions
 import { ListTransactionsResponse } from '../protocol/generated/list-transactions-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 export default defineHandler<ListTransactionsRequest, ListTransactionsResponse>({
   apiKey: 66,
@@ -23,6 +24,8 @@ export default defineHandler<ListTransactionsRequest, ListTransactionsResponse>(
       }
     }
     const r = ctx.broker.transactions.list(req.stateFilters, req.producerIdFilters, req.durationFilter ?? -1, pattern);
+    // Only the transactional ids the principal may describe are listed.
+    r.transactionStates = r.transactionStates.filter((s) => authorized(ctx, Op.DESCRIBE, Resource.TRANSACTIONAL_ID, s.transactionalId));
     return { throttleTimeMs: 0, ...r };
   },
 });

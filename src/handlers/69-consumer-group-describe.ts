@@ -5,6 +5,8 @@
 import { ConsumerGroupDescribeRequest } from '../protocol/generated/consumer-group-describe-request.js';
 import { ConsumerGroupDescribeResponse } from '../protocol/generated/consumer-group-describe-response.js';
 import { defineHandler } from './handler.js';
+import { authorized, authorizedOperations, GROUP_OPERATIONS, Op, Resource } from './authorize.js';
+import { ErrorCode } from '../protocol/errors.js';
 
 export default defineHandler<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>({
   apiKey: 69,
@@ -13,6 +15,15 @@ export default defineHandler<ConsumerGroupDescribeRequest, ConsumerGroupDescribe
   request: ConsumerGroupDescribeRequest,
   response: ConsumerGroupDescribeResponse,
   handle(ctx, req) {
-    return { throttleTimeMs: 0, groups: ctx.broker.groups.consumerGroupDescribe(req.groupIds, req.includeAuthorizedOperations) };
+    const groups = ctx.broker.groups.consumerGroupDescribe(req.groupIds, req.includeAuthorizedOperations);
+    if (!ctx.broker.authorizer) return { throttleTimeMs: 0, groups };
+    return {
+      throttleTimeMs: 0,
+      groups: groups.map((g) =>
+        !authorized(ctx, Op.DESCRIBE, Resource.GROUP, g.groupId)
+          ? { ...g, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, groupState: '', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [], authorizedOperations: -2147483648 }
+          : req.includeAuthorizedOperations ? { ...g, authorizedOperations: authorizedOperations(ctx, Resource.GROUP, g.groupId, GROUP_OPERATIONS) } : g,
+      ),
+    };
   },
 });

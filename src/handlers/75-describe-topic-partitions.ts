@@ -9,6 +9,7 @@ import { isInternalTopic } from '../metadata/topic-name.js';
 import { ZERO_UUID } from '../metadata/uuid.js';
 import { defineHandler } from './handler.js';
 import { offlineReplicas } from './offline-replicas.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 type Topic = DescribeTopicPartitionsResponse['topics'][number];
 const ALL_TOPIC_OPERATIONS = 3576;
@@ -22,13 +23,17 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
   handle(ctx, req) {
     const broker = ctx.broker;
     const image = broker.image.topics;
-    const names = (req.topics.length === 0 ? [...image.byName.keys()] : [...new Set(req.topics.map((t) => t.name))]).sort();
+    const names = (req.topics.length === 0 ? [...image.byName.keys()].filter((n) => authorized(ctx, Op.DESCRIBE, Resource.TOPIC, n)) : [...new Set(req.topics.map((t) => t.name))]).sort();
     const cursor = req.cursor;
     let budget = Math.max(1, req.responsePartitionLimit);
     const topics: Topic[] = [];
     let nextCursor: DescribeTopicPartitionsResponse['nextCursor'] = null;
     for (const name of names) {
       if (cursor && name < cursor.topicName) continue;
+      if (!authorized(ctx, Op.DESCRIBE, Resource.TOPIC, name)) {
+        topics.push({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648 });
+        continue;
+      }
       const t = image.get(name);
       if (!t) {
         topics.push({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: ALL_TOPIC_OPERATIONS });

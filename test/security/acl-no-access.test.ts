@@ -98,6 +98,14 @@ t.test('topics: hidden from Metadata, no data, offsets or configs', async (t) =>
   t.equal(partitions.results[0].errorCode, TOPIC_DENIED);
   t.equal(running.broker.topics.get('secret')?.partitions, 1, 'still one partition');
   t.ok(running.broker.topics.get('secret'), 'the topic is still there');
+  const dtp = await ask(P.DescribeTopicPartitionsRequest, P.DescribeTopicPartitionsResponse, 0, { topics: [], responsePartitionLimit: 100, cursor: null });
+  t.same(dtp.topics, [], 'DescribeTopicPartitions of all topics lists nothing');
+  const dtpNamed = await ask(P.DescribeTopicPartitionsRequest, P.DescribeTopicPartitionsResponse, 0, { topics: [{ name: 'secret' }], responsePartitionLimit: 100, cursor: null });
+  t.same([dtpNamed.topics[0].errorCode, dtpNamed.topics[0].partitions], [TOPIC_DENIED, []]);
+  const ofle = await ask(P.OffsetForLeaderEpochRequest, P.OffsetForLeaderEpochResponse, 4, { replicaId: -1, topics: [{ topic: 'secret', partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] });
+  t.equal(ofle.topics[0].partitions[0].errorCode, TOPIC_DENIED);
+  const producers = await ask(P.DescribeProducersRequest, P.DescribeProducersResponse, 0, { topics: [{ name: 'secret', partitionIndexes: [0] }] });
+  t.same([producers.topics[0].partitions[0].errorCode, producers.topics[0].partitions[0].activeProducers], [TOPIC_DENIED, []]);
 });
 
 t.test('groups: no coordinator, membership, offsets or descriptions', async (t) => {
@@ -119,6 +127,8 @@ t.test('groups: no coordinator, membership, offsets or descriptions', async (t) 
   t.same((await ask(P.ListGroupsRequest, P.ListGroupsResponse, 4, { statesFilter: [] })).groups, [], 'ListGroups lists nothing');
   const deleted = await ask(P.DeleteGroupsRequest, P.DeleteGroupsResponse, 2, { groupsNames: ['sg'] });
   t.equal(deleted.results[0].errorCode, GROUP_DENIED);
+  const cgd = await ask(P.ConsumerGroupDescribeRequest, P.ConsumerGroupDescribeResponse, 0, { groupIds: ['sg'], includeAuthorizedOperations: true });
+  t.same([cgd.groups[0].errorCode, cgd.groups[0].members], [GROUP_DENIED, []]);
   const cgh = await ask(P.ConsumerGroupHeartbeatRequest, P.ConsumerGroupHeartbeatResponse, 0, { groupId: 'sg', memberId: 'x', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 10000, subscribedTopicNames: ['secret'], serverAssignor: null, topicPartitions: [] });
   t.equal(cgh.errorCode, GROUP_DENIED);
   t.equal(cgh.assignment, null);
@@ -153,6 +163,9 @@ t.test('cluster and transactions: no ACL admin, no producer ids', async (t) => {
     topics: [{ name: 'secret', partitions: [{ partitionIndex: 0, committedOffset: 0, committedLeaderEpoch: -1, committedMetadata: null }] }],
   });
   t.equal(txnCommit.topics[0].partitions[0].errorCode, TXN_DENIED);
+  const dt = await ask(P.DescribeTransactionsRequest, P.DescribeTransactionsResponse, 0, { transactionalIds: ['tx'] });
+  t.equal(dt.transactionStates[0].errorCode, TXN_DENIED);
+  t.same((await ask(P.ListTransactionsRequest, P.ListTransactionsResponse, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1 })).transactionStates, []);
   const fcTxn = await ask(P.FindCoordinatorRequest, P.FindCoordinatorResponse, 4, { keyType: 1, coordinatorKeys: ['tx'] });
   t.equal(fcTxn.coordinators![0].errorCode, TXN_DENIED);
 });
