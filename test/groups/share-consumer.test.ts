@@ -205,10 +205,13 @@ t.test('two Java share consumers: RELEASEd records are redelivered, every record
   t.ok(accepted().every((a) => a.value === `v${a.offset * 2 + a.partition}`), 'each record is the one produced at its offset');
   t.ok(readers.every((r) => r.acks.length > 0), `both consumers got records (${readers.map((r) => r.acks.length)})`);
 
-  // The printouts as Kafka 4.4.0 prints them (row order aside), START-OFFSET and LAG included: the
-  // share partition persists the start offset from before each acknowledgement moved it, as Kafka's.
+  // The printouts as Kafka 4.4.0 prints them (row order aside), LAG included (0 once every record is
+  // acknowledged). START-OFFSET is the start offset persisted from before the last acknowledgement moved
+  // it (as Kafka's share partition writes it), so it depends on which record was acknowledged last, on
+  // Kafka as on samsa: it is left out of the comparison.
   t.comment(`START-OFFSET and LAG on ${TARGET}: ${rows.map((r) => r.slice(2).join(' ')).join('; ')}`);
-  const printed = [reset, listed, state, members, offsets, empty, deleted, gone].map((r) => normalize(r.out, bootstrap)).join('\n--\n') + '\n';
+  const masked = offsets.out.replace(/^(\S+[ \t]+\S+[ \t]+\d+[ \t]+)\d+[ \t]+(\S+)$/gm, '$1<start> $2');
+  const printed = [reset, listed, state, members, { out: masked }, empty, deleted, gone].map((r) => normalize(r.out, bootstrap)).join('\n--\n') + '\n';
   t.comment(printed);
   if (TARGET === 'kafka' && process.env.GROUPS_E2E_RECORD === '1') writeFileSync(FIXTURE, printed);
   else if (existsSync(FIXTURE)) t.equal(printed, readFileSync(FIXTURE, 'utf8'), 'kafka-share-groups prints what it prints against Kafka 4.4.0');
