@@ -4,6 +4,7 @@ import { InitializeShareGroupStateRequest } from '../protocol/generated/initiali
 import { InitializeShareGroupStateResponse } from '../protocol/generated/initialize-share-group-state-response.js';
 import { initializeShareGroupState } from '../coordinator/share/apis.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op, shareStateDenied } from './authorize.js';
 
 export default defineHandler<InitializeShareGroupStateRequest, InitializeShareGroupStateResponse>({
   apiKey: 83,
@@ -12,6 +13,7 @@ export default defineHandler<InitializeShareGroupStateRequest, InitializeShareGr
   request: InitializeShareGroupStateRequest,
   response: InitializeShareGroupStateResponse,
   handle(ctx, req) {
+    if (!clusterAuthorized(ctx, Op.CLUSTER_ACTION)) return shareStateDenied(req, {});
     return initializeShareGroupState(ctx.broker.shareCoordinator, req);
   },
 });

@@ -4,6 +4,7 @@ import { ReadShareGroupStateRequest } from '../protocol/generated/read-share-gro
 import { ReadShareGroupStateResponse } from '../protocol/generated/read-share-group-state-response.js';
 import { readShareGroupState } from '../coordinator/share/apis.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op, shareStateDenied } from './authorize.js';
 
 export default defineHandler<ReadShareGroupStateRequest, ReadShareGroupStateResponse>({
   apiKey: 84,
@@ -12,6 +13,7 @@ export default defineHandler<ReadShareGroupStateRequest, ReadShareGroupStateResp
   request: ReadShareGroupStateRequest,
   response: ReadShareGroupStateResponse,
   handle(ctx, req) {
+    if (!clusterAuthorized(ctx, Op.CLUSTER_ACTION)) return shareStateDenied(req, { stateEpoch: -1, startOffset: -1, stateBatches: [] });
     return readShareGroupState(ctx.broker.shareCoordinator, req);
   },
 });

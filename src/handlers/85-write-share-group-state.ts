@@ -4,6 +4,7 @@ import { WriteShareGroupStateRequest } from '../protocol/generated/write-share-g
 import { WriteShareGroupStateResponse } from '../protocol/generated/write-share-group-state-response.js';
 import { writeShareGroupState } from '../coordinator/share/apis.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op, shareStateDenied } from './authorize.js';
 
 export default defineHandler<WriteShareGroupStateRequest, WriteShareGroupStateResponse>({
   apiKey: 85,
@@ -12,6 +13,7 @@ export default defineHandler<WriteShareGroupStateRequest, WriteShareGroupStateRe
   request: WriteShareGroupStateRequest,
   response: WriteShareGroupStateResponse,
   handle(ctx, req) {
+    if (!clusterAuthorized(ctx, Op.CLUSTER_ACTION)) return shareStateDenied(req, {});
     return writeShareGroupState(ctx.broker.shareCoordinator, req);
   },
 });

@@ -4,6 +4,7 @@ import { DeleteShareGroupStateRequest } from '../protocol/generated/delete-share
 import { DeleteShareGroupStateResponse } from '../protocol/generated/delete-share-group-state-response.js';
 import { deleteShareGroupState } from '../coordinator/share/apis.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op, shareStateDenied } from './authorize.js';
 
 export default defineHandler<DeleteShareGroupStateRequest, DeleteShareGroupStateResponse>({
   apiKey: 86,
@@ -12,6 +13,7 @@ export default defineHandler<DeleteShareGroupStateRequest, DeleteShareGroupState
   request: DeleteShareGroupStateRequest,
   response: DeleteShareGroupStateResponse,
   handle(ctx, req) {
+    if (!clusterAuthorized(ctx, Op.CLUSTER_ACTION)) return shareStateDenied(req, {});
     return deleteShareGroupState(ctx.broker.shareCoordinator, req);
   },
 });

@@ -4,6 +4,7 @@ import { ReadShareGroupStateSummaryRequest } from '../protocol/generated/read-sh
 import { ReadShareGroupStateSummaryResponse } from '../protocol/generated/read-share-group-state-summary-response.js';
 import { readShareGroupStateSummary } from '../coordinator/share/apis.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op, shareStateDenied } from './authorize.js';
 
 export default defineHandler<ReadShareGroupStateSummaryRequest, ReadShareGroupStateSummaryResponse>({
   apiKey: 87,
@@ -12,6 +13,7 @@ export default defineHandler<ReadShareGroupStateSummaryRequest, ReadShareGroupSt
   request: ReadShareGroupStateSummaryRequest,
   response: ReadShareGroupStateSummaryResponse,
   handle(ctx, req) {
+    if (!clusterAuthorized(ctx, Op.CLUSTER_ACTION)) return shareStateDenied(req, { stateEpoch: -1, leaderEpoch: -1, startOffset: -1, deliveryCompleteCount: -1 });
     return readShareGroupStateSummary(ctx.broker.shareCoordinator, req);
   },
 });

@@ -50,3 +50,15 @@ export function authorizedOperations(ctx: RequestContext, resourceType: number, 
 export const TOPIC_OPERATIONS = [AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE, AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS];
 export const GROUP_OPERATIONS = [AclOperation.READ, AclOperation.DELETE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS];
 export const CLUSTER_OPERATIONS = [AclOperation.CREATE, AclOperation.ALTER, AclOperation.DESCRIBE, AclOperation.CLUSTER_ACTION, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE];
+
+/** An inter-broker share-state request refused whole: every partition CLUSTER_AUTHORIZATION_FAILED (CLUSTER_ACTION missing). */
+export function shareStateDenied<P extends object>(req: { topics: { topicId: string; partitions: { partition: number }[] }[] }, extra: P) {
+  return {
+    results: req.topics.map((t) => ({
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => ({ partition: p.partition, errorCode: CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.', ...extra })),
+    })),
+  };
+}
+
+const CLUSTER_AUTHORIZATION_FAILED = 31;

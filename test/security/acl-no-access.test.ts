@@ -166,6 +166,9 @@ t.test('cluster and transactions: no ACL admin, no producer ids', async (t) => {
   const dt = await ask(P.DescribeTransactionsRequest, P.DescribeTransactionsResponse, 0, { transactionalIds: ['tx'] });
   t.equal(dt.transactionStates[0].errorCode, TXN_DENIED);
   t.same((await ask(P.ListTransactionsRequest, P.ListTransactionsResponse, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1 })).transactionStates, []);
+  const topicId = running.broker.topics.get('secret')!.topicId;
+  const shareState = await ask(P.ReadShareGroupStateRequest, P.ReadShareGroupStateResponse, 0, { groupId: 'sg', topics: [{ topicId, partitions: [{ partition: 0, leaderEpoch: 0 }] }] });
+  t.equal(shareState.results[0].partitions[0].errorCode, CLUSTER_DENIED, 'share-state APIs need CLUSTER_ACTION');
   const fcTxn = await ask(P.FindCoordinatorRequest, P.FindCoordinatorResponse, 4, { keyType: 1, coordinatorKeys: ['tx'] });
   t.equal(fcTxn.coordinators![0].errorCode, TXN_DENIED);
 });
