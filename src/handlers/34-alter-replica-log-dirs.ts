@@ -14,6 +14,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { futureDirNameTooLong } from '../storage/log-dirs.js';
 import type { BrokerContext } from './context.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op } from './authorize.js';
 
 type TopicResult = AlterReplicaLogDirsResponse['results'][number];
 
@@ -32,11 +33,13 @@ export default defineHandler<AlterReplicaLogDirsRequest, AlterReplicaLogDirsResp
         for (const p of t.partitions) parts.set(p, d.path);
       }
     }
+    const denied = !clusterAuthorized(ctx, Op.ALTER);
     const results: TopicResult[] = [...target.keys()].sort().map((topicName) => ({
       topicName,
       partitions: [...target.get(topicName)!]
         .sort((a, b) => a[0] - b[0])
-        .map(([partitionIndex, to]) => ({ partitionIndex, errorCode: alter(ctx.broker, topicName, partitionIndex, to) })),
+        // CLUSTER ALTER (Kafka's AlterReplicaLogDirs authorization): else nothing moves.
+        .map(([partitionIndex, to]) => ({ partitionIndex, errorCode: denied ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED : alter(ctx.broker, topicName, partitionIndex, to) })),
     }));
     return { throttleTimeMs: 0, results };
   },

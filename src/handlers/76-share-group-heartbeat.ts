@@ -6,6 +6,7 @@ import { ShareGroupHeartbeatResponse } from '../protocol/generated/share-group-h
 import { clientHostOf } from '../coordinator/group/client-host.js';
 import { defineHandler } from './handler.js';
 import { shareGroupsEnabled, UNSUPPORTED_VERSION_MESSAGE } from './share-groups-enabled.js';
+import { authorized, Op, Resource } from './authorize.js';
 
 export default defineHandler<ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse>({
   apiKey: 76,
@@ -16,6 +17,9 @@ export default defineHandler<ShareGroupHeartbeatRequest, ShareGroupHeartbeatResp
   handle(ctx, req) {
     if (!shareGroupsEnabled(ctx)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: UNSUPPORTED_VERSION_MESSAGE, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
+    }
+    if (!authorized(ctx, Op.READ, Resource.GROUP, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
     }
     // Kafka's KafkaApis checks the member id before the coordinator does.
     if (req.memberId === '' || req.memberId.length > 36) {

@@ -7,6 +7,8 @@ import { StreamsGroupHeartbeatRequest } from '../protocol/generated/streams-grou
 import { StreamsGroupHeartbeatResponse } from '../protocol/generated/streams-group-heartbeat-response.js';
 import { clientHostOf } from '../coordinator/group/client-host.js';
 import { defineHandler } from './handler.js';
+import { authorized, Op, Resource } from './authorize.js';
+import { ErrorCode } from '../protocol/errors.js';
 
 export default defineHandler<StreamsGroupHeartbeatRequest, StreamsGroupHeartbeatResponse>({
   apiKey: 88,
@@ -15,6 +17,12 @@ export default defineHandler<StreamsGroupHeartbeatRequest, StreamsGroupHeartbeat
   request: StreamsGroupHeartbeatRequest,
   response: StreamsGroupHeartbeatResponse,
   handle(ctx, req) {
+    if (!authorized(ctx, Op.READ, Resource.GROUP, req.groupId)) {
+      return {
+        throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, memberId: req.memberId, memberEpoch: -1, heartbeatIntervalMs: 0, taskOffsetIntervalMs: 0,
+        status: null, activeTasks: null, standbyTasks: null, warmupTasks: null, endpointInformationEpoch: 0, partitionsByUserEndpoint: null,
+      };
+    }
     return ctx.broker.groups.streams.heartbeat(req, { clientId: ctx.clientId ?? '', clientHost: clientHostOf(ctx.peer), apiVersion: ctx.apiVersion });
   },
 });

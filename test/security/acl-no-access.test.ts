@@ -129,6 +129,8 @@ t.test('groups: no coordinator, membership, offsets or descriptions', async (t) 
   t.equal(deleted.results[0].errorCode, GROUP_DENIED);
   const cgd = await ask(P.ConsumerGroupDescribeRequest, P.ConsumerGroupDescribeResponse, 0, { groupIds: ['sg'], includeAuthorizedOperations: true });
   t.same([cgd.groups[0].errorCode, cgd.groups[0].members], [GROUP_DENIED, []]);
+  const sgh = await ask(P.ShareGroupHeartbeatRequest, P.ShareGroupHeartbeatResponse, 1, { groupId: 'sg', memberId: 'AAAAAAAAAAAAAAAAAAAAAA', memberEpoch: 0, rackId: null, subscribedTopicNames: ['secret'] });
+  t.same([sgh.errorCode, sgh.assignment], [GROUP_DENIED, null], 'ShareGroupHeartbeat needs READ on the group');
   const cgh = await ask(P.ConsumerGroupHeartbeatRequest, P.ConsumerGroupHeartbeatResponse, 0, { groupId: 'sg', memberId: 'x', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 10000, subscribedTopicNames: ['secret'], serverAssignor: null, topicPartitions: [] });
   t.equal(cgh.errorCode, GROUP_DENIED);
   t.equal(cgh.assignment, null);
@@ -169,6 +171,8 @@ t.test('cluster and transactions: no ACL admin, no producer ids', async (t) => {
   const topicId = running.broker.topics.get('secret')!.topicId;
   const shareState = await ask(P.ReadShareGroupStateRequest, P.ReadShareGroupStateResponse, 0, { groupId: 'sg', topics: [{ topicId, partitions: [{ partition: 0, leaderEpoch: 0 }] }] });
   t.equal(shareState.results[0].partitions[0].errorCode, CLUSTER_DENIED, 'share-state APIs need CLUSTER_ACTION');
+  const moved = await ask(P.AlterReplicaLogDirsRequest, P.AlterReplicaLogDirsResponse, 2, { dirs: [{ path: '/elsewhere', topics: [{ name: 'secret', partitions: [0] }] }] });
+  t.equal(moved.results[0].partitions[0].errorCode, CLUSTER_DENIED, 'AlterReplicaLogDirs needs CLUSTER ALTER');
   const fcTxn = await ask(P.FindCoordinatorRequest, P.FindCoordinatorResponse, 4, { keyType: 1, coordinatorKeys: ['tx'] });
   t.equal(fcTxn.coordinators![0].errorCode, TXN_DENIED);
 });
