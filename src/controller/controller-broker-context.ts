@@ -9,6 +9,8 @@ import type { MetadataManager } from '../metadata/manager.js';
 import type { MetadataImage, TopicsImage } from '../metadata/image.js';
 import type { TopicInfo } from '../metadata/topic-store.js';
 import type { PartitionLog } from '../storage/types.js';
+import { AuthorizerCache } from '../security/acl/authorizer-cache.js';
+import type { StandardAuthorizer } from '../security/acl/authorizer.js';
 
 export class ControllerBrokerContext implements BrokerContext {
   constructor(
@@ -18,6 +20,13 @@ export class ControllerBrokerContext implements BrokerContext {
     /** The controller listener's advertised endpoint. */
     private readonly endpoint: () => { host: string; port: number },
   ) {}
+
+  private authorizers: AuthorizerCache | null = null;
+
+  /** The StandardAuthorizer the controller checks forwarded admin requests with; null without authorizer.class.name. */
+  get authorizer(): StandardAuthorizer | null {
+    return (this.authorizers ??= new AuthorizerCache((n) => this.config.get(n))).current(this.metadata.image.acls);
+  }
 
   get clusterId(): string {
     return this.metadata.image.clusterId;

@@ -44,9 +44,12 @@ export default defineHandler<EnvelopeRequest, EnvelopeResponse, RequestInfo>({
   response: EnvelopeResponse,
   async handle(ctx, envelope) {
     if (envelope.requestPrincipal === null) return failed(ErrorCode.PRINCIPAL_DESERIALIZATION_FAILURE);
+    let principal: { principalType: string; name: string; tokenAuthenticated?: boolean };
     try {
       const p = new Reader(envelope.requestPrincipal);
-      DefaultPrincipalData.decode(p, p.int16());
+      const d = DefaultPrincipalData.decode(p, p.int16());
+      // The client's principal, which the controller authorizes the forwarded request with.
+      principal = { principalType: d.type, name: d.name, tokenAuthenticated: d.tokenAuthenticated };
     } catch {
       return failed(ErrorCode.PRINCIPAL_DESERIALIZATION_FAILURE);
     }
@@ -69,7 +72,7 @@ export default defineHandler<EnvelopeRequest, EnvelopeResponse, RequestInfo>({
     } catch {
       return failed(ErrorCode.INVALID_REQUEST);
     }
-    const inner = { ...ctx, apiKey, apiVersion, correlationId: header.correlationId, clientId: header.clientId ?? null, peer: clientAddress(envelope.clientHostAddress) };
+    const inner = { ...ctx, apiKey, apiVersion, correlationId: header.correlationId, clientId: header.clientId ?? null, peer: clientAddress(envelope.clientHostAddress), principal };
     let response: unknown;
     try {
       response = await api.handle(inner, body);
