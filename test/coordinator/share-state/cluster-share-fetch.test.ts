@@ -95,6 +95,8 @@ t.test("a share partition's state kept by the share coordinator on another broke
   const ack = await w.call(ShareAcknowledgeRequest, ShareAcknowledgeResponse, 2, { groupId, memberId: member, shareSessionEpoch: epoch, isRenewAck: false, topics: [{ topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: [{ firstOffset: 0, lastOffset: 9, acknowledgeTypes: [ACCEPT] }] }] }] });
   t.same([ack.errorCode, ack.responses[0].partitions[0].errorCode], [E.NONE, E.NONE], 'accepted, persisted through the coordinator');
   const summary = await state('ReadShareGroupStateSummary', 1, { leaderEpoch: 0 });
-  t.same([summary.errorCode, summary.startOffset], [E.NONE, 10], 'the coordinator on the other broker has the new start offset');
+  // Kafka 4.4's share partition writes the start offset from before the acknowledgement moved it, with
+  // the records delivered since then (SharePartition.writeShareGroupState): 0 and 10.
+  t.same([summary.errorCode, summary.startOffset, summary.deliveryCompleteCount], [E.NONE, 0, 10], 'the coordinator on the other broker has the acknowledgement (start 0, 10 delivered)');
   t.ok(summary.leaderEpoch >= 0);
 });
