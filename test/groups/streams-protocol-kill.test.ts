@@ -94,7 +94,14 @@ t.test(`a Kafka Streams instance kill -9'ed on ${TARGET}: fenced after the sessi
   t.ok(two, 'both instances are members running active tasks');
   b.proc.kill('SIGKILL');
   t.equal(await a.line(/^(PASS|FAIL) .*$/), 'PASS streams-group-word-count', 'per word exactly 1..n in the output, read committed', { err: a.err().slice(-4000) });
-  const d = await kafkaTool(TOOL, '--bootstrap-server', target.bootstrap, '--describe', '--members', '--group', app);
+  // The killed instance may have committed its tasks' output before it died, so the count can pass before
+  // its session (10 s) expires: wait for the fencing rather than assume it came first.
+  let d = { code: null as number | null, out: '' };
+  for (let i = 0; i < 60; i++) {
+    d = await kafkaTool(TOOL, '--bootstrap-server', target.bootstrap, '--describe', '--members', '--group', app);
+    if (d.out.split('\n').filter((l) => l.startsWith(`${app} `)).length === 1) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
   t.equal(d.out.split('\n').filter((l) => l.startsWith(`${app} `)).length, 1, 'the dead instance was fenced', { out: d.out });
   a.proc.stdin!.end();
   t.equal(await a.line(/^CLOSED$/), 'CLOSED', 'the first instance closed');
