@@ -7,6 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFi
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createScramUser, makePki, saslEnv, saslListeners, saslProperties, type SaslPorts } from './security.js';
 
 type Target = 'samsa' | 'kafka' | 'samsa-cluster';
 type Outcome = 'pass' | 'fail' | 'skip';
@@ -21,6 +22,8 @@ interface Scenario {
 
 interface Broker {
   bootstrap: string;
+  /** Where the SASL scenarios connect (compat/security.ts); none for the samsa-cluster target. */
+  saslEnv?: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -103,15 +106,68 @@ function stopChild(child: ChildProcess, forceMs: number): Promise<void> {
 
 async function startSamsa(dir: string, build: boolean): Promise<Broker> {
   if (build) buildSamsa();
+  const sasl = await startSamsaSasl(join(dir, 'sasl'));
   const log = createWriteStream(join(dir, 'samsa.log'));
   const child = spawn(process.execPath, ['bin/samsa.js', '--port', '0', '--data-dir', join(dir, 'data')], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr!.pipe(log);
-  const m = await waitForLine(child, /samsa listening on (\S+):(\d+)/, 60_000, 'samsa');
+  const m = await waitForLine(child, /samsa listening on (\S+):(\d+)/, 60_000, 'samsa').catch(async (e) => {
+    await sasl.stop();
+    throw e;
+  });
   child.stdout!.pipe(log);
-  return { bootstrap: `${m[1]}:${m[2]}`, stop: () => stopChild(child, 15_000) };
+  return { bootstrap: `${m[1]}:${m[2]}`, saslEnv: sasl.env, stop: async () => void (await Promise.all([stopChild(child, 15_000), sasl.stop()])) };
+}
+
+/**
+ * The SASL scenarios' samsa: a second process, a KRaft broker+controller node formatted with `samsa format` and
+ * started from a server.properties as a user would, with PLAINTEXT, SASL_SSL and SASL_PLAINTEXT listeners; the
+ * SCRAM user is created with kafka-configs on the PLAINTEXT one. The plain matrix keeps its lone broker.
+ */
+async function startSamsaSasl(dir: string): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
+  mkdirSync(dir, { recursive: true });
+  const pki = makePki(join(dir, 'pki'));
+  const base = await freePortRange(4);
+  const ports: SaslPorts = { saslSsl: base + 1, saslPlaintext: base + 2 };
+  const sasl = saslListeners(ports);
+  const props = join(dir, 'server.properties');
+  writeFileSync(props, [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${base + 3}`,
+    `listeners=PLAINTEXT://127.0.0.1:${base},${sasl.listeners.join(',')},CONTROLLER://127.0.0.1:${base + 3}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${base},${sasl.listeners.join(',')}`,
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,${sasl.protocols.join(',')}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${join(dir, 'data')}`,
+    'num.partitions=1',
+    'offsets.topic.replication.factor=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    ...saslProperties(pki),
+    '',
+  ].join('\n'));
+  const samsa = (args: string[]) => spawnSync(process.execPath, ['bin/samsa.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const clusterId = samsa(['random-uuid']).stdout.trim();
+  const format = samsa(['format', '-t', clusterId, '-c', props]);
+  if (format.status !== 0) throw new Error(`samsa format: ${format.stdout}${format.stderr}`);
+  const log = createWriteStream(join(dir, 'samsa.log'));
+  const child = spawn(process.execPath, ['bin/samsa.js', props], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr!.pipe(log);
+  await waitForLine(child, /samsa node 1 \S+ listening on/, 60_000, 'samsa (SASL listeners)');
+  child.stdout!.pipe(log);
+  const stop = () => stopChild(child, 15_000);
+  try {
+    await createScramUser(COMPAT, `127.0.0.1:${base}`, join(dir, 'kafka-configs.log'));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { env: saslEnv(pki, ports), stop };
 }
 
 function canBind(port: number): Promise<boolean> {
@@ -148,16 +204,27 @@ async function startSamsaCluster(dir: string, build: boolean): Promise<Broker> {
   return { bootstrap: m[1], stop: () => stopChild(child, 30_000) };
 }
 
+/** Kafka with the same SASL listeners as samsa's (compat/security.ts), the SCRAM user made with kafka-configs. */
 async function startKafka(dir: string): Promise<Broker> {
   const script = join(COMPAT, 'kafka', 'broker.sh');
-  const child = spawn('bash', [script, 'start', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pki = makePki(join(dir, 'pki'));
+  const base = await freePortRange(2);
+  const ports: SaslPorts = { saslSsl: base, saslPlaintext: base + 1 };
+  const sasl = saslListeners(ports);
+  const env = { ...process.env, KAFKA_EXTRA_LISTENERS: sasl.listeners.join(','), KAFKA_EXTRA_PROTOCOLS: sasl.protocols.join(',') };
+  const child = spawn('bash', [script, 'start', dir, ...saslProperties(pki)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const m = await waitForLine(child, /kafka listening on (\S+):(\d+)/, 900_000, 'kafka');
-  return {
-    bootstrap: `${m[1]}:${m[2]}`,
-    stop: async () => {
-      spawnSync('bash', [script, 'stop', dir], { stdio: 'inherit', timeout: 60_000 });
-    },
+  const stop = async () => {
+    spawnSync('bash', [script, 'stop', dir], { stdio: 'inherit', timeout: 60_000 });
   };
+  const bootstrap = `${m[1]}:${m[2]}`;
+  try {
+    await createScramUser(COMPAT, bootstrap, join(dir, 'kafka-configs.log'));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { bootstrap, saslEnv: saslEnv(pki, ports), stop };
 }
 
 interface RunResult {
@@ -223,10 +290,10 @@ function parseResults(client: string, stdout: string, allow: Set<string>): Scena
   return [...seen.values()];
 }
 
-async function runClient(c: (typeof CLIENTS)[number], bootstrap: string, target: Target, logDir: string): Promise<Scenario[]> {
+async function runClient(c: (typeof CLIENTS)[number], broker: Broker, target: Target, logDir: string): Promise<Scenario[]> {
   const script = join(COMPAT, c.name, 'run.sh');
   const logFile = join(logDir, `${c.name}.log`);
-  const env: NodeJS.ProcessEnv = { ...process.env, BOOTSTRAP: bootstrap, TARGET: target, RUN_ID: `${target}${Date.now().toString(36)}` };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...broker.saslEnv, BOOTSTRAP: broker.bootstrap, TARGET: target, RUN_ID: `${target}${Date.now().toString(36)}` };
   // franz-go's tests create their topics with KGO_TEST_RF replicas: all three nodes on the cluster.
   if (target === 'samsa-cluster') env.KGO_TEST_RF ??= '3';
   const allow = readAllowList(c.name);
@@ -392,7 +459,7 @@ async function main(): Promise<void> {
   try {
     for (const c of clients) {
       console.log(`${c.name}:`);
-      results.push(...(await runClient(c, broker.bootstrap, target, runDir)));
+      results.push(...(await runClient(c, broker, target, runDir)));
     }
   } finally {
     await broker.stop();
@@ -411,7 +478,7 @@ async function main(): Promise<void> {
     for (const b of broken) console.log(`  ${b.client} / ${b.name}: ${b.why}`);
     process.exitCode = 1;
   }
-  if (target !== 'kafka' && broken.length === 0) rmSync(join(runDir, 'data'), { recursive: true, force: true });
+  if (target !== 'kafka' && broken.length === 0) for (const d of ['data', 'sasl/data']) rmSync(join(runDir, d), { recursive: true, force: true });
 }
 
 main().catch((e) => {

@@ -3,7 +3,8 @@
 # and run it on loopback.
 #   broker.sh install          jars into .work/libs (once; reruns are no-ops)
 #   broker.sh start DIR [K=V..] format DIR, start, wait until it answers; prints "kafka listening on HOST:PORT"
-#                              (K=V: extra lines of server.properties)
+#                              (K=V: extra lines of server.properties; KAFKA_EXTRA_LISTENERS=NAME://HOST:PORT,..
+#                              and KAFKA_EXTRA_PROTOCOLS=NAME:PROTOCOL,.. add listeners, as compat/run.ts's SASL ones)
 #   broker.sh stop DIR         stop the broker started in DIR
 #   broker.sh restart DIR      start the broker formatted in DIR again (same ports, same data; after a kill -9)
 #   broker.sh java CLASS ARGS  run a class from the same jars (the Java client tools use this)
@@ -56,11 +57,11 @@ start() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller${KAFKA_EXTRA_LISTENERS:+,$KAFKA_EXTRA_LISTENERS}
+advertised.listeners=PLAINTEXT://127.0.0.1:$port${KAFKA_EXTRA_LISTENERS:+,$KAFKA_EXTRA_LISTENERS}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${KAFKA_EXTRA_PROTOCOLS:+,$KAFKA_EXTRA_PROTOCOLS}
 log.dirs=$dir/data
 num.partitions=1
 default.replication.factor=1
@@ -121,7 +122,7 @@ case "${1:-}" in
   stop) stop "${2:?broker.sh stop DIR}" ;;
   restart)
     d="$(cd "${2:?broker.sh restart DIR}" && pwd)"
-    launch "$d" "$(sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:||p' "$d/server.properties")" ;;
+    launch "$d" "$(sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:\([0-9]*\).*|\1|p' "$d/server.properties")" ;;
   java) shift; run_java "$@" ;;
   *) sed -n '2,10p' "$0" >&2; exit 2 ;;
 esac

@@ -1,0 +1,90 @@
+// The SASL listeners of a compat run: a throw-away CA and broker certificate made with openssl in the run's
+// directory (never committed), the server.properties lines both brokers get (a SASL_SSL and a SASL_PLAINTEXT
+// listener, SCRAM-SHA-256/512), the SCRAM user created with Kafka's kafka-configs as a user would, and the
+// environment the client scripts read (SASL_SSL_BOOTSTRAP, SASL_PLAINTEXT_BOOTSTRAP, SSL_CA, SCRAM_USER,
+// SCRAM_PASSWORD; franz-go's KGO_TEST_SCRAM_SEEDS/KGO_TEST_SCRAM).
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const SCRAM_USER = 'compat-scram';
+export const SCRAM_PASSWORD = 'compat-scram-secret';
+const SCRAM_LOGIN = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+const MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'];
+
+export interface SaslPorts {
+  saslSsl: number;
+  saslPlaintext: number;
+}
+
+export interface Pki {
+  caPem: string;
+  /** Key, certificate and CA certificate in one file: Kafka's ssl.keystore.type=PEM with ssl.keystore.location. */
+  keyStorePem: string;
+}
+
+/** A CA and a broker certificate for localhost / 127.0.0.1, valid two days. */
+export function makePki(dir: string): Pki {
+  mkdirSync(dir, { recursive: true });
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=samsa-compat-ca');
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'broker.key', '-out', 'broker.csr', '-subj', '/CN=localhost');
+  writeFileSync(join(dir, 'broker.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  ssl('x509', '-req', '-in', 'broker.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'broker.pem', '-days', '2', '-extfile', 'broker.ext');
+  const keyStorePem = join(dir, 'broker.keystore.pem');
+  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+  writeFileSync(keyStorePem, read('broker.key') + read('broker.pem') + read('ca.pem'));
+  return { caPem: join(dir, 'ca.pem'), keyStorePem };
+}
+
+/** Listener entries (for listeners= and advertised.listeners=) and protocol map entries of the SASL listeners. */
+export function saslListeners(ports: SaslPorts): { listeners: string[]; protocols: string[] } {
+  return {
+    listeners: [`SASL_SSL://127.0.0.1:${ports.saslSsl}`, `SASL_PLAINTEXT://127.0.0.1:${ports.saslPlaintext}`],
+    protocols: ['SASL_SSL:SASL_SSL', 'SASL_PLAINTEXT:SASL_PLAINTEXT'],
+  };
+}
+
+/** The rest of server.properties for them: mechanisms, the key store, a JAAS entry per listener and mechanism. */
+export function saslProperties(pki: Pki): string[] {
+  const lines = [
+    `sasl.enabled.mechanisms=${MECHANISMS.join(',')}`,
+    'listener.name.sasl_ssl.ssl.keystore.type=PEM',
+    `listener.name.sasl_ssl.ssl.keystore.location=${pki.keyStorePem}`,
+  ];
+  for (const l of ['sasl_ssl', 'sasl_plaintext']) {
+    for (const m of MECHANISMS) lines.push(`listener.name.${l}.${m.toLowerCase()}.sasl.jaas.config=${SCRAM_LOGIN}`);
+  }
+  return lines;
+}
+
+/** kafka-configs --alter --add-config 'SCRAM-SHA-xxx=[password=...]' --entity-type users, once per mechanism. */
+export async function createScramUser(compat: string, bootstrap: string, logFile: string): Promise<void> {
+  const run = (mechanism: string) =>
+    new Promise<string>((resolve, reject) => {
+      const args = [join(compat, 'kafka', 'broker.sh'), 'java', 'org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', bootstrap,
+        '--alter', '--add-config', `${mechanism}=[password=${SCRAM_PASSWORD}]`, '--entity-type', 'users', '--entity-name', SCRAM_USER];
+      execFile('bash', args, { timeout: 180_000 }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`kafka-configs ${mechanism}: ${err.message}\n${stdout}${stderr}`));
+        else resolve(stdout + stderr);
+      });
+    });
+  // Kafka refuses two alterations of one user in a request; two requests (one tool run each) are fine in parallel.
+  const out = await Promise.all(MECHANISMS.map(run));
+  writeFileSync(logFile, out.join('\n'));
+}
+
+/** What the client scripts read to reach the SASL listeners. */
+export function saslEnv(pki: Pki, ports: SaslPorts): Record<string, string> {
+  const saslPlaintext = `127.0.0.1:${ports.saslPlaintext}`;
+  return {
+    SASL_SSL_BOOTSTRAP: `127.0.0.1:${ports.saslSsl}`,
+    SASL_PLAINTEXT_BOOTSTRAP: saslPlaintext,
+    SSL_CA: pki.caPem,
+    SCRAM_USER,
+    SCRAM_PASSWORD,
+    // franz-go's TestSCRAMAuth dials its seeds without TLS (KGO_TEST_TLS would put every other test on TLS).
+    KGO_TEST_SCRAM_SEEDS: saslPlaintext,
+    KGO_TEST_SCRAM: `${SCRAM_USER}:${SCRAM_PASSWORD}`,
+  };
+}
