@@ -35,6 +35,9 @@ import { delegationTokenSecretKey, imageCredentialStore } from './security/image
 import { AuthorizerCache } from './security/acl/authorizer-cache.js';
 import type { StandardAuthorizer } from './security/acl/authorizer.js';
 import { SharePersister } from './coordinator/share/persister.js';
+import { HttpServer } from './http/server.js';
+import { registerRoutes } from './http/routes.js';
+import type { HttpContext } from './http/context.js';
 
 /** One of the broker's listeners (Kafka's `listeners` entry, with its `advertised.listeners` one). */
 export interface BrokerListener {
@@ -71,6 +74,8 @@ export interface BrokerOptions {
   cluster?: boolean;
   /** The share-partition state's Persister in place of the share coordinator's (tests). */
   sharePersister?: Persister;
+  /** The HTTP port (/metrics, faults, console) in place of samsa.http.port; 0: a free port. */
+  httpPort?: number;
   /**
    * Cluster mode: the broker's line to the active controller. The admin APIs Kafka forwards go
    * there (`registry` wraps the listeners' one, src/node/forwarded-apis.ts), and so do the topics
@@ -114,6 +119,9 @@ export class Broker implements BrokerContext {
   /** Each listener's advertised endpoint, in the order of `listeners`. */
   private endpoints: { name: string; host: string; port: number }[] = [];
   private advertised = { host: '127.0.0.1', port: 0 };
+  private http: HttpServer | null = null;
+  /** The HTTP port bound (samsa.http.port), once started; null without one. */
+  httpPort: number | null = null;
   /** Group-level settings for the coordinators: a group's GROUP config override, else the broker's group.* value. */
   readonly groupConfigs: GroupConfigs;
 
@@ -276,7 +284,28 @@ export class Broker implements BrokerContext {
     }
     this.advertised = { host: this.endpoints[0].host, port: this.endpoints[0].port };
     if (!o.cluster) await this.metadata.controller.registerBroker(this.advertised.host, this.advertised.port, null, [this.metadata.directoryId]);
+    await this.startHttp(listeners[0].host || '0.0.0.0');
     return bound[0];
+  }
+
+  /** The HTTP server on samsa.http.port (or options.httpPort), on the first listener's host. */
+  private async startHttp(host: string): Promise<void> {
+    const configured = this.config.get('samsa.http.port');
+    const port = this.options.httpPort ?? (configured === null ? null : Number(configured));
+    if (port === null) return;
+    const server = new HttpServer();
+    registerRoutes(server, this.httpContext());
+    this.http = server;
+    this.httpPort = (await server.listen(port, host)).port;
+  }
+
+  /** What the HTTP routes see of this broker (src/http/context.ts). */
+  private httpContext(): HttpContext {
+    return {
+      nodeId: this.nodeId,
+      config: this.config,
+      image: () => this.metadata.image,
+    };
   }
 
   /**
@@ -286,6 +315,8 @@ export class Broker implements BrokerContext {
   async close(opts: { drainMs?: number } = {}): Promise<void> {
     await Promise.all(this.servers.map((s) => s.close(opts.drainMs ?? 0)));
     this.servers = [];
+    await this.http?.close();
+    this.http = null;
     this.txnMarkers.close();
     this.shares.close();
     await this.groups.close();

@@ -72,6 +72,8 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--controllers': opts.controllers = count(take(), flag); break;
       case '--brokers': opts.brokers = count(take(), flag); break;
       case '--controller-port': opts.controllerPort = port(take(), flag); break;
+      // The HTTP port (/metrics, faults, console): samsa.http.port.
+      case '--http-port': opts.config!['samsa.http.port'] = String(port(take(), flag)); break;
       // --override is kafka-server-start's name for the same thing.
       case '--config': case '--override': {
         const kv = take();
@@ -158,7 +160,8 @@ async function startLone(opts: CliOptions, props: Record<string, string>): Promi
     fail(1, `cannot start: ${(e as Error).message}`);
   }
   const ms = Math.round(performance.now());
-  process.stdout.write(`samsa listening on ${running.host}:${running.port} (started in ${ms} ms)\n`);
+  const http = running.httpPort === null ? '' : `, HTTP on ${running.host}:${running.httpPort}`;
+  process.stdout.write(`samsa listening on ${running.host}:${running.port} (started in ${ms} ms)${http}\n`);
   // Stop accepting and reading, answer what is being handled, then flush and close the logs.
   exitOnSignals(() => running.broker.close({ drainMs: SHUTDOWN_DRAIN_MS }));
 }
@@ -185,7 +188,9 @@ async function startClusterNode(opts: CliOptions, props: Record<string, string>)
     }
     const listening = config.listeners.map((l) => `${l.host || '0.0.0.0'}:${l.port} (${l.listenerName})`).join(', ');
     const ms = Math.round(performance.now());
-    process.stdout.write(`samsa node ${config.nodeId} (${config.roles.join(',')}) listening on ${listening} (started in ${ms} ms)\n`);
+    const httpPort = node.broker?.httpPort ?? null;
+    const http = httpPort === null ? '' : `, HTTP on ${config.listeners[0]?.host || '0.0.0.0'}:${httpPort}`;
+    process.stdout.write(`samsa node ${config.nodeId} (${config.roles.join(',')}) listening on ${listening} (started in ${ms} ms)${http}\n`);
   } catch (e) {
     fail(1, `cannot start: ${(e as Error).message}`);
   }

@@ -458,6 +458,8 @@ export const SAMSA_CONFIGS: readonly ConfigDef[] = [
   { name: 'samsa.client.telemetry.metrics', type: 'list', default: '*', doc: 'Metric name prefixes clients are asked to push ("*": all, empty: none).' },
   { name: 'samsa.client.telemetry.push.interval.ms', type: 'int', default: '300000', min: 100, max: 3600000, doc: 'How often clients push their metrics.' },
   { name: 'samsa.client.telemetry.max.clients', type: 'int', default: '1000', min: 1, doc: 'Clients whose latest metrics are kept (least recently pushed dropped first).' },
+  // The HTTP port (/metrics, /api/faults, the console); unset: none. 0 picks a free port.
+  { name: 'samsa.http.port', type: 'int', default: null, min: 0, max: 65535, doc: 'Port of the HTTP server (/metrics, /api/faults, the console); unset: no HTTP server, 0: a free port.' },
 ];
 
 const BROKER_BY_NAME = new Map(BROKER_CONFIGS.map((d) => [d.name, d]));

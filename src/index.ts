@@ -10,6 +10,8 @@ export interface RunningBroker {
   /** "host:port", ready for a client's bootstrap servers. */
   bootstrap: string;
   broker: Broker;
+  /** The HTTP port (samsa.http.port / httpPort), null without one. */
+  httpPort: number | null;
   close(): Promise<void>;
 }
 
@@ -18,7 +20,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   const broker = new Broker(options);
   try {
     const { host, port } = await broker.start();
-    return { host, port, bootstrap: `${host}:${port}`, broker, close: () => broker.close() };
+    return { host, port, bootstrap: `${host}:${port}`, broker, httpPort: broker.httpPort, close: () => broker.close() };
   } catch (e) {
     await broker.close().catch(() => {});
     throw e;

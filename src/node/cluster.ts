@@ -31,6 +31,8 @@ export interface ClusterNode {
   readonly bootstrap: string | null;
   /** "host:port" of its controller listener (null on a broker-only node). */
   readonly controller: string | null;
+  /** Its HTTP port (asked for with config samsa.http.port, e.g. '0'); null while not running or without one. */
+  readonly httpPort: number | null;
   /** Its quorum view (role, epoch, leader, high watermark); null while not running. */
   status(): RaftStatus | null;
   /** A clean shutdown: a leader resigns first, logs are flushed and closed. */
@@ -113,6 +115,9 @@ export async function startCluster(o: ClusterOptions = {}): Promise<RunningClust
       },
       bootstrap: spec.port === null ? null : `${host}:${spec.port}`,
       controller: spec.controllerPort === null ? null : `${host}:${spec.controllerPort}`,
+      get httpPort() {
+        return node?.broker?.httpPort ?? null;
+      },
       status: () => node?.raftStatus() ?? null,
       async stop() {
         const n = node;

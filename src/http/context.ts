@@ -1,0 +1,12 @@
+// What the HTTP routes see of the broker: a narrow view built in src/broker.ts. Route modules add
+// the fields they need here (additively), never the whole Broker.
+import type { BrokerConfig } from '../config.js';
+import type { MetadataImage } from '../metadata/image.js';
+
+export interface HttpContext {
+  readonly nodeId: number;
+  /** The broker's static config (its samsa.* and Kafka settings). */
+  readonly config: BrokerConfig;
+  /** The current metadata image (topics, partitions, brokers). */
+  image(): MetadataImage;
+}

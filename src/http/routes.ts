@@ -1,0 +1,8 @@
+// Every route module of the HTTP port, registered where the server is built (one line each).
+import type { HttpContext } from './context.js';
+import type { HttpServer } from './server.js';
+
+export function registerRoutes(server: HttpServer, ctx: HttpContext): void {
+  void server;
+  void ctx;
+}
