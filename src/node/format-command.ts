@@ -1,25 +1,34 @@
 // `samsa format` and `samsa random-uuid`, as Kafka 4.4's `kafka-storage format` / `random-uuid`:
 // the same flags (-t/--cluster-id, -c/--config FILE, -s/--standalone, -I/--initial-controllers,
-// -N/--no-initial-controllers, -g/--ignore-formatted), the same lines on stdout, a refusal as one
-// line on stderr and exit code 1.
+// -N/--no-initial-controllers, -g/--ignore-formatted, -S/--add-scram), the same lines on stdout, a
+// refusal as one line on stderr and exit code 1.
 import { BOOTSTRAP_FEATURES, LATEST_METADATA_VERSION } from '../metadata/features.js';
+import type { MetadataRecord } from '../metadata/records.js';
 import { randomUuid } from '../metadata/uuid.js';
+import { parseScramArguments } from '../security/scram/scram-parser.js';
 import { resolveNodeConfig } from './config.js';
 import { formatNode } from './format.js';
 import { readPropertiesFile } from './properties.js';
 
-export const FORMAT_USAGE = `usage: samsa format --config CONFIG --cluster-id CLUSTER_ID [--ignore-formatted]
+export const FORMAT_USAGE = `usage: samsa format --config CONFIG --cluster-id CLUSTER_ID [--add-scram ADD_SCRAM] [--ignore-formatted]
                     [--standalone | --no-initial-controllers | --initial-controllers INITIAL_CONTROLLERS]`;
 
 interface Out {
   write(s: string): unknown;
 }
 
+/** A byte array as Java's Arrays.toString prints it (signed bytes). */
+const javaBytes = (b: Buffer) => `[${[...b].map((x) => (x << 24) >> 24).join(', ')}]`;
+
 /** kafka-storage's first line: the bootstrap metadata it writes. */
-function bootstrapLine(): string {
-  const records = [...BOOTSTRAP_FEATURES]
-    .map(([name, level]) => `ApiMessageAndVersion(FeatureLevelRecord(name='${name}', featureLevel=${level}) at version 0)`)
-    .join(', ');
+function bootstrapLine(extra: MetadataRecord[]): string {
+  const records = [
+    ...[...BOOTSTRAP_FEATURES].map(([name, level]) => `ApiMessageAndVersion(FeatureLevelRecord(name='${name}', featureLevel=${level}) at version 0)`),
+    ...extra.map(
+      ({ data: d, version }) =>
+        `ApiMessageAndVersion(UserScramCredentialRecord(name='${d.name}', mechanism=${d.mechanism}, salt=${javaBytes(d.salt)}, storedKey=${javaBytes(d.storedKey)}, serverKey=${javaBytes(d.serverKey)}, iterations=${d.iterations}) at version ${version})`,
+    ),
+  ].join(', ');
   return `Bootstrap metadata: BootstrapMetadata(records=[${records}], metadataVersionLevel=${LATEST_METADATA_VERSION}, source=format command)`;
 }
 
@@ -32,10 +41,12 @@ interface FormatArgs {
   initialControllers?: string;
   noInitialControllers: boolean;
   ignoreFormatted: boolean;
+  /** --add-scram, once per credential. */
+  addScram: string[];
 }
 
 function parseFormatArgs(argv: string[]): FormatArgs {
-  const a: FormatArgs = { standalone: false, noInitialControllers: false, ignoreFormatted: false };
+  const a: FormatArgs = { standalone: false, noInitialControllers: false, ignoreFormatted: false, addScram: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -52,6 +63,7 @@ function parseFormatArgs(argv: string[]): FormatArgs {
       case '-I': case '--initial-controllers': a.initialControllers = value(); break;
       case '-N': case '--no-initial-controllers': a.noInitialControllers = true; break;
       case '-g': case '--ignore-formatted': a.ignoreFormatted = true; break;
+      case '-S': case '--add-scram': a.addScram.push(value()); break;
       default: throw new FormatUsageError(`unrecognized arguments: '${arg}'`);
     }
   }
@@ -75,6 +87,7 @@ export async function runFormatCommand(argv: string[], out: Out = process.stdout
     const config = resolveNodeConfig(Object.fromEntries(readPropertiesFile(a.config!)));
     // Like kafka-storage, the bootstrap line only once the checks have passed.
     let first = true;
+    let records: MetadataRecord[] = [];
     await formatNode({
       clusterId: a.clusterId!,
       config,
@@ -82,8 +95,9 @@ export async function runFormatCommand(argv: string[], out: Out = process.stdout
       initialControllers: a.initialControllers,
       noInitialControllers: a.noInitialControllers,
       ignoreFormatted: a.ignoreFormatted,
+      bootstrapRecords: () => (records = parseScramArguments(a.addScram)),
       print: (line) => {
-        if (first) out.write(bootstrapLine() + '\n');
+        if (first) out.write(bootstrapLine(records) + '\n');
         first = false;
         out.write(line + '\n');
       },

@@ -17,7 +17,7 @@ import {
   type StoredMetaProperties,
 } from '../metadata/meta-properties.js';
 import { METADATA_TOPIC } from '../metadata/metadata-log.js';
-import { RecordType, encodeMetadataRecord } from '../metadata/records.js';
+import { RecordType, encodeMetadataRecord, type MetadataRecord } from '../metadata/records.js';
 import { snapshotFileName } from '../metadata/snapshot.js';
 import { randomUuid } from '../metadata/uuid.js';
 import { KRaftVersionRecord } from '../protocol/generated/k-raft-version-record.js';
@@ -116,6 +116,8 @@ export interface BootstrapCheckpointOptions {
   kraftVersion: 0 | 1;
   /** The initial voter set (--standalone / --initial-controllers), with its endpoint name. */
   voters?: { voters: QuorumVoter[]; listenerName: string };
+  /** Records after the feature levels in the same batch (--add-scram's UserScramCredentialRecords). */
+  records?: MetadataRecord[];
   now?: number;
 }
 
@@ -133,11 +135,10 @@ export function encodeBootstrapCheckpoint(o: BootstrapCheckpointOptions): Buffer
     }));
     control.push(controlRecord(KRAFT_VOTERS, encoded(VotersRecord, { version: 0, voters }), now));
   }
-  const features = [...BOOTSTRAP_FEATURES].map(([name, featureLevel]) => ({
-    key: null,
-    value: encodeMetadataRecord({ type: RecordType.FEATURE_LEVEL, version: 0, data: { name, featureLevel } }),
-    timestamp: now,
-  }));
+  const features = [
+    ...[...BOOTSTRAP_FEATURES].map(([name, featureLevel]) => ({ type: RecordType.FEATURE_LEVEL, version: 0, data: { name, featureLevel } })),
+    ...(o.records ?? []),
+  ].map((r) => ({ key: null, value: encodeMetadataRecord(r), timestamp: now }));
   const footer = controlRecord(SNAPSHOT_FOOTER, encoded(SnapshotFooterRecord, { version: 0 }), now);
   return Buffer.concat([
     buildBatch({ baseOffset: 0, partitionLeaderEpoch: 0, control: true, records: control }),
@@ -203,6 +204,8 @@ export interface FormatOptions {
   ignoreFormatted?: boolean;
   /** Whether to write the bootstrap checkpoint (kafka-storage always does). */
   bootstrapCheckpoint?: boolean;
+  /** Extra bootstrap records (--add-scram), made once the quorum flags have passed their checks, as Kafka orders its refusals. */
+  bootstrapRecords?: () => MetadataRecord[];
   /** Where kafka-storage's "Formatting ..." lines go. */
   print?: (line: string) => void;
 }
@@ -276,6 +279,7 @@ export async function formatNode(o: FormatOptions): Promise<void> {
   const print = o.print ?? (() => {});
   const c = o.config;
   const voters = initialVoters(o);
+  const records = o.bootstrapRecords?.() ?? [];
   const dirs = nodeDirectories(c);
   const metadataDir = path.resolve(c.metadataLogDir);
   const stored = await readAll(dirs);
@@ -306,6 +310,7 @@ export async function formatNode(o: FormatOptions): Promise<void> {
       const bytes = encodeBootstrapCheckpoint({
         kraftVersion: c.voters.length === 0 ? 1 : 0,
         voters: voters && { voters, listenerName: c.controllerListenerNames[0] },
+        records,
       });
       await writeFileSynced(bootstrapCheckpointPath(dir), bytes);
     }
