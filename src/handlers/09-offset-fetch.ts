@@ -27,9 +27,26 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   handle(ctx, req) {
     const all = ctx.broker.groups;
     // DESCRIBE on the group (Kafka's OffsetFetch authorization); GROUP_AUTHORIZATION_FAILED otherwise.
+    // DESCRIBE on each topic: a named one without it gets TOPIC_AUTHORIZATION_FAILED partitions, "all" leaves it out.
+    const canDescribe = (topic: string) => authorized(ctx, Op.DESCRIBE, Resource.TOPIC, topic);
     const groups = {
-      fetchOffsets: (groupId: string, ...rest: [any, any, any?]) =>
-        authorized(ctx, Op.DESCRIBE, Resource.GROUP, groupId) ? all.fetchOffsets(groupId, ...rest) : { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] },
+      fetchOffsets: (groupId: string, requested: { name: string; partitionIndexes: number[] }[] | null, ...rest: [any, any?]) => {
+        if (!authorized(ctx, Op.DESCRIBE, Resource.GROUP, groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
+        if (!ctx.broker.authorizer) return all.fetchOffsets(groupId, requested, ...rest);
+        if (requested === null) {
+          const r = all.fetchOffsets(groupId, null, ...rest);
+          return { ...r, topics: r.topics.filter((t) => canDescribe(t.name)) };
+        }
+        const r = all.fetchOffsets(groupId, requested.filter((t) => canDescribe(t.name)), ...rest);
+        if (r.errorCode !== ErrorCode.NONE) return r;
+        let next = 0;
+        const topics = requested.map((t) =>
+          canDescribe(t.name)
+            ? r.topics[next++]
+            : { name: t.name, partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })) },
+        );
+        return { ...r, topics };
+      },
     } as unknown as typeof all;
     const stable = req.requireStable ?? false;
     if (ctx.apiVersion >= 10) {

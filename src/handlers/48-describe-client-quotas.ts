@@ -4,6 +4,7 @@ import { DescribeClientQuotasRequest } from '../protocol/generated/describe-clie
 import { DescribeClientQuotasResponse } from '../protocol/generated/describe-client-quotas-response.js';
 import { describeClientQuotas } from '../quota/client-quota-control.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op } from './authorize.js';
 
 export default defineHandler<DescribeClientQuotasRequest, DescribeClientQuotasResponse>({
   apiKey: 48,
@@ -12,6 +13,8 @@ export default defineHandler<DescribeClientQuotasRequest, DescribeClientQuotasRe
   request: DescribeClientQuotasRequest,
   response: DescribeClientQuotasResponse,
   async handle(ctx, req) {
+    // Kafka's KafkaApis: DESCRIBE_CONFIGS on the cluster, else the whole answer CLUSTER_AUTHORIZATION_FAILED.
+    if (!clusterAuthorized(ctx, Op.DESCRIBE_CONFIGS)) return { throttleTimeMs: 0, errorCode: 31, errorMessage: 'Cluster authorization failed.', entries: null };
     return describeClientQuotas(ctx.broker.image, req);
   },
 });

@@ -20,6 +20,10 @@ export default defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbe
     if (!authorized(ctx, Op.READ, Resource.GROUP, req.groupId)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, memberId: null, memberEpoch: -1, heartbeatIntervalMs: -1, assignment: null };
     }
+    // Kafka's KafkaApis: every subscribed topic name needs DESCRIBE (clients may not learn of others).
+    if (req.subscribedTopicNames?.some((t) => !authorized(ctx, Op.DESCRIBE, Resource.TOPIC, t))) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, memberId: null, memberEpoch: -1, heartbeatIntervalMs: -1, assignment: null };
+    }
     return ctx.broker.groups.consumerGroupHeartbeat(req, { clientId: ctx.clientId ?? '', clientHost: clientHostOf(ctx.peer), apiVersion: ctx.apiVersion });
   },
 });

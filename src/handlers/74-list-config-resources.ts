@@ -8,6 +8,7 @@ import { ListConfigResourcesResponse } from '../protocol/generated/list-config-r
 import { ErrorCode } from '../protocol/errors.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { defineHandler } from './handler.js';
+import { clusterAuthorized, Op } from './authorize.js';
 
 /** Kafka's ConfigResource.Type ids. */
 const TOPIC = 2;
@@ -25,6 +26,8 @@ export default defineHandler<ListConfigResourcesRequest, ListConfigResourcesResp
   request: ListConfigResourcesRequest,
   response: ListConfigResourcesResponse,
   handle(ctx, req) {
+    // Kafka's KafkaApis: DESCRIBE_CONFIGS on the cluster for the whole list.
+    if (!clusterAuthorized(ctx, Op.DESCRIBE_CONFIGS)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, configResources: [] };
     const supported = ctx.apiVersion === 0 ? [CLIENT_METRICS] : [TOPIC, BROKER, BROKER_LOGGER, CLIENT_METRICS, GROUP];
     const requested = req.resourceTypes ?? [];
     if (requested.some((t) => !supported.includes(t))) {

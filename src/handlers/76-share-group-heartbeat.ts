@@ -21,6 +21,10 @@ export default defineHandler<ShareGroupHeartbeatRequest, ShareGroupHeartbeatResp
     if (!authorized(ctx, Op.READ, Resource.GROUP, req.groupId)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
     }
+    // Kafka's KafkaApis: every subscribed topic name needs DESCRIBE (clients may not learn of others).
+    if (req.subscribedTopicNames?.some((t) => !authorized(ctx, Op.DESCRIBE, Resource.TOPIC, t))) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
+    }
     // Kafka's KafkaApis checks the member id before the coordinator does.
     if (req.memberId === '' || req.memberId.length > 36) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Invalid member id in the request.', memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };

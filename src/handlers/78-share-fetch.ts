@@ -15,6 +15,7 @@ import { readPartitions, releaseAll, type PartitionRead, type Wanted } from './f
 import { leaderHints, resetOffsetOf, resolveSharePartition, type ResolvedSharePartition } from './share/partitions.js';
 import { acknowledgeOne } from './share/acknowledge.js';
 import { abortedRanges, acquiredBatches, fetchedBatches } from './share/records.js';
+import { groupDenied, Op, topicIdAuthorized } from './authorize.js';
 
 type PartitionData = ShareFetchResponsePartitionData;
 
@@ -55,6 +56,9 @@ export default defineHandler<ShareFetchRequest, ShareFetchResponse>({
     const memberId = req.memberId;
     if (!groupId) return topLevel(ErrorCode.INVALID_REQUEST, 'Invalid group id in the request.');
     if (!memberId) return topLevel(ErrorCode.INVALID_REQUEST, 'Invalid member id in the request.');
+    // Kafka's KafkaApis: READ on the group for the whole request, READ on each topic for its partitions.
+    if (groupDenied(ctx, Op.READ, groupId)) return topLevel(ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage(ErrorCode.GROUP_AUTHORIZATION_FAILED));
+    const readable = (topicId: string) => topicIdAuthorized(ctx, Op.READ, topicId);
 
     const named: SessionPartition[] = [];
     const acks = new Map<string, { topicId: string; partition: number; batches: ShareFetchRequest['topics'][number]['partitions'][number]['acknowledgementBatches'] }>();
@@ -90,6 +94,11 @@ export default defineHandler<ShareFetchRequest, ShareFetchResponse>({
       [...acks.entries()].map(async ([key, a]) => {
         const data = emptyPartition(a.partition);
         out.set(key, { topicId: a.topicId, data });
+        if (!readable(a.topicId)) {
+          data.acknowledgeErrorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+          data.acknowledgeErrorMessage = errorMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+          return;
+        }
         const r = await acknowledgeOne(ctx, shares, groupId, memberId, a.topicId, a.partition, a.batches, renew);
         data.acknowledgeErrorCode = r.errorCode;
         data.acknowledgeErrorMessage = r.errorMessage;
@@ -113,6 +122,11 @@ export default defineHandler<ShareFetchRequest, ShareFetchResponse>({
       }
       const f: Fetching = { resolved, share: undefined, data };
       fetching.push(f);
+      if (!readable(p.topicId)) {
+        data.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        data.errorMessage = errorMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        continue;
+      }
       if (resolved.errorCode !== ErrorCode.NONE || !resolved.log) {
         data.errorCode = resolved.errorCode;
         data.errorMessage = errorMessage(resolved.errorCode);
@@ -128,7 +142,7 @@ export default defineHandler<ShareFetchRequest, ShareFetchResponse>({
       }
     }
 
-    const readable = fetching.filter((f) => f.share !== undefined);
+    const reading = fetching.filter((f) => f.share !== undefined);
     const maxBytes = Math.min(req.maxBytes, ctx.broker.config.number('fetch.max.bytes'));
     const minBytes = Math.min(req.minBytes, maxBytes);
     const readCommitted = settings.isolationLevel === 'read_committed';
@@ -137,8 +151,8 @@ export default defineHandler<ShareFetchRequest, ShareFetchResponse>({
       const active: Fetching[] = [];
       const wanted: Wanted[] = [];
       // Kafka's uniform strategy: the response's bytes split evenly over the partitions read.
-      const perPartition = readable.length > 0 ? Math.max(1, Math.floor(maxBytes / readable.length)) : maxBytes;
-      for (const f of readable) {
+      const perPartition = reading.length > 0 ? Math.max(1, Math.floor(maxBytes / reading.length)) : maxBytes;
+      for (const f of reading) {
         const sp = f.share!;
         const log = f.resolved.log!;
         sp.updateLogStartOffset(log.logStartOffset);
@@ -167,7 +181,7 @@ export default defineHandler<ShareFetchRequest, ShareFetchResponse>({
         }
       }
       releaseAll(reads.flatMap((r) => (r.release ? [r.release] : [])));
-      await somethingNew(shares, readable, remaining);
+      await somethingNew(shares, reading, remaining);
     }
   },
 });

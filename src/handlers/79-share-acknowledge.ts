@@ -9,6 +9,7 @@ import { FINAL_EPOCH } from '../share/share-session-cache.js';
 import { defineHandler } from './handler.js';
 import { acknowledgeOne } from './share/acknowledge.js';
 import { leaderHints } from './share/partitions.js';
+import { groupDenied, Op, topicIdAuthorized } from './authorize.js';
 
 function topLevel(errorCode: number, message: string | null): ShareAcknowledgeResponse {
   return { throttleTimeMs: 0, errorCode, errorMessage: message, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
@@ -27,6 +28,8 @@ export default defineHandler<ShareAcknowledgeRequest, ShareAcknowledgeResponse>(
     const memberId = req.memberId;
     if (!groupId) return topLevel(ErrorCode.INVALID_REQUEST, 'Invalid group id in the request.');
     if (!memberId) return topLevel(ErrorCode.INVALID_REQUEST, 'Invalid member id in the request.');
+    // Kafka's KafkaApis: READ on the group for the whole request, READ on each topic for its partitions.
+    if (groupDenied(ctx, Op.READ, groupId)) return topLevel(ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage(ErrorCode.GROUP_AUTHORIZATION_FAILED));
     try {
       shares.sessions.acknowledgeContext(groupId, memberId, req.shareSessionEpoch);
     } catch (e) {
@@ -40,6 +43,9 @@ export default defineHandler<ShareAcknowledgeRequest, ShareAcknowledgeResponse>(
         topicId: t.topicId,
         partitions: await Promise.all(
           t.partitions.map(async (p): Promise<ShareAcknowledgeResponsePartitionData> => {
+            if (!topicIdAuthorized(ctx, Op.READ, t.topicId)) {
+              return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: errorMessage(ErrorCode.TOPIC_AUTHORIZATION_FAILED), currentLeader: { leaderId: -1, leaderEpoch: -1 } };
+            }
             const r = await acknowledgeOne(ctx, shares, groupId, memberId, t.topicId, p.partitionIndex, p.acknowledgementBatches, renew);
             return { partitionIndex: p.partitionIndex, errorCode: r.errorCode, errorMessage: r.errorMessage, currentLeader: hints.leader(r.resolved) };
           }),

@@ -5,6 +5,7 @@
 import { StreamsGroupDescribeRequest } from '../protocol/generated/streams-group-describe-request.js';
 import { StreamsGroupDescribeResponse } from '../protocol/generated/streams-group-describe-response.js';
 import { defineHandler } from './handler.js';
+import { authorized, authorizedOperations, GROUP_OPERATIONS, groupDenied, Op, Resource } from './authorize.js';
 
 export default defineHandler<StreamsGroupDescribeRequest, StreamsGroupDescribeResponse>({
   apiKey: 89,
@@ -13,7 +14,19 @@ export default defineHandler<StreamsGroupDescribeRequest, StreamsGroupDescribeRe
   request: StreamsGroupDescribeRequest,
   response: StreamsGroupDescribeResponse,
   handle(ctx, req) {
-    const groups = ctx.broker.groups.streams.describe(req.groupIds, req.includeAuthorizedOperations);
+    // Kafka's KafkaApis: DESCRIBE on each group, and on every topic its topology names.
+    const allowed = req.groupIds.filter((g) => !groupDenied(ctx, Op.DESCRIBE, g));
+    const byId = new Map((allowed.length > 0 ? ctx.broker.groups.streams.describe(allowed, req.includeAuthorizedOperations) : []).map((g) => [g.groupId, g]));
+    const groups = req.groupIds.map((groupId): StreamsGroupDescribeResponse['groups'][number] => {
+      const g = byId.get(groupId);
+      if (!g) return { errorCode: 30, errorMessage: null, groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, topology: null, members: [], authorizedOperations: -2147483648 };
+      if (!ctx.broker.authorizer || g.errorCode !== 0) return g;
+      const topics = (g.topology?.subtopologies ?? []).flatMap((s) => [...s.sourceTopics, ...s.repartitionSinkTopics, ...s.stateChangelogTopics.map((t) => t.name), ...s.repartitionSourceTopics.map((t) => t.name)]);
+      if (topics.some((t) => !authorized(ctx, Op.DESCRIBE, Resource.TOPIC, t))) {
+        return { ...g, errorCode: 29, errorMessage: 'The described group uses topics that the client is not authorized to describe.', topology: null, members: [] };
+      }
+      return req.includeAuthorizedOperations ? { ...g, authorizedOperations: authorizedOperations(ctx, Resource.GROUP, groupId, GROUP_OPERATIONS) } : g;
+    });
     if (req.includeTopologyDescription) for (const g of groups) if (g.errorCode === 0) g.topologyDescriptionStatus = 1;
     return { throttleTimeMs: 0, groups };
   },

@@ -5,6 +5,7 @@ import { DeleteShareGroupOffsetsRequest } from '../protocol/generated/delete-sha
 import { DeleteShareGroupOffsetsResponse } from '../protocol/generated/delete-share-group-offsets-response.js';
 import { defineHandler } from './handler.js';
 import { shareGroupsEnabled, UNSUPPORTED_VERSION_MESSAGE } from './share-groups-enabled.js';
+import { authorized, groupDenied, Op, Resource } from './authorize.js';
 
 export default defineHandler<DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse>({
   apiKey: 92,
@@ -12,8 +13,17 @@ export default defineHandler<DeleteShareGroupOffsetsRequest, DeleteShareGroupOff
   maxVersion: 0,
   request: DeleteShareGroupOffsetsRequest,
   response: DeleteShareGroupOffsetsResponse,
-  handle(ctx, req) {
+  async handle(ctx, req) {
     if (!shareGroupsEnabled(ctx)) return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: UNSUPPORTED_VERSION_MESSAGE, responses: [] };
-    return ctx.broker.groups.shareGroups.deleteOffsets(req);
+    // Kafka's KafkaApis: DELETE on the group, READ on each topic (TOPIC_AUTHORIZATION_FAILED otherwise).
+    if (groupDenied(ctx, Op.DELETE, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, responses: [] };
+    if (!ctx.broker.authorizer) return ctx.broker.groups.shareGroups.deleteOffsets(req);
+    const readable = req.topics.filter((t) => authorized(ctx, Op.READ, Resource.TOPIC, t.topicName));
+    const denied = req.topics
+      .filter((t) => !readable.includes(t))
+      .map((t) => ({ topicName: t.topicName, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null }));
+    if (readable.length === 0) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, responses: denied };
+    const res = await ctx.broker.groups.shareGroups.deleteOffsets({ ...req, topics: readable });
+    return { ...res, responses: [...res.responses, ...denied] };
   },
 });

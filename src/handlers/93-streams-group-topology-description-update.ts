@@ -5,6 +5,7 @@
 import { StreamsGroupTopologyDescriptionUpdateRequest } from '../protocol/generated/streams-group-topology-description-update-request.js';
 import { StreamsGroupTopologyDescriptionUpdateResponse } from '../protocol/generated/streams-group-topology-description-update-response.js';
 import { defineHandler } from './handler.js';
+import { groupDenied, Op } from './authorize.js';
 
 export default defineHandler<StreamsGroupTopologyDescriptionUpdateRequest, StreamsGroupTopologyDescriptionUpdateResponse>({
   apiKey: 93,
@@ -13,6 +14,8 @@ export default defineHandler<StreamsGroupTopologyDescriptionUpdateRequest, Strea
   request: StreamsGroupTopologyDescriptionUpdateRequest,
   response: StreamsGroupTopologyDescriptionUpdateResponse,
   handle(ctx, req) {
+    // Kafka's KafkaApis: READ on the group before the coordinator sees the description.
+    if (groupDenied(ctx, Op.READ, req.groupId)) return { throttleTimeMs: 0, errorCode: 30, errorMessage: null };
     return { throttleTimeMs: 0, ...ctx.broker.groups.streams.topologyDescriptionUpdate(req) };
   },
 });

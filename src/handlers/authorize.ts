@@ -62,3 +62,15 @@ export function shareStateDenied<P extends object>(req: { topics: { topicId: str
 }
 
 const CLUSTER_AUTHORIZATION_FAILED = 31;
+
+/** A topic named by id: authorized when the principal may, or when no such topic exists (its UNKNOWN_TOPIC_ID comes later). */
+export function topicIdAuthorized(ctx: RequestContext, operation: number, topicId: string): boolean {
+  if (!ctx.broker.authorizer) return true;
+  const name = ctx.broker.topics.getById(topicId)?.name;
+  return name === undefined || authorized(ctx, operation, AclResourceType.TOPIC, name);
+}
+
+/** A group refused `operation`: Kafka's GROUP_AUTHORIZATION_FAILED (30). */
+export function groupDenied(ctx: RequestContext, operation: number, groupId: string): boolean {
+  return !authorized(ctx, operation, AclResourceType.GROUP, groupId);
+}
