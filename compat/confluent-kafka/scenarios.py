@@ -5,7 +5,7 @@ import sys
 import time
 import traceback
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition, IsolationLevel
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition, IsolationLevel
 from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, NewPartitions,
                                    NewTopic, OffsetSpec, ResourceType)
 
@@ -382,7 +382,63 @@ def transactions():
     check([m.value() for m in got] == [b"committed", b"last"], f"read_committed saw {[m.value() for m in got]}")
 
 
+def sasl_ssl_conf(mechanism, password=None):
+    """The SASL_SSL listener compat/run.ts sets up (compat/security.ts): TLS trusting its test CA, SCRAM as its user."""
+    env = os.environ
+    if not all(env.get(k) for k in ("SASL_SSL_BOOTSTRAP", "SSL_CA", "SCRAM_USER", "SCRAM_PASSWORD")):
+        raise Skip("no SASL_SSL listener (SASL_SSL_BOOTSTRAP, SSL_CA, SCRAM_USER, SCRAM_PASSWORD unset)")
+    return {"bootstrap.servers": env["SASL_SSL_BOOTSTRAP"], "security.protocol": "SASL_SSL", "ssl.ca.location": env["SSL_CA"],
+            "sasl.mechanism": mechanism, "sasl.username": env["SCRAM_USER"], "sasl.password": password or env["SCRAM_PASSWORD"]}
+
+
+def sasl_ssl_produce_consume():
+    """Each SCRAM mechanism over TLS: create a topic, produce, consume it with a group and commit."""
+    for mechanism in ("SCRAM-SHA-256", "SCRAM-SHA-512"):
+        conf = sasl_ssl_conf(mechanism)
+        topic = topic_name(f"sasl-{mechanism.lower()}")
+        a = AdminClient(conf)  # held: a handle collected while its future waits answers _DESTROY
+        a.create_topics([NewTopic(topic, 2, 1)], operation_timeout=TIMEOUT)[topic].result(TIMEOUT)
+        values = [f"{mechanism}-{i}" for i in range(50)]
+        errors = []
+        p = Producer({**conf, "linger.ms": 5, "acks": "all"})
+        for i, v in enumerate(values):
+            p.produce(topic, key=f"k{i}", value=v, on_delivery=lambda err, msg: err and errors.append(err))
+        left = p.flush(TIMEOUT)
+        check(left == 0 and not errors, f"{mechanism}: {left} undelivered, errors: {errors[:3]}")
+        c = Consumer({**conf, "group.id": f"compat-ck-sasl-{mechanism.lower()}-{RUN_ID}", "auto.offset.reset": "earliest",
+                      "enable.auto.commit": False, "session.timeout.ms": 10000})
+        c.subscribe([topic])
+        got = []
+        deadline = time.time() + TIMEOUT
+        while len(got) < len(values) and time.time() < deadline:
+            m = c.poll(0.5)
+            if m is None:
+                continue
+            if m.error():
+                raise KafkaException(m.error())
+            got.append(m.value().decode())
+        if got:
+            c.commit(asynchronous=False)
+        c.close()
+        check(sorted(got) == sorted(values), f"{mechanism}: consumed {len(got)} of {len(values)}")
+
+
+def sasl_ssl_bad_password():
+    """A wrong password: librdkafka reports an authentication error (_AUTHENTICATION) and gets no metadata."""
+    errors = []
+    a = AdminClient({**sasl_ssl_conf("SCRAM-SHA-512", "not-the-password"), "error_cb": errors.append})
+    try:
+        a.list_topics(timeout=10)
+        raise AssertionError("list_topics succeeded with a wrong password")
+    except KafkaException:
+        pass
+    a.poll(1)  # error_cb runs from poll
+    check(any(e.code() == KafkaError._AUTHENTICATION for e in errors), f"no authentication error reported: {errors[:3]}")
+
+
 SCENARIOS = {
+    "sasl-ssl-scram-produce-consume": sasl_ssl_produce_consume,
+    "sasl-ssl-scram-bad-password": sasl_ssl_bad_password,
     **{f"produce-consume-{c}": codec_scenario(c) for c in ("none", "gzip", "snappy", "lz4", "zstd")},
     "idempotent-producer": idempotent_producer,
     "admin-create-list-topics": admin_create_list_topics,
