@@ -1,0 +1,53 @@
+// What the web console reads and writes through: partition logs for the message browser, and the
+// broker's own APIs called in-process, so produce, configs, groups, transactions, ACLs and quotas
+// go through the same handlers (validation, coordinators, errors) a Kafka client's requests do.
+import type { ApiRegistry } from '../../network/api.js';
+import type { BrokerContext, RequestContext } from '../../handlers/handler.js';
+import type { PartitionLog } from '../../storage/types.js';
+import type { PushedMetrics } from '../../telemetry/client-metrics.js';
+import { ANONYMOUS } from '../../security/principal.js';
+
+export interface ConsoleSource {
+  /** A partition's log on this broker (leader or follower replica), or undefined. */
+  partitionLog(topic: string, partition: number): PartitionLog | undefined;
+  /** One request handled in-process by this broker's APIs, answered with the decoded response. */
+  request<Res = any>(apiKey: number, apiVersion: number, body: unknown): Promise<Res>;
+  /** The latest metrics each client pushed with KIP-714's PushTelemetry. */
+  clientMetrics(): readonly PushedMetrics[];
+}
+
+/** The console's client id in the broker's request logs and quotas. */
+export const CONSOLE_CLIENT_ID = 'samsa-console';
+
+/**
+ * `request` for a broker: the API's handler with a context like a PLAINTEXT client's on
+ * `listenerName` (principal User:ANONYMOUS, so an authorizer's ACLs apply to the console too).
+ */
+export function inProcessRequests(broker: BrokerContext, registry: () => ApiRegistry<RequestContext>, listenerName: () => string): ConsoleSource['request'] {
+  let correlationId = 0;
+  return async (apiKey, apiVersion, body) => {
+    const apis = registry();
+    const api = apis.get(apiKey);
+    if (!api) throw new Error(`API key ${apiKey} is not served`);
+    const after: (() => void)[] = [];
+    const ctx: RequestContext = {
+      apiKey,
+      apiVersion,
+      correlationId: ++correlationId,
+      clientId: CONSOLE_CLIENT_ID,
+      peer: 'console',
+      listenerName: listenerName(),
+      principal: ANONYMOUS,
+      securityProtocol: 'PLAINTEXT',
+      apis,
+      closeConnection: () => {},
+      afterResponse: (fn) => void after.push(fn),
+      broker,
+    };
+    try {
+      return (await api.handle(ctx, body)) as any;
+    } finally {
+      for (const fn of after) fn();
+    }
+  };
+}
