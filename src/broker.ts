@@ -35,9 +35,12 @@ import { delegationTokenSecretKey, imageCredentialStore } from './security/image
 import { AuthorizerCache } from './security/acl/authorizer-cache.js';
 import type { StandardAuthorizer } from './security/acl/authorizer.js';
 import { SharePersister } from './coordinator/share/persister.js';
+import { FaultRegistry } from './faults/registry.js';
 import { HttpServer } from './http/server.js';
 import { registerRoutes } from './http/routes.js';
 import type { HttpContext } from './http/context.js';
+import { inProcessRequests } from './http/console/source.js';
+import { clientTelemetry } from './telemetry/client-metrics.js';
 
 /** One of the broker's listeners (Kafka's `listeners` entry, with its `advertised.listeners` one). */
 export interface BrokerListener {
@@ -124,6 +127,8 @@ export class Broker implements BrokerContext {
   httpPort: number | null = null;
   /** Group-level settings for the coordinators: a group's GROUP config override, else the broker's group.* value. */
   readonly groupConfigs: GroupConfigs;
+  /** Injected faults and request/response hooks (issue #19), consulted before each handler of every client listener. */
+  readonly faults = new FaultRegistry({ apis: HANDLERS, topicName: (id) => this.metadata.image.topics.getById(id)?.name });
 
   constructor(readonly options: BrokerOptions) {
     this.config = new BrokerConfig(options.config ?? {});
@@ -305,6 +310,12 @@ export class Broker implements BrokerContext {
       nodeId: this.nodeId,
       config: this.config,
       image: () => this.metadata.image,
+      console: {
+        partitionLog: (topic, partition) => this.partitionLog(topic, partition),
+        // The APIs clients reach on the first listener, without injected faults.
+        request: inProcessRequests(this, () => this.options.remoteController?.registry(HANDLERS) ?? HANDLERS, () => this.endpoints[0]?.name ?? DEFAULT_LISTENER_NAME),
+        clientMetrics: () => clientTelemetry(this).latest(),
+      },
     };
   }
 
@@ -337,7 +348,7 @@ export class Broker implements BrokerContext {
       security: security(this.config),
       // Key stores, trust stores and JAAS configs altered per broker apply to new connections.
       reloadSecurity: securityProtocol === 'PLAINTEXT' ? undefined : { fingerprint: (config) => securityFingerprint((n) => config.get(n), listenerName), build: security },
-      registry: this.options.remoteController?.registry(HANDLERS) ?? HANDLERS,
+      registry: this.faults.wrap(this.options.remoteController?.registry(HANDLERS) ?? HANDLERS),
       context: (info: RequestInfo): RequestContext => ({ ...info, broker: this }),
       config: this.config,
       currentConfig: () => this.metadata.dynamicConfig.current(this.metadata.image),

@@ -2,6 +2,7 @@
 // the fields they need here (additively), never the whole Broker.
 import type { BrokerConfig } from '../config.js';
 import type { MetadataImage } from '../metadata/image.js';
+import type { ConsoleSource } from './console/source.js';
 
 export interface HttpContext {
   readonly nodeId: number;
@@ -9,4 +10,6 @@ export interface HttpContext {
   readonly config: BrokerConfig;
   /** The current metadata image (topics, partitions, brokers). */
   image(): MetadataImage;
+  /** The web console's reads and in-process requests (src/http/console/source.ts). */
+  readonly console: ConsoleSource;
 }

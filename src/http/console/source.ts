@@ -25,8 +25,9 @@ export const CONSOLE_CLIENT_ID = 'samsa-console';
  */
 export function inProcessRequests(broker: BrokerContext, registry: () => ApiRegistry<RequestContext>, listenerName: () => string): ConsoleSource['request'] {
   let correlationId = 0;
+  let served: ApiRegistry<RequestContext> | undefined;
   return async (apiKey, apiVersion, body) => {
-    const apis = registry();
+    const apis = (served ??= registry());
     const api = apis.get(apiKey);
     if (!api) throw new Error(`API key ${apiKey} is not served`);
     const after: (() => void)[] = [];
