@@ -71,7 +71,7 @@ ${recordsTable(topic.name, latest, { id: 'messages', empty: 'No messages yet.' }
 <label>partition <select name="partition"><option value="">by key (Kafka's partitioner)</option>${parts.map((p) => html`<option value="${p.partition}">${p.partition}</option>`)}</select></label>
 <label>key <input name="key" autocomplete="off"></label>
 <label>value <textarea name="value" rows="3"></textarea></label>
-<label>headers, one <code>name=value</code> a line <textarea name="headers" rows="2"></textarea></label>
+<label>headers (one name=value a line) <textarea name="headers" rows="2"></textarea></label>
 <label>key and value are <select name="encoding"><option value="text">text (UTF-8)</option><option value="hex">hex</option><option value="base64">base64</option></select></label>
 <button type="submit">produce</button> <output id="produce-result"></output>
 </form>
