@@ -36,6 +36,7 @@ import { AuthorizerCache } from './security/acl/authorizer-cache.js';
 import type { StandardAuthorizer } from './security/acl/authorizer.js';
 import { SharePersister } from './coordinator/share/persister.js';
 import { FaultRegistry } from './faults/registry.js';
+import type { ClusterControl } from './faults/cluster-control.js';
 import { HttpServer } from './http/server.js';
 import { registerRoutes } from './http/routes.js';
 import type { HttpContext } from './http/context.js';
@@ -129,6 +130,8 @@ export class Broker implements BrokerContext {
   readonly groupConfigs: GroupConfigs;
   /** Injected faults and request/response hooks (issue #19), consulted before each handler of every client listener. */
   readonly faults = new FaultRegistry({ apis: HANDLERS, topicName: (id) => this.metadata.image.topics.getById(id)?.name });
+  /** Set by startCluster() on its nodes: the cluster faults their HTTP port offers. */
+  clusterControl: ClusterControl | null = null;
 
   constructor(readonly options: BrokerOptions) {
     this.config = new BrokerConfig(options.config ?? {});
@@ -310,6 +313,8 @@ export class Broker implements BrokerContext {
       nodeId: this.nodeId,
       config: this.config,
       image: () => this.metadata.image,
+      faults: this.faults,
+      cluster: () => this.clusterControl,
       console: {
         partitionLog: (topic, partition) => this.partitionLog(topic, partition),
         // The APIs clients reach on the first listener, without injected faults.

@@ -3,6 +3,8 @@
 import type { BrokerConfig } from '../config.js';
 import type { MetadataImage } from '../metadata/image.js';
 import type { ConsoleSource } from './console/source.js';
+import type { FaultRegistry } from '../faults/registry.js';
+import type { ClusterControl } from '../faults/cluster-control.js';
 
 export interface HttpContext {
   readonly nodeId: number;
@@ -12,4 +14,8 @@ export interface HttpContext {
   image(): MetadataImage;
   /** The web console's reads and in-process requests (src/http/console/source.ts). */
   readonly console: ConsoleSource;
+  /** Injected faults and hooks (/api/faults). */
+  readonly faults: FaultRegistry;
+  /** The startCluster() cluster this broker is a node of (/api/cluster); null otherwise. */
+  cluster(): ClusterControl | null;
 }
