@@ -40,6 +40,8 @@ import type { ClusterControl } from './faults/cluster-control.js';
 import { HttpServer } from './http/server.js';
 import { registerRoutes } from './http/routes.js';
 import type { HttpContext } from './http/context.js';
+import { BrokerMetrics } from './metrics/broker-metrics.js';
+import { committedOffsets } from './metrics/committed-offsets.js';
 import { inProcessRequests } from './http/console/source.js';
 import { clientTelemetry } from './telemetry/client-metrics.js';
 
@@ -126,6 +128,10 @@ export class Broker implements BrokerContext {
   private http: HttpServer | null = null;
   /** The HTTP port bound (samsa.http.port), once started; null without one. */
   httpPort: number | null = null;
+  /** Topic and request counters the client listeners keep (/metrics). */
+  readonly metrics = new BrokerMetrics((id) => this.metadata.image.topics.getById(id)?.name);
+  /** Whether this node is the active controller: a lone node is; a cluster node sets its own. */
+  activeController: () => boolean = () => !this.options.cluster;
   /** Group-level settings for the coordinators: a group's GROUP config override, else the broker's group.* value. */
   readonly groupConfigs: GroupConfigs;
   /** Injected faults and request/response hooks (issue #19), consulted before each handler of every client listener. */
@@ -313,6 +319,15 @@ export class Broker implements BrokerContext {
       nodeId: this.nodeId,
       config: this.config,
       image: () => this.metadata.image,
+      metrics: this.metrics,
+      apiName: (apiKey) => HANDLERS.get(apiKey)?.request.name.replace(/Request$/, '') ?? String(apiKey),
+      activeController: () => this.activeController(),
+      minInsyncReplicas: (topic) => this.logConfig({ name: topic }).minInsyncReplicas,
+      partitionOffsets: (topic, partition) => {
+        const log = this.partitionLog(topic, partition);
+        return log ? { logStartOffset: log.logStartOffset, highWatermark: log.highWatermark } : null;
+      },
+      committedOffsets: () => committedOffsets(this.groups),
       faults: this.faults,
       cluster: () => this.clusterControl,
       console: {
@@ -355,6 +370,7 @@ export class Broker implements BrokerContext {
       reloadSecurity: securityProtocol === 'PLAINTEXT' ? undefined : { fingerprint: (config) => securityFingerprint((n) => config.get(n), listenerName), build: security },
       registry: this.faults.wrap(this.options.remoteController?.registry(HANDLERS) ?? HANDLERS),
       context: (info: RequestInfo): RequestContext => ({ ...info, broker: this }),
+      observer: this.metrics.requests,
       config: this.config,
       currentConfig: () => this.metadata.dynamicConfig.current(this.metadata.image),
     });

@@ -2,6 +2,7 @@
 // the fields they need here (additively), never the whole Broker.
 import type { BrokerConfig } from '../config.js';
 import type { MetadataImage } from '../metadata/image.js';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { ConsoleSource } from './console/source.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { ClusterControl } from '../faults/cluster-control.js';
@@ -12,6 +13,18 @@ export interface HttpContext {
   readonly config: BrokerConfig;
   /** The current metadata image (topics, partitions, brokers). */
   image(): MetadataImage;
+  /** The counters the listeners keep (/metrics). */
+  readonly metrics: BrokerMetrics;
+  /** Kafka's name of an API ("Produce", "ApiVersions"). */
+  apiName(apiKey: number): string;
+  /** Whether this node is the active controller (a lone node always is). */
+  activeController(): boolean;
+  /** The topic's min.insync.replicas. */
+  minInsyncReplicas(topic: string): number;
+  /** A partition's log start offset and high watermark, when its log is on this broker. */
+  partitionOffsets(topic: string, partition: number): { logStartOffset: number; highWatermark: number } | null;
+  /** The committed offsets of the groups this broker coordinates. */
+  committedOffsets(): Iterable<{ group: string; topic: string; partition: number; offset: number }>;
   /** The web console's reads and in-process requests (src/http/console/source.ts). */
   readonly console: ConsoleSource;
   /** Injected faults and hooks (/api/faults). */

@@ -134,10 +134,13 @@ export class HttpServer {
         await route.handler(req, res, params, url);
       } catch (e) {
         const status = e instanceof HttpError ? e.status : 500;
-        if (!res.headersSent) sendJson(res, status, { error: (e as Error).message });
-        else res.destroy();
-        // Leftover body bytes of a refused upload: stop reading them.
-        if (status === 413) req.socket.end();
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        // The rest of a refused upload is not read: the connection closes after the answer.
+        if (status === 413) res.setHeader('connection', 'close');
+        sendJson(res, status, { error: (e as Error).message });
       }
       return;
     }

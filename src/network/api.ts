@@ -61,11 +61,18 @@ export interface ServedApi<Ctx extends RequestInfo = RequestInfo> {
 
 export type ApiRegistry<Ctx extends RequestInfo = RequestInfo> = ReadonlyMap<number, ServedApi<Ctx>>;
 
+/** Sees each answered request once (the broker's request metrics): per request, never per record. */
+export interface RequestObserver {
+  /** The response is encoded (undefined: the request gets none), `totalMs` after its frame was taken. */
+  completed(apiKey: number, apiVersion: number, request: unknown, response: unknown, totalMs: number): void;
+}
+
 /** A listener's protocol side: its name, what it serves, and how a request's context is made. */
 export interface ListenerApis<Ctx extends RequestInfo = RequestInfo> {
   listenerName: string;
   registry: ApiRegistry<Ctx>;
   context(info: RequestInfo): Ctx;
+  observer?: RequestObserver;
 }
 
 /** The version ranges ApiVersions advertises for `apis` (some only when the context's config turns them on). */

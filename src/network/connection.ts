@@ -54,10 +54,14 @@ interface Slot {
   after: (() => void)[] | null;
   /** Its callbacks ran: any added later run at once. */
   finished: boolean;
+  /** When its frame was taken (performance.now()), for the request metrics' total time. */
+  started: number;
+  /** The decoded request, kept only while a request observer wants it. */
+  request: unknown;
 }
 
 function newSlot(requestBytes: number): Slot {
-  return { done: false, chunks: null, bytes: requestBytes, after: null, finished: false };
+  return { done: false, chunks: null, bytes: requestBytes, after: null, finished: false, started: performance.now(), request: undefined };
 }
 
 export class Connection {
@@ -297,6 +301,7 @@ export class Connection {
       throw e;
     }
     this.queue.push(slot);
+    if (this.listener.observer) slot.request = request;
     this.inFlightRequestBytes += frame.length;
     let result;
     try {
@@ -353,6 +358,8 @@ export class Connection {
         return this.handlerFailed(slot, `encoding the response to api key ${apiKey} v${apiVersion}`, e);
       }
     }
+    this.listener.observer?.completed(apiKey, apiVersion, slot.request, response, performance.now() - slot.started);
+    slot.request = undefined;
     slot.done = true;
     this.flush();
   }

@@ -5,7 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { BrokerConfig } from '../config.js';
 import { log } from '../log.js';
-import type { ApiRegistry, ListenerApis, RequestInfo } from './api.js';
+import type { ApiRegistry, ListenerApis, RequestInfo, RequestObserver } from './api.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { ListenerSecurity } from '../security/listener-security.js';
 import { ANONYMOUS } from '../security/principal.js';
@@ -29,6 +29,8 @@ export interface ServerOptions<Ctx extends RequestInfo> {
    * object changed, the security replaced when `fingerprint` differs. New connections only.
    */
   reloadSecurity?: { fingerprint(config: BrokerConfig): string; build(config: BrokerConfig): ListenerSecurity | null };
+  /** Sees each answered request (request metrics). */
+  observer?: RequestObserver;
 }
 
 export class Server<Ctx extends RequestInfo = RequestInfo> {
@@ -55,7 +57,7 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
   private readonly handshaking = new Set<tls.TLSSocket>();
 
   constructor(options: ServerOptions<Ctx>) {
-    this.apis = { listenerName: options.listenerName, registry: options.registry, context: options.context };
+    this.apis = { listenerName: options.listenerName, registry: options.registry, context: options.context, observer: options.observer };
     this.staticConfig = options.config;
     this.currentConfig = options.currentConfig ?? (() => options.config);
     this.security = options.security ?? null;

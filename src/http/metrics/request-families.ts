@@ -1,0 +1,44 @@
+// The counters the listeners keep (src/metrics/), written under the JMX exporter's names for
+// Kafka's MBeans: BrokerTopicMetrics ...PerSec -> kafka_server_brokertopicmetrics_<name>_total
+// (with and without topic), RequestMetrics -> kafka_network_requestmetrics_requests_total
+// {request,version}, kafka_network_requestmetrics_totaltimems{request,quantile} and its _count.
+import type { Exposition } from '../../metrics/exposition.js';
+import type { BrokerMetrics } from '../../metrics/broker-metrics.js';
+import type { TopicCounters } from '../../metrics/topic-metrics.js';
+import { QUANTILE_LABELS } from '../../metrics/reservoir.js';
+
+const TOPIC_FAMILIES: readonly [keyof TopicCounters, string, string][] = [
+  ['messagesIn', 'messagesin', 'Records appended (MessagesInPerSec).'],
+  ['bytesIn', 'bytesin', 'Record bytes appended from producers (BytesInPerSec).'],
+  ['bytesOut', 'bytesout', 'Record bytes sent to consumers (BytesOutPerSec).'],
+  ['totalProduceRequests', 'totalproducerequests', 'Produce requests, counted per partition (TotalProduceRequestsPerSec).'],
+  ['failedProduceRequests', 'failedproducerequests', 'Failed produce requests, counted per partition (FailedProduceRequestsPerSec).'],
+  ['totalFetchRequests', 'totalfetchrequests', 'Fetch requests, counted per partition (TotalFetchRequestsPerSec).'],
+  ['failedFetchRequests', 'failedfetchrequests', 'Failed fetch requests, counted per partition (FailedFetchRequestsPerSec).'],
+];
+
+/** Kafka's request names (ApiKeys' names): the request schema's name without "Request". */
+export function writeRequestFamilies(out: Exposition, metrics: BrokerMetrics, liveTopics: (name: string) => boolean, apiName: (apiKey: number) => string): void {
+  const topics = [...metrics.topics.topics()].filter(([name]) => liveTopics(name));
+  for (const [key, short, help] of TOPIC_FAMILIES) {
+    const name = `kafka_server_brokertopicmetrics_${short}_total`;
+    out.family(name, 'counter', help);
+    out.sample(name, metrics.topics.all[key]);
+    for (const [topic, c] of topics) out.sample(name, c[key], { topic });
+  }
+  const apis = [...metrics.requests.apis()].sort((a, b) => a.apiKey - b.apiKey);
+  out.family('kafka_network_requestmetrics_requests_total', 'counter', 'Requests answered, by API and version (RequestsPerSec).');
+  for (const s of apis) {
+    const request = apiName(s.apiKey);
+    for (const [version, n] of [...s.byVersion].sort((a, b) => a[0] - b[0])) out.sample('kafka_network_requestmetrics_requests_total', n, { request, version });
+  }
+  // The exporter's emulated summary: quantile gauges ("0.50" from 50thPercentile) and a _count counter, no _sum.
+  out.family('kafka_network_requestmetrics_totaltimems', 'gauge', 'Time from taking a request to its response, in ms (TotalTimeMs percentiles over the last 1028 requests).');
+  for (const s of apis) {
+    const request = apiName(s.apiKey);
+    const q = s.totalTime.quantiles();
+    QUANTILE_LABELS.forEach((quantile, i) => out.sample('kafka_network_requestmetrics_totaltimems', q[i], { request, quantile }));
+  }
+  out.family('kafka_network_requestmetrics_totaltimems_count', 'counter', 'Requests timed (TotalTimeMs count).');
+  for (const s of apis) out.sample('kafka_network_requestmetrics_totaltimems_count', s.totalTime.count, { request: apiName(s.apiKey) });
+}
