@@ -5,21 +5,15 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startBroker } from './index.js';
 import type { BrokerOptions } from './broker.js';
-import { log } from './log.js';
+import { log, parseLogFormat, parseLogLevel, setLogFormat, setLogLevel, type LogFormat, type LogLevel } from './log.js';
+import { helpText, versionText } from './cli-help.js';
+import { configFromEnv } from './node/docker-env.js';
 import { clusterIdMismatch, readMetaProperties, writeMetaProperties } from './metadata/meta-properties.js';
 import { randomUuid } from './metadata/uuid.js';
 import { isLoneNode, resolveNodeConfig } from './node/config.js';
 import { runFormatCommand, runRandomUuidCommand } from './node/format-command.js';
 import { readPropertiesFile } from './node/properties.js';
 
-const USAGE = `usage: samsa [server.properties] [--config|--override key=value ...] [--cluster-id ID]
-             [--host 127.0.0.1] [--port 9092] [--data-dir ./samsa-data | --memory]
-             [--advertised-host H] [--advertised-port P]
-       samsa --nodes N | --controllers N --brokers M  [--port 9092] [--controller-port 19092]
-             [--data-dir ./samsa-data] [--cluster-id ID] [--config key=value ...]
-       samsa format -t CLUSTER_ID -c server.properties [--standalone | --initial-controllers
-             ID@HOST:PORT:DIRECTORY_ID,... | --no-initial-controllers] [--ignore-formatted]
-       samsa random-uuid`;
 
 class UsageError extends Error {}
 
@@ -35,6 +29,8 @@ export interface CliOptions extends BrokerOptions {
   controllers?: number;
   brokers?: number;
   controllerPort?: number;
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
 }
 
 export function parseArgs(argv: string[]): CliOptions {
@@ -82,8 +78,23 @@ export function parseArgs(argv: string[]): CliOptions {
         opts.config![kv.slice(0, at)] = kv.slice(at + 1);
         break;
       }
+      case '--log-level': {
+        const v = take();
+        opts.logLevel = parseLogLevel(v);
+        if (opts.logLevel === undefined) throw new UsageError(`--log-level: '${v}' is not one of debug, info, warn, error`);
+        break;
+      }
+      case '--log-format': {
+        const v = take();
+        opts.logFormat = parseLogFormat(v);
+        if (opts.logFormat === undefined) throw new UsageError(`--log-format: '${v}' is not text or json`);
+        break;
+      }
       case '--help': case '-h':
-        process.stdout.write(USAGE + '\n');
+        process.stdout.write(helpText());
+        process.exit(0);
+      case '--version': case '-v':
+        process.stdout.write(versionText());
         process.exit(0);
       default:
         throw new UsageError(`unknown argument '${arg}'`);
@@ -101,10 +112,13 @@ export function parseArgs(argv: string[]): CliOptions {
   return opts;
 }
 
-/** The node's Kafka properties: the file's, then --config over them. */
-function properties(opts: CliOptions): Record<string, string> {
+/**
+ * The node's Kafka properties: the file's, then KAFKA_* environment variables over them (as
+ * apache/kafka's image appends them to a mounted file), then --config over both.
+ */
+function properties(opts: CliOptions, fromEnv: Record<string, string>): Record<string, string> {
   const fromFile = opts.propertiesFile ? Object.fromEntries(readPropertiesFile(opts.propertiesFile)) : {};
-  return { ...fromFile, ...opts.config };
+  return { ...fromFile, ...fromEnv, ...opts.config };
 }
 
 function fail(code: number, message: string): never {
@@ -228,8 +242,17 @@ export async function main(): Promise<void> {
   } catch (e) {
     fail(2, `${(e as Error).message} (see samsa --help)`);
   }
+  const env = configFromEnv(process.env);
+  const level = opts.logLevel ?? (process.env.SAMSA_LOG_LEVEL ? undefined : env.logLevel && parseLogLevel(env.logLevel));
+  if (level) setLogLevel(level);
+  if (opts.logFormat) setLogFormat(opts.logFormat);
+  // A local cluster's node processes inherit them.
+  if (opts.logLevel) process.env.SAMSA_LOG_LEVEL = opts.logLevel;
+  if (opts.logFormat) process.env.SAMSA_LOG_FORMAT = opts.logFormat;
+  for (const { variable, config } of env.sources) log.info(`${variable} sets ${config}`);
+  opts.clusterId ??= env.clusterId;
   try {
-    props = properties(opts);
+    props = properties(opts, env.config);
   } catch (e) {
     fail(1, `cannot read ${opts.propertiesFile}: ${(e as Error).message}`);
   }
