@@ -11,7 +11,7 @@ import { invalidTopicNameReason } from '../metadata/topic-name.js';
 import type { DescribedConfig } from '../metadata/config-describer.js';
 import { GROUP_RESOURCE_TYPE, describeGroupConfigs } from '../coordinator/group/group-config.js';
 import { defineHandler } from './handler.js';
-import { authorized, clusterAuthorized, Op, Resource } from './authorize.js';
+import { configResourceError, Op } from './authorize.js';
 
 type Result = DescribeConfigsResponse['results'][number];
 const BROKER_LOGGER = 8;
@@ -37,9 +37,9 @@ export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
         configs: configs.map((c) => ({ ...c, isDefault: c.configSource === 5, synonyms: synonyms ? c.synonyms : [] })),
       });
       const keys = r.configurationKeys;
-      // DESCRIBE_CONFIGS on the topic, or on the cluster for broker resources (Kafka's ConfigHelper).
-      if (r.resourceType === ResourceType.TOPIC && !authorized(ctx, Op.DESCRIBE_CONFIGS, Resource.TOPIC, r.resourceName)) return result(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null);
-      if ((r.resourceType === ResourceType.BROKER || r.resourceType === BROKER_LOGGER) && !clusterAuthorized(ctx, Op.DESCRIBE_CONFIGS)) return result(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, null);
+      // DESCRIBE_CONFIGS on the topic or group, or on the cluster for broker and client-metrics resources (Kafka's ConfigHelper).
+      const denied = configResourceError(ctx, Op.DESCRIBE_CONFIGS, r.resourceType, r.resourceName);
+      if (denied !== ErrorCode.NONE) return result(denied, null);
       if (r.resourceType === ResourceType.TOPIC) {
         const bad = invalidTopicNameReason(r.resourceName);
         if (bad) return result(ErrorCode.INVALID_TOPIC_EXCEPTION, bad);

@@ -6,7 +6,7 @@ import { IncrementalAlterConfigsRequest } from '../protocol/generated/incrementa
 import { IncrementalAlterConfigsResponse } from '../protocol/generated/incremental-alter-configs-response.js';
 import { duplicateResources } from '../metadata/config-resources.js';
 import { defineHandler } from './handler.js';
-import { authorized, clusterAuthorized, Op, Resource } from './authorize.js';
+import { configResourceError, Op } from './authorize.js';
 import { ErrorCode } from '../protocol/errors.js';
 
 export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({
@@ -17,12 +17,12 @@ export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterCon
   response: IncrementalAlterConfigsResponse,
   async handle(ctx, req) {
     const { unique: requested, duplicates } = duplicateResources(req.resources);
-    // ALTER_CONFIGS on the topic, or on the cluster for broker resources (Kafka's ConfigHelper).
+    // ALTER_CONFIGS on the topic or group, or on the cluster for broker and client-metrics resources (Kafka's ConfigHelper).
     const denied: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[] = [];
     const unique = requested.filter((r) => {
-      const ok = r.resourceType === 2 ? authorized(ctx, Op.ALTER_CONFIGS, Resource.TOPIC, r.resourceName) : r.resourceType === 4 || r.resourceType === 8 ? clusterAuthorized(ctx, Op.ALTER_CONFIGS) : true;
-      if (!ok) denied.push({ errorCode: r.resourceType === 2 ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName });
-      return ok;
+      const errorCode = configResourceError(ctx, Op.ALTER_CONFIGS, r.resourceType, r.resourceName);
+      if (errorCode !== ErrorCode.NONE) denied.push({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName });
+      return errorCode === ErrorCode.NONE;
     });
     const changes = unique.map((r) => ({
       resourceType: r.resourceType,

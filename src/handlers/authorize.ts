@@ -74,3 +74,22 @@ export function topicIdAuthorized(ctx: RequestContext, operation: number, topicI
 export function groupDenied(ctx: RequestContext, operation: number, groupId: string): boolean {
   return !authorized(ctx, operation, AclResourceType.GROUP, groupId);
 }
+
+/**
+ * Kafka's config authorization by resource type: TOPIC on the topic, GROUP on the group, BROKER,
+ * BROKER_LOGGER and CLIENT_METRICS on the cluster. NONE when allowed, else the type's error code.
+ */
+export function configResourceError(ctx: RequestContext, operation: number, resourceType: number, resourceName: string): number {
+  switch (resourceType) {
+    case 2:
+      return authorized(ctx, operation, AclResourceType.TOPIC, resourceName) ? 0 : 29;
+    case 32:
+      return authorized(ctx, operation, AclResourceType.GROUP, resourceName) ? 0 : 30;
+    case 4:
+    case 8:
+    case 16:
+      return clusterAuthorized(ctx, operation) ? 0 : CLUSTER_AUTHORIZATION_FAILED;
+    default:
+      return 0;
+  }
+}
