@@ -1,8 +1,8 @@
 // The SASL listeners of a compat run: a throw-away CA and broker certificate made with openssl in the run's
 // directory (never committed), the server.properties lines both brokers get (a SASL_SSL and a SASL_PLAINTEXT
-// listener, SCRAM-SHA-256/512), the SCRAM user created with Kafka's kafka-configs as a user would, and the
-// environment the client scripts read (SASL_SSL_BOOTSTRAP, SASL_PLAINTEXT_BOOTSTRAP, SSL_CA, SCRAM_USER,
-// SCRAM_PASSWORD; franz-go's KGO_TEST_SCRAM_SEEDS/KGO_TEST_SCRAM).
+// listener, SCRAM-SHA-256/512, OAUTHBEARER on SASL_PLAINTEXT), the SCRAM user created with Kafka's kafka-configs
+// as a user would, and the environment the client scripts read (SASL_SSL_BOOTSTRAP, SASL_PLAINTEXT_BOOTSTRAP,
+// SSL_CA, SCRAM_USER, SCRAM_PASSWORD; franz-go's KGO_TEST_SCRAM_SEEDS/KGO_TEST_SCRAM/KGO_TEST_OAUTH_SEEDS).
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,6 +55,11 @@ export function saslProperties(pki: Pki): string[] {
   for (const l of ['sasl_ssl', 'sasl_plaintext']) {
     for (const m of MECHANISMS) lines.push(`listener.name.${l}.${m.toLowerCase()}.sasl.jaas.config=${SCRAM_LOGIN}`);
   }
+  // franz-go's TestOAuthAuth: OAUTHBEARER with Kafka's default (unsecured JWS) validator, on SASL_PLAINTEXT only.
+  lines.push(
+    `listener.name.sasl_plaintext.sasl.enabled.mechanisms=${[...MECHANISMS, 'OAUTHBEARER'].join(',')}`,
+    'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;',
+  );
   return lines;
 }
 
@@ -86,5 +91,6 @@ export function saslEnv(pki: Pki, ports: SaslPorts): Record<string, string> {
     // franz-go's TestSCRAMAuth dials its seeds without TLS (KGO_TEST_TLS would put every other test on TLS).
     KGO_TEST_SCRAM_SEEDS: saslPlaintext,
     KGO_TEST_SCRAM: `${SCRAM_USER}:${SCRAM_PASSWORD}`,
+    KGO_TEST_OAUTH_SEEDS: saslPlaintext,
   };
 }
