@@ -35,6 +35,7 @@ import { delegationTokenSecretKey, imageCredentialStore } from './security/image
 import { AuthorizerCache } from './security/acl/authorizer-cache.js';
 import type { StandardAuthorizer } from './security/acl/authorizer.js';
 import { SharePersister } from './coordinator/share/persister.js';
+import { QuotaManagers } from './quota/quota-managers.js';
 import { FaultRegistry } from './faults/registry.js';
 import type { ClusterControl } from './faults/cluster-control.js';
 import { HttpServer } from './http/server.js';
@@ -134,6 +135,12 @@ export class Broker implements BrokerContext {
   activeController: () => boolean = () => !this.options.cluster;
   /** Group-level settings for the coordinators: a group's GROUP config override, else the broker's group.* value. */
   readonly groupConfigs: GroupConfigs;
+  private quotaManagers: QuotaManagers | null = null;
+
+  /** Client quotas' rates (src/quota/quota-managers.ts), made on first use. */
+  get quotas(): QuotaManagers {
+    return (this.quotaManagers ??= QuotaManagers.fromConfig(this.config));
+  }
   /** Injected faults and request/response hooks (issue #19), consulted before each handler of every client listener. */
   readonly faults = new FaultRegistry({ apis: HANDLERS, topicName: (id) => this.metadata.image.topics.getById(id)?.name });
   /** Set by startCluster() on its nodes: the cluster faults their HTTP port offers. */

@@ -11,6 +11,7 @@ import type { TopicInfo } from '../metadata/topic-store.js';
 import type { PartitionLog } from '../storage/types.js';
 import { AuthorizerCache } from '../security/acl/authorizer-cache.js';
 import type { StandardAuthorizer } from '../security/acl/authorizer.js';
+import { QuotaManagers } from '../quota/quota-managers.js';
 
 export class ControllerBrokerContext implements BrokerContext {
   constructor(
@@ -22,6 +23,12 @@ export class ControllerBrokerContext implements BrokerContext {
   ) {}
 
   private authorizers: AuthorizerCache | null = null;
+  private quotaManagers: QuotaManagers | null = null;
+
+  /** The controller's own quota state: it enforces controller_mutation_rate on forwarded admin requests (KIP-599). */
+  get quotas(): QuotaManagers {
+    return (this.quotaManagers ??= QuotaManagers.fromConfig(this.config));
+  }
 
   /** The StandardAuthorizer the controller checks forwarded admin requests with; null without authorizer.class.name. */
   get authorizer(): StandardAuthorizer | null {

@@ -13,13 +13,13 @@ import { FetchResponse } from '../protocol/generated/fetch-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerContext } from './context.js';
 import { defineHandler } from './handler.js';
-import { withFetchQuota } from '../quota/throttled-handlers.js';
-import { completeContext, contextPartitions, newContext, type ResponsePartition } from './fetch/context.js';
+import { fetchQuota } from '../quota/throttled-handlers.js';
+import { completeContext, contextPartitions, newContext, type FetchContext, type ResponsePartition } from './fetch/context.js';
 import { readPartitions, releaseAll } from './fetch/read.js';
 import { fetchData, forgotten, resolvePartition, topicLookup, type FollowerReplica, type ResolvedPartition } from './fetch/request.js';
 import { buildResponse, type Answered } from './fetch/response.js';
 import { FetchSessionCache } from './fetch/session-cache.js';
-import type { CachedPartition, FetchPartition } from './fetch/session.js';
+import { nextEpoch, type CachedPartition, type FetchPartition } from './fetch/session.js';
 
 const READ_COMMITTED = 1;
 
@@ -35,13 +35,14 @@ function sessionCache(broker: BrokerContext): FetchSessionCache {
   return cache;
 }
 
-export default withFetchQuota(defineHandler<FetchRequest, FetchResponse>({
+export default defineHandler<FetchRequest, FetchResponse>({
   apiKey: 1,
   minVersion: 4,
   maxVersion: 18,
   request: FetchRequest,
   response: FetchResponse,
   async handle(ctx, req) {
+    const t0 = process.hrtime.bigint();
     const usesTopicIds = ctx.apiVersion >= 13;
     const cache = sessionCache(ctx.broker);
     const replicaId = ctx.apiVersion >= 15 ? (req.replicaState?.replicaId ?? -1) : (req.replicaId ?? -1);
@@ -63,7 +64,11 @@ export default withFetchQuota(defineHandler<FetchRequest, FetchResponse>({
       if (w.log) readable++;
     }
     const session = context.kind === 'incremental';
-    const maxBytes = Math.min(req.maxBytes ?? 0x7fffffff, ctx.broker.config.number('fetch.max.bytes'));
+    // A consumer's max bytes are capped by what its byte-rate quota allows in one window (Kafka's getMaxValueInQuotaWindow).
+    const quota = fetchQuota(ctx, replicaId >= 0);
+    const maxBytes = quota.maxBytes(Math.min(req.maxBytes ?? 0x7fffffff, ctx.broker.config.number('fetch.max.bytes')));
+    const minBytes = Math.min(req.minBytes, maxBytes);
+    const setupNanos = process.hrtime.bigint() - t0;
     const readCommitted = req.isolationLevel === READ_COMMITTED;
     const deadline = Date.now() + req.maxWaitMs;
     /** Per partition, the high watermark the last reads saw (what a wait must see move). */
@@ -93,8 +98,14 @@ export default withFetchQuota(defineHandler<FetchRequest, FetchResponse>({
         seen[active[j]] = r.data.highWatermark;
       }
       const remaining = deadline - Date.now();
-      if (bytes >= req.minBytes || failed || remaining <= 0 || readable === 0) {
+      if (bytes >= minBytes || failed || remaining <= 0 || readable === 0) {
         const releases = reads.flatMap((r) => (r.release ? [r.release] : []));
+        // Over a quota: Kafka answers with no data and throttle_time_ms (the records read are not sent).
+        const throttleMs = quota.throttleMs(bytes, setupNanos);
+        if (throttleMs > 0) {
+          releaseAll(releases);
+          return throttledResponse(context, throttleMs);
+        }
         if (releases.length > 0) ctx.afterResponse(() => releaseAll(releases));
         const parts: ResponsePartition<Answered>[] = [];
         for (let j = 0; j < active.length; j++) {
@@ -112,7 +123,21 @@ export default withFetchQuota(defineHandler<FetchRequest, FetchResponse>({
       await appendOrTimeout(wanted, seen, remaining);
     }
   },
-}));
+});
+
+/** A throttled fetch's answer (Kafka's FetchContext.getThrottledResponse): no partitions, no new session. */
+function throttledResponse(c: FetchContext, throttleTimeMs: number): FetchResponse {
+  const empty = (errorCode: number, sessionId: number): FetchResponse => ({ throttleTimeMs, errorCode, sessionId, responses: [], nodeEndpoints: [] });
+  switch (c.kind) {
+    case 'error':
+      return empty(c.errorCode, 0);
+    case 'incremental':
+      // Another fetch with this session's next epoch came while this one waited.
+      return empty(c.session.epoch !== nextEpoch(c.epoch) ? ErrorCode.INVALID_FETCH_SESSION_EPOCH : ErrorCode.NONE, c.session.id);
+    default:
+      return empty(ErrorCode.NONE, 0);
+  }
+}
 
 /**
  * Waits for an append to any of the fetched partitions, or `ms`. Listens only now, when a wait is

@@ -10,6 +10,7 @@ import { ZERO_UUID } from '../metadata/uuid.js';
 import { KafkaError } from '../storage/types.js';
 import { defineHandler } from './handler.js';
 import { authorized, clusterAuthorized, Op, Resource } from './authorize.js';
+import { mutationQuota } from '../quota/throttled-handlers.js';
 
 type Result = CreateTopicsResponse['topics'][number];
 
@@ -32,8 +33,9 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
     const unique = req.topics.filter((t) => counts.get(t.name) === 1 && mayCreate(t.name));
     const validateOnly = req.validateOnly ?? false;
     let created;
+    const quota = mutationQuota(ctx, 6);
     try {
-      created = await broker.controller.createTopics(unique, validateOnly);
+      created = await broker.controller.createTopics(unique, validateOnly, quota.record);
     } catch (e) {
       if (!(e instanceof KafkaError)) throw e;
       return { throttleTimeMs: 0, topics: req.topics.map((t) => failed(t.name, e.errorCode, e.message)) };
@@ -61,7 +63,7 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
         })),
       });
     }
-    return { throttleTimeMs: 0, topics };
+    return quota.finish({ throttleTimeMs: 0, topics });
   },
 });
 

@@ -8,6 +8,7 @@ import { ZERO_UUID } from '../metadata/uuid.js';
 import type { TopicRef } from '../metadata/replication-control.js';
 import { defineHandler } from './handler.js';
 import { authorized, Op, Resource } from './authorize.js';
+import { mutationQuota } from '../quota/throttled-handlers.js';
 
 type Result = DeleteTopicsResponse['responses'][number];
 
@@ -46,9 +47,10 @@ export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
       responses.push({ name: r.name, topicId: r.topicId, errorCode: r.name !== null ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: null });
       return false;
     });
-    for (const r of await ctx.broker.controller.deleteTopics(permitted)) {
+    const quota = mutationQuota(ctx, 5);
+    for (const r of await ctx.broker.controller.deleteTopics(permitted, quota.record)) {
       responses.push({ name: r.name, topicId: r.topicId, errorCode: r.errorCode, errorMessage: r.errorMessage });
     }
-    return { throttleTimeMs: 0, responses };
+    return quota.finish({ throttleTimeMs: 0, responses });
   },
 });

@@ -8,6 +8,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { KafkaError } from '../storage/types.js';
 import { defineHandler } from './handler.js';
 import { authorized, Op, Resource } from './authorize.js';
+import { mutationQuota } from '../quota/throttled-handlers.js';
 
 type Result = CreatePartitionsResponse['results'][number];
 
@@ -25,12 +26,13 @@ export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(
     // ALTER on each topic (Kafka's CreatePartitions authorization).
     for (const t of req.topics) if (counts.get(t.name) === 1 && !authorized(ctx, Op.ALTER, Resource.TOPIC, t.name)) results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null });
     const unique = req.topics.filter((t) => counts.get(t.name) === 1 && authorized(ctx, Op.ALTER, Resource.TOPIC, t.name));
+    const quota = mutationQuota(ctx, 3);
     try {
-      results.push(...(await ctx.broker.controller.createPartitions(unique, req.validateOnly)));
+      results.push(...(await ctx.broker.controller.createPartitions(unique, req.validateOnly, quota.record)));
     } catch (e) {
       if (!(e instanceof KafkaError)) throw e;
       return { throttleTimeMs: 0, results: req.topics.map((t) => ({ name: t.name, errorCode: e.errorCode, errorMessage: e.message })) };
     }
-    return { throttleTimeMs: 0, results };
+    return quota.finish({ throttleTimeMs: 0, results });
   },
 });

@@ -15,6 +15,7 @@ import type { TopicInfo } from '../metadata/topic-store.js';
 import type { PartitionLog } from '../storage/types.js';
 import type { LogDirsView } from '../storage/log-dirs.js';
 import type { StandardAuthorizer } from '../security/acl/authorizer.js';
+import type { QuotaManagers } from '../quota/quota-managers.js';
 
 /** The controller operations admin handlers call (Kafka forwards these to the active controller). */
 export type ControllerOperations = Pick<
@@ -134,6 +135,8 @@ export interface BrokerContext {
   /** The metadata log's position (DescribeQuorum on a lone node). */
   readonly metadataLog: Pick<MetadataLog, 'epoch' | 'endOffset'>;
   readonly controller: ControllerOperations;
+  /** Client quotas' rates (byte rates, request time, controller mutations), applied around the handlers. */
+  readonly quotas: QuotaManagers;
   /** The StandardAuthorizer over the current ACLs; null or absent without authorizer.class.name (all allowed). */
   readonly authorizer?: StandardAuthorizer | null;
   /** Describes broker and topic configs with their sources (dynamic config included). */

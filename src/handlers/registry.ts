@@ -76,6 +76,7 @@ import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 import describeAcls from './29-describe-acls.js';
 import createAcls from './30-create-acls.js';
 import deleteAcls from './31-delete-acls.js';
+import { withRequestQuota } from '../quota/throttled-handlers.js';
 
 export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
   [
@@ -98,6 +99,6 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map(
     describeAcls, createAcls, deleteAcls,
     createDelegationToken, renewDelegationToken, expireDelegationToken, describeDelegationToken,
   ].map(
-    (h) => [h.apiKey, h as Handler],
+    (h) => [h.apiKey, withRequestQuota(h as Handler)],
   ),
 );

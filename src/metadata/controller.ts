@@ -37,6 +37,7 @@ import {
   type CreatableTopic,
   type CreatedTopic,
   type DeletedTopic,
+  type PartitionChangeQuota,
   type PartitionsRequest,
   type PartitionsResult,
   type PlacementContext,
@@ -306,8 +307,8 @@ export class Controller {
     });
   }
 
-  createTopics(topics: CreatableTopic[], validateOnly: boolean): Promise<CreatedTopic[]> {
-    return this.execute((image) => createTopics(image, this.placement(), topics), validateOnly);
+  createTopics(topics: CreatableTopic[], validateOnly: boolean, quota?: PartitionChangeQuota): Promise<CreatedTopic[]> {
+    return this.execute((image) => createTopics(image, this.placement(), topics, quota), validateOnly);
   }
 
   /** For the broker's own use (auto-creation, internal topics): the topic, created if missing. */
@@ -334,12 +335,12 @@ export class Controller {
     });
   }
 
-  deleteTopics(refs: TopicRef[]): Promise<DeletedTopic[]> {
-    return this.execute((image) => deleteTopics(image, refs));
+  deleteTopics(refs: TopicRef[], quota?: PartitionChangeQuota): Promise<DeletedTopic[]> {
+    return this.execute((image) => deleteTopics(image, refs, quota));
   }
 
-  createPartitions(topics: PartitionsRequest[], validateOnly: boolean): Promise<PartitionsResult[]> {
-    return this.execute((image) => createPartitions(image, this.placement(), topics), validateOnly);
+  createPartitions(topics: PartitionsRequest[], validateOnly: boolean, quota?: PartitionChangeQuota): Promise<PartitionsResult[]> {
+    return this.execute((image) => createPartitions(image, this.placement(), topics, quota), validateOnly);
   }
 
   /** Whose broker configs may be altered here: a lone node's own; on a quorum controller (cluster mode) any broker's. */

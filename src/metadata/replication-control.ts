@@ -173,7 +173,12 @@ function collisionKey(name: string): string {
  * MAX_PARTITIONS_PER_BATCH partitions in all (counted before any validation, as Kafka does), or
  * when its records would exceed MAX_RECORDS_PER_USER_OP.
  */
-export function createTopics(image: MetadataImage, ctx: PlacementContext, topics: CreatableTopic[]): ControllerResult<CreatedTopic[]> {
+/** KIP-599's controller mutation quota, asked per topic once it is otherwise valid: false refuses its partitions. */
+export type PartitionChangeQuota = (partitions: number) => boolean;
+
+const THROTTLED: ApiError = { errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED, errorMessage: 'The throttling quota has been exceeded.' };
+
+export function createTopics(image: MetadataImage, ctx: PlacementContext, topics: CreatableTopic[], quota?: PartitionChangeQuota): ControllerResult<CreatedTopic[]> {
   let requested = 0;
   for (const t of topics) {
     requested += t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? ctx.defaultPartitions : Math.max(0, t.numPartitions);
@@ -213,6 +218,10 @@ export function createTopics(image: MetadataImage, ctx: PlacementContext, topics
         continue;
       }
       assignments = placed;
+    }
+    if (quota && !quota(assignments.length)) {
+      response.push(fail(THROTTLED));
+      continue;
     }
     const topicId = randomUuid();
     const configs: Record<string, string> = {};
@@ -275,7 +284,7 @@ export interface DeletedTopic extends ApiError {
 }
 
 /** RemoveTopicRecords for the named topics (each by name or by id). */
-export function deleteTopics(image: MetadataImage, refs: TopicRef[]): ControllerResult<DeletedTopic[]> {
+export function deleteTopics(image: MetadataImage, refs: TopicRef[], quota?: PartitionChangeQuota): ControllerResult<DeletedTopic[]> {
   const records: MetadataRecord[] = [];
   const response: DeletedTopic[] = [];
   const removed = new Set<string>();
@@ -287,6 +296,10 @@ export function deleteTopics(image: MetadataImage, refs: TopicRef[]): Controller
           ? { name: ref.name, topicId: ZERO_UUID, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' }
           : { name: null, topicId: ref.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: 'This server does not host this topic ID.' },
       );
+      continue;
+    }
+    if (quota && !quota(t.partitions)) {
+      response.push({ name: ref.name, topicId: ref.name !== null ? ZERO_UUID : ref.topicId, ...THROTTLED });
       continue;
     }
     if (!removed.has(t.topicId)) records.push({ type: RecordType.REMOVE_TOPIC, version: 0, data: { topicId: t.topicId } });
@@ -309,7 +322,7 @@ export interface PartitionsResult extends ApiError {
  * PartitionRecords for the partitions each topic gains. Throws KafkaError(POLICY_VIOLATION) for
  * the whole request when the existing topics would gain more than MAX_PARTITIONS_PER_BATCH.
  */
-export function createPartitions(image: MetadataImage, ctx: PlacementContext, topics: PartitionsRequest[]): ControllerResult<PartitionsResult[]> {
+export function createPartitions(image: MetadataImage, ctx: PlacementContext, topics: PartitionsRequest[], quota?: PartitionChangeQuota): ControllerResult<PartitionsResult[]> {
   let adding = 0;
   for (const req of topics) {
     const t = image.topics.get(req.name);
@@ -337,11 +350,15 @@ export function createPartitions(image: MetadataImage, ctx: PlacementContext, to
     }
     const adding = req.count - current;
     let replicaLists: number[][];
+    if (req.assignments !== null && req.assignments.length !== adding) {
+      fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Attempted to add ${adding} additional partition(s), but only ${req.assignments.length} assignment(s) were specified.`);
+      continue;
+    }
+    if (quota && !quota(adding)) {
+      fail(THROTTLED.errorCode, THROTTLED.errorMessage);
+      continue;
+    }
     if (req.assignments !== null) {
-      if (req.assignments.length !== adding) {
-        fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Attempted to add ${adding} additional partition(s), but only ${req.assignments.length} assignment(s) were specified.`);
-        continue;
-      }
       const bad = req.assignments.map((a) => checkReplicas(a.brokerIds, brokers)).find((e) => e !== null);
       if (bad) {
         fail(bad.errorCode, bad.errorMessage);

@@ -22,6 +22,8 @@ export class ClientQuotaManager {
   constructor(
     readonly key: string,
     private readonly config: RateConfig = DEFAULT_RATE_CONFIG,
+    /** The longest throttle (the request quota's is one window, QuotaUtils.boundedThrottleTime); none by default. */
+    private readonly maxThrottleMs = Infinity,
   ) {}
 
   /** The quota that applies to (user, clientId) and the tags of its rate (quotaMetricTags + quotaLimit). */
@@ -71,16 +73,24 @@ export class ClientQuotaManager {
     if (bound === undefined) return 0;
     let rate = this.rates.get(tags);
     if (rate === undefined) this.rates.set(tags, (rate = new SampledRate(this.config)));
-    return recordAndThrottleMs(rate, bound, value, nowMs);
+    return Math.min(this.maxThrottleMs, recordAndThrottleMs(rate, bound, value, nowMs));
   }
-}
 
-/** A broker's client quota managers. */
-export class ClientQuotas {
-  readonly produce: ClientQuotaManager;
-  readonly fetch: ClientQuotaManager;
-  constructor(config: RateConfig = DEFAULT_RATE_CONFIG) {
-    this.produce = new ClientQuotaManager('producer_byte_rate', config);
-    this.fetch = new ClientQuotaManager('consumer_byte_rate', config);
+  /** Takes back a recorded value (Kafka's unrecordQuotaSensor: a throttled fetch returns no data). */
+  unrecord(image: MetadataImage, user: string, clientId: string, value: number, nowMs: number): void {
+    if (image.clientQuotas.isEmpty()) return;
+    const { tags } = this.resolve(image.clientQuotas, user, clientId);
+    this.rates.get(tags)?.record(-value, nowMs);
+  }
+
+  /**
+   * The most the client may take in one request without being throttled from an idle start
+   * (getMaxValueInQuotaWindow: quota x (samples - 1) windows); Infinity without a quota. Fetch
+   * caps a consumer's max bytes with it, so a response never guarantees a throttle.
+   */
+  maxValueInQuotaWindow(image: MetadataImage, user: string, clientId: string): number {
+    if (image.clientQuotas.isEmpty()) return Infinity;
+    const { bound } = this.resolve(image.clientQuotas, user, clientId);
+    return bound === undefined ? Infinity : bound * (this.config.samples - 1) * (this.config.windowMs / 1000);
   }
 }

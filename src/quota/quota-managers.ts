@@ -1,0 +1,33 @@
+// A broker's quota managers (Kafka's QuotaFactory.QuotaManagers): byte rates for produce and
+// fetch, request time (request_percentage) and controller mutations, each keeping its own rates
+// per client. The broker (and a controller's admin context) creates one; handlers reach it as
+// ctx.broker.quotas.
+import type { BrokerConfig } from '../config.js';
+import { ClientQuotaManager } from './client-quota-manager.js';
+import { ControllerMutationQuotaManager } from './controller-mutation-quota.js';
+import type { RateConfig } from './sampled-rate.js';
+
+export class QuotaManagers {
+  readonly produce: ClientQuotaManager;
+  readonly fetch: ClientQuotaManager;
+  /** request_percentage: handler time as a percentage of one thread, throttled at most one window. */
+  readonly request: ClientQuotaManager;
+  readonly controllerMutation: ControllerMutationQuotaManager;
+  /** quota.window.num x quota.window.size.seconds. */
+  readonly client: RateConfig;
+
+  constructor(client: RateConfig, controller: RateConfig = client) {
+    this.client = client;
+    this.produce = new ClientQuotaManager('producer_byte_rate', client);
+    this.fetch = new ClientQuotaManager('consumer_byte_rate', client);
+    this.request = new ClientQuotaManager('request_percentage', client, client.windowMs);
+    this.controllerMutation = new ControllerMutationQuotaManager(controller);
+  }
+
+  static fromConfig(config: BrokerConfig): QuotaManagers {
+    return new QuotaManagers(
+      { samples: config.number('quota.window.num'), windowMs: config.number('quota.window.size.seconds') * 1000 },
+      { samples: config.number('controller.quota.window.num'), windowMs: config.number('controller.quota.window.size.seconds') * 1000 },
+    );
+  }
+}
