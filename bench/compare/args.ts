@@ -1,8 +1,8 @@
-// Flags of `npm run bench:compare` and their defaults (a full run is ~13 minutes on 2 cores).
+// Flags of `npm run bench:compare` and their defaults (a full run is ~19 minutes on 2 cores).
 
 export type System = 'samsa' | 'kafka';
-export type Section = 'startup' | 'produce' | 'fetch' | 'latency' | 'many' | 'txn' | 'cluster';
-const SECTIONS: Section[] = ['startup', 'produce', 'fetch', 'latency', 'many', 'txn'];
+export type Section = 'startup' | 'produce' | 'fetch' | 'latency' | 'many' | 'txn' | 'quota' | 'cluster';
+const SECTIONS: Section[] = ['startup', 'produce', 'fetch', 'latency', 'many', 'txn', 'quota'];
 /** 3-node clusters run alone (`--only cluster`), with results of their own: compare-cluster.json. */
 const CLUSTER_JSON = 'bench/results/compare-cluster.json';
 /** The single-node reference table, written only by a run of every section. */
@@ -36,6 +36,10 @@ export interface CompareOptions {
   txnRecords: number;
   /** ProducerPerformance's --transaction-duration-ms: it commits once a transaction is this old. */
   txnDurationMs: number;
+  /** producer_byte_rate of the quota run, and its measured seconds after the warm-up. */
+  quotaBytesPerSec: number;
+  quotaSeconds: number;
+  quotaWarmupSeconds: number;
   /** Records of the measured 3-node produce run (1 KiB each). */
   clusterRecords: number;
   /** Leader kills per round of the 3-node failover run. */
@@ -50,7 +54,7 @@ export const USAGE = `usage: npm run bench:compare -- [flags]
   --runs N                 rounds; each figure is the median over them (3)
   --starts N               start-up samples per system, each started alone (5)
   --systems LIST           samsa,kafka (both)
-  --only LIST              sections: startup,produce,fetch,latency,many,txn (all); or cluster alone:
+  --only LIST              sections: startup,produce,fetch,latency,many,txn,quota (all); or cluster alone:
                            3 samsa nodes vs 3 Kafka nodes, RF=3 acks=all produce and leader failover
                            (results in bench/results/compare-cluster.json unless --json). Some
                            sections write bench/results/compare-<sections>.json (e.g. compare-txn.json)
@@ -62,6 +66,7 @@ export const USAGE = `usage: npm run bench:compare -- [flags]
   --connections N          concurrent producer connections in the many-connections run (200)
   --txn-records N          records of the measured transactional produce run (200000; quick 40000)
   --txn-duration-ms N      ProducerPerformance --transaction-duration-ms: commit every N ms (100)
+  --quota-seconds S        measured seconds of the producer_byte_rate=1 MiB/s run, after 15 s (30; quick 10)
   --cluster-records N      records of the measured 3-node produce run (200000; quick 40000)
   --cluster-kills N        leader kills per round of the 3-node failover run (3; quick 2)
   --samsa-node-arg ARG     pass ARG to node for the samsa child (repeatable; e.g. --cpu-prof)
@@ -107,6 +112,9 @@ export function parseArgs(argv: string[]): CompareOptions {
     connectionsSeconds: quick ? 2 : 5,
     txnRecords: quick ? 40_000 : 200_000,
     txnDurationMs: 100,
+    quotaBytesPerSec: 1_048_576,
+    quotaSeconds: quick ? 10 : 30,
+    quotaWarmupSeconds: 15,
     clusterRecords: quick ? 40_000 : 200_000,
     clusterKills: quick ? 2 : 3,
     samsaNodeArgs: [],
@@ -151,6 +159,7 @@ export function parseArgs(argv: string[]): CompareOptions {
       case '--connections': o.connections = int(take(), flag); break;
       case '--txn-records': o.txnRecords = int(take(), flag); break;
       case '--txn-duration-ms': o.txnDurationMs = int(take(), flag); break;
+      case '--quota-seconds': o.quotaSeconds = int(take(), flag); break;
       case '--cluster-records': o.clusterRecords = int(take(), flag); break;
       case '--cluster-kills': o.clusterKills = int(take(), flag); break;
       case '--samsa-node-arg': o.samsaNodeArgs.push(take()); break;

@@ -18,6 +18,7 @@ import { runManyConnections } from './many-connections.js';
 import { markdown, summarise, table, type Row } from './report.js';
 import { createReadyTopic } from './topics.js';
 import { TXN_RECORD_SIZE, transactionalProduce } from './txn.js';
+import { quotaProduce } from './quota.js';
 
 const MIB = 1024 * 1024;
 const sizeName = (n: number) => (n % 1024 === 0 ? `${n / 1024}KiB` : `${n}B`);
@@ -103,6 +104,15 @@ class Comparison {
       const name = `produce ${sizeName(TXN_RECORD_SIZE)} 1p transactional (${o.txnDurationMs} ms transactions)`;
       this.add('txn-produce', 'txn', `${name} acks=all`, 'records/s', 'higher', 1, true);
       this.add('txn-p99', 'txn', `${name}: p99`, 'ms', 'lower', null);
+    }
+    if (has('quota')) {
+      // The goal is each broker within 10% of the quota (issue #17), not a ratio to Kafka.
+      const q = `producer_byte_rate=${o.quotaBytesPerSec}`;
+      this.add('quota-held', 'quota', `${q}: intake over ${o.quotaSeconds} s`, '% of quota', 'lower', null);
+      this.add('quota-p10', 'quota', `${q}: slowest 1-s intake (p10)`, '% of quota', 'higher', null);
+      this.add('quota-p90', 'quota', `${q}: fastest 1-s intake (p90)`, '% of quota', 'lower', null);
+      this.add('quota-throttle-avg', 'quota', `${q}: produce-throttle-time-avg`, 'ms', 'lower', null);
+      this.add('quota-throttle-max', 'quota', `${q}: produce-throttle-time-max`, 'ms', 'lower', null);
     }
   }
 
@@ -193,6 +203,7 @@ class Comparison {
         await each((s) => this.txnProduce(s, r, 'txn-warmup', this.o.quick ? 10_000 : 40_000));
         await each((s) => this.txnProduce(s, r, 'txn', this.o.txnRecords));
       }
+      if (o.sections.includes('quota')) await each((s) => this.quota(s, r));
     } finally {
       for (const side of sides) {
         side.conn.close();
@@ -335,6 +346,36 @@ class Comparison {
       );
     }
   }
+
+  /** ProducerPerformance at full speed under producer_byte_rate (bench/compare/quota.ts). */
+  private async quota(s: Side, r: number): Promise<void> {
+    const o = this.o;
+    const t = s.topic('quota');
+    await createReadyTopic(s.conn, s.v, t, 1);
+    const q = await this.measure(s.b, r, `quota ${t}`, () =>
+      quotaProduce({
+        brokerSh: this.brokerSh,
+        conn: s.conn,
+        bootstrap: s.bootstrap,
+        topic: t,
+        clientId: `cmp-quota-${s.b.system}-r${r}`,
+        quotaBytesPerSec: o.quotaBytesPerSec,
+        warmupSeconds: o.quotaWarmupSeconds,
+        seconds: o.quotaSeconds,
+      }),
+    );
+    if (q) {
+      this.push('quota-held', s.b.system, q.percentOfQuota);
+      this.push('quota-p10', s.b.system, q.perSecondP10);
+      this.push('quota-p90', s.b.system, q.perSecondP90);
+      this.push('quota-throttle-avg', s.b.system, q.throttleAvgMs);
+      this.push('quota-throttle-max', s.b.system, q.throttleMaxMs);
+      say(
+        `${s.b.system} r${r + 1} quota ${o.quotaBytesPerSec} B/s: ${q.percentOfQuota.toFixed(1)}% over ${q.measuredSeconds.toFixed(1)} s ` +
+          `(1-s p10 ${q.perSecondP10.toFixed(0)}%, p90 ${q.perSecondP90.toFixed(0)}%), throttle avg ${q.throttleAvgMs.toFixed(1)} ms, max ${q.throttleMaxMs.toFixed(0)} ms`,
+      );
+    }
+  }
 }
 
 /** One broker during a round, with what its workloads share. */
@@ -443,6 +484,11 @@ async function main(): Promise<void> {
       ? ` transactional: ProducerPerformance --transactional-id, --transaction-duration-ms ${o.txnDurationMs} (it commits once a transaction is that old), ` +
         `acks=all, ${o.txnRecords.toLocaleString('en-US')} records of 1 KiB into a fresh 1-partition topic after an unmeasured transactional warm-up; ` +
         `each run checked afterwards: last stable offset = high watermark, one commit marker per transaction (counts in the JSON);`
+      : '') +
+    (has('quota')
+      ? ` quota: producer_byte_rate=${o.quotaBytesPerSec} for one client id (set with kafka-configs), ProducerPerformance at full speed under it (1 KiB records, acks=1), ` +
+        `the broker's intake read from the log end offset every 250 ms over ${o.quotaSeconds} s after ${o.quotaWarmupSeconds} s from its first append (record values only: batch/request overhead of ~1-2% not counted), ` +
+        `p10/p90 of its 1-second rates, and the producer's own produce-throttle-time-avg/max;`
       : '');
   const described = preamble.replace(/;$/, '.') + (cmp.errors.length > 0 ? ` ${cmp.errors.length} measurement(s) failed (see the JSON).` : '');
   process.stdout.write(`\n${described}\n\n${table(summaries)}\n`);

@@ -7,7 +7,7 @@ export interface Row {
   id: string;
   section: Section;
   label: string;
-  unit: 'ms' | 'MiB' | 'records/s';
+  unit: 'ms' | 'MiB' | 'records/s' | '% of quota';
   better: 'lower' | 'higher';
   /** The ratio the issue asks for: at most this when lower is better, at least this when higher is. */
   goal: number | null;
