@@ -6,6 +6,7 @@ import { brokerConfigDef, type ConfigDef } from './config.js';
 export const USAGE = `usage: samsa [server.properties] [--config|--override key=value ...] [--cluster-id ID]
              [--host 127.0.0.1] [--port 9092] [--data-dir ./samsa-data | --memory]
              [--advertised-host H] [--advertised-port P] [--log-level L] [--log-format text|json]
+             [--http-port P]
        samsa --nodes N | --controllers N --brokers M  [--port 9092] [--controller-port 19092]
              [--data-dir ./samsa-data] [--cluster-id ID] [--config key=value ...]
        samsa format -t CLUSTER_ID -c server.properties [--standalone | --initial-controllers
@@ -19,6 +20,7 @@ const OPTIONS = `options:
   --cluster-id ID         format the data dir for this cluster on first start (env CLUSTER_ID)
   --host, --port          where a lone broker listens (default 127.0.0.1:9092; --port 0: a free port)
   --advertised-host/-port what the broker tells clients to connect to
+  --http-port P           the HTTP port: web console, /metrics, /api/faults (samsa.http.port; 0: a free port)
   --data-dir DIR          where the logs live (default ./samsa-data); --memory keeps nothing on disk
   --nodes N               a local KRaft cluster of N combined nodes, one process each
   --controllers N --brokers M   a local cluster with separate controllers and brokers

@@ -4,7 +4,7 @@
 import t from 'tap';
 import http from 'node:http';
 import { HttpServer, HttpError, readJson, sendJson } from '../../src/http/server.js';
-import { spawnBroker } from '../helpers/cli-broker.js';
+import { runCli, spawnBroker } from '../helpers/cli-broker.js';
 
 function request(port: number, method: string, path: string, body?: string | Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
@@ -91,4 +91,10 @@ t.test('samsa --http-port 0 prints the HTTP port it bound in the ready line', as
   t.equal(none.status, 404);
   const exit = await b.stop('SIGTERM');
   t.same(exit, { code: 0, signal: null }, 'SIGTERM still exits 0 with the HTTP server open');
+});
+
+t.test('samsa --help names --http-port', async (t) => {
+  const r = await runCli(['--help'], { timeoutMs: 60_000 });
+  t.equal(r.code, 0);
+  t.match(r.stdout, /--http-port P\s+the HTTP port: web console, \/metrics, \/api\/faults \(samsa\.http\.port; 0: a free port\)/);
 });
