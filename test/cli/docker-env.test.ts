@@ -2,13 +2,13 @@
 // environment of apache/kafka's own single-node docker-compose example starts samsa unchanged.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import kafkajs from 'kafkajs';
 import { configFromEnv, envNameToConfig, DOCKER_DEFAULT_CLUSTER_ID } from '../../src/node/docker-env.js';
-import { cliArgv, REPO_ROOT } from '../helpers/cli-broker.js';
+import { cliArgv, REPO_ROOT, spawnBroker } from '../helpers/cli-broker.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -133,4 +133,35 @@ t.test('apache/kafka\'s single-node docker-compose environment starts samsa', as
 
   proc.kill('SIGTERM');
   t.equal(await exited, 0, 'SIGTERM stops it cleanly');
+});
+
+t.test('precedence: the properties file, then KAFKA_* variables, then --config', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'samsa-docker-env-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'server.properties');
+  writeFileSync(file, `num.partitions=2\nlog.retention.hours=5\nmessage.max.bytes=100000\nlog.dirs=${path.join(dir, 'data')}\n`);
+  // spawnBroker hands the child this process's environment.
+  process.env.KAFKA_NUM_PARTITIONS = '4';
+  process.env.KAFKA_MESSAGE_MAX_BYTES = '200000';
+  let b;
+  try {
+    b = await spawnBroker(t, [file, '--port', '0', '--config', 'message.max.bytes=300000'], { timeoutMs: 120_000 });
+  } finally {
+    delete process.env.KAFKA_NUM_PARTITIONS;
+    delete process.env.KAFKA_MESSAGE_MAX_BYTES;
+  }
+  const admin = new Kafka({ brokers: [b.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5 } }).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  const names = ['num.partitions', 'log.retention.hours', 'message.max.bytes'];
+  const r = await admin.describeConfigs({ resources: [{ type: 4, name: '1', configNames: names }], includeSynonyms: false });
+  t.same(
+    Object.fromEntries(r.resources[0].configEntries.map((e) => [e.configName, e.configValue])),
+    { 'num.partitions': '4', 'log.retention.hours': '5', 'message.max.bytes': '300000' },
+    'the file\'s value where nothing else sets it, the variable over the file, --config over both',
+  );
+  await admin.createTopics({ topics: [{ topic: 'defaulted' }] });
+  const meta = await admin.fetchTopicMetadata({ topics: ['defaulted'] });
+  t.equal(meta.topics[0].partitions.length, 4, 'a topic created without a count gets num.partitions from KAFKA_NUM_PARTITIONS');
+  t.equal((await b.stop('SIGTERM', 60_000)).code, 0);
 });
