@@ -115,3 +115,46 @@ T=120 tool org.apache.kafka.tools.ClientCompatibilityTest "${B[@]}" --topic "$(t
 rc=$?
 if [ $rc = 0 ]; then pass "$s"
 else fail "$s" "exit $rc: $(grep -m1 -E 'Exception|Error|FAIL' "$work/$s.out" | cut -c1-250)"; fi
+
+# Over the SASL_SSL listener compat/run.ts sets up (compat/security.ts), as its SCRAM user with the run's test CA
+# as a PEM trust store: TopicCommand creates a topic (SCRAM-SHA-256), VerifiableProducer writes to it (acks=all,
+# SCRAM-SHA-256), the console consumer reads it in a group (SCRAM-SHA-512); the no-loss checker compares them.
+sasl_props() { # file mechanism password
+  cat > "$1" <<PROPS
+security.protocol=SASL_SSL
+ssl.truststore.type=PEM
+ssl.truststore.location=$SSL_CA
+sasl.mechanism=$2
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$SCRAM_USER" password="$3";
+PROPS
+}
+if [ -z "${SASL_SSL_BOOTSTRAP:-}" ] || [ -z "${SSL_CA:-}" ] || [ -z "${SCRAM_USER:-}" ]; then
+  for s in sasl-ssl-scram-produce-consume sasl-ssl-scram-bad-password; do skip "$s" "no SASL_SSL listener (SASL_SSL_BOOTSTRAP, SSL_CA, SCRAM_USER unset)"; done
+else
+  SB=(--bootstrap-server "$SASL_SSL_BOOTSTRAP")
+  sasl_props "$work/scram-256.properties" SCRAM-SHA-256 "$SCRAM_PASSWORD"
+  sasl_props "$work/scram-512.properties" SCRAM-SHA-512 "$SCRAM_PASSWORD"
+  sasl_props "$work/scram-wrong.properties" SCRAM-SHA-512 not-the-password
+  s=sasl-ssl-scram-produce-consume; ts="$(topic_name java-sasl-ssl)"
+  tool $TC "${SB[@]}" --command-config "$work/scram-256.properties" --create --topic "$ts" --partitions 2 --replication-factor 1 \
+    > "$work/$s.create" 2>&1
+  tool org.apache.kafka.tools.VerifiableProducer "${SB[@]}" --command-config "$work/scram-256.properties" --topic "$ts" \
+    --max-messages 1000 --acks -1 > "$work/$s.producer" 2> "$work/$s.err"
+  T=60 tool org.apache.kafka.tools.consumer.ConsoleConsumer "${SB[@]}" --command-config "$work/scram-512.properties" --topic "$ts" \
+    --from-beginning --group "compat-java-sasl-$RUN_ID" --max-messages 1000 --timeout-ms 20000 \
+    --formatter-property print.offset=true --formatter-property print.partition=true 2>> "$work/$s.err" \
+    | awk -F'\t' -v t="$ts" '{ sub("Partition:", "", $1); sub("Offset:", "", $2);
+      printf "{\"name\":\"record_data\",\"topic\":\"%s\",\"partition\":%s,\"offset\":%s,\"value\":\"%s\"}\n", t, $1, $2, $3 }' \
+    > "$work/$s.consumer"
+  acked="$(grep -c '"name":"producer_send_success"' "$work/$s.producer")"
+  if grep -q "Created topic $ts" "$work/$s.create" && [ "$acked" = 1000 ] \
+     && why="$(node "$here/verify-no-loss.mjs" "$work/$s.producer" "$work/$s.consumer")"; then pass "$s"
+  else fail "$s" "${why:-} $(grep -m1 -iE 'exception' "$work/$s.create" "$work/$s.err" | cut -c1-200)"; fi
+
+  # A wrong password: the tool fails with the broker's SASL_AUTHENTICATION_FAILED message.
+  s=sasl-ssl-scram-bad-password
+  T=60 tool $TC "${SB[@]}" --command-config "$work/scram-wrong.properties" --list > "$work/$s.out" 2>&1
+  rc=$?
+  if [ $rc != 0 ] && grep -q 'SaslAuthenticationException: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512' "$work/$s.out"; then pass "$s"
+  else fail "$s" "exit $rc: $(grep -m1 -iE 'exception' "$work/$s.out" | cut -c1-250)"; fi
+fi
