@@ -35,7 +35,8 @@ function isPartitionList(f: FieldSchema): boolean {
 function defaultOf(msg: MessageSchema, f: FieldSchema, version: number): unknown {
   const nullable = inVersions(f.nullableVersions, version);
   const d = f.default;
-  if (nullable && (d === 'null' || (d === undefined && (f.type === 'string' || f.type === 'bytes' || f.type === 'records')))) return null;
+  // Records stay empty, not null: Kafka answers a failed partition with empty records (librdkafka refuses a null set).
+  if (nullable && (d === 'null' || (d === undefined && (f.type === 'string' || f.type === 'bytes')))) return null;
   if (f.type.startsWith('[]')) return [];
   if (isStruct(f)) return structDefaults(msg, structFields(msg, f) ?? [], version);
   switch (f.type) {
