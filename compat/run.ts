@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFi
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createScramUser, makePki, saslEnv, saslListeners, saslProperties, type SaslPorts } from './security.js';
+import { addScramArgs, makePki, saslEnv, saslListeners, saslProperties, type SaslPorts } from './security.js';
 
 type Target = 'samsa' | 'kafka' | 'samsa-cluster';
 type Outcome = 'pass' | 'fail' | 'skip';
@@ -123,8 +123,8 @@ async function startSamsa(dir: string, build: boolean): Promise<Broker> {
 
 /**
  * The SASL scenarios' samsa: a second process, a KRaft broker+controller node formatted with `samsa format` and
- * started from a server.properties as a user would, with PLAINTEXT, SASL_SSL and SASL_PLAINTEXT listeners; the
- * SCRAM user is created with kafka-configs on the PLAINTEXT one. The plain matrix keeps its lone broker.
+ * started from a server.properties as a user would, with PLAINTEXT, SASL_SSL and SASL_PLAINTEXT listeners and the
+ * SCRAM user added by `samsa format --add-scram`. The plain matrix keeps its lone broker.
  */
 async function startSamsaSasl(dir: string): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
   mkdirSync(dir, { recursive: true });
@@ -153,21 +153,14 @@ async function startSamsaSasl(dir: string): Promise<{ env: Record<string, string
   ].join('\n'));
   const samsa = (args: string[]) => spawnSync(process.execPath, ['bin/samsa.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   const clusterId = samsa(['random-uuid']).stdout.trim();
-  const format = samsa(['format', '-t', clusterId, '-c', props]);
+  const format = samsa(['format', '-t', clusterId, '-c', props, ...addScramArgs()]);
   if (format.status !== 0) throw new Error(`samsa format: ${format.stdout}${format.stderr}`);
   const log = createWriteStream(join(dir, 'samsa.log'));
   const child = spawn(process.execPath, ['bin/samsa.js', props], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr!.pipe(log);
   await waitForLine(child, /samsa node 1 \S+ listening on/, 60_000, 'samsa (SASL listeners)');
   child.stdout!.pipe(log);
-  const stop = () => stopChild(child, 15_000);
-  try {
-    await createScramUser(COMPAT, `127.0.0.1:${base}`, join(dir, 'kafka-configs.log'));
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { env: saslEnv(pki, ports), stop };
+  return { env: saslEnv(pki, ports), stop: () => stopChild(child, 15_000) };
 }
 
 function canBind(port: number): Promise<boolean> {
@@ -204,27 +197,23 @@ async function startSamsaCluster(dir: string, build: boolean): Promise<Broker> {
   return { bootstrap: m[1], stop: () => stopChild(child, 30_000) };
 }
 
-/** Kafka with the same SASL listeners as samsa's (compat/security.ts), the SCRAM user made with kafka-configs. */
+/** Kafka with the same SASL listeners as samsa's (compat/security.ts), the SCRAM user added by kafka-storage format. */
 async function startKafka(dir: string): Promise<Broker> {
   const script = join(COMPAT, 'kafka', 'broker.sh');
   const pki = makePki(join(dir, 'pki'));
   const base = await freePortRange(2);
   const ports: SaslPorts = { saslSsl: base, saslPlaintext: base + 1 };
   const sasl = saslListeners(ports);
-  const env = { ...process.env, KAFKA_EXTRA_LISTENERS: sasl.listeners.join(','), KAFKA_EXTRA_PROTOCOLS: sasl.protocols.join(',') };
+  const env = { ...process.env, KAFKA_EXTRA_LISTENERS: sasl.listeners.join(','), KAFKA_EXTRA_PROTOCOLS: sasl.protocols.join(','), KAFKA_FORMAT_ARGS: addScramArgs().join('\n') };
   const child = spawn('bash', [script, 'start', dir, ...saslProperties(pki)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const m = await waitForLine(child, /kafka listening on (\S+):(\d+)/, 900_000, 'kafka');
-  const stop = async () => {
-    spawnSync('bash', [script, 'stop', dir], { stdio: 'inherit', timeout: 60_000 });
+  return {
+    bootstrap: `${m[1]}:${m[2]}`,
+    saslEnv: saslEnv(pki, ports),
+    stop: async () => {
+      spawnSync('bash', [script, 'stop', dir], { stdio: 'inherit', timeout: 60_000 });
+    },
   };
-  const bootstrap = `${m[1]}:${m[2]}`;
-  try {
-    await createScramUser(COMPAT, bootstrap, join(dir, 'kafka-configs.log'));
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { bootstrap, saslEnv: saslEnv(pki, ports), stop };
 }
 
 interface RunResult {

@@ -1,9 +1,9 @@
 // The SASL listeners of a compat run: a throw-away CA and broker certificate made with openssl in the run's
 // directory (never committed), the server.properties lines both brokers get (a SASL_SSL and a SASL_PLAINTEXT
-// listener, SCRAM-SHA-256/512, OAUTHBEARER on SASL_PLAINTEXT), the SCRAM user created with Kafka's kafka-configs
-// as a user would, and the environment the client scripts read (SASL_SSL_BOOTSTRAP, SASL_PLAINTEXT_BOOTSTRAP,
+// listener, SCRAM-SHA-256/512, OAUTHBEARER on SASL_PLAINTEXT), the SCRAM user added when the storage is formatted
+// (format --add-scram) as a user would, and the environment the client scripts read (SASL_SSL_BOOTSTRAP, SASL_PLAINTEXT_BOOTSTRAP,
 // SSL_CA, SCRAM_USER, SCRAM_PASSWORD; franz-go's KGO_TEST_SCRAM_SEEDS/KGO_TEST_SCRAM/KGO_TEST_OAUTH_SEEDS).
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -63,20 +63,12 @@ export function saslProperties(pki: Pki): string[] {
   return lines;
 }
 
-/** kafka-configs --alter --add-config 'SCRAM-SHA-xxx=[password=...]' --entity-type users, once per mechanism. */
-export async function createScramUser(compat: string, bootstrap: string, logFile: string): Promise<void> {
-  const run = (mechanism: string) =>
-    new Promise<string>((resolve, reject) => {
-      const args = [join(compat, 'kafka', 'broker.sh'), 'java', 'org.apache.kafka.tools.ConfigCommand', '--bootstrap-server', bootstrap,
-        '--alter', '--add-config', `${mechanism}=[password=${SCRAM_PASSWORD}]`, '--entity-type', 'users', '--entity-name', SCRAM_USER];
-      execFile('bash', args, { timeout: 180_000 }, (err, stdout, stderr) => {
-        if (err) reject(new Error(`kafka-configs ${mechanism}: ${err.message}\n${stdout}${stderr}`));
-        else resolve(stdout + stderr);
-      });
-    });
-  // Kafka refuses two alterations of one user in a request; two requests (one tool run each) are fine in parallel.
-  const out = await Promise.all(MECHANISMS.map(run));
-  writeFileSync(logFile, out.join('\n'));
+/**
+ * The SCRAM user, created when the storage is formatted as a user would: `samsa format` / `kafka-storage format`
+ * `--add-scram 'SCRAM-SHA-256=[name=..,password=..]'`, once per mechanism.
+ */
+export function addScramArgs(): string[] {
+  return MECHANISMS.flatMap((m) => ['--add-scram', `${m}=[name=${SCRAM_USER},password=${SCRAM_PASSWORD}]`]);
 }
 
 /** What the client scripts read to reach the SASL listeners. */

@@ -4,7 +4,8 @@
 #   broker.sh install          jars into .work/libs (once; reruns are no-ops)
 #   broker.sh start DIR [K=V..] format DIR, start, wait until it answers; prints "kafka listening on HOST:PORT"
 #                              (K=V: extra lines of server.properties; KAFKA_EXTRA_LISTENERS=NAME://HOST:PORT,..
-#                              and KAFKA_EXTRA_PROTOCOLS=NAME:PROTOCOL,.. add listeners, as compat/run.ts's SASL ones)
+#                              and KAFKA_EXTRA_PROTOCOLS=NAME:PROTOCOL,.. add listeners, as compat/run.ts's SASL ones;
+#                              KAFKA_FORMAT_ARGS: more kafka-storage format arguments, one a line, e.g. --add-scram)
 #   broker.sh stop DIR         stop the broker started in DIR
 #   broker.sh restart DIR      start the broker formatted in DIR again (same ports, same data; after a kill -9)
 #   broker.sh java CLASS ARGS  run a class from the same jars (the Java client tools use this)
@@ -78,7 +79,9 @@ delete.topic.enable=true
 PROPS
   shift
   for kv in "$@"; do echo "$kv" >> "$dir/server.properties"; done
-  java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
+  local format_args=()
+  [ -n "${KAFKA_FORMAT_ARGS:-}" ] && mapfile -t format_args <<< "$KAFKA_FORMAT_ARGS"
+  java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" "${format_args[@]}" \
     > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; exit 1; }
   launch "$dir" "$port"
 }
