@@ -87,8 +87,10 @@ export async function acls(src: ConsoleSource): Promise<AclRow[] | null> {
 export async function quotas(src: ConsoleSource): Promise<QuotaRow[]> {
   const res = await src.request<DescribeClientQuotasResponse>(48, 1, { components: [], strict: false });
   if (res.errorCode !== ErrorCode.NONE) throw new Error(res.errorMessage ?? errorName(res.errorCode));
-  return (res.entries ?? []).map((e) => ({
-    entity: e.entity.map((x) => `${x.entityType}=${x.entityName ?? '<default>'}`).join(', '),
-    values: Object.fromEntries(e.values.map((v) => [v.key, v.value])),
-  }));
+  return (res.entries ?? [])
+    .map((e) => ({
+      entity: e.entity.map((x) => `${x.entityType}=${x.entityName ?? '<default>'}`).join(', '),
+      values: Object.fromEntries([...e.values].sort((a, b) => a.key.localeCompare(b.key)).map((v) => [v.key, v.value])),
+    }))
+    .sort((a, b) => a.entity.localeCompare(b.entity));
 }

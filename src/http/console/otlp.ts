@@ -115,5 +115,5 @@ export function metricsSummary(data: Buffer): MetricPoint[] {
   } catch (e) {
     out.push({ name: '(unreadable OTLP data)', value: (e as Error).message, attributes: '' });
   }
-  return out;
+  return out.sort((a, b) => a.name.localeCompare(b.name) || a.attributes.localeCompare(b.attributes));
 }
