@@ -130,7 +130,11 @@ export class Broker implements BrokerContext {
   /** The HTTP port bound (samsa.http.port), once started; null without one. */
   httpPort: number | null = null;
   /** Topic and request counters the client listeners keep (/metrics). */
-  readonly metrics = new BrokerMetrics((id) => this.metadata.image.topics.getById(id)?.name);
+  readonly metrics = new BrokerMetrics(
+    (id) => this.metadata.image.topics.getById(id)?.name,
+    // Kafka's API names (ApiKeys): the request schema's name without "Request".
+    (apiKey) => HANDLERS.get(apiKey)?.request.name.replace(/Request$/, '') ?? String(apiKey),
+  );
   /** Whether this node is the active controller: a lone node is; a cluster node sets its own. */
   activeController: () => boolean = () => !this.options.cluster;
   /** Group-level settings for the coordinators: a group's GROUP config override, else the broker's group.* value. */
@@ -327,7 +331,6 @@ export class Broker implements BrokerContext {
       config: this.config,
       image: () => this.metadata.image,
       metrics: this.metrics,
-      apiName: (apiKey) => HANDLERS.get(apiKey)?.request.name.replace(/Request$/, '') ?? String(apiKey),
       activeController: () => this.activeController(),
       minInsyncReplicas: (topic) => this.logConfig({ name: topic }).minInsyncReplicas,
       partitionOffsets: (topic, partition) => {

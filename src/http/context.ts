@@ -15,8 +15,6 @@ export interface HttpContext {
   image(): MetadataImage;
   /** The counters the listeners keep (/metrics). */
   readonly metrics: BrokerMetrics;
-  /** Kafka's name of an API ("Produce", "ApiVersions"). */
-  apiName(apiKey: number): string;
   /** Whether this node is the active controller (a lone node always is). */
   activeController(): boolean;
   /** The topic's min.insync.replicas. */

@@ -8,8 +8,8 @@ export class BrokerMetrics {
   /** When the broker was made (process_start_time_seconds is the process's). */
   readonly startedMs = Date.now();
 
-  constructor(topicName: (topicId: string) => string | undefined) {
+  constructor(topicName: (topicId: string) => string | undefined, apiName: (apiKey: number) => string) {
     this.topics = new BrokerTopicMetrics(topicName);
-    this.requests = new RequestMetrics(this.topics);
+    this.requests = new RequestMetrics(this.topics, apiName);
   }
 }

@@ -82,6 +82,16 @@ t.test('controller and replica gauges across a 3-node cluster', async (t) => {
   t.same([...replicas.values()], [partitions, partitions, partitions], 'each broker has a replica of every partition (replication factor 3)');
   t.equal(total(await gauges(c, ids, 'kafka_server_replicamanager_underreplicatedpartitions')), 0, 'none under-replicated');
   t.equal(total(await gauges(c, ids, 'kafka_controller_kafkacontroller_offlinepartitionscount')), 0, 'none offline');
+  // Followers fetch from the leaders: counted under FetchFollower, not as consumers' bytes out.
+  const followerFetches = await waitUntil('follower fetches in /metrics', 60_000, async () => {
+    let n = 0;
+    for (const id of ids) {
+      const m = await scrape(c.node(id).httpPort!);
+      n += (m.get('kafka_network_requestmetrics_requests_total')?.metrics ?? []).filter((s) => s.labels?.request === 'FetchFollower').reduce((a, s) => a + Number(s.value), 0);
+    }
+    return n > 0 ? n : undefined;
+  });
+  t.ok(followerFetches > 0, `follower fetches counted under FetchFollower (${followerFetches})`);
 
   // Cut one node off (not the quorum leader): the others' leaders drop it from every ISR.
   const cut = ids.find((id) => id !== leader.nodeId)!;

@@ -135,7 +135,12 @@ t.test('/metrics counts what kafkajs produced and consumed, and lag of a group b
   });
   t.ok(value(read, 'kafka_server_brokertopicmetrics_bytesout_total', { topic: 'metered' })! >= bytesIn, 'bytes out covers at least what came in (every record read once)');
   t.ok(value(read, 'kafka_server_brokertopicmetrics_totalfetchrequests_total', { topic: 'metered' })! >= 2, 'fetch requests counted per partition');
-  t.ok(sum(read, 'kafka_network_requestmetrics_requests_total', { request: 'Fetch' }) >= 1, 'Fetch requests counted');
+  const fetches = sum(read, 'kafka_network_requestmetrics_requests_total', { request: 'Fetch' });
+  t.ok(fetches >= 1, 'Fetch requests counted');
+  // As Kafka's RequestChannel: a consumer's fetch counts under Fetch and FetchConsumer.
+  t.equal(sum(read, 'kafka_network_requestmetrics_requests_total', { request: 'FetchConsumer' }), fetches, 'and each under FetchConsumer');
+  t.equal(sum(read, 'kafka_network_requestmetrics_requests_total', { request: 'FetchFollower' }), 0, 'none under FetchFollower on a lone broker');
+  t.equal(value(read, 'kafka_network_requestmetrics_totaltimems_count', { request: 'FetchConsumer' }), fetches, 'FetchConsumer timed');
   t.ok(sum(read, 'kafka_network_requestmetrics_requests_total', { request: 'JoinGroup' }) >= 1, 'JoinGroup requests counted');
 
   // Gauges: a lone broker leads every partition and is the active controller.

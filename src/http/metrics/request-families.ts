@@ -17,8 +17,7 @@ const TOPIC_FAMILIES: readonly [keyof TopicCounters, string, string][] = [
   ['failedFetchRequests', 'failedfetchrequests', 'Failed fetch requests, counted per partition (FailedFetchRequestsPerSec).'],
 ];
 
-/** Kafka's request names (ApiKeys' names): the request schema's name without "Request". */
-export function writeRequestFamilies(out: Exposition, metrics: BrokerMetrics, liveTopics: (name: string) => boolean, apiName: (apiKey: number) => string): void {
+export function writeRequestFamilies(out: Exposition, metrics: BrokerMetrics, liveTopics: (name: string) => boolean): void {
   const topics = [...metrics.topics.topics()].filter(([name]) => liveTopics(name));
   for (const [key, short, help] of TOPIC_FAMILIES) {
     const name = `kafka_server_brokertopicmetrics_${short}_total`;
@@ -26,19 +25,19 @@ export function writeRequestFamilies(out: Exposition, metrics: BrokerMetrics, li
     out.sample(name, metrics.topics.all[key]);
     for (const [topic, c] of topics) out.sample(name, c[key], { topic });
   }
-  const apis = [...metrics.requests.apis()].sort((a, b) => a.apiKey - b.apiKey);
+  const apis = [...metrics.requests.requests()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   out.family('kafka_network_requestmetrics_requests_total', 'counter', 'Requests answered, by API and version (RequestsPerSec).');
   for (const s of apis) {
-    const request = apiName(s.apiKey);
+    const request = s.name;
     for (const [version, n] of [...s.byVersion].sort((a, b) => a[0] - b[0])) out.sample('kafka_network_requestmetrics_requests_total', n, { request, version });
   }
   // The exporter's emulated summary: quantile gauges ("0.50" from 50thPercentile) and a _count counter, no _sum.
   out.family('kafka_network_requestmetrics_totaltimems', 'gauge', 'Time from taking a request to its response, in ms (TotalTimeMs percentiles over the last 1028 requests).');
   for (const s of apis) {
-    const request = apiName(s.apiKey);
+    const request = s.name;
     const q = s.totalTime.quantiles();
     QUANTILE_LABELS.forEach((quantile, i) => out.sample('kafka_network_requestmetrics_totaltimems', q[i], { request, quantile }));
   }
   out.family('kafka_network_requestmetrics_totaltimems_count', 'counter', 'Requests timed (TotalTimeMs count).');
-  for (const s of apis) out.sample('kafka_network_requestmetrics_totaltimems_count', s.totalTime.count, { request: apiName(s.apiKey) });
+  for (const s of apis) out.sample('kafka_network_requestmetrics_totaltimems_count', s.totalTime.count, { request: s.name });
 }

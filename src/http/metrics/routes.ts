@@ -9,7 +9,7 @@ import { writeRequestFamilies } from './request-families.js';
 export function renderMetrics(ctx: HttpContext): string {
   const out = new Exposition();
   const image = ctx.image();
-  writeRequestFamilies(out, ctx.metrics, (name) => image.topics.get(name) !== undefined, ctx.apiName);
+  writeRequestFamilies(out, ctx.metrics, (name) => image.topics.get(name) !== undefined);
   writeReplicaGauges(out, ctx);
   writeOffsetGauges(out, ctx);
   writeProcessMetrics(out);
