@@ -51,7 +51,7 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
         // A cluster answers from the image alone, as Kafka's metadata cache (no partition error;
         // a leader without an endpoint on this listener is -1); a lone node's partition whose log
         // is gone (its log dir offline) is LEADER_NOT_AVAILABLE.
-        const clustered = broker.replicas !== undefined;
+        const clustered = !!broker.replicas; // a lone broker's is null
         const log = clustered ? undefined : broker.partitionLog(name, p);
         const leaderAlive = clustered
           ? broker.image.cluster.brokers.get(reg.leader)?.endpoints.some((e) => e.name === ctx.listenerName) === true
