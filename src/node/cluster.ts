@@ -11,6 +11,8 @@ import type { MetadataPublisher } from '../metadata/loader.js';
 import type { RaftStatus } from '../raft/messages.js';
 import { bootstrapControllers, bootstrapServers, localClusterNodes, type LocalClusterOptions, type LocalNodeSpec } from './local-cluster.js';
 import { Node } from './node.js';
+import type { ClusterControl } from '../faults/cluster-control.js';
+import { moveLeader } from '../faults/move-leader.js';
 
 export interface ClusterOptions extends Omit<LocalClusterOptions, 'port' | 'controllerPort' | 'ports' | 'controllerPorts'> {
   /** The cluster id (default: a fresh one). */
@@ -58,6 +60,11 @@ export interface RunningCluster {
   bootstrapController: string;
   /** The fault layer every node's inter-node connections go through. */
   faults: NodeFaults;
+  /**
+   * Makes `toNode` the partition's leader as an operator would on Kafka: a reassignment reordering
+   * the replicas (it first), then a PREFERRED ElectLeaders; resolves once every running node sees it.
+   */
+  moveLeader(topic: string, partition: number, toNode: number): Promise<void>;
   /** The running node that leads the quorum in the highest epoch any running node knows; undefined if none. */
   leader(): ClusterNode | undefined;
   /** Stops every running node and removes the temp dir (when it made one). */
@@ -92,6 +99,35 @@ export async function startCluster(o: ClusterOptions = {}): Promise<RunningClust
   const clusterId = o.clusterId ?? randomUuid();
   const faults = new NodeFaults();
 
+  // What each node's HTTP port offers of the cluster (/api/cluster).
+  const control: ClusterControl = {
+    nodes: () => handles.map((h) => ({ nodeId: h.nodeId, running: h.running, bootstrap: h.bootstrap, controller: h.controller, httpPort: h.node?.broker?.httpPort ?? null })),
+    kill: (id) => handle(id).kill(),
+    stop: (id) => handle(id).stop(),
+    restart: (id) => handle(id).restart(),
+    isolate: (id) => handle(id).isolate(),
+    heal: () => faults.heal(),
+    moveLeader: (topic, partition, toNode) =>
+      moveLeader(
+        {
+          broker: () => {
+            const h = handles.find((x) => x.running && x.spec.port !== null);
+            if (!h) throw new Error('no broker is running');
+            return { host, port: h.spec.port! };
+          },
+          images: () => handles.flatMap((h) => (h.node ? [h.node.metadata.image] : [])),
+        },
+        topic,
+        partition,
+        toNode,
+      ),
+  };
+  const handle = (id: number) => {
+    const h = handles.find((x) => x.nodeId === id);
+    if (!h) throw new Error(`no node ${id}`);
+    return h;
+  };
+
   const handles = specs.map((spec): ClusterNode & { start(): Promise<void> } => {
     let node: Node | null = null;
     const start = async () => {
@@ -103,6 +139,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<RunningClust
         throw e;
       }
       node = n;
+      if (n.broker) n.broker.clusterControl = control;
     };
     const h = {
       nodeId: spec.nodeId,
@@ -154,14 +191,11 @@ export async function startCluster(o: ClusterOptions = {}): Promise<RunningClust
     clusterId,
     dataDir,
     nodes: handles,
-    node(id) {
-      const h = handles.find((x) => x.nodeId === id);
-      if (!h) throw new Error(`no node ${id}`);
-      return h;
-    },
+    node: handle,
     bootstrap: bootstrapServers(specs),
     bootstrapController: bootstrapControllers(specs),
     faults,
+    moveLeader: control.moveLeader,
     leader() {
       let best: ClusterNode | undefined;
       let bestEpoch = -1;
