@@ -98,6 +98,9 @@ export function localClusterNodes(o: LocalClusterOptions): LocalNodeSpec[] {
       ...o.config,
       ...o.nodeConfig?.(nodeId),
     };
+    // One HTTP port each: samsa.http.port P gives node i P + i - 1 (0: each a free one).
+    const http = Number(o.config?.['samsa.http.port'] ?? 0);
+    if (http > 0 && o.nodeConfig?.(nodeId)?.['samsa.http.port'] === undefined) config['samsa.http.port'] = String(http + i);
     return {
       nodeId,
       host,

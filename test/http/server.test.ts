@@ -5,6 +5,7 @@ import t from 'tap';
 import http from 'node:http';
 import { HttpServer, HttpError, readJson, sendJson } from '../../src/http/server.js';
 import { runCli, spawnBroker } from '../helpers/cli-broker.js';
+import { localClusterNodes } from '../../src/node/local-cluster.js';
 
 function request(port: number, method: string, path: string, body?: string | Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
@@ -97,4 +98,13 @@ t.test('samsa --help names --http-port', async (t) => {
   const r = await runCli(['--help'], { timeoutMs: 60_000 });
   t.equal(r.code, 0);
   t.match(r.stdout, /--http-port P\s+the HTTP port: web console, \/metrics, \/api\/faults \(samsa\.http\.port; 0: a free port\)/);
+});
+
+t.test('a local cluster (samsa --nodes N) gives each node its own HTTP port: P, P+1, ...', async (t) => {
+  const specs = localClusterNodes({ nodes: 3, config: { 'samsa.http.port': '18080' } });
+  t.same(specs.map((s) => s.config['samsa.http.port']), ['18080', '18081', '18082']);
+  const free = localClusterNodes({ nodes: 2, config: { 'samsa.http.port': '0' } });
+  t.same(free.map((s) => s.config['samsa.http.port']), ['0', '0'], '0: each a free port');
+  const none = localClusterNodes({ nodes: 2 });
+  t.same(none.map((s) => s.config['samsa.http.port']), [undefined, undefined], 'unset: no HTTP port');
 });
