@@ -18,7 +18,7 @@ export default defineHandler<CreateDelegationTokenRequest, CreateDelegationToken
     const owner = req.ownerPrincipalName ? { principalType: req.ownerPrincipalType ?? 'User', name: req.ownerPrincipalName } : ctx.principal;
     const sameOwner = owner.principalType === ctx.principal.principalType && owner.name === ctx.principal.name;
     // A token for another owner needs CREATE_TOKENS on that user (Kafka's KafkaApis).
-    const errorCode = !allowTokenRequests(ctx.securityProtocol, ctx.principal)
+    const errorCode = !allowTokenRequests(ctx.securityProtocol, ctx.principal, ctx.forwarded)
       ? ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED
       : !sameOwner && !authorized(ctx, Op.CREATE_TOKENS, Resource.USER, `${owner.principalType}:${owner.name}`)
         ? ErrorCode.DELEGATION_TOKEN_AUTHORIZATION_FAILED

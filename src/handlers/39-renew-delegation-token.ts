@@ -14,7 +14,7 @@ export default defineHandler<RenewDelegationTokenRequest, RenewDelegationTokenRe
   request: RenewDelegationTokenRequest,
   response: RenewDelegationTokenResponse,
   async handle(ctx, req) {
-    if (!allowTokenRequests(ctx.securityProtocol, ctx.principal)) return { errorCode: ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED, expiryTimestampMs: -1, throttleTimeMs: 0 };
+    if (!allowTokenRequests(ctx.securityProtocol, ctx.principal, ctx.forwarded)) return { errorCode: ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED, expiryTimestampMs: -1, throttleTimeMs: 0 };
     return ctx.broker.controller.renewDelegationToken(ctx.principal, req);
   },
 });

@@ -14,7 +14,7 @@ export default defineHandler<ExpireDelegationTokenRequest, ExpireDelegationToken
   request: ExpireDelegationTokenRequest,
   response: ExpireDelegationTokenResponse,
   async handle(ctx, req) {
-    if (!allowTokenRequests(ctx.securityProtocol, ctx.principal)) return { errorCode: ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED, expiryTimestampMs: -1, throttleTimeMs: 0 };
+    if (!allowTokenRequests(ctx.securityProtocol, ctx.principal, ctx.forwarded)) return { errorCode: ErrorCode.DELEGATION_TOKEN_REQUEST_NOT_ALLOWED, expiryTimestampMs: -1, throttleTimeMs: 0 };
     return ctx.broker.controller.expireDelegationToken(ctx.principal, req);
   },
 });

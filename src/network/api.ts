@@ -20,6 +20,8 @@ export interface RequestInfo {
   principal: KafkaPrincipal;
   /** The listener's security protocol. */
   securityProtocol: SecurityProtocol;
+  /** A request a broker forwarded in an Envelope (Kafka's Request.isForwarded): the client's principal, the controller's listener. */
+  forwarded?: boolean;
   /** The APIs that listener serves: ApiVersions answers from these. */
   apis: ApiRegistry<any>;
   /** Answers what is queued, then closes this connection (Kafka's signal for a failed acks=0 produce). */

@@ -46,10 +46,10 @@ export interface ForwardingOptions {
 }
 
 /** The principal Kafka's DefaultKafkaPrincipalBuilder serializes: version-prefixed DefaultPrincipalData. */
-export function serializePrincipal(type: string, name: string): Buffer {
+export function serializePrincipal(type: string, name: string, tokenAuthenticated = false): Buffer {
   const w = new Writer(32);
   w.int16(0);
-  DefaultPrincipalData.encode(w, 0, { type, name, tokenAuthenticated: false });
+  DefaultPrincipalData.encode(w, 0, { type, name, tokenAuthenticated });
   return w.toBuffer();
 }
 
@@ -86,8 +86,8 @@ export class ForwardingManager {
     api.request.encode(w, info.apiVersion, req);
     const envelope: EnvelopeRequest = {
       requestData: w.toBuffer(),
-      // samsa's listeners do not authenticate: every client is User:ANONYMOUS, as on a Kafka PLAINTEXT listener.
-      requestPrincipal: serializePrincipal('User', 'ANONYMOUS'),
+      // The client's principal: the controller authorizes (and owns tokens) as the client, not as this broker.
+      requestPrincipal: serializePrincipal(info.principal.principalType, info.principal.name, (info.principal as { tokenAuthenticated?: boolean }).tokenAuthenticated === true),
       clientHostAddress: clientAddressBytes(info.peer),
     };
     const deadline = Date.now() + this.o.timeoutMs;

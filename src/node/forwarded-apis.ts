@@ -20,6 +20,10 @@ import alterUserScramCredentials from '../handlers/51-alter-user-scram-credentia
 import alterClientQuotas from '../handlers/49-alter-client-quotas.js';
 import createAcls from '../handlers/30-create-acls.js';
 import deleteAcls from '../handlers/31-delete-acls.js';
+import createDelegationToken from '../handlers/38-create-delegation-token.js';
+import renewDelegationToken from '../handlers/39-renew-delegation-token.js';
+import expireDelegationToken from '../handlers/40-expire-delegation-token.js';
+import { allowTokenRequests } from '../security/tokens/token-control.js';
 import { withBrokerPreprocess } from './broker-config-preprocess.js';
 import { UnregisterBrokerRequest } from '../protocol/generated/unregister-broker-request.js';
 import { UnregisterBrokerResponse } from '../protocol/generated/unregister-broker-response.js';
@@ -87,6 +91,21 @@ export const FORWARDED_APIS: readonly ForwardedApi[] = [
   })),
   forwarded(createAcls, (req, errorCode) => ({ throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode, errorMessage: null })) })),
   forwarded(deleteAcls, (req, errorCode) => ({ throttleTimeMs: 0, filterResults: req.filters.map(() => ({ errorCode, errorMessage: null, matchingAcls: [] })) })),
+  forwarded(createDelegationToken, (req, errorCode) => ({
+    errorCode,
+    principalType: req.ownerPrincipalType ?? '',
+    principalName: req.ownerPrincipalName ?? '',
+    tokenRequesterPrincipalType: '',
+    tokenRequesterPrincipalName: '',
+    issueTimestampMs: -1,
+    expiryTimestampMs: -1,
+    maxTimestampMs: -1,
+    tokenId: '',
+    hmac: Buffer.alloc(0),
+    throttleTimeMs: 0,
+  })),
+  forwarded(renewDelegationToken, (_req, errorCode) => ({ errorCode, expiryTimestampMs: -1, throttleTimeMs: 0 })),
+  forwarded(expireDelegationToken, (_req, errorCode) => ({ errorCode, expiryTimestampMs: -1, throttleTimeMs: 0 })),
   // A broker serves UnregisterBroker only by forwarding it (Kafka's forwardToControllerOrFail).
   {
     apiKey: 64,
@@ -108,7 +127,22 @@ export function withForwarding<Ctx extends RequestInfo>(registry: ApiRegistry<Ct
     const served = forwarding.served<Ctx, unknown, unknown>(api);
     // Config changes naming another broker are refused here, before forwarding (the controller takes any).
     const preprocess = nodeId !== undefined && (api.apiKey === incrementalAlterConfigs.apiKey || api.apiKey === alterConfigs.apiKey);
-    out.set(api.apiKey, preprocess ? withBrokerPreprocess(served, nodeId) : served);
+    const tokens = TOKEN_HANDLERS.get(api.apiKey);
+    out.set(api.apiKey, preprocess ? withBrokerPreprocess(served, nodeId) : tokens ? withTokenPrecheck(served, tokens) : served);
   }
   return out;
+}
+
+const TOKEN_HANDLERS = new Map<number, Handler<any, any, any>>([createDelegationToken, renewDelegationToken, expireDelegationToken].map((h) => [h.apiKey, h]));
+
+/**
+ * Token requests from a connection that may not ask for tokens (PLAINTEXT, one-way SSL) are refused by
+ * the broker itself, as Kafka's KafkaApis does before forwarding: the controller sees only the listener
+ * the forward came on. The broker's own handler answers the refusal (it touches no controller then).
+ */
+function withTokenPrecheck<Ctx extends RequestInfo>(served: ServedApi<Ctx>, local: Handler<any, any, any>): ServedApi<Ctx> {
+  return {
+    ...served,
+    handle: (ctx: Ctx, req: unknown) => (allowTokenRequests(ctx.securityProtocol, ctx.principal) ? served.handle(ctx, req) : local.handle(ctx as never, req)),
+  };
 }

@@ -72,7 +72,7 @@ export default defineHandler<EnvelopeRequest, EnvelopeResponse, RequestInfo>({
     } catch {
       return failed(ErrorCode.INVALID_REQUEST);
     }
-    const inner = { ...ctx, apiKey, apiVersion, correlationId: header.correlationId, clientId: header.clientId ?? null, peer: clientAddress(envelope.clientHostAddress), principal };
+    const inner = { ...ctx, apiKey, apiVersion, correlationId: header.correlationId, clientId: header.clientId ?? null, peer: clientAddress(envelope.clientHostAddress), principal, forwarded: true };
     let response: unknown;
     try {
       response = await api.handle(inner, body);

@@ -17,6 +17,9 @@ import alterUserScramCredentials from '../51-alter-user-scram-credentials.js';
 import alterClientQuotas from '../49-alter-client-quotas.js';
 import createAcls from '../30-create-acls.js';
 import deleteAcls from '../31-delete-acls.js';
+import createDelegationToken from '../38-create-delegation-token.js';
+import renewDelegationToken from '../39-renew-delegation-token.js';
+import expireDelegationToken from '../40-expire-delegation-token.js';
 import envelope from './58-envelope.js';
 import describeCluster, { type DescribeClusterControllerContext } from './60-describe-cluster.js';
 import brokerRegistration from './62-broker-registration.js';
@@ -59,4 +62,7 @@ export const CONTROLLER_ADMIN_HANDLERS: readonly Handler<any, any, any>[] = [
   alterClientQuotas,
   createAcls,
   deleteAcls,
+  createDelegationToken,
+  renewDelegationToken,
+  expireDelegationToken,
 ];

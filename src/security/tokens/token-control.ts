@@ -134,9 +134,14 @@ export function sweepExpiredTokens(image: MetadataImage, now: number): MetadataR
     .map((t) => ({ type: SecurityRecordType.REMOVE_DELEGATION_TOKEN, version: 0, data: { tokenId: t.tokenId } }));
 }
 
-/** Whether a connection may ask for tokens (Kafka's allowTokenRequests): SASL, or SSL with a client certificate, and not itself token-authenticated. */
-export function allowTokenRequests(securityProtocol: string, principal: KafkaPrincipal & { tokenAuthenticated?: boolean }): boolean {
+/**
+ * Whether a connection may ask for tokens (Kafka's allowTokenRequests): SASL, or SSL with a client
+ * certificate, and not itself token-authenticated. A forwarded request was checked by the broker
+ * that forwarded it; only its principal's token authentication counts (Kafka's ControllerApis).
+ */
+export function allowTokenRequests(securityProtocol: string, principal: KafkaPrincipal & { tokenAuthenticated?: boolean }, forwarded = false): boolean {
   if (principal.tokenAuthenticated) return false;
+  if (forwarded) return true;
   if (securityProtocol === 'PLAINTEXT') return false;
   if (securityProtocol === 'SSL' && principal.principalType === 'User' && principal.name === 'ANONYMOUS') return false;
   return true;
