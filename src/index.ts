@@ -4,6 +4,8 @@ import { seedTopics, type SeedTopic } from './seed.js';
 
 export { Broker, type BrokerOptions } from './broker.js';
 export { startCluster, type ClusterOptions, type ClusterNode, type RunningCluster } from './node/cluster.js';
+export { FaultRegistry, FaultSpecError } from './faults/registry.js';
+export type { Fault, FaultSpec, HookResult, RequestCall, RequestHook, ResponseCall, ResponseHook } from './faults/types.js';
 export { type SeedTopic, type SeedRecord } from './seed.js';
 export { setLogLevel, setLogFormat, type LogLevel, type LogFormat } from './log.js';
 export { configFromEnv, envNameToConfig, type DockerEnv } from './node/docker-env.js';
