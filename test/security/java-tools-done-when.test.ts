@@ -125,9 +125,11 @@ t.test('as alice and over TLS', { jobs: 2 }, async (t) => {
     t.equal(logEnd(), RECORDS.length, 'all her records are in the log');
 
     // She may describe the topic now, not the group: the coordinator lookup is refused.
-    const noGroup = await consume(alice(), 20_000, '--group', GROUP);
+    // Both group protocols: classic (FindCoordinator) and KIP-848's (ConsumerGroupHeartbeat).
+    const [noGroup, noGroup848] = await Promise.all([consume(alice(), 20_000, '--group', GROUP), consume(alice(), 20_000, '--group', GROUP, '--command-property', 'group.protocol=consumer')]);
     t.match(noGroup.err, /GroupAuthorizationException: Not authorized to access group: billing/, 'the console consumer without a group ACL', tail(noGroup));
-    t.equal(noGroup.out, '', 'no record reaches her');
+    t.match(noGroup848.err, /GroupAuthorizationException: Not authorized to access group: billing/, 'and with group.protocol=consumer', tail(noGroup848));
+    t.equal(noGroup.out + noGroup848.out, '', 'no record reaches her');
 
     const consumer = await acls('--add', '--allow-principal', 'User:alice', '--consumer', '--topic', TOPIC, '--group', GROUP);
     t.equal(consumer.code, 0, 'kafka-acls --add --consumer', tail(consumer));
