@@ -21,7 +21,7 @@ import { call, saslConnect } from './sasl-wire.js';
 import { WireConnection } from '../helpers/wire.js';
 import { buildBatch } from '../helpers/batch-builder.js';
 
-const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_nobody="nobody-secret";';
+const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_nobody="nobody-secret" user_grouper="grouper-secret";';
 const NONE = 0;
 const TOPIC_DENIED = 29;
 const GROUP_DENIED = 30;
@@ -79,8 +79,13 @@ t.before(async () => {
   // The admin's delegation token, which nobody may see, renew or expire.
   const asAdmin = await saslConnect(port, 'PLAIN', plainClient('admin', 'admin-secret') as never);
   const token = await call(asAdmin.conn, 38, 3, P.CreateDelegationTokenRequest, P.CreateDelegationTokenResponse, { ownerPrincipalType: null, ownerPrincipalName: null, renewers: [], maxLifetimeMs: -1 }, true);
+  // 'grouper' may READ, DESCRIBE and DELETE every group, and nothing on topics.
+  const acls = await call(asAdmin.conn, 30, 3, P.CreateAclsRequest, P.CreateAclsResponse, {
+    creations: [3, 6, 8].map((operation) => ({ resourceType: 3, resourceName: '*', resourcePatternType: 3, principal: 'User:grouper', host: '*', operation, permissionType: 3 })),
+  }, true);
   asAdmin.conn.destroy();
   if (token.errorCode !== NONE) throw new Error(`admin token: error ${token.errorCode}`);
+  if (acls.results.some((r) => r.errorCode !== NONE)) throw new Error('grouper ACLs not created');
   adminHmac = Buffer.from(token.hmac);
   const outcome = await saslConnect(port, 'PLAIN', plainClient('nobody', 'nobody-secret') as never);
   if (outcome.last.errorCode !== NONE) throw new Error('nobody does not authenticate');
@@ -473,4 +478,40 @@ t.test('(b) authenticated without ACLs every API answers Kafka\'s authorization 
   const topic = running.broker.topics.get('secret');
   t.ok(topic, 'topic secret is still there');
   t.equal(topic?.partitions, 1);
+});
+
+t.test('(b) a principal with every group permission but none on topics: topic-level checks hide the topic and its offsets', async (t) => {
+  const { conn: c, last } = await saslConnect(port, 'PLAIN', plainClient('grouper', 'grouper-secret') as never);
+  t.teardown(() => c.destroy());
+  t.equal(last.errorCode, NONE);
+  const ask = <Req, Res>(codecs: { req: Codec<Req>; res: Codec<Res> }, version: number, body: Any): Promise<Any> => call(c, codecs.req.apiKey, version, codecs.req, codecs.res, body, flexible(codecs.req.apiKey, version));
+  const codec = (k: number) => CODECS.get(k)!;
+  const member = 'AAAAAAAAAAAAAAAAAAAAAQ';
+
+  const all = await ask(codec(9), 10, { groups: [{ groupId: 'sg', memberId: null, memberEpoch: -1, topics: null }], requireStable: false });
+  t.same([all.groups[0].errorCode, all.groups[0].topics], [NONE, []], 'OffsetFetch of all topics leaves out the topic without DESCRIBE');
+  const byId = await ask(codec(9), 10, { groups: [{ groupId: 'sg', memberId: null, memberEpoch: -1, topics: [{ topicId: secretTopicId, partitionIndexes: [0] }] }], requireStable: false });
+  t.same(byId.groups[0].topics[0].partitions.map((p: Any) => [p.errorCode, Number(p.committedOffset)]), [[TOPIC_DENIED, -1]], 'OffsetFetch v10 by topic id: TOPIC_AUTHORIZATION_FAILED, no offset');
+  const byName = await ask(codec(9), 7, { groupId: 'sg', topics: [{ name: 'secret', partitionIndexes: [0] }], requireStable: false });
+  t.same([byName.errorCode, byName.topics[0].partitions.map((p: Any) => [p.errorCode, Number(p.committedOffset)])], [NONE, [[TOPIC_DENIED, -1]]], 'OffsetFetch v7 by name: the same');
+
+  const cgh = await ask(codec(68), 1, { groupId: 'cg', memberId: member, memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 10000, subscribedTopicNames: ['secret'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] });
+  t.same([cgh.errorCode, cgh.assignment], [TOPIC_DENIED, null], 'ConsumerGroupHeartbeat: subscribed topics need DESCRIBE');
+  const sgh = await ask(codec(76), 1, { groupId: 'shg', memberId: member, memberEpoch: 0, rackId: null, subscribedTopicNames: ['secret'] });
+  t.same([sgh.errorCode, sgh.assignment], [TOPIC_DENIED, null], 'ShareGroupHeartbeat: the same');
+
+  const fetched = await ask(codec(78), 2, { groupId: 'shg', memberId: member, shareSessionEpoch: 0, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, maxRecords: 100, batchSize: 100, topics: [{ topicId: secretTopicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: [] }] }], forgottenTopicsData: [] });
+  t.equal(fetched.errorCode, NONE, 'ShareFetch: READ on the group is enough to open a session');
+  const fp = fetched.responses[0]?.partitions[0];
+  t.same([fp?.errorCode, fp?.acquiredRecords, fp?.records?.length ?? 0], [TOPIC_DENIED, [], 0], 'ShareFetch: the topic without READ gets TOPIC_AUTHORIZATION_FAILED and no records');
+  const acked = await ask(codec(79), 2, { groupId: 'shg', memberId: member, shareSessionEpoch: 1, topics: [{ topicId: secretTopicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: [{ firstOffset: 0, lastOffset: 0, acknowledgeTypes: [1] }] }] }] });
+  t.same([acked.errorCode, acked.responses[0]?.partitions[0]?.errorCode], [NONE, TOPIC_DENIED], 'ShareAcknowledge: TOPIC_AUTHORIZATION_FAILED');
+
+  const offsets = await ask(codec(90), 1, { groups: [{ groupId: 'shg', topics: [{ topicName: 'secret', partitions: [0] }] }] });
+  t.same(offsets.groups[0].topics.flatMap((x: Any) => x.partitions.map((p: Any) => [p.errorCode, Number(p.startOffset)])), [[TOPIC_DENIED, -1]], 'DescribeShareGroupOffsets: the topic without DESCRIBE');
+  const altered = await ask(codec(91), 0, { groupId: 'shg', topics: [{ topicName: 'secret', partitions: [{ partitionIndex: 0, startOffset: 0 }] }] });
+  t.same(altered.responses.flatMap((x: Any) => x.partitions.map((p: Any) => p.errorCode)), [TOPIC_DENIED], 'AlterShareGroupOffsets: READ on the topic');
+  const deleted = await ask(codec(92), 0, { groupId: 'shg', topics: [{ topicName: 'secret' }] });
+  t.same(deleted.responses.map((x: Any) => x.errorCode), [TOPIC_DENIED], 'DeleteShareGroupOffsets: READ on the topic');
+  for (const res of [all, byId, byName, cgh, sgh, fetched, acked, offsets, altered, deleted]) t.same(leaks(res, secretTopicId), [], 'no record or token');
 });
