@@ -108,7 +108,8 @@ export class ScramServer implements SaslServer {
 
   private final(token: Buffer): Buffer {
     const final = parseClientFinal(token);
-    if (!final.nonce.endsWith(this.serverNonce)) throw new Error('Invalid client nonce in the final client message.');
+    // Kafka 4.x compares the whole nonce (RFC 5802); librdkafka < 2.6.1 sends its client nonce twice and is refused.
+    if (final.nonce !== this.serverNonce) throw new Error('Invalid client nonce in the final client message.');
     const m = this.mechanism;
     const credential = this.credential!;
     const authMessage = `${this.clientFirst!.bare},${this.serverFirst},${final.withoutProof}`;
