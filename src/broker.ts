@@ -44,6 +44,7 @@ import type { HttpContext } from './http/context.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { committedOffsets } from './metrics/committed-offsets.js';
 import { inProcessRequests } from './http/console/source.js';
+import type { RemoteRequest } from './http/console/remote.js';
 import { clientTelemetry } from './telemetry/client-metrics.js';
 
 /** One of the broker's listeners (Kafka's `listeners` entry, with its `advertised.listeners` one). */
@@ -127,6 +128,8 @@ export class Broker implements BrokerContext {
   private endpoints: { name: string; host: string; port: number }[] = [];
   private advertised = { host: '127.0.0.1', port: 0 };
   private http: HttpServer | null = null;
+  /** Cluster mode: the console's requests to other brokers (src/http/console/remote.ts), set by the node. */
+  consoleRemote: RemoteRequest | null = null;
   /** The HTTP port bound (samsa.http.port), once started; null without one. */
   httpPort: number | null = null;
   /** Topic and request counters the client listeners keep (/metrics). */
@@ -345,6 +348,9 @@ export class Broker implements BrokerContext {
         // The APIs clients reach on the first listener, without injected faults.
         request: inProcessRequests(this, () => this.options.remoteController?.registry(HANDLERS) ?? HANDLERS, () => this.endpoints[0]?.name ?? DEFAULT_LISTENER_NAME),
         clientMetrics: () => clientTelemetry(this).latest(),
+        nodeId: this.nodeId,
+        brokerIds: () => [...this.metadata.image.cluster.brokers.values()].filter((b) => !b.fenced).map((b) => b.id),
+        requestTo: (id, apiKey, version, body) => this.consoleRemote?.(id, apiKey, version, body) ?? Promise.reject(new Error(`broker ${id} is not reachable from this node`)),
       },
     };
   }

@@ -24,6 +24,7 @@ import { encodeMetadataRecord, type MetadataRecord } from '../metadata/records.j
 import type { Controller } from '../metadata/controller.js';
 import type { RequestInfo } from '../network/api.js';
 import { NodeClient } from '../network/node-client.js';
+import { remoteRequests } from '../http/console/remote.js';
 import type { NodeFaults } from '../network/node-faults.js';
 import { Server } from '../network/server.js';
 import { clientSecurity, listenerSecurity } from '../security/listener-security.js';
@@ -271,6 +272,10 @@ export class Node {
         verifyClient.setEndpoint(id, { host: e.host, port: e.port });
         return verifyClient.send(id, AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, ADD_PARTITIONS_TO_TXN_VERSION, req, broker.config.number('request.timeout.ms'));
       });
+      // The web console's requests to other brokers (produce to a leader, groups at their coordinator).
+      const consoleClient = new NodeClient({ nodeId: this.nodeId, clientId: `samsa-console-${this.nodeId}`, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults, security: interBroker });
+      this.clients.push(consoleClient);
+      broker.consoleRemote = remoteRequests(consoleClient, (id) => replicas.endpoint(id, c.interBrokerListenerName), () => broker.config.number('request.timeout.ms'));
       broker.metadata.installPublisher(replicas);
       metadata = broker.metadata;
       metadata.installPublisher(remote);

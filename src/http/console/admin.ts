@@ -7,7 +7,8 @@ import type { DescribeTransactionsResponse } from '../../protocol/generated/desc
 import type { DescribeAclsResponse } from '../../protocol/generated/describe-acls-response.js';
 import type { DescribeClientQuotasResponse } from '../../protocol/generated/describe-client-quotas-response.js';
 import { AclOperation, AclPermissionType, AclResourceType, PatternType } from '../../security/acl/acl.js';
-import type { ConsoleSource } from './source.js';
+import { requestOn, type ConsoleSource } from './source.js';
+import { coordinatorOf } from './groups.js';
 
 export interface TransactionRow {
   transactionalId: string;
@@ -38,13 +39,17 @@ function nameOf(codes: Record<string, number>, code: number): string {
   return Object.keys(codes).find((k) => codes[k] === code) ?? String(code);
 }
 
+/** ListTransactions on every broker, then DescribeTransactions at each id's coordinator. */
 export async function transactions(src: ConsoleSource): Promise<TransactionRow[]> {
-  const list = await src.request<ListTransactionsResponse>(66, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1 });
-  if (list.errorCode !== ErrorCode.NONE) throw new Error(errorName(list.errorCode));
-  const ids = list.transactionStates.map((t) => t.transactionalId);
-  if (ids.length === 0) return [];
-  const res = await src.request<DescribeTransactionsResponse>(65, 0, { transactionalIds: ids });
-  return res.transactionStates
+  const ids = src.brokerIds();
+  const lists = await Promise.allSettled((ids.includes(src.nodeId) ? ids : [src.nodeId, ...ids]).map((id) => requestOn<ListTransactionsResponse>(src, id, 66, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1 })));
+  const txnIds = [...new Set(lists.flatMap((l) => (l.status === 'fulfilled' && l.value.errorCode === ErrorCode.NONE ? l.value.transactionStates.map((t) => t.transactionalId) : [])))];
+  if (txnIds.length === 0) return [];
+  const byCoordinator = new Map<number, string[]>();
+  for (const [id, node] of await coordinatorOf(src, 1, txnIds)) byCoordinator.set(node, [...(byCoordinator.get(node) ?? []), id]);
+  const described = await Promise.all([...byCoordinator].map(([node, batch]) => requestOn<DescribeTransactionsResponse>(src, node, 65, 0, { transactionalIds: batch })));
+  return described
+    .flatMap((res) => res.transactionStates)
     .filter((t) => t.errorCode === ErrorCode.NONE)
     .map((t) => ({
       transactionalId: t.transactionalId,

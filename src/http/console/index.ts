@@ -53,7 +53,7 @@ export function registerConsole(server: HttpServer, ctx: ConsoleContext): void {
   });
   server.route('GET', '/cluster', async (_req, res) => sendPage(res, await clusterPage(src, ctx.image(), ctx.nodeId), 'The page'));
   server.route('GET', '/groups', async (_req, res) => sendPage(res, await groupListPage(src), 'The page'));
-  server.route('GET', '/groups/:id', async (_req, res, p) => sendPage(res, await groupPage(src, p.id), `Group ${p.id}`));
+  server.route('GET', '/groups/:id', async (_req, res, p) => sendPage(res, await groupPage(src, ctx.image(), p.id), `Group ${p.id}`));
   server.route('GET', '/transactions', async (_req, res) => sendPage(res, await transactionsPage(src), 'The page'));
   server.route('GET', '/security', async (_req, res) => sendPage(res, await securityPage(src), 'The page'));
   server.route('GET', '/client-metrics', (_req, res) => sendPage(res, clientMetricsPage(src, ctx.config.bool('samsa.client.telemetry.enable')), 'The page'));

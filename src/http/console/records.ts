@@ -3,7 +3,7 @@
 // keys, values and headers rendered as text, JSON or hex.
 import { readBatchHeader, isControl, BATCH_HEADER_SIZE, LOG_OVERHEAD } from '../../protocol/records/batch.js';
 import { decodeRecords } from '../../protocol/records/records.js';
-import type { PartitionLog } from '../../storage/types.js';
+import type { PartitionSource } from './partitions.js';
 
 export type Format = 'auto' | 'text' | 'json' | 'hex';
 export const FORMATS: readonly Format[] = ['auto', 'text', 'json', 'hex'];
@@ -62,14 +62,14 @@ export function show(b: Buffer | null, format: Format): Shown | null {
  * Up to `limit` records of the partition from `from` (clamped to [log start, high watermark)),
  * in offset order. Only batches holding offsets in range are decoded.
  */
-export async function readRecords(log: PartitionLog, partition: number, from: number, limit: number, format: Format): Promise<{ records: ShownRecord[]; next: number }> {
+export async function readRecords(log: PartitionSource, partition: number, from: number, limit: number, format: Format): Promise<{ records: ShownRecord[]; next: number }> {
   const end = log.highWatermark;
   let offset = Math.max(from, log.logStartOffset);
   const out: ShownRecord[] = [];
   while (out.length < limit && offset < end) {
-    const r = await log.read(offset, READ_BYTES, true);
+    const batches = await log.read(offset, READ_BYTES);
     let next = offset;
-    for (const buf of r.records) {
+    for (const buf of batches) {
       let pos = 0;
       while (pos + BATCH_HEADER_SIZE <= buf.length && out.length < limit) {
         const h = readBatchHeader(buf, pos);
@@ -99,10 +99,4 @@ export async function readRecords(log: PartitionLog, partition: number, from: nu
     offset = next;
   }
   return { records: out, next: out.length > 0 ? out[out.length - 1].offset + 1 : offset };
-}
-
-/** The first offset whose record has a timestamp at or after `ts` (the high watermark when none). */
-export async function offsetForTimestamp(log: PartitionLog, ts: number): Promise<number> {
-  const found = await log.offsetForTimestamp(ts);
-  return found === null ? log.highWatermark : found.offset;
 }

@@ -8,6 +8,12 @@ import type { PushedMetrics } from '../../telemetry/client-metrics.js';
 import { ANONYMOUS } from '../../security/principal.js';
 
 export interface ConsoleSource {
+  /** This broker's id. */
+  readonly nodeId: number;
+  /** The brokers of the cluster that are up (unfenced), this one included. */
+  brokerIds(): number[];
+  /** One request handled by another broker of the cluster (rejects on a lone node). */
+  requestTo(nodeId: number, apiKey: number, apiVersion: number, body: unknown): Promise<unknown>;
   /** A partition's log on this broker (leader or follower replica), or undefined. */
   partitionLog(topic: string, partition: number): PartitionLog | undefined;
   /** One request handled in-process by this broker's APIs, answered with the decoded response. */
@@ -51,4 +57,9 @@ export function inProcessRequests(broker: BrokerContext, registry: () => ApiRegi
       for (const fn of after) fn();
     }
   };
+}
+
+/** `request` here, or on broker `nodeId` when that is another one. */
+export function requestOn<Res = any>(src: ConsoleSource, nodeId: number, apiKey: number, apiVersion: number, body: unknown): Promise<Res> {
+  return nodeId === src.nodeId || nodeId < 0 ? src.request<Res>(apiKey, apiVersion, body) : (src.requestTo(nodeId, apiKey, apiVersion, body) as Promise<Res>);
 }

@@ -8,7 +8,8 @@ import type { DescribeConfigsResponse } from '../../protocol/generated/describe-
 import type { DescribeLogDirsResponse } from '../../protocol/generated/describe-log-dirs-response.js';
 import type { IncrementalAlterConfigsResponse } from '../../protocol/generated/incremental-alter-configs-response.js';
 import type { ProduceResponse } from '../../protocol/generated/produce-response.js';
-import type { ConsoleSource } from './source.js';
+import { requestOn, type ConsoleSource } from './source.js';
+import { partitionSource } from './partitions.js';
 
 export interface PartitionRow {
   partition: number;
@@ -16,11 +17,11 @@ export interface PartitionRow {
   leaderEpoch: number;
   replicas: readonly number[];
   isr: readonly number[];
-  /** -1 when this broker holds no replica of the partition. */
+  /** -1 when neither this broker nor the leader answered. */
   logStartOffset: number;
   highWatermark: number;
   logEndOffset: number;
-  /** Bytes on disk, -1 when unknown (memory mode, or no replica here). */
+  /** Bytes on this broker's disk, -1 when unknown (memory mode, or no replica here). */
   size: number;
 }
 
@@ -29,7 +30,7 @@ export interface TopicSummary {
   topicId: string;
   internal: boolean;
   partitions: number;
-  /** High watermark minus log start, summed over the partitions held here. */
+  /** High watermark minus log start, summed over the partitions (from their leaders when not held here). */
   messages: number;
   size: number;
 }
@@ -72,22 +73,25 @@ async function sizes(src: ConsoleSource, topics: TopicImage[]): Promise<Map<stri
 
 export async function partitionRows(src: ConsoleSource, topic: TopicImage, sizeOf?: Map<string, number>): Promise<PartitionRow[]> {
   const known = sizeOf ?? (await sizes(src, [topic]));
-  return [...topic.registrations]
-    .sort(([a], [b]) => a - b)
-    .map(([p, reg]) => {
+  const regs = [...topic.registrations].sort(([a], [b]) => a - b);
+  return Promise.all(
+    regs.map(async ([p, reg]) => {
       const log = src.partitionLog(topic.name, p);
+      // Offsets of a partition with no replica here come from its leader (ListOffsets).
+      const remote = log ? null : await partitionSource(src, topic, p);
       return {
         partition: p,
         leader: reg.leader,
         leaderEpoch: reg.leaderEpoch,
         replicas: reg.replicas,
         isr: reg.isr,
-        logStartOffset: log?.logStartOffset ?? -1,
-        highWatermark: log?.highWatermark ?? -1,
-        logEndOffset: log?.logEndOffset ?? -1,
+        logStartOffset: log?.logStartOffset ?? remote?.logStartOffset ?? -1,
+        highWatermark: log?.highWatermark ?? remote?.highWatermark ?? -1,
+        logEndOffset: log?.logEndOffset ?? remote?.highWatermark ?? -1,
         size: known.get(`${topic.name}\0${p}`) ?? -1,
       };
-    });
+    }),
+  );
 }
 
 export async function topicSummaries(src: ConsoleSource, image: MetadataImage): Promise<TopicSummary[]> {
@@ -153,10 +157,10 @@ export interface ProduceOutcome {
   offset: number;
 }
 
-/** One record produced with acks=all through the broker's Produce handler (its validation and append). */
-export async function produceRecord(src: ConsoleSource, topic: string, input: ProduceInput): Promise<ProduceOutcome> {
+/** One record produced with acks=all through the Produce handler of the partition's leader (its validation and append). */
+export async function produceRecord(src: ConsoleSource, topic: string, leader: number, input: ProduceInput): Promise<ProduceOutcome> {
   const records = buildBatch({ records: [{ key: input.key, value: input.value, headers: input.headers, timestamp: Date.now() }] });
-  const res = await src.request<ProduceResponse>(0, 12, {
+  const res = await requestOn<ProduceResponse>(src, leader, 0, 12, {
     transactionalId: null,
     acks: -1,
     timeoutMs: 30_000,

@@ -7,7 +7,8 @@ import type { ConsoleContext } from '../context.js';
 import { describeGroup, listGroups } from '../groups.js';
 import { metricsSummary } from '../otlp.js';
 import { partitionFor } from '../partitioner.js';
-import { offsetForTimestamp, parseFormat, readRecords } from '../records.js';
+import { parseFormat, readRecords } from '../records.js';
+import { partitionSource } from '../partitions.js';
 import { alterTopicConfigs, describeConfigs, partitionRows, produceRecord, topicSummaries } from '../topics.js';
 import { parseTime } from '../pages/browser.js';
 import type { TopicImage } from '../../../metadata/image.js';
@@ -56,11 +57,11 @@ export function registerConsoleApi(server: HttpServer, ctx: ConsoleContext): voi
     const t = topicOf(ctx, p.name);
     const partition = Number(p.partition);
     if (!Number.isInteger(partition) || !t.registrations.has(partition)) throw new HttpError(404, `no partition ${p.partition} of ${t.name}`);
-    const log = src.partitionLog(t.name, partition);
-    if (!log) throw new HttpError(404, `broker ${ctx.nodeId} holds no replica of ${t.name}-${partition}`);
+    const log = await partitionSource(src, t, partition);
+    if (!log) throw new HttpError(503, `neither broker ${ctx.nodeId} nor the leader of ${t.name}-${partition} can be read now`);
     const limit = Math.min(Math.max(intParam(url, 'limit', 50)!, 1), MAX_RECORDS);
     const ts = parseTime(url.searchParams.get('time') ?? url.searchParams.get('timestamp'));
-    const offset = ts !== null ? await offsetForTimestamp(log, ts) : (intParam(url, 'offset', null) ?? Math.max(log.logStartOffset, log.highWatermark - limit));
+    const offset = ts !== null ? await log.offsetForTimestamp(ts) : (intParam(url, 'offset', null) ?? Math.max(log.logStartOffset, log.highWatermark - limit));
     const r = await readRecords(log, partition, offset, limit, parseFormat(url.searchParams.get('format')));
     sendJson(res, 200, { ...r, logStartOffset: log.logStartOffset, highWatermark: log.highWatermark });
   });
@@ -81,7 +82,7 @@ export function registerConsoleApi(server: HttpServer, ctx: ConsoleContext): voi
     if (body.partition === undefined || body.partition === null) partition = partitionFor(key, t.partitions);
     else if (typeof body.partition === 'number' && t.registrations.has(body.partition)) partition = body.partition;
     else throw new HttpError(400, `no partition ${String(body.partition)} of ${t.name}`);
-    const out = await produceRecord(src, t.name, { partition, key, value, headers });
+    const out = await produceRecord(src, t.name, t.registrations.get(partition)!.leader, { partition, key, value, headers });
     sendJson(res, out.error === null ? 200 : 400, out);
   });
 
@@ -102,7 +103,7 @@ export function registerConsoleApi(server: HttpServer, ctx: ConsoleContext): voi
 
   server.route('GET', '/api/console/groups', async (_req, res) => sendJson(res, 200, await listGroups(src)));
   server.route('GET', '/api/console/groups/:id', async (_req, res, p) => {
-    const g = await describeGroup(src, p.id);
+    const g = await describeGroup(src, ctx.image(), p.id);
     if (!g) throw new HttpError(404, `no group ${p.id}`);
     sendJson(res, 200, g);
   });

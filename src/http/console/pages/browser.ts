@@ -2,7 +2,8 @@
 // timestamp, with a live tail (console.js polls the JSON API from the last offset shown).
 import type { TopicImage } from '../../../metadata/image.js';
 import { html, page, raw, seg, type Html } from '../html.js';
-import { offsetForTimestamp, readRecords, type Format } from '../records.js';
+import { readRecords, type Format } from '../records.js';
+import { partitionSource } from '../partitions.js';
 import type { ConsoleSource } from '../source.js';
 import { formatChoice, recordsTable } from './records-table.js';
 
@@ -18,11 +19,11 @@ export interface Seek {
 
 export async function browserPage(src: ConsoleSource, topic: TopicImage, partition: number, seek: Seek): Promise<string | null> {
   if (!topic.registrations.has(partition)) return null;
-  const log = src.partitionLog(topic.name, partition);
+  const log = await partitionSource(src, topic, partition);
   const title = `${topic.name} partition ${partition}`;
-  if (!log) return page(title, html`<p class="empty">This broker holds no replica of the partition; open the console of broker ${topic.registrations.get(partition)!.leader}.</p>`);
+  if (!log) return page(title, html`<p class="error">Neither this broker nor the partition's leader (broker ${topic.registrations.get(partition)!.leader}) can be read now.</p>`);
   const start =
-    seek.timestamp !== null ? await offsetForTimestamp(log, seek.timestamp) : seek.offset !== null ? (seek.offset < 0 ? Math.max(log.logStartOffset, log.highWatermark + seek.offset) : seek.offset) : Math.max(log.logStartOffset, log.highWatermark - seek.limit);
+    seek.timestamp !== null ? await log.offsetForTimestamp(seek.timestamp) : seek.offset !== null ? (seek.offset < 0 ? Math.max(log.logStartOffset, log.highWatermark + seek.offset) : seek.offset) : Math.max(log.logStartOffset, log.highWatermark - seek.limit);
   const { records, next } = await readRecords(log, partition, start, seek.limit, seek.format);
   const base = `/topics/${seg(topic.name)}/partitions/${partition}`;
   const link = (offset: number, label: string): Html => html`<a href="${raw(base)}?offset=${offset}&amp;limit=${seek.limit}&amp;format=${seek.format}">${label}</a>`;

@@ -2,6 +2,7 @@
 import { html, page, raw, seg, table } from '../html.js';
 import { describeGroup, listGroups } from '../groups.js';
 import type { ConsoleSource } from '../source.js';
+import type { MetadataImage } from '../../../metadata/image.js';
 
 export async function groupListPage(src: ConsoleSource): Promise<string> {
   const groups = await listGroups(src);
@@ -9,8 +10,8 @@ export async function groupListPage(src: ConsoleSource): Promise<string> {
   return page('Groups', table(['group', 'type', 'state', 'protocol type'], rows, { id: 'groups', empty: 'No groups yet.' }));
 }
 
-export async function groupPage(src: ConsoleSource, groupId: string): Promise<string | null> {
-  const g = await describeGroup(src, groupId);
+export async function groupPage(src: ConsoleSource, image: MetadataImage, groupId: string): Promise<string | null> {
+  const g = await describeGroup(src, image, groupId);
   if (!g) return null;
   const totalLag = g.offsets.reduce((n, o) => n + Math.max(o.lag, 0), 0);
   const members = table(

@@ -3,6 +3,7 @@ import type { TopicImage } from '../../../metadata/image.js';
 import { bytes, html, page, raw, seg, table } from '../html.js';
 import { readRecords, type Format, type ShownRecord } from '../records.js';
 import type { ConsoleSource } from '../source.js';
+import { partitionSource } from '../partitions.js';
 import { describeConfigs, partitionRows, topicSummaries } from '../topics.js';
 import type { MetadataImage } from '../../../metadata/image.js';
 import { formatChoice, recordsTable } from './records-table.js';
@@ -26,7 +27,7 @@ export async function topicListPage(src: ConsoleSource, image: MetadataImage): P
 export async function latestRecords(src: ConsoleSource, topic: TopicImage, limit: number, format: Format): Promise<ShownRecord[]> {
   const all: ShownRecord[] = [];
   for (const p of [...topic.registrations.keys()].sort((a, b) => a - b)) {
-    const log = src.partitionLog(topic.name, p);
+    const log = await partitionSource(src, topic, p);
     if (!log) continue;
     const from = Math.max(log.logStartOffset, log.highWatermark - limit);
     all.push(...(await readRecords(log, p, from, limit, format)).records);
