@@ -12,8 +12,10 @@ import type { FetchResponse } from '../protocol/generated/fetch-response.js';
 import type { AddPartitionsToTxnRequest } from '../protocol/generated/add-partitions-to-txn-request.js';
 import type { BrokerTopicMetrics } from './topic-metrics.js';
 import { TimeReservoir } from './reservoir.js';
+import { countErrors } from './error-counts.js';
 
 const FETCH = 1;
+const METADATA = 3;
 const ADD_PARTITIONS_TO_TXN = 24;
 /** AddPartitionsToTxn versions above this are brokers' verification requests (KIP-890). */
 const ADD_PARTITIONS_LAST_CLIENT_VERSION = 3;
@@ -24,6 +26,8 @@ export interface RequestStats {
   /** Requests answered, by version. */
   byVersion: Map<number, number>;
   totalTime: TimeReservoir;
+  /** Error codes in its responses (ErrorsPerSec, NONE included), under the API's own name only. */
+  errors: Map<number, number>;
 }
 
 export class RequestMetrics implements RequestObserver {
@@ -37,6 +41,9 @@ export class RequestMetrics implements RequestObserver {
 
   completed(apiKey: number, apiVersion: number, request: unknown, response: unknown, totalMs: number): void {
     const ms = Math.round(totalMs);
+    // Kafka's updateErrorMetrics: under the API's name (Fetch, AddPartitionsToTxn), whatever the request names.
+    // Metadata's errorCounts are its topics' and partitions' (not the v13+ top-level error).
+    if (response !== undefined) countErrors(response, this.stats(this.apiName(apiKey)).errors, apiKey === METADATA);
     if (apiKey === FETCH) {
       const req = request as FetchRequest;
       const replicaId = apiVersion >= 15 ? (req.replicaState?.replicaId ?? -1) : (req.replicaId ?? -1);
@@ -53,9 +60,14 @@ export class RequestMetrics implements RequestObserver {
     if (apiKey === 0) this.topics.produce(apiVersion, request as ProduceRequest, response as ProduceResponse | undefined);
   }
 
-  private record(name: string, apiVersion: number, ms: number): void {
+  private stats(name: string): RequestStats {
     let s = this.byName.get(name);
-    if (s === undefined) this.byName.set(name, (s = { name, byVersion: new Map(), totalTime: new TimeReservoir() }));
+    if (s === undefined) this.byName.set(name, (s = { name, byVersion: new Map(), totalTime: new TimeReservoir(), errors: new Map() }));
+    return s;
+  }
+
+  private record(name: string, apiVersion: number, ms: number): void {
+    const s = this.stats(name);
     s.byVersion.set(apiVersion, (s.byVersion.get(apiVersion) ?? 0) + 1);
     s.totalTime.record(ms);
   }

@@ -55,9 +55,9 @@ export class BrokerTopicMetrics {
     return this.byTopic.entries();
   }
 
-  /** A deleted topic's counters go (Kafka removes its metrics). */
-  remove(name: string): void {
-    this.byTopic.delete(name);
+  /** Deleted topics' counters go (Kafka removes a topic's metrics with it). */
+  retain(live: (name: string) => boolean): void {
+    for (const name of this.byTopic.keys()) if (!live(name)) this.byTopic.delete(name);
   }
 
   /** A produce request answered (response undefined: acks=0, every partition counted as appended). */

@@ -95,9 +95,13 @@ t.test('/metrics counts what kafkajs produced and consumed, and lag of a group b
   t.ok(produceVersions.length >= 1 && produceVersions.every((v) => /^\d+$/.test(v)), `Produce counted by version (${produceVersions})`);
   t.ok(sum(after, 'kafka_network_requestmetrics_requests_total', { request: 'Metadata' }) >= 1, 'Metadata requests counted');
   t.ok(sum(after, 'kafka_network_requestmetrics_requests_total', { request: 'ApiVersions' }) >= 1, 'ApiVersions requests counted');
-  t.ok(sum(after, 'kafka_network_requestmetrics_requests_total', { request: 'CreateTopics' }) === 1, 'one CreateTopics');
+  t.equal(sum(after, 'kafka_network_requestmetrics_requests_total', { request: 'CreateTopics' }), 1, 'one CreateTopics');
 
   // Request time as the exporter writes Kafka's TotalTimeMs histogram: quantile gauges and a _count counter.
+  t.equal(value(after, 'kafka_network_requestmetrics_errors_total', { request: 'Produce', error: 'NONE' }), produceRequests, 'ErrorsPerSec: NONE once per partition answered');
+  t.equal(await admin.createTopics({ topics: [{ topic: 'metered', numPartitions: 2 }] }), false, 'creating the topic again');
+  t.equal(value(await scrape(port), 'kafka_network_requestmetrics_errors_total', { request: 'CreateTopics', error: 'TOPIC_ALREADY_EXISTS' }), 1, 'counted under its error name');
+
   const time = after.get('kafka_network_requestmetrics_totaltimems')!;
   t.equal(time.type, 'GAUGE', 'request time percentiles are gauges');
   const produceQuantiles = time.metrics.filter((s) => s.labels?.request === 'Produce');

@@ -6,6 +6,7 @@ import type { Exposition } from '../../metrics/exposition.js';
 import type { BrokerMetrics } from '../../metrics/broker-metrics.js';
 import type { TopicCounters } from '../../metrics/topic-metrics.js';
 import { QUANTILE_LABELS } from '../../metrics/reservoir.js';
+import { errorName } from '../../protocol/errors.js';
 
 const TOPIC_FAMILIES: readonly [keyof TopicCounters, string, string][] = [
   ['messagesIn', 'messagesin', 'Records appended (MessagesInPerSec).'],
@@ -18,7 +19,8 @@ const TOPIC_FAMILIES: readonly [keyof TopicCounters, string, string][] = [
 ];
 
 export function writeRequestFamilies(out: Exposition, metrics: BrokerMetrics, liveTopics: (name: string) => boolean): void {
-  const topics = [...metrics.topics.topics()].filter(([name]) => liveTopics(name));
+  metrics.topics.retain(liveTopics);
+  const topics = [...metrics.topics.topics()];
   for (const [key, short, help] of TOPIC_FAMILIES) {
     const name = `kafka_server_brokertopicmetrics_${short}_total`;
     out.family(name, 'counter', help);
@@ -35,9 +37,14 @@ export function writeRequestFamilies(out: Exposition, metrics: BrokerMetrics, li
   out.family('kafka_network_requestmetrics_totaltimems', 'gauge', 'Time from taking a request to its response, in ms (TotalTimeMs percentiles over the last 1028 requests).');
   for (const s of apis) {
     const request = s.name;
+    if (s.totalTime.count === 0) continue;
     const q = s.totalTime.quantiles();
     QUANTILE_LABELS.forEach((quantile, i) => out.sample('kafka_network_requestmetrics_totaltimems', q[i], { request, quantile }));
   }
   out.family('kafka_network_requestmetrics_totaltimems_count', 'counter', 'Requests timed (TotalTimeMs count).');
-  for (const s of apis) out.sample('kafka_network_requestmetrics_totaltimems_count', s.totalTime.count, { request: s.name });
+  for (const s of apis) if (s.totalTime.count > 0) out.sample('kafka_network_requestmetrics_totaltimems_count', s.totalTime.count, { request: s.name });
+  out.family('kafka_network_requestmetrics_errors_total', 'counter', 'Error codes in responses, NONE included (ErrorsPerSec).');
+  for (const s of apis) {
+    for (const [code, n] of [...s.errors].sort((a, b) => a[0] - b[0])) out.sample('kafka_network_requestmetrics_errors_total', n, { request: s.name, error: errorName(code) });
+  }
 }
