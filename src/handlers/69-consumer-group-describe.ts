@@ -22,7 +22,10 @@ export default defineHandler<ConsumerGroupDescribeRequest, ConsumerGroupDescribe
       groups: groups.map((g) =>
         !authorized(ctx, Op.DESCRIBE, Resource.GROUP, g.groupId)
           ? { ...g, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: null, groupState: '', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [], authorizedOperations: -2147483648 }
-          : req.includeAuthorizedOperations ? { ...g, authorizedOperations: authorizedOperations(ctx, Resource.GROUP, g.groupId, GROUP_OPERATIONS) } : g,
+          : g.errorCode === ErrorCode.NONE && g.members.some((m) => [...m.assignment.topicPartitions, ...m.targetAssignment.topicPartitions].some((tp) => !authorized(ctx, Op.DESCRIBE, Resource.TOPIC, tp.topicName)))
+            ? // Kafka's KafkaApis: a group whose members hold topics the client may not describe is not described.
+              { ...g, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'The group has described topic(s) that the client is not authorized to describe.', members: [] }
+            : req.includeAuthorizedOperations ? { ...g, authorizedOperations: authorizedOperations(ctx, Resource.GROUP, g.groupId, GROUP_OPERATIONS) } : g,
       ),
     };
   },

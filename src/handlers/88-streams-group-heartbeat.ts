@@ -23,6 +23,14 @@ export default defineHandler<StreamsGroupHeartbeatRequest, StreamsGroupHeartbeat
         status: null, activeTasks: null, standbyTasks: null, warmupTasks: null, endpointInformationEpoch: 0, partitionsByUserEndpoint: null,
       };
     }
+    // Kafka's KafkaApis: DESCRIBE on every topic the topology names (source, repartition, changelog).
+    const named = (req.topology?.subtopologies ?? []).flatMap((s) => [...s.sourceTopics, ...s.repartitionSinkTopics, ...s.repartitionSourceTopics.map((x) => x.name), ...s.stateChangelogTopics.map((x) => x.name)]);
+    if (named.some((topic) => !authorized(ctx, Op.DESCRIBE, Resource.TOPIC, topic))) {
+      return {
+        throttleTimeMs: 0, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, memberId: req.memberId, memberEpoch: -1, heartbeatIntervalMs: 0, taskOffsetIntervalMs: 0,
+        status: null, activeTasks: null, standbyTasks: null, warmupTasks: null, endpointInformationEpoch: 0, partitionsByUserEndpoint: null,
+      };
+    }
     return ctx.broker.groups.streams.heartbeat(req, { clientId: ctx.clientId ?? '', clientHost: clientHostOf(ctx.peer), apiVersion: ctx.apiVersion });
   },
 });

@@ -513,5 +513,27 @@ t.test('(b) a principal with every group permission but none on topics: topic-le
   t.same(altered.responses.flatMap((x: Any) => x.partitions.map((p: Any) => p.errorCode)), [TOPIC_DENIED], 'AlterShareGroupOffsets: READ on the topic');
   const deleted = await ask(codec(92), 0, { groupId: 'shg', topics: [{ topicName: 'secret' }] });
   t.same(deleted.responses.map((x: Any) => x.errorCode), [TOPIC_DENIED], 'DeleteShareGroupOffsets: READ on the topic');
-  for (const res of [all, byId, byName, cgh, sgh, fetched, acked, offsets, altered, deleted]) t.same(leaks(res, secretTopicId), [], 'no record or token');
+  const streams = await ask(codec(88), 1, {
+    groupId: 'stg', memberId: member, memberEpoch: 0, endpointInformationEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 10000,
+    topology: { epoch: 0, subtopologies: [{ subtopologyId: '0', sourceTopics: ['secret'], sourceTopicRegex: [], stateChangelogTopics: [], repartitionSinkTopics: [], repartitionSourceTopics: [], copartitionGroups: [] }] },
+    activeTasks: [], standbyTasks: [], warmupTasks: [], processId: 'p', userEndpoint: null, clientTags: [], taskOffsets: [], taskEndOffsets: [], shutdownApplication: false,
+  });
+  t.same([streams.errorCode, streams.activeTasks], [TOPIC_DENIED, null], 'StreamsGroupHeartbeat: the topology\'s topics need DESCRIBE');
+
+  // The admin's consumer group holds partitions of the topic: grouper may describe the group, not what it holds.
+  const asAdmin = await saslConnect(port, 'PLAIN', plainClient('admin', 'admin-secret') as never);
+  t.teardown(() => asAdmin.conn.destroy());
+  const adminHeartbeat = () => call(asAdmin.conn, 68, 1, P.ConsumerGroupHeartbeatRequest, P.ConsumerGroupHeartbeatResponse, { groupId: 'cg-admin', memberId: member, memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 10000, subscribedTopicNames: ['secret'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] }, true);
+  const joined = await adminHeartbeat();
+  t.equal(joined.errorCode, NONE, 'the admin joins cg-admin');
+  let assigned = joined.assignment?.topicPartitions.length ?? 0;
+  for (let i = 0; i < 100 && assigned === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const d = await call(asAdmin.conn, 69, 1, P.ConsumerGroupDescribeRequest, P.ConsumerGroupDescribeResponse, { groupIds: ['cg-admin'], includeAuthorizedOperations: false }, true);
+    assigned = d.groups[0].members.flatMap((m) => m.targetAssignment.topicPartitions).length;
+  }
+  t.ok(assigned > 0, 'its member has the topic as target assignment');
+  const described = await ask(codec(69), 1, { groupIds: ['cg-admin'], includeAuthorizedOperations: true });
+  t.same([described.groups[0].errorCode, described.groups[0].members], [TOPIC_DENIED, []], 'ConsumerGroupDescribe: TOPIC_AUTHORIZATION_FAILED, no members');
+  for (const res of [all, byId, byName, cgh, sgh, fetched, acked, offsets, altered, deleted, streams, described]) t.same(leaks(res, secretTopicId), [], 'no record or token');
 });
