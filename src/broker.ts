@@ -389,6 +389,7 @@ export class Broker implements BrokerContext {
       observer: this.metrics.requests,
       config: this.config,
       currentConfig: () => this.metadata.dynamicConfig.current(this.metadata.image),
+      connectionThrottleMs: (ip) => this.quotas.connections.throttleMs(this.metadata.image, ip, Date.now()),
     });
   }
 

@@ -31,6 +31,11 @@ export interface ServerOptions<Ctx extends RequestInfo> {
   reloadSecurity?: { fingerprint(config: BrokerConfig): string; build(config: BrokerConfig): ListenerSecurity | null };
   /** Sees each answered request (request metrics). */
   observer?: RequestObserver;
+  /**
+   * A new connection from `ip`: above zero, the ms to hold it unread before closing it (Kafka's
+   * per-IP connection_creation_rate quota, KIP-612); checked before max.connections.per.ip.
+   */
+  connectionThrottleMs?(ip: string): number;
 }
 
 export class Server<Ctx extends RequestInfo = RequestInfo> {
@@ -55,6 +60,9 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
   private securityChecked: { config: BrokerConfig; fingerprint: string } | null = null;
   /** TLS sockets still in their handshake (closed with the listener). */
   private readonly handshaking = new Set<tls.TLSSocket>();
+  private readonly connectionThrottleMs: ServerOptions<Ctx>['connectionThrottleMs'];
+  /** Connections over their address's connection rate, closed when their throttle time is up. */
+  private readonly throttled = new Map<net.Socket, NodeJS.Timeout>();
 
   constructor(options: ServerOptions<Ctx>) {
     this.apis = { listenerName: options.listenerName, registry: options.registry, context: options.context, observer: options.observer };
@@ -62,6 +70,7 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
     this.currentConfig = options.currentConfig ?? (() => options.config);
     this.security = options.security ?? null;
     this.reloadSecurity = options.reloadSecurity;
+    this.connectionThrottleMs = options.connectionThrottleMs;
     if (this.reloadSecurity) this.securityChecked = { config: options.config, fingerprint: this.reloadSecurity.fingerprint(options.config) };
     const c = options.config;
     this.limits = {
@@ -97,6 +106,17 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
       return;
     }
     const ip = clientAddress(socket);
+    const delayMs = this.connectionThrottleMs?.(ip) ?? 0;
+    if (delayMs > 0) {
+      log.debug(`delaying the close of connection from ${ip} for ${delayMs} ms (connection_creation_rate)`);
+      socket.pause();
+      socket.on('error', () => {});
+      this.throttled.set(socket, setTimeout(() => {
+        this.throttled.delete(socket);
+        socket.destroy();
+      }, delayMs));
+      return;
+    }
     const config = this.config();
     const perIpMax = this.perIpLimit(config, ip);
     const held = this.perIp.get(ip) ?? 0;
@@ -231,6 +251,11 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
     this.closing = true;
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const { socket } of this.waiting.splice(0)) socket.destroy();
+    for (const [socket, timer] of this.throttled) {
+      clearTimeout(timer);
+      socket.destroy();
+    }
+    this.throttled.clear();
     for (const socket of this.handshaking) socket.destroy();
     this.handshaking.clear();
     if (drainMs > 0 && this.connections.size > 0) {

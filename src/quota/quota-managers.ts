@@ -1,10 +1,11 @@
 // A broker's quota managers (Kafka's QuotaFactory.QuotaManagers): byte rates for produce and
-// fetch, request time (request_percentage) and controller mutations, each keeping its own rates
+// fetch, request time (request_percentage), controller mutations and connection creation, each keeping its own rates
 // per client. The broker (and a controller's admin context) creates one; handlers reach it as
 // ctx.broker.quotas.
 import type { BrokerConfig } from '../config.js';
 import { ClientQuotaManager } from './client-quota-manager.js';
 import { ControllerMutationQuotaManager } from './controller-mutation-quota.js';
+import { ConnectionRateQuota } from './connection-rate-quota.js';
 import type { RateConfig } from './sampled-rate.js';
 
 export class QuotaManagers {
@@ -13,6 +14,8 @@ export class QuotaManagers {
   /** request_percentage: handler time as a percentage of one thread, throttled at most one window. */
   readonly request: ClientQuotaManager;
   readonly controllerMutation: ControllerMutationQuotaManager;
+  /** connection_creation_rate per client address (KIP-612), checked by the listeners as they accept. */
+  readonly connections: ConnectionRateQuota;
   /** quota.window.num x quota.window.size.seconds. */
   readonly client: RateConfig;
 
@@ -22,6 +25,7 @@ export class QuotaManagers {
     this.fetch = new ClientQuotaManager('consumer_byte_rate', client);
     this.request = new ClientQuotaManager('request_percentage', client, client.windowMs);
     this.controllerMutation = new ControllerMutationQuotaManager(controller);
+    this.connections = new ConnectionRateQuota(client);
   }
 
   static fromConfig(config: BrokerConfig): QuotaManagers {
