@@ -151,3 +151,60 @@ t.test('a node formatted with --add-scram authenticates the user from its first 
     }
   }
 });
+
+// What --add-scram is for: brokers authenticating each other with a SCRAM user that must exist
+// before the cluster can form. Three nodes, each formatted with the same credentials; the
+// inter-broker listener uses SCRAM-SHA-256, so acks=all writes with min.insync.replicas=3 only
+// succeed once the followers' fetches authenticate with the bootstrap user.
+t.test('a cluster formatted with --add-scram replicates over SCRAM-authenticated inter-broker connections', async (t) => {
+  const base = tempDir(t, 'samsa-add-scram-cluster-');
+  const ports = await freePorts(9);
+  const [client, internal, controller] = [(i: number) => ports[i], (i: number) => ports[3 + i], (i: number) => ports[6 + i]];
+  const voters = [0, 1, 2].map((i) => `${i + 1}@127.0.0.1:${controller(i)}`).join(',');
+  const props = [0, 1, 2].map((i) => ({
+    'process.roles': 'broker,controller',
+    'node.id': String(i + 1),
+    'controller.quorum.voters': voters,
+    listeners: `CLIENT://127.0.0.1:${client(i)},INTERNAL://127.0.0.1:${internal(i)},CONTROLLER://127.0.0.1:${controller(i)}`,
+    'advertised.listeners': `CLIENT://localhost:${client(i)},INTERNAL://localhost:${internal(i)}`,
+    'listener.security.protocol.map': 'CLIENT:SASL_PLAINTEXT,INTERNAL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name': 'INTERNAL',
+    'controller.listener.names': 'CONTROLLER',
+    'sasl.enabled.mechanisms': 'SCRAM-SHA-256',
+    'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-256',
+    'listener.name.internal.scram-sha-256.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="broker-secret";',
+    'log.dirs': path.join(base, `node-${i + 1}`),
+  }));
+  for (const [i, p] of props.entries()) {
+    const f = await samsaFormat(['-t', CLUSTER_ID, '-c', writeProps(path.join(base, `node-${i + 1}.properties`), p), '-S', 'SCRAM-SHA-256=[name=broker,password=broker-secret]', '-S', 'SCRAM-SHA-256=[name=alice,password=alice-secret]']);
+    t.equal(f.code, 0, `node ${i + 1} formatted`, { err: f.err });
+  }
+  const nodes = props.map((p) => new Node({ properties: p }));
+  t.teardown(async () => {
+    for (const n of nodes) await n.close().catch(() => {});
+  });
+  await Promise.all(nodes.map((n) => n.start()));
+
+  const kafka = new Kafka({ clientId: 'add-scram-cluster', brokers: [`localhost:${client(0)}`], sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'alice-secret' }, logLevel: logLevel.NOTHING, connectionTimeout: 10_000, requestTimeout: 30_000, retry: { retries: 8 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  const topic = 'replicated-over-scram';
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '3' }] }], waitForLeaders: true });
+  const producer = kafka.producer();
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  const messages = Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `v${i}` }));
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const err = await producer.send({ topic, messages, acks: -1 }).then(() => null, (e: Error) => e);
+    if (err === null) break;
+    if (Date.now() > deadline) throw err;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  t.pass('acks=all with min.insync.replicas=3 succeeded: both followers fetched over SCRAM');
+  const total = () => nodes.map((n) => [0, 1, 2].reduce((sum, p) => sum + (n.broker!.partitionLog(topic, p)?.highWatermark ?? 0), 0));
+  const until = Date.now() + 60_000;
+  while (total().some((n) => n < 30) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  t.same(total(), [30, 30, 30], 'every node holds all 30 records');
+});
