@@ -5,7 +5,7 @@
 # on the right side without a list to keep up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-heavy='kafka-tool|jepsen-run|compat/kafka|broker\.sh|kafka-run-class|helpers/cluster-|netns-cluster|startCluster|launchLocalCluster|--nodes'
+heavy="kafka-tool|jepsen-run|compat/kafka|broker\\.sh|kafka-run-class|[\"']java[\"']|helpers/cluster-|netns-cluster|startCluster|launchLocalCluster|--nodes"
 find test -name '*.test.ts' | sort | while read -r f; do
   grep -qE "$heavy" "$f" || echo "$f"
 done
