@@ -216,3 +216,13 @@ t.test('cluster, transactions, ACLs & quotas and client metrics pages render; un
   t.equal((await page.goto(f.url + '/groups/no-such-group'))?.status(), 404);
   t.equal((await page.goto(f.url + '/console/console.js'))?.headers()['content-type'], 'text/javascript; charset=utf-8', 'the script is served by the broker');
 });
+
+t.test('a cross-site form cannot produce: JSON bodies need content-type application/json', async (t) => {
+  const before = await f.admin.fetchTopicOffsets('audit-log');
+  // What a text/plain form post from another site delivers: a body that parses as JSON.
+  const res = await fetch(f.url + '/api/console/topics/audit-log/records', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"value":"forged","x":"="}' });
+  t.equal(res.status, 415);
+  t.same(await f.admin.fetchTopicOffsets('audit-log'), before, 'nothing produced');
+  const ok = await fetch(f.url + '/api/console/topics/audit-log/records', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"partition":0,"value":"by the API"}' });
+  t.equal(ok.status, 200, 'the same as JSON is produced');
+});

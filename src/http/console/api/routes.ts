@@ -1,6 +1,7 @@
 // The console's JSON API under /api/console/...: what the pages show, for scripts and the live
 // tail, plus produce and topic config changes (through the broker's Produce and
 // IncrementalAlterConfigs handlers).
+import type { IncomingMessage } from 'node:http';
 import { HttpError, readJson, sendJson, type HttpServer } from '../../server.js';
 import { acls, quotas, transactions } from '../admin.js';
 import type { ConsoleContext } from '../context.js';
@@ -29,6 +30,19 @@ function intParam(url: URL, name: string, dflt: number | null): number | null {
   const n = Number(s);
   if (!Number.isSafeInteger(n)) throw new HttpError(400, `${name} must be an integer`);
   return n;
+}
+
+/**
+ * A JSON body, only with content-type application/json: a cross-site page cannot send that type
+ * without a CORS preflight (which is never answered), so it cannot produce or alter configs
+ * through a browser that can reach the console (a text/plain form post can look like JSON).
+ */
+async function jsonBody(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') throw new HttpError(415, 'the body must be sent as content-type application/json');
+  const body = await readJson(req, limit);
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) throw new HttpError(400, 'the body must be a JSON object');
+  return (body ?? {}) as Record<string, unknown>;
 }
 
 function decode(v: unknown, encoding: string, what: string): Buffer | null {
@@ -68,7 +82,7 @@ export function registerConsoleApi(server: HttpServer, ctx: ConsoleContext): voi
 
   server.route('POST', '/api/console/topics/:name/records', async (req, res, p) => {
     const t = topicOf(ctx, p.name);
-    const body = ((await readJson(req, PRODUCE_LIMIT)) ?? {}) as Record<string, unknown>;
+    const body = await jsonBody(req, PRODUCE_LIMIT);
     const encoding = typeof body.encoding === 'string' ? body.encoding : 'text';
     if (!['text', 'hex', 'base64'].includes(encoding)) throw new HttpError(400, 'encoding must be text, hex or base64');
     const key = decode(body.key, encoding, 'key');
@@ -88,7 +102,7 @@ export function registerConsoleApi(server: HttpServer, ctx: ConsoleContext): voi
 
   server.route('POST', '/api/console/topics/:name/configs', async (req, res, p) => {
     const t = topicOf(ctx, p.name);
-    const body = ((await readJson(req, 1 << 16)) ?? {}) as { set?: Record<string, unknown>; delete?: unknown };
+    const body = (await jsonBody(req, 1 << 16)) as { set?: Record<string, unknown>; delete?: unknown };
     const changes: Record<string, string | null> = {};
     for (const [k, v] of Object.entries(body.set ?? {})) {
       if (typeof v !== 'string') throw new HttpError(400, `the value of ${k} must be a string`);
