@@ -6,9 +6,13 @@
 // (a) before authenticating, only ApiVersions and SaslHandshake (then SaslAuthenticate) are answered;
 //     any other request closes the connection without a byte of response, as Kafka 4.4's
 //     SaslServerAuthenticator does ("Unexpected Kafka request of type ... during SASL handshake");
-// (b) authenticated as a principal with no ACLs (StandardAuthorizer, no allow.everyone.if.no.acl.found),
-//     every API answers Kafka's authorization error (or an empty/hidden result where Kafka hides), and no
-//     response carries the record, the topic's id, the committed offset or the token's HMAC.
+// (b) authenticated as a principal with no ACLs, and as User:ANONYMOUS on a PLAINTEXT listener
+//     (StandardAuthorizer, no allow.everyone.if.no.acl.found): every API answers Kafka's authorization
+//     error (or an empty/hidden result where Kafka hides), its row checks that no offset, member or
+//     config comes back, and a scan of every response finds neither the record, nor the topic's id
+//     (unless the request sent it), nor the admin's token HMAC;
+// (c) a principal with every group permission and none on topics: the topic-level checks of the
+//     group APIs (OffsetFetch, the heartbeats, ShareFetch/Acknowledge, share offsets, ConsumerGroupDescribe).
 import t from 'tap';
 import { Kafka, logLevel } from 'kafkajs';
 import * as P from '../../src/protocol/generated/index.js';
@@ -30,12 +34,15 @@ const ILLEGAL_SASL_STATE = 34;
 const TXN_DENIED = 53;
 const SASL_AUTHENTICATION_FAILED = 58;
 const DELEGATION_TOKEN_OWNER_MISMATCH = 63;
+const DELEGATION_TOKEN_REQUEST_NOT_ALLOWED = 64;
 const DELEGATION_TOKEN_AUTHORIZATION_FAILED = 65;
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const SECRET_VALUE = 'classified-record-value';
 
 let running: RunningBroker;
 let port: number;
+/** A PLAINTEXT listener: no credentials at all, every client User:ANONYMOUS (which has no ACLs). */
+let plaintextPort: number;
 let conn: WireConnection;
 /** The id of topic 'secret' and the admin's token HMAC: neither may reach 'nobody' unless it sent them. */
 let secretTopicId: string;
@@ -62,9 +69,13 @@ t.before(async () => {
       'delegation.token.secret.key': 'every-api-secret',
       'samsa.client.telemetry.enable': 'true',
     },
-    listeners: [{ name: 'SASL_PLAINTEXT', host: '127.0.0.1', port: 0, advertisedHost: 'localhost', securityProtocol: 'SASL_PLAINTEXT' }],
+    listeners: [
+      { name: 'SASL_PLAINTEXT', host: '127.0.0.1', port: 0, advertisedHost: 'localhost', securityProtocol: 'SASL_PLAINTEXT' },
+      { name: 'PLAINTEXT', host: '127.0.0.1', port: 0, advertisedHost: 'localhost' },
+    ],
   });
-  port = running.broker.advertisedEndpoints[0].port;
+  port = running.broker.advertisedEndpoints.find((e) => e.name === 'SASL_PLAINTEXT')!.port;
+  plaintextPort = running.broker.advertisedEndpoints.find((e) => e.name === 'PLAINTEXT')!.port;
   const kafka = new Kafka({ brokers: [`localhost:${port}`], logLevel: logLevel.NOTHING, sasl: { mechanism: 'plain', username: 'admin', password: 'admin-secret' } });
   const admin = kafka.admin();
   await admin.connect();
@@ -453,34 +464,45 @@ function leaks(value: Any, request: string, out: string[] = [], path = ''): stri
   return out;
 }
 
-t.test('(b) authenticated without ACLs every API answers Kafka\'s authorization error and no data', async (t) => {
+/** Sends every row on `main` (the SASL APIs on a fresh connection from `fresh`) and checks the answers. */
+async function everyApi(t: Tap.Test, main: WireConnection, fresh: () => Promise<WireConnection>, overrides: Record<number, Row['check']> = {}) {
   for (const [apiKey, handler] of [...HANDLERS].sort((a, b) => a[0] - b[0])) {
     const row = ROWS[apiKey];
     const codecs = CODECS.get(apiKey);
     if (!row || !codecs) continue;
     const version = handler.maxVersion;
     // The SASL APIs on their own connection (a second exchange may begin a re-authentication).
-    let c = conn;
-    if (apiKey === 17 || apiKey === 36) c = (await saslConnect(port, 'PLAIN', plainClient('nobody', 'nobody-secret') as never)).conn;
+    const c = apiKey === 17 || apiKey === 36 ? await fresh() : main;
     try {
       const body = row.body();
       const res = apiKey === 18 ? await apiVersions(c, version) : await call(c, apiKey, version, codecs.req, codecs.res, body, flexible(apiKey, version));
       await t.test(`${handler.request.name} v${version}`, async (t) => {
-        row.check(t, res);
+        (overrides[apiKey] ?? row.check)(t, res);
         const sent = JSON.stringify(body, (_k, v) => (v && v.type === 'Buffer' && Array.isArray(v.data) ? Buffer.from(v.data).toString('hex') : v));
         t.same(leaks(res, sent), [], 'no record, topic id or token in the response');
       });
     } finally {
-      if (c !== conn) c.destroy();
+      if (c !== main) c.destroy();
     }
   }
-  // Nothing 'nobody' sent changed what the admin put in.
+  // Nothing sent changed what the admin put in.
   const topic = running.broker.topics.get('secret');
   t.ok(topic, 'topic secret is still there');
   t.equal(topic?.partitions, 1);
+}
+
+t.test('(b) authenticated without ACLs every API answers Kafka\'s authorization error and no data', async (t) => {
+  await everyApi(t, conn, async () => (await saslConnect(port, 'PLAIN', plainClient('nobody', 'nobody-secret') as never)).conn);
 });
 
-t.test('(b) a principal with every group permission but none on topics: topic-level checks hide the topic and its offsets', async (t) => {
+t.test('(b) without credentials on a PLAINTEXT listener (User:ANONYMOUS, no ACLs): the same, and no token requests at all', async (t) => {
+  const anonymous = await WireConnection.connect('127.0.0.1', plaintextPort);
+  t.teardown(() => anonymous.destroy());
+  const notAllowed = (t: Tap.Test, res: Any) => t.same([res.errorCode, res.tokens ?? []], [DELEGATION_TOKEN_REQUEST_NOT_ALLOWED, []], 'DELEGATION_TOKEN_REQUEST_NOT_ALLOWED');
+  await everyApi(t, anonymous, () => WireConnection.connect('127.0.0.1', plaintextPort), { 38: notAllowed, 39: notAllowed, 40: notAllowed, 41: notAllowed });
+});
+
+t.test('(c) a principal with every group permission but none on topics: topic-level checks hide the topic and its offsets', async (t) => {
   const { conn: c, last } = await saslConnect(port, 'PLAIN', plainClient('grouper', 'grouper-secret') as never);
   t.teardown(() => c.destroy());
   t.equal(last.errorCode, NONE);
