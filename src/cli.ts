@@ -250,7 +250,8 @@ export async function main(): Promise<void> {
   if (opts.logLevel) process.env.SAMSA_LOG_LEVEL = opts.logLevel;
   if (opts.logFormat) process.env.SAMSA_LOG_FORMAT = opts.logFormat;
   for (const { variable, config } of env.sources) log.info(`${variable} sets ${config}`);
-  opts.clusterId ??= env.clusterId;
+  // A node in memory has no data dir to format.
+  if (!opts.memory) opts.clusterId ??= env.clusterId;
   try {
     props = properties(opts, env.config);
   } catch (e) {

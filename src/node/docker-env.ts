@@ -23,8 +23,9 @@ export const DOCKER_DEFAULT_CLUSTER_ID = '5L6g3nShT-eMCtK--X86sw';
 /** KAFKA_LISTENER_SECURITY_PROTOCOL_MAP -> listener.security.protocol.map: '_' is '.', '__' is '_', '___' is '-'. */
 export function envNameToConfig(name: string): string | undefined {
   if (!name.startsWith('KAFKA_') || NOT_CONFIGS.has(name)) return undefined;
+  // Every "KAFKA_" goes, not only the prefix: KafkaDockerWrapper's String.replace does so.
   return name
-    .slice('KAFKA_'.length)
+    .replaceAll('KAFKA_', '')
     .toLowerCase()
     .replaceAll('_', '.')
     .replaceAll('...', '-')

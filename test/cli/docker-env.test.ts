@@ -36,6 +36,7 @@ t.test('variable names map to configs as KafkaDockerWrapper maps them', async (t
   t.equal(envNameToConfig('KAFKA_VALID___PROPERTY__ALL_CASES'), 'valid-property_all.cases');
   t.equal(envNameToConfig('KAFKA_TOOLS_LOG4J_LOGLEVEL'), undefined, 'log4j settings are not configs');
   t.equal(envNameToConfig('SOME_VARIABLE'), undefined);
+  t.equal(envNameToConfig('KAFKA_SASL_KAFKA_X'), 'sasl.x', 'every KAFKA_ goes, as String.replace takes them all');
   for (const jvm of ['KAFKA_HEAP_OPTS', 'KAFKA_OPTS', 'KAFKA_JMX_OPTS', 'KAFKA_JVM_PERFORMANCE_OPTS', 'KAFKA_VERSION']) {
     t.equal(envNameToConfig(jvm), undefined, `${jvm} is the JVM's`);
   }
@@ -163,5 +164,17 @@ t.test('precedence: the properties file, then KAFKA_* variables, then --config',
   await admin.createTopics({ topics: [{ topic: 'defaulted' }] });
   const meta = await admin.fetchTopicMetadata({ topics: ['defaulted'] });
   t.equal(meta.topics[0].partitions.length, 4, 'a topic created without a count gets num.partitions from KAFKA_NUM_PARTITIONS');
+  t.equal((await b.stop('SIGTERM', 60_000)).code, 0);
+});
+
+t.test('CLUSTER_ID in the environment does not stop a --memory broker', async (t) => {
+  process.env.CLUSTER_ID = 'MYwKGPhXQZidgd0qMv8Mkw';
+  let b;
+  try {
+    b = await spawnBroker(t, ['--port', '0', '--memory'], { timeoutMs: 120_000 });
+  } finally {
+    delete process.env.CLUSTER_ID;
+  }
+  t.match(b.readyLine, /^samsa listening on /);
   t.equal((await b.stop('SIGTERM', 60_000)).code, 0);
 });
