@@ -557,5 +557,26 @@ t.test('(c) a principal with every group permission but none on topics: topic-le
   t.ok(assigned > 0, 'its member has the topic as target assignment');
   const described = await ask(codec(69), 1, { groupIds: ['cg-admin'], includeAuthorizedOperations: true });
   t.same([described.groups[0].errorCode, described.groups[0].members], [TOPIC_DENIED, []], 'ConsumerGroupDescribe: TOPIC_AUTHORIZATION_FAILED, no members');
-  for (const res of [all, byId, byName, cgh, sgh, fetched, acked, offsets, altered, deleted, streams, described]) t.same(leaks(res, secretTopicId), [], 'no record or token');
+
+  // The admin's share group is assigned the topic: grouper may describe the group, not what it holds.
+  const shareHeartbeat = (memberEpoch: number) => call(asAdmin.conn, 76, 1, P.ShareGroupHeartbeatRequest, P.ShareGroupHeartbeatResponse, { groupId: 'shg-admin', memberId: member, memberEpoch, rackId: null, subscribedTopicNames: ['secret'] }, true);
+  let beat = await shareHeartbeat(0);
+  t.equal(beat.errorCode, NONE, 'the admin joins share group shg-admin');
+  let shareAssigned = 0;
+  let shareOffsets = 0;
+  for (let i = 0; i < 300 && (shareAssigned === 0 || shareOffsets === 0); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    // The member keeps heartbeating: its assignment comes once the share partitions are initialized.
+    beat = await shareHeartbeat(beat.memberEpoch);
+    const d = await call(asAdmin.conn, 77, 1, P.ShareGroupDescribeRequest, P.ShareGroupDescribeResponse, { groupIds: ['shg-admin'], includeAuthorizedOperations: false }, true);
+    shareAssigned = d.groups[0].members.flatMap((m) => m.assignment.topicPartitions).length;
+    const o = await call(asAdmin.conn, 90, 1, P.DescribeShareGroupOffsetsRequest, P.DescribeShareGroupOffsetsResponse, { groups: [{ groupId: 'shg-admin', topics: null }] }, true);
+    shareOffsets = o.groups[0].topics.length;
+  }
+  t.ok(shareAssigned > 0 && shareOffsets > 0, 'its member is assigned the topic and its share partition has a start offset');
+  const shareDescribed = await ask(codec(77), 1, { groupIds: ['shg-admin'], includeAuthorizedOperations: true });
+  t.same([shareDescribed.groups[0].errorCode, shareDescribed.groups[0].members], [TOPIC_DENIED, []], 'ShareGroupDescribe: TOPIC_AUTHORIZATION_FAILED, no members');
+  const shareAll = await ask(codec(90), 1, { groups: [{ groupId: 'shg-admin', topics: null }] });
+  t.same([shareAll.groups[0].errorCode, shareAll.groups[0].topics], [NONE, []], 'DescribeShareGroupOffsets of all topics leaves out the topic');
+  for (const res of [all, byId, byName, cgh, sgh, fetched, acked, offsets, altered, deleted, streams, described, shareDescribed, shareAll]) t.same(leaks(res, secretTopicId), [], 'no record or token');
 });
