@@ -132,6 +132,8 @@ export class Broker implements BrokerContext {
   consoleRemote: RemoteRequest | null = null;
   /** The HTTP port bound (samsa.http.port), once started; null without one. */
   httpPort: number | null = null;
+  /** The host the HTTP server listens on (the first listener's; 0.0.0.0 for an empty one). */
+  httpHost: string | null = null;
   /** Topic and request counters the client listeners keep (/metrics). */
   readonly metrics = new BrokerMetrics(
     (id) => this.metadata.image.topics.getById(id)?.name,
@@ -325,6 +327,7 @@ export class Broker implements BrokerContext {
     registerRoutes(server, this.httpContext());
     this.http = server;
     this.httpPort = (await server.listen(port, host)).port;
+    this.httpHost = host;
   }
 
   /** What the HTTP routes see of this broker (src/http/context.ts). */

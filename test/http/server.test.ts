@@ -3,6 +3,8 @@
 // throwing handler 500 with a JSON error; and `samsa --http-port 0` printing the bound port.
 import t from 'tap';
 import http from 'node:http';
+import net from 'node:net';
+import { tempDir } from '../helpers/tmp.js';
 import { HttpServer, HttpError, readJson, sendJson } from '../../src/http/server.js';
 import { runCli, spawnBroker } from '../helpers/cli-broker.js';
 import { localClusterNodes } from '../../src/node/local-cluster.js';
@@ -107,4 +109,32 @@ t.test('a local cluster (samsa --nodes N) gives each node its own HTTP port: P, 
   t.same(free.map((s) => s.config['samsa.http.port']), ['0', '0'], '0: each a free port');
   const none = localClusterNodes({ nodes: 2 });
   t.same(none.map((s) => s.config['samsa.http.port']), [undefined, undefined], 'unset: no HTTP port');
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+t.test('a KRaft node started with --http-port 0 prints its HTTP address and serves /metrics', async (t) => {
+  const [port, controllerPort] = [await freePort(), await freePort()];
+  const b = await spawnBroker(t, [
+    '--config', 'process.roles=broker,controller', '--config', 'node.id=1',
+    '--config', `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    '--config', `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    '--config', 'controller.listener.names=CONTROLLER', '--config', `log.dirs=${tempDir(t)}`,
+    '--cluster-id', 'MkU3OEVBNTcwNTJENDM2Qg', '--http-port', '0',
+  ], { timeoutMs: 90_000 });
+  const m = /^samsa node 1 \(broker,controller\) listening on .* \(started in \d+ ms\), HTTP on 127\.0\.0\.1:(\d+)$/.exec(b.readyLine);
+  t.ok(m, `ready line: ${b.readyLine}`);
+  const r = await request(Number(m![1]), 'GET', '/metrics');
+  t.equal(r.status, 200);
+  t.match(r.body, /^kafka_controller_kafkacontroller_activecontrollercount 1$/m, 'the lone voter is the active controller');
+  t.same(await b.stop('SIGTERM', 30_000), { code: 0, signal: null });
 });
