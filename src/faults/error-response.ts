@@ -8,7 +8,7 @@ import { inVersions, isStruct, isStructArray, messageSchema, propName, structFie
 type Obj = Record<string, unknown>;
 
 /** What identifies an entry of a request or response array, so the response mirrors the request. */
-type Kind = 'topic' | 'partition' | 'group' | 'transaction';
+type Kind = 'topic' | 'partition' | 'group' | 'transaction' | 'key';
 
 const TOPIC_NAME = ['Name', 'Topic', 'TopicName'];
 const PARTITION = ['PartitionIndex', 'Partition', 'Index', 'PartitionId'];
@@ -24,12 +24,16 @@ function kindOf(fields: FieldSchema[], version: number): Kind | null {
   if (PARTITION.some((n) => names.has(n))) return 'partition';
   if (names.has('GroupId')) return 'group';
   if (names.has('TransactionalId')) return 'transaction';
+  if (names.has('Key')) return 'key';
   return null;
 }
 
-/** An int32 array of partition indexes in a request (OffsetFetch's PartitionIndexes, ...). */
-function isPartitionList(f: FieldSchema): boolean {
-  return f.type === '[]int32' && /Partition/.test(f.name);
+/** The fields that name an entry of each kind. */
+const KEY_FIELDS: Record<Kind, string[]> = { topic: TOPIC_NAME, partition: PARTITION, group: ['GroupId'], transaction: ['TransactionalId'], key: ['Key'] };
+
+/** A request array of bare names or indexes (DescribeGroups' groups, FindCoordinator's keys, OffsetFetch's partition indexes). */
+function isKeyList(f: FieldSchema, kind: Kind): boolean {
+  return kind === 'partition' ? f.type === '[]int32' && /Partition/.test(f.name) : f.type === '[]string';
 }
 
 function defaultOf(msg: MessageSchema, f: FieldSchema, version: number): unknown {
@@ -61,8 +65,8 @@ function structDefaults(msg: MessageSchema, fields: FieldSchema[], version: numb
 }
 
 /** The request's value for a response key field, from whichever name the request gives it. */
-function keyValue(f: FieldSchema, req: Obj | number, reqFields: FieldSchema[] | null, version: number): unknown {
-  if (typeof req === 'number') return PARTITION.includes(f.name) ? req : undefined;
+function keyValue(f: FieldSchema, req: Obj | number | string, reqFields: FieldSchema[] | null, version: number, kind: Kind | null): unknown {
+  if (typeof req !== 'object') return kind !== null && KEY_FIELDS[kind].includes(f.name) ? req : undefined;
   const fields = live(reqFields ?? [], version);
   const pick = (names: string[]) => {
     const r = fields.find((x) => names.includes(x.name));
@@ -70,14 +74,14 @@ function keyValue(f: FieldSchema, req: Obj | number, reqFields: FieldSchema[] | 
   };
   if (TOPIC_NAME.includes(f.name)) return pick(TOPIC_NAME);
   if (PARTITION.includes(f.name)) return pick(PARTITION);
-  if (f.name === 'TopicId' || f.name === 'GroupId' || f.name === 'TransactionalId') return pick([f.name]);
+  if (f.name === 'TopicId' || f.name === 'GroupId' || f.name === 'TransactionalId' || f.name === 'Key') return pick([f.name]);
   return undefined;
 }
 
 /** The request array a response array mirrors: same kind of entries, the same name first. */
 function mirrorOf(resp: FieldSchema, kind: Kind, reqMsg: MessageSchema, reqFields: FieldSchema[], version: number): FieldSchema | null {
   const candidates = live(reqFields, version).filter((q) => {
-    if (kind === 'partition' && isPartitionList(q)) return true;
+    if (isKeyList(q, kind)) return true;
     if (!isStructArray(q)) return false;
     const qf = structFields(reqMsg, q);
     return qf !== null && kindOf(qf, version) === kind;
@@ -94,7 +98,7 @@ interface Build {
   errored: number;
 }
 
-function buildStruct(b: Build, respFields: FieldSchema[], reqFields: FieldSchema[] | null, req: Obj | number | null, entry: boolean): Obj {
+function buildStruct(b: Build, respFields: FieldSchema[], reqFields: FieldSchema[] | null, req: Obj | number | string | null, entry: Kind | null): Obj {
   const out: Obj = {};
   let errorField: string | null = null;
   for (const f of live(respFields, b.version)) {
@@ -105,21 +109,25 @@ function buildStruct(b: Build, respFields: FieldSchema[], reqFields: FieldSchema
       const q = kind !== null && reqFields !== null && typeof req === 'object' && req !== null ? mirrorOf(f, kind, b.reqMsg, reqFields, b.version) : null;
       const items = q === null ? null : (req as Obj)[propName(q)];
       if (q !== null && Array.isArray(items)) {
-        const qFields = isPartitionList(q) ? null : structFields(b.reqMsg, q);
-        out[key] = items.map((it: Obj | number) => buildStruct(b, elemFields, qFields, it, true));
+        const qFields = isStructArray(q) ? structFields(b.reqMsg, q) : null;
+        out[key] = items.map((it: Obj | number | string) => buildStruct(b, elemFields, qFields, it, kind));
       } else {
         out[key] = defaultOf(b.respMsg, f, b.version);
       }
       continue;
     }
-    const k = req === null ? undefined : keyValue(f, req, reqFields, b.version);
+    const k = req === null ? undefined : keyValue(f, req, reqFields, b.version, entry);
     if (k !== undefined) out[key] = k;
     else out[key] = defaultOf(b.respMsg, f, b.version);
     if (f.name === 'ErrorCode' && f.type === 'int16') errorField = key;
   }
-  if (entry && errorField !== null) {
+  if (entry !== null && errorField !== null) {
     out[errorField] = b.code;
     b.errored++;
+    // A failed entry's offsets are Kafka's invalid offset (-1), where the schema has no default for them.
+    for (const f of live(respFields, b.version)) {
+      if (f.type === 'int64' && f.default === undefined && /(Offset|HighWatermark)$/.test(f.name)) out[propName(f)] = -1;
+    }
   }
   return out;
 }
@@ -133,7 +141,7 @@ export function errorResponse(requestName: string, responseName: string, version
   const reqMsg = messageSchema(requestName);
   const respMsg = messageSchema(responseName);
   const b: Build = { respMsg, reqMsg, version, code, errored: 0 };
-  const out = buildStruct(b, respMsg.fields, reqMsg.fields, request as Obj, false);
+  const out = buildStruct(b, respMsg.fields, reqMsg.fields, request as Obj, null);
   if (b.errored === 0) {
     const top = live(respMsg.fields, version).find((f) => f.name === 'ErrorCode' && f.type === 'int16');
     if (top !== undefined) out[propName(top)] = code;

@@ -39,12 +39,18 @@ export class FaultRegistry {
   private active = 0;
   private readonly requestHooks = new Set<RequestHook>();
   private readonly responseHooks = new Set<ResponseHook>();
+  /**
+   * Connections holding a delayed request: later requests on them wait until it has been handed to
+   * its handler, as Kafka handles one request of a connection at a time (else an idempotent
+   * producer's next batches would be appended before the delayed one).
+   */
+  private readonly gates = new Map<string, Promise<void>>();
 
   constructor(private readonly options: FaultRegistryOptions) {}
 
   /** Nothing to apply: requests go straight to their handlers. */
   get idle(): boolean {
-    return this.active === 0 && this.requestHooks.size === 0 && this.responseHooks.size === 0;
+    return this.active === 0 && this.gates.size === 0 && this.requestHooks.size === 0 && this.responseHooks.size === 0;
   }
 
   add(spec: FaultSpec): Fault {
@@ -150,6 +156,8 @@ export class FaultRegistry {
   }
 
   private async run<Ctx extends RequestInfo>(api: ServedApi<Ctx>, ctx: Ctx, req: unknown): Promise<unknown> {
+    const gate = this.gates.get(ctx.peer);
+    if (gate !== undefined) await gate;
     const call: RequestCall = {
       api: apiName(api),
       apiKey: ctx.apiKey,
@@ -215,7 +223,22 @@ export class FaultRegistry {
   private async applyFault<Ctx extends RequestInfo>(api: ServedApi<Ctx>, ctx: Ctx, req: unknown): Promise<unknown> {
     const fault = this.take(ctx, api.request.name, req);
     if (fault === null) return api.handle(ctx, req);
-    if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault.delayMs === 0) return this.answer(api, ctx, req, fault);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    this.gates.set(ctx.peer, gate);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      // The handler starts before the requests that waited behind this one.
+      return this.answer(api, ctx, req, fault);
+    } finally {
+      if (this.gates.get(ctx.peer) === gate) this.gates.delete(ctx.peer);
+      open();
+    }
+  }
+
+  /** What the fault makes of the request once its delay is over. */
+  private answer<Ctx extends RequestInfo>(api: ServedApi<Ctx>, ctx: Ctx, req: unknown, fault: Fault): unknown {
     if (fault.action === 'close-connection') {
       this.close(ctx, `fault ${fault.id} (close-connection)`);
       return CLOSED;

@@ -82,6 +82,28 @@ t.test('Metadata: a closed connection, and the producer reconnects', async (t) =
   t.equal(faults.list()[0].matched, 1);
 });
 
+t.test('a connection filter: only requests on that client connection', async (t) => {
+  faults.clear();
+  const mine = kafka('conn-a').admin();
+  const theirs = kafka('conn-b').admin();
+  await mine.connect();
+  await theirs.connect();
+  let conn: string | null = null;
+  const stop = faults.onRequest((call) => {
+    if (call.clientId === 'conn-a' && call.api === 'Metadata') conn = call.connection;
+  });
+  await mine.fetchTopicMetadata({ topics: ['a'] });
+  stop();
+  t.match(conn, /^127\.0\.0\.1:\d+$/);
+  faults.add({ api: 'Metadata', error: 'LEADER_NOT_AVAILABLE', topic: 'a', times: 1, connection: conn! });
+  await theirs.fetchTopicMetadata({ topics: ['a'] });
+  t.equal(faults.list()[0].remaining, 1, 'another connection is not affected');
+  await mine.fetchTopicMetadata({ topics: ['a'] });
+  t.equal(faults.list()[0].remaining, 0, 'the filtered connection met the fault (and kafkajs retried)');
+  await mine.disconnect();
+  await theirs.disconnect();
+});
+
 t.test('a delayed Fetch still delivers', async (t) => {
   faults.clear();
   const producer = kafka().producer();
@@ -105,6 +127,30 @@ t.test('a delayed Fetch still delivers', async (t) => {
   t.ok(got.includes('late'));
   t.equal(faults.list()[0].remaining, 0);
   t.equal(faults.list()[0].matched, 1);
+});
+
+t.test('a delayed Produce keeps its place: the request behind it on the connection waits (Kafka handles one at a time)', async (t) => {
+  faults.clear();
+  await admin.createTopics({ topics: [{ topic: 'ordered', numPartitions: 1 }], waitForLeaders: true });
+  const producer = kafka('ordered').producer({ idempotent: false });
+  await producer.connect();
+  await producer.send({ topic: 'ordered', messages: [{ value: 'warm-up' }] });
+  faults.add({ api: 'Produce', delayMs: 1000, times: 1, clientId: 'ordered' });
+  const answered: [number, number][] = [];
+  const stop = faults.onResponse((call) => {
+    if (call.api === 'Produce' && call.clientId === 'ordered') answered.push([call.correlationId, Number(call.response.responses[0].partitionResponses[0].baseOffset)]);
+  });
+  // Two requests in flight on the same connection: the first is held, the second arrives meanwhile.
+  await Promise.all([producer.send({ topic: 'ordered', messages: [{ value: 'x' }] }), producer.send({ topic: 'ordered', messages: [{ value: 'y' }] })]);
+  await producer.disconnect();
+  stop();
+  t.equal(faults.list()[0].matched, 1);
+  answered.sort((a, b) => a[0] - b[0]);
+  t.same(
+    answered.map(([, offset]) => offset),
+    [1, 2],
+    'appended in the order the requests were sent',
+  );
 });
 
 t.test('specs the registry refuses', async (t) => {
