@@ -29,13 +29,15 @@ t.test('every node\'s console sees the whole cluster', async (t) => {
   await producer.connect();
   t.teardown(() => producer.disconnect());
   await producer.send({ topic: TOPIC, acks: -1, messages: Array.from({ length: 9 }, (_, i) => ({ partition: i % 3, key: `k${i}`, value: `v${i}` })) });
-  const consumer = kafka.consumer({ groupId: GROUP });
+  // Short fetch waits: once paused, no fetch sent before the pause is still out when the consoles produce.
+  const consumer = kafka.consumer({ groupId: GROUP, maxWaitTimeInMs: 50 });
   await consumer.connect();
   t.teardown(() => consumer.disconnect());
   await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
   await consumer.run({ eachMessage: async () => {} });
   await waitFor('the group to commit every message', async () => (await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] }))[0].partitions.reduce((n, p) => n + Math.max(Number(p.offset), 0), 0) === 9, 120_000);
   consumer.pause([{ topic: TOPIC }]);
+  await new Promise((r) => setTimeout(r, 1000));
 
   const nodes = cluster.nodes;
   t.equal(nodes.length, 3);

@@ -72,7 +72,8 @@ export async function startConsoleFixture(dataDir: string): Promise<ConsoleFixtu
     await producer.send({ topic: 'audit-log', acks: -1, messages: [{ key: 'admin', value: 'topic orders created' }, { key: 'admin', value: 'retention of audit-log set to 1 day' }] });
 
     // The group reads every seeded order and commits, then pauses: later orders are its lag.
-    consumer = kafka.consumer({ groupId: GROUP, sessionTimeout: 30_000, heartbeatInterval: 1_000 });
+    // Short fetch waits: once paused, no fetch sent before the pause is still out when the lagging orders come.
+    consumer = kafka.consumer({ groupId: GROUP, sessionTimeout: 30_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 50 });
     await consumer.connect();
     await consumer.subscribe({ topic: 'orders', fromBeginning: true });
     await consumer.run({ eachMessage: async () => {} });
@@ -81,6 +82,7 @@ export async function startConsoleFixture(dataDir: string): Promise<ConsoleFixtu
       return offsets[0].partitions.reduce((n, p) => n + Math.max(Number(p.offset), 0), 0) === SEED_ORDERS;
     });
     consumer.pause([{ topic: 'orders' }]);
+    await new Promise((r) => setTimeout(r, 1000));
     await producer.send({ topic: 'orders', acks: -1, messages: Array.from({ length: LAGGING_ORDERS }, (_, i) => order(SEED_ORDERS + i)) });
   } catch (e) {
     await close();
