@@ -15,14 +15,49 @@ import removeRaftVoter from './81-remove-raft-voter.js';
 import updateRaftVoter from './82-update-raft-voter.js';
 import saslHandshake from '../17-sasl-handshake.js';
 import saslAuthenticate from '../36-sasl-authenticate.js';
+import { clusterAuthorized, Op } from '../authorize.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { CONTROLLER_ADMIN_HANDLERS, CONTROLLER_CLUSTER_HANDLERS, type ControllerApisContext } from './controller-apis.js';
 
 /** The controller listener's context: the quorum's part and the controller's (cluster membership, admin APIs). */
 export type ControllerListenerContext = ControllerRequestContext & ControllerApisContext;
 
+
+/**
+ * The operation on the cluster Kafka's ControllerApis requires of the quorum's and the cluster's own
+ * APIs (the peers' principals need it: super.users or an ACL), by API key. DescribeCluster and
+ * the admin APIs check their own resources in their handlers.
+ */
+const CLUSTER_OPERATION = new Map<number, number>([
+  [1, Op.CLUSTER_ACTION], // Fetch of the metadata log
+  [52, Op.CLUSTER_ACTION], // Vote
+  [53, Op.CLUSTER_ACTION], // BeginQuorumEpoch
+  [54, Op.CLUSTER_ACTION], // EndQuorumEpoch
+  [55, Op.DESCRIBE], // DescribeQuorum
+  [56, Op.CLUSTER_ACTION], // AlterPartition
+  [58, Op.CLUSTER_ACTION], // Envelope
+  [59, Op.CLUSTER_ACTION], // FetchSnapshot
+  [62, Op.CLUSTER_ACTION], // BrokerRegistration
+  [63, Op.CLUSTER_ACTION], // BrokerHeartbeat
+  [64, Op.ALTER], // UnregisterBroker
+  [67, Op.CLUSTER_ACTION], // AllocateProducerIds
+  [70, Op.CLUSTER_ACTION], // ControllerRegistration
+  [73, Op.CLUSTER_ACTION], // AssignReplicasToDirs
+  [80, Op.ALTER], // AddRaftVoter
+  [81, Op.ALTER], // RemoveRaftVoter
+  [82, Op.CLUSTER_ACTION], // UpdateRaftVoter
+]);
+
+/** `h` answering CLUSTER_AUTHORIZATION_FAILED (its top-level error code, every other field at its default) when the principal lacks the operation. */
+function clusterChecked(h: Handler<any, any, ControllerListenerContext>): Handler<any, any, ControllerListenerContext> {
+  const operation = CLUSTER_OPERATION.get(h.apiKey);
+  if (operation === undefined) return h;
+  return { ...h, handle: (ctx, req) => (clusterAuthorized(ctx, operation) ? h.handle(ctx, req) : { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED }) };
+}
+
 export const CONTROLLER_HANDLERS: ApiRegistry<ControllerListenerContext> = new Map(
   [fetch, apiVersions, vote, beginQuorumEpoch, endQuorumEpoch, describeQuorum, fetchSnapshot, addRaftVoter, removeRaftVoter, updateRaftVoter, saslHandshake, saslAuthenticate, ...CONTROLLER_CLUSTER_HANDLERS, ...CONTROLLER_ADMIN_HANDLERS].map((h) => [
     h.apiKey,
-    h as Handler<any, any, ControllerListenerContext>,
+    clusterChecked(h as Handler<any, any, ControllerListenerContext>),
   ]),
 );
