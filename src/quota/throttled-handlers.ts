@@ -9,8 +9,9 @@ import type { ControllerMutationQuota } from './controller-mutation-quota.js';
 /** Handler time of one request as a percentage of one thread-second (ClientRequestQuotaManager.nanosToPercentage). */
 const NANOS_TO_PERCENT = 100 / 1e9;
 
-/** APIs Kafka answers with sendResponseExemptThrottle or from the cluster itself: no request quota. */
+/** No request quota here: Produce and Fetch record it themselves; the rest Kafka answers with sendResponseExemptThrottle. */
 const EXEMPT = new Set([
+  0, // Produce: withProduceQuota records both quotas itself
   1, // Fetch: records both quotas itself
   27, // WriteTxnMarkers (inter-broker)
   83, 84, 85, 86, 87, // share-group state (inter-broker)
