@@ -134,8 +134,13 @@ t.test('produce a message through the console', async (t) => {
   await page.fill('#produce-form textarea[name=headers]', '');
   await page.selectOption('#produce-form select[name=partition]', '');
   await page.selectOption('#produce-form select[name=encoding]', 'hex');
+  // The page still shows the first produce's notice: wait for the reload that brings the new one.
   await page.click('#produce-form button[type=submit]');
-  await page.waitForFunction(() => /Produced to partition \d at offset \d+\./.test(document.querySelector('#notice')?.textContent ?? ''), undefined, { timeout: 60_000 });
+  await page.waitForFunction((before) => {
+    const text = document.querySelector('#notice')?.textContent ?? '';
+    return text !== before && /Produced to partition \d at offset \d+\./.test(text);
+  }, notice, { timeout: 60_000 });
+  await page.waitForLoadState('load');
   const values = await page.$$eval('#messages tbody tr td:nth-child(5) pre.fmt-hex', (ps) => ps.map((p) => p.textContent));
   t.ok(values.includes('de ad be ef 00'), 'the binary value shown as hex');
 });
