@@ -21,8 +21,9 @@ export class QuotaManagers {
 
   constructor(client: RateConfig, controller: RateConfig = client) {
     this.client = client;
-    this.produce = new ClientQuotaManager('producer_byte_rate', client);
-    this.fetch = new ClientQuotaManager('consumer_byte_rate', client);
+    // Byte rates through a token bucket of Kafka's burst (QuotaMeter says why); request time as Kafka's Rate.
+    this.produce = new ClientQuotaManager('producer_byte_rate', client, Infinity, 'bucket');
+    this.fetch = new ClientQuotaManager('consumer_byte_rate', client, Infinity, 'bucket');
     this.request = new ClientQuotaManager('request_percentage', client, client.windowMs);
     this.controllerMutation = new ControllerMutationQuotaManager(controller);
     this.connections = new ConnectionRateQuota(client);
