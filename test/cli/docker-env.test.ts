@@ -103,14 +103,16 @@ t.test('apache/kafka\'s single-node docker-compose environment starts samsa', as
       await exited;
     }
   });
+  let timer: NodeJS.Timeout | undefined;
   const ready = await Promise.race([
     new Promise<boolean>((resolve) => {
       const check = () => /listening on/.test(out) && resolve(true);
       proc.stdout.on('data', check);
     }),
     exited.then(() => false),
-    new Promise<boolean>((r) => setTimeout(() => r(false), 120_000)),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 120_000))),
   ]);
+  clearTimeout(timer); // a pending timer would keep this file's process alive for the full 120 s
   t.ok(ready, `ready line printed; stdout: ${out} stderr: ${err}`);
   if (!ready) return;
   t.match(out, /samsa node 1 \(broker,controller\) listening on/, 'a combined KRaft node, as the compose file asks');
