@@ -346,6 +346,8 @@ export class Broker implements BrokerContext {
       committedOffsets: () => committedOffsets(this.groups),
       faults: this.faults,
       cluster: () => this.clusterControl,
+      authorizer: () => this.authorizer,
+      listeners: () => (this.options.listeners ?? []).map((l) => ({ name: l.name, securityProtocol: l.securityProtocol ?? 'PLAINTEXT' })),
       console: {
         partitionLog: (topic, partition) => this.partitionLog(topic, partition),
         // The APIs clients reach on the first listener, without injected faults.

@@ -6,6 +6,8 @@ import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { ConsoleSource } from './console/source.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { ClusterControl } from '../faults/cluster-control.js';
+import type { StandardAuthorizer } from '../security/acl/authorizer.js';
+import type { SecurityProtocol } from '../security/listener-security.js';
 
 export interface HttpContext {
   readonly nodeId: number;
@@ -29,4 +31,8 @@ export interface HttpContext {
   readonly faults: FaultRegistry;
   /** The startCluster() cluster this broker is a node of (/api/cluster); null otherwise. */
   cluster(): ClusterControl | null;
+  /** The broker's authorizer over the current ACLs; null without authorizer.class.name (src/http/auth.ts). */
+  authorizer(): StandardAuthorizer | null;
+  /** The broker's Kafka listeners: a SASL one puts the port behind HTTP Basic auth. */
+  listeners(): readonly { name: string; securityProtocol: SecurityProtocol }[];
 }

@@ -18,6 +18,8 @@ export class HttpError extends Error {
 
 interface Route {
   method: HttpMethod;
+  /** As registered ('/topics/:name'): what a guard's rules are keyed by. */
+  pattern: string;
   /** The pattern's segments; ':name' captures one segment, '*name' as the last captures the rest. */
   segments: string[];
   handler: HttpHandler;
@@ -58,6 +60,18 @@ export async function readJson(req: IncomingMessage, limitBytes = 1 << 20): Prom
   }
 }
 
+/**
+ * Runs before every request (src/http/auth.ts): answers it itself (401, 403) or calls `next`.
+ * `route` is the route the request matched, null when none did (404/405 follow).
+ */
+export type HttpGuard = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: { method: HttpMethod; pattern: string } | null,
+  params: Record<string, string>,
+  next: () => Promise<void>,
+) => Promise<void>;
+
 function match(route: Route, parts: string[]): Record<string, string> | null {
   const params: Record<string, string> = {};
   const segs = route.segments;
@@ -82,9 +96,20 @@ export class HttpServer {
   private readonly routes: Route[] = [];
   private server: http.Server | null = null;
   private readonly sockets = new Set<Socket>();
+  private guard: HttpGuard | null = null;
 
   route(method: HttpMethod, pattern: string, handler: HttpHandler): void {
-    this.routes.push({ method, segments: split(pattern), handler });
+    this.routes.push({ method, pattern, segments: split(pattern), handler });
+  }
+
+  /** Every registered route, in registration order. */
+  routeList(): { method: HttpMethod; pattern: string }[] {
+    return this.routes.map((r) => ({ method: r.method, pattern: r.pattern }));
+  }
+
+  /** Puts `guard` in front of every request (one guard: the port's security). */
+  setGuard(guard: HttpGuard | null): void {
+    this.guard = guard;
   }
 
   listen(port: number, host: string): Promise<{ port: number }> {
@@ -115,6 +140,32 @@ export class HttpServer {
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const guard = this.guard;
+    if (guard === null) return this.serve(req, res);
+    let route: Route | null = null;
+    let params: Record<string, string> = {};
+    try {
+      const parts = split(new URL(req.url ?? '/', 'http://localhost').pathname).map(decodeURIComponent);
+      for (const r of this.routes) {
+        const p = match(r, parts);
+        if (p !== null && (r.method === req.method || (req.method === 'HEAD' && r.method === 'GET'))) {
+          route = r;
+          params = p;
+          break;
+        }
+      }
+    } catch {
+      // A malformed path: the guard still runs first (serve answers 400 after it).
+    }
+    try {
+      await guard(req, res, route && { method: route.method, pattern: route.pattern }, params, () => this.serve(req, res));
+    } catch (e) {
+      if (res.headersSent) res.destroy();
+      else sendJson(res, e instanceof HttpError ? e.status : 500, { error: (e as Error).message });
+    }
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let url: URL;
     let parts: string[];
     try {

@@ -6,6 +6,7 @@ import type { BrokerContext, RequestContext } from '../../handlers/handler.js';
 import type { PartitionLog } from '../../storage/types.js';
 import type { PushedMetrics } from '../../telemetry/client-metrics.js';
 import { ANONYMOUS } from '../../security/principal.js';
+import { httpRequest } from '../request-scope.js';
 
 export interface ConsoleSource {
   /** This broker's id. */
@@ -27,7 +28,8 @@ export const CONSOLE_CLIENT_ID = 'samsa-console';
 
 /**
  * `request` for a broker: the API's handler with a context like a PLAINTEXT client's on
- * `listenerName` (principal User:ANONYMOUS, so an authorizer's ACLs apply to the console too).
+ * `listenerName`, as the HTTP request's principal (User:ANONYMOUS on an open port), so an
+ * authorizer's ACLs apply to the console too.
  */
 export function inProcessRequests(broker: BrokerContext, registry: () => ApiRegistry<RequestContext>, listenerName: () => string): ConsoleSource['request'] {
   let correlationId = 0;
@@ -44,7 +46,7 @@ export function inProcessRequests(broker: BrokerContext, registry: () => ApiRegi
       clientId: CONSOLE_CLIENT_ID,
       peer: 'console',
       listenerName: listenerName(),
-      principal: ANONYMOUS,
+      principal: httpRequest()?.principal ?? ANONYMOUS,
       securityProtocol: 'PLAINTEXT',
       apis,
       closeConnection: () => {},
