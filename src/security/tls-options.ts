@@ -1,11 +1,12 @@
 // Kafka's ssl.* settings of one listener as Node TLS options: key stores (PEM in a file or inline,
-// PKCS12), trust stores (PEM, PKCS12), ssl.client.auth, ssl.enabled.protocols, ssl.cipher.suites
+// JKS, JCEKS, PKCS12), trust stores (PEM, JKS, JCEKS, PKCS12), ssl.client.auth, ssl.enabled.protocols, ssl.cipher.suites
 // (Java's IANA names turned into OpenSSL's), and the same for the broker's own client side.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { listenerOnlySetting, listenerSetting, settingList, type Settings } from './listener-settings.js';
+import { javaKeyStoreKeys, javaTrustStoreCertificates, storeFormat } from './store-files.js';
 
 export class SslConfigError extends Error {}
 
@@ -87,10 +88,14 @@ function readKeyStore(get: Settings): KeyStore | null {
     return { key: key[0], cert: cert.join('\n'), passphrase: keyPassword };
   }
   if (location === null) return null;
-  if (type === 'PKCS12') {
-    return { pfx: fs.readFileSync(location), passphrase: get('ssl.keystore.password') ?? undefined };
-  }
-  throw new SslConfigError(`ssl.keystore.type ${type} is not supported: use PKCS12 or PEM`);
+  // JKS (Kafka's default), JCEKS, PKCS12: read as JDK 17 reads them (store-files.ts).
+  const password = get('ssl.keystore.password');
+  if (password === null) throw new SslConfigError('SSL key store is specified, but key store password is not specified.');
+  const data = readBinary(location, 'ssl.keystore.location');
+  return loadStore(location, type, () => {
+    if (storeFormat(type, data) === 'PKCS12') return { pfx: data, passphrase: password };
+    return javaKeyStoreKeys(data, password, keyPassword ?? password);
+  });
 }
 
 function readTrustStore(get: Settings): string[] | null {
@@ -103,8 +108,28 @@ function readTrustStore(get: Settings): string[] | null {
     return pemBlocks(readFile(location, 'ssl.truststore.location'), /^CERTIFICATE$/);
   }
   if (location === null) return null;
-  if (type === 'PKCS12') return pemBlocks(pkcs12Certificates(location, get('ssl.truststore.password') ?? ''), /^CERTIFICATE$/);
-  throw new SslConfigError(`ssl.truststore.type ${type} is not supported: use PKCS12 or PEM`);
+  const password = get('ssl.truststore.password');
+  const data = readBinary(location, 'ssl.truststore.location');
+  const format = loadStore(location, type, () => storeFormat(type, data));
+  if (format === 'PKCS12') return pemBlocks(pkcs12Certificates(location, password ?? ''), /^CERTIFICATE$/);
+  return loadStore(location, type, () => javaTrustStoreCertificates(data, password));
+}
+
+/** Kafka's message for a key or trust store file it cannot load, with the reason. */
+function loadStore<T>(location: string, type: string, load: () => T): T {
+  try {
+    return load();
+  } catch (e) {
+    throw new SslConfigError(`Failed to load SSL keystore ${location} of type ${type}: ${(e as Error).message}`);
+  }
+}
+
+function readBinary(location: string, setting: string): Buffer {
+  try {
+    return fs.readFileSync(location);
+  } catch (e) {
+    throw new SslConfigError(`${setting} ${location}: ${(e as Error).message}`);
+  }
 }
 
 /** The trusted certificates of a PKCS12 trust store (Node reads PKCS12 only as a key store; openssl reads certificate-only ones). */
