@@ -460,6 +460,7 @@ export const SAMSA_CONFIGS: readonly ConfigDef[] = [
   { name: 'samsa.client.telemetry.max.clients', type: 'int', default: '1000', min: 1, doc: 'Clients whose latest metrics are kept (least recently pushed dropped first).' },
   // The HTTP port (/metrics, /api/faults, the console); unset: none. 0 picks a free port.
   { name: 'samsa.http.port', type: 'int', default: null, min: 0, max: 65535, doc: 'Port of the HTTP server (/metrics, /api/faults, the console); unset: no HTTP server, 0: a free port.' },
+  { name: 'samsa.http.host', type: 'string', default: null, doc: "Address the HTTP server binds (127.0.0.1: this machine only); unset: the first listener's host." },
 ];
 
 const BROKER_BY_NAME = new Map(BROKER_CONFIGS.map((d) => [d.name, d]));

@@ -5,6 +5,8 @@
 // routes and no topic names in lists; after kafkajs' CreateAcls grants READ on one topic that user
 // reads its messages and no other's; admin sees all; /api/faults needs ALTER on the cluster.
 // A broker with neither SASL nor an authorizer stays open.
+import net from 'node:net';
+import os from 'node:os';
 import t from 'tap';
 import kafkajs, { Kafka, logLevel } from 'kafkajs';
 import { startBroker, type RunningBroker } from '../../src/index.js';
@@ -248,4 +250,23 @@ t.test('an authorizer without SASL: requests act as User:ANONYMOUS', async (t) =
   t.same(await r.json(), { error: 'User:ANONYMOUS is not authorized to READ TOPIC dev' });
   t.equal((await fetch(`http://127.0.0.1:${anon.httpPort}/api/faults`)).status, 403);
   t.same(await (await fetch(`http://127.0.0.1:${anon.httpPort}/api/console/topics`)).json(), []);
+});
+
+t.test('samsa.http.host binds the port to loopback while the Kafka listener takes every address', async (t) => {
+  const local = await startBroker({ memory: true, host: '0.0.0.0', port: 0, httpPort: 0, config: { 'samsa.http.host': '127.0.0.1' } });
+  t.teardown(() => local.close());
+  t.equal(local.broker.httpHost, '127.0.0.1');
+  t.equal((await fetch(`http://127.0.0.1:${local.httpPort}/api/console/topics`)).status, 200);
+  const outside = Object.values(os.networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+  if (outside === undefined) return t.pass('no non-loopback address on this machine to try');
+  // The Kafka port answers there; the HTTP port does not.
+  await new Promise<void>((resolve, reject) => {
+    const s = net.connect(local.port, outside, () => (s.destroy(), resolve()));
+    s.once('error', reject);
+  });
+  const refused = await new Promise<string>((resolve) => {
+    const s = net.connect(local.httpPort!, outside, () => (s.destroy(), resolve('connected')));
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+  });
+  t.equal(refused, 'ECONNREFUSED', `HTTP on ${outside}`);
 });
