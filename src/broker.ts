@@ -318,7 +318,7 @@ export class Broker implements BrokerContext {
     return bound[0];
   }
 
-  /** The HTTP server on samsa.http.port (or options.httpPort), on the first listener's host. */
+  /** The HTTP server on samsa.http.port (or options.httpPort), on samsa.http.host, else the first listener's host. */
   private async startHttp(host: string): Promise<void> {
     const configured = this.config.get('samsa.http.port');
     const port = this.options.httpPort ?? (configured === null ? null : Number(configured));
@@ -326,8 +326,10 @@ export class Broker implements BrokerContext {
     const server = new HttpServer();
     registerRoutes(server, this.httpContext());
     this.http = server;
-    this.httpPort = (await server.listen(port, host)).port;
-    this.httpHost = host;
+    // samsa.http.host binds the port elsewhere than the Kafka listeners (e.g. loopback only).
+    const bindHost = this.config.get('samsa.http.host') || host;
+    this.httpPort = (await server.listen(port, bindHost)).port;
+    this.httpHost = bindHost;
   }
 
   /** What the HTTP routes see of this broker (src/http/context.ts). */
