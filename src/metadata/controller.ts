@@ -90,6 +90,8 @@ export interface ControllerOptions {
   clock?: () => number;
   /** Cluster mode: partitions are placed over the registered brokers, not on this node. */
   placer?: ReplicaPlacer;
+  /** The bootstrap checkpoint's records (feature levels, --add-scram credentials); default: the feature levels. */
+  bootstrapRecords?: MetadataRecord[];
 }
 
 export class Controller {
@@ -248,18 +250,18 @@ export class Controller {
   }
 
   /**
-   * A new metadata log starts with the finalized feature levels, as `kafka-storage format` writes
-   * them, and (eligible leader replicas being on) the cluster-wide min.insync.replicas Kafka's
-   * controller adds when it first activates.
+   * A new metadata log starts with the bootstrap checkpoint's records (the finalized feature levels
+   * and `format --add-scram`'s credentials), appended by the first active controller as Kafka's
+   * does with its BootstrapMetadata, so they reach every node through the log; and (eligible
+   * leader replicas being on) the cluster-wide min.insync.replicas Kafka's controller adds. The
+   * checkpoint also loads into each node's image at start, so "new" means no record in the log yet.
    */
   bootstrap(): Promise<void> {
     return this.run(async () => {
-      if (this.image.features.finalized.size > 0) return;
-      const records: MetadataRecord[] = [...BOOTSTRAP_FEATURES].map(([name, featureLevel]) => ({
-        type: RecordType.FEATURE_LEVEL,
-        version: 0,
-        data: { name, featureLevel },
-      }));
+      if (this.image.offset >= 0 && this.image.features.finalized.size > 0) return;
+      const records: MetadataRecord[] = this.o.bootstrapRecords?.length
+        ? [...this.o.bootstrapRecords]
+        : [...BOOTSTRAP_FEATURES].map(([name, featureLevel]) => ({ type: RecordType.FEATURE_LEVEL, version: 0, data: { name, featureLevel } }));
       if ((BOOTSTRAP_FEATURES.get(ELR_VERSION) ?? 0) >= 1) records.push(...elrSafetyRecords(this.image, this.o.config.number('min.insync.replicas')));
       await this.commit(records);
     });

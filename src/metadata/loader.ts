@@ -26,6 +26,8 @@ export class MetadataLoader {
   private readonly publishers: MetadataPublisher[] = [];
   /** Where the image loaded at start came from, for logs and tests. */
   loadedSnapshotOffset = -1;
+  /** The data records of the bootstrap checkpoint (snapshot 0-0) loaded at start; null: none loaded. */
+  bootstrapRecords: MetadataRecord[] | null = null;
 
   constructor(clusterId: string) {
     this.current = MetadataImage.empty(clusterId);
@@ -57,6 +59,7 @@ export class MetadataLoader {
       };
       from = snapshot.id.offset;
       this.loadedSnapshotOffset = snapshot.id.offset;
+      if (snapshot.id.offset === 0) this.bootstrapRecords = snapshot.records;
     }
     await metadataLog.read(from, (b) => {
       for (const r of b.records) delta.replay(r);

@@ -145,6 +145,7 @@ export class MetadataManager {
       directoryId: this.directoryId,
       clock,
       placer: this.o.cluster ? stripedReplicaPlacer() : undefined,
+      bootstrapRecords: loader.bootstrapRecords ?? undefined,
     });
     return this._controller;
   }
