@@ -202,8 +202,7 @@ async function startClusterNode(opts: CliOptions, props: Record<string, string>)
     }
     const listening = config.listeners.map((l) => `${l.host || '0.0.0.0'}:${l.port} (${l.listenerName})`).join(', ');
     const ms = Math.round(performance.now());
-    const httpPort = node.broker?.httpPort ?? null;
-    const http = httpPort === null ? '' : `, HTTP on ${node.broker!.httpHost}:${httpPort}`;
+    const http = node.httpPort === null ? '' : `, HTTP on ${node.httpHost}:${node.httpPort}`;
     process.stdout.write(`samsa node ${config.nodeId} (${config.roles.join(',')}) listening on ${listening} (started in ${ms} ms)${http}\n`);
   } catch (e) {
     fail(1, `cannot start: ${(e as Error).message}`);

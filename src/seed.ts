@@ -19,6 +19,7 @@ export interface SeedTopic {
   partitions?: number;
   /** Topic configs (cleanup.policy, retention.ms, ...). */
   configs?: Record<string, string>;
+  /** Default: the broker's default.replication.factor; on a startCluster() cluster min(3, brokers). */
   replicationFactor?: number;
   /** Appended in order, one batch per partition. */
   records?: SeedRecord[];
@@ -53,21 +54,26 @@ export function partitionForKey(key: Buffer, partitions: number): number {
   return (murmur2(key) & 0x7fffffff) % partitions;
 }
 
+/** A seed topic's records by partition, in order (keyed ones by murmur2, the rest round-robin). */
+export function seedRecordsByPartition(t: SeedTopic, partitions: number, now = Date.now()): Map<number, RecordInput[]> {
+  const byPartition = new Map<number, RecordInput[]>();
+  let next = 0;
+  for (const r of t.records ?? []) {
+    const key = typeof r.key === 'string' ? Buffer.from(r.key) : r.key ?? null;
+    const p = r.partition ?? (key === null ? next++ % partitions : partitionForKey(key, partitions));
+    if (!Number.isInteger(p) || p < 0 || p >= partitions) throw new Error(`seed record for ${t.name}: no partition ${p} (${partitions} partitions)`);
+    const list = byPartition.get(p) ?? [];
+    list.push({ key, value: r.value ?? null, headers: r.headers, timestamp: r.timestamp ?? now });
+    byPartition.set(p, list);
+  }
+  return byPartition;
+}
+
 export async function seedTopics(broker: Broker, topics: readonly SeedTopic[]): Promise<void> {
   for (const t of topics) {
     const partitions = t.partitions ?? broker.config.number('num.partitions');
     await broker.createTopic(t.name, partitions, t.configs ?? {}, t.replicationFactor);
-    const byPartition = new Map<number, RecordInput[]>();
-    let next = 0;
-    for (const r of t.records ?? []) {
-      const key = typeof r.key === 'string' ? Buffer.from(r.key) : r.key ?? null;
-      const p = r.partition ?? (key === null ? next++ % partitions : partitionForKey(key, partitions));
-      if (!Number.isInteger(p) || p < 0 || p >= partitions) throw new Error(`seed record for ${t.name}: no partition ${p} (${partitions} partitions)`);
-      const list = byPartition.get(p) ?? [];
-      list.push({ key, value: r.value ?? null, headers: r.headers, timestamp: r.timestamp ?? Date.now() });
-      byPartition.set(p, list);
-    }
-    for (const [p, records] of byPartition) {
+    for (const [p, records] of seedRecordsByPartition(t, partitions)) {
       const log = broker.partitionLog(t.name, p);
       if (log === undefined) throw new Error(`seed: ${t.name}-${p} has no log on this broker`);
       await log.append(buildBatch({ records }), { now: Date.now() });

@@ -13,6 +13,9 @@ import { bootstrapControllers, bootstrapServers, localClusterNodes, type LocalCl
 import { Node } from './node.js';
 import type { ClusterControl } from '../faults/cluster-control.js';
 import { moveLeader } from '../faults/move-leader.js';
+import type { SeedTopic } from '../seed.js';
+import type { Broker } from '../broker.js';
+import { seedCluster } from './cluster-seed.js';
 
 export interface ClusterOptions extends Omit<LocalClusterOptions, 'port' | 'controllerPort' | 'ports' | 'controllerPorts'> {
   /** The cluster id (default: a fresh one). */
@@ -21,7 +24,15 @@ export interface ClusterOptions extends Omit<LocalClusterOptions, 'port' | 'cont
   dataDir?: string;
   /** Metadata publishers a node gets at each start (tests watch every image a node publishes). */
   publishers?: (nodeId: number) => MetadataPublisher[];
+  /**
+   * Topics created (and records produced, acks=all) before startCluster resolves, as startBroker's;
+   * without a replicationFactor a topic gets min(3, brokers) unless config sets default.replication.factor.
+   */
+  topics?: SeedTopic[];
 }
+
+/** How long seeding the topics may take (elections and ISRs on a loaded machine). */
+const SEED_TIMEOUT_MS = 120_000;
 
 export interface ClusterNode {
   readonly nodeId: number;
@@ -33,7 +44,7 @@ export interface ClusterNode {
   readonly bootstrap: string | null;
   /** "host:port" of its controller listener (null on a broker-only node). */
   readonly controller: string | null;
-  /** Its HTTP port (asked for with config samsa.http.port, e.g. '0'); null while not running or without one. */
+  /** Its HTTP port (asked for with config samsa.http.port, e.g. '0'; a controller-only node's too); null while not running or without one. */
   readonly httpPort: number | null;
   /** Its quorum view (role, epoch, leader, high watermark); null while not running. */
   status(): RaftStatus | null;
@@ -101,7 +112,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<RunningClust
 
   // What each node's HTTP port offers of the cluster (/api/cluster).
   const control: ClusterControl = {
-    nodes: () => handles.map((h) => ({ nodeId: h.nodeId, running: h.running, bootstrap: h.bootstrap, controller: h.controller, httpPort: h.node?.broker?.httpPort ?? null })),
+    nodes: () => handles.map((h) => ({ nodeId: h.nodeId, running: h.running, bootstrap: h.bootstrap, controller: h.controller, httpPort: h.node?.httpPort ?? null })),
     kill: (id) => handle(id).kill(),
     stop: (id) => handle(id).stop(),
     restart: (id) => handle(id).restart(),
@@ -139,6 +150,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<RunningClust
         throw e;
       }
       node = n;
+      n.clusterControl = control;
       if (n.broker) n.broker.clusterControl = control;
     };
     const h = {
@@ -153,7 +165,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<RunningClust
       bootstrap: spec.port === null ? null : `${host}:${spec.port}`,
       controller: spec.controllerPort === null ? null : `${host}:${spec.controllerPort}`,
       get httpPort() {
-        return node?.broker?.httpPort ?? null;
+        return node?.httpPort ?? null;
       },
       status: () => node?.raftStatus() ?? null,
       async stop() {
@@ -183,6 +195,17 @@ export async function startCluster(o: ClusterOptions = {}): Promise<RunningClust
   };
   try {
     await Promise.all(handles.map((h) => h.start()));
+    if (o.topics && o.topics.length > 0) {
+      const brokers = specs.filter((s) => s.port !== null).length;
+      await seedCluster(
+        {
+          brokers: () => handles.flatMap((h): Broker[] => (h.node?.broker ? [h.node.broker] : [])),
+          replicationFactor: o.config?.['default.replication.factor'] === undefined ? Math.min(3, brokers) : undefined,
+          timeoutMs: SEED_TIMEOUT_MS,
+        },
+        o.topics,
+      );
+    }
   } catch (e) {
     await close();
     throw e;

@@ -53,6 +53,10 @@ import { RemoteController } from './remote-controller.js';
 import { ensureFormatted, readBootstrapQuorum, type BootstrapQuorum } from './format.js';
 import type { VotersRecord } from '../protocol/generated/voters-record.js';
 import { MetadataLogCleaner } from './metadata-log-cleaner.js';
+import { FaultRegistry } from '../faults/registry.js';
+import type { ClusterControl } from '../faults/cluster-control.js';
+import { HttpServer } from '../http/server.js';
+import { registerControllerRoutes } from '../http/controller-routes.js';
 
 export interface NodeOptions {
   /** The node's Kafka properties (server.properties merged with --config). */
@@ -115,6 +119,14 @@ export class Node {
   private directoryAssignments: DirectoryAssignments | null = null;
   private registration: ControllerRegistrationManager | null = null;
   private clusterId = '';
+  /** Faults and hooks of the controller listeners (a controller-only node's /api/faults). */
+  controllerFaults: FaultRegistry | null = null;
+  /** What the controller listeners' admin APIs run against (their authorizer too). */
+  private adminContext: ControllerBrokerContext | null = null;
+  /** A controller-only node's HTTP port (samsa.http.port); a broker's is the Broker's. */
+  private controllerHttp: { server: HttpServer; host: string; port: number } | null = null;
+  /** Set by startCluster(): what /api/cluster on a controller-only node's HTTP port offers. */
+  clusterControl: ClusterControl | null = null;
 
   constructor(readonly options: NodeOptions) {
     this.config = resolveNodeConfig(options.properties);
@@ -143,6 +155,15 @@ export class Node {
   /** This node's quorum view; null before start. */
   raftStatus(): RaftStatus | null {
     return this.raft?.status() ?? null;
+  }
+
+  /** The HTTP port bound (samsa.http.port): the broker's, or a controller-only node's own; null without one. */
+  get httpPort(): number | null {
+    return this._broker ? this._broker.httpPort : (this.controllerHttp?.port ?? null);
+  }
+
+  get httpHost(): string | null {
+    return this._broker ? this._broker.httpHost : (this.controllerHttp?.host ?? null);
   }
 
   /** The broker role's lifecycle state (Kafka's BrokerState); null on a controller-only node. */
@@ -344,6 +365,7 @@ export class Node {
     }
 
     if (this.isController) await this.startControllerRole(raft, metadata);
+    if (!this.isBroker) await this.startControllerHttp(raft, metadata);
     raft.onStateChange(() => {
       channel.controllerChanged();
       adminChannel.controllerChanged();
@@ -364,6 +386,8 @@ export class Node {
   }
 
   private async startControllerRole(raft: RaftDriver, metadata: MetadataManager): Promise<void> {
+    const faults = new FaultRegistry({ apis: CONTROLLER_HANDLERS, topicName: (id) => metadata.image.topics.getById(id)?.name });
+    this.controllerFaults = faults;
     const controller = metadata.installController(null);
     this.controller = controller;
     const activation = new ControllerActivation(this.nodeId, controller, proposerOf(raft), metadata);
@@ -384,11 +408,12 @@ export class Node {
     // The admin APIs on the controller listener run against the controller's own metadata.
     const endpoint = this.config.advertisedControllerListeners[0] ?? this.config.controllerListeners[0];
     const adminContext = new ControllerBrokerContext(metadata, this.nodeId, metadata.dynamicConfig.staticConfig, () => ({ host: endpoint.host, port: endpoint.port }));
+    this.adminContext = adminContext;
     for (const l of this.config.controllerListeners) {
       const server = new Server<ControllerListenerContext>({
         listenerName: l.listenerName,
         security: listenerSecurity((name) => metadata.dynamicConfig.staticConfig.get(name), l.listenerName, l.securityProtocol, imageCredentialStore(() => metadata.image, () => delegationTokenSecretKey((n) => metadata.dynamicConfig.staticConfig.get(n)))),
-        registry: CONTROLLER_HANDLERS,
+        registry: faults.wrap(CONTROLLER_HANDLERS),
         context: (info: RequestInfo): ControllerListenerContext => ({
           ...info,
           raft,
@@ -403,6 +428,29 @@ export class Node {
       this.controllerServers.push(server);
       await server.listen(l.host || '0.0.0.0', l.port);
     }
+  }
+
+  /** A controller-only node's HTTP port: /metrics, /api/faults (src/http/controller-routes.ts). */
+  private async startControllerHttp(raft: RaftDriver, metadata: MetadataManager): Promise<void> {
+    const config = metadata.dynamicConfig.staticConfig;
+    const configured = config.get('samsa.http.port');
+    if (configured === null || configured === undefined) return;
+    const server = new HttpServer();
+    const admin = this.adminContext!;
+    registerControllerRoutes(server, {
+      nodeId: this.nodeId,
+      config,
+      authorizer: () => admin.authorizer,
+      listeners: () => this.config.controllerListeners.map((l) => ({ name: l.listenerName, securityProtocol: l.securityProtocol })),
+      image: () => metadata.image,
+      activeController: () => raft.status().role === 'Leader',
+      raftStatus: () => raft.status(),
+      faults: this.controllerFaults!,
+      cluster: () => this.clusterControl,
+    });
+    const host = this.config.controllerListeners[0]?.host || '0.0.0.0';
+    const { port } = await server.listen(Number(configured), host);
+    this.controllerHttp = { server, host, port };
   }
 
   private startBrokerRole(metadata: MetadataManager, directoryIds: Map<string, string>): void {
@@ -462,6 +510,7 @@ export class Node {
     this.adminChannel?.close();
     await Promise.all(this.controllerServers.map((s) => s.close(opts.drainMs ?? 0)));
     this.controllerServers = [];
+    await this.closeControllerHttp();
     this.activation?.close();
     await this.raft?.close();
     for (const client of this.clients) client.close();
@@ -472,6 +521,12 @@ export class Node {
       await this._metadata?.close();
       await this.ownStorage?.close();
     }
+  }
+
+  private async closeControllerHttp(): Promise<void> {
+    const h = this.controllerHttp;
+    this.controllerHttp = null;
+    await h?.server.close();
   }
 
   /** As close as a process can get to a crash: nothing resigns, nothing says goodbye, sockets drop. */
@@ -488,6 +543,7 @@ export class Node {
     this.replicaClient?.close();
     await Promise.all(this.controllerServers.map((s) => s.close(0)));
     this.controllerServers = [];
+    await this.closeControllerHttp();
     // Files are closed so the same process can open them again; nothing unflushed is forced out first
     // beyond what closing does.
     if (this._broker) await this._broker.close().catch(() => undefined);

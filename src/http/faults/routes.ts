@@ -8,7 +8,10 @@ import type { ClusterControl } from '../../faults/cluster-control.js';
 
 const BODY_LIMIT = 64 << 10;
 
-function addFault(ctx: HttpContext, spec: unknown) {
+/** What these routes use of a node (a broker's HttpContext, or a controller-only node's). */
+export type FaultRoutesContext = Pick<HttpContext, 'nodeId' | 'faults' | 'cluster'>;
+
+function addFault(ctx: FaultRoutesContext, spec: unknown) {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) throw new HttpError(400, 'a fault is a JSON object, e.g. {"api":"Produce","error":"NOT_LEADER_OR_FOLLOWER","times":2}');
   try {
     return ctx.faults.add(spec as FaultSpec);
@@ -18,7 +21,7 @@ function addFault(ctx: HttpContext, spec: unknown) {
   }
 }
 
-function cluster(ctx: HttpContext): ClusterControl {
+function cluster(ctx: FaultRoutesContext): ClusterControl {
   const c = ctx.cluster();
   if (c === null) throw new HttpError(404, 'this broker is not a node of a startCluster() cluster');
   return c;
@@ -30,7 +33,7 @@ function nodeId(c: ClusterControl, raw: string): number {
   return id;
 }
 
-export function registerFaultRoutes(server: HttpServer, ctx: HttpContext): void {
+export function registerFaultRoutes(server: HttpServer, ctx: FaultRoutesContext): void {
   // One fault, or an array of them (added in order; all or none).
   server.route('POST', '/api/faults', async (req, res) => {
     const body = await readJson(req, BODY_LIMIT);

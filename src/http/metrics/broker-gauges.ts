@@ -3,6 +3,7 @@
 // lag (kafka_consumergroup_lag: the partition's high watermark minus the group's committed offset).
 import type { Exposition } from '../../metrics/exposition.js';
 import type { HttpContext } from '../context.js';
+import type { MetadataImage } from '../../metadata/image.js';
 
 export function writeReplicaGauges(out: Exposition, ctx: HttpContext): void {
   const image = ctx.image();
@@ -11,14 +12,8 @@ export function writeReplicaGauges(out: Exposition, ctx: HttpContext): void {
   let leaders = 0;
   let underReplicated = 0;
   let underMinIsr = 0;
-  let offline = 0;
-  let globalPartitions = 0;
-  let globalTopics = 0;
   for (const topic of image.topics.all()) {
-    globalTopics++;
     for (const [, r] of topic.registrations) {
-      globalPartitions++;
-      if (r.leader < 0) offline++;
       if (!r.replicas.includes(me)) continue;
       partitions++;
       if (r.leader !== me) continue;
@@ -32,12 +27,35 @@ export function writeReplicaGauges(out: Exposition, ctx: HttpContext): void {
   gauge('kafka_server_replicamanager_leadercount', 'Partitions this broker leads.', leaders);
   gauge('kafka_server_replicamanager_underreplicatedpartitions', 'Partitions this broker leads whose ISR is smaller than their replicas.', underReplicated);
   gauge('kafka_server_replicamanager_underminisrpartitioncount', 'Partitions this broker leads whose ISR is below min.insync.replicas.', underMinIsr);
+  writeControllerGauges(out, image, ctx.activeController());
+}
+
+/** KafkaController's gauges of the cluster's metadata (a broker's and a controller-only node's /metrics). */
+export function writeControllerGauges(out: Exposition, image: MetadataImage, active: boolean): void {
+  let offline = 0;
+  let globalPartitions = 0;
+  let globalTopics = 0;
+  for (const topic of image.topics.all()) {
+    globalTopics++;
+    for (const [, r] of topic.registrations) {
+      globalPartitions++;
+      if (r.leader < 0) offline++;
+    }
+  }
+  const gauge = (name: string, help: string, value: number) => out.family(name, 'gauge', help).sample(name, value);
   // The controller gauges count on the active controller only (0 elsewhere), as Kafka's do.
-  const active = ctx.activeController();
   gauge('kafka_controller_kafkacontroller_activecontrollercount', 'Whether this node is the active controller.', active ? 1 : 0);
   gauge('kafka_controller_kafkacontroller_offlinepartitionscount', 'Partitions without a leader (on the active controller).', active ? offline : 0);
   gauge('kafka_controller_kafkacontroller_globaltopiccount', 'Topics in the cluster (on the active controller).', active ? globalTopics : 0);
   gauge('kafka_controller_kafkacontroller_globalpartitioncount', 'Partitions in the cluster (on the active controller).', active ? globalPartitions : 0);
+  let fenced = 0;
+  let unfenced = 0;
+  for (const b of image.cluster.brokers.values()) {
+    if (b.fenced) fenced++;
+    else unfenced++;
+  }
+  gauge('kafka_controller_kafkacontroller_activebrokercount', 'Registered brokers that are not fenced (on the active controller).', active ? unfenced : 0);
+  gauge('kafka_controller_kafkacontroller_fencedbrokercount', 'Registered brokers that are fenced (on the active controller).', active ? fenced : 0);
 }
 
 /** kafka_exporter's topic and consumer-group families, for the partitions whose log is on this broker. */
