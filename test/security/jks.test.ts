@@ -1,11 +1,15 @@
 // JKS key and trust stores made by keytool, as a server.properties written for Kafka points at them:
 // ssl.keystore.type left at Kafka's default (JKS) with a key password other than the store password,
 // a JKS trust store and ssl.client.auth=required; kafkajs over TLS with a client certificate gets
-// through, one without is refused. A wrong store or key password, or a missing store password,
-// stops the start with Kafka's message naming the file. The JDK 17 pairings of type and file
-// (keystore.type.compat) hold: a PKCS12 file read as JKS and a JKS one as PKCS12 or JCEKS work,
-// a JCEKS file as JKS is "Invalid keystore format"; a JCEKS store of its own type works.
-// A rewritten JKS file set again through the admin API is served to new connections.
+// through, one without is refused; the broker's own client side, built from JKS stores, gets
+// through too. A wrong store password or a missing one stops the start with Kafka 4.4's message
+// naming the file (checked against Kafka: "Failed to load SSL keystore <file> of type JKS" caused by
+// "Keystore was tampered with, or password was incorrect"); a wrong key password with Java's
+// "Cannot recover key" (Kafka's own message names no file; ours does). The JDK 17 pairings of type
+// and file (keystore.type.compat, checked with keytool -list) hold: a PKCS12 file read as JKS and a
+// JKS one as PKCS12 or JCEKS work, a JCEKS file as JKS or a PKCS12 one as JCEKS is "Invalid keystore
+// format"; a JCEKS store of its own type works. A rewritten JKS file set again through the admin API
+// is served to new connections.
 import fs from 'node:fs';
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
@@ -13,6 +17,7 @@ import tls from 'node:tls';
 import t from 'tap';
 import kafkajs from 'kafkajs';
 import { startBroker, type RunningBroker } from '../../src/index.js';
+import { clientTls } from '../../src/security/tls-options.js';
 import { tempDir } from '../helpers/tmp.js';
 import { keytool, makeKeytoolPki } from './jks-keytool.js';
 
@@ -74,6 +79,17 @@ t.test('kafkajs over TLS to a broker with JKS key and trust stores, client certi
   const value = await new Promise<string>((resolve) => void consumer.run({ eachMessage: async ({ message }) => resolve(message.value!.toString()) }));
   t.equal(value, 'over-tls', 'produced and consumed over TLS');
 
+  // The broker's own client side (inter-broker, controller connections) reads the same JKS stores:
+  // alice's key store and the JKS trust store get it through the required client authentication.
+  const clientSide = { ...jksConfig, 'ssl.keystore.location': aliceJks, 'ssl.keystore.password': 'alice-store', 'ssl.key.password': 'alice-store' } as Record<string, string>;
+  const brokerClient = clientTls((name) => clientSide[name] ?? null, 'SSL')('localhost');
+  const peer = await new Promise<string>((resolve, reject) => {
+    const s = tls.connect({ host: 'localhost', port, ...brokerClient });
+    s.once('secureConnect', () => (resolve(s.getPeerX509Certificate()!.fingerprint256), s.destroy()));
+    s.once('error', reject);
+  });
+  t.equal(peer, signedFingerprint('broker'), "the broker's client side connects with its JKS key and trust stores");
+
   // Without a client certificate the handshake (or the first request, under TLS 1.3) fails.
   const anonymous = new Kafka({ clientId: 'jks-anon', brokers: [`localhost:${port}`], ssl: { ca: [ca] }, connectionTimeout: 5000, retry: { retries: 0 }, logLevel: logLevel.NOTHING }).admin();
   await t.rejects(anonymous.connect().then(() => anonymous.listTopics()), 'a client without a certificate is refused');
@@ -93,7 +109,7 @@ t.test('a broker whose JKS stores cannot be opened does not start, naming the fi
     message: `Failed to load SSL keystore ${trustJks} of type JKS: Keystore was tampered with, or password was incorrect`,
   }, 'a wrong trust store password');
   const { 'ssl.keystore.password': _p, ...noStorePassword } = jksConfig;
-  await t.rejects(startBroker({ memory: true, config: noStorePassword, listeners: sslListener }), { message: 'SSL key store is specified, but key store password is not specified.' });
+  await t.rejects(startBroker({ memory: true, config: noStorePassword, listeners: sslListener }), { message: 'SSL key store is specified, but key store password is not specified.' }, 'no key store password');
   // A trust store needs no password: Java then skips the integrity check.
   const { 'ssl.truststore.password': _t, ...noTrustPassword } = jksConfig;
   const running = await startBroker({ memory: true, config: noTrustPassword, listeners: sslListener });
