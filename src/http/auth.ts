@@ -213,3 +213,30 @@ export function visibleImage(image: MetadataImage, authorizer: StandardAuthorize
   const topics = new TopicsImage(new Map(shown.map((t) => [t.topicId, t])), new Map(shown.map((t) => [t.name, t])));
   return new Image(image.clusterId, image.provenance, image.features, image.cluster, topics, image.configs, image.producerIds, image.scram, image.delegationTokens, image.acls, image.clientQuotas);
 }
+
+type RemoteRequest = (nodeId: number, apiKey: number, apiVersion: number, body: unknown) => Promise<unknown>;
+
+/**
+ * The console's requests to another broker of a cluster: that broker answers as this one's
+ * inter-broker principal, so the lists in its answers are cut here to what the HTTP request's
+ * principal may DESCRIBE (ListGroups, ListTransactions, DescribeTransactions, OffsetFetch's topics).
+ */
+export function remoteAsRequester(requestTo: RemoteRequest, authorizer: () => StandardAuthorizer | null): RemoteRequest {
+  return async (nodeId, apiKey, apiVersion, body) => {
+    const res = (await requestTo(nodeId, apiKey, apiVersion, body)) as Record<string, any>;
+    const a = authorizer();
+    const request = httpRequest();
+    if (a === null || request === undefined) return res;
+    const who = principalString(request.principal);
+    const may = (resourceType: number, name: string) => a.authorize(who, request.host, DESCRIBE, resourceType, name);
+    if (apiKey === 16) return { ...res, groups: res.groups.filter((g: { groupId: string }) => may(AclResourceType.GROUP, g.groupId)) };
+    if (apiKey === 65 || apiKey === 66) {
+      return { ...res, transactionStates: res.transactionStates.filter((s: { transactionalId: string }) => may(AclResourceType.TRANSACTIONAL_ID, s.transactionalId)) };
+    }
+    if (apiKey === 9) {
+      const topics = (list: { name?: string }[] | undefined) => list?.filter((x) => may(AclResourceType.TOPIC, x.name ?? ''));
+      return { ...res, topics: topics(res.topics), groups: res.groups?.map((g: { topics: { name?: string }[] }) => ({ ...g, topics: topics(g.topics) })) };
+    }
+    return res;
+  };
+}

@@ -11,7 +11,10 @@ import t from 'tap';
 import kafkajs, { Kafka, logLevel } from 'kafkajs';
 import { startBroker, type RunningBroker } from '../../src/index.js';
 import type { HttpServer } from '../../src/http/server.js';
-import { routeRule } from '../../src/http/auth.js';
+import { remoteAsRequester, routeRule } from '../../src/http/auth.js';
+import { runAs } from '../../src/http/request-scope.js';
+import { StandardAuthorizer } from '../../src/security/acl/authorizer.js';
+import { AclOperation, AclPermissionType, AclResourceType, PatternType, type StandardAcl } from '../../src/security/acl/acl.js';
 import { AlterUserScramCredentialsRequest } from '../../src/protocol/generated/alter-user-scram-credentials-request.js';
 import { AlterUserScramCredentialsResponse } from '../../src/protocol/generated/alter-user-scram-credentials-response.js';
 import { saltedPassword, SCRAM_SHA_256 } from '../../src/security/scram/scram-formatter.js';
@@ -269,4 +272,30 @@ t.test('samsa.http.host binds the port to loopback while the Kafka listener take
     s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
   });
   t.equal(refused, 'ECONNREFUSED', `HTTP on ${outside}`);
+});
+
+t.test("a cluster's remote answers (made as the inter-broker principal) are cut to what the HTTP user may describe", async (t) => {
+  const allow = (resourceType: number, resourceName: string): StandardAcl => ({
+    resourceType, resourceName, patternType: PatternType.LITERAL, principal: 'User:alice', host: '*', operation: AclOperation.DESCRIBE, permissionType: AclPermissionType.ALLOW,
+  });
+  const authorizer = new StandardAuthorizer([allow(AclResourceType.GROUP, 'alice-group'), allow(AclResourceType.TRANSACTIONAL_ID, 'alice-txn'), allow(AclResourceType.TOPIC, 'alice-topic')], {
+    superUsers: new Set(['User:admin']),
+    allowEveryoneIfNoAclFound: false,
+  });
+  // What another broker answers the inter-broker principal: everything.
+  const answers: Record<number, unknown> = {
+    16: { errorCode: 0, groups: [{ groupId: 'admins-group' }, { groupId: 'alice-group' }] },
+    66: { errorCode: 0, transactionStates: [{ transactionalId: 'admin-txn' }, { transactionalId: 'alice-txn' }] },
+    9: { groups: [{ groupId: 'alice-group', topics: [{ name: 'secret-topic' }, { name: 'alice-topic' }] }] },
+    3: { topics: [{ name: 'untouched' }] },
+  };
+  const remote = remoteAsRequester(async (_id, apiKey) => answers[apiKey], () => authorizer);
+  const as = (name: string, apiKey: number) => runAs({ principal: { principalType: 'User', name }, host: '127.0.0.1' }, () => remote(2, apiKey, 0, {})) as Promise<any>;
+  t.same((await as('alice', 16)).groups, [{ groupId: 'alice-group' }]);
+  t.same((await as('alice', 66)).transactionStates, [{ transactionalId: 'alice-txn' }]);
+  t.same((await as('alice', 9)).groups[0].topics, [{ name: 'alice-topic' }]);
+  t.same(await as('alice', 3), answers[3], 'other APIs pass (their routes are authorized before)');
+  t.same(await as('admin', 16), answers[16], 'a super user sees all');
+  t.same(await as('bob', 16), { errorCode: 0, groups: [] });
+  t.same(await remote(2, 16, 0, {}), answers[16], 'outside an HTTP request: unchanged');
 });
