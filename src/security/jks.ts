@@ -137,7 +137,8 @@ function openPbeMd5TripleDes(body: Buffer, password: string, saltIn: Buffer, ite
   try {
     const decipher = crypto.createDecipheriv('des-ede3-cbc', keyIv.subarray(0, 24), keyIv.subarray(24, 32));
     const plain = Buffer.concat([decipher.update(body), decipher.final()]);
-    der(plain, 0, 0x30); // a wrong password decrypts to noise (or fails the padding)
+    // No check value here: a wrong password shows as bad padding or as bytes that are no one DER SEQUENCE.
+    if (der(plain, 0, 0x30).end !== plain.length) throw new KeyStoreFormatError('Cannot recover key');
     return plain;
   } catch {
     throw new KeyStoreFormatError('Cannot recover key');
