@@ -8,7 +8,7 @@ import type { MetadataImage, TopicsImage } from './metadata/image.js';
 import type { ConfigDescriber } from './metadata/config-describer.js';
 import type { MetadataLog } from './metadata/metadata-log.js';
 import { MetadataManager } from './metadata/manager.js';
-import { Server } from './network/server.js';
+import { Server, type ServerOptions } from './network/server.js';
 import type { ApiRegistry, RequestInfo } from './network/api.js';
 import type { BrokerContext, ControllerOperations, ReplicaAccess } from './handlers/context.js';
 import type { RequestContext } from './handlers/handler.js';
@@ -397,7 +397,19 @@ export class Broker implements BrokerContext {
       config: this.config,
       currentConfig: () => this.metadata.dynamicConfig.current(this.metadata.image),
       connectionThrottleMs: (ip) => this.quotas.connections.throttleMs(this.metadata.image, ip, Date.now()),
+      creationRate: this.creationRate(listenerName),
     });
+  }
+
+  /** The listener's side of max.connection.creation.rate; the inter-broker one of several listeners is exempt from the broker-wide rate, as Kafka's. */
+  private creationRate(listenerName: string): ServerOptions<RequestContext>['creationRate'] {
+    const interBroker = this.config.get('inter.broker.listener.name') ?? 'PLAINTEXT';
+    const protectedListener = listenerName === interBroker && (this.options.listeners?.length ?? 1) > 1;
+    const rate = this.quotas.connectionCreation;
+    return {
+      throttleMs: () => rate.throttleMs(this.metadata.dynamicConfig.current(this.metadata.image), listenerName, protectedListener, Date.now()),
+      unrecord: () => rate.unrecord(listenerName, protectedListener, Date.now()),
+    };
   }
 
   /** The topic's effective settings: its overrides over the (dynamic, then static) broker defaults. */

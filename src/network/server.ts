@@ -36,6 +36,12 @@ export interface ServerOptions<Ctx extends RequestInfo> {
    * per-IP connection_creation_rate quota, KIP-612); checked before max.connections.per.ip.
    */
   connectionThrottleMs?(ip: string): number;
+  /**
+   * The broker-wide and listener connection creation rates (KIP-612's max.connection.creation.rate):
+   * `throttleMs` records a new connection and says how long the acceptor waits before serving it
+   * (connections behind it wait too); `unrecord` takes it back when its address's rate refuses it.
+   */
+  creationRate?: { throttleMs(): number; unrecord(): void };
 }
 
 export class Server<Ctx extends RequestInfo = RequestInfo> {
@@ -63,6 +69,10 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
   private readonly connectionThrottleMs: ServerOptions<Ctx>['connectionThrottleMs'];
   /** Connections over their address's connection rate, closed when their throttle time is up. */
   private readonly throttled = new Map<net.Socket, NodeJS.Timeout>();
+  private readonly creationRate: ServerOptions<Ctx>['creationRate'];
+  /** While the acceptor waits out a connection creation rate: the wait and the sockets accepted behind it. */
+  private acceptorWait: { socket: net.Socket; timer: NodeJS.Timeout } | null = null;
+  private readonly acceptQueue: net.Socket[] = [];
 
   constructor(options: ServerOptions<Ctx>) {
     this.apis = { listenerName: options.listenerName, registry: options.registry, context: options.context, observer: options.observer };
@@ -71,6 +81,7 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
     this.security = options.security ?? null;
     this.reloadSecurity = options.reloadSecurity;
     this.connectionThrottleMs = options.connectionThrottleMs;
+    this.creationRate = options.creationRate;
     if (this.reloadSecurity) this.securityChecked = { config: options.config, fingerprint: this.reloadSecurity.fingerprint(options.config) };
     const c = options.config;
     this.limits = {
@@ -100,14 +111,39 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
     return this.currentConfig();
   }
 
+  /** Kafka's acceptor: one connection at a time, waiting out the connection creation rates before the next. */
   private accept(socket: net.Socket): void {
     if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    // Unread until served (no 'data' listener yet), as sockets left in Kafka's listen backlog.
+    if (this.acceptorWait) {
+      socket.on('error', () => {});
+      this.acceptQueue.push(socket);
+      return;
+    }
+    const waitMs = this.creationRate?.throttleMs() ?? 0;
+    if (waitMs <= 0) return this.admit(socket);
+    log.debug(`listener ${this.apis.listenerName}: waiting ${waitMs} ms before serving the next connection (max.connection.creation.rate)`);
+    socket.on('error', () => {});
+    const timer = setTimeout(() => {
+      this.acceptorWait = null;
+      this.admit(socket);
+      while (this.acceptQueue.length > 0 && !this.acceptorWait) this.accept(this.acceptQueue.shift()!);
+    }, waitMs);
+    this.acceptorWait = { socket, timer };
+  }
+
+  private admit(socket: net.Socket): void {
+    if (this.closing || socket.destroyed) {
       socket.destroy();
       return;
     }
     const ip = clientAddress(socket);
     const delayMs = this.connectionThrottleMs?.(ip) ?? 0;
     if (delayMs > 0) {
+      this.creationRate?.unrecord();
       log.debug(`delaying the close of connection from ${ip} for ${delayMs} ms (connection_creation_rate)`);
       socket.pause();
       socket.on('error', () => {});
@@ -251,6 +287,12 @@ export class Server<Ctx extends RequestInfo = RequestInfo> {
     this.closing = true;
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const { socket } of this.waiting.splice(0)) socket.destroy();
+    if (this.acceptorWait) {
+      clearTimeout(this.acceptorWait.timer);
+      this.acceptorWait.socket.destroy();
+      this.acceptorWait = null;
+    }
+    for (const socket of this.acceptQueue.splice(0)) socket.destroy();
     for (const [socket, timer] of this.throttled) {
       clearTimeout(timer);
       socket.destroy();

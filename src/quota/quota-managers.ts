@@ -5,6 +5,7 @@
 import type { BrokerConfig } from '../config.js';
 import { ClientQuotaManager } from './client-quota-manager.js';
 import { ControllerMutationQuotaManager } from './controller-mutation-quota.js';
+import { ConnectionCreationRate } from './connection-creation-rate.js';
 import { ConnectionRateQuota } from './connection-rate-quota.js';
 import type { RateConfig } from './sampled-rate.js';
 
@@ -16,6 +17,8 @@ export class QuotaManagers {
   readonly controllerMutation: ControllerMutationQuotaManager;
   /** connection_creation_rate per client address (KIP-612), checked by the listeners as they accept. */
   readonly connections: ConnectionRateQuota;
+  /** max.connection.creation.rate, broker-wide and per listener (KIP-612), waited out by the listeners' acceptors. */
+  readonly connectionCreation: ConnectionCreationRate;
   /** quota.window.num x quota.window.size.seconds. */
   readonly client: RateConfig;
 
@@ -27,6 +30,7 @@ export class QuotaManagers {
     this.request = new ClientQuotaManager('request_percentage', client, client.windowMs);
     this.controllerMutation = new ControllerMutationQuotaManager(controller);
     this.connections = new ConnectionRateQuota(client);
+    this.connectionCreation = new ConnectionCreationRate(client);
   }
 
   static fromConfig(config: BrokerConfig): QuotaManagers {
