@@ -38,6 +38,7 @@ import { SharePersister } from './coordinator/share/persister.js';
 import { QuotaManagers } from './quota/quota-managers.js';
 import { FaultRegistry } from './faults/registry.js';
 import type { ClusterControl } from './faults/cluster-control.js';
+import type { RaftStatus } from './raft/messages.js';
 import { HttpServer } from './http/server.js';
 import { registerRoutes } from './http/routes.js';
 import type { HttpContext } from './http/context.js';
@@ -142,6 +143,8 @@ export class Broker implements BrokerContext {
   );
   /** Whether this node is the active controller: a lone node is; a cluster node sets its own. */
   activeController: () => boolean = () => !this.options.cluster;
+  /** Cluster mode: the node's quorum view (set by the node), for /metrics. */
+  raftStatus: () => RaftStatus | null = () => null;
   /** Group-level settings for the coordinators: a group's GROUP config override, else the broker's group.* value. */
   readonly groupConfigs: GroupConfigs;
   private quotaManagers: QuotaManagers | null = null;
@@ -340,6 +343,7 @@ export class Broker implements BrokerContext {
       image: () => this.metadata.image,
       metrics: this.metrics,
       activeController: () => this.activeController(),
+      raftStatus: () => this.raftStatus(),
       minInsyncReplicas: (topic) => this.logConfig({ name: topic }).minInsyncReplicas,
       partitionOffsets: (topic, partition) => {
         const log = this.partitionLog(topic, partition);

@@ -6,6 +6,7 @@ import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { ConsoleSource } from './console/source.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { ClusterControl } from '../faults/cluster-control.js';
+import type { RaftStatus } from '../raft/messages.js';
 import type { StandardAuthorizer } from '../security/acl/authorizer.js';
 import type { SecurityProtocol } from '../security/listener-security.js';
 
@@ -19,6 +20,8 @@ export interface HttpContext {
   readonly metrics: BrokerMetrics;
   /** Whether this node is the active controller (a lone node always is). */
   activeController(): boolean;
+  /** The metadata quorum as this node sees it (kafka_server_raft_metrics_*); null on a lone broker. */
+  raftStatus(): RaftStatus | null;
   /** The topic's min.insync.replicas. */
   minInsyncReplicas(topic: string): number;
   /** A partition's log start offset and high watermark, when its log is on this broker. */

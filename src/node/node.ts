@@ -246,6 +246,7 @@ export class Node {
       this._broker = broker;
       // Its /metrics report the controller gauges while this node is the active controller.
       broker.activeController = () => this.isController && this.raftStatus()?.role === 'Leader';
+      broker.raftStatus = () => this.raftStatus();
       // The replica layer follows the image from its first one (after the storage publisher made the logs).
       this.replicaClient = new NodeClient({ nodeId: this.nodeId, requestTimeoutMs: q.requestTimeoutMs, faults: this.options.faults, security: interBroker });
       const replicas = new ReplicaManager({

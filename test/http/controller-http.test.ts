@@ -1,10 +1,11 @@
 // A controller-only node's HTTP port (samsa.http.port on process.roles=controller), on a
 // startCluster of 3 controllers and 1 broker: /metrics parsed as Prometheus text carries Kafka's
-// raft metrics (kafka_server_raft_metrics_*: every controller names the same leader and epoch)
-// and KafkaController's gauges (exactly the quorum leader is the active controller and counts the
-// cluster's topics, partitions and brokers); /api/faults injects errors into the controller
-// listener's requests; the console's pages say the node is a controller. A lone controller whose
-// listener is SASL_PLAINTEXT guards its HTTP port as a SASL broker does: 401 without Basic credentials.
+// raft metrics (kafka_server_raft_metrics_*: every controller names the same leader and epoch, and
+// so does the broker, an observer) and KafkaController's gauges (exactly the quorum leader is the
+// active controller and counts the cluster's topics, partitions and brokers); /api/faults injects
+// errors into the controller listener's requests; the console's pages say the node is a
+// controller. A lone controller whose listener is SASL_PLAINTEXT guards its HTTP port as a SASL
+// broker does: 401 without Basic credentials.
 import t from 'tap';
 import http from 'node:http';
 import net from 'node:net';
@@ -81,6 +82,12 @@ t.test('controller-only nodes serve /metrics, /api/faults and a page saying what
   t.ok(m.has('process_resident_memory_bytes'), 'process metrics');
   t.notOk(m.has('kafka_server_replicamanager_partitioncount'), 'no broker gauges on a controller');
   t.notOk(m.has('kafka_network_requestmetrics_requests_total'), 'nor broker request metrics');
+  // The broker (an observer of the quorum) reports the raft metrics too, as a Kafka broker does.
+  const observed = await waitUntil('the broker naming the leader in /metrics', 60_000, async () => {
+    const b = await scrape(c.node(4).httpPort!);
+    return gauge(b, 'kafka_server_raft_metrics_current_leader') === leader.nodeId ? b : undefined;
+  });
+  t.equal(gauge(observed, 'kafka_server_raft_metrics_current_epoch'), leader.status()!.epoch, 'the broker: current_leader and current_epoch of the quorum');
 
   // A topic created through the broker: counted by the active controller, and only there.
   const kafka = new Kafka({ brokers: c.bootstrap.split(','), clientId: 'controller-http', logLevel: logLevel.NOTHING, connectionTimeout: 10_000, retry: { retries: 10 } });
