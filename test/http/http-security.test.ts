@@ -213,6 +213,10 @@ t.test('READ granted with CreateAcls: that topic readable, no other; produce sti
   t.match(records.body, /value-for-alice/);
   t.notMatch(records.body, /value-not-for-alice/);
   t.equal((await get('/topics/open-to-alice/partitions/0', ALICE)).status, 200, 'the message browser');
+  const topicPage = await get('/topics/open-to-alice', ALICE);
+  t.equal(topicPage.status, 200, 'the topic page, without DESCRIBE_CONFIGS');
+  t.match(topicPage.body, /value-for-alice/);
+  t.match(topicPage.body, /id="configs">TOPIC_AUTHORIZATION_FAILED</, "its configs refused (DescribeConfigs' error)");
   t.equal((await get('/api/console/topics/secret-b/partitions/0/records', ALICE)).status, 403, 'the other topic');
   t.same(JSON.parse((await get('/api/console/topics', ALICE)).body).map((x: { name: string }) => x.name), ['open-to-alice']);
   const page = (await get('/', ALICE)).body;

@@ -37,7 +37,8 @@ export async function latestRecords(src: ConsoleSource, topic: TopicImage, limit
 
 export async function topicPage(src: ConsoleSource, topic: TopicImage, format: Format, notice: string | null): Promise<string> {
   const parts = await partitionRows(src, topic);
-  const configs = await describeConfigs(src, 2, topic.name);
+  // With an authorizer, a user may READ a topic without DESCRIBE_CONFIGS on it: the rest of the page still shows.
+  const configs = await describeConfigs(src, 2, topic.name).catch((e: Error) => e);
   const latest = await latestRecords(src, topic, LATEST, format);
   const name = seg(topic.name);
   const partitionTable = table(
@@ -54,12 +55,15 @@ export async function topicPage(src: ConsoleSource, topic: TopicImage, format: F
     ]),
     { id: 'partitions' },
   );
-  const configTable = table(
-    ['config', 'value', 'source'],
-    configs.map((c) => [html`<code>${c.name}</code>`, c.sensitive ? html`<span class="null">(sensitive)</span>` : (c.value ?? html`<span class="null">null</span>`), c.source]),
-    { id: 'configs' },
-  );
-  const editable = configs.filter((c) => !c.readOnly);
+  const configTable =
+    configs instanceof Error
+      ? html`<p class="error" id="configs">${configs.message}</p>`
+      : table(
+          ['config', 'value', 'source'],
+          configs.map((c) => [html`<code>${c.name}</code>`, c.sensitive ? html`<span class="null">(sensitive)</span>` : (c.value ?? html`<span class="null">null</span>`), c.source]),
+          { id: 'configs' },
+        );
+  const editable = configs instanceof Error ? [] : configs.filter((c) => !c.readOnly);
   const body = html`
 <p>Topic id <code>${topic.topicId}</code>, ${topic.partitions} partitions.</p>
 ${notice ? html`<p class="notice" id="notice">${notice}</p>` : ''}
