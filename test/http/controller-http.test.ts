@@ -5,7 +5,8 @@
 // active controller and counts the cluster's topics, partitions and brokers); /api/faults injects
 // errors into the controller listener's requests; the console's pages say the node is a
 // controller. A lone controller whose listener is SASL_PLAINTEXT guards its HTTP port as a SASL
-// broker does: 401 without Basic credentials.
+// broker does: 401 without Basic credentials. From the CLI, a controller-only node's ready line
+// names its HTTP address.
 import t from 'tap';
 import http from 'node:http';
 import net from 'node:net';
@@ -18,6 +19,7 @@ import { randomUuid } from '../../src/metadata/uuid.js';
 import { waitUntil } from '../helpers/cluster-wait.js';
 import { codecRequest } from '../metadata/helpers.js';
 import { tempDir } from '../helpers/tmp.js';
+import { spawnBroker } from '../helpers/cli-broker.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -187,4 +189,26 @@ t.test('a controller with a SASL listener asks HTTP clients for its users\' cred
   });
   t.match(ok.body, /^kafka_server_raft_metrics_current_leader 1$/m, 'with the JAAS user: 200, the lone voter leads');
   t.equal(node.controllerFaults?.list().length, 0, 'no fault added by the refused requests');
+});
+
+t.test('samsa with process.roles=controller and --http-port 0 prints its HTTP address and serves /metrics', async (t) => {
+  const port = await freePort();
+  const node = await spawnBroker(t, [
+    '--config', 'process.roles=controller', '--config', 'node.id=1',
+    '--config', `controller.quorum.voters=1@127.0.0.1:${port}`,
+    '--config', `listeners=CONTROLLER://127.0.0.1:${port}`,
+    '--config', 'controller.listener.names=CONTROLLER', '--config', `log.dirs=${tempDir(t)}`,
+    '--cluster-id', 'MkU3OEVBNTcwNTJENDM2Qg', '--http-port', '0',
+  ], { timeoutMs: 90_000 });
+  const m = /^samsa node 1 \(controller\) listening on .* \(started in \d+ ms\), HTTP on 127\.0\.0\.1:(\d+)$/.exec(node.readyLine);
+  t.ok(m, `ready line: ${node.readyLine}`);
+  const hp = Number(m![1]);
+  const r = await waitUntil('the lone controller active in /metrics', 60_000, async () => {
+    const x = await get(hp, '/metrics');
+    return x.status === 200 && /^kafka_controller_kafkacontroller_activecontrollercount 1$/m.test(x.body) ? x : undefined;
+  });
+  const parsed = new Map((parsePrometheusTextFormat(r.body) as Family[]).map((f) => [f.name, f]));
+  t.equal(gauge(parsed, 'kafka_server_raft_metrics_current_leader'), 1, 'parsed: the lone voter leads');
+  t.ok(gauge(parsed, 'kafka_server_raft_metrics_current_epoch') >= 1, 'in an epoch');
+  t.same(await node.stop('SIGTERM', 30_000), { code: 0, signal: null }, 'SIGTERM: exit 0');
 });
