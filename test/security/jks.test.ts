@@ -117,6 +117,14 @@ t.test('a broker whose JKS stores cannot be opened does not start, naming the fi
   t.equal(await served(sslPort(running)), signedFingerprint('broker'), 'a trust store without a password is read');
 });
 
+t.test('without ssl.key.password the store password opens the key, as Kafka reads it', async (t) => {
+  const same = pki.keyStore('same', 'CN=localhost', { storePassword: 'same-secret', keyPassword: 'same-secret', server: true });
+  const { 'ssl.key.password': _k, ...config } = { ...jksConfig, 'ssl.keystore.location': same, 'ssl.keystore.password': 'same-secret' };
+  const running = await startBroker({ memory: true, config, listeners: sslListener });
+  t.teardown(() => running.close());
+  t.equal(await served(sslPort(running)), signedFingerprint('same'), 'the key entry opened with the store password');
+});
+
 t.test('store types and files pair as on JDK 17 (keystore.type.compat)', async (t) => {
   const convert = (type: string) => {
     const out = path.join(pki.dir, `broker-converted.${type.toLowerCase()}`);
