@@ -24,6 +24,12 @@ export default defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbe
     if (req.subscribedTopicNames?.some((t) => !authorized(ctx, Op.DESCRIBE, Resource.TOPIC, t))) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, memberId: null, memberEpoch: -1, heartbeatIntervalMs: -1, assignment: null };
     }
-    return ctx.broker.groups.consumerGroupHeartbeat(req, { clientId: ctx.clientId ?? '', clientHost: clientHostOf(ctx.peer), apiVersion: ctx.apiVersion });
+    return ctx.broker.groups.consumerGroupHeartbeat(req, {
+      clientId: ctx.clientId ?? '',
+      clientHost: clientHostOf(ctx.peer),
+      apiVersion: ctx.apiVersion,
+      // A regular expression resolves to the topics this principal may describe, as Kafka's.
+      describableTopic: (topic) => authorized(ctx, Op.DESCRIBE, Resource.TOPIC, topic),
+    });
   },
 });

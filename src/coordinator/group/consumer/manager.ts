@@ -88,6 +88,8 @@ export interface HeartbeatContext {
   clientId: string;
   clientHost: string;
   apiVersion: number;
+  /** Whether the heartbeat's principal may DESCRIBE the topic: Kafka resolves regular expressions to those only (default: every topic). */
+  describableTopic?(topic: string): boolean;
 }
 
 interface Outcome<T> {
@@ -245,7 +247,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
       clientId: ctx.clientId,
       clientHost: ctx.clientHost,
     };
-    const reconciled = this.advance(group, member, updated, owned, records);
+    const reconciled = this.advance(group, member, updated, owned, records, ctx.describableTopic);
 
     this.scheduleSessionTimeout(group.groupId, reconciled.memberId);
     const full =
@@ -270,14 +272,21 @@ export class ConsumerGroupManager implements GroupProtocolManager {
    * share them): write a changed subscription, bump the group epoch on a subscription or metadata change,
    * compute a new target assignment past the assignment epoch, then reconcile the member one step.
    */
-  private advance(group: ConsumerGroup, member: ConsumerGroupMember, updated: ConsumerGroupMember, owned: TopicPartitions | null, records: StoredRecord[]): ConsumerGroupMember {
+  private advance(
+    group: ConsumerGroup,
+    member: ConsumerGroupMember,
+    updated: ConsumerGroupMember,
+    owned: TopicPartitions | null,
+    records: StoredRecord[],
+    describable?: HeartbeatContext['describableTopic'],
+  ): ConsumerGroupMember {
     let bump = false;
     if (!sameSubscription(member, updated)) {
       records.push(memberMetadataRecord(group.groupId, updated));
       bump = !sameNames(member.subscribedTopicNames, updated.subscribedTopicNames) || member.subscribedTopicRegex !== updated.subscribedTopicRegex;
     }
     if (this.preferredAssignor(group, updated) !== this.preferredAssignor(group)) bump = true;
-    const regexes = this.updateRegexes(group, member, updated, records);
+    const regexes = this.updateRegexes(group, member, updated, records, describable);
 
     // Topic metadata of the subscribed topics (KIP-1101's metadata hash): a change bumps the epoch too.
     let groupEpoch = group.groupEpoch;
@@ -336,12 +345,21 @@ export class ConsumerGroupManager implements GroupProtocolManager {
    * again once REGEX_REFRESH_INTERVAL_MS has passed. Changes are written as regular expression records;
    * new topics change the metadata hash, which bumps the group epoch.
    */
-  private updateRegexes(group: ConsumerGroup, member: ConsumerGroupMember, updated: ConsumerGroupMember, records: StoredRecord[]): Map<string, ResolvedRegex> {
+  private updateRegexes(
+    group: ConsumerGroup,
+    member: ConsumerGroupMember,
+    updated: ConsumerGroupMember,
+    records: StoredRecord[],
+    describable: HeartbeatContext['describableTopic'],
+  ): Map<string, ResolvedRegex> {
     const regexes = new Map(group.resolvedRegexes);
     const now = this.c.now();
     const resolve = (pattern: string) => {
       try {
-        return resolveSubscriptionRegex(compileSubscriptionRegex(pattern), this.topics.names());
+        const topics = resolveSubscriptionRegex(compileSubscriptionRegex(pattern), this.topics.names());
+        // As Kafka's TopicRegexResolver: only the topics the principal of the resolving heartbeat may describe.
+        if (describable) for (const t of topics) if (!describable(t)) topics.delete(t);
+        return topics;
       } catch (e) {
         if (e instanceof InvalidRegexError) throw new GroupApiError(ErrorCode.INVALID_REGULAR_EXPRESSION, e.message);
         throw e;
@@ -764,7 +782,7 @@ export class ConsumerGroupManager implements GroupProtocolManager {
         clientHost: ctx.clientHost,
         classic: classicMetadata(req.sessionTimeoutMs, req.protocols),
       };
-      reconciled = this.advance(group, member, updated, topicPartitionsByName(subscription.ownedPartitions, this.topics), records);
+      reconciled = this.advance(group, member, updated, topicPartitionsByName(subscription.ownedPartitions, this.topics), records, ctx.describableTopic);
     } catch (e) {
       if (e instanceof GroupApiError) return fail(e.errorCode);
       if (e instanceof MalformedProtocolError) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
