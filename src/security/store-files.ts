@@ -45,7 +45,8 @@ export function javaKeyStoreKeys(data: Buffer, storePassword: string, keyPasswor
  */
 export function javaTrustStoreCertificates(data: Buffer, password: string | null): string[] {
   const store: JavaKeyStore = parseJavaKeyStore(data, password);
-  return [...store.trusted.map((t) => t.cert), ...store.keys.filter((k) => k.chain.length > 0).map((k) => k.chain[0])].map(pemCertificate);
+  const certs = [...store.trusted.map((t) => t.cert), ...store.keys.filter((k) => k.chain.length > 0).map((k) => k.chain[0])].map(pemCertificate);
+  return [...new Set(certs)]; // a set, as Java's: a certificate both trusted and a key's own counts once
 }
 
 function pemCertificate(der: Buffer): string {

@@ -3,12 +3,16 @@
 // certificate gives the aliases and certificates `keytool -list -rfc` prints, and keys that match
 // their certificates. A flipped byte or a wrong password fails with the message keytool prints;
 // without a password the digest is not checked (Java's trust store reading); a JCEKS store's keys
-// (PBEWithMD5AndTripleDES) open too, and its secret key entries are refused by name.
+// (PBEWithMD5AndTripleDES) open too, and its secret key entries are refused by name. As a trust
+// store, the same file trusts what Java's default TrustManagerFactory accepts: the trusted
+// certificate entries and the first certificate of each key entry.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { execFileSync } from 'node:child_process';
 import { parseJavaKeyStore, recoverKey } from '../../src/security/jks.js';
+import { javaTrustStoreCertificates } from '../../src/security/store-files.js';
 import { tempDir } from '../helpers/tmp.js';
 import { keytool } from './jks-keytool.js';
 
@@ -89,4 +93,20 @@ t.test('JCEKS: keys under PBEWithMD5AndTripleDES, secret keys refused by name', 
 
   keytool(dir, '-genseckey', ...jc, '-alias', 'aes-secret', '-keypass', 'store-pass', '-keyalg', 'AES', '-keysize', '128');
   t.throws(() => parseJavaKeyStore(fs.readFileSync(jceks), 'store-pass'), { message: /secret key entry aes-secret is not supported/ }, 'a secret key entry is named');
+});
+
+t.test('as a trust store: the issuers the JDK TrustManagerFactory accepts', async (t) => {
+  const program = path.join(dir, 'AcceptedIssuers.java');
+  fs.writeFileSync(program, [
+    'import java.io.FileInputStream; import java.security.KeyStore; import java.security.cert.X509Certificate; import javax.net.ssl.*;',
+    'public class AcceptedIssuers { public static void main(String[] a) throws Exception {',
+    '  KeyStore ks = KeyStore.getInstance("JKS"); ks.load(new FileInputStream(a[0]), null);',
+    '  TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm()); f.init(ks);',
+    '  for (X509Certificate c : ((X509TrustManager) f.getTrustManagers()[0]).getAcceptedIssuers()) System.out.println(java.util.Base64.getEncoder().encodeToString(c.getEncoded()));',
+    '}}',
+  ].join('\n'));
+  const java = execFileSync('java', [program, jks], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').sort();
+  const ours = javaTrustStoreCertificates(fs.readFileSync(jks), null).map((pem) => pem.replace(/-----[A-Z ]+-----|\s+/g, '')).sort();
+  t.equal(java.length, 2, 'Java trusts two certificates (two key entries; the trusted one repeats the EC key entry\'s)');
+  t.same(ours, java, 'the same certificates');
 });
