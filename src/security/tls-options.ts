@@ -93,7 +93,10 @@ function readKeyStore(get: Settings): KeyStore | null {
   if (password === null) throw new SslConfigError('SSL key store is specified, but key store password is not specified.');
   const data = readBinary(location, 'ssl.keystore.location');
   return loadStore(location, type, () => {
-    if (storeFormat(type, data) === 'PKCS12') return { pfx: data, passphrase: password };
+    if (storeFormat(type, data) === 'PKCS12') {
+      checkPkcs12(data, password);
+      return { pfx: data, passphrase: password };
+    }
     return javaKeyStoreKeys(data, password, keyPassword ?? password);
   });
 }
@@ -113,6 +116,16 @@ function readTrustStore(get: Settings): string[] | null {
   const format = loadStore(location, type, () => storeFormat(type, data));
   if (format === 'PKCS12') return pemBlocks(pkcs12Certificates(location, password ?? ''), /^CERTIFICATE$/);
   return loadStore(location, type, () => javaTrustStoreCertificates(data, password));
+}
+
+/** Opens a PKCS12 key store now, so a wrong password stops the start as in Kafka, not each handshake later. */
+function checkPkcs12(pfx: Buffer, passphrase: string): void {
+  try {
+    tls.createSecureContext({ pfx, passphrase });
+  } catch (e) {
+    const message = (e as Error).message;
+    throw new Error(/mac verify failure/i.test(message) ? 'keystore password was incorrect' : message);
+  }
 }
 
 /** Kafka's message for a key or trust store file it cannot load, with the reason. */

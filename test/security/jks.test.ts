@@ -142,6 +142,10 @@ t.test('store types and files pair as on JDK 17 (keystore.type.compat)', async (
     ['a JCEKS file with ssl.keystore.type=JKS', 'JKS', jceks, `Failed to load SSL keystore ${jceks} of type JKS: Invalid keystore format`],
     ['a PKCS12 file with ssl.keystore.type=JCEKS', 'JCEKS', p12, `Failed to load SSL keystore ${p12} of type JCEKS: Invalid keystore format`],
   ];
+  // Read as PKCS12, a wrong password also stops the start (the JDK: "keystore password was incorrect").
+  await t.rejects(startBroker({ memory: true, config: { ...jksConfig, 'ssl.keystore.location': p12, 'ssl.keystore.password': 'wrong-store' }, listeners: sslListener }), {
+    message: `Failed to load SSL keystore ${p12} of type JKS: keystore password was incorrect`,
+  }, 'a PKCS12 file read as JKS, wrong password');
   for (const [what, type, file, error] of cases) {
     const config = { ...jksConfig, 'ssl.keystore.type': type, 'ssl.keystore.location': file, 'ssl.truststore.type': type === 'JCEKS' ? 'JCEKS' : 'PKCS12' };
     if (error) {
