@@ -59,8 +59,8 @@ export function mutationQuota(ctx: RequestContext, strictSinceVersion: number): 
  * handler's code on the one event loop thread; time awaiting I/O or a rebalance is not the broker's
  * work, as Kafka does not count a request's wait in purgatory).
  */
-export function withRequestQuota<H extends Handler>(h: H): H {
-  if (EXEMPT.has(h.apiKey)) return h;
+export function withRequestQuota<H extends Handler>(h: H, exempt: ReadonlySet<number> = EXEMPT): H {
+  if (exempt.has(h.apiKey)) return h;
   return {
     ...h,
     handle(ctx: RequestContext, req: unknown) {

@@ -17,6 +17,7 @@ import saslHandshake from '../17-sasl-handshake.js';
 import saslAuthenticate from '../36-sasl-authenticate.js';
 import { clusterAuthorized, Op } from '../authorize.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { withRequestQuota } from '../../quota/throttled-handlers.js';
 import { CONTROLLER_ADMIN_HANDLERS, CONTROLLER_CLUSTER_HANDLERS, type ControllerApisContext } from './controller-apis.js';
 
 /** The controller listener's context: the quorum's part and the controller's (cluster membership, admin APIs). */
@@ -55,9 +56,20 @@ function clusterChecked(h: Handler<any, any, ControllerListenerContext>): Handle
   return { ...h, handle: (ctx, req) => (clusterAuthorized(ctx, operation) ? h.handle(ctx, req) : { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED }) };
 }
 
+/**
+ * Answered outside the request quota, as Kafka's ControllerApis sends them (sendResponseExemptThrottle):
+ * the quorum's requests and AlterPartition; an Envelope's inner request is handled as itself.
+ */
+const REQUEST_QUOTA_EXEMPT: ReadonlySet<number> = new Set([1, 52, 53, 54, 55, 56, 58, 59, 80, 81, 82]);
+
+/** Every other API's handler time counts under request_percentage, its refusals included (Kafka's sendResponseMaybeThrottle). */
+function quotaChecked(h: Handler<any, any, ControllerListenerContext>): Handler<any, any, ControllerListenerContext> {
+  return withRequestQuota(h as Handler, REQUEST_QUOTA_EXEMPT) as Handler<any, any, ControllerListenerContext>;
+}
+
 export const CONTROLLER_HANDLERS: ApiRegistry<ControllerListenerContext> = new Map(
   [fetch, apiVersions, vote, beginQuorumEpoch, endQuorumEpoch, describeQuorum, fetchSnapshot, addRaftVoter, removeRaftVoter, updateRaftVoter, saslHandshake, saslAuthenticate, ...CONTROLLER_CLUSTER_HANDLERS, ...CONTROLLER_ADMIN_HANDLERS].map((h) => [
     h.apiKey,
-    clusterChecked(h as Handler<any, any, ControllerListenerContext>),
+    quotaChecked(clusterChecked(h as Handler<any, any, ControllerListenerContext>)),
   ]),
 );
