@@ -5,7 +5,7 @@
 # The rule is a grep, so new tests fall on the right side without a list to keep up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-heavy="kafka-tool|jepsen-run|compat/kafka|broker\\.sh|kafka-run-class|[\"']java[\"']|helpers/cluster-|netns-cluster|startCluster|launchLocalCluster|--nodes|fuzzShard|SAMSA_TORTURE"
+heavy="kafka-tool|jepsen-run|compat/kafka|broker\\.sh|kafka-run-class|[\"']java[\"']|helpers/cluster-|netns-cluster|startCluster|launchLocalCluster|--nodes|fuzzShard|SAMSA_TORTURE|keytool"
 files=$(find test -name '*.test.ts' | sort)
 grep -lE "$heavy" $files || true
 grep -LE "$heavy" $files || true
