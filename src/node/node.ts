@@ -425,6 +425,11 @@ export class Node {
         }),
         config: metadata.dynamicConfig.staticConfig,
         currentConfig: () => metadata.dynamicConfig.current(metadata.image),
+        // max.connection.creation.rate: the controller's listeners have rates of their own, as Kafka's controller SocketServer.
+        creationRate: {
+          throttleMs: () => adminContext.quotas.connectionCreation.throttleMs(metadata.dynamicConfig.current(metadata.image), l.listenerName, false, Date.now()),
+          unrecord: () => adminContext.quotas.connectionCreation.unrecord(l.listenerName, false, Date.now()),
+        },
       });
       this.controllerServers.push(server);
       await server.listen(l.host || '0.0.0.0', l.port);

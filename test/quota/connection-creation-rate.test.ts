@@ -3,10 +3,15 @@
 // connection over the rate is still served, but only after its listener's acceptor has waited out
 // the throttle time, and the connections behind it wait their turn; a listener without a rate
 // serves a burst at once. quota.window.num=2 (1-s windows): at 1 connection/s the second connection
-// of a burst waits a full window (Kafka caps the wait at one window).
+// of a burst waits a full window (Kafka caps the wait at one window). A KRaft node's controller
+// listeners have their own rates, as Kafka's controller has its own SocketServer.
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import t from 'tap';
 import { startBroker, type RunningBroker } from '../../src/index.js';
+import { Node } from '../../src/node/node.js';
 
 t.setTimeout(120_000);
 
@@ -99,4 +104,35 @@ t.test('without a rate every connection of a burst is served', async (t) => {
   t.teardown(() => b.close());
   const at = await Promise.all(await burst(b.port, 20));
   t.equal(at.length, 20, 'all 20 answered');
+});
+
+t.test('a KRaft node\'s controller listener has its own rate (listener.name.controller.max.connection.creation.rate)', async (t) => {
+  const servers = await Promise.all([0, 1].map(() => new Promise<net.Server>((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => resolve(s)); })));
+  const [brokerPort, controllerPort] = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-creation-rate-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const node = new Node({
+    clusterId: 'c2FtC2EtY3JlYXRlLXJhdGU',
+    properties: {
+      'process.roles': 'broker,controller',
+      'node.id': '1',
+      'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+      listeners: `PLAINTEXT://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+      'advertised.listeners': `PLAINTEXT://localhost:${brokerPort}`,
+      'controller.listener.names': 'CONTROLLER',
+      'log.dirs': dir,
+      'quota.window.num': '2',
+      'listener.name.controller.max.connection.creation.rate': '1',
+    },
+  });
+  await node.start();
+  t.teardown(() => node.close());
+  const start = Date.now();
+  const [limited, open] = await Promise.all([burst(controllerPort, 3), burst(brokerPort, 3)]);
+  const limitedAt = await Promise.all(limited);
+  const openAt = await Promise.all(open);
+  t.ok(inOrder(limitedAt), 'the controller listener serves its burst in order');
+  t.ok(limitedAt[1] - start >= 900, `its second connection waits out a window (${limitedAt[1] - start} ms)`);
+  t.ok(Math.max(...openAt) <= limitedAt[1], 'the broker listener served its whole burst meanwhile');
 });
