@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import kafkajs from 'kafkajs';
 import { startBroker, type RunningBroker } from '../../src/index.js';
 import { Node } from '../../src/node/node.js';
 
@@ -97,6 +98,22 @@ t.test('the broker-wide max.connection.creation.rate delays connections over it'
   t.ok(inOrder(at), 'served in the order they came');
   t.ok(at[1] - start >= 900, `the second connection is served only after a window (${at[1] - start} ms)`);
   t.ok(at[0] <= at[1], 'the first one before it');
+});
+
+t.test('the listener rate is dynamic: AlterConfigs of listener.name.<l>.max.connection.creation.rate applies to the next connections', async (t) => {
+  const b = await startBroker({ port: 0, memory: true, config: { 'quota.window.num': '2' } });
+  t.teardown(() => b.close());
+  const admin = new kafkajs.Kafka({ clientId: 'creation-rate', brokers: [b.bootstrap], logLevel: kafkajs.logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: [{ type: kafkajs.ConfigResourceTypes.BROKER, name: '1', configEntries: [{ name: 'listener.name.plaintext.max.connection.creation.rate', value: '1' }] }],
+  });
+  await admin.disconnect();
+  const start = Date.now();
+  const at = await Promise.all(await burst(b.port, 3));
+  t.ok(inOrder(at), 'served in the order they came');
+  t.ok(at[2] - start >= 900, `the third connection waits at least a window (${at[2] - start} ms)`);
 });
 
 t.test('without a rate every connection of a burst is served', async (t) => {
