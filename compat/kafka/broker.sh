@@ -9,15 +9,20 @@
 #   broker.sh stop DIR         stop the broker started in DIR
 #   broker.sh restart DIR      start the broker formatted in DIR again (same ports, same data; after a kill -9)
 #   broker.sh java CLASS ARGS  run a class from the same jars (the Java client tools use this)
+#   broker.sh tool CLASS ARGS  the same as a short-lived JVM (C1 only, serial GC, a class-data archive of
+#                              the admin client made at install): a third of the start-up CPU, for tests
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 libs="$here/.work/libs"
 java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true "-Dlog4j2.configurationFile=$here/log4j2.properties")
+# A tool starts, asks, prints and exits: C2 and G1's threads only cost it CPU at start-up.
+tool_opts=(-Xms64m -Xmx768m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true "-Dlog4j2.configurationFile=$here/log4j2.properties")
+cds="$here/.work/tools.jsa"
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
 install() {
-  if [ -f "$libs/.complete" ]; then return 0; fi
+  if [ -f "$libs/.complete" ] && [ -f "$cds" ]; then return 0; fi
   command -v mvn >/dev/null || { echo "broker.sh: mvn not found (apt-get install maven)" >&2; exit 1; }
   # Parallel tests may all find the jars missing: one installs, the others wait for it.
   mkdir -p "$here/.work"
@@ -32,13 +37,32 @@ install() {
     fi
     touch "$libs/.complete"
   fi
+  [ -f "$cds" ] || make_cds
   flock -u 9
+}
+
+# The class-data archive `tool` maps: the classes an admin-client tool loads, recorded at the exit of
+# one that asks a closed port and gives up after 1.5 s. Written aside, then renamed into place.
+make_cds() {
+  local tmp="$cds.$$"
+  printf 'default.api.timeout.ms=1500\nrequest.timeout.ms=1000\n' > "$tmp.properties"
+  java -XX:ArchiveClassesAtExit="$tmp" "${tool_opts[@]}" -cp "$libs/*" org.apache.kafka.tools.TopicCommand \
+    --bootstrap-server 127.0.0.1:1 --command-config "$tmp.properties" --list >/dev/null 2>&1 || true
+  rm -f "$tmp.properties"
+  if [ -f "$tmp" ]; then mv "$tmp" "$cds"; else touch "$cds"; fi  # an empty file: no archive, -Xshare:auto goes on
 }
 
 run_java() {
   install
   local cls="$1"; shift
   exec java "${java_opts[@]}" -cp "$libs/*" "$cls" "$@"
+}
+
+# -Xlog:disable: a JVM that cannot map the archive (another JDK) says so on stdout, which tests read.
+run_tool() {
+  install
+  local cls="$1"; shift
+  exec java -XX:SharedArchiveFile="$cds" -Xshare:auto -Xlog:disable "${tool_opts[@]}" -cp "$libs/*" "$cls" "$@"
 }
 
 start() {
@@ -94,7 +118,7 @@ launch() {
   echo $! > "$dir/kafka.pid"
   # Ready means the broker has registered and answers ApiVersions/Metadata, not just that the port is open.
   local deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-120}))
-  until java "${java_opts[@]}" -cp "$libs/*" org.apache.kafka.tools.BrokerApiVersionsCommand \
+  until java -XX:SharedArchiveFile="$cds" -Xshare:auto -Xlog:disable "${tool_opts[@]}" -cp "$libs/*" org.apache.kafka.tools.BrokerApiVersionsCommand \
       --bootstrap-server "127.0.0.1:$port" > "$dir/ready.log" 2>&1; do
     if ! kill -0 "$(cat "$dir/kafka.pid")" 2>/dev/null; then
       echo "broker.sh: kafka exited during startup:" >&2; tail -40 "$dir/kafka.log" >&2; exit 1
@@ -127,5 +151,6 @@ case "${1:-}" in
     d="$(cd "${2:?broker.sh restart DIR}" && pwd)"
     launch "$d" "$(sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:\([0-9]*\).*|\1|p' "$d/server.properties")" ;;
   java) shift; run_java "$@" ;;
-  *) sed -n '2,10p' "$0" >&2; exit 2 ;;
+  tool) shift; run_tool "$@" ;;
+  *) sed -n '2,12p' "$0" >&2; exit 2 ;;
 esac

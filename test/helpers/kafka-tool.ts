@@ -1,11 +1,11 @@
-// Runs a class from Apache Kafka's jars through compat/kafka/broker.sh (which installs the jars when
-// missing) and collects what it prints; killed after four minutes.
+// Runs a class from Apache Kafka's jars through compat/kafka/broker.sh's `tool` (a short-lived JVM; the
+// jars installed when missing) and collects what it prints; killed after four minutes.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from './cli-broker.js';
 
 function run(cls: string, args: string[], stdin: string | null, onOut: (d: string) => void, onErr: (d: string) => void): Promise<number | null> {
-  const proc = spawn('bash', [path.join(REPO_ROOT, 'compat/kafka/broker.sh'), 'java', cls, ...args], { stdio: [stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  const proc = spawn('bash', [path.join(REPO_ROOT, 'compat/kafka/broker.sh'), 'tool', cls, ...args], { stdio: [stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   proc.stdout.setEncoding('utf8').on('data', onOut);
   proc.stderr.setEncoding('utf8').on('data', onErr);
   if (stdin !== null) proc.stdin!.end(stdin);
