@@ -5,20 +5,26 @@
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$here/.work"
-src="$here/src/main/java/samsa/compat/EosWordCount.java"
 if [ "${1:-test}" = install ]; then
   command -v mvn >/dev/null || { echo "mvn not found (apt-get install maven)" >&2; exit 1; }
+  # Tests running in parallel may all install at once: one does, the others wait for it (a second
+  # copy-dependencies into the same directory fails, and a class half written by javac does not load).
+  mkdir -p "$work"
+  exec 9>"$work/install.lock"
+  flock 9
   if [ ! -f "$work/libs/.complete" ]; then
-    rm -rf "$work/libs"; mkdir -p "$work"
+    rm -rf "$work/libs"
     mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$work/libs" \
       > "$work/install.log" 2>&1 || { cat "$work/install.log" >&2; exit 1; }
     touch "$work/libs/.complete"
   fi
-  # Recompiled when the source is newer than its class.
-  cls="$work/classes/samsa/compat/EosWordCount.class"
-  if [ ! -f "$cls" ] || [ "$src" -nt "$cls" ]; then
-    mkdir -p "$work/classes" && javac -d "$work/classes" -cp "$work/libs/*" "$src" || exit 1
-  fi
+  # Each application recompiled when its source is newer than its class.
+  for app in "$here"/src/main/java/samsa/compat/*.java; do
+    cls="$work/classes/samsa/compat/$(basename "$app" .java).class"
+    if [ ! -f "$cls" ] || [ "$app" -nt "$cls" ]; then
+      mkdir -p "$work/classes" && javac -d "$work/classes" -cp "$work/libs/*" "$app" || exit 1
+    fi
+  done
   exit 0
 fi
 . "$here/../lib.sh"
