@@ -144,7 +144,19 @@ t.test('kafka-reassign-partitions --execute --throttle, --verify: the partition 
   t.ok(acked.length > started && errorsBeforeStop.length === 0, `${acked.length} acknowledged (${started} before the move started), ${errorsBeforeStop.length} failed before the stop ${errorsBeforeStop.slice(0, 3).join('; ')}`);
   t.ok(acked.some((a) => a.partition === 0 && a.offset > 0), 'partition 0 took writes');
 
-  await waitUntil('every replica in every ISR', 60_000, async () => (await Promise.all([0, 1].map(partitionState))).every((s) => s.isr.length === 2));
+  // A CI run once timed out here (the whole test 270 s, not ~25): the states and the nodes' lines on
+  // this topic are printed then, to tell a replica that stopped fetching from one slow to be added.
+  let states = '';
+  try {
+    await waitUntil(() => `every replica in every ISR (last: ${states})`, 60_000, async () => {
+      const s = await Promise.all([0, 1].map(partitionState));
+      states = s.map((x) => `partition ${x.partitionId}: leader ${x.leader}, replicas [${x.replicas}], ISR [${x.isr}]`).join('; ');
+      return s.every((x) => x.isr.length === 2);
+    });
+  } catch (e) {
+    t.comment(c.nodes.map((n) => `--- node ${n.nodeId}\n${n.log().split('\n').filter((l) => l.includes(TOPIC)).slice(-40).join('\n')}`).join('\n'));
+    throw e;
+  }
   const log: LogRecord[] = [];
   const reader = await KafkajsReader.connect(c.bootstrap.split(',')[0]);
   try {
