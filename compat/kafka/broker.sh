@@ -18,6 +18,8 @@ java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true "-Dlog4j2.con
 # A tool starts, asks, prints and exits: C2 and G1's threads only cost it CPU at start-up.
 tool_opts=(-Xms64m -Xmx768m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true "-Dlog4j2.configurationFile=$here/log4j2.properties")
 cds="$here/.work/tools.jsa"
+# -Xlog:disable: a JVM that cannot map the archive (another JDK) says so on stdout, which tests read.
+tool_jvm=(-XX:SharedArchiveFile="$cds" -Xshare:auto -Xlog:disable "${tool_opts[@]}")
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
@@ -58,11 +60,10 @@ run_java() {
   exec java "${java_opts[@]}" -cp "$libs/*" "$cls" "$@"
 }
 
-# -Xlog:disable: a JVM that cannot map the archive (another JDK) says so on stdout, which tests read.
 run_tool() {
   install
   local cls="$1"; shift
-  exec java -XX:SharedArchiveFile="$cds" -Xshare:auto -Xlog:disable "${tool_opts[@]}" -cp "$libs/*" "$cls" "$@"
+  exec java "${tool_jvm[@]}" -cp "$libs/*" "$cls" "$@"
 }
 
 start() {
@@ -118,7 +119,7 @@ launch() {
   echo $! > "$dir/kafka.pid"
   # Ready means the broker has registered and answers ApiVersions/Metadata, not just that the port is open.
   local deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-120}))
-  until java -XX:SharedArchiveFile="$cds" -Xshare:auto -Xlog:disable "${tool_opts[@]}" -cp "$libs/*" org.apache.kafka.tools.BrokerApiVersionsCommand \
+  until java "${tool_jvm[@]}" -cp "$libs/*" org.apache.kafka.tools.BrokerApiVersionsCommand \
       --bootstrap-server "127.0.0.1:$port" > "$dir/ready.log" 2>&1; do
     if ! kill -0 "$(cat "$dir/kafka.pid")" 2>/dev/null; then
       echo "broker.sh: kafka exited during startup:" >&2; tail -40 "$dir/kafka.log" >&2; exit 1

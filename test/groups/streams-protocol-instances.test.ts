@@ -6,7 +6,6 @@
 // process and, if it has state, standby on the other (as Kafka 4.4.0 places them). TXN_E2E_TARGET=kafka runs the same against Apache Kafka 4.4.0.
 import t from 'tap';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/cli-broker.js';
 import { kafkaTool } from '../helpers/kafka-tool.js';
@@ -14,7 +13,6 @@ import { tempDir } from '../helpers/tmp.js';
 import { installKafkaJars, startTarget, TARGET } from '../transactions/target.js';
 
 const STREAMS = path.join(REPO_ROOT, 'compat/kafka-streams');
-const SRC = path.join(STREAMS, 'src/main/java/samsa/compat/StreamsGroupWordCount.java');
 const CLASSES = path.join(STREAMS, '.work/classes');
 const TOOL = 'org.apache.kafka.tools.streams.StreamsGroupCommand';
 t.setTimeout(295_000);
@@ -24,11 +22,6 @@ function install(): string | null {
   if (missing) return missing;
   const r = spawnSync('bash', [path.join(STREAMS, 'run.sh'), 'install'], { stdio: 'inherit', timeout: 240_000 });
   if (r.status !== 0) return 'compat/kafka-streams/run.sh install failed (needs maven, Maven Central and javac)';
-  const cls = path.join(CLASSES, 'samsa/compat/StreamsGroupWordCount.class');
-  if (!existsSync(cls) || statSync(SRC).mtimeMs > statSync(cls).mtimeMs) {
-    const c = spawnSync('javac', ['-d', CLASSES, '-cp', `${STREAMS}/.work/libs/*`, SRC], { stdio: 'inherit', timeout: 120_000 });
-    if (c.status !== 0) return 'javac StreamsGroupWordCount.java failed';
-  }
   return null;
 }
 const missing = install();

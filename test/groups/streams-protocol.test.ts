@@ -7,7 +7,7 @@
 // with STREAMS_E2E_CAPTURE=1 TXN_E2E_TARGET=kafka), ids, epochs and the tasks each thread got aside.
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../helpers/cli-broker.js';
@@ -17,7 +17,6 @@ import { installKafkaJars, startTarget, TARGET } from '../transactions/target.js
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const STREAMS = path.join(REPO_ROOT, 'compat/kafka-streams');
-const SRC = path.join(STREAMS, 'src/main/java/samsa/compat/StreamsGroupWordCount.java');
 const CLASSES = path.join(STREAMS, '.work/classes');
 const LINES = 3000;
 const TOOL = 'org.apache.kafka.tools.streams.StreamsGroupCommand';
@@ -28,11 +27,6 @@ function install(): string | null {
   if (missing) return missing;
   const r = spawnSync('bash', [path.join(STREAMS, 'run.sh'), 'install'], { stdio: 'inherit', timeout: 240_000 });
   if (r.status !== 0) return 'compat/kafka-streams/run.sh install failed (needs maven, Maven Central and javac)';
-  const cls = path.join(CLASSES, 'samsa/compat/StreamsGroupWordCount.class');
-  if (!existsSync(cls) || statSync(SRC).mtimeMs > statSync(cls).mtimeMs) {
-    const c = spawnSync('javac', ['-d', CLASSES, '-cp', `${STREAMS}/.work/libs/*`, SRC], { stdio: 'inherit', timeout: 120_000 });
-    if (c.status !== 0) return 'javac StreamsGroupWordCount.java failed';
-  }
   return null;
 }
 const missing = install();
